@@ -1,0 +1,116 @@
+//! Stage 3, check: the schema rules that span fields, and (in [`links`]) every link in the output.
+//!
+//! Loading already rejected malformed files and resolving rejected dangling references; what is left
+//! here are rules that depend on other fields ("a tracer report needs a tracer", "an observed CMO
+//! needs evidence"), the glossary's own consistency, and citation keys used in front matter.
+
+pub mod links;
+
+use std::collections::HashSet;
+
+use crate::cite::Bibliography;
+use crate::diagnostics::{suggestion, Diagnostic};
+use crate::load::schema::{CmoKind, EvidenceSource, ReportType};
+use crate::resolve::{Origin, Site};
+
+/// Every cross-field rule, over the whole site.
+pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    check_reports(site, &mut problems);
+    check_cmos(site, bibliography, &mut problems);
+    check_glossary(site, &mut problems);
+    problems
+}
+
+fn check_reports(site: &Site, problems: &mut Vec<Diagnostic>) {
+    for doc in &site.content.reports {
+        let m = &doc.meta;
+        let mut need = |ok: bool, key: &str, message: &str, help: &str| {
+            if !ok {
+                problems.push(doc.error_at_key(key, None, message).with_help(help));
+            }
+        };
+        need(!m.authors.is_empty(), "authors", "`authors` is empty", "list at least one author: `- name: …`");
+        need(!m.areas.is_empty(), "areas", "`areas` is empty", "list the study areas the report covers, e.g. `[area/hsca12-area-1]`");
+        need(!m.summary.is_empty(), "summary", "`summary` is empty", "give the key points as a list of sentences");
+        match m.report_class {
+            ReportType::TracerReport => {
+                if m.tracer.is_none() && m.tracers.as_ref().is_none_or(|t| t.is_empty()) {
+                    problems.push(doc.error_at_key("type", None, "a tracer report needs `tracer: tracer/…`").with_help("add the tracer this report follows"));
+                }
+                if m.programme_theories.is_none() {
+                    problems.push(doc.error_at_key("type", None, "a tracer report needs `programme_theories`")
+                        .with_help("list `theory/…` references, or write `programme_theories: [none-identified]`"));
+                }
+            }
+            ReportType::CommissioningReport => {
+                if m.report_type.is_none() {
+                    problems.push(doc.error_at_key("type", None, "a commissioning report needs `report_type`")
+                        .with_help("one of: final-report, interim-report, case-study, journal-article, working-paper, short-report"));
+                }
+            }
+        }
+    }
+}
+
+fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagnostic>) {
+    for record in &site.cmos {
+        let c = &record.cmo;
+        let within = Some(c.id.as_str());
+        let at = |key: &str, message: String| match record.origin {
+            Origin::Report(r) => site.content.reports[r].error_at_key(key, within, message),
+            Origin::File(f) => site.content.cmos[f].error_at_key(key, within, message),
+        };
+        if c.context.is_empty() {
+            problems.push(at("context", format!("CMO `{}` has an empty `context`", c.id)).with_help("give at least one context: `- text: …`"));
+        }
+        if c.outcome.is_empty() {
+            problems.push(at("outcome", format!("CMO `{}` has an empty `outcome`", c.id)).with_help("give at least one outcome with text, status, valence and intended"));
+        }
+        let m = &c.mechanism;
+        if m.text.is_none() && (m.resource.is_none() || m.reasoning.is_none()) {
+            problems.push(at("mechanism", format!("CMO `{}`: the mechanism needs `text`, or both `resource` and `reasoning`", c.id))
+                .with_help("resource is what the change offers; reasoning is how people respond to it (Dalkin et al. 2015)"));
+        }
+        if matches!(c.kind, CmoKind::Observed | CmoKind::Derived) {
+            if c.evidence.is_empty() {
+                problems.push(at("kind", format!("CMO `{}` is {} but gives no `evidence`", c.id, crate::load::schema::enum_value(&c.kind)))
+                    .with_help("add at least one evidence item with its source, or make the CMO `anticipated`"));
+            }
+            if c.confidence.is_none() {
+                problems.push(at("kind", format!("CMO `{}` is {} but has no `confidence`", c.id, crate::load::schema::enum_value(&c.kind)))
+                    .with_help("add `confidence: {level: moderate, rationale: …}`"));
+            }
+        }
+        for e in &c.evidence {
+            if let EvidenceSource::Citation(key) = &e.source {
+                if !bibliography.contains(key) {
+                    let help = bibliography.suggest(key).map(|s| format!("did you mean `@{s}`?")).unwrap_or_else(|| "add the entry to the bibliography named in site.yaml".into());
+                    problems.push(site.cmo_error(record, &format!("@{key}"), format!("unknown citation key `@{key}`")).with_help(help));
+                }
+            }
+        }
+    }
+}
+
+fn check_glossary(site: &Site, problems: &mut Vec<Diagnostic>) {
+    let path = std::path::Path::new("content/glossary.yaml");
+    let text = &site.content.glossary_text;
+    let locator = crate::load::yaml::Locator::new(text, 1);
+    let terms: Vec<&str> = site.content.glossary.iter().map(|e| e.term.as_str()).collect();
+    let mut seen = HashSet::new();
+    for entry in &site.content.glossary {
+        if !seen.insert(entry.term.as_str()) {
+            let (line, col) = locator.locate(&entry.term, None);
+            let second = locator.find_offset(&entry.term, 0).and_then(|first| locator.find_after(&entry.term, first + entry.term.len())).unwrap_or((line, col));
+            problems.push(Diagnostic::error(path, second.0, second.1, format!("glossary term `{}` is defined twice", entry.term)).with_help("merge the two entries"));
+        }
+        for also in &entry.see_also {
+            if !terms.contains(&also.as_str()) {
+                let (line, col) = locator.locate(also, Some(&entry.term));
+                problems.push(Diagnostic::error(path, line, col, format!("`see_also` names `{also}`, which is not a glossary term"))
+                    .with_help_opt(suggestion(also, terms.iter().copied())));
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! realist: a static site generator for realist evaluations of NHS commissioning.
+//!
+//! The pipeline follows DESIGN.md, one module per stage:
+//!
+//! | stage | module | owns |
+//! |---|---|---|
+//! | load | [`load`] | walking `content/`, front matter, typed YAML |
+//! | resolve | [`resolve`] | the immutable [`resolve::Site`]: ids, URLs, link graph, backlinks |
+//! | check | [`check`] | cross-field rules, glossary, the output link checker |
+//! | render | [`render`], [`markdown`], [`cite`] | Tera pages in parallel, Markdown, citations |
+//! | write | [`write`] | the staging directory and atomic swap, static files, feeds, exports |
+//!
+//! [`build`] runs them all; `main.rs` only parses arguments and prints what comes back.
+
+pub mod check;
+pub mod cite;
+pub mod config;
+pub mod diagnostics;
+pub mod load;
+pub mod markdown;
+pub mod render;
+pub mod resolve;
+pub mod scaffold;
+pub mod write;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use diagnostics::{Diagnostic, Severity};
+use load::schema::Kind;
+
+/// What `realist build` and `realist check` were asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub out: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub deny_warnings: bool,
+    /// Render and check everything, but write nothing (`realist check`).
+    pub check_only: bool,
+}
+
+/// How a build ended, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: something is wrong in the site's own files.
+    SiteErrors,
+    /// Exit 2: a failure outside the site (missing root, cannot write the output).
+    Failure,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::SiteErrors => 1,
+            Outcome::Failure => 2,
+        }
+    }
+}
+
+/// Everything a build reports back.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub outcome: Outcome,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Pages written, by kind label, in a stable order.
+    pub pages: BTreeMap<String, usize>,
+    pub seconds: f64,
+    /// Seconds per stage, in pipeline order.
+    pub stages: Vec<(&'static str, f64)>,
+    /// Seconds spent in each template, slowest first.
+    pub templates: Vec<(&'static str, f64)>,
+    pub out: PathBuf,
+}
+
+impl BuildReport {
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// The one-line summary `build` ends with.
+    pub fn summary(&self, verb: &str) -> String {
+        let total: usize = self.pages.values().sum();
+        let by_kind: Vec<String> = self.pages.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!(
+            "{verb} {total} pages ({}) with {} warning{} in {:.2} s",
+            by_kind.join(", "),
+            self.warnings(),
+            if self.warnings() == 1 { "" } else { "s" },
+            self.seconds
+        )
+    }
+}
+
+struct Run {
+    started: Instant,
+    stage_start: Instant,
+    stages: Vec<(&'static str, f64)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Run {
+    fn stage(&mut self, name: &'static str) {
+        self.stages.push((name, self.stage_start.elapsed().as_secs_f64()));
+        self.stage_start = Instant::now();
+    }
+
+    fn end(mut self, outcome: Outcome, pages: BTreeMap<String, usize>, templates: Vec<(&'static str, f64)>, out: PathBuf) -> BuildReport {
+        diagnostics::normalise(&mut self.diagnostics);
+        BuildReport { outcome, diagnostics: self.diagnostics, pages, seconds: self.started.elapsed().as_secs_f64(), stages: self.stages, templates, out }
+    }
+}
+
+/// Loads, resolves, checks, renders and (unless `check_only`) writes the site.
+pub fn build(options: &BuildOptions) -> BuildReport {
+    let now = Instant::now();
+    let mut run = Run { started: now, stage_start: now, stages: Vec::new(), diagnostics: Vec::new() };
+    let root = &options.root;
+    let out = options.out.clone().unwrap_or_else(|| root.join("public"));
+    if !root.is_dir() || !root.join("site.yaml").is_file() && !root.join("content").is_dir() {
+        run.diagnostics.push(Diagnostic::error(root, 0, 0, "no site here: expected a folder with site.yaml and content/")
+            .with_help("pass --root DIR, or create a site with `realist init DIR`"));
+        return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
+    }
+    let mut config = match config::SiteConfig::load(root) {
+        Ok(c) => c,
+        Err(d) => {
+            run.diagnostics.extend(d);
+            return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
+        }
+    };
+    if let Some(url) = &options.base_url {
+        config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+    }
+    let (content, problems) = load::load(root, &config);
+    run.diagnostics.extend(problems);
+    run.stage("load");
+
+    let (bibliography, problems) = load_bibliography(&content, &config);
+    run.diagnostics.extend(problems);
+    let theme = config.theme.clone();
+    let (site, problems) = resolve::Site::resolve(config, content, resolve::Options { drafts: options.drafts });
+    run.diagnostics.extend(problems);
+    run.stage("resolve");
+
+    run.diagnostics.extend(check::check(&site, &bibliography));
+    run.stage("check");
+
+    let templates = match render::templates::Templates::load(root, &theme) {
+        Ok(t) => t,
+        Err(d) => {
+            run.diagnostics.extend(d);
+            return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
+        }
+    };
+    let staging = match write::Staging::new(&out) {
+        Ok(s) => s,
+        Err(message) => {
+            run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
+            return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
+        }
+    };
+    let renderer = render::Renderer { site: &site, templates: &templates, glossary: render::GlossaryIndex::new(&site), bibliography: &bibliography, has_search: false, out: staging.dir.clone() };
+    let timings = Mutex::new(HashMap::new());
+    let (records, problems) = renderer.render_all(&timings);
+    run.diagnostics.extend(problems);
+    run.stage("render");
+
+    let mut files: HashSet<String> = records.iter().map(|r| r.path.clone()).collect();
+    match write::copy_static(root, &theme, &staging.dir) {
+        Ok(written) => files.extend(written),
+        Err(d) => run.diagnostics.extend(d),
+    }
+    let page_paths: Vec<String> = records.iter().map(|r| r.path.clone()).filter(|p| p != "404.html").collect();
+    match write::extras::write_all(&site, &staging.dir, &page_paths) {
+        Ok(written) => files.extend(written),
+        Err(d) => run.diagnostics.push(d),
+    }
+    run.stage("extras");
+
+    run.diagnostics.extend(check::links::check(&records, &files));
+    run.stage("links");
+
+    let pages = count_pages(&records);
+    let mut template_times: Vec<(&'static str, f64)> = timings.into_inner().unwrap_or_default().into_iter().collect();
+    template_times.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let failed = run.diagnostics.iter().any(|d| d.is_error() || options.deny_warnings && d.severity == Severity::Warning);
+    if failed || options.check_only {
+        staging.abandon();
+        let outcome = if failed { Outcome::SiteErrors } else { Outcome::Success };
+        return run.end(outcome, pages, template_times, out);
+    }
+    if let Err(message) = staging.commit() {
+        run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
+        return run.end(Outcome::Failure, pages, template_times, out);
+    }
+    run.stage("write");
+    run.end(Outcome::Success, pages, template_times, out)
+}
+
+fn load_bibliography(content: &load::Content, config: &config::SiteConfig) -> (cite::Bibliography, Vec<Diagnostic>) {
+    let style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
+    let text = content.bibliography.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
+    let path = content.bibliography.as_ref().map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from("site.yaml"));
+    match cite::Bibliography::parse(text, style) {
+        Ok(b) => (b, Vec::new()),
+        Err(errors) => {
+            let style_error = errors.iter().any(|e| e.line == 0);
+            let diags = errors.into_iter().map(|e| {
+                let p = if style_error { PathBuf::from("site.yaml") } else { path.clone() };
+                Diagnostic::error(p, e.line, e.column, e.message).with_help_opt(e.help)
+            }).collect();
+            (cite::Bibliography::empty(), diags)
+        }
+    }
+}
+
+fn count_pages(records: &[render::PageRecord]) -> BTreeMap<String, usize> {
+    let mut pages = BTreeMap::new();
+    for r in records {
+        let first = r.path.split('/').next().unwrap_or("");
+        let label = match Kind::REFERABLE.iter().chain([Kind::Theme].iter()).find(|k| k.folder() == first && r.path.matches('/').count() == 2) {
+            Some(k) => k.label(true).to_lowercase(),
+            None => "other".into(),
+        };
+        *pages.entry(label).or_insert(0) += 1;
+    }
+    pages
+}
+
+/// Resolves `--root` to a path, for tools and tests.
+pub fn root_or_cwd(root: Option<&Path>) -> PathBuf {
+    root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}

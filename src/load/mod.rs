@@ -1,0 +1,319 @@
+//! Stage 1, load: walk `content/`, split each file, and parse its front matter into typed structs.
+//!
+//! Loading never stops at the first bad file: every file is read (in parallel) and every problem is
+//! returned as a located [`Diagnostic`]. What loads cleanly is kept, so later stages can still report
+//! their own problems in the same run.
+
+pub mod frontmatter;
+pub mod schema;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::config::SiteConfig;
+use crate::diagnostics::{suggestion, Diagnostic};
+use schema::{Area, Cmo, CmoMarker, FreePage, GlossaryEntry, Kind, ProgrammeTheory, Report, Study, Tracer};
+
+/// One content file: its id, where it came from, its typed metadata and its Markdown body.
+#[derive(Debug, Clone)]
+pub struct Document<T> {
+    pub id: String,
+    /// Project-relative path, used in diagnostics.
+    pub path: PathBuf,
+    pub meta: T,
+    pub body: String,
+    /// The file line on which the body starts.
+    pub body_line: usize,
+    /// The raw front matter, kept to locate values in later diagnostics.
+    pub front_matter: String,
+    pub yaml_line: usize,
+}
+
+impl<T> Document<T> {
+    pub fn locator(&self) -> yaml::Locator<'_> {
+        yaml::Locator::new(&self.front_matter, self.yaml_line)
+    }
+
+    /// A located error at the first occurrence of `needle` in the front matter (after `within`).
+    pub fn error_at(&self, needle: &str, within: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let (line, col) = self.locator().locate(needle, within);
+        Diagnostic::error(&self.path, line, col, message)
+    }
+}
+
+/// Everything read from a site's files, before any cross-file checks.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub studies: Vec<Document<Study>>,
+    pub reports: Vec<Document<Report>>,
+    pub tracers: Vec<Document<Tracer>>,
+    pub areas: Vec<Document<Area>>,
+    pub theories: Vec<Document<ProgrammeTheory>>,
+    pub cmos: Vec<Document<Cmo>>,
+    pub pages: Vec<Document<FreePage>>,
+    pub glossary: Vec<GlossaryEntry>,
+    pub glossary_text: String,
+    /// The bibliography file's project-relative path and text, if site.yaml names one.
+    pub bibliography: Option<(PathBuf, String)>,
+}
+
+/// Content folders and the kind each holds.
+const FOLDERS: [(&str, Kind); 7] = [
+    ("studies", Kind::Study),
+    ("reports", Kind::Report),
+    ("tracers", Kind::Tracer),
+    ("areas", Kind::Area),
+    ("theories", Kind::Theory),
+    ("cmos", Kind::Cmo),
+    ("pages", Kind::Page),
+];
+
+/// Reads the whole `content/` folder of the site at `root`.
+pub fn load(root: &Path, config: &SiteConfig) -> (Content, Vec<Diagnostic>) {
+    let (files, mut problems) = discover(root);
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = files.par_iter().map(|(kind, rel)| load_file(root, *kind, rel)).collect();
+    let mut content = Content::default();
+    for (doc, diags) in loaded {
+        problems.extend(diags);
+        match doc {
+            Loaded::Study(d) => content.studies.push(d),
+            Loaded::Report(d) => content.reports.push(d),
+            Loaded::Tracer(d) => content.tracers.push(d),
+            Loaded::Area(d) => content.areas.push(d),
+            Loaded::Theory(d) => content.theories.push(d),
+            Loaded::Cmo(d) => content.cmos.push(d),
+            Loaded::Page(d) => content.pages.push(d),
+            Loaded::Nothing => {}
+        }
+    }
+    load_glossary(root, &mut content, &mut problems);
+    load_bibliography(root, config, &mut content, &mut problems);
+    (content, problems)
+}
+
+/// Lists content files by kind, in a stable order, with problems for files that do not belong.
+fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
+    let content_dir = root.join("content");
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    if !content_dir.is_dir() {
+        problems.push(Diagnostic::error("content", 0, 0, "the site has no content/ folder")
+            .with_help("create content/ with reports/, tracers/, areas/ … (see `realist init`)"));
+        return (files, problems);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = walkdir::WalkDir::new(&content_dir).follow_links(true).sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
+                let message = if e.loop_ancestor().is_some() {
+                    "a symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                problems.push(Diagnostic::error(rel, 0, 0, message).with_help("remove the link or point it at a real folder"));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        if entry.path_is_symlink() {
+            let inside = entry.path().canonicalize().map(|p| p.starts_with(&canonical_root)).unwrap_or(false);
+            if !inside {
+                problems.push(Diagnostic::error(&rel, 0, 0, "a symbolic link that points outside the site root")
+                    .with_help("content must live inside the site; copy the file in instead of linking to it"));
+                continue;
+            }
+        }
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if let Some(file) = classify(&rel, &mut problems) {
+            files.push(file);
+        }
+    }
+    (files, problems)
+}
+
+/// Decides which kind a file under `content/` is, or reports why it is not content.
+fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf)> {
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let name = parts.last()?.clone();
+    if name.starts_with('.') {
+        return None;
+    }
+    if parts.len() == 2 {
+        // Top-level files of content/: the glossary and bibliography are read separately.
+        let known = ["glossary.yaml", "references.bib"];
+        if !known.contains(&name.as_str()) && !name.ends_with(".bib") {
+            problems.push(Diagnostic::warning(rel, 0, 0, "file ignored: content/ holds only folders of Markdown, glossary.yaml and .bib files"));
+        }
+        return None;
+    }
+    let folder = parts[1].as_str();
+    let Some((_, kind)) = FOLDERS.iter().find(|(f, _)| *f == folder) else {
+        problems.push(Diagnostic::warning(rel, 0, 0, format!("file ignored: `content/{folder}/` is not a content folder"))
+            .with_help_opt(suggestion(folder, FOLDERS.iter().map(|(f, _)| *f)).or_else(|| {
+                Some(format!("content folders are: {}", FOLDERS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")))
+            })));
+        return None;
+    };
+    if !name.ends_with(".md") {
+        problems.push(Diagnostic::warning(rel, 0, 0, "file ignored: only `.md` files are content")
+            .with_help("put images and downloads in static/"));
+        return None;
+    }
+    if parts.len() > 3 {
+        problems.push(Diagnostic::warning(rel, 0, 0, format!("file ignored: content/{folder}/ has no sub-folders")));
+        return None;
+    }
+    Some((*kind, rel.to_path_buf()))
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+enum Loaded {
+    Study(Document<Study>),
+    Report(Document<Report>),
+    Tracer(Document<Tracer>),
+    Area(Document<Area>),
+    Theory(Document<ProgrammeTheory>),
+    Cmo(Document<Cmo>),
+    Page(Document<FreePage>),
+    Nothing,
+}
+
+fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
+    let raw = match read_text(root, rel) {
+        Ok(t) => t,
+        Err(d) => return (Loaded::Nothing, vec![d]),
+    };
+    let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut problems = Vec::new();
+    if kind != Kind::Cmo && !schema::is_valid_id(&stem) {
+        problems.push(Diagnostic::error(rel, 0, 0, format!("file name `{stem}` is not a valid id"))
+            .with_help(format!("rename the file to `{}.md`: lower-case letters, digits and `-`", slugify_id(&stem))));
+        return (Loaded::Nothing, problems);
+    }
+    let loaded = match kind {
+        Kind::Study => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Study),
+        Kind::Report => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Report),
+        Kind::Tracer => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Tracer),
+        Kind::Area => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Area),
+        Kind::Theory => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Theory),
+        Kind::Page => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Page),
+        Kind::Cmo => parse_document::<Cmo>(rel, &stem, &raw, &mut problems).map(|mut d| {
+            d.id = d.meta.id.clone();
+            if d.meta.marker != Some(CmoMarker::Cmo) {
+                problems.push(Diagnostic::error(rel, d.yaml_line, 1, "a standalone CMO file needs `type: cmo`")
+                    .with_help("add `type: cmo` to the front matter"));
+            }
+            Loaded::Cmo(d)
+        }),
+        Kind::Theme => None,
+    };
+    (loaded.unwrap_or(Loaded::Nothing), problems)
+}
+
+/// Reads a file as UTF-8 text with BOM and CRLF removed; invalid UTF-8 is located.
+fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(root.join(rel)).map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(frontmatter::normalise_text(&text).into_owned()),
+        Err(e) => {
+            let (line, col) = utf8_position(e.as_bytes(), e.utf8_error().valid_up_to());
+            Err(Diagnostic::error(rel, line, col, "the file is not valid UTF-8")
+                .with_help("save the file with UTF-8 encoding (most editors offer this under “Save with encoding”)"))
+        }
+    }
+}
+
+/// The 1-based line and column of byte `offset`, counting only the valid UTF-8 before it.
+pub fn utf8_position(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let valid = String::from_utf8_lossy(&bytes[..offset]);
+    let line = valid.matches('\n').count() + 1;
+    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn parse_document<T: DeserializeOwned>(rel: &Path, id: &str, text: &str, problems: &mut Vec<Diagnostic>) -> Option<Document<T>> {
+    let split = match frontmatter::split(text) {
+        Ok(s) => s,
+        Err(e) => {
+            let (message, help) = e.message();
+            problems.push(Diagnostic::error(rel, 1, 1, message).with_help(help));
+            return None;
+        }
+    };
+    match yaml::from_str::<T>(split.yaml) {
+        Ok(meta) => Some(Document {
+            id: id.to_string(),
+            path: rel.to_path_buf(),
+            meta,
+            body: split.body.to_string(),
+            body_line: split.body_line,
+            front_matter: split.yaml.to_string(),
+            yaml_line: split.yaml_line,
+        }),
+        Err(e) => {
+            problems.push(
+                Diagnostic::error(rel, split.yaml_line + e.line - 1, e.column, e.message).with_help_opt(e.help),
+            );
+            None
+        }
+    }
+}
+
+fn slugify_id(stem: &str) -> String {
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnostic>) {
+    let rel = Path::new("content/glossary.yaml");
+    if !root.join(rel).exists() {
+        return;
+    }
+    let text = match read_text(root, rel) {
+        Ok(t) => t,
+        Err(d) => return problems.push(d),
+    };
+    match yaml::from_str::<Vec<GlossaryEntry>>(&text) {
+        Ok(entries) => {
+            content.glossary = entries;
+            content.glossary_text = text;
+        }
+        Err(e) => problems.push(Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help)),
+    }
+}
+
+fn load_bibliography(root: &Path, config: &SiteConfig, content: &mut Content, problems: &mut Vec<Diagnostic>) {
+    let Some(rel) = &config.bibliography else { return };
+    match read_text(root, rel) {
+        Ok(text) => content.bibliography = Some((rel.clone(), text)),
+        Err(d) => problems.push(d.with_help("site.yaml names this file as `bibliography`; create it or fix the path")),
+    }
+}
+
+impl<T> Document<T> {
+    /// A located error at `key:` in the front matter (after `within`), or at its first line.
+    pub fn error_at_key(&self, key: &str, within: Option<&str>, message: impl Into<String>) -> Diagnostic {
+        let locator = self.locator();
+        let from = within.and_then(|w| locator.find_offset(w, 0)).unwrap_or(0);
+        let (line, col) = locator.find_key_after(key, from).or_else(|| within.and_then(|w| locator.find_after(w, 0))).unwrap_or((self.yaml_line, 1));
+        Diagnostic::error(&self.path, line, col, message)
+    }
+}

@@ -1,0 +1,126 @@
+//! The `realist` command line: parses arguments, calls the library, prints diagnostics.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "realist", version, about = "Build checked, cross-linked websites from realist evaluation reports")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (default ROOT/public).
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Override `base_url` from site.yaml.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Also publish reports with `status: draft`.
+        #[arg(long)]
+        drafts: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Print the time each stage and template took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Check everything a build checks, without writing the output.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        drafts: bool,
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Make a new content file from the theme's archetype.
+    New {
+        /// report, tracer, cmo or theory
+        kind: String,
+        /// The new file's id (lower-kebab)
+        id: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Create a new site skeleton that builds.
+    Init {
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Build { root, out, base_url, drafts, deny_warnings, timings } => {
+            let options = realist::BuildOptions { root, out, base_url, drafts, deny_warnings, check_only: false };
+            run_build(&options, timings)
+        }
+        Command::Check { root, drafts, deny_warnings } => {
+            let options = realist::BuildOptions { root, drafts, deny_warnings, check_only: true, ..Default::default() };
+            run_build(&options, false)
+        }
+        Command::New { kind, id, root } => match realist::scaffold::new_content(&root, &kind, &id, &realist::scaffold::today()) {
+            Ok(path) => {
+                println!("created {}", path.display());
+                0
+            }
+            Err(e) => scaffold_error(e),
+        },
+        Command::Init { dir } => match realist::scaffold::init(&dir) {
+            Ok(()) => {
+                println!("created a new site in {}; build it with `realist build --root {}`", dir.display(), dir.display());
+                0
+            }
+            Err(e) => scaffold_error(e),
+        },
+    };
+    ExitCode::from(code as u8)
+}
+
+fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
+    let report = realist::build(options);
+    for d in &report.diagnostics {
+        eprintln!("{d}\n");
+    }
+    if timings {
+        for (stage, secs) in &report.stages {
+            eprintln!("  {stage:<8} {:>8.1} ms", secs * 1000.0);
+        }
+        eprintln!("  slowest templates (summed over threads):");
+        for (template, secs) in report.templates.iter().take(5) {
+            eprintln!("    {template:<14} {:>8.1} ms", secs * 1000.0);
+        }
+    }
+    match report.outcome {
+        realist::Outcome::Success => {
+            let verb = if options.check_only { "Checked" } else { "Built" };
+            println!("{}", report.summary(verb));
+        }
+        realist::Outcome::SiteErrors => eprintln!("{} error{} found; the previous output is unchanged", report.errors().max(1), if report.errors() == 1 { "" } else { "s" }),
+        realist::Outcome::Failure => eprintln!("build failed; the previous output is unchanged"),
+    }
+    report.outcome.exit_code()
+}
+
+fn scaffold_error(e: realist::scaffold::ScaffoldError) -> i32 {
+    eprintln!("error: {}", e.message);
+    if let Some(help) = e.help {
+        eprintln!("   = help: {help}");
+    }
+    e.code
+}

@@ -1,0 +1,574 @@
+//! Markdown to HTML for every body on the site, through pulldown-cmark.
+//!
+//! On top of CommonMark this stage owns: stable heading ids (explicit `{#id}` wins), the table of
+//! contents, `@kind/id` cross-references and relative `.md` links, Pandoc-style citations, glossary
+//! `<abbr>` on first use, syntect highlighting, and a static accessibility lint (image alt text,
+//! heading levels). It reports problems with file lines, and never fails: a broken link renders as
+//! plain text and a diagnostic.
+
+pub mod highlight;
+pub mod slug;
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::cite::CiteItem;
+use crate::load::schema::Ref;
+use highlight::{escape_attr, escape_text};
+
+/// Ids the page templates use; headings never take them.
+pub const RESERVED_IDS: [&str; 12] = [
+    "main", "top", "page-title", "key-points", "contents", "metadata", "report-cmos", "references", "cite-this", "linked-from",
+    "footnotes", "search",
+];
+
+/// What the Markdown renderer needs from the rest of the site.
+pub trait Resolver {
+    /// The site-relative URL (`tracers/x/`, with `#anchor` if given) of a reference, or (message, help).
+    fn resolve(&self, r: &Ref) -> Result<String, (String, Option<String>)>;
+    /// The reference for a content file path (`content/tracers/x.md`), if it is one.
+    fn content_ref(&self, path: &Path) -> Option<Ref>;
+    /// The glossary entry for a term: (expansion, anchor id on the glossary page).
+    fn glossary(&self, term: &str) -> Option<(&str, &str)>;
+    /// Whether a citation key exists, and a suggestion if not.
+    fn has_citation(&self, key: &str) -> Result<(), Option<String>>;
+    /// Formats one document's citation clusters: inline HTML per cluster, and the reference list.
+    fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>);
+}
+
+/// Where the Markdown comes from and where its HTML will live.
+pub struct Source<'a> {
+    pub text: &'a str,
+    /// Project-relative path of the file, for relative links and diagnostics.
+    pub path: &'a Path,
+    /// The file line the text starts on.
+    pub first_line: usize,
+    /// How many folders deep the output page is (`reports/x/` is 2).
+    pub depth: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A problem in the Markdown, with its file position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub help: Option<String>,
+    pub warning: bool,
+}
+
+/// The rendered body.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    pub problems: Vec<Problem>,
+    /// Internal links written in the Markdown: (href as written to the HTML, file line).
+    pub links: Vec<(String, usize)>,
+    /// The formatted reference list: (key, HTML).
+    pub references: Vec<(String, String)>,
+    pub citation_keys: Vec<String>,
+}
+
+const CITE_MARK: char = '\u{E000}';
+
+/// Renders one Markdown body.
+pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut state = State::new(source, resolver);
+    let mut events: Vec<Event> = Vec::new();
+    let mut pending_text: Option<(String, usize)> = None;
+    for (event, range) in Parser::new_ext(source.text, options).into_offset_iter() {
+        if let Event::Text(t) = &event {
+            if state.raw_text_depth == 0 {
+                pending_text.get_or_insert_with(|| (String::new(), range.start)).0.push_str(t);
+                continue;
+            }
+        }
+        if let Some((text, at)) = pending_text.take() {
+            state.text(&text, at, &mut events);
+        }
+        state.event(event, range.start, &mut events);
+    }
+    if let Some((text, at)) = pending_text.take() {
+        state.text(&text, at, &mut events);
+    }
+    let mut html = String::with_capacity(source.text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    state.finish(html)
+}
+
+struct State<'a> {
+    source: &'a Source<'a>,
+    resolver: &'a dyn Resolver,
+    line_starts: Vec<usize>,
+    ids: slug::IdSet,
+    out: Rendered,
+    /// Buffered events of the heading being read: (level, explicit id, events, offset).
+    heading: Option<(HeadingLevel, Option<String>, Vec<Event<'a>>, usize)>,
+    code: Option<(String, String)>,
+    /// Inside links, headings or code, text is not decorated with citations or glossary terms.
+    raw_text_depth: usize,
+    /// Depth of links the renderer turned into plain text (a broken reference).
+    dropped_links: Vec<bool>,
+    glossary_seen: HashSet<String>,
+    clusters: Vec<Vec<CiteItem>>,
+    last_heading_level: u8,
+    image_alt: Option<(String, usize)>,
+}
+
+impl<'a> State<'a> {
+    fn new(source: &'a Source<'a>, resolver: &'a dyn Resolver) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.text.match_indices('\n').map(|(i, _)| i + 1));
+        State {
+            source,
+            resolver,
+            line_starts,
+            ids: slug::IdSet::with_reserved(&RESERVED_IDS),
+            out: Rendered::default(),
+            heading: None,
+            code: None,
+            raw_text_depth: 0,
+            dropped_links: Vec::new(),
+            glossary_seen: HashSet::new(),
+            clusters: Vec::new(),
+            last_heading_level: 1,
+            image_alt: None,
+        }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts[line - 1];
+        let column = self.source.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        (self.source.first_line + line - 1, column)
+    }
+
+    fn problem(&mut self, offset: usize, message: String, help: Option<String>, warning: bool) {
+        let (line, column) = self.position(offset);
+        self.out.problems.push(Problem { line, column, message, help, warning });
+    }
+
+    fn push(&mut self, event: Event<'a>, events: &mut Vec<Event<'a>>) {
+        match &mut self.heading {
+            Some((_, _, buffered, _)) => buffered.push(event),
+            None => events.push(event),
+        }
+    }
+
+    fn event(&mut self, event: Event<'a>, offset: usize, events: &mut Vec<Event<'a>>) {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                self.raw_text_depth += 1;
+                self.heading = Some((level, id.map(|i| i.to_string()), Vec::new(), offset));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                self.raw_text_depth -= 1;
+                self.close_heading(events);
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    pulldown_cmark::CodeBlockKind::Indented => String::new(),
+                };
+                self.raw_text_depth += 1;
+                self.code = Some((lang, String::new()));
+            }
+            Event::Text(t) if self.code.is_some() => {
+                if let Some((_, code)) = &mut self.code {
+                    code.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.raw_text_depth -= 1;
+                if let Some((lang, code)) = self.code.take() {
+                    events.push(Event::Html(CowStr::from(highlight::highlight(&lang, &code).to_string())));
+                }
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.raw_text_depth += 1;
+                match self.link_target(&dest_url, offset) {
+                    Some(href) => {
+                        self.dropped_links.push(false);
+                        self.push(Event::Start(Tag::Link { link_type, dest_url: href.into(), title, id }), events);
+                    }
+                    None => self.dropped_links.push(true),
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                self.raw_text_depth -= 1;
+                if !self.dropped_links.pop().unwrap_or(false) {
+                    self.push(Event::End(TagEnd::Link), events);
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                self.raw_text_depth += 1;
+                let href = self.link_target(&dest_url, offset).unwrap_or_else(|| dest_url.to_string());
+                self.image_alt = Some((String::new(), offset));
+                self.push(Event::Start(Tag::Image { link_type, dest_url: href.into(), title, id }), events);
+            }
+            Event::End(TagEnd::Image) => {
+                self.raw_text_depth -= 1;
+                if let Some((alt, at)) = self.image_alt.take() {
+                    if alt.trim().is_empty() {
+                        self.problem(at, "image without alternative text".into(), Some("describe the image between the brackets: ![what it shows](file.png)".into()), true);
+                    }
+                }
+                self.push(Event::End(TagEnd::Image), events);
+            }
+            Event::Text(t) => {
+                if let Some((alt, _)) = &mut self.image_alt {
+                    alt.push_str(&t);
+                }
+                self.push(Event::Text(t), events);
+            }
+            other => self.push(other, events),
+        }
+    }
+
+    fn close_heading(&mut self, events: &mut Vec<Event<'a>>) {
+        let Some((level, explicit, inner, offset)) = self.heading.take() else { return };
+        let title: String = inner.iter().filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        }).collect();
+        let wanted = explicit.clone().unwrap_or_else(|| slug::slugify(&title));
+        let id = self.ids.claim(&wanted);
+        if explicit.is_some() && id != wanted {
+            self.problem(offset, format!("heading id `{wanted}` is used twice on this page"), Some("give each heading its own `{#id}`".into()), false);
+        }
+        let n = level as u8;
+        if n == 1 {
+            self.problem(offset, "a level-1 heading in the body: the page title is the page's only h1".into(), Some("start sections at `##`".into()), true);
+        } else if n > self.last_heading_level + 1 {
+            self.problem(offset, format!("heading level jumps from h{} to h{n}", self.last_heading_level), Some("screen-reader users navigate by heading level; do not skip levels".into()), true);
+        }
+        self.last_heading_level = n;
+        self.out.toc.push(TocEntry { level: n, id: id.clone(), title: title.trim().to_string() });
+        events.push(Event::Html(format!("<h{n} id=\"{}\">", escape_attr(&id)).into()));
+        events.extend(inner);
+        events.push(Event::Html(format!("</h{n}>\n").into()));
+    }
+
+    /// The href to write for a link destination, or None when the link is broken (reported).
+    fn link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
+        let (line, _) = self.position(offset);
+        if let Some(reference) = dest.strip_prefix('@') {
+            let resolved = Ref::parse(reference).map_err(|m| (m, None)).and_then(|r| self.resolver.resolve(&r));
+            return match resolved {
+                Ok(url) => {
+                    let href = relative(self.source.depth, &url);
+                    self.out.links.push((href.clone(), line));
+                    Some(href)
+                }
+                Err((message, help)) => {
+                    self.problem(offset, message, help, false);
+                    None
+                }
+            };
+        }
+        if is_external(dest) || dest.starts_with('#') {
+            if dest.starts_with('#') {
+                self.out.links.push((dest.to_string(), line));
+            }
+            return Some(dest.to_string());
+        }
+        let (path_part, anchor) = dest.split_once('#').map_or((dest, None), |(p, a)| (p, Some(a)));
+        if path_part.ends_with(".md") {
+            let target = self.source.path.parent().map(|p| normalise(&p.join(path_part)));
+            let Some(mut r) = target.as_deref().and_then(|t| self.resolver.content_ref(t)) else {
+                self.problem(offset, format!("link to `{dest}`: no content file there"), Some("relative `.md` links must point to a file under content/".into()), false);
+                return None;
+            };
+            r.anchor = anchor.map(str::to_string);
+            return match self.resolver.resolve(&r) {
+                Ok(url) => {
+                    let href = relative(self.source.depth, &url);
+                    self.out.links.push((href.clone(), line));
+                    Some(href)
+                }
+                Err((m, h)) => {
+                    self.problem(offset, m, h, false);
+                    None
+                }
+            };
+        }
+        if dest.starts_with('/') {
+            self.problem(offset, format!("root-absolute link `{dest}` breaks when the site is published under a sub-path"), Some("use `@kind/id` for pages, or a path relative to this page".into()), false);
+            return None;
+        }
+        self.out.links.push((dest.to_string(), line));
+        Some(dest.to_string())
+    }
+
+    /// Decorates running text: citations first, then glossary terms in what is left.
+    fn text(&mut self, text: &str, offset: usize, events: &mut Vec<Event<'a>>) {
+        if self.raw_text_depth > 0 || self.heading.is_some() {
+            self.push(Event::Text(text.to_string().into()), events);
+            return;
+        }
+        for piece in citations::split(text) {
+            match piece {
+                citations::Piece::Text(t) => self.glossary_text(t, events),
+                citations::Piece::Cluster(items) => {
+                    let mut ok = true;
+                    for item in &items {
+                        if let Err(suggestion) = self.resolver.has_citation(&item.key) {
+                            ok = false;
+                            let help = suggestion.map(|s| format!("did you mean `@{s}`?")).or_else(|| Some("add the entry to the bibliography named in site.yaml".into()));
+                            self.problem(offset, format!("unknown citation key `@{}`", item.key), help, false);
+                        }
+                    }
+                    if ok {
+                        self.clusters.push(items);
+                        self.push(Event::InlineHtml(format!("{CITE_MARK}{}{CITE_MARK}", self.clusters.len() - 1).into()), events);
+                    } else {
+                        self.push(Event::Text(items.iter().map(|i| format!("@{}", i.key)).collect::<Vec<_>>().join("; ").into()), events);
+                    }
+                }
+            }
+        }
+    }
+
+    fn glossary_text(&mut self, text: &str, events: &mut Vec<Event<'a>>) {
+        let mut last = 0;
+        for (start, word) in words(text) {
+            if self.glossary_seen.contains(word) {
+                continue;
+            }
+            let Some((expansion, anchor)) = self.resolver.glossary(word) else { continue };
+            self.glossary_seen.insert(word.to_string());
+            if start > last {
+                self.push(Event::Text(text[last..start].to_string().into()), events);
+            }
+            let href = relative(self.source.depth, &format!("glossary/#{anchor}"));
+            self.out.links.push((href.clone(), 0));
+            let html = format!("<a class=\"term\" href=\"{}\"><abbr title=\"{}\">{}</abbr></a>", escape_attr(&href), escape_attr(expansion), escape_text(word));
+            self.push(Event::InlineHtml(html.into()), events);
+            last = start + word.len();
+        }
+        if last < text.len() {
+            self.push(Event::Text(text[last..].to_string().into()), events);
+        }
+    }
+
+    fn finish(mut self, html: String) -> Rendered {
+        if self.clusters.is_empty() {
+            self.out.html = html;
+            return self.out;
+        }
+        let (inline, references) = self.resolver.format_citations(&self.clusters);
+        let mut out = String::with_capacity(html.len());
+        let mut parts = html.split(CITE_MARK);
+        out.push_str(parts.next().unwrap_or(""));
+        while let (Some(index), Some(rest)) = (parts.next(), parts.next()) {
+            let i: usize = index.parse().unwrap_or(0);
+            out.push_str(&format!("<span class=\"citation\">{}</span>", inline.get(i).map(String::as_str).unwrap_or("")));
+            out.push_str(rest);
+        }
+        let mut keys: Vec<String> = self.clusters.iter().flatten().map(|c| c.key.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        self.out.citation_keys = keys;
+        self.out.references = references;
+        self.out.html = out;
+        self.out
+    }
+}
+
+/// Word tokens (letters, digits, `&`) with their byte offsets, for glossary lookup.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let part = c.is_alphanumeric() || c == '&';
+        match (part, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &text[s..]));
+    }
+    out.into_iter()
+}
+
+/// Whether a link goes off the site (a scheme such as `https:` or `mailto:`).
+pub fn is_external(dest: &str) -> bool {
+    let scheme_end = dest.find(':');
+    let first_special = dest.find(['/', '?', '#']);
+    matches!((scheme_end, first_special), (Some(c), None) if c > 0) || matches!((scheme_end, first_special), (Some(c), Some(s)) if c > 0 && c < s) || dest.starts_with("//")
+}
+
+/// A site-relative URL seen from a page `depth` folders deep.
+pub fn relative(depth: usize, site_url: &str) -> String {
+    if depth == 0 {
+        if site_url.is_empty() || site_url.starts_with('#') {
+            return format!("./{site_url}");
+        }
+        return site_url.to_string();
+    }
+    let mut out = "../".repeat(depth);
+    out.push_str(site_url);
+    out
+}
+
+/// Resolves `.` and `..` in a relative path without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Pandoc citation syntax in running text.
+pub mod citations {
+    use crate::cite::CiteItem;
+
+    pub enum Piece<'t> {
+        Text(&'t str),
+        Cluster(Vec<CiteItem>),
+    }
+
+    /// Splits text into plain runs and citation clusters: `[@a; @b, p. 3]` and bare `@key`.
+    pub fn split(text: &str) -> Vec<Piece<'_>> {
+        let mut out = Vec::new();
+        let mut last = 0;
+        let mut i = 0;
+        let bytes = text.as_bytes();
+        while i < bytes.len() {
+            if bytes[i] == b'[' {
+                if let Some(close) = text[i..].find(']') {
+                    if let Some(items) = parse_cluster(&text[i + 1..i + close]) {
+                        push_text(&mut out, &text[last..i]);
+                        out.push(Piece::Cluster(items));
+                        i += close + 1;
+                        last = i;
+                        continue;
+                    }
+                }
+            }
+            if bytes[i] == b'@' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\n' | b'(' | b'\t')) {
+                let key = key_at(&text[i + 1..]);
+                if !key.is_empty() {
+                    push_text(&mut out, &text[last..i]);
+                    out.push(Piece::Cluster(vec![CiteItem { key: key.to_string(), locator: None }]));
+                    i += 1 + key.len();
+                    last = i;
+                    continue;
+                }
+            }
+            i += text[i..].chars().next().map_or(1, char::len_utf8);
+        }
+        push_text(&mut out, &text[last..]);
+        out
+    }
+
+    fn push_text<'t>(out: &mut Vec<Piece<'t>>, t: &'t str) {
+        if !t.is_empty() {
+            out.push(Piece::Text(t));
+        }
+    }
+
+    /// The citation key at the start of `s` (Pandoc: letters, digits, `_`, and internal `:.#$%&-+?<>~/`).
+    fn key_at(s: &str) -> &str {
+        let end = s.find(|c: char| !(c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c))).unwrap_or(s.len());
+        let key = s[..end].trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        if key.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+            key
+        } else {
+            ""
+        }
+    }
+
+    fn parse_cluster(inner: &str) -> Option<Vec<CiteItem>> {
+        let mut items = Vec::new();
+        for part in inner.split(';') {
+            let part = part.trim();
+            let at = part.find('@')?;
+            if at > 0 && !part[..at].ends_with(' ') && !part[..at].ends_with('-') {
+                return None;
+            }
+            let key = key_at(&part[at + 1..]);
+            if key.is_empty() {
+                return None;
+            }
+            let rest = part[at + 1 + key.len()..].trim();
+            let locator = rest.strip_prefix(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+            if locator.is_none() && !rest.is_empty() {
+                return None;
+            }
+            items.push(CiteItem { key: key.to_string(), locator });
+        }
+        (!items.is_empty()).then_some(items)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn keys(text: &str) -> Vec<String> {
+            split(text).into_iter().filter_map(|p| match p {
+                Piece::Cluster(items) => Some(items.iter().map(|i| format!("{}|{}", i.key, i.locator.clone().unwrap_or_default())).collect::<Vec<_>>().join(";")),
+                Piece::Text(_) => None,
+            }).collect()
+        }
+
+        #[test]
+        fn clusters_and_bare_keys() {
+            assert_eq!(keys("as shown [@smith2013, p. 12]."), vec!["smith2013|p. 12"]);
+            assert_eq!(keys("[@a; @b]"), vec!["a|;b|"]);
+            assert_eq!(keys("@smith2013 argues"), vec!["smith2013|"]);
+            assert_eq!(keys("mail me at a@b.com [not a cite]"), Vec::<String>::new());
+            assert_eq!(keys("(@smith2013)."), vec!["smith2013|"]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_links() {
+        assert!(is_external("https://x.org"));
+        assert!(is_external("mailto:a@b"));
+        assert!(!is_external("../a/"));
+        assert!(!is_external("a.md#x:y"));
+    }
+
+    #[test]
+    fn relative_urls() {
+        assert_eq!(relative(0, ""), "./");
+        assert_eq!(relative(2, "tracers/x/"), "../../tracers/x/");
+        assert_eq!(relative(0, "glossary/#a"), "glossary/#a");
+    }
+}

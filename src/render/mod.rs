@@ -1,0 +1,281 @@
+//! Stage 4, render: every page through Tera, in parallel, written as it is rendered.
+//!
+//! Rendering is one generic path. [`PageSpec`] names a page; [`pages`] builds its view model;
+//! [`Renderer::render_page`] renders and writes it, and returns what the link checker needs (the
+//! page's ids and links). Nothing keeps a page's HTML after it is written.
+
+pub mod chain;
+pub mod meta;
+pub mod pages;
+pub mod templates;
+pub mod views;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cite::{Bibliography, CiteItem};
+use crate::diagnostics::Diagnostic;
+use crate::load::schema::{Kind, Ref};
+use crate::markdown::{self, Resolver};
+use crate::resolve::Site;
+use templates::Templates;
+use views::{Common, NavItem};
+
+/// One page of the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageSpec {
+    Home,
+    List(Kind),
+    Matrix,
+    Glossary,
+    Search,
+    NotFound,
+    Report(usize),
+    Cmo(usize),
+    /// A study, tracer, area, theory or free page, by index into its content list.
+    Entity(Kind, usize),
+    Theme(String),
+}
+
+/// What rendering one page left for the link checker.
+#[derive(Debug, Default)]
+pub struct PageRecord {
+    /// Site-relative file path (`reports/x/index.html`).
+    pub path: String,
+    pub ids: Vec<String>,
+    pub hrefs: Vec<String>,
+    /// The content file the page renders, and its Markdown links with their lines.
+    pub source: Option<PathBuf>,
+    pub md_links: Vec<(String, usize)>,
+    pub template: String,
+}
+
+/// A page's view model, ready to render.
+pub struct Built {
+    pub path: String,
+    pub template: &'static str,
+    pub context: tera::Context,
+    pub source: Option<PathBuf>,
+    pub md_links: Vec<(String, usize)>,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Glossary lookup for `<abbr>`: term → (expansion, anchor).
+pub struct GlossaryIndex(HashMap<String, (String, String)>);
+
+impl GlossaryIndex {
+    pub fn new(site: &Site) -> Self {
+        let mut map = HashMap::new();
+        for entry in &site.content.glossary {
+            let single_word = entry.term.chars().all(|c| c.is_alphanumeric() || c == '&');
+            if let (true, Some(expansion)) = (single_word, &entry.expansion) {
+                map.insert(entry.term.clone(), (expansion.clone(), glossary_anchor(&entry.term)));
+            }
+        }
+        GlossaryIndex(map)
+    }
+}
+
+pub fn glossary_anchor(term: &str) -> String {
+    format!("term-{}", markdown::slug::slugify(term))
+}
+
+/// Everything rendering reads: the site, the compiled templates and the lookups built once.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub templates: &'a Templates,
+    pub glossary: GlossaryIndex,
+    pub bibliography: &'a Bibliography,
+    pub has_search: bool,
+    pub out: PathBuf,
+}
+
+impl<'a> Renderer<'a> {
+    /// Every page of the site, in a stable order.
+    pub fn specs(&self) -> Vec<PageSpec> {
+        let site = self.site;
+        let c = &site.content;
+        let mut specs = vec![PageSpec::Home, PageSpec::Matrix, PageSpec::Glossary, PageSpec::NotFound];
+        if self.has_search {
+            specs.push(PageSpec::Search);
+        }
+        specs.extend([Kind::Report, Kind::Study, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Theme].map(PageSpec::List));
+        specs.extend(c.reports.iter().enumerate().filter(|(_, d)| site.is_published(Kind::Report, &d.id)).map(|(i, _)| PageSpec::Report(i)));
+        specs.extend(site.cmos.iter().enumerate().filter(|(_, r)| r.published).map(|(i, _)| PageSpec::Cmo(i)));
+        for (kind, count) in [(Kind::Study, c.studies.len()), (Kind::Tracer, c.tracers.len()), (Kind::Area, c.areas.len()), (Kind::Theory, c.theories.len()), (Kind::Page, c.pages.len())] {
+            specs.extend((0..count).map(|i| PageSpec::Entity(kind, i)));
+        }
+        specs.extend(site.themes.keys().map(|t| PageSpec::Theme(t.clone())));
+        specs
+    }
+
+    /// Renders and writes every page in parallel. Returns link-check records and problems.
+    pub fn render_all(&self, timings: &Mutex<HashMap<&'static str, f64>>) -> (Vec<PageRecord>, Vec<Diagnostic>) {
+        let specs = self.specs();
+        let results: Vec<(Option<PageRecord>, Vec<Diagnostic>)> = specs.par_iter().map(|spec| {
+            let started = std::time::Instant::now();
+            let result = self.render_page(spec);
+            if let (Some(record), Ok(mut t)) = (&result.0, timings.lock()) {
+                let name = template_static_name(&record.template);
+                *t.entry(name).or_default() += started.elapsed().as_secs_f64();
+            }
+            result
+        }).collect();
+        let mut records = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for (record, diags) in results {
+            records.extend(record);
+            problems.extend(diags);
+        }
+        (records, problems)
+    }
+
+    /// Builds, renders and writes one page.
+    pub fn render_page(&self, spec: &PageSpec) -> (Option<PageRecord>, Vec<Diagnostic>) {
+        let built = pages::build(self, spec);
+        let mut problems = built.problems;
+        let html = match self.templates.tera.render(built.template, &built.context) {
+            Ok(html) => html,
+            Err(e) => {
+                problems.push(templates::template_error(&e, &self.templates.origins, Some(&built.path)));
+                return (None, problems);
+            }
+        };
+        let file = self.out.join(&built.path);
+        let written = file.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&file, &html));
+        if let Err(e) = written {
+            problems.push(Diagnostic::error(&file, 0, 0, format!("cannot write output: {e}")));
+            return (None, problems);
+        }
+        let (ids, hrefs) = crate::check::links::scan_html(&html);
+        let record = PageRecord { path: built.path, ids, hrefs, source: built.source, md_links: built.md_links, template: built.template.to_string() };
+        (Some(record), problems)
+    }
+
+    /// The context every page shares, for a page at `path` (site-relative file path).
+    pub fn common(&self, path: &str, current: Option<Kind>) -> Common {
+        let depth = depth_of(path);
+        let config = &self.site.config;
+        let linker = views::Linker { site: self.site, depth };
+        let mut nav: Vec<NavItem> = [Kind::Report, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Cmo, Kind::Theme]
+            .into_iter()
+            .map(|k| NavItem { title: nav_label(k).into(), url: linker.url(&format!("{}/", k.folder())), current: current == Some(k) })
+            .collect();
+        nav.push(NavItem { title: "Glossary".into(), url: linker.url("glossary/"), current: false });
+        if self.has_search {
+            nav.push(NavItem { title: "Search".into(), url: linker.url("search/"), current: false });
+        }
+        let canonical_path = path.strip_suffix("index.html").unwrap_or(path);
+        Common {
+            site_title: config.title.clone(),
+            site_description: config.description.clone(),
+            language: config.language.clone(),
+            publisher: config.publisher.clone(),
+            licence: config.licence.clone(),
+            accessibility_contact: config.accessibility_contact.clone(),
+            root: markdown::relative(depth, ""),
+            canonical: format!("{}{}", config.base_url, canonical_path),
+            nav,
+            has_search: self.has_search,
+        }
+    }
+
+    /// Renders a Markdown body for the page at `path`, turning its problems into diagnostics.
+    pub fn markdown(&self, text: &str, file: &Path, first_line: usize, path: &str, problems: &mut Vec<Diagnostic>) -> markdown::Rendered {
+        let source = markdown::Source { text, path: file, first_line, depth: depth_of(path) };
+        let resolver = SiteResolver { renderer: self };
+        let rendered = markdown::render(&source, &resolver);
+        for p in &rendered.problems {
+            let d = if p.warning { Diagnostic::warning(file, p.line, p.column, &p.message) } else { Diagnostic::error(file, p.line, p.column, &p.message) };
+            problems.push(d.with_help_opt(p.help.clone()));
+        }
+        rendered
+    }
+}
+
+fn nav_label(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Report => "Reports",
+        Kind::Tracer => "Tracers",
+        Kind::Area => "Areas",
+        Kind::Theory => "Theories",
+        Kind::Cmo => "CMOs",
+        Kind::Theme => "Themes",
+        _ => kind.label(true),
+    }
+}
+
+fn template_static_name(name: &str) -> &'static str {
+    const NAMES: [&str; 9] = ["home.html", "report.html", "cmo.html", "entity.html", "list.html", "matrix.html", "glossary.html", "search.html", "404.html"];
+    NAMES.into_iter().find(|n| *n == name).unwrap_or("other")
+}
+
+/// How many folders deep a site-relative file path is (`reports/x/index.html` → 2).
+pub fn depth_of(path: &str) -> usize {
+    path.matches('/').count()
+}
+
+/// Serialises a view into a Tera context.
+pub fn context<T: Serialize>(common: &Common, page: &T) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("common", common);
+    ctx.insert("page", page);
+    ctx
+}
+
+struct SiteResolver<'r, 'a> {
+    renderer: &'r Renderer<'a>,
+}
+
+impl Resolver for SiteResolver<'_, '_> {
+    fn resolve(&self, r: &Ref) -> Result<String, (String, Option<String>)> {
+        let site = self.renderer.site;
+        if let Some(problem) = site.ref_problem(r, &[r.kind], "link") {
+            return Err(problem);
+        }
+        let mut url = Site::url(r.kind, &r.id);
+        if let Some(anchor) = &r.anchor {
+            url.push('#');
+            url.push_str(anchor);
+        }
+        Ok(url)
+    }
+
+    fn content_ref(&self, path: &Path) -> Option<Ref> {
+        let site = self.renderer.site;
+        let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        if parts.next()? != "content" {
+            return None;
+        }
+        let folder = parts.next()?;
+        let kind = Kind::REFERABLE.into_iter().find(|k| k.folder() == folder)?;
+        let id = if kind == Kind::Cmo {
+            site.content.cmos.iter().find(|d| d.path == path)?.meta.id.clone()
+        } else {
+            path.file_stem()?.to_string_lossy().into_owned()
+        };
+        Some(Ref { kind, id, anchor: None })
+    }
+
+    fn glossary(&self, term: &str) -> Option<(&str, &str)> {
+        self.renderer.glossary.0.get(term).map(|(e, a)| (e.as_str(), a.as_str()))
+    }
+
+    fn has_citation(&self, key: &str) -> Result<(), Option<String>> {
+        let bib = self.renderer.bibliography;
+        if bib.contains(key) {
+            Ok(())
+        } else {
+            Err(bib.suggest(key))
+        }
+    }
+
+    fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>) {
+        let formatted = self.renderer.bibliography.format_document(clusters);
+        (formatted.inline, formatted.references.into_iter().map(|r| (r.key, r.html)).collect())
+    }
+}

@@ -1,0 +1,165 @@
+//! View models: the light, serialisable summaries templates read.
+//!
+//! Templates never see the loaded documents directly. Each page gets a view whose URLs are already
+//! relative to that page, so no template can produce a root-absolute link, and list pages carry
+//! titles and URLs only, never other pages' HTML.
+
+use serde::Serialize;
+
+use crate::load::schema::{enum_label, enum_value, Kind};
+use crate::markdown::{relative, TocEntry};
+use crate::resolve::{Relation, Site};
+
+/// A link to another page, relative to the page being rendered.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LinkView {
+    pub title: String,
+    pub url: String,
+}
+
+/// One labelled fact about an entity (a row of the metadata list).
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: String,
+    pub text: Option<String>,
+    pub links: Vec<LinkView>,
+}
+
+impl Fact {
+    pub fn text(label: &str, text: impl Into<String>) -> Fact {
+        Fact { label: label.into(), text: Some(text.into()), links: Vec::new() }
+    }
+
+    pub fn links(label: &str, links: Vec<LinkView>) -> Fact {
+        Fact { label: label.into(), text: None, links }
+    }
+}
+
+/// A list item on an entity page: a linked page with a short note.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub title: String,
+    pub url: String,
+    pub note: String,
+}
+
+/// A headed group of items ("Reports", "CMO configurations" …).
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub heading: String,
+    pub id: String,
+    pub items: Vec<Item>,
+}
+
+/// Makes links relative to one page.
+#[derive(Clone, Copy)]
+pub struct Linker<'a> {
+    pub site: &'a Site,
+    pub depth: usize,
+}
+
+impl<'a> Linker<'a> {
+    pub fn url(&self, site_url: &str) -> String {
+        relative(self.depth, site_url)
+    }
+
+    pub fn entity(&self, kind: Kind, id: &str) -> LinkView {
+        LinkView { title: self.site.title(kind, id), url: self.url(&Site::url(kind, id)) }
+    }
+
+    pub fn entities<'i>(&self, kind: Kind, ids: impl IntoIterator<Item = &'i String>) -> Vec<LinkView> {
+        ids.into_iter().filter(|id| self.site.is_published(kind, id)).map(|id| self.entity(kind, id)).collect()
+    }
+
+    pub fn themes(&self, ids: &[String]) -> Vec<LinkView> {
+        self.entities(Kind::Theme, ids.iter())
+    }
+
+    /// Everything that links to (kind, id), grouped by the kind of the linking page.
+    pub fn backlink_groups(&self, kind: Kind, id: &str, skip: &[Relation]) -> Vec<Group> {
+        let Some(links) = self.site.backlinks.get(&(kind, id.to_string())) else { return Vec::new() };
+        let order = [Kind::Report, Kind::Cmo, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Study, Kind::Page];
+        let mut groups = Vec::new();
+        for group_kind in order {
+            let mut items: Vec<Item> = Vec::new();
+            for link in links.iter().filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation)) {
+                let note = link.relation.inverse_label();
+                match items.iter_mut().find(|i| i.title == self.site.title(group_kind, &link.from_id) && i.url.ends_with(&format!("/{}/", link.from_id))) {
+                    Some(item) if !item.note.contains(note) => item.note = format!("{}; {note}", item.note),
+                    Some(_) => {}
+                    None => {
+                        let view = self.entity(group_kind, &link.from_id);
+                        items.push(Item { title: view.title, url: view.url, note: note.to_string() });
+                    }
+                }
+            }
+            if !items.is_empty() {
+                items.sort_by(|a, b| a.title.cmp(&b.title).then(a.url.cmp(&b.url)));
+                groups.push(Group { heading: group_kind.label(true).to_string(), id: format!("linked-{}", group_kind.folder()), items });
+            }
+        }
+        groups
+    }
+}
+
+/// A CMO as one row of a list or matrix cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct CmoSummary {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub status: String,
+    pub status_label: String,
+    pub theories: String,
+    pub themes: String,
+    pub tracers: Vec<LinkView>,
+    pub areas: Vec<LinkView>,
+}
+
+pub fn cmo_summary(linker: &Linker, record: &crate::resolve::CmoRecord) -> CmoSummary {
+    let c = &record.cmo;
+    let theories: Vec<&str> = c.programme_theory.refs().iter().map(|r| r.id.as_str()).collect();
+    CmoSummary {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        url: linker.url(&Site::url(Kind::Cmo, &c.id)),
+        kind: enum_value(&c.kind),
+        kind_label: enum_label(&c.kind),
+        status: enum_value(&c.status),
+        status_label: enum_label(&c.status),
+        theories: if theories.is_empty() { "none-identified".into() } else { theories.join(" ") },
+        themes: c.themes.join(" "),
+        tracers: linker.entities(Kind::Tracer, record.tracers.iter()),
+        areas: linker.entities(Kind::Area, record.areas.iter()),
+    }
+}
+
+/// Context shared by every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common {
+    pub site_title: String,
+    pub site_description: Option<String>,
+    pub language: String,
+    pub publisher: Option<String>,
+    pub licence: Option<String>,
+    pub accessibility_contact: Option<String>,
+    /// The relative prefix to the site root from this page ("../../" or "./").
+    pub root: String,
+    pub canonical: String,
+    pub nav: Vec<NavItem>,
+    pub has_search: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+}
+
+/// The table of contents entries of a body, for templates.
+pub fn toc(entries: &[TocEntry]) -> Vec<TocEntry> {
+    entries.iter().filter(|e| e.level <= 3).cloned().collect()
+}

@@ -1,0 +1,313 @@
+//! The link graph: every reference between entities, checked, and turned around into backlinks.
+//!
+//! Each page lists everything that links to it. Rather than letting templates search, the graph
+//! records one [`Backlink`] per (target, source, relation) here, once, so rendering a page is a
+//! lookup. Chain links between CMOs are stored only in the direction authors write them; their
+//! inverses are generated here, and cycles are rejected.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::{Origin, Site};
+use crate::diagnostics::Diagnostic;
+use crate::load::schema::{is_valid_id, EvidenceSource, Kind, Ref};
+
+/// How the source of a backlink relates to its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    Study,
+    Tracer,
+    Area,
+    Theory,
+    ListsCmo,
+    DerivedFrom,
+    FeedsContextOf,
+    Refines,
+    Contradicts,
+    Specialises,
+    Evidence,
+    Mentions,
+}
+
+impl Relation {
+    /// How the target page describes the source ("… links here as its study").
+    pub fn inverse_label(self) -> &'static str {
+        match self {
+            Relation::Study => "part of this study",
+            Relation::Tracer => "follows this tracer",
+            Relation::Area => "set in this area",
+            Relation::Theory => "tests this programme theory",
+            Relation::ListsCmo => "reports this CMO",
+            Relation::DerivedFrom => "derived from this report",
+            Relation::FeedsContextOf => "its outcome feeds this CMO's context",
+            Relation::Refines => "refines this CMO",
+            Relation::Contradicts => "contradicts this CMO",
+            Relation::Specialises => "specialises this CMO",
+            Relation::Evidence => "cites this as evidence",
+            Relation::Mentions => "mentions this",
+        }
+    }
+
+    pub fn is_chain(self) -> bool {
+        matches!(self, Relation::FeedsContextOf | Relation::Refines | Relation::Contradicts | Relation::Specialises)
+    }
+}
+
+/// "`from` links to this page, as `relation`".
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Backlink {
+    pub from_kind: Kind,
+    pub from_id: String,
+    pub relation: Relation,
+}
+
+type Edges = Vec<(Kind, String, Relation, Kind, String)>;
+
+/// Checks every reference and fills `site.backlinks`, `site.themes` and each CMO's report list.
+pub(super) fn build(site: &mut Site, problems: &mut Vec<Diagnostic>) {
+    let mut edges: Edges = Vec::new();
+    report_edges(site, &mut edges, problems);
+    cmo_edges(site, &mut edges, problems);
+    entity_edges(site, &mut edges, problems);
+    mention_edges(site, &mut edges);
+    check_cycles(site, problems);
+
+    let mut backlinks: HashMap<(Kind, String), Vec<Backlink>> = HashMap::new();
+    for (from_kind, from_id, relation, to_kind, to_id) in edges {
+        if !site.is_published(from_kind, &from_id) || (from_kind == to_kind && from_id == to_id) {
+            continue;
+        }
+        backlinks.entry((to_kind, to_id)).or_default().push(Backlink { from_kind, from_id, relation });
+    }
+    for list in backlinks.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    site.backlinks = backlinks;
+}
+
+fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
+    let mut themes: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut cmo_reports: Vec<(String, String)> = Vec::new();
+    for (i, doc) in site.content.reports.iter().enumerate() {
+        let m = &doc.meta;
+        let id = &doc.id;
+        let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| {
+            match site.check_ref(doc, None, r, expected, field) {
+                Some(d) => problems.push(d),
+                None => edges.push((Kind::Report, id.clone(), relation, r.kind, r.id.clone())),
+            }
+        };
+        link(&m.study, &[Kind::Study], "study", Relation::Study);
+        for t in m.tracer_refs() {
+            link(t, &[Kind::Tracer], "tracer", Relation::Tracer);
+        }
+        for a in &m.areas {
+            link(a, &[Kind::Area], "areas", Relation::Area);
+        }
+        for t in m.programme_theories.iter().flat_map(|p| p.refs()) {
+            link(t, &[Kind::Theory], "programme_theories", Relation::Theory);
+        }
+        for d in &m.derived_from.0 {
+            link(d, &[Kind::Report], "derived_from", Relation::DerivedFrom);
+        }
+        for cmo_id in &site.report_cmos[i] {
+            let r = Ref { kind: Kind::Cmo, id: cmo_id.clone(), anchor: None };
+            match site.check_ref(doc, None, &r, &[Kind::Cmo], "cmos") {
+                Some(d) => problems.push(d),
+                None => {
+                    edges.push((Kind::Report, id.clone(), Relation::ListsCmo, Kind::Cmo, cmo_id.clone()));
+                    cmo_reports.push((cmo_id.clone(), id.clone()));
+                }
+            }
+        }
+        check_theme_ids(doc, &m.themes, problems);
+        if site.is_published(Kind::Report, id) {
+            for theme in m.themes.iter().filter(|t| is_valid_id(t)) {
+                themes.entry(theme.clone()).or_default().0.push(id.clone());
+            }
+        }
+    }
+    for (cmo_id, report_id) in cmo_reports {
+        if let Some(&i) = site.cmo_index.get(&cmo_id) {
+            let record = &mut site.cmos[i];
+            let defining = matches!(record.origin, Origin::Report(r) if site.content.reports[r].id == report_id);
+            if defining {
+                record.reports.insert(0, report_id);
+            } else {
+                record.reports.push(report_id);
+            }
+        }
+    }
+    for record in site.cmos.iter().filter(|r| r.published) {
+        for theme in record.cmo.themes.iter().filter(|t| is_valid_id(t)) {
+            themes.entry(theme.clone()).or_default().1.push(record.cmo.id.clone());
+        }
+    }
+    for (reports, cmos) in themes.values_mut() {
+        reports.sort();
+        reports.dedup();
+        cmos.sort();
+        cmos.dedup();
+    }
+    site.themes = themes;
+}
+
+fn check_theme_ids<T>(doc: &crate::load::Document<T>, themes: &[String], problems: &mut Vec<Diagnostic>) {
+    for theme in themes.iter().filter(|t| !is_valid_id(t)) {
+        problems.push(doc.error_at(theme, None, format!("theme `{theme}` is not a valid id"))
+            .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"));
+    }
+}
+
+fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
+    for record in &site.cmos {
+        let c = &record.cmo;
+        let id = &c.id;
+        let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| {
+            let problem = site.ref_problem(r, expected, field).map(|(m, h)| site.cmo_error(record, &r.to_string(), m).with_help_opt(h));
+            let problem = problem.or_else(|| {
+                (relation.is_chain() && r.id == *id).then(|| site.cmo_error(record, &r.to_string(), format!("CMO `{id}` cannot be chained to itself")))
+            });
+            match problem {
+                Some(d) => problems.push(d),
+                None => edges.push((Kind::Cmo, id.clone(), relation, r.kind, r.id.clone())),
+            }
+        };
+        for t in c.programme_theory.refs() {
+            link(t, &[Kind::Theory], "programme_theory", Relation::Theory);
+        }
+        if let Some(t) = &c.tracer {
+            link(t, &[Kind::Tracer], "tracer", Relation::Tracer);
+        }
+        for a in c.areas.iter().flatten() {
+            link(a, &[Kind::Area], "areas", Relation::Area);
+        }
+        if let Some(chain) = &c.chain {
+            chain.feeds_context_of.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.feeds_context_of", Relation::FeedsContextOf));
+            chain.refines.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.refines", Relation::Refines));
+            chain.contradicts.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.contradicts", Relation::Contradicts));
+            chain.specialises.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.specialises", Relation::Specialises));
+        }
+        for e in &c.evidence {
+            if let EvidenceSource::Ref(r) = &e.source {
+                link(r, &[Kind::Report, Kind::Page], "evidence.source", Relation::Evidence);
+            }
+        }
+        // Inherited tracers and areas link too, so tracer and area pages list inline CMOs.
+        if c.tracer.is_none() {
+            record.tracers.iter().for_each(|t| edges.push((Kind::Cmo, id.clone(), Relation::Tracer, Kind::Tracer, t.clone())));
+        }
+        if c.areas.is_none() {
+            record.areas.iter().for_each(|a| edges.push((Kind::Cmo, id.clone(), Relation::Area, Kind::Area, a.clone())));
+        }
+        if let Origin::File(f) = record.origin {
+            check_theme_ids(&site.content.cmos[f], &c.themes, problems);
+        } else if let Origin::Report(r) = record.origin {
+            check_theme_ids(&site.content.reports[r], &c.themes, problems);
+        }
+    }
+}
+
+fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
+    let c = &site.content;
+    let studies = c.tracers.iter().map(|d| (Kind::Tracer, &d.id, d.meta.study.as_ref(), &d.path, &d.front_matter, d.yaml_line))
+        .chain(c.areas.iter().map(|d| (Kind::Area, &d.id, d.meta.study.as_ref(), &d.path, &d.front_matter, d.yaml_line)))
+        .chain(c.theories.iter().map(|d| (Kind::Theory, &d.id, d.meta.study.as_ref(), &d.path, &d.front_matter, d.yaml_line)));
+    for (kind, id, study, path, fm, yaml_line) in studies {
+        let Some(study) = study else { continue };
+        match site.ref_problem(study, &[Kind::Study], "study") {
+            Some((message, help)) => {
+                let (line, col) = crate::load::yaml::Locator::new(fm, yaml_line).locate(&study.to_string(), None);
+                problems.push(Diagnostic::error(path, line, col, message).with_help_opt(help));
+            }
+            None => edges.push((kind, id.clone(), Relation::Study, Kind::Study, study.id.clone())),
+        }
+    }
+}
+
+/// Cross-references written in Markdown bodies (`](@kind/id…)`) become "mentions" backlinks.
+/// Their validity is checked, with line numbers, when the Markdown is rendered.
+fn mention_edges(site: &Site, edges: &mut Edges) {
+    let c = &site.content;
+    let bodies = c.studies.iter().map(|d| (Kind::Study, &d.id, &d.body))
+        .chain(c.reports.iter().map(|d| (Kind::Report, &d.id, &d.body)))
+        .chain(c.tracers.iter().map(|d| (Kind::Tracer, &d.id, &d.body)))
+        .chain(c.areas.iter().map(|d| (Kind::Area, &d.id, &d.body)))
+        .chain(c.theories.iter().map(|d| (Kind::Theory, &d.id, &d.body)))
+        .chain(c.cmos.iter().map(|d| (Kind::Cmo, &d.id, &d.body)))
+        .chain(c.pages.iter().map(|d| (Kind::Page, &d.id, &d.body)));
+    for (kind, id, body) in bodies {
+        for r in scan_mentions(body) {
+            if site.exists(r.kind, &r.id) {
+                edges.push((kind, id.clone(), Relation::Mentions, r.kind, r.id));
+            }
+        }
+    }
+}
+
+/// Finds `](@kind/id…)` link targets in Markdown text without a full parse.
+pub fn scan_mentions(body: &str) -> Vec<Ref> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(i) = rest.find("](@") {
+        rest = &rest[i + 3..];
+        let end = rest.find(|c: char| c == ')' || c.is_whitespace()).unwrap_or(rest.len());
+        if let Ok(r) = Ref::parse(&rest[..end]) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Rejects cycles through `feeds_context_of`, `refines` and `specialises`. (`contradicts` is
+/// symmetric in meaning, so two CMOs contradicting each other is not a cycle.)
+fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
+    let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
+    for record in &site.cmos {
+        if let Some(chain) = &record.cmo.chain {
+            let targets = chain.feeds_context_of.iter().chain(chain.refines.iter()).chain(chain.specialises.iter());
+            next.insert(&record.cmo.id, targets.map(|r| r.id.as_str()).filter(|t| site.cmo(t).is_some()).collect());
+        }
+    }
+    // Iterative depth-first search with colours: 0 unvisited, 1 on the stack, 2 done.
+    let mut colour: HashMap<&str, u8> = HashMap::new();
+    let mut reported = std::collections::HashSet::new();
+    for record in &site.cmos {
+        let start = record.cmo.id.as_str();
+        if colour.get(start).copied().unwrap_or(0) != 0 {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        colour.insert(start, 1);
+        while let Some((node, child)) = stack.pop() {
+            let children = next.get(node).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(&target) = children.get(child) {
+                stack.push((node, child + 1));
+                match colour.get(target).copied().unwrap_or(0) {
+                    0 => {
+                        colour.insert(target, 1);
+                        stack.push((target, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                        let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
+                        cycle.push(target);
+                        let mut key: Vec<&str> = cycle[..cycle.len() - 1].to_vec();
+                        key.sort();
+                        if reported.insert(key) {
+                            let record = site.cmo(node).expect("node comes from the CMO list");
+                            problems.push(site.cmo_error(record, &format!("cmo/{target}"), format!("CMO chain cycle: {}", cycle.join(" → ")))
+                                .with_help("a chain must not lead back to where it started; remove one of these links"));
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                colour.insert(node, 2);
+            }
+        }
+    }
+}

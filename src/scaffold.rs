@@ -1,0 +1,109 @@
+//! `realist init` and `realist new`: a site skeleton that builds, and new content files from the
+//! theme's archetypes.
+
+use std::path::{Path, PathBuf};
+
+use crate::load::schema::is_valid_id;
+use crate::render::templates::theme_files;
+
+/// A failure of `init` or `new`, with the exit code it deserves (1: bad input, 2: I/O).
+#[derive(Debug)]
+pub struct ScaffoldError {
+    pub message: String,
+    pub help: Option<String>,
+    pub code: i32,
+}
+
+fn fail(code: i32, message: impl Into<String>, help: Option<&str>) -> ScaffoldError {
+    ScaffoldError { message: message.into(), help: help.map(str::to_string), code }
+}
+
+/// The kinds `realist new` can make, and the folder each goes in.
+pub const NEW_KINDS: [(&str, &str); 4] = [("report", "reports"), ("tracer", "tracers"), ("cmo", "cmos"), ("theory", "theories")];
+
+/// Writes a new content file from the theme archetype `kind` with id `id`; returns its path.
+pub fn new_content(root: &Path, kind: &str, id: &str, today: &str) -> Result<PathBuf, ScaffoldError> {
+    let Some((_, folder)) = NEW_KINDS.iter().find(|(k, _)| *k == kind) else {
+        let help = crate::diagnostics::suggestion(kind, NEW_KINDS.iter().map(|(k, _)| *k));
+        return Err(ScaffoldError { message: format!("cannot make a `{kind}`: expected report, tracer, cmo or theory"), help, code: 2 });
+    };
+    if !is_valid_id(id) {
+        return Err(fail(2, format!("`{id}` is not a valid id"), Some("ids use lower-case letters, digits and `-`, e.g. `dementia-area-2`")));
+    }
+    let theme = crate::config::SiteConfig::load(root).map(|c| c.theme).unwrap_or_else(|_| "default".into());
+    let archetypes = theme_files(root, &theme, "archetypes").map_err(|d| fail(1, d.message, None))?;
+    let (_, bytes) = archetypes.get(&format!("{kind}.md")).ok_or_else(|| fail(1, format!("the theme has no archetypes/{kind}.md"), None))?;
+    let text = String::from_utf8_lossy(bytes)
+        .replace("{{id}}", id)
+        .replace("{{title}}", &crate::resolve::theme_title(id))
+        .replace("{{date}}", today)
+        .replace("{{study}}", &first_id(root, "studies", "my-study"))
+        .replace("{{tracer}}", &first_id(root, "tracers", "my-tracer"))
+        .replace("{{area}}", &first_id(root, "areas", "area-1"));
+    let rel = Path::new("content").join(folder).join(format!("{id}.md"));
+    let path = root.join(&rel);
+    if path.exists() {
+        return Err(fail(1, format!("{} already exists", rel.display()), Some("choose another id, or edit the existing file")));
+    }
+    std::fs::create_dir_all(path.parent().expect("content path has a parent")).map_err(|e| fail(2, format!("cannot create folder: {e}"), None))?;
+    std::fs::write(&path, text).map_err(|e| fail(2, format!("cannot write {}: {e}", rel.display()), None))?;
+    Ok(rel)
+}
+
+/// The first id (alphabetically) in a content folder, so new files reference something that exists.
+fn first_id(root: &Path, folder: &str, fallback: &str) -> String {
+    let mut ids: Vec<String> = std::fs::read_dir(root.join("content").join(folder))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter(|s| is_valid_id(s))
+        .collect();
+    ids.sort();
+    ids.into_iter().next().unwrap_or_else(|| fallback.to_string())
+}
+
+/// Today's date as YYYY-MM-DD (UTC), without a date-time dependency.
+pub fn today() -> String {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+const SKELETON: &[(&str, &str)] = &[
+    ("site.yaml", "title: \"A realist evaluation\"\nbase_url: \"https://www.example.ac.uk/research/my-study/\"\nlanguage: en-GB\npublisher: \"Your university\"\naccessibility_contact: \"research-team@example.ac.uk\"\n"),
+    ("content/studies/my-study.md", "---\ntitle: \"My study\"\ndesign: realist-evaluation\n---\nWhat the study is, who funds it, and when it runs.\n"),
+    ("content/tracers/my-tracer.md", "---\ntitle: \"My tracer service\"\nstudy: study/my-study\nkind: service\nchosen_to_illuminate: \"what this tracer shows about the system\"\n---\nWhy this service was followed.\n"),
+    ("content/areas/area-1.md", "---\ntitle: \"Area 1\"\nstudy: study/my-study\nanonymised: true\n---\nDescribe the area only as the study does.\n"),
+    ("content/theories/my-theory.md", "---\ntitle: \"My programme theory\"\nstudy: study/my-study\nstatement:\n  if: \"commissioners do X\"\n  then: \"Y follows\"\n  because: \"of Z\"\nstatus: untested\nlevel: policy\n---\nWhere the theory comes from.\n"),
+    ("content/pages/accessibility.md", "---\ntitle: \"Accessibility statement\"\n---\nThis site aims to meet WCAG 2.2 AA. Tell us about any problem you meet.\n"),
+    ("content/pages/about.md", "---\ntitle: \"About this site\"\n---\nThis site publishes [my study](@study/my-study).\n"),
+    ("content/glossary.yaml", "- term: CMO\n  expansion: context–mechanism–outcome configuration\n  definition: A statement of how a mechanism, in a context, produces an outcome.\n  see_also: []\n"),
+    ("static/.keep", ""),
+    ("templates/.keep", ""),
+];
+
+/// Creates a new site in `dir` that builds as it is. Refuses a non-empty folder.
+pub fn init(dir: &Path) -> Result<(), ScaffoldError> {
+    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(fail(2, format!("{} exists and is not empty", dir.display()), Some("choose a new folder name")));
+    }
+    for (rel, text) in SKELETON {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("skeleton paths have parents")).map_err(|e| fail(2, format!("cannot create {}: {e}", path.display()), None))?;
+        std::fs::write(&path, text).map_err(|e| fail(2, format!("cannot write {}: {e}", path.display()), None))?;
+    }
+    let rel = new_content(dir, "report", "first-report", &today())?;
+    let path = dir.join(rel);
+    let text = std::fs::read_to_string(&path).map_err(|e| fail(2, e.to_string(), None))?;
+    std::fs::write(&path, text.replace("status: draft", "status: published")).map_err(|e| fail(2, e.to_string(), None))
+}
