@@ -129,7 +129,10 @@ mod tests {
 
     #[test]
     fn base_paths() {
-        assert_eq!(base_path_of("https://www.example.ac.uk/research/hsca12/"), "/research/hsca12/");
+        assert_eq!(
+            base_path_of("https://www.example.ac.uk/research/hsca12/"),
+            "/research/hsca12/"
+        );
         assert_eq!(base_path_of("https://example.org"), "/");
         assert_eq!(base_path_of("https://example.org/a"), "/a/");
     }

@@ -27,7 +27,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(path: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn error(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             path: path.into(),
@@ -38,8 +43,16 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(path: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(path, line, column, message) }
+    pub fn warning(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, line, column, message)
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -87,7 +100,10 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// The closest candidate to `word`, if one is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::jaro_winkler(word, candidate);
@@ -95,7 +111,8 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
             best = Some((score, candidate));
         }
     }
-    best.filter(|(score, _)| *score >= 0.8).map(|(_, c)| c.to_string())
+    best.filter(|(score, _)| *score >= 0.8)
+        .map(|(_, c)| c.to_string())
 }
 
 /// A help line of the form "did you mean `x`?", when there is a close candidate.
@@ -106,7 +123,8 @@ pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>)
 /// Sorts diagnostics by file and position and removes exact duplicates, so output is stable.
 pub fn normalise(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+        (&a.path, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
     });
     diagnostics.dedup();
 }
@@ -117,13 +135,19 @@ mod tests {
 
     #[test]
     fn suggests_close_words_only() {
-        assert_eq!(did_you_mean("titel", ["title", "date", "type"]), Some("title".into()));
+        assert_eq!(
+            did_you_mean("titel", ["title", "date", "type"]),
+            Some("title".into())
+        );
         assert_eq!(did_you_mean("zzzz", ["title", "date"]), None);
     }
 
     #[test]
     fn display_has_location_and_help() {
         let d = Diagnostic::error("content/a.md", 3, 5, "bad").with_help("fix it");
-        assert_eq!(d.to_string(), "error: bad\n  --> content/a.md:3:5\n   = help: fix it");
+        assert_eq!(
+            d.to_string(),
+            "error: bad\n  --> content/a.md:3:5\n   = help: fix it"
+        );
     }
 }

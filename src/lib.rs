@@ -81,11 +81,17 @@ pub struct BuildReport {
 
 impl BuildReport {
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// The one-line summary `build` ends with.
@@ -111,25 +117,52 @@ struct Run {
 
 impl Run {
     fn stage(&mut self, name: &'static str) {
-        self.stages.push((name, self.stage_start.elapsed().as_secs_f64()));
+        self.stages
+            .push((name, self.stage_start.elapsed().as_secs_f64()));
         self.stage_start = Instant::now();
     }
 
-    fn end(mut self, outcome: Outcome, pages: BTreeMap<String, usize>, templates: Vec<(&'static str, f64)>, out: PathBuf) -> BuildReport {
+    fn end(
+        mut self,
+        outcome: Outcome,
+        pages: BTreeMap<String, usize>,
+        templates: Vec<(&'static str, f64)>,
+        out: PathBuf,
+    ) -> BuildReport {
         diagnostics::normalise(&mut self.diagnostics);
-        BuildReport { outcome, diagnostics: self.diagnostics, pages, seconds: self.started.elapsed().as_secs_f64(), stages: self.stages, templates, out }
+        BuildReport {
+            outcome,
+            diagnostics: self.diagnostics,
+            pages,
+            seconds: self.started.elapsed().as_secs_f64(),
+            stages: self.stages,
+            templates,
+            out,
+        }
     }
 }
 
 /// Loads, resolves, checks, renders and (unless `check_only`) writes the site.
 pub fn build(options: &BuildOptions) -> BuildReport {
     let now = Instant::now();
-    let mut run = Run { started: now, stage_start: now, stages: Vec::new(), diagnostics: Vec::new() };
+    let mut run = Run {
+        started: now,
+        stage_start: now,
+        stages: Vec::new(),
+        diagnostics: Vec::new(),
+    };
     let root = &options.root;
     let out = options.out.clone().unwrap_or_else(|| root.join("public"));
     if !root.is_dir() || !root.join("site.yaml").is_file() && !root.join("content").is_dir() {
-        run.diagnostics.push(Diagnostic::error(root, 0, 0, "no site here: expected a folder with site.yaml and content/")
-            .with_help("pass --root DIR, or create a site with `realist init DIR`"));
+        run.diagnostics.push(
+            Diagnostic::error(
+                root,
+                0,
+                0,
+                "no site here: expected a folder with site.yaml and content/",
+            )
+            .with_help("pass --root DIR, or create a site with `realist init DIR`"),
+        );
         return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
     }
     let mut config = match config::SiteConfig::load(root) {
@@ -140,7 +173,11 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         }
     };
     if let Some(url) = &options.base_url {
-        config.base_url = if url.ends_with('/') { url.clone() } else { format!("{url}/") };
+        config.base_url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
     }
     let (content, problems) = load::load(root, &config);
     run.diagnostics.extend(problems);
@@ -149,7 +186,13 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     let (bibliography, problems) = load_bibliography(&content, &config);
     run.diagnostics.extend(problems);
     let theme = config.theme.clone();
-    let (site, problems) = resolve::Site::resolve(config, content, resolve::Options { drafts: options.drafts });
+    let (site, problems) = resolve::Site::resolve(
+        config,
+        content,
+        resolve::Options {
+            drafts: options.drafts,
+        },
+    );
     run.diagnostics.extend(problems);
     run.stage("resolve");
 
@@ -170,7 +213,14 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
         }
     };
-    let renderer = render::Renderer { site: &site, templates: &templates, glossary: render::GlossaryIndex::new(&site), bibliography: &bibliography, has_search: false, out: staging.dir.clone() };
+    let renderer = render::Renderer {
+        site: &site,
+        templates: &templates,
+        glossary: render::GlossaryIndex::new(&site),
+        bibliography: &bibliography,
+        has_search: false,
+        out: staging.dir.clone(),
+    };
     let timings = Mutex::new(HashMap::new());
     let (records, problems) = renderer.render_all(&timings);
     run.diagnostics.extend(problems);
@@ -181,23 +231,39 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         Ok(written) => files.extend(written),
         Err(d) => run.diagnostics.extend(d),
     }
-    let page_paths: Vec<String> = records.iter().map(|r| r.path.clone()).filter(|p| p != "404.html").collect();
+    let page_paths: Vec<String> = records
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p != "404.html")
+        .collect();
     match write::extras::write_all(&site, &staging.dir, &page_paths) {
         Ok(written) => files.extend(written),
         Err(d) => run.diagnostics.push(d),
     }
     run.stage("extras");
 
-    run.diagnostics.extend(check::links::check(&records, &files));
+    run.diagnostics
+        .extend(check::links::check(&records, &files));
     run.stage("links");
 
     let pages = count_pages(&records);
-    let mut template_times: Vec<(&'static str, f64)> = timings.into_inner().unwrap_or_default().into_iter().collect();
+    let mut template_times: Vec<(&'static str, f64)> = timings
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     template_times.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let failed = run.diagnostics.iter().any(|d| d.is_error() || options.deny_warnings && d.severity == Severity::Warning);
+    let failed = run
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() || options.deny_warnings && d.severity == Severity::Warning);
     if failed || options.check_only {
         staging.abandon();
-        let outcome = if failed { Outcome::SiteErrors } else { Outcome::Success };
+        let outcome = if failed {
+            Outcome::SiteErrors
+        } else {
+            Outcome::Success
+        };
         return run.end(outcome, pages, template_times, out);
     }
     if let Err(message) = staging.commit() {
@@ -208,18 +274,36 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     run.end(Outcome::Success, pages, template_times, out)
 }
 
-fn load_bibliography(content: &load::Content, config: &config::SiteConfig) -> (cite::Bibliography, Vec<Diagnostic>) {
+fn load_bibliography(
+    content: &load::Content,
+    config: &config::SiteConfig,
+) -> (cite::Bibliography, Vec<Diagnostic>) {
     let style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
-    let text = content.bibliography.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
-    let path = content.bibliography.as_ref().map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from("site.yaml"));
+    let text = content
+        .bibliography
+        .as_ref()
+        .map(|(_, t)| t.as_str())
+        .unwrap_or("");
+    let path = content
+        .bibliography
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .unwrap_or_else(|| PathBuf::from("site.yaml"));
     match cite::Bibliography::parse(text, style) {
         Ok(b) => (b, Vec::new()),
         Err(errors) => {
             let style_error = errors.iter().any(|e| e.line == 0);
-            let diags = errors.into_iter().map(|e| {
-                let p = if style_error { PathBuf::from("site.yaml") } else { path.clone() };
-                Diagnostic::error(p, e.line, e.column, e.message).with_help_opt(e.help)
-            }).collect();
+            let diags = errors
+                .into_iter()
+                .map(|e| {
+                    let p = if style_error {
+                        PathBuf::from("site.yaml")
+                    } else {
+                        path.clone()
+                    };
+                    Diagnostic::error(p, e.line, e.column, e.message).with_help_opt(e.help)
+                })
+                .collect();
             (cite::Bibliography::empty(), diags)
         }
     }
@@ -229,7 +313,11 @@ fn count_pages(records: &[render::PageRecord]) -> BTreeMap<String, usize> {
     let mut pages = BTreeMap::new();
     for r in records {
         let first = r.path.split('/').next().unwrap_or("");
-        let label = match Kind::REFERABLE.iter().chain([Kind::Theme].iter()).find(|k| k.folder() == first && r.path.matches('/').count() == 2) {
+        let label = match Kind::REFERABLE
+            .iter()
+            .chain([Kind::Theme].iter())
+            .find(|k| k.folder() == first && r.path.matches('/').count() == 2)
+        {
             Some(k) => k.label(true).to_lowercase(),
             None => "other".into(),
         };
@@ -240,5 +328,6 @@ fn count_pages(records: &[render::PageRecord]) -> BTreeMap<String, usize> {
 
 /// Resolves `--root` to a path, for tools and tests.
 pub fn root_or_cwd(root: Option<&Path>) -> PathBuf {
-    root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    root.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }

@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "realist", version, about = "Build checked, cross-linked websites from realist evaluation reports")]
+#[command(
+    name = "realist",
+    version,
+    about = "Build checked, cross-linked websites from realist evaluation reports"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,9 +56,7 @@ enum Command {
         root: PathBuf,
     },
     /// Create a new site skeleton that builds.
-    Init {
-        dir: PathBuf,
-    },
+    Init { dir: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -66,24 +68,54 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Build { root, out, base_url, drafts, deny_warnings, timings } => {
-            let options = realist::BuildOptions { root, out, base_url, drafts, deny_warnings, check_only: false };
+        Command::Build {
+            root,
+            out,
+            base_url,
+            drafts,
+            deny_warnings,
+            timings,
+        } => {
+            let options = realist::BuildOptions {
+                root,
+                out,
+                base_url,
+                drafts,
+                deny_warnings,
+                check_only: false,
+            };
             run_build(&options, timings)
         }
-        Command::Check { root, drafts, deny_warnings } => {
-            let options = realist::BuildOptions { root, drafts, deny_warnings, check_only: true, ..Default::default() };
+        Command::Check {
+            root,
+            drafts,
+            deny_warnings,
+        } => {
+            let options = realist::BuildOptions {
+                root,
+                drafts,
+                deny_warnings,
+                check_only: true,
+                ..Default::default()
+            };
             run_build(&options, false)
         }
-        Command::New { kind, id, root } => match realist::scaffold::new_content(&root, &kind, &id, &realist::scaffold::today()) {
-            Ok(path) => {
-                println!("created {}", path.display());
-                0
+        Command::New { kind, id, root } => {
+            match realist::scaffold::new_content(&root, &kind, &id, &realist::scaffold::today()) {
+                Ok(path) => {
+                    println!("created {}", path.display());
+                    0
+                }
+                Err(e) => scaffold_error(e),
             }
-            Err(e) => scaffold_error(e),
-        },
+        }
         Command::Init { dir } => match realist::scaffold::init(&dir) {
             Ok(()) => {
-                println!("created a new site in {}; build it with `realist build --root {}`", dir.display(), dir.display());
+                println!(
+                    "created a new site in {}; build it with `realist build --root {}`",
+                    dir.display(),
+                    dir.display()
+                );
                 0
             }
             Err(e) => scaffold_error(e),
@@ -108,10 +140,18 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
     }
     match report.outcome {
         realist::Outcome::Success => {
-            let verb = if options.check_only { "Checked" } else { "Built" };
+            let verb = if options.check_only {
+                "Checked"
+            } else {
+                "Built"
+            };
             println!("{}", report.summary(verb));
         }
-        realist::Outcome::SiteErrors => eprintln!("{} error{} found; the previous output is unchanged", report.errors().max(1), if report.errors() == 1 { "" } else { "s" }),
+        realist::Outcome::SiteErrors => eprintln!(
+            "{} error{} found; the previous output is unchanged",
+            report.errors().max(1),
+            if report.errors() == 1 { "" } else { "s" }
+        ),
         realist::Outcome::Failure => eprintln!("build failed; the previous output is unchanged"),
     }
     report.outcome.exit_code()

@@ -15,24 +15,51 @@ pub struct ScaffoldError {
 }
 
 fn fail(code: i32, message: impl Into<String>, help: Option<&str>) -> ScaffoldError {
-    ScaffoldError { message: message.into(), help: help.map(str::to_string), code }
+    ScaffoldError {
+        message: message.into(),
+        help: help.map(str::to_string),
+        code,
+    }
 }
 
 /// The kinds `realist new` can make, and the folder each goes in.
-pub const NEW_KINDS: [(&str, &str); 4] = [("report", "reports"), ("tracer", "tracers"), ("cmo", "cmos"), ("theory", "theories")];
+pub const NEW_KINDS: [(&str, &str); 4] = [
+    ("report", "reports"),
+    ("tracer", "tracers"),
+    ("cmo", "cmos"),
+    ("theory", "theories"),
+];
 
 /// Writes a new content file from the theme archetype `kind` with id `id`; returns its path.
-pub fn new_content(root: &Path, kind: &str, id: &str, today: &str) -> Result<PathBuf, ScaffoldError> {
+pub fn new_content(
+    root: &Path,
+    kind: &str,
+    id: &str,
+    today: &str,
+) -> Result<PathBuf, ScaffoldError> {
     let Some((_, folder)) = NEW_KINDS.iter().find(|(k, _)| *k == kind) else {
         let help = crate::diagnostics::suggestion(kind, NEW_KINDS.iter().map(|(k, _)| *k));
-        return Err(ScaffoldError { message: format!("cannot make a `{kind}`: expected report, tracer, cmo or theory"), help, code: 2 });
+        return Err(ScaffoldError {
+            message: format!("cannot make a `{kind}`: expected report, tracer, cmo or theory"),
+            help,
+            code: 2,
+        });
     };
     if !is_valid_id(id) {
-        return Err(fail(2, format!("`{id}` is not a valid id"), Some("ids use lower-case letters, digits and `-`, e.g. `dementia-area-2`")));
+        return Err(fail(
+            2,
+            format!("`{id}` is not a valid id"),
+            Some("ids use lower-case letters, digits and `-`, e.g. `dementia-area-2`"),
+        ));
     }
-    let theme = crate::config::SiteConfig::load(root).map(|c| c.theme).unwrap_or_else(|_| "default".into());
-    let archetypes = theme_files(root, &theme, "archetypes").map_err(|d| fail(1, d.message, None))?;
-    let (_, bytes) = archetypes.get(&format!("{kind}.md")).ok_or_else(|| fail(1, format!("the theme has no archetypes/{kind}.md"), None))?;
+    let theme = crate::config::SiteConfig::load(root)
+        .map(|c| c.theme)
+        .unwrap_or_else(|_| "default".into());
+    let archetypes =
+        theme_files(root, &theme, "archetypes").map_err(|d| fail(1, d.message, None))?;
+    let (_, bytes) = archetypes
+        .get(&format!("{kind}.md"))
+        .ok_or_else(|| fail(1, format!("the theme has no archetypes/{kind}.md"), None))?;
     let text = String::from_utf8_lossy(bytes)
         .replace("{{id}}", id)
         .replace("{{title}}", &crate::resolve::theme_title(id))
@@ -43,10 +70,16 @@ pub fn new_content(root: &Path, kind: &str, id: &str, today: &str) -> Result<Pat
     let rel = Path::new("content").join(folder).join(format!("{id}.md"));
     let path = root.join(&rel);
     if path.exists() {
-        return Err(fail(1, format!("{} already exists", rel.display()), Some("choose another id, or edit the existing file")));
+        return Err(fail(
+            1,
+            format!("{} already exists", rel.display()),
+            Some("choose another id, or edit the existing file"),
+        ));
     }
-    std::fs::create_dir_all(path.parent().expect("content path has a parent")).map_err(|e| fail(2, format!("cannot create folder: {e}"), None))?;
-    std::fs::write(&path, text).map_err(|e| fail(2, format!("cannot write {}: {e}", rel.display()), None))?;
+    std::fs::create_dir_all(path.parent().expect("content path has a parent"))
+        .map_err(|e| fail(2, format!("cannot create folder: {e}"), None))?;
+    std::fs::write(&path, text)
+        .map_err(|e| fail(2, format!("cannot write {}: {e}", rel.display()), None))?;
     Ok(rel)
 }
 
@@ -56,16 +89,25 @@ fn first_id(root: &Path, folder: &str, fallback: &str) -> String {
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| e.path().file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .filter_map(|e| {
+            e.path()
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
         .filter(|s| is_valid_id(s))
         .collect();
     ids.sort();
-    ids.into_iter().next().unwrap_or_else(|| fallback.to_string())
+    ids.into_iter()
+        .next()
+        .unwrap_or_else(|| fallback.to_string())
 }
 
 /// Today's date as YYYY-MM-DD (UTC), without a date-time dependency.
 pub fn today() -> String {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -94,16 +136,27 @@ const SKELETON: &[(&str, &str)] = &[
 
 /// Creates a new site in `dir` that builds as it is. Refuses a non-empty folder.
 pub fn init(dir: &Path) -> Result<(), ScaffoldError> {
-    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(fail(2, format!("{} exists and is not empty", dir.display()), Some("choose a new folder name")));
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(fail(
+            2,
+            format!("{} exists and is not empty", dir.display()),
+            Some("choose a new folder name"),
+        ));
     }
     for (rel, text) in SKELETON {
         let path = dir.join(rel);
-        std::fs::create_dir_all(path.parent().expect("skeleton paths have parents")).map_err(|e| fail(2, format!("cannot create {}: {e}", path.display()), None))?;
-        std::fs::write(&path, text).map_err(|e| fail(2, format!("cannot write {}: {e}", path.display()), None))?;
+        std::fs::create_dir_all(path.parent().expect("skeleton paths have parents"))
+            .map_err(|e| fail(2, format!("cannot create {}: {e}", path.display()), None))?;
+        std::fs::write(&path, text)
+            .map_err(|e| fail(2, format!("cannot write {}: {e}", path.display()), None))?;
     }
     let rel = new_content(dir, "report", "first-report", &today())?;
     let path = dir.join(rel);
     let text = std::fs::read_to_string(&path).map_err(|e| fail(2, e.to_string(), None))?;
-    std::fs::write(&path, text.replace("status: draft", "status: published")).map_err(|e| fail(2, e.to_string(), None))
+    std::fs::write(&path, text.replace("status: draft", "status: published"))
+        .map_err(|e| fail(2, e.to_string(), None))
 }

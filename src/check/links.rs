@@ -24,10 +24,14 @@ pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
     let mut i = 0;
     while let Some(pos) = memchr_eq(bytes, i) {
         // `pos` is the index of `="`; read the attribute name before it.
-        let name_start = html[..pos].rfind(|c: char| c.is_whitespace()).map_or(0, |s| s + 1);
+        let name_start = html[..pos]
+            .rfind(|c: char| c.is_whitespace())
+            .map_or(0, |s| s + 1);
         let name = &html[name_start..pos];
         let value_start = pos + 2;
-        let Some(len) = html[value_start..].find('"') else { break };
+        let Some(len) = html[value_start..].find('"') else {
+            break;
+        };
         let value = &html[value_start..value_start + len];
         match name {
             "id" => ids.push(unescape(value)),
@@ -40,12 +44,21 @@ pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
 }
 
 fn memchr_eq(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes.get(from..)?.windows(2).position(|w| w == b"=\"").map(|p| p + from)
+    bytes
+        .get(from..)?
+        .windows(2)
+        .position(|w| w == b"=\"")
+        .map(|p| p + from)
 }
 
 fn unescape(value: &str) -> String {
     if value.contains('&') {
-        value.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        value
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
     } else {
         value.to_string()
     }
@@ -54,7 +67,10 @@ fn unescape(value: &str) -> String {
 /// Checks every page's links against the written files and their ids.
 /// `files` holds every site-relative file path in the output (pages, static files, exports).
 pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic> {
-    let ids: HashMap<&str, HashSet<&str>> = records.iter().map(|r| (r.path.as_str(), r.ids.iter().map(String::as_str).collect())).collect();
+    let ids: HashMap<&str, HashSet<&str>> = records
+        .iter()
+        .map(|r| (r.path.as_str(), r.ids.iter().map(String::as_str).collect()))
+        .collect();
     let mut problems = Vec::new();
     for record in records {
         let mut reported = HashSet::new();
@@ -63,7 +79,9 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
                 continue;
             }
             let problem = if href.starts_with('/') {
-                Some(format!("root-absolute URL `{href}` breaks when the site is served under a sub-path"))
+                Some(format!(
+                    "root-absolute URL `{href}` breaks when the site is served under a sub-path"
+                ))
             } else {
                 broken(record, href, files, &ids)
             };
@@ -76,21 +94,40 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
 }
 
 /// Why `href` on `record`'s page is broken, if it is.
-fn broken(record: &PageRecord, href: &str, files: &HashSet<String>, ids: &HashMap<&str, HashSet<&str>>) -> Option<String> {
-    let (path, fragment) = href.split_once('#').map_or((href, None), |(p, f)| (p, Some(f)));
+fn broken(
+    record: &PageRecord,
+    href: &str,
+    files: &HashSet<String>,
+    ids: &HashMap<&str, HashSet<&str>>,
+) -> Option<String> {
+    let (path, fragment) = href
+        .split_once('#')
+        .map_or((href, None), |(p, f)| (p, Some(f)));
     let path = path.split('?').next().unwrap_or("");
-    let target = if path.is_empty() { record.path.clone() } else { resolve(&record.path, path)? };
-    let target = if target.is_empty() || target.ends_with('/') { format!("{target}index.html") } else { target };
+    let target = if path.is_empty() {
+        record.path.clone()
+    } else {
+        resolve(&record.path, path)?
+    };
+    let target = if target.is_empty() || target.ends_with('/') {
+        format!("{target}index.html")
+    } else {
+        target
+    };
     if !files.contains(&target) {
         if files.contains(&format!("{target}/index.html")) {
             return None;
         }
-        return Some(format!("broken link `{href}`: nothing is published at `{target}`"));
+        return Some(format!(
+            "broken link `{href}`: nothing is published at `{target}`"
+        ));
     }
     let fragment = fragment.filter(|f| !f.is_empty() && *f != "top")?;
     let fragment = percent_decode(fragment);
     match ids.get(target.as_str()) {
-        Some(page_ids) if !page_ids.contains(fragment.as_str()) => Some(format!("broken anchor `{href}`: `{target}` has no element with id `{fragment}`")),
+        Some(page_ids) if !page_ids.contains(fragment.as_str()) => Some(format!(
+            "broken anchor `{href}`: `{target}` has no element with id `{fragment}`"
+        )),
         _ => None,
     }
 }
@@ -136,11 +173,18 @@ fn percent_decode(s: &str) -> String {
 
 /// A diagnostic at the Markdown line that wrote `href`, or naming the template and page.
 fn locate(record: &PageRecord, href: &str, message: String) -> Diagnostic {
-    if let (Some(source), Some((_, line))) = (&record.source, record.md_links.iter().find(|(h, _)| h == href)) {
-        return Diagnostic::error(source, *line, 0, message).with_help("fix the link target or the anchor it names");
+    if let (Some(source), Some((_, line))) = (
+        &record.source,
+        record.md_links.iter().find(|(h, _)| h == href),
+    ) {
+        return Diagnostic::error(source, *line, 0, message)
+            .with_help("fix the link target or the anchor it names");
     }
     let template = Path::new("templates").join(&record.template);
-    Diagnostic::error(template, 0, 0, message).with_help(format!("written by the template `{}` on the page `{}`", record.template, record.path))
+    Diagnostic::error(template, 0, 0, message).with_help(format!(
+        "written by the template `{}` on the page `{}`",
+        record.template, record.path
+    ))
 }
 
 #[cfg(test)]
@@ -149,14 +193,19 @@ mod tests {
 
     #[test]
     fn scans_ids_and_links() {
-        let (ids, hrefs) = scan_html(r#"<h2 id="a-b">x</h2><a class="k" href="../x/#a&amp;b">y</a><img src="i.png" alt="">"#);
+        let (ids, hrefs) = scan_html(
+            r#"<h2 id="a-b">x</h2><a class="k" href="../x/#a&amp;b">y</a><img src="i.png" alt="">"#,
+        );
         assert_eq!(ids, vec!["a-b"]);
         assert_eq!(hrefs, vec!["../x/#a&b", "i.png"]);
     }
 
     #[test]
     fn resolves_relative_paths() {
-        assert_eq!(resolve("reports/x/index.html", "../../tracers/y/").as_deref(), Some("tracers/y/"));
+        assert_eq!(
+            resolve("reports/x/index.html", "../../tracers/y/").as_deref(),
+            Some("tracers/y/")
+        );
         assert_eq!(resolve("index.html", "./").as_deref(), Some(""));
         assert_eq!(resolve("index.html", "../x"), None);
     }
@@ -170,8 +219,18 @@ mod tests {
             template: "t.html".into(),
             ..Default::default()
         };
-        let records = vec![page("index.html", &["top"], &["a/", "a/#ok", "a/#missing", "b/", "/abs/"]), page("a/index.html", &["ok"], &["../"])];
-        let files: HashSet<String> = ["index.html", "a/index.html"].iter().map(|s| s.to_string()).collect();
+        let records = vec![
+            page(
+                "index.html",
+                &["top"],
+                &["a/", "a/#ok", "a/#missing", "b/", "/abs/"],
+            ),
+            page("a/index.html", &["ok"], &["../"]),
+        ];
+        let files: HashSet<String> = ["index.html", "a/index.html"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let problems = check(&records, &files);
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");

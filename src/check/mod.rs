@@ -30,13 +30,31 @@ fn check_reports(site: &Site, problems: &mut Vec<Diagnostic>) {
                 problems.push(doc.error_at_key(key, None, message).with_help(help));
             }
         };
-        need(!m.authors.is_empty(), "authors", "`authors` is empty", "list at least one author: `- name: …`");
-        need(!m.areas.is_empty(), "areas", "`areas` is empty", "list the study areas the report covers, e.g. `[area/hsca12-area-1]`");
-        need(!m.summary.is_empty(), "summary", "`summary` is empty", "give the key points as a list of sentences");
+        need(
+            !m.authors.is_empty(),
+            "authors",
+            "`authors` is empty",
+            "list at least one author: `- name: …`",
+        );
+        need(
+            !m.areas.is_empty(),
+            "areas",
+            "`areas` is empty",
+            "list the study areas the report covers, e.g. `[area/hsca12-area-1]`",
+        );
+        need(
+            !m.summary.is_empty(),
+            "summary",
+            "`summary` is empty",
+            "give the key points as a list of sentences",
+        );
         match m.report_class {
             ReportType::TracerReport => {
                 if m.tracer.is_none() && m.tracers.as_ref().is_none_or(|t| t.is_empty()) {
-                    problems.push(doc.error_at_key("type", None, "a tracer report needs `tracer: tracer/…`").with_help("add the tracer this report follows"));
+                    problems.push(
+                        doc.error_at_key("type", None, "a tracer report needs `tracer: tracer/…`")
+                            .with_help("add the tracer this report follows"),
+                    );
                 }
                 if m.programme_theories.is_none() {
                     problems.push(doc.error_at_key("type", None, "a tracer report needs `programme_theories`")
@@ -62,10 +80,16 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
             Origin::File(f) => site.content.cmos[f].error_at_key(key, within, message),
         };
         if c.context.is_empty() {
-            problems.push(at("context", format!("CMO `{}` has an empty `context`", c.id)).with_help("give at least one context: `- text: …`"));
+            problems.push(
+                at("context", format!("CMO `{}` has an empty `context`", c.id))
+                    .with_help("give at least one context: `- text: …`"),
+            );
         }
         if c.outcome.is_empty() {
-            problems.push(at("outcome", format!("CMO `{}` has an empty `outcome`", c.id)).with_help("give at least one outcome with text, status, valence and intended"));
+            problems.push(
+                at("outcome", format!("CMO `{}` has an empty `outcome`", c.id))
+                    .with_help("give at least one outcome with text, status, valence and intended"),
+            );
         }
         let m = &c.mechanism;
         if m.text.is_none() && (m.resource.is_none() || m.reasoning.is_none()) {
@@ -78,15 +102,36 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
                     .with_help("add at least one evidence item with its source, or make the CMO `anticipated`"));
             }
             if c.confidence.is_none() {
-                problems.push(at("kind", format!("CMO `{}` is {} but has no `confidence`", c.id, crate::load::schema::enum_value(&c.kind)))
-                    .with_help("add `confidence: {level: moderate, rationale: …}`"));
+                problems.push(
+                    at(
+                        "kind",
+                        format!(
+                            "CMO `{}` is {} but has no `confidence`",
+                            c.id,
+                            crate::load::schema::enum_value(&c.kind)
+                        ),
+                    )
+                    .with_help("add `confidence: {level: moderate, rationale: …}`"),
+                );
             }
         }
         for e in &c.evidence {
             if let EvidenceSource::Citation(key) = &e.source {
                 if !bibliography.contains(key) {
-                    let help = bibliography.suggest(key).map(|s| format!("did you mean `@{s}`?")).unwrap_or_else(|| "add the entry to the bibliography named in site.yaml".into());
-                    problems.push(site.cmo_error(record, &format!("@{key}"), format!("unknown citation key `@{key}`")).with_help(help));
+                    let help = bibliography
+                        .suggest(key)
+                        .map(|s| format!("did you mean `@{s}`?"))
+                        .unwrap_or_else(|| {
+                            "add the entry to the bibliography named in site.yaml".into()
+                        });
+                    problems.push(
+                        site.cmo_error(
+                            record,
+                            &format!("@{key}"),
+                            format!("unknown citation key `@{key}`"),
+                        )
+                        .with_help(help),
+                    );
                 }
             }
         }
@@ -97,19 +142,42 @@ fn check_glossary(site: &Site, problems: &mut Vec<Diagnostic>) {
     let path = std::path::Path::new("content/glossary.yaml");
     let text = &site.content.glossary_text;
     let locator = crate::load::yaml::Locator::new(text, 1);
-    let terms: Vec<&str> = site.content.glossary.iter().map(|e| e.term.as_str()).collect();
+    let terms: Vec<&str> = site
+        .content
+        .glossary
+        .iter()
+        .map(|e| e.term.as_str())
+        .collect();
     let mut seen = HashSet::new();
     for entry in &site.content.glossary {
         if !seen.insert(entry.term.as_str()) {
             let (line, col) = locator.locate(&entry.term, None);
-            let second = locator.find_offset(&entry.term, 0).and_then(|first| locator.find_after(&entry.term, first + entry.term.len())).unwrap_or((line, col));
-            problems.push(Diagnostic::error(path, second.0, second.1, format!("glossary term `{}` is defined twice", entry.term)).with_help("merge the two entries"));
+            let second = locator
+                .find_offset(&entry.term, 0)
+                .and_then(|first| locator.find_after(&entry.term, first + entry.term.len()))
+                .unwrap_or((line, col));
+            problems.push(
+                Diagnostic::error(
+                    path,
+                    second.0,
+                    second.1,
+                    format!("glossary term `{}` is defined twice", entry.term),
+                )
+                .with_help("merge the two entries"),
+            );
         }
         for also in &entry.see_also {
             if !terms.contains(&also.as_str()) {
                 let (line, col) = locator.locate(also, Some(&entry.term));
-                problems.push(Diagnostic::error(path, line, col, format!("`see_also` names `{also}`, which is not a glossary term"))
-                    .with_help_opt(suggestion(also, terms.iter().copied())));
+                problems.push(
+                    Diagnostic::error(
+                        path,
+                        line,
+                        col,
+                        format!("`see_also` names `{also}`, which is not a glossary term"),
+                    )
+                    .with_help_opt(suggestion(also, terms.iter().copied())),
+                );
             }
         }
     }

@@ -68,7 +68,12 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         let content = text[offset..end].trim_end();
         if content == "---" || content == "..." {
             let body_start = (end + 1).min(text.len());
-            return Ok(Split { yaml: &text[yaml_start..offset], yaml_line: 2, body: &text[body_start..], body_line: line + 1 });
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[body_start..],
+                body_line: line + 1,
+            });
         }
         offset = end + 1;
         line += 1;

@@ -15,7 +15,9 @@ use serde::de::DeserializeOwned;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{suggestion, Diagnostic};
-use schema::{Area, Cmo, CmoMarker, FreePage, GlossaryEntry, Kind, ProgrammeTheory, Report, Study, Tracer};
+use schema::{
+    Area, Cmo, CmoMarker, FreePage, GlossaryEntry, Kind, ProgrammeTheory, Report, Study, Tracer,
+};
 
 /// One content file: its id, where it came from, its typed metadata and its Markdown body.
 #[derive(Debug, Clone)]
@@ -38,7 +40,12 @@ impl<T> Document<T> {
     }
 
     /// A located error at the first occurrence of `needle` in the front matter (after `within`).
-    pub fn error_at(&self, needle: &str, within: Option<&str>, message: impl Into<String>) -> Diagnostic {
+    pub fn error_at(
+        &self,
+        needle: &str,
+        within: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (line, col) = self.locator().locate(needle, within);
         Diagnostic::error(&self.path, line, col, message)
     }
@@ -74,7 +81,10 @@ const FOLDERS: [(&str, Kind); 7] = [
 /// Reads the whole `content/` folder of the site at `root`.
 pub fn load(root: &Path, config: &SiteConfig) -> (Content, Vec<Diagnostic>) {
     let (files, mut problems) = discover(root);
-    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = files.par_iter().map(|(kind, rel)| load_file(root, *kind, rel)).collect();
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|(kind, rel)| load_file(root, *kind, rel))
+        .collect();
     let mut content = Content::default();
     for (doc, diags) in loaded {
         problems.extend(diags);
@@ -100,29 +110,44 @@ fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     if !content_dir.is_dir() {
-        problems.push(Diagnostic::error("content", 0, 0, "the site has no content/ folder")
-            .with_help("create content/ with reports/, tracers/, areas/ … (see `realist init`)"));
+        problems.push(
+            Diagnostic::error("content", 0, 0, "the site has no content/ folder").with_help(
+                "create content/ with reports/, tracers/, areas/ … (see `realist init`)",
+            ),
+        );
         return (files, problems);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = walkdir::WalkDir::new(&content_dir).follow_links(true).sort_by_file_name();
+    let walker = walkdir::WalkDir::new(&content_dir)
+        .follow_links(true)
+        .sort_by_file_name();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let rel = e.path().map(|p| relative(root, p)).unwrap_or_else(|| PathBuf::from("content"));
+                let rel = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| PathBuf::from("content"));
                 let message = if e.loop_ancestor().is_some() {
                     "a symbolic link loop: this folder links back to one of its parents".to_string()
                 } else {
                     format!("cannot read: {e}")
                 };
-                problems.push(Diagnostic::error(rel, 0, 0, message).with_help("remove the link or point it at a real folder"));
+                problems.push(
+                    Diagnostic::error(rel, 0, 0, message)
+                        .with_help("remove the link or point it at a real folder"),
+                );
                 continue;
             }
         };
         let rel = relative(root, entry.path());
         if entry.path_is_symlink() {
-            let inside = entry.path().canonicalize().map(|p| p.starts_with(&canonical_root)).unwrap_or(false);
+            let inside = entry
+                .path()
+                .canonicalize()
+                .map(|p| p.starts_with(&canonical_root))
+                .unwrap_or(false);
             if !inside {
                 problems.push(Diagnostic::error(&rel, 0, 0, "a symbolic link that points outside the site root")
                     .with_help("content must live inside the site; copy the file in instead of linking to it"));
@@ -141,7 +166,10 @@ fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
 
 /// Decides which kind a file under `content/` is, or reports why it is not content.
 fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf)> {
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     let name = parts.last()?.clone();
     if name.starts_with('.') {
         return None;
@@ -156,19 +184,42 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
     }
     let folder = parts[1].as_str();
     let Some((_, kind)) = FOLDERS.iter().find(|(f, _)| *f == folder) else {
-        problems.push(Diagnostic::warning(rel, 0, 0, format!("file ignored: `content/{folder}/` is not a content folder"))
-            .with_help_opt(suggestion(folder, FOLDERS.iter().map(|(f, _)| *f)).or_else(|| {
-                Some(format!("content folders are: {}", FOLDERS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")))
-            })));
+        problems.push(
+            Diagnostic::warning(
+                rel,
+                0,
+                0,
+                format!("file ignored: `content/{folder}/` is not a content folder"),
+            )
+            .with_help_opt(
+                suggestion(folder, FOLDERS.iter().map(|(f, _)| *f)).or_else(|| {
+                    Some(format!(
+                        "content folders are: {}",
+                        FOLDERS
+                            .iter()
+                            .map(|(f, _)| *f)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                }),
+            ),
+        );
         return None;
     };
     if !name.ends_with(".md") {
-        problems.push(Diagnostic::warning(rel, 0, 0, "file ignored: only `.md` files are content")
-            .with_help("put images and downloads in static/"));
+        problems.push(
+            Diagnostic::warning(rel, 0, 0, "file ignored: only `.md` files are content")
+                .with_help("put images and downloads in static/"),
+        );
         return None;
     }
     if parts.len() > 3 {
-        problems.push(Diagnostic::warning(rel, 0, 0, format!("file ignored: content/{folder}/ has no sub-folders")));
+        problems.push(Diagnostic::warning(
+            rel,
+            0,
+            0,
+            format!("file ignored: content/{folder}/ has no sub-folders"),
+        ));
         return None;
     }
     Some((*kind, rel.to_path_buf()))
@@ -194,11 +245,19 @@ fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
         Ok(t) => t,
         Err(d) => return (Loaded::Nothing, vec![d]),
     };
-    let stem = rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut problems = Vec::new();
     if kind != Kind::Cmo && !schema::is_valid_id(&stem) {
-        problems.push(Diagnostic::error(rel, 0, 0, format!("file name `{stem}` is not a valid id"))
-            .with_help(format!("rename the file to `{}.md`: lower-case letters, digits and `-`", slugify_id(&stem))));
+        problems.push(
+            Diagnostic::error(rel, 0, 0, format!("file name `{stem}` is not a valid id"))
+                .with_help(format!(
+                    "rename the file to `{}.md`: lower-case letters, digits and `-`",
+                    slugify_id(&stem)
+                )),
+        );
         return (Loaded::Nothing, problems);
     }
     let loaded = match kind {
@@ -211,8 +270,15 @@ fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
         Kind::Cmo => parse_document::<Cmo>(rel, &stem, &raw, &mut problems).map(|mut d| {
             d.id = d.meta.id.clone();
             if d.meta.marker != Some(CmoMarker::Cmo) {
-                problems.push(Diagnostic::error(rel, d.yaml_line, 1, "a standalone CMO file needs `type: cmo`")
-                    .with_help("add `type: cmo` to the front matter"));
+                problems.push(
+                    Diagnostic::error(
+                        rel,
+                        d.yaml_line,
+                        1,
+                        "a standalone CMO file needs `type: cmo`",
+                    )
+                    .with_help("add `type: cmo` to the front matter"),
+                );
             }
             Loaded::Cmo(d)
         }),
@@ -223,7 +289,8 @@ fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
 
 /// Reads a file as UTF-8 text with BOM and CRLF removed; invalid UTF-8 is located.
 fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot read file: {e}")))?;
+    let bytes = std::fs::read(root.join(rel))
+        .map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(frontmatter::normalise_text(&text).into_owned()),
         Err(e) => {
@@ -242,7 +309,12 @@ pub fn utf8_position(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn parse_document<T: DeserializeOwned>(rel: &Path, id: &str, text: &str, problems: &mut Vec<Diagnostic>) -> Option<Document<T>> {
+fn parse_document<T: DeserializeOwned>(
+    rel: &Path,
+    id: &str,
+    text: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Document<T>> {
     let split = match frontmatter::split(text) {
         Ok(s) => s,
         Err(e) => {
@@ -263,7 +335,8 @@ fn parse_document<T: DeserializeOwned>(rel: &Path, id: &str, text: &str, problem
         }),
         Err(e) => {
             problems.push(
-                Diagnostic::error(rel, split.yaml_line + e.line - 1, e.column, e.message).with_help_opt(e.help),
+                Diagnostic::error(rel, split.yaml_line + e.line - 1, e.column, e.message)
+                    .with_help_opt(e.help),
             );
             None
         }
@@ -296,24 +369,43 @@ fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnost
             content.glossary = entries;
             content.glossary_text = text;
         }
-        Err(e) => problems.push(Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help)),
+        Err(e) => {
+            problems.push(Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help))
+        }
     }
 }
 
-fn load_bibliography(root: &Path, config: &SiteConfig, content: &mut Content, problems: &mut Vec<Diagnostic>) {
-    let Some(rel) = &config.bibliography else { return };
+fn load_bibliography(
+    root: &Path,
+    config: &SiteConfig,
+    content: &mut Content,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let Some(rel) = &config.bibliography else {
+        return;
+    };
     match read_text(root, rel) {
         Ok(text) => content.bibliography = Some((rel.clone(), text)),
-        Err(d) => problems.push(d.with_help("site.yaml names this file as `bibliography`; create it or fix the path")),
+        Err(d) => problems.push(
+            d.with_help("site.yaml names this file as `bibliography`; create it or fix the path"),
+        ),
     }
 }
 
 impl<T> Document<T> {
     /// A located error at `key:` in the front matter (after `within`), or at its first line.
-    pub fn error_at_key(&self, key: &str, within: Option<&str>, message: impl Into<String>) -> Diagnostic {
+    pub fn error_at_key(
+        &self,
+        key: &str,
+        within: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let locator = self.locator();
         let from = within.and_then(|w| locator.find_offset(w, 0)).unwrap_or(0);
-        let (line, col) = locator.find_key_after(key, from).or_else(|| within.and_then(|w| locator.find_after(w, 0))).unwrap_or((self.yaml_line, 1));
+        let (line, col) = locator
+            .find_key_after(key, from)
+            .or_else(|| within.and_then(|w| locator.find_after(w, 0)))
+            .unwrap_or((self.yaml_line, 1));
         Diagnostic::error(&self.path, line, col, message)
     }
 }

@@ -24,7 +24,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const REFERABLE: [Kind; 7] = [Kind::Study, Kind::Report, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Cmo, Kind::Page];
+    pub const REFERABLE: [Kind; 7] = [
+        Kind::Study,
+        Kind::Report,
+        Kind::Tracer,
+        Kind::Area,
+        Kind::Theory,
+        Kind::Cmo,
+        Kind::Page,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -40,7 +48,10 @@ impl Kind {
     }
 
     pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::REFERABLE.into_iter().chain([Kind::Theme]).find(|k| k.name() == name)
+        Kind::REFERABLE
+            .into_iter()
+            .chain([Kind::Theme])
+            .find(|k| k.name() == name)
     }
 
     /// The folder under `content/` (and, except for pages, under the output) for this kind.
@@ -104,20 +115,31 @@ impl Ref {
         let Some((kind, id)) = path.split_once('/') else {
             return Err(format!("expected a reference `kind/id`, found `{text}`"));
         };
-        let kind = Kind::from_name(kind).filter(|k| *k != Kind::Theme).ok_or_else(|| {
-            let names: Vec<&str> = Kind::REFERABLE.iter().map(|k| k.name()).collect();
-            let hint = crate::diagnostics::did_you_mean(kind, names.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            format!("unknown kind `{kind}` in reference `{text}`{hint}; expected one of: {}", names.join(", "))
-        })?;
+        let kind = Kind::from_name(kind)
+            .filter(|k| *k != Kind::Theme)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Kind::REFERABLE.iter().map(|k| k.name()).collect();
+                let hint = crate::diagnostics::did_you_mean(kind, names.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                format!(
+                    "unknown kind `{kind}` in reference `{text}`{hint}; expected one of: {}",
+                    names.join(", ")
+                )
+            })?;
         if !is_valid_id(id) {
-            return Err(format!("`{id}` in `{text}` is not a valid id (lower-case letters, digits and `-`)"));
+            return Err(format!(
+                "`{id}` in `{text}` is not a valid id (lower-case letters, digits and `-`)"
+            ));
         }
         if anchor.as_deref() == Some("") {
             return Err(format!("empty anchor in reference `{text}`"));
         }
-        Ok(Ref { kind, id: id.to_string(), anchor })
+        Ok(Ref {
+            kind,
+            id: id.to_string(),
+            anchor,
+        })
     }
 
     /// The reference without its anchor, as written (`kind/id`).
@@ -155,11 +177,17 @@ impl<'de> Deserialize<'de> for RefList {
             One(String),
             Many(Vec<String>),
         }
-        let texts = match OneOrMany::deserialize(d).map_err(|_| de::Error::custom("expected a reference or a list of references"))? {
+        let texts = match OneOrMany::deserialize(d)
+            .map_err(|_| de::Error::custom("expected a reference or a list of references"))?
+        {
             OneOrMany::One(s) => vec![s],
             OneOrMany::Many(v) => v,
         };
-        texts.iter().map(|t| Ref::parse(t).map_err(de::Error::custom)).collect::<Result<_, _>>().map(RefList)
+        texts
+            .iter()
+            .map(|t| Ref::parse(t).map_err(de::Error::custom))
+            .collect::<Result<_, _>>()
+            .map(RefList)
     }
 }
 
@@ -175,7 +203,11 @@ impl PartialDate {
     pub fn parse(text: &str) -> Result<PartialDate, String> {
         let err = || format!("invalid date `{text}`: expected YYYY, YYYY-MM or YYYY-MM-DD");
         let parts: Vec<&str> = text.trim().split('-').collect();
-        if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 || parts[1..].iter().any(|p| p.len() != 2) {
+        if parts.is_empty()
+            || parts.len() > 3
+            || parts[0].len() != 4
+            || parts[1..].iter().any(|p| p.len() != 2)
+        {
             return Err(err());
         }
         let num = |s: &str| s.parse::<u16>().map_err(|_| err());
@@ -184,13 +216,30 @@ impl PartialDate {
         let day = parts.get(2).map(|d| num(d)).transpose()?.map(|d| d as u8);
         if let Some(m) = month {
             if !(1..=12).contains(&m) {
-                return Err(format!("invalid date `{text}`: month {m} is not between 01 and 12"));
+                return Err(format!(
+                    "invalid date `{text}`: month {m} is not between 01 and 12"
+                ));
             }
             if let Some(d) = day {
                 let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-                let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m as usize - 1];
+                let days = [
+                    31,
+                    if leap { 29 } else { 28 },
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                ][m as usize - 1];
                 if d == 0 || d > days {
-                    return Err(format!("invalid date `{text}`: day {d} does not exist in that month"));
+                    return Err(format!(
+                        "invalid date `{text}`: day {d} does not exist in that month"
+                    ));
                 }
             }
         }
@@ -209,7 +258,18 @@ impl PartialDate {
     /// A human form such as "June 2017" or "3 June 2017" (British order).
     pub fn human(&self) -> String {
         const MONTHS: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         match (self.month, self.day) {
             (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[m as usize - 1], self.year),
@@ -220,7 +280,12 @@ impl PartialDate {
 
     /// A full RFC 3339 timestamp at the start of the period (for feeds and sitemaps).
     pub fn rfc3339(&self) -> String {
-        format!("{:04}-{:02}-{:02}T00:00:00Z", self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+        format!(
+            "{:04}-{:02}-{:02}T00:00:00Z",
+            self.year,
+            self.month.unwrap_or(1),
+            self.day.unwrap_or(1)
+        )
     }
 }
 
@@ -307,11 +372,17 @@ impl<'de> Deserialize<'de> for TheoryRefs {
         }
         if items.iter().any(|i| i == "none-identified") {
             if items.len() > 1 {
-                return Err(de::Error::custom("`none-identified` cannot be combined with programme theories"));
+                return Err(de::Error::custom(
+                    "`none-identified` cannot be combined with programme theories",
+                ));
             }
             return Ok(TheoryRefs::NoneIdentified);
         }
-        items.iter().map(|t| Ref::parse(t).map_err(de::Error::custom)).collect::<Result<_, _>>().map(TheoryRefs::Theories)
+        items
+            .iter()
+            .map(|t| Ref::parse(t).map_err(de::Error::custom))
+            .collect::<Result<_, _>>()
+            .map(TheoryRefs::Theories)
     }
 }
 
@@ -430,7 +501,10 @@ pub struct Report {
 impl Report {
     /// The report's tracers, from `tracer` and `tracers` together.
     pub fn tracer_refs(&self) -> Vec<&Ref> {
-        self.tracer.iter().chain(self.tracers.iter().flatten()).collect()
+        self.tracer
+            .iter()
+            .chain(self.tracers.iter().flatten())
+            .collect()
     }
 }
 
@@ -453,7 +527,8 @@ impl<'de> Deserialize<'de> for CmoEntry {
                 Ref::parse(v).map(CmoEntry::Ref).map_err(E::custom)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CmoEntry, A::Error> {
-                Cmo::deserialize(de::value::MapAccessDeserializer::new(map)).map(|c| CmoEntry::Inline(Box::new(c)))
+                Cmo::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|c| CmoEntry::Inline(Box::new(c)))
             }
         }
         d.deserialize_any(V)
@@ -571,7 +646,9 @@ impl<'de> Deserialize<'de> for EvidenceSource {
             Some(key) if !key.is_empty() => Ok(EvidenceSource::Citation(key.to_string())),
             Some(_) => Err(de::Error::custom("empty citation key after `@`")),
             None => Ref::parse(&text).map(EvidenceSource::Ref).map_err(|e| {
-                de::Error::custom(format!("{e}; an evidence source is `report/<id>#<anchor>` or `@bibkey`"))
+                de::Error::custom(format!(
+                    "{e}; an evidence source is `report/<id>#<anchor>` or `@bibkey`"
+                ))
             }),
         }
     }
@@ -744,15 +821,24 @@ pub struct GlossaryEntry {
 
 /// A human label for a kebab-case enum value (`partially-supported` → "Partially supported").
 pub fn enum_label<T: Serialize>(value: &T) -> String {
-    let raw = serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let raw = serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     let spaced = raw.replace('-', " ");
     let mut chars = spaced.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The kebab-case form of an enum value, as written in YAML.
 pub fn enum_value<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -762,9 +848,14 @@ mod tests {
     #[test]
     fn refs_parse() {
         let r = Ref::parse("report/hsca12-final#methods").unwrap();
-        assert_eq!((r.kind, r.id.as_str(), r.anchor.as_deref()), (Kind::Report, "hsca12-final", Some("methods")));
+        assert_eq!(
+            (r.kind, r.id.as_str(), r.anchor.as_deref()),
+            (Kind::Report, "hsca12-final", Some("methods"))
+        );
         assert!(Ref::parse("tracer").is_err());
-        assert!(Ref::parse("tracr/x").unwrap_err().contains("did you mean `tracer`"));
+        assert!(Ref::parse("tracr/x")
+            .unwrap_err()
+            .contains("did you mean `tracer`"));
         assert!(Ref::parse("tracer/Bad_Id").is_err());
     }
 
@@ -787,6 +878,9 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(enum_label(&CmoStatus::PartiallySupported), "Partially supported");
+        assert_eq!(
+            enum_label(&CmoStatus::PartiallySupported),
+            "Partially supported"
+        );
     }
 }

@@ -39,7 +39,10 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
 
 fn find_tab_indent(yaml: &str) -> Option<(usize, usize)> {
     for (i, line) in yaml.lines().enumerate() {
-        let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
         if let Some(col) = indent.find('\t') {
             return Some((i + 1, col + 1));
         }
@@ -54,39 +57,68 @@ fn convert(error: &serde_yaml::Error, yaml: &str) -> YamlError {
         Some(i) => raw[..i].to_string(),
         None => raw.clone(),
     };
-    let (line, column) = error.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+    let (line, column) = error
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
     let (message, help) = explain(&message);
     let (line, column) = refine_position(&message, yaml, line, column);
-    YamlError { line, column, message, help }
+    YamlError {
+        line,
+        column,
+        message,
+        help,
+    }
 }
 
 /// Adds "did you mean" to serde's unknown-field and unknown-variant errors, and a hint to others.
 fn explain(message: &str) -> (String, Option<String>) {
-    let message = message.trim_start_matches(|c: char| c == '.' || c.is_alphanumeric() || c == '[' || c == ']' || c == '_');
+    let message = message.trim_start_matches(|c: char| {
+        c == '.' || c.is_alphanumeric() || c == '[' || c == ']' || c == '_'
+    });
     let message = message.trim_start_matches(": ").to_string();
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {
             let word = rest.split('`').next().unwrap_or("");
-            let expected: Vec<&str> = rest.split('`').skip(1).enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, s)| s).collect();
+            let expected: Vec<&str> = rest
+                .split('`')
+                .skip(1)
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 1)
+                .map(|(_, s)| s)
+                .collect();
             let help = suggestion(word, expected.iter().copied()).or_else(|| {
                 (!expected.is_empty()).then(|| format!("expected one of: {}", expected.join(", ")))
             });
-            let what = if prefix.contains("field") { "unknown field" } else { "unknown value" };
+            let what = if prefix.contains("field") {
+                "unknown field"
+            } else {
+                "unknown value"
+            };
             return (format!("{what} `{word}`"), help);
         }
     }
     if message.contains("recursion limit exceeded") {
-        return (message, Some("the YAML is nested too deeply; front matter needs only a few levels".into()));
+        return (
+            message,
+            Some("the YAML is nested too deeply; front matter needs only a few levels".into()),
+        );
     }
     if message.contains("repetition limit exceeded") {
-        return (message, Some("the YAML expands aliases too many times; write the values out instead".into()));
+        return (
+            message,
+            Some("the YAML expands aliases too many times; write the values out instead".into()),
+        );
     }
     (message, None)
 }
 
 /// serde_yaml reports an unknown field at the start of its mapping on some inputs; point at the key.
 fn refine_position(message: &str, yaml: &str, line: usize, column: usize) -> (usize, usize) {
-    if let Some(field) = message.strip_prefix("unknown field `").and_then(|r| r.split('`').next()) {
+    if let Some(field) = message
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+    {
         let locator = Locator::new(yaml, 1);
         let after = locator.line_offset(line);
         if let Some(pos) = locator.find_key_after(field, after) {
@@ -124,7 +156,9 @@ impl<'a> Locator<'a> {
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count();
-        let column = before.rfind('\n').map_or(before.chars().count(), |i| before[i + 1..].chars().count());
+        let column = before
+            .rfind('\n')
+            .map_or(before.chars().count(), |i| before[i + 1..].chars().count());
         (self.first_line + line, column + 1)
     }
 
@@ -143,7 +177,9 @@ impl<'a> Locator<'a> {
             let at = start + i;
             let before = self.text[..at].chars().next_back();
             let after = self.text[at + needle.len()..].chars().next();
-            let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '/');
+            let boundary = |c: Option<char>| {
+                !c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '/')
+            };
             if boundary(before) && boundary(after) {
                 return Some(at);
             }
@@ -156,7 +192,10 @@ impl<'a> Locator<'a> {
     pub fn find_key_after(&self, key: &str, from: usize) -> Option<(usize, usize)> {
         let mut start = from.min(self.text.len());
         while let Some(at) = self.find_offset(key, start) {
-            if self.text[at + key.len()..].trim_start_matches([' ', '"', '\'']).starts_with(':') {
+            if self.text[at + key.len()..]
+                .trim_start_matches([' ', '"', '\''])
+                .starts_with(':')
+            {
                 return Some(self.position(at));
             }
             start = at + key.len();

@@ -35,18 +35,37 @@ pub fn highlight(lang: &str, code: &str) -> Arc<str> {
 fn render(lang: &str, code: &str) -> String {
     let lang_class = escape_attr(lang);
     if lang.is_empty() {
-        return format!("<pre class=\"code\"><code>{}</code></pre>", escape_text(code));
+        return format!(
+            "<pre class=\"code\"><code>{}</code></pre>",
+            escape_text(code)
+        );
     }
     let Some(syntax) = SYNTAXES.find_syntax_by_token(lang) else {
-        return format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>", escape_text(code));
+        return format!(
+            "<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>",
+            escape_text(code)
+        );
     };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        &SYNTAXES,
+        ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
     for line in LinesWithEndings::from(code) {
-        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
-            return format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>", escape_text(code));
+        if generator
+            .parse_html_for_line_which_includes_newline(line)
+            .is_err()
+        {
+            return format!(
+                "<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>",
+                escape_text(code)
+            );
         }
     }
-    format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>", generator.finalize())
+    format!(
+        "<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>",
+        generator.finalize()
+    )
 }
 
 pub fn escape_text(s: &str) -> String {

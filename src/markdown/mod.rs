@@ -21,8 +21,18 @@ use highlight::{escape_attr, escape_text};
 
 /// Ids the page templates use; headings never take them.
 pub const RESERVED_IDS: [&str; 12] = [
-    "main", "top", "page-title", "key-points", "contents", "metadata", "report-cmos", "references", "cite-this", "linked-from",
-    "footnotes", "search",
+    "main",
+    "top",
+    "page-title",
+    "key-points",
+    "contents",
+    "metadata",
+    "report-cmos",
+    "references",
+    "cite-this",
+    "linked-from",
+    "footnotes",
+    "search",
 ];
 
 /// What the Markdown renderer needs from the rest of the site.
@@ -97,7 +107,10 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
     for (event, range) in Parser::new_ext(source.text, options).into_offset_iter() {
         if let Event::Text(t) = &event {
             if state.raw_text_depth == 0 {
-                pending_text.get_or_insert_with(|| (String::new(), range.start)).0.push_str(t);
+                pending_text
+                    .get_or_insert_with(|| (String::new(), range.start))
+                    .0
+                    .push_str(t);
                 continue;
             }
         }
@@ -157,13 +170,23 @@ impl<'a> State<'a> {
     fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = self.source.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let column = self
+            .source
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         (self.source.first_line + line - 1, column)
     }
 
     fn problem(&mut self, offset: usize, message: String, help: Option<String>, warning: bool) {
         let (line, column) = self.position(offset);
-        self.out.problems.push(Problem { line, column, message, help, warning });
+        self.out.problems.push(Problem {
+            line,
+            column,
+            message,
+            help,
+            warning,
+        });
     }
 
     fn push(&mut self, event: Event<'a>, events: &mut Vec<Event<'a>>) {
@@ -185,7 +208,9 @@ impl<'a> State<'a> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     pulldown_cmark::CodeBlockKind::Indented => String::new(),
                 };
                 self.raw_text_depth += 1;
@@ -199,15 +224,30 @@ impl<'a> State<'a> {
             Event::End(TagEnd::CodeBlock) => {
                 self.raw_text_depth -= 1;
                 if let Some((lang, code)) = self.code.take() {
-                    events.push(Event::Html(CowStr::from(highlight::highlight(&lang, &code).to_string())));
+                    events.push(Event::Html(CowStr::from(
+                        highlight::highlight(&lang, &code).to_string(),
+                    )));
                 }
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 self.raw_text_depth += 1;
                 match self.link_target(&dest_url, offset) {
                     Some(href) => {
                         self.dropped_links.push(false);
-                        self.push(Event::Start(Tag::Link { link_type, dest_url: href.into(), title, id }), events);
+                        self.push(
+                            Event::Start(Tag::Link {
+                                link_type,
+                                dest_url: href.into(),
+                                title,
+                                id,
+                            }),
+                            events,
+                        );
                     }
                     None => self.dropped_links.push(true),
                 }
@@ -218,11 +258,26 @@ impl<'a> State<'a> {
                     self.push(Event::End(TagEnd::Link), events);
                 }
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 self.raw_text_depth += 1;
-                let href = self.link_target(&dest_url, offset).unwrap_or_else(|| dest_url.to_string());
+                let href = self
+                    .link_target(&dest_url, offset)
+                    .unwrap_or_else(|| dest_url.to_string());
                 self.image_alt = Some((String::new(), offset));
-                self.push(Event::Start(Tag::Image { link_type, dest_url: href.into(), title, id }), events);
+                self.push(
+                    Event::Start(Tag::Image {
+                        link_type,
+                        dest_url: href.into(),
+                        title,
+                        id,
+                    }),
+                    events,
+                );
             }
             Event::End(TagEnd::Image) => {
                 self.raw_text_depth -= 1;
@@ -244,25 +299,54 @@ impl<'a> State<'a> {
     }
 
     fn close_heading(&mut self, events: &mut Vec<Event<'a>>) {
-        let Some((level, explicit, inner, offset)) = self.heading.take() else { return };
-        let title: String = inner.iter().filter_map(|e| match e {
-            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-            _ => None,
-        }).collect();
+        let Some((level, explicit, inner, offset)) = self.heading.take() else {
+            return;
+        };
+        let title: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
         let wanted = explicit.clone().unwrap_or_else(|| slug::slugify(&title));
         let id = self.ids.claim(&wanted);
         if explicit.is_some() && id != wanted {
-            self.problem(offset, format!("heading id `{wanted}` is used twice on this page"), Some("give each heading its own `{#id}`".into()), false);
+            self.problem(
+                offset,
+                format!("heading id `{wanted}` is used twice on this page"),
+                Some("give each heading its own `{#id}`".into()),
+                false,
+            );
         }
         let n = level as u8;
         if n == 1 {
-            self.problem(offset, "a level-1 heading in the body: the page title is the page's only h1".into(), Some("start sections at `##`".into()), true);
+            self.problem(
+                offset,
+                "a level-1 heading in the body: the page title is the page's only h1".into(),
+                Some("start sections at `##`".into()),
+                true,
+            );
         } else if n > self.last_heading_level + 1 {
-            self.problem(offset, format!("heading level jumps from h{} to h{n}", self.last_heading_level), Some("screen-reader users navigate by heading level; do not skip levels".into()), true);
+            self.problem(
+                offset,
+                format!(
+                    "heading level jumps from h{} to h{n}",
+                    self.last_heading_level
+                ),
+                Some("screen-reader users navigate by heading level; do not skip levels".into()),
+                true,
+            );
         }
         self.last_heading_level = n;
-        self.out.toc.push(TocEntry { level: n, id: id.clone(), title: title.trim().to_string() });
-        events.push(Event::Html(format!("<h{n} id=\"{}\">", escape_attr(&id)).into()));
+        self.out.toc.push(TocEntry {
+            level: n,
+            id: id.clone(),
+            title: title.trim().to_string(),
+        });
+        events.push(Event::Html(
+            format!("<h{n} id=\"{}\">", escape_attr(&id)).into(),
+        ));
         events.extend(inner);
         events.push(Event::Html(format!("</h{n}>\n").into()));
     }
@@ -271,7 +355,9 @@ impl<'a> State<'a> {
     fn link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
         let (line, _) = self.position(offset);
         if let Some(reference) = dest.strip_prefix('@') {
-            let resolved = Ref::parse(reference).map_err(|m| (m, None)).and_then(|r| self.resolver.resolve(&r));
+            let resolved = Ref::parse(reference)
+                .map_err(|m| (m, None))
+                .and_then(|r| self.resolver.resolve(&r));
             return match resolved {
                 Ok(url) => {
                     let href = relative(self.source.depth, &url);
@@ -290,11 +376,22 @@ impl<'a> State<'a> {
             }
             return Some(dest.to_string());
         }
-        let (path_part, anchor) = dest.split_once('#').map_or((dest, None), |(p, a)| (p, Some(a)));
+        let (path_part, anchor) = dest
+            .split_once('#')
+            .map_or((dest, None), |(p, a)| (p, Some(a)));
         if path_part.ends_with(".md") {
-            let target = self.source.path.parent().map(|p| normalise(&p.join(path_part)));
+            let target = self
+                .source
+                .path
+                .parent()
+                .map(|p| normalise(&p.join(path_part)));
             let Some(mut r) = target.as_deref().and_then(|t| self.resolver.content_ref(t)) else {
-                self.problem(offset, format!("link to `{dest}`: no content file there"), Some("relative `.md` links must point to a file under content/".into()), false);
+                self.problem(
+                    offset,
+                    format!("link to `{dest}`: no content file there"),
+                    Some("relative `.md` links must point to a file under content/".into()),
+                    false,
+                );
                 return None;
             };
             r.anchor = anchor.map(str::to_string);
@@ -332,15 +429,43 @@ impl<'a> State<'a> {
                     for item in &items {
                         if let Err(suggestion) = self.resolver.has_citation(&item.key) {
                             ok = false;
-                            let help = suggestion.map(|s| format!("did you mean `@{s}`?")).or_else(|| Some("add the entry to the bibliography named in site.yaml".into()));
-                            self.problem(offset, format!("unknown citation key `@{}`", item.key), help, false);
+                            let help =
+                                suggestion
+                                    .map(|s| format!("did you mean `@{s}`?"))
+                                    .or_else(|| {
+                                        Some(
+                                            "add the entry to the bibliography named in site.yaml"
+                                                .into(),
+                                        )
+                                    });
+                            self.problem(
+                                offset,
+                                format!("unknown citation key `@{}`", item.key),
+                                help,
+                                false,
+                            );
                         }
                     }
                     if ok {
                         self.clusters.push(items);
-                        self.push(Event::InlineHtml(format!("{CITE_MARK}{}{CITE_MARK}", self.clusters.len() - 1).into()), events);
+                        self.push(
+                            Event::InlineHtml(
+                                format!("{CITE_MARK}{}{CITE_MARK}", self.clusters.len() - 1).into(),
+                            ),
+                            events,
+                        );
                     } else {
-                        self.push(Event::Text(items.iter().map(|i| format!("@{}", i.key)).collect::<Vec<_>>().join("; ").into()), events);
+                        self.push(
+                            Event::Text(
+                                items
+                                    .iter()
+                                    .map(|i| format!("@{}", i.key))
+                                    .collect::<Vec<_>>()
+                                    .join("; ")
+                                    .into(),
+                            ),
+                            events,
+                        );
                     }
                 }
             }
@@ -353,14 +478,21 @@ impl<'a> State<'a> {
             if self.glossary_seen.contains(word) {
                 continue;
             }
-            let Some((expansion, anchor)) = self.resolver.glossary(word) else { continue };
+            let Some((expansion, anchor)) = self.resolver.glossary(word) else {
+                continue;
+            };
             self.glossary_seen.insert(word.to_string());
             if start > last {
                 self.push(Event::Text(text[last..start].to_string().into()), events);
             }
             let href = relative(self.source.depth, &format!("glossary/#{anchor}"));
             self.out.links.push((href.clone(), 0));
-            let html = format!("<a class=\"term\" href=\"{}\"><abbr title=\"{}\">{}</abbr></a>", escape_attr(&href), escape_attr(expansion), escape_text(word));
+            let html = format!(
+                "<a class=\"term\" href=\"{}\"><abbr title=\"{}\">{}</abbr></a>",
+                escape_attr(&href),
+                escape_attr(expansion),
+                escape_text(word)
+            );
             self.push(Event::InlineHtml(html.into()), events);
             last = start + word.len();
         }
@@ -380,10 +512,18 @@ impl<'a> State<'a> {
         out.push_str(parts.next().unwrap_or(""));
         while let (Some(index), Some(rest)) = (parts.next(), parts.next()) {
             let i: usize = index.parse().unwrap_or(0);
-            out.push_str(&format!("<span class=\"citation\">{}</span>", inline.get(i).map(String::as_str).unwrap_or("")));
+            out.push_str(&format!(
+                "<span class=\"citation\">{}</span>",
+                inline.get(i).map(String::as_str).unwrap_or("")
+            ));
             out.push_str(rest);
         }
-        let mut keys: Vec<String> = self.clusters.iter().flatten().map(|c| c.key.clone()).collect();
+        let mut keys: Vec<String> = self
+            .clusters
+            .iter()
+            .flatten()
+            .map(|c| c.key.clone())
+            .collect();
         keys.sort();
         keys.dedup();
         self.out.citation_keys = keys;
@@ -418,7 +558,9 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
 pub fn is_external(dest: &str) -> bool {
     let scheme_end = dest.find(':');
     let first_special = dest.find(['/', '?', '#']);
-    matches!((scheme_end, first_special), (Some(c), None) if c > 0) || matches!((scheme_end, first_special), (Some(c), Some(s)) if c > 0 && c < s) || dest.starts_with("//")
+    matches!((scheme_end, first_special), (Some(c), None) if c > 0)
+        || matches!((scheme_end, first_special), (Some(c), Some(s)) if c > 0 && c < s)
+        || dest.starts_with("//")
 }
 
 /// A site-relative URL seen from a page `depth` folders deep.
@@ -480,7 +622,10 @@ pub mod citations {
                 let key = key_at(&text[i + 1..]);
                 if !key.is_empty() {
                     push_text(&mut out, &text[last..i]);
-                    out.push(Piece::Cluster(vec![CiteItem { key: key.to_string(), locator: None }]));
+                    out.push(Piece::Cluster(vec![CiteItem {
+                        key: key.to_string(),
+                        locator: None,
+                    }]));
                     i += 1 + key.len();
                     last = i;
                     continue;
@@ -500,7 +645,9 @@ pub mod citations {
 
     /// The citation key at the start of `s` (Pandoc: letters, digits, `_`, and internal `:.#$%&-+?<>~/`).
     fn key_at(s: &str) -> &str {
-        let end = s.find(|c: char| !(c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c))).unwrap_or(s.len());
+        let end = s
+            .find(|c: char| !(c.is_alphanumeric() || "_:.#$%&-+?<>~/".contains(c)))
+            .unwrap_or(s.len());
         let key = s[..end].trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
         if key.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
             key
@@ -522,11 +669,17 @@ pub mod citations {
                 return None;
             }
             let rest = part[at + 1 + key.len()..].trim();
-            let locator = rest.strip_prefix(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+            let locator = rest
+                .strip_prefix(',')
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty());
             if locator.is_none() && !rest.is_empty() {
                 return None;
             }
-            items.push(CiteItem { key: key.to_string(), locator });
+            items.push(CiteItem {
+                key: key.to_string(),
+                locator,
+            });
         }
         (!items.is_empty()).then_some(items)
     }
@@ -536,18 +689,33 @@ pub mod citations {
         use super::*;
 
         fn keys(text: &str) -> Vec<String> {
-            split(text).into_iter().filter_map(|p| match p {
-                Piece::Cluster(items) => Some(items.iter().map(|i| format!("{}|{}", i.key, i.locator.clone().unwrap_or_default())).collect::<Vec<_>>().join(";")),
-                Piece::Text(_) => None,
-            }).collect()
+            split(text)
+                .into_iter()
+                .filter_map(|p| match p {
+                    Piece::Cluster(items) => Some(
+                        items
+                            .iter()
+                            .map(|i| format!("{}|{}", i.key, i.locator.clone().unwrap_or_default()))
+                            .collect::<Vec<_>>()
+                            .join(";"),
+                    ),
+                    Piece::Text(_) => None,
+                })
+                .collect()
         }
 
         #[test]
         fn clusters_and_bare_keys() {
-            assert_eq!(keys("as shown [@smith2013, p. 12]."), vec!["smith2013|p. 12"]);
+            assert_eq!(
+                keys("as shown [@smith2013, p. 12]."),
+                vec!["smith2013|p. 12"]
+            );
             assert_eq!(keys("[@a; @b]"), vec!["a|;b|"]);
             assert_eq!(keys("@smith2013 argues"), vec!["smith2013|"]);
-            assert_eq!(keys("mail me at a@b.com [not a cite]"), Vec::<String>::new());
+            assert_eq!(
+                keys("mail me at a@b.com [not a cite]"),
+                Vec::<String>::new()
+            );
             assert_eq!(keys("(@smith2013)."), vec!["smith2013|"]);
         }
     }

@@ -36,14 +36,19 @@ pub struct IdSet {
 
 impl IdSet {
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        IdSet { used: reserved.iter().map(|s| s.to_string()).collect() }
+        IdSet {
+            used: reserved.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     pub fn claim(&mut self, wanted: &str) -> String {
         if self.used.insert(wanted.to_string()) {
             return wanted.to_string();
         }
-        (1..).map(|n| format!("{wanted}-{n}")).find(|c| self.used.insert(c.clone())).expect("an unused id exists")
+        (1..)
+            .map(|n| format!("{wanted}-{n}"))
+            .find(|c| self.used.insert(c.clone()))
+            .expect("an unused id exists")
     }
 }
 
@@ -54,7 +59,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Methods"), "methods");
-        assert_eq!(slugify("5.2 Sexual health: Area 1"), "5-2-sexual-health-area-1");
+        assert_eq!(
+            slugify("5.2 Sexual health: Area 1"),
+            "5-2-sexual-health-area-1"
+        );
         assert_eq!(slugify("Café – über"), "café-über");
         assert_eq!(slugify("?!"), "section");
     }

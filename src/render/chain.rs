@@ -19,17 +19,42 @@ pub struct ChainLink {
 /// Outgoing chain links as written, and incoming ones generated from backlinks.
 pub fn links(linker: &Linker, record: &CmoRecord) -> (Vec<ChainLink>, Vec<ChainLink>) {
     let site = linker.site;
-    let link = |relation: &str, id: &str| ChainLink { relation: relation.into(), title: site.title(Kind::Cmo, id), url: linker.url(&Site::url(Kind::Cmo, id)) };
+    let link = |relation: &str, id: &str| ChainLink {
+        relation: relation.into(),
+        title: site.title(Kind::Cmo, id),
+        url: linker.url(&Site::url(Kind::Cmo, id)),
+    };
     let mut out = Vec::new();
     if let Some(chain) = &record.cmo.chain {
         let published = |id: &str| site.is_published(Kind::Cmo, id);
-        chain.feeds_context_of.iter().filter(|r| published(&r.id)).for_each(|r| out.push(link("its outcome feeds the context of", &r.id)));
-        chain.refines.iter().filter(|r| published(&r.id)).for_each(|r| out.push(link("refines", &r.id)));
-        chain.contradicts.iter().filter(|r| published(&r.id)).for_each(|r| out.push(link("contradicts", &r.id)));
-        chain.specialises.iter().filter(|r| published(&r.id)).for_each(|r| out.push(link("specialises", &r.id)));
+        chain
+            .feeds_context_of
+            .iter()
+            .filter(|r| published(&r.id))
+            .for_each(|r| out.push(link("its outcome feeds the context of", &r.id)));
+        chain
+            .refines
+            .iter()
+            .filter(|r| published(&r.id))
+            .for_each(|r| out.push(link("refines", &r.id)));
+        chain
+            .contradicts
+            .iter()
+            .filter(|r| published(&r.id))
+            .for_each(|r| out.push(link("contradicts", &r.id)));
+        chain
+            .specialises
+            .iter()
+            .filter(|r| published(&r.id))
+            .for_each(|r| out.push(link("specialises", &r.id)));
     }
     let mut incoming = Vec::new();
-    for b in site.backlinks.get(&(Kind::Cmo, record.cmo.id.clone())).into_iter().flatten() {
+    for b in site
+        .backlinks
+        .get(&(Kind::Cmo, record.cmo.id.clone()))
+        .into_iter()
+        .flatten()
+    {
         let label = match b.relation {
             Relation::FeedsContextOf => "its outcome feeds this CMO's context",
             Relation::Refines => "refines this CMO",
@@ -67,7 +92,16 @@ pub fn svg(title: &str, out: &[ChainLink], incoming: &[ChainLink]) -> String {
         s.push_str(&node(0, y, l, false));
         s.push_str(&format!("<line x1=\"{BOX_W}\" y1=\"{}\" x2=\"{middle_x}\" y2=\"{}\" class=\"chain-edge\" marker-end=\"url(#arrow)\"/>", y + BOX_H / 2, centre_y + BOX_H / 2));
     }
-    s.push_str(&node(middle_x, centre_y, &ChainLink { relation: String::new(), title: title.into(), url: String::new() }, true));
+    s.push_str(&node(
+        middle_x,
+        centre_y,
+        &ChainLink {
+            relation: String::new(),
+            title: title.into(),
+            url: String::new(),
+        },
+        true,
+    ));
     for (i, l) in out.iter().enumerate() {
         let y = GAP + i * (BOX_H + GAP);
         s.push_str(&format!("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"chain-edge\" marker-end=\"url(#arrow)\"/>", middle_x + BOX_W, centre_y + BOX_H / 2, W - BOX_W, y + BOX_H / 2));
@@ -78,15 +112,33 @@ pub fn svg(title: &str, out: &[ChainLink], incoming: &[ChainLink]) -> String {
 }
 
 fn node(x: usize, y: usize, link: &ChainLink, current: bool) -> String {
-    let class = if current { "chain-node current" } else { "chain-node" };
+    let class = if current {
+        "chain-node current"
+    } else {
+        "chain-node"
+    };
     let mut lines = wrap(&link.title, 28);
     lines.truncate(3);
-    let text: String = lines.iter().enumerate().map(|(i, l)| format!("<tspan x=\"{}\" y=\"{}\">{}</tspan>", x + 10, y + 20 + i * 16, escape_text(l))).collect();
+    let text: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                "<tspan x=\"{}\" y=\"{}\">{}</tspan>",
+                x + 10,
+                y + 20 + i * 16,
+                escape_text(l)
+            )
+        })
+        .collect();
     let rect = format!("<rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" class=\"{class}\"/><text class=\"chain-label\">{text}</text>");
     if current || link.url.is_empty() {
         rect
     } else {
-        format!("<a href=\"{}\" aria-hidden=\"true\" tabindex=\"-1\">{rect}</a>", escape_attr(&link.url))
+        format!(
+            "<a href=\"{}\" aria-hidden=\"true\" tabindex=\"-1\">{rect}</a>",
+            escape_attr(&link.url)
+        )
     }
 }
 

@@ -25,28 +25,67 @@ fn is_article(m: &Report) -> bool {
 /// A plain-text citation and BibTeX and RIS records for a report.
 pub fn cite_this(id: &str, m: &Report, url: &str, config: &SiteConfig) -> CiteThis {
     let names: Vec<&str> = m.authors.iter().map(|a| a.name.as_str()).collect();
-    let publisher = config.publisher.clone().unwrap_or_else(|| config.title.clone());
-    let doi = m.doi.as_ref().map(|d| format!(" https://doi.org/{d}")).unwrap_or_default();
-    let text = format!("{} ({}) {}. {}. Available at: {}{}", names.join(", "), m.date.year, m.title, publisher, url, doi);
-    let entry_type = if is_article(m) { "article" } else { "techreport" };
-    let mut bib = format!("@{entry_type}{{{},\n  title = {{{}}},\n  author = {{{}}},\n  year = {{{}}},\n", id, bib_escape(&m.title), bib_escape(&names.join(" and ")), m.date.year);
+    let publisher = config
+        .publisher
+        .clone()
+        .unwrap_or_else(|| config.title.clone());
+    let doi = m
+        .doi
+        .as_ref()
+        .map(|d| format!(" https://doi.org/{d}"))
+        .unwrap_or_default();
+    let text = format!(
+        "{} ({}) {}. {}. Available at: {}{}",
+        names.join(", "),
+        m.date.year,
+        m.title,
+        publisher,
+        url,
+        doi
+    );
+    let entry_type = if is_article(m) {
+        "article"
+    } else {
+        "techreport"
+    };
+    let mut bib = format!(
+        "@{entry_type}{{{},\n  title = {{{}}},\n  author = {{{}}},\n  year = {{{}}},\n",
+        id,
+        bib_escape(&m.title),
+        bib_escape(&names.join(" and ")),
+        m.date.year
+    );
     if let Some(month) = m.date.month {
         bib.push_str(&format!("  month = {{{month}}},\n"));
     }
     if is_article(m) {
-        bib.push_str(&format!("  note = {{Summary published by {}}},\n", bib_escape(&publisher)));
+        bib.push_str(&format!(
+            "  note = {{Summary published by {}}},\n",
+            bib_escape(&publisher)
+        ));
     } else {
-        bib.push_str(&format!("  institution = {{{}}},\n", bib_escape(&publisher)));
+        bib.push_str(&format!(
+            "  institution = {{{}}},\n",
+            bib_escape(&publisher)
+        ));
     }
     if let Some(d) = &m.doi {
         bib.push_str(&format!("  doi = {{{}}},\n", bib_escape(d)));
     }
     bib.push_str(&format!("  url = {{{url}}}\n}}\n"));
-    let mut ris = format!("TY  - {}\nTI  - {}\n", if is_article(m) { "JOUR" } else { "RPRT" }, m.title);
+    let mut ris = format!(
+        "TY  - {}\nTI  - {}\n",
+        if is_article(m) { "JOUR" } else { "RPRT" },
+        m.title
+    );
     for name in &names {
         ris.push_str(&format!("AU  - {name}\n"));
     }
-    ris.push_str(&format!("PY  - {}\nDA  - {}\nPB  - {publisher}\nUR  - {url}\n", m.date.year, m.date.iso().replace('-', "/")));
+    ris.push_str(&format!(
+        "PY  - {}\nDA  - {}\nPB  - {publisher}\nUR  - {url}\n",
+        m.date.year,
+        m.date.iso().replace('-', "/")
+    ));
     if let Some(d) = &m.doi {
         ris.push_str(&format!("DO  - {d}\n"));
     }
@@ -54,29 +93,62 @@ pub fn cite_this(id: &str, m: &Report, url: &str, config: &SiteConfig) -> CiteTh
         ris.push_str(&format!("KW  - {k}\n"));
     }
     ris.push_str("ER  - \n");
-    CiteThis { text, bibtex: bib, ris }
+    CiteThis {
+        text,
+        bibtex: bib,
+        ris,
+    }
 }
 
 fn bib_escape(s: &str) -> String {
-    s.replace('\\', "\\textbackslash{}").replace(['{', '}'], "").replace('&', "\\&").replace('%', "\\%").replace('$', "\\$").replace('#', "\\#").replace('_', "\\_")
+    s.replace('\\', "\\textbackslash{}")
+        .replace(['{', '}'], "")
+        .replace('&', "\\&")
+        .replace('%', "\\%")
+        .replace('$', "\\$")
+        .replace('#', "\\#")
+        .replace('_', "\\_")
 }
 
 /// Highwire Press and Dublin Core meta tags: (name, content).
 pub fn head_meta(m: &Report, url: &str, config: &SiteConfig) -> Vec<(String, String)> {
     let mut tags = vec![("citation_title".to_string(), m.title.clone())];
-    tags.extend(m.authors.iter().map(|a| ("citation_author".to_string(), a.name.clone())));
-    tags.push(("citation_publication_date".into(), m.date.iso().replace('-', "/")));
+    tags.extend(
+        m.authors
+            .iter()
+            .map(|a| ("citation_author".to_string(), a.name.clone())),
+    );
+    tags.push((
+        "citation_publication_date".into(),
+        m.date.iso().replace('-', "/"),
+    ));
     if let Some(d) = &m.doi {
         tags.push(("citation_doi".into(), d.clone()));
     }
     match m.report_class {
-        ReportType::TracerReport => tags.push(("citation_technical_report_institution".into(), config.publisher.clone().unwrap_or_else(|| config.title.clone()))),
-        ReportType::CommissioningReport => tags.push(("citation_publisher".into(), config.publisher.clone().unwrap_or_else(|| config.title.clone()))),
+        ReportType::TracerReport => tags.push((
+            "citation_technical_report_institution".into(),
+            config
+                .publisher
+                .clone()
+                .unwrap_or_else(|| config.title.clone()),
+        )),
+        ReportType::CommissioningReport => tags.push((
+            "citation_publisher".into(),
+            config
+                .publisher
+                .clone()
+                .unwrap_or_else(|| config.title.clone()),
+        )),
     }
     tags.push(("citation_language".into(), config.language.clone()));
     tags.push(("citation_abstract_html_url".into(), url.to_string()));
     tags.push(("DC.title".into(), m.title.clone()));
-    tags.extend(m.authors.iter().map(|a| ("DC.creator".to_string(), a.name.clone())));
+    tags.extend(
+        m.authors
+            .iter()
+            .map(|a| ("DC.creator".to_string(), a.name.clone())),
+    );
     tags.push(("DC.date".into(), m.date.iso()));
     tags.push(("DC.language".into(), config.language.clone()));
     tags.push(("DC.type".into(), "Text".into()));
@@ -88,16 +160,20 @@ pub fn head_meta(m: &Report, url: &str, config: &SiteConfig) -> Vec<(String, Str
 
 /// schema.org JSON-LD for a report, safe to embed in a `<script>` element.
 pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
-    let authors: Vec<_> = m.authors.iter().map(|a| {
-        let mut p = json!({"@type": "Person", "name": a.name});
-        if let Some(aff) = &a.affiliation {
-            p["affiliation"] = json!({"@type": "Organization", "name": aff});
-        }
-        if let Some(o) = &a.orcid {
-            p["identifier"] = json!(format!("https://orcid.org/{o}"));
-        }
-        p
-    }).collect();
+    let authors: Vec<_> = m
+        .authors
+        .iter()
+        .map(|a| {
+            let mut p = json!({"@type": "Person", "name": a.name});
+            if let Some(aff) = &a.affiliation {
+                p["affiliation"] = json!({"@type": "Organization", "name": aff});
+            }
+            if let Some(o) = &a.orcid {
+                p["identifier"] = json!(format!("https://orcid.org/{o}"));
+            }
+            p
+        })
+        .collect();
     let mut value = json!({
         "@context": "https://schema.org",
         "@type": if is_article(m) { "ScholarlyArticle" } else { "Report" },
@@ -119,5 +195,7 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
     if let Some(p) = &site.config.publisher {
         value["publisher"] = json!({"@type": "Organization", "name": p});
     }
-    serde_json::to_string(&value).unwrap_or_default().replace("</", "<\\/")
+    serde_json::to_string(&value)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
 }

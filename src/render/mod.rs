@@ -71,9 +71,15 @@ impl GlossaryIndex {
     pub fn new(site: &Site) -> Self {
         let mut map = HashMap::new();
         for entry in &site.content.glossary {
+            // Only acronyms get <abbr>: one word with at least two capitals (CCG, PbR, HSCA12).
             let single_word = entry.term.chars().all(|c| c.is_alphanumeric() || c == '&');
-            if let (true, Some(expansion)) = (single_word, &entry.expansion) {
-                map.insert(entry.term.clone(), (expansion.clone(), glossary_anchor(&entry.term)));
+            let acronym =
+                single_word && entry.term.chars().filter(|c| c.is_uppercase()).count() >= 2;
+            if let (true, Some(expansion)) = (acronym, &entry.expansion) {
+                map.insert(
+                    entry.term.clone(),
+                    (expansion.clone(), glossary_anchor(&entry.term)),
+                );
             }
         }
         GlossaryIndex(map)
@@ -99,14 +105,47 @@ impl<'a> Renderer<'a> {
     pub fn specs(&self) -> Vec<PageSpec> {
         let site = self.site;
         let c = &site.content;
-        let mut specs = vec![PageSpec::Home, PageSpec::Matrix, PageSpec::Glossary, PageSpec::NotFound];
+        let mut specs = vec![
+            PageSpec::Home,
+            PageSpec::Matrix,
+            PageSpec::Glossary,
+            PageSpec::NotFound,
+        ];
         if self.has_search {
             specs.push(PageSpec::Search);
         }
-        specs.extend([Kind::Report, Kind::Study, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Theme].map(PageSpec::List));
-        specs.extend(c.reports.iter().enumerate().filter(|(_, d)| site.is_published(Kind::Report, &d.id)).map(|(i, _)| PageSpec::Report(i)));
-        specs.extend(site.cmos.iter().enumerate().filter(|(_, r)| r.published).map(|(i, _)| PageSpec::Cmo(i)));
-        for (kind, count) in [(Kind::Study, c.studies.len()), (Kind::Tracer, c.tracers.len()), (Kind::Area, c.areas.len()), (Kind::Theory, c.theories.len()), (Kind::Page, c.pages.len())] {
+        specs.extend(
+            [
+                Kind::Report,
+                Kind::Study,
+                Kind::Tracer,
+                Kind::Area,
+                Kind::Theory,
+                Kind::Theme,
+            ]
+            .map(PageSpec::List),
+        );
+        specs.extend(
+            c.reports
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| site.is_published(Kind::Report, &d.id))
+                .map(|(i, _)| PageSpec::Report(i)),
+        );
+        specs.extend(
+            site.cmos
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.published)
+                .map(|(i, _)| PageSpec::Cmo(i)),
+        );
+        for (kind, count) in [
+            (Kind::Study, c.studies.len()),
+            (Kind::Tracer, c.tracers.len()),
+            (Kind::Area, c.areas.len()),
+            (Kind::Theory, c.theories.len()),
+            (Kind::Page, c.pages.len()),
+        ] {
             specs.extend((0..count).map(|i| PageSpec::Entity(kind, i)));
         }
         specs.extend(site.themes.keys().map(|t| PageSpec::Theme(t.clone())));
@@ -114,17 +153,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders and writes every page in parallel. Returns link-check records and problems.
-    pub fn render_all(&self, timings: &Mutex<HashMap<&'static str, f64>>) -> (Vec<PageRecord>, Vec<Diagnostic>) {
+    pub fn render_all(
+        &self,
+        timings: &Mutex<HashMap<&'static str, f64>>,
+    ) -> (Vec<PageRecord>, Vec<Diagnostic>) {
         let specs = self.specs();
-        let results: Vec<(Option<PageRecord>, Vec<Diagnostic>)> = specs.par_iter().map(|spec| {
-            let started = std::time::Instant::now();
-            let result = self.render_page(spec);
-            if let (Some(record), Ok(mut t)) = (&result.0, timings.lock()) {
-                let name = template_static_name(&record.template);
-                *t.entry(name).or_default() += started.elapsed().as_secs_f64();
-            }
-            result
-        }).collect();
+        let results: Vec<(Option<PageRecord>, Vec<Diagnostic>)> = specs
+            .par_iter()
+            .map(|spec| {
+                let started = std::time::Instant::now();
+                let result = self.render_page(spec);
+                if let (Some(record), Ok(mut t)) = (&result.0, timings.lock()) {
+                    let name = template_static_name(&record.template);
+                    *t.entry(name).or_default() += started.elapsed().as_secs_f64();
+                }
+                result
+            })
+            .collect();
         let mut records = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for (record, diags) in results {
@@ -141,18 +186,37 @@ impl<'a> Renderer<'a> {
         let html = match self.templates.tera.render(built.template, &built.context) {
             Ok(html) => html,
             Err(e) => {
-                problems.push(templates::template_error(&e, &self.templates.origins, Some(&built.path)));
+                problems.push(templates::template_error(
+                    &e,
+                    &self.templates.origins,
+                    Some(&built.path),
+                ));
                 return (None, problems);
             }
         };
         let file = self.out.join(&built.path);
-        let written = file.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&file, &html));
+        let written = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&file, &html));
         if let Err(e) = written {
-            problems.push(Diagnostic::error(&file, 0, 0, format!("cannot write output: {e}")));
+            problems.push(Diagnostic::error(
+                &file,
+                0,
+                0,
+                format!("cannot write output: {e}"),
+            ));
             return (None, problems);
         }
         let (ids, hrefs) = crate::check::links::scan_html(&html);
-        let record = PageRecord { path: built.path, ids, hrefs, source: built.source, md_links: built.md_links, template: built.template.to_string() };
+        let record = PageRecord {
+            path: built.path,
+            ids,
+            hrefs,
+            source: built.source,
+            md_links: built.md_links,
+            template: built.template.to_string(),
+        };
         (Some(record), problems)
     }
 
@@ -160,14 +224,36 @@ impl<'a> Renderer<'a> {
     pub fn common(&self, path: &str, current: Option<Kind>) -> Common {
         let depth = depth_of(path);
         let config = &self.site.config;
-        let linker = views::Linker { site: self.site, depth };
-        let mut nav: Vec<NavItem> = [Kind::Report, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Cmo, Kind::Theme]
-            .into_iter()
-            .map(|k| NavItem { title: nav_label(k).into(), url: linker.url(&format!("{}/", k.folder())), current: current == Some(k) })
-            .collect();
-        nav.push(NavItem { title: "Glossary".into(), url: linker.url("glossary/"), current: false });
+        let linker = views::Linker {
+            site: self.site,
+            depth,
+        };
+        let mut nav: Vec<NavItem> = [
+            Kind::Report,
+            Kind::Tracer,
+            Kind::Area,
+            Kind::Theory,
+            Kind::Cmo,
+            Kind::Theme,
+        ]
+        .into_iter()
+        .map(|k| NavItem {
+            title: nav_label(k).into(),
+            url: linker.url(&format!("{}/", k.folder())),
+            current: current == Some(k),
+        })
+        .collect();
+        nav.push(NavItem {
+            title: "Glossary".into(),
+            url: linker.url("glossary/"),
+            current: false,
+        });
         if self.has_search {
-            nav.push(NavItem { title: "Search".into(), url: linker.url("search/"), current: false });
+            nav.push(NavItem {
+                title: "Search".into(),
+                url: linker.url("search/"),
+                current: false,
+            });
         }
         let canonical_path = path.strip_suffix("index.html").unwrap_or(path);
         Common {
@@ -185,12 +271,28 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders a Markdown body for the page at `path`, turning its problems into diagnostics.
-    pub fn markdown(&self, text: &str, file: &Path, first_line: usize, path: &str, problems: &mut Vec<Diagnostic>) -> markdown::Rendered {
-        let source = markdown::Source { text, path: file, first_line, depth: depth_of(path) };
+    pub fn markdown(
+        &self,
+        text: &str,
+        file: &Path,
+        first_line: usize,
+        path: &str,
+        problems: &mut Vec<Diagnostic>,
+    ) -> markdown::Rendered {
+        let source = markdown::Source {
+            text,
+            path: file,
+            first_line,
+            depth: depth_of(path),
+        };
         let resolver = SiteResolver { renderer: self };
         let rendered = markdown::render(&source, &resolver);
         for p in &rendered.problems {
-            let d = if p.warning { Diagnostic::warning(file, p.line, p.column, &p.message) } else { Diagnostic::error(file, p.line, p.column, &p.message) };
+            let d = if p.warning {
+                Diagnostic::warning(file, p.line, p.column, &p.message)
+            } else {
+                Diagnostic::error(file, p.line, p.column, &p.message)
+            };
             problems.push(d.with_help_opt(p.help.clone()));
         }
         rendered
@@ -210,7 +312,17 @@ fn nav_label(kind: Kind) -> &'static str {
 }
 
 fn template_static_name(name: &str) -> &'static str {
-    const NAMES: [&str; 9] = ["home.html", "report.html", "cmo.html", "entity.html", "list.html", "matrix.html", "glossary.html", "search.html", "404.html"];
+    const NAMES: [&str; 9] = [
+        "home.html",
+        "report.html",
+        "cmo.html",
+        "entity.html",
+        "list.html",
+        "matrix.html",
+        "glossary.html",
+        "search.html",
+        "404.html",
+    ];
     NAMES.into_iter().find(|n| *n == name).unwrap_or("other")
 }
 
@@ -247,22 +359,38 @@ impl Resolver for SiteResolver<'_, '_> {
 
     fn content_ref(&self, path: &Path) -> Option<Ref> {
         let site = self.renderer.site;
-        let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        let mut parts = path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
         if parts.next()? != "content" {
             return None;
         }
         let folder = parts.next()?;
         let kind = Kind::REFERABLE.into_iter().find(|k| k.folder() == folder)?;
         let id = if kind == Kind::Cmo {
-            site.content.cmos.iter().find(|d| d.path == path)?.meta.id.clone()
+            site.content
+                .cmos
+                .iter()
+                .find(|d| d.path == path)?
+                .meta
+                .id
+                .clone()
         } else {
             path.file_stem()?.to_string_lossy().into_owned()
         };
-        Some(Ref { kind, id, anchor: None })
+        Some(Ref {
+            kind,
+            id,
+            anchor: None,
+        })
     }
 
     fn glossary(&self, term: &str) -> Option<(&str, &str)> {
-        self.renderer.glossary.0.get(term).map(|(e, a)| (e.as_str(), a.as_str()))
+        self.renderer
+            .glossary
+            .0
+            .get(term)
+            .map(|(e, a)| (e.as_str(), a.as_str()))
     }
 
     fn has_citation(&self, key: &str) -> Result<(), Option<String>> {
@@ -276,6 +404,13 @@ impl Resolver for SiteResolver<'_, '_> {
 
     fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>) {
         let formatted = self.renderer.bibliography.format_document(clusters);
-        (formatted.inline, formatted.references.into_iter().map(|r| (r.key, r.html)).collect())
+        (
+            formatted.inline,
+            formatted
+                .references
+                .into_iter()
+                .map(|r| (r.key, r.html))
+                .collect(),
+        )
     }
 }

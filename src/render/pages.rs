@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::views::{self, cmo_summary, CmoSummary, Fact, Group, Item, Linker, LinkView};
+use super::views::{self, cmo_summary, CmoSummary, Fact, Group, Item, LinkView, Linker};
 use super::{chain, context, meta, Built, PageSpec, Renderer};
 use crate::load::schema::{enum_label, enum_value, EvidenceSource, Kind, TheoryRefs};
 use crate::markdown::TocEntry;
@@ -33,13 +33,25 @@ struct Simple {
 
 fn simple(r: &Renderer, path: &str, template: &'static str, title: &str) -> Built {
     let common = r.common(path, None);
-    let base_path_js = serde_json::to_string(&r.site.config.base_path()).unwrap_or_else(|_| "\"/\"".into()).replace("</", "<\\/");
-    let page = Simple { title: title.into(), base_path_js };
+    let base_path_js = serde_json::to_string(&r.site.config.base_path())
+        .unwrap_or_else(|_| "\"/\"".into())
+        .replace("</", "<\\/");
+    let page = Simple {
+        title: title.into(),
+        base_path_js,
+    };
     finish(path.into(), template, context(&common, &page))
 }
 
 fn finish(path: String, template: &'static str, context: tera::Context) -> Built {
-    Built { path, template, context, source: None, md_links: Vec::new(), problems: Vec::new() }
+    Built {
+        path,
+        template,
+        context,
+        source: None,
+        md_links: Vec::new(),
+        problems: Vec::new(),
+    }
 }
 
 fn page_path(kind: Kind, id: &str) -> String {
@@ -63,23 +75,69 @@ struct EntityPage {
 fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
     let c = &r.site.content;
     let (id, path_in, body, line) = match kind {
-        Kind::Study => (&c.studies[index].id, &c.studies[index].path, &c.studies[index].body, c.studies[index].body_line),
-        Kind::Tracer => (&c.tracers[index].id, &c.tracers[index].path, &c.tracers[index].body, c.tracers[index].body_line),
-        Kind::Area => (&c.areas[index].id, &c.areas[index].path, &c.areas[index].body, c.areas[index].body_line),
-        Kind::Theory => (&c.theories[index].id, &c.theories[index].path, &c.theories[index].body, c.theories[index].body_line),
-        _ => (&c.pages[index].id, &c.pages[index].path, &c.pages[index].body, c.pages[index].body_line),
+        Kind::Study => (
+            &c.studies[index].id,
+            &c.studies[index].path,
+            &c.studies[index].body,
+            c.studies[index].body_line,
+        ),
+        Kind::Tracer => (
+            &c.tracers[index].id,
+            &c.tracers[index].path,
+            &c.tracers[index].body,
+            c.tracers[index].body_line,
+        ),
+        Kind::Area => (
+            &c.areas[index].id,
+            &c.areas[index].path,
+            &c.areas[index].body,
+            c.areas[index].body_line,
+        ),
+        Kind::Theory => (
+            &c.theories[index].id,
+            &c.theories[index].path,
+            &c.theories[index].body,
+            c.theories[index].body_line,
+        ),
+        _ => (
+            &c.pages[index].id,
+            &c.pages[index].path,
+            &c.pages[index].body,
+            c.pages[index].body_line,
+        ),
     };
     let path = page_path(kind, id);
-    let linker = Linker { site: r.site, depth: super::depth_of(&path) };
+    let linker = Linker {
+        site: r.site,
+        depth: super::depth_of(&path),
+    };
     let mut problems = Vec::new();
     let md = r.markdown(body, path_in, line, &path, &mut problems);
     let (lead, facts) = entity_facts(&linker, kind, index);
-    let cmos = r.site.backlinks.get(&(kind, id.clone())).map(|links| {
-        links.iter().filter(|l| l.from_kind == Kind::Cmo && l.relation != Relation::Mentions)
-            .filter_map(|l| r.site.cmo(&l.from_id)).filter(|rec| rec.published).map(|rec| cmo_summary(&linker, rec)).collect::<Vec<_>>()
-    }).unwrap_or_default();
-    let skip: &[Relation] = if cmos.is_empty() { &[] } else { &[Relation::Theory, Relation::Tracer, Relation::Area] };
-    let groups = linker.backlink_groups(kind, id, skip).into_iter().filter(|g| !(g.id == "linked-cmos" && !cmos.is_empty())).collect();
+    let cmos = r
+        .site
+        .backlinks
+        .get(&(kind, id.clone()))
+        .map(|links| {
+            links
+                .iter()
+                .filter(|l| l.from_kind == Kind::Cmo && l.relation != Relation::Mentions)
+                .filter_map(|l| r.site.cmo(&l.from_id))
+                .filter(|rec| rec.published)
+                .map(|rec| cmo_summary(&linker, rec))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let skip: &[Relation] = if cmos.is_empty() {
+        &[]
+    } else {
+        &[Relation::Theory, Relation::Tracer, Relation::Area]
+    };
+    let groups = linker
+        .backlink_groups(kind, id, skip)
+        .into_iter()
+        .filter(|g| !(g.id == "linked-cmos" && !cmos.is_empty()))
+        .collect();
     let page = EntityPage {
         kind: kind.name().into(),
         kind_label: kind.label(false).into(),
@@ -92,7 +150,14 @@ fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         groups,
     };
     let common = r.common(&path, (kind != Kind::Page).then_some(kind));
-    Built { path, template: "entity.html", context: context(&common, &page), source: Some(path_in.clone()), md_links: md.links, problems }
+    Built {
+        path,
+        template: "entity.html",
+        context: context(&common, &page),
+        source: Some(path_in.clone()),
+        md_links: md.links,
+        problems,
+    }
 }
 
 fn dedup_cmos(mut cmos: Vec<CmoSummary>) -> Vec<CmoSummary> {
@@ -104,44 +169,93 @@ fn dedup_cmos(mut cmos: Vec<CmoSummary>) -> Vec<CmoSummary> {
 /// Kind-specific facts for the generic entity page: (lead sentence, facts).
 fn entity_facts(linker: &Linker, kind: Kind, index: usize) -> (Option<String>, Vec<Fact>) {
     let c = &linker.site.content;
-    let study = |s: &Option<crate::load::schema::Ref>| s.iter().map(|s| Fact::links("Study", vec![linker.entity(Kind::Study, &s.id)])).collect::<Vec<_>>();
+    let study = |s: &Option<crate::load::schema::Ref>| {
+        s.iter()
+            .map(|s| Fact::links("Study", vec![linker.entity(Kind::Study, &s.id)]))
+            .collect::<Vec<_>>()
+    };
     match kind {
         Kind::Study => {
             let m = &c.studies[index].meta;
             let mut facts = Vec::new();
-            m.funder.iter().for_each(|f| facts.push(Fact::text("Funder", f)));
-            m.grant_ref.iter().for_each(|g| facts.push(Fact::text("Grant reference", &g.0)));
+            m.funder
+                .iter()
+                .for_each(|f| facts.push(Fact::text("Funder", f)));
+            m.grant_ref
+                .iter()
+                .for_each(|g| facts.push(Fact::text("Grant reference", &g.0)));
             if let Some(p) = &m.period {
-                facts.push(Fact::text("Period", format!("{} to {}", p.start.human(), p.end.map_or("ongoing".into(), |e| e.human()))));
+                facts.push(Fact::text(
+                    "Period",
+                    format!(
+                        "{} to {}",
+                        p.start.human(),
+                        p.end.map_or("ongoing".into(), |e| e.human())
+                    ),
+                ));
             }
-            m.design.iter().for_each(|d| facts.push(Fact::text("Design", enum_label(d))));
+            m.design
+                .iter()
+                .for_each(|d| facts.push(Fact::text("Design", enum_label(d))));
             if let Some(e) = &m.ethics {
-                facts.push(Fact::text("Ethics", format!("{}{}", e.committee, e.reference.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())));
+                facts.push(Fact::text(
+                    "Ethics",
+                    format!(
+                        "{}{}",
+                        e.committee,
+                        e.reference
+                            .as_ref()
+                            .map(|r| format!(" ({r})"))
+                            .unwrap_or_default()
+                    ),
+                ));
             }
             (None, facts)
         }
         Kind::Tracer => {
             let m = &c.tracers[index].meta;
             let mut facts = study(&m.study);
-            m.kind.iter().for_each(|k| facts.push(Fact::text("Kind", format!("Tracer {}", enum_value(k)))));
+            m.kind
+                .iter()
+                .for_each(|k| facts.push(Fact::text("Kind", format!("Tracer {}", enum_value(k)))));
             if !m.aliases.is_empty() {
                 facts.push(Fact::text("Also called", m.aliases.join("; ")));
             }
-            (m.chosen_to_illuminate.as_ref().map(|c| format!("Chosen to illuminate: {c}")), facts)
+            (
+                m.chosen_to_illuminate
+                    .as_ref()
+                    .map(|c| format!("Chosen to illuminate: {c}")),
+                facts,
+            )
         }
         Kind::Area => {
             let m = &c.areas[index].meta;
             let mut facts = study(&m.study);
-            facts.push(Fact::text("Anonymised", if m.anonymised { "Yes: the study does not name this area" } else { "No: the study names this area" }));
-            m.kind.iter().for_each(|k| facts.push(Fact::text("Kind", k)));
-            m.population.iter().for_each(|p| facts.push(Fact::text("Population", &p.0)));
+            facts.push(Fact::text(
+                "Anonymised",
+                if m.anonymised {
+                    "Yes: the study does not name this area"
+                } else {
+                    "No: the study names this area"
+                },
+            ));
+            m.kind
+                .iter()
+                .for_each(|k| facts.push(Fact::text("Kind", k)));
+            m.population
+                .iter()
+                .for_each(|p| facts.push(Fact::text("Population", &p.0)));
             (None, facts)
         }
         Kind::Theory => {
             let m = &c.theories[index].meta;
             let mut facts = study(&m.study);
-            m.level.iter().for_each(|l| facts.push(Fact::text("Level", enum_label(l))));
-            m.status.iter().for_each(|s| facts.push(Fact::text("Status", enum_label(s))));
+            m.level
+                .iter()
+                .for_each(|l| facts.push(Fact::text("Level", enum_label(l))));
+            m.status
+                .iter()
+                .for_each(|s| facts.push(Fact::text("Status", enum_label(s))));
             if let Some(s) = &m.statement {
                 facts.insert(0, Fact::text("If", &s.if_));
                 facts.insert(1, Fact::text("Then", &s.then));
@@ -168,23 +282,49 @@ struct ThemePage {
 
 fn theme(r: &Renderer, id: &str) -> Built {
     let path = page_path(Kind::Theme, id);
-    let linker = Linker { site: r.site, depth: super::depth_of(&path) };
+    let linker = Linker {
+        site: r.site,
+        depth: super::depth_of(&path),
+    };
     let (reports, cmos) = r.site.themes.get(id).cloned().unwrap_or_default();
-    let items = reports.iter().map(|rid| {
-        let doc = r.site.content.reports.iter().find(|d| &d.id == rid);
-        let link = linker.entity(Kind::Report, rid);
-        Item { title: link.title, url: link.url, note: doc.map(|d| d.meta.date.human()).unwrap_or_default() }
-    }).collect::<Vec<_>>();
-    let groups = if items.is_empty() { Vec::new() } else { vec![Group { heading: "Reports".into(), id: "linked-reports".into(), items }] };
+    let items = reports
+        .iter()
+        .map(|rid| {
+            let doc = r.site.content.reports.iter().find(|d| &d.id == rid);
+            let link = linker.entity(Kind::Report, rid);
+            Item {
+                title: link.title,
+                url: link.url,
+                note: doc.map(|d| d.meta.date.human()).unwrap_or_default(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let groups = if items.is_empty() {
+        Vec::new()
+    } else {
+        vec![Group {
+            heading: "Reports".into(),
+            id: "linked-reports".into(),
+            items,
+        }]
+    };
     let page = ThemePage {
         kind: "theme".into(),
         kind_label: "Theme".into(),
         title: r.site.title(Kind::Theme, id),
-        lead: Some(format!("{} reports and {} CMO configurations are tagged with this theme.", reports.len(), cmos.len())),
+        lead: Some(format!(
+            "{} reports and {} CMO configurations are tagged with this theme.",
+            reports.len(),
+            cmos.len()
+        )),
         facts: Vec::new(),
         body_html: String::new(),
         toc: Vec::new(),
-        cmos: cmos.iter().filter_map(|c| r.site.cmo(c)).map(|rec| cmo_summary(&linker, rec)).collect(),
+        cmos: cmos
+            .iter()
+            .filter_map(|c| r.site.cmo(c))
+            .map(|rec| cmo_summary(&linker, rec))
+            .collect(),
         groups,
     };
     let common = r.common(&path, Some(Kind::Theme));
@@ -201,30 +341,111 @@ struct ListPage {
 
 fn list(r: &Renderer, kind: Kind) -> Built {
     let path = format!("{}/index.html", kind.folder());
-    let linker = Linker { site: r.site, depth: 1 };
+    let linker = Linker {
+        site: r.site,
+        depth: 1,
+    };
     let c = &r.site.content;
     let notes: Vec<(String, String)> = match kind {
-        Kind::Report => c.reports.iter().filter(|d| r.site.is_published(Kind::Report, &d.id)).map(|d| (d.id.clone(), format!("{} · {}", report_type_label(&d.meta), d.meta.date.human()))).collect(),
-        Kind::Study => c.studies.iter().map(|d| (d.id.clone(), d.meta.funder.clone().unwrap_or_default())).collect(),
-        Kind::Tracer => c.tracers.iter().map(|d| (d.id.clone(), d.meta.kind.map(|k| format!("Tracer {}", enum_value(&k))).unwrap_or_default())).collect(),
-        Kind::Area => c.areas.iter().map(|d| (d.id.clone(), if d.meta.anonymised { "Anonymised".into() } else { String::new() })).collect(),
-        Kind::Theory => c.theories.iter().map(|d| (d.id.clone(), d.meta.status.map(|s| enum_label(&s)).unwrap_or_default())).collect(),
-        _ => r.site.themes.iter().map(|(id, (rep, cm))| (id.clone(), format!("{} reports, {} CMOs", rep.len(), cm.len()))).collect(),
+        Kind::Report => c
+            .reports
+            .iter()
+            .filter(|d| r.site.is_published(Kind::Report, &d.id))
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    format!("{} · {}", report_type_label(&d.meta), d.meta.date.human()),
+                )
+            })
+            .collect(),
+        Kind::Study => c
+            .studies
+            .iter()
+            .map(|d| (d.id.clone(), d.meta.funder.clone().unwrap_or_default()))
+            .collect(),
+        Kind::Tracer => c
+            .tracers
+            .iter()
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    d.meta
+                        .kind
+                        .map(|k| format!("Tracer {}", enum_value(&k)))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        Kind::Area => c
+            .areas
+            .iter()
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    if d.meta.anonymised {
+                        "Anonymised".into()
+                    } else {
+                        String::new()
+                    },
+                )
+            })
+            .collect(),
+        Kind::Theory => c
+            .theories
+            .iter()
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    d.meta.status.map(|s| enum_label(&s)).unwrap_or_default(),
+                )
+            })
+            .collect(),
+        _ => r
+            .site
+            .themes
+            .iter()
+            .map(|(id, (rep, cm))| {
+                (
+                    id.clone(),
+                    format!("{} reports, {} CMOs", rep.len(), cm.len()),
+                )
+            })
+            .collect(),
     };
-    let mut items: Vec<Item> = notes.into_iter().map(|(id, note)| {
-        let l = linker.entity(kind, &id);
-        Item { title: l.title, url: l.url, note }
-    }).collect();
+    let mut items: Vec<Item> = notes
+        .into_iter()
+        .map(|(id, note)| {
+            let l = linker.entity(kind, &id);
+            Item {
+                title: l.title,
+                url: l.url,
+                note,
+            }
+        })
+        .collect();
     if kind == Kind::Report {
-        let dates: std::collections::HashMap<&str, _> = c.reports.iter().map(|d| (d.id.as_str(), d.meta.date)).collect();
+        let dates: std::collections::HashMap<&str, _> = c
+            .reports
+            .iter()
+            .map(|d| (d.id.as_str(), d.meta.date))
+            .collect();
         items.sort_by(|a, b| {
-            let key = |i: &Item| dates.get(i.url.trim_end_matches('/').rsplit('/').next().unwrap_or("")).copied();
+            let key = |i: &Item| {
+                dates
+                    .get(i.url.trim_end_matches('/').rsplit('/').next().unwrap_or(""))
+                    .copied()
+            };
             key(b).cmp(&key(a)).then(a.title.cmp(&b.title))
         });
     } else {
         items.sort_by(|a, b| a.title.cmp(&b.title));
     }
-    let page = ListPage { title: kind.label(true).into(), kind: kind.name().into(), intro: list_intro(kind).into(), items };
+    let page = ListPage {
+        title: kind.label(true).into(),
+        kind: kind.name().into(),
+        intro: list_intro(kind).into(),
+        items,
+    };
     let common = r.common(&path, Some(kind));
     finish(path, "list.html", context(&common, &page))
 }
@@ -277,37 +498,89 @@ fn report(r: &Renderer, index: usize) -> Built {
     let doc = &r.site.content.reports[index];
     let m = &doc.meta;
     let path = page_path(Kind::Report, &doc.id);
-    let linker = Linker { site: r.site, depth: 2 };
+    let linker = Linker {
+        site: r.site,
+        depth: 2,
+    };
     let mut problems = Vec::new();
     let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems);
-    let mut facts = vec![Fact::links("Study", vec![linker.entity(Kind::Study, &m.study.id)])];
+    let mut facts = vec![Fact::links(
+        "Study",
+        vec![linker.entity(Kind::Study, &m.study.id)],
+    )];
     let tracers: Vec<String> = m.tracer_refs().iter().map(|t| t.id.clone()).collect();
     if !tracers.is_empty() {
-        facts.push(Fact::links("Tracers", linker.entities(Kind::Tracer, tracers.iter())));
+        facts.push(Fact::links(
+            "Tracers",
+            linker.entities(Kind::Tracer, tracers.iter()),
+        ));
     }
-    facts.push(Fact::links("Areas", linker.entities(Kind::Area, m.areas.iter().map(|a| &a.id))));
+    facts.push(Fact::links(
+        "Areas",
+        linker.entities(Kind::Area, m.areas.iter().map(|a| &a.id)),
+    ));
     match &m.programme_theories {
-        Some(TheoryRefs::NoneIdentified) => facts.push(Fact::text("Programme theories", "None identified by the study")),
-        Some(TheoryRefs::Theories(t)) => facts.push(Fact::links("Programme theories", linker.entities(Kind::Theory, t.iter().map(|t| &t.id)))),
+        Some(TheoryRefs::NoneIdentified) => facts.push(Fact::text(
+            "Programme theories",
+            "None identified by the study",
+        )),
+        Some(TheoryRefs::Theories(t)) => facts.push(Fact::links(
+            "Programme theories",
+            linker.entities(Kind::Theory, t.iter().map(|t| &t.id)),
+        )),
         None => {}
     }
     if !m.themes.is_empty() {
         facts.push(Fact::links("Themes", linker.themes(&m.themes)));
     }
     if !m.derived_from.0.is_empty() {
-        facts.push(Fact::links("Derived from", linker.entities(Kind::Report, m.derived_from.0.iter().map(|d| &d.id))));
+        facts.push(Fact::links(
+            "Derived from",
+            linker.entities(Kind::Report, m.derived_from.0.iter().map(|d| &d.id)),
+        ));
     }
     if let Some(f) = &m.funding {
-        let extra: Vec<&str> = [f.programme.as_deref(), f.reference.as_deref()].into_iter().flatten().collect();
-        facts.push(Fact::text("Funding", if extra.is_empty() { f.funder.clone() } else { format!("{} ({})", f.funder, extra.join(", ")) }));
+        let extra: Vec<&str> = [f.programme.as_deref(), f.reference.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        facts.push(Fact::text(
+            "Funding",
+            if extra.is_empty() {
+                f.funder.clone()
+            } else {
+                format!("{} ({})", f.funder, extra.join(", "))
+            },
+        ));
     }
     if let Some(e) = &m.ethics {
-        facts.push(Fact::text("Ethics", format!("{}{}", e.committee, e.reference.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())));
+        facts.push(Fact::text(
+            "Ethics",
+            format!(
+                "{}{}",
+                e.committee,
+                e.reference
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+        ));
     }
     m.doi.iter().for_each(|d| facts.push(Fact::text("DOI", d)));
-    m.licence.iter().for_each(|l| facts.push(Fact::text("Licence", l)));
-    let cmos = r.site.report_cmos[index].iter().filter_map(|id| r.site.cmo(id)).filter(|c| c.published).map(|c| cmo_summary(&linker, c)).collect();
-    let url = format!("{}{}", r.site.config.base_url, Site::url(Kind::Report, &doc.id));
+    m.licence
+        .iter()
+        .for_each(|l| facts.push(Fact::text("Licence", l)));
+    let cmos = r.site.report_cmos[index]
+        .iter()
+        .filter_map(|id| r.site.cmo(id))
+        .filter(|c| c.published)
+        .map(|c| cmo_summary(&linker, c))
+        .collect();
+    let url = format!(
+        "{}{}",
+        r.site.config.base_url,
+        Site::url(Kind::Report, &doc.id)
+    );
     let page = ReportPage {
         id: doc.id.clone(),
         title: m.title.clone(),
@@ -333,7 +606,14 @@ fn report(r: &Renderer, index: usize) -> Built {
         groups: linker.backlink_groups(Kind::Report, &doc.id, &[Relation::ListsCmo]),
     };
     let common = r.common(&path, Some(Kind::Report));
-    Built { path, template: "report.html", context: context(&common, &page), source: Some(doc.path.clone()), md_links: md.links, problems }
+    Built {
+        path,
+        template: "report.html",
+        context: context(&common, &page),
+        source: Some(doc.path.clone()),
+        md_links: md.links,
+        problems,
+    }
 }
 
 #[derive(Serialize)]
@@ -389,48 +669,83 @@ fn cmo(r: &Renderer, index: usize) -> Built {
     let record = &r.site.cmos[index];
     let c = &record.cmo;
     let path = page_path(Kind::Cmo, &c.id);
-    let linker = Linker { site: r.site, depth: 2 };
+    let linker = Linker {
+        site: r.site,
+        depth: 2,
+    };
     let mut facts = Vec::new();
     if !record.reports.is_empty() {
-        facts.push(Fact::links("Reported in", linker.entities(Kind::Report, record.reports.iter())));
+        facts.push(Fact::links(
+            "Reported in",
+            linker.entities(Kind::Report, record.reports.iter()),
+        ));
     }
-    facts.push(Fact::links("Tracers", linker.entities(Kind::Tracer, record.tracers.iter())));
-    facts.push(Fact::links("Areas", linker.entities(Kind::Area, record.areas.iter())));
+    facts.push(Fact::links(
+        "Tracers",
+        linker.entities(Kind::Tracer, record.tracers.iter()),
+    ));
+    facts.push(Fact::links(
+        "Areas",
+        linker.entities(Kind::Area, record.areas.iter()),
+    ));
     match &c.programme_theory {
         TheoryRefs::NoneIdentified => facts.push(Fact::text("Programme theory", "None identified")),
-        TheoryRefs::Theories(t) => facts.push(Fact::links("Programme theory", linker.entities(Kind::Theory, t.iter().map(|t| &t.id)))),
+        TheoryRefs::Theories(t) => facts.push(Fact::links(
+            "Programme theory",
+            linker.entities(Kind::Theory, t.iter().map(|t| &t.id)),
+        )),
     }
     if !c.themes.is_empty() {
         facts.push(Fact::links("Themes", linker.themes(&c.themes)));
     }
     facts.retain(|f| f.text.is_some() || !f.links.is_empty());
-    let evidence = c.evidence.iter().map(|e| EvidenceView {
-        kind_label: enum_label(&e.kind),
-        quote: e.quote.clone(),
-        role: e.role.clone(),
-        date: e.date.map(|d| d.human()),
-        source: match &e.source {
-            EvidenceSource::Ref(s) => Some(LinkView {
-                title: match &s.anchor {
-                    Some(a) => format!("{}, section “{}”", r.site.title(s.kind, &s.id), section_title(r, s.kind, &s.id, a)),
-                    None => r.site.title(s.kind, &s.id),
-                },
-                url: linker.url(&format!("{}{}", Site::url(s.kind, &s.id), s.anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default())),
-            }),
-            EvidenceSource::Citation(_) => None,
-        },
-        citation_html: match &e.source {
-            EvidenceSource::Citation(key) if r.bibliography.contains(key) => {
-                let f = r.bibliography.format_document(&[vec![crate::cite::CiteItem { key: key.clone(), locator: None }]]);
-                f.references.into_iter().next().map(|x| x.html)
-            }
-            EvidenceSource::Citation(key) => Some(format!("@{key}")),
-            _ => None,
-        },
-        locator: e.locator.clone(),
-        stance: enum_value(&e.stance),
-        stance_label: enum_label(&e.stance),
-    }).collect();
+    let evidence = c
+        .evidence
+        .iter()
+        .map(|e| EvidenceView {
+            kind_label: enum_label(&e.kind),
+            quote: e.quote.clone(),
+            role: e.role.clone(),
+            date: e.date.map(|d| d.human()),
+            source: match &e.source {
+                EvidenceSource::Ref(s) => Some(LinkView {
+                    title: match &s.anchor {
+                        Some(a) => format!(
+                            "{}, section “{}”",
+                            r.site.title(s.kind, &s.id),
+                            section_title(r, s.kind, &s.id, a)
+                        ),
+                        None => r.site.title(s.kind, &s.id),
+                    },
+                    url: linker.url(&format!(
+                        "{}{}",
+                        Site::url(s.kind, &s.id),
+                        s.anchor
+                            .as_ref()
+                            .map(|a| format!("#{a}"))
+                            .unwrap_or_default()
+                    )),
+                }),
+                EvidenceSource::Citation(_) => None,
+            },
+            citation_html: match &e.source {
+                EvidenceSource::Citation(key) if r.bibliography.contains(key) => {
+                    let f = r
+                        .bibliography
+                        .format_document(&[vec![crate::cite::CiteItem {
+                            key: key.clone(),
+                            locator: None,
+                        }]]);
+                    f.references.into_iter().next().map(|x| x.html)
+                }
+                EvidenceSource::Citation(key) => Some(format!("@{key}")),
+                _ => None,
+            },
+            locator: e.locator.clone(),
+            stance: enum_value(&e.stance),
+            stance_label: enum_label(&e.stance),
+        })
+        .collect();
     let (chain_out, chain_in) = chain::links(&linker, record);
     let mut problems = Vec::new();
     let (body_html, md_links, source) = match record.origin {
@@ -450,36 +765,83 @@ fn cmo(r: &Renderer, index: usize) -> Built {
         facts,
         context: c.context.clone(),
         mechanism: c.mechanism.clone(),
-        outcomes: c.outcome.iter().map(|o| OutcomeView {
-            text: o.text.clone(),
-            status_label: enum_label(&o.status),
-            valence: enum_value(&o.valence),
-            valence_label: enum_label(&o.valence),
-            intended: o.intended,
-        }).collect(),
+        outcomes: c
+            .outcome
+            .iter()
+            .map(|o| OutcomeView {
+                text: o.text.clone(),
+                status_label: enum_label(&o.status),
+                valence: enum_value(&o.valence),
+                valence_label: enum_label(&o.valence),
+                intended: o.intended,
+            })
+            .collect(),
         evidence,
-        confidence: c.confidence.as_ref().map(|k| ConfidenceView { level: enum_value(&k.level), level_label: enum_label(&k.level), rationale: k.rationale.clone() }),
+        confidence: c.confidence.as_ref().map(|k| ConfidenceView {
+            level: enum_value(&k.level),
+            level_label: enum_label(&k.level),
+            rationale: k.rationale.clone(),
+        }),
         chain_svg: chain::svg(&c.title, &chain_out, &chain_in),
         chain_out,
         chain_in,
         body_html,
-        groups: linker.backlink_groups(Kind::Cmo, &c.id, &[Relation::ListsCmo, Relation::FeedsContextOf, Relation::Refines, Relation::Contradicts, Relation::Specialises]),
+        groups: linker.backlink_groups(
+            Kind::Cmo,
+            &c.id,
+            &[
+                Relation::ListsCmo,
+                Relation::FeedsContextOf,
+                Relation::Refines,
+                Relation::Contradicts,
+                Relation::Specialises,
+            ],
+        ),
     };
     let common = r.common(&path, Some(Kind::Cmo));
-    Built { path, template: "cmo.html", context: context(&common, &page), source, md_links, problems }
+    Built {
+        path,
+        template: "cmo.html",
+        context: context(&common, &page),
+        source,
+        md_links,
+        problems,
+    }
 }
 
 /// The heading text of `#anchor` in a report or page body, found by a light scan of its Markdown.
 fn section_title(r: &Renderer, kind: Kind, id: &str, anchor: &str) -> String {
     let body = match kind {
-        Kind::Report => r.site.content.reports.iter().find(|d| d.id == id).map(|d| d.body.as_str()),
-        Kind::Page => r.site.content.pages.iter().find(|d| d.id == id).map(|d| d.body.as_str()),
+        Kind::Report => r
+            .site
+            .content
+            .reports
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.body.as_str()),
+        Kind::Page => r
+            .site
+            .content
+            .pages
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.body.as_str()),
         _ => None,
     };
     let explicit = format!("{{#{anchor}}}");
-    body.and_then(|b| b.lines().filter(|l| l.starts_with('#')).find(|l| l.contains(&explicit) || crate::markdown::slug::slugify(l.trim_start_matches('#')) == anchor))
-        .map(|l| l.trim_start_matches('#').replace(&explicit, "").trim().to_string())
-        .unwrap_or_else(|| anchor.to_string())
+    body.and_then(|b| {
+        b.lines().filter(|l| l.starts_with('#')).find(|l| {
+            l.contains(&explicit)
+                || crate::markdown::slug::slugify(l.trim_start_matches('#')) == anchor
+        })
+    })
+    .map(|l| {
+        l.trim_start_matches('#')
+            .replace(&explicit, "")
+            .trim()
+            .to_string()
+    })
+    .unwrap_or_else(|| anchor.to_string())
 }
 
 #[derive(Serialize)]
@@ -504,19 +866,49 @@ fn matrix(r: &Renderer) -> Built {
     let path = "cmos/index.html".to_string();
     let site = r.site;
     let linker = Linker { site, depth: 1 };
-    let published: Vec<&crate::resolve::CmoRecord> = site.cmos.iter().filter(|c| c.published).collect();
-    let area_ids: Vec<&String> = site.content.areas.iter().map(|a| &a.id).filter(|a| published.iter().any(|c| c.areas.contains(a))).collect();
+    let published: Vec<&crate::resolve::CmoRecord> =
+        site.cmos.iter().filter(|c| c.published).collect();
+    let area_ids: Vec<&String> = site
+        .content
+        .areas
+        .iter()
+        .map(|a| &a.id)
+        .filter(|a| published.iter().any(|c| c.areas.contains(a)))
+        .collect();
     let mut rows = Vec::new();
     for tracer in &site.content.tracers {
-        let in_row: Vec<_> = published.iter().filter(|c| c.tracers.contains(&tracer.id)).collect();
+        let in_row: Vec<_> = published
+            .iter()
+            .filter(|c| c.tracers.contains(&tracer.id))
+            .collect();
         if in_row.is_empty() {
             continue;
         }
-        let cells = area_ids.iter().map(|a| in_row.iter().filter(|c| c.areas.contains(a)).map(|c| cmo_summary(&linker, c)).collect()).collect();
-        rows.push(MatrixRow { tracer: linker.entity(Kind::Tracer, &tracer.id), cells });
+        let cells = area_ids
+            .iter()
+            .map(|a| {
+                in_row
+                    .iter()
+                    .filter(|c| c.areas.contains(a))
+                    .map(|c| cmo_summary(&linker, c))
+                    .collect()
+            })
+            .collect();
+        rows.push(MatrixRow {
+            tracer: linker.entity(Kind::Tracer, &tracer.id),
+            cells,
+        });
     }
-    let unplaced = published.iter().filter(|c| c.tracers.is_empty() || c.areas.is_empty()).count();
-    let mut theories: Vec<(String, String)> = site.content.theories.iter().map(|t| (t.id.clone(), t.meta.title.clone())).collect();
+    let unplaced = published
+        .iter()
+        .filter(|c| c.tracers.is_empty() || c.areas.is_empty())
+        .count();
+    let mut theories: Vec<(String, String)> = site
+        .content
+        .theories
+        .iter()
+        .map(|t| (t.id.clone(), t.meta.title.clone()))
+        .collect();
     theories.push(("none-identified".into(), "None identified".into()));
     let statuses = {
         let mut s: Vec<_> = published.iter().map(|c| c.cmo.status).collect();
@@ -526,11 +918,18 @@ fn matrix(r: &Renderer) -> Built {
     };
     let page = MatrixPage {
         title: "CMO configurations".into(),
-        areas: area_ids.iter().map(|a| linker.entity(Kind::Area, a)).collect(),
+        areas: area_ids
+            .iter()
+            .map(|a| linker.entity(Kind::Area, a))
+            .collect(),
         rows,
         cmos: published.iter().map(|c| cmo_summary(&linker, c)).collect(),
         theories,
-        themes: site.themes.keys().map(|t| (t.clone(), site.title(Kind::Theme, t))).collect(),
+        themes: site
+            .themes
+            .keys()
+            .map(|t| (t.clone(), site.title(Kind::Theme, t)))
+            .collect(),
         statuses,
         unplaced,
     };
@@ -555,15 +954,31 @@ struct GlossaryView {
 
 fn glossary(r: &Renderer) -> Built {
     let path = "glossary/index.html".to_string();
-    let mut entries: Vec<GlossaryView> = r.site.content.glossary.iter().map(|e| GlossaryView {
-        id: super::glossary_anchor(&e.term),
-        term: e.term.clone(),
-        expansion: e.expansion.clone(),
-        definition: e.definition.clone(),
-        see_also: e.see_also.iter().map(|s| LinkView { title: s.clone(), url: format!("#{}", super::glossary_anchor(s)) }).collect(),
-    }).collect();
+    let mut entries: Vec<GlossaryView> = r
+        .site
+        .content
+        .glossary
+        .iter()
+        .map(|e| GlossaryView {
+            id: super::glossary_anchor(&e.term),
+            term: e.term.clone(),
+            expansion: e.expansion.clone(),
+            definition: e.definition.clone(),
+            see_also: e
+                .see_also
+                .iter()
+                .map(|s| LinkView {
+                    title: s.clone(),
+                    url: format!("#{}", super::glossary_anchor(s)),
+                })
+                .collect(),
+        })
+        .collect();
     entries.sort_by_key(|e| e.term.to_lowercase());
-    let page = GlossaryPage { title: "Glossary".into(), entries };
+    let page = GlossaryPage {
+        title: "Glossary".into(),
+        entries,
+    };
     let common = r.common(&path, None);
     finish(path, "glossary.html", context(&common, &page))
 }
@@ -585,23 +1000,73 @@ fn home(r: &Renderer) -> Built {
     let linker = Linker { site, depth: 0 };
     let item = |kind: Kind, id: &str, note: String| {
         let l = linker.entity(kind, id);
-        Item { title: l.title, url: l.url, note }
+        Item {
+            title: l.title,
+            url: l.url,
+            note,
+        }
     };
-    let mut latest: Vec<_> = c.reports.iter().filter(|d| site.is_published(Kind::Report, &d.id)).collect();
+    let mut latest: Vec<_> = c
+        .reports
+        .iter()
+        .filter(|d| site.is_published(Kind::Report, &d.id))
+        .collect();
     latest.sort_by(|a, b| b.meta.date.cmp(&a.meta.date).then(a.id.cmp(&b.id)));
     let published_cmos = site.cmos.iter().filter(|c| c.published).count();
     let page = HomePage {
         title: site.config.title.clone(),
         description: site.config.description.clone(),
-        studies: c.studies.iter().map(|d| item(Kind::Study, &d.id, d.meta.funder.clone().unwrap_or_default())).collect(),
-        tracers: c.tracers.iter().map(|d| item(Kind::Tracer, &d.id, d.meta.study.as_ref().map(|s| site.title(Kind::Study, &s.id)).unwrap_or_default())).collect(),
-        latest: latest.iter().take(10).map(|d| item(Kind::Report, &d.id, format!("{} · {}", report_type_label(&d.meta), d.meta.date.human()))).collect(),
+        studies: c
+            .studies
+            .iter()
+            .map(|d| {
+                item(
+                    Kind::Study,
+                    &d.id,
+                    d.meta.funder.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        tracers: c
+            .tracers
+            .iter()
+            .map(|d| {
+                item(
+                    Kind::Tracer,
+                    &d.id,
+                    d.meta
+                        .study
+                        .as_ref()
+                        .map(|s| site.title(Kind::Study, &s.id))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        latest: latest
+            .iter()
+            .take(10)
+            .map(|d| {
+                item(
+                    Kind::Report,
+                    &d.id,
+                    format!("{} · {}", report_type_label(&d.meta), d.meta.date.human()),
+                )
+            })
+            .collect(),
         counts: vec![
             ("Reports".into(), latest.len(), linker.url("reports/")),
-            ("CMO configurations".into(), published_cmos, linker.url("cmos/")),
+            (
+                "CMO configurations".into(),
+                published_cmos,
+                linker.url("cmos/"),
+            ),
             ("Tracers".into(), c.tracers.len(), linker.url("tracers/")),
             ("Study areas".into(), c.areas.len(), linker.url("areas/")),
-            ("Programme theories".into(), c.theories.len(), linker.url("theories/")),
+            (
+                "Programme theories".into(),
+                c.theories.len(),
+                linker.url("theories/"),
+            ),
         ],
     };
     let common = r.common(&path, None);

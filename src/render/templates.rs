@@ -11,25 +11,82 @@ use crate::diagnostics::Diagnostic;
 
 /// The default theme, embedded at compile time: (path inside the theme, contents).
 pub const DEFAULT_THEME: &[(&str, &str)] = &[
-    ("templates/base.html", include_str!("../../themes/default/templates/base.html")),
-    ("templates/macros.html", include_str!("../../themes/default/templates/macros.html")),
-    ("templates/home.html", include_str!("../../themes/default/templates/home.html")),
-    ("templates/report.html", include_str!("../../themes/default/templates/report.html")),
-    ("templates/cmo.html", include_str!("../../themes/default/templates/cmo.html")),
-    ("templates/entity.html", include_str!("../../themes/default/templates/entity.html")),
-    ("templates/list.html", include_str!("../../themes/default/templates/list.html")),
-    ("templates/matrix.html", include_str!("../../themes/default/templates/matrix.html")),
-    ("templates/glossary.html", include_str!("../../themes/default/templates/glossary.html")),
-    ("templates/search.html", include_str!("../../themes/default/templates/search.html")),
-    ("templates/404.html", include_str!("../../themes/default/templates/404.html")),
-    ("static/style.css", include_str!("../../themes/default/static/style.css")),
-    ("static/print.css", include_str!("../../themes/default/static/print.css")),
-    ("static/syntax.css", include_str!("../../themes/default/static/syntax.css")),
-    ("static/site.js", include_str!("../../themes/default/static/site.js")),
-    ("archetypes/report.md", include_str!("../../themes/default/archetypes/report.md")),
-    ("archetypes/tracer.md", include_str!("../../themes/default/archetypes/tracer.md")),
-    ("archetypes/cmo.md", include_str!("../../themes/default/archetypes/cmo.md")),
-    ("archetypes/theory.md", include_str!("../../themes/default/archetypes/theory.md")),
+    (
+        "templates/base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/macros.html",
+        include_str!("../../themes/default/templates/macros.html"),
+    ),
+    (
+        "templates/home.html",
+        include_str!("../../themes/default/templates/home.html"),
+    ),
+    (
+        "templates/report.html",
+        include_str!("../../themes/default/templates/report.html"),
+    ),
+    (
+        "templates/cmo.html",
+        include_str!("../../themes/default/templates/cmo.html"),
+    ),
+    (
+        "templates/entity.html",
+        include_str!("../../themes/default/templates/entity.html"),
+    ),
+    (
+        "templates/list.html",
+        include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "templates/matrix.html",
+        include_str!("../../themes/default/templates/matrix.html"),
+    ),
+    (
+        "templates/glossary.html",
+        include_str!("../../themes/default/templates/glossary.html"),
+    ),
+    (
+        "templates/search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "static/style.css",
+        include_str!("../../themes/default/static/style.css"),
+    ),
+    (
+        "static/print.css",
+        include_str!("../../themes/default/static/print.css"),
+    ),
+    (
+        "static/syntax.css",
+        include_str!("../../themes/default/static/syntax.css"),
+    ),
+    (
+        "static/site.js",
+        include_str!("../../themes/default/static/site.js"),
+    ),
+    (
+        "archetypes/report.md",
+        include_str!("../../themes/default/archetypes/report.md"),
+    ),
+    (
+        "archetypes/tracer.md",
+        include_str!("../../themes/default/archetypes/tracer.md"),
+    ),
+    (
+        "archetypes/cmo.md",
+        include_str!("../../themes/default/archetypes/cmo.md"),
+    ),
+    (
+        "archetypes/theory.md",
+        include_str!("../../themes/default/archetypes/theory.md"),
+    ),
 ];
 
 /// Where each template came from, so template errors can name the file.
@@ -40,7 +97,11 @@ pub struct Templates {
 
 /// Files of the theme folder `sub` ("templates", "static", "archetypes"): (name, project-relative
 /// origin, contents). The site's theme folder wins over the embedded default.
-pub fn theme_files(root: &Path, theme: &str, sub: &str) -> Result<BTreeMap<String, (PathBuf, Vec<u8>)>, Diagnostic> {
+pub fn theme_files(
+    root: &Path,
+    theme: &str,
+    sub: &str,
+) -> Result<BTreeMap<String, (PathBuf, Vec<u8>)>, Diagnostic> {
     let mut files = BTreeMap::new();
     let theme_dir = Path::new("themes").join(theme);
     if root.join(&theme_dir).is_dir() {
@@ -48,38 +109,79 @@ pub fn theme_files(root: &Path, theme: &str, sub: &str) -> Result<BTreeMap<Strin
     } else if theme == "default" {
         for (path, text) in DEFAULT_THEME {
             if let Some(name) = path.strip_prefix(&format!("{sub}/")) {
-                files.insert(name.to_string(), (Path::new("themes/default").join(path), text.as_bytes().to_vec()));
+                files.insert(
+                    name.to_string(),
+                    (
+                        Path::new("themes/default").join(path),
+                        text.as_bytes().to_vec(),
+                    ),
+                );
             }
         }
     } else {
-        return Err(Diagnostic::error("site.yaml", 0, 0, format!("theme `{theme}` not found: there is no themes/{theme}/ folder"))
-            .with_help("remove `theme:` to use the built-in default theme"));
+        return Err(Diagnostic::error(
+            "site.yaml",
+            0,
+            0,
+            format!("theme `{theme}` not found: there is no themes/{theme}/ folder"),
+        )
+        .with_help("remove `theme:` to use the built-in default theme"));
     }
     Ok(files)
 }
 
 /// Reads every file below `root/dir` into `files`, keyed by its path relative to `dir`.
-pub fn read_dir_files(root: &Path, dir: &Path, files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>) -> Result<(), Diagnostic> {
+pub fn read_dir_files(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
+) -> Result<(), Diagnostic> {
     let full = root.join(dir);
     if !full.is_dir() {
         return Ok(());
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    for entry in walkdir::WalkDir::new(&full).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&full)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| {
-            let rel = e.path().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).unwrap_or_else(|| dir.to_path_buf());
+            let rel = e
+                .path()
+                .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+                .unwrap_or_else(|| dir.to_path_buf());
             Diagnostic::error(rel, 0, 0, format!("cannot read: {e}"))
         })?;
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
-        if entry.path_is_symlink() && !entry.path().canonicalize().is_ok_and(|p| p.starts_with(&canonical_root)) {
-            return Err(Diagnostic::error(rel, 0, 0, "a symbolic link that points outside the site root")
-                .with_help("copy the file into the site instead of linking to it"));
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        if entry.path_is_symlink()
+            && !entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|p| p.starts_with(&canonical_root))
+        {
+            return Err(Diagnostic::error(
+                rel,
+                0,
+                0,
+                "a symbolic link that points outside the site root",
+            )
+            .with_help("copy the file into the site instead of linking to it"));
         }
-        let name = entry.path().strip_prefix(&full).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
-        let bytes = std::fs::read(entry.path()).map_err(|e| Diagnostic::error(&rel, 0, 0, format!("cannot read: {e}")))?;
+        let name = entry
+            .path()
+            .strip_prefix(&full)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Diagnostic::error(&rel, 0, 0, format!("cannot read: {e}")))?;
         files.insert(name, (rel, bytes));
     }
     Ok(())
@@ -96,7 +198,12 @@ impl Templates {
         for (name, (origin, bytes)) in files {
             match String::from_utf8(bytes) {
                 Ok(text) => sources.push((name.clone(), text)),
-                Err(_) => problems.push(Diagnostic::error(&origin, 0, 0, "template is not valid UTF-8")),
+                Err(_) => problems.push(Diagnostic::error(
+                    &origin,
+                    0,
+                    0,
+                    "template is not valid UTF-8",
+                )),
             }
             origins.insert(name, origin);
         }
@@ -113,12 +220,21 @@ impl Templates {
 }
 
 /// A Tera error as a diagnostic naming the template file, line and column, and the page rendered.
-pub fn template_error(error: &tera::Error, origins: &BTreeMap<String, PathBuf>, page: Option<&str>) -> Diagnostic {
+pub fn template_error(
+    error: &tera::Error,
+    origins: &BTreeMap<String, PathBuf>,
+    page: Option<&str>,
+) -> Diagnostic {
     use std::error::Error as _;
     let (file, line, column, message) = match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            (report.filename().to_string(), span.start_line, span.start_col + 1, report.message().to_string())
+            (
+                report.filename().to_string(),
+                span.start_line,
+                span.start_col + 1,
+                report.message().to_string(),
+            )
         }
         _ => {
             let mut message = error.to_string();
@@ -130,7 +246,10 @@ pub fn template_error(error: &tera::Error, origins: &BTreeMap<String, PathBuf>, 
             (String::new(), 0, 0, message)
         }
     };
-    let path = origins.get(&file).cloned().unwrap_or_else(|| PathBuf::from(if file.is_empty() { "templates" } else { &file }));
+    let path = origins
+        .get(&file)
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from(if file.is_empty() { "templates" } else { &file }));
     let mut d = Diagnostic::error(path, line, column, format!("template error: {message}"));
     if let Some(page) = page {
         d = d.with_help(format!("while rendering the page `{page}`"));

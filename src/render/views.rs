@@ -27,11 +27,19 @@ pub struct Fact {
 
 impl Fact {
     pub fn text(label: &str, text: impl Into<String>) -> Fact {
-        Fact { label: label.into(), text: Some(text.into()), links: Vec::new() }
+        Fact {
+            label: label.into(),
+            text: Some(text.into()),
+            links: Vec::new(),
+        }
     }
 
     pub fn links(label: &str, links: Vec<LinkView>) -> Fact {
-        Fact { label: label.into(), text: None, links }
+        Fact {
+            label: label.into(),
+            text: None,
+            links,
+        }
     }
 }
 
@@ -64,11 +72,21 @@ impl<'a> Linker<'a> {
     }
 
     pub fn entity(&self, kind: Kind, id: &str) -> LinkView {
-        LinkView { title: self.site.title(kind, id), url: self.url(&Site::url(kind, id)) }
+        LinkView {
+            title: self.site.title(kind, id),
+            url: self.url(&Site::url(kind, id)),
+        }
     }
 
-    pub fn entities<'i>(&self, kind: Kind, ids: impl IntoIterator<Item = &'i String>) -> Vec<LinkView> {
-        ids.into_iter().filter(|id| self.site.is_published(kind, id)).map(|id| self.entity(kind, id)).collect()
+    pub fn entities<'i>(
+        &self,
+        kind: Kind,
+        ids: impl IntoIterator<Item = &'i String>,
+    ) -> Vec<LinkView> {
+        ids.into_iter()
+            .filter(|id| self.site.is_published(kind, id))
+            .map(|id| self.entity(kind, id))
+            .collect()
     }
 
     pub fn themes(&self, ids: &[String]) -> Vec<LinkView> {
@@ -77,25 +95,51 @@ impl<'a> Linker<'a> {
 
     /// Everything that links to (kind, id), grouped by the kind of the linking page.
     pub fn backlink_groups(&self, kind: Kind, id: &str, skip: &[Relation]) -> Vec<Group> {
-        let Some(links) = self.site.backlinks.get(&(kind, id.to_string())) else { return Vec::new() };
-        let order = [Kind::Report, Kind::Cmo, Kind::Tracer, Kind::Area, Kind::Theory, Kind::Study, Kind::Page];
+        let Some(links) = self.site.backlinks.get(&(kind, id.to_string())) else {
+            return Vec::new();
+        };
+        let order = [
+            Kind::Report,
+            Kind::Cmo,
+            Kind::Tracer,
+            Kind::Area,
+            Kind::Theory,
+            Kind::Study,
+            Kind::Page,
+        ];
         let mut groups = Vec::new();
         for group_kind in order {
             let mut items: Vec<Item> = Vec::new();
-            for link in links.iter().filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation)) {
+            for link in links
+                .iter()
+                .filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation))
+            {
                 let note = link.relation.inverse_label();
-                match items.iter_mut().find(|i| i.title == self.site.title(group_kind, &link.from_id) && i.url.ends_with(&format!("/{}/", link.from_id))) {
-                    Some(item) if !item.note.contains(note) => item.note = format!("{}; {note}", item.note),
+                match items.iter_mut().find(|i| {
+                    i.title == self.site.title(group_kind, &link.from_id)
+                        && i.url.ends_with(&format!("/{}/", link.from_id))
+                }) {
+                    Some(item) if !item.note.contains(note) => {
+                        item.note = format!("{}; {note}", item.note)
+                    }
                     Some(_) => {}
                     None => {
                         let view = self.entity(group_kind, &link.from_id);
-                        items.push(Item { title: view.title, url: view.url, note: note.to_string() });
+                        items.push(Item {
+                            title: view.title,
+                            url: view.url,
+                            note: note.to_string(),
+                        });
                     }
                 }
             }
             if !items.is_empty() {
                 items.sort_by(|a, b| a.title.cmp(&b.title).then(a.url.cmp(&b.url)));
-                groups.push(Group { heading: group_kind.label(true).to_string(), id: format!("linked-{}", group_kind.folder()), items });
+                groups.push(Group {
+                    heading: group_kind.label(true).to_string(),
+                    id: format!("linked-{}", group_kind.folder()),
+                    items,
+                });
             }
         }
         groups
@@ -120,7 +164,12 @@ pub struct CmoSummary {
 
 pub fn cmo_summary(linker: &Linker, record: &crate::resolve::CmoRecord) -> CmoSummary {
     let c = &record.cmo;
-    let theories: Vec<&str> = c.programme_theory.refs().iter().map(|r| r.id.as_str()).collect();
+    let theories: Vec<&str> = c
+        .programme_theory
+        .refs()
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect();
     CmoSummary {
         id: c.id.clone(),
         title: c.title.clone(),
@@ -129,7 +178,11 @@ pub fn cmo_summary(linker: &Linker, record: &crate::resolve::CmoRecord) -> CmoSu
         kind_label: enum_label(&c.kind),
         status: enum_value(&c.status),
         status_label: enum_label(&c.status),
-        theories: if theories.is_empty() { "none-identified".into() } else { theories.join(" ") },
+        theories: if theories.is_empty() {
+            "none-identified".into()
+        } else {
+            theories.join(" ")
+        },
         themes: c.themes.join(" "),
         tracers: linker.entities(Kind::Tracer, record.tracers.iter()),
         areas: linker.entities(Kind::Area, record.areas.iter()),

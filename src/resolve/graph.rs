@@ -51,7 +51,13 @@ impl Relation {
     }
 
     pub fn is_chain(self) -> bool {
-        matches!(self, Relation::FeedsContextOf | Relation::Refines | Relation::Contradicts | Relation::Specialises)
+        matches!(
+            self,
+            Relation::FeedsContextOf
+                | Relation::Refines
+                | Relation::Contradicts
+                | Relation::Specialises
+        )
     }
 }
 
@@ -79,7 +85,14 @@ pub(super) fn build(site: &mut Site, problems: &mut Vec<Diagnostic>) {
         if !site.is_published(from_kind, &from_id) || (from_kind == to_kind && from_id == to_id) {
             continue;
         }
-        backlinks.entry((to_kind, to_id)).or_default().push(Backlink { from_kind, from_id, relation });
+        backlinks
+            .entry((to_kind, to_id))
+            .or_default()
+            .push(Backlink {
+                from_kind,
+                from_id,
+                relation,
+            });
     }
     for list in backlinks.values_mut() {
         list.sort();
@@ -94,11 +107,11 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
     for (i, doc) in site.content.reports.iter().enumerate() {
         let m = &doc.meta;
         let id = &doc.id;
-        let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| {
-            match site.check_ref(doc, None, r, expected, field) {
-                Some(d) => problems.push(d),
-                None => edges.push((Kind::Report, id.clone(), relation, r.kind, r.id.clone())),
-            }
+        let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| match site
+            .check_ref(doc, None, r, expected, field)
+        {
+            Some(d) => problems.push(d),
+            None => edges.push((Kind::Report, id.clone(), relation, r.kind, r.id.clone())),
         };
         link(&m.study, &[Kind::Study], "study", Relation::Study);
         for t in m.tracer_refs() {
@@ -114,11 +127,21 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
             link(d, &[Kind::Report], "derived_from", Relation::DerivedFrom);
         }
         for cmo_id in &site.report_cmos[i] {
-            let r = Ref { kind: Kind::Cmo, id: cmo_id.clone(), anchor: None };
+            let r = Ref {
+                kind: Kind::Cmo,
+                id: cmo_id.clone(),
+                anchor: None,
+            };
             match site.check_ref(doc, None, &r, &[Kind::Cmo], "cmos") {
                 Some(d) => problems.push(d),
                 None => {
-                    edges.push((Kind::Report, id.clone(), Relation::ListsCmo, Kind::Cmo, cmo_id.clone()));
+                    edges.push((
+                        Kind::Report,
+                        id.clone(),
+                        Relation::ListsCmo,
+                        Kind::Cmo,
+                        cmo_id.clone(),
+                    ));
                     cmo_reports.push((cmo_id.clone(), id.clone()));
                 }
             }
@@ -143,7 +166,11 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
     }
     for record in site.cmos.iter().filter(|r| r.published) {
         for theme in record.cmo.themes.iter().filter(|t| is_valid_id(t)) {
-            themes.entry(theme.clone()).or_default().1.push(record.cmo.id.clone());
+            themes
+                .entry(theme.clone())
+                .or_default()
+                .1
+                .push(record.cmo.id.clone());
         }
     }
     for (reports, cmos) in themes.values_mut() {
@@ -155,10 +182,16 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
     site.themes = themes;
 }
 
-fn check_theme_ids<T>(doc: &crate::load::Document<T>, themes: &[String], problems: &mut Vec<Diagnostic>) {
+fn check_theme_ids<T>(
+    doc: &crate::load::Document<T>,
+    themes: &[String],
+    problems: &mut Vec<Diagnostic>,
+) {
     for theme in themes.iter().filter(|t| !is_valid_id(t)) {
-        problems.push(doc.error_at(theme, None, format!("theme `{theme}` is not a valid id"))
-            .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"));
+        problems.push(
+            doc.error_at(theme, None, format!("theme `{theme}` is not a valid id"))
+                .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"),
+        );
     }
 }
 
@@ -167,9 +200,17 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
         let c = &record.cmo;
         let id = &c.id;
         let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| {
-            let problem = site.ref_problem(r, expected, field).map(|(m, h)| site.cmo_error(record, &r.to_string(), m).with_help_opt(h));
+            let problem = site
+                .ref_problem(r, expected, field)
+                .map(|(m, h)| site.cmo_error(record, &r.to_string(), m).with_help_opt(h));
             let problem = problem.or_else(|| {
-                (relation.is_chain() && r.id == *id).then(|| site.cmo_error(record, &r.to_string(), format!("CMO `{id}` cannot be chained to itself")))
+                (relation.is_chain() && r.id == *id).then(|| {
+                    site.cmo_error(
+                        record,
+                        &r.to_string(),
+                        format!("CMO `{id}` cannot be chained to itself"),
+                    )
+                })
             });
             match problem {
                 Some(d) => problems.push(d),
@@ -186,22 +227,53 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
             link(a, &[Kind::Area], "areas", Relation::Area);
         }
         if let Some(chain) = &c.chain {
-            chain.feeds_context_of.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.feeds_context_of", Relation::FeedsContextOf));
-            chain.refines.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.refines", Relation::Refines));
-            chain.contradicts.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.contradicts", Relation::Contradicts));
-            chain.specialises.iter().for_each(|r| link(r, &[Kind::Cmo], "chain.specialises", Relation::Specialises));
+            chain.feeds_context_of.iter().for_each(|r| {
+                link(
+                    r,
+                    &[Kind::Cmo],
+                    "chain.feeds_context_of",
+                    Relation::FeedsContextOf,
+                )
+            });
+            chain
+                .refines
+                .iter()
+                .for_each(|r| link(r, &[Kind::Cmo], "chain.refines", Relation::Refines));
+            chain
+                .contradicts
+                .iter()
+                .for_each(|r| link(r, &[Kind::Cmo], "chain.contradicts", Relation::Contradicts));
+            chain
+                .specialises
+                .iter()
+                .for_each(|r| link(r, &[Kind::Cmo], "chain.specialises", Relation::Specialises));
         }
         for e in &c.evidence {
             if let EvidenceSource::Ref(r) = &e.source {
-                link(r, &[Kind::Report, Kind::Page], "evidence.source", Relation::Evidence);
+                link(
+                    r,
+                    &[Kind::Report, Kind::Page],
+                    "evidence.source",
+                    Relation::Evidence,
+                );
             }
         }
         // Inherited tracers and areas link too, so tracer and area pages list inline CMOs.
         if c.tracer.is_none() {
-            record.tracers.iter().for_each(|t| edges.push((Kind::Cmo, id.clone(), Relation::Tracer, Kind::Tracer, t.clone())));
+            record.tracers.iter().for_each(|t| {
+                edges.push((
+                    Kind::Cmo,
+                    id.clone(),
+                    Relation::Tracer,
+                    Kind::Tracer,
+                    t.clone(),
+                ))
+            });
         }
         if c.areas.is_none() {
-            record.areas.iter().for_each(|a| edges.push((Kind::Cmo, id.clone(), Relation::Area, Kind::Area, a.clone())));
+            record.areas.iter().for_each(|a| {
+                edges.push((Kind::Cmo, id.clone(), Relation::Area, Kind::Area, a.clone()))
+            });
         }
         if let Origin::File(f) = record.origin {
             check_theme_ids(&site.content.cmos[f], &c.themes, problems);
@@ -213,17 +285,54 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
 
 fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
     let c = &site.content;
-    let studies = c.tracers.iter().map(|d| (Kind::Tracer, &d.id, d.meta.study.as_ref(), &d.path, &d.front_matter, d.yaml_line))
-        .chain(c.areas.iter().map(|d| (Kind::Area, &d.id, d.meta.study.as_ref(), &d.path, &d.front_matter, d.yaml_line)))
-        .chain(c.theories.iter().map(|d| (Kind::Theory, &d.id, d.meta.study.as_ref(), &d.path, &d.front_matter, d.yaml_line)));
+    let studies = c
+        .tracers
+        .iter()
+        .map(|d| {
+            (
+                Kind::Tracer,
+                &d.id,
+                d.meta.study.as_ref(),
+                &d.path,
+                &d.front_matter,
+                d.yaml_line,
+            )
+        })
+        .chain(c.areas.iter().map(|d| {
+            (
+                Kind::Area,
+                &d.id,
+                d.meta.study.as_ref(),
+                &d.path,
+                &d.front_matter,
+                d.yaml_line,
+            )
+        }))
+        .chain(c.theories.iter().map(|d| {
+            (
+                Kind::Theory,
+                &d.id,
+                d.meta.study.as_ref(),
+                &d.path,
+                &d.front_matter,
+                d.yaml_line,
+            )
+        }));
     for (kind, id, study, path, fm, yaml_line) in studies {
         let Some(study) = study else { continue };
         match site.ref_problem(study, &[Kind::Study], "study") {
             Some((message, help)) => {
-                let (line, col) = crate::load::yaml::Locator::new(fm, yaml_line).locate(&study.to_string(), None);
+                let (line, col) =
+                    crate::load::yaml::Locator::new(fm, yaml_line).locate(&study.to_string(), None);
                 problems.push(Diagnostic::error(path, line, col, message).with_help_opt(help));
             }
-            None => edges.push((kind, id.clone(), Relation::Study, Kind::Study, study.id.clone())),
+            None => edges.push((
+                kind,
+                id.clone(),
+                Relation::Study,
+                Kind::Study,
+                study.id.clone(),
+            )),
         }
     }
 }
@@ -232,7 +341,10 @@ fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) 
 /// Their validity is checked, with line numbers, when the Markdown is rendered.
 fn mention_edges(site: &Site, edges: &mut Edges) {
     let c = &site.content;
-    let bodies = c.studies.iter().map(|d| (Kind::Study, &d.id, &d.body))
+    let bodies = c
+        .studies
+        .iter()
+        .map(|d| (Kind::Study, &d.id, &d.body))
         .chain(c.reports.iter().map(|d| (Kind::Report, &d.id, &d.body)))
         .chain(c.tracers.iter().map(|d| (Kind::Tracer, &d.id, &d.body)))
         .chain(c.areas.iter().map(|d| (Kind::Area, &d.id, &d.body)))
@@ -254,7 +366,9 @@ pub fn scan_mentions(body: &str) -> Vec<Ref> {
     let mut rest = body;
     while let Some(i) = rest.find("](@") {
         rest = &rest[i + 3..];
-        let end = rest.find(|c: char| c == ')' || c.is_whitespace()).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c == ')' || c.is_whitespace())
+            .unwrap_or(rest.len());
         if let Ok(r) = Ref::parse(&rest[..end]) {
             out.push(r);
         }
@@ -268,8 +382,18 @@ fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
     let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
     for record in &site.cmos {
         if let Some(chain) = &record.cmo.chain {
-            let targets = chain.feeds_context_of.iter().chain(chain.refines.iter()).chain(chain.specialises.iter());
-            next.insert(&record.cmo.id, targets.map(|r| r.id.as_str()).filter(|t| site.cmo(t).is_some()).collect());
+            let targets = chain
+                .feeds_context_of
+                .iter()
+                .chain(chain.refines.iter())
+                .chain(chain.specialises.iter());
+            next.insert(
+                &record.cmo.id,
+                targets
+                    .map(|r| r.id.as_str())
+                    .filter(|t| site.cmo(t).is_some())
+                    .collect(),
+            );
         }
     }
     // Iterative depth-first search with colours: 0 unvisited, 1 on the stack, 2 done.

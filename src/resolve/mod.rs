@@ -64,7 +64,11 @@ pub struct Site {
 
 impl Site {
     /// Builds the site model; returns it together with every reference problem found.
-    pub fn resolve(config: SiteConfig, mut content: Content, options: Options) -> (Site, Vec<Diagnostic>) {
+    pub fn resolve(
+        config: SiteConfig,
+        mut content: Content,
+        options: Options,
+    ) -> (Site, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         sort_documents(&mut content);
         let (cmos, report_cmos) = lift_cmos(&mut content, &mut problems);
@@ -96,26 +100,59 @@ impl Site {
                 published.insert((kind, id.to_string()));
             }
         };
-        c.studies.iter().for_each(|d| add(Kind::Study, &d.id, &d.meta.title, true));
-        c.tracers.iter().for_each(|d| add(Kind::Tracer, &d.id, &d.meta.title, true));
-        c.areas.iter().for_each(|d| add(Kind::Area, &d.id, &d.meta.title, true));
-        c.theories.iter().for_each(|d| add(Kind::Theory, &d.id, &d.meta.title, true));
-        c.pages.iter().for_each(|d| add(Kind::Page, &d.id, &d.meta.title, true));
+        c.studies
+            .iter()
+            .for_each(|d| add(Kind::Study, &d.id, &d.meta.title, true));
+        c.tracers
+            .iter()
+            .for_each(|d| add(Kind::Tracer, &d.id, &d.meta.title, true));
+        c.areas
+            .iter()
+            .for_each(|d| add(Kind::Area, &d.id, &d.meta.title, true));
+        c.theories
+            .iter()
+            .for_each(|d| add(Kind::Theory, &d.id, &d.meta.title, true));
+        c.pages
+            .iter()
+            .for_each(|d| add(Kind::Page, &d.id, &d.meta.title, true));
         for d in &c.reports {
-            add(Kind::Report, &d.id, &d.meta.title, is_published(d.meta.status, self.options));
+            add(
+                Kind::Report,
+                &d.id,
+                &d.meta.title,
+                is_published(d.meta.status, self.options),
+            );
         }
         for (i, record) in self.cmos.iter_mut().enumerate() {
             record.published = match record.origin {
                 Origin::Report(r) => is_published(c.reports[r].meta.status, self.options),
                 Origin::File(_) => true,
             };
-            add(Kind::Cmo, &record.cmo.id, &record.cmo.title, record.published);
+            add(
+                Kind::Cmo,
+                &record.cmo.id,
+                &record.cmo.title,
+                record.published,
+            );
             self.cmo_index.insert(record.cmo.id.clone(), i);
         }
         for page in &c.pages {
             if RESERVED_PAGE_IDS.contains(&page.id.as_str()) {
-                problems.push(Diagnostic::error(&page.path, 0, 0, format!("page id `{}` collides with a generated section of the site", page.id))
-                    .with_help(format!("rename the file; reserved names are: {}", RESERVED_PAGE_IDS.join(", "))));
+                problems.push(
+                    Diagnostic::error(
+                        &page.path,
+                        0,
+                        0,
+                        format!(
+                            "page id `{}` collides with a generated section of the site",
+                            page.id
+                        ),
+                    )
+                    .with_help(format!(
+                        "rename the file; reserved names are: {}",
+                        RESERVED_PAGE_IDS.join(", ")
+                    )),
+                );
             }
         }
         self.titles = titles;
@@ -152,14 +189,18 @@ impl Site {
 
     /// Whether an entity gets a page in this build.
     pub fn is_published(&self, kind: Kind, id: &str) -> bool {
-        kind == Kind::Theme && self.themes.contains_key(id) || self.published.contains(&(kind, id.to_string()))
+        kind == Kind::Theme && self.themes.contains_key(id)
+            || self.published.contains(&(kind, id.to_string()))
     }
 
     pub fn title(&self, kind: Kind, id: &str) -> String {
         if kind == Kind::Theme {
             return theme_title(id);
         }
-        self.titles.get(&(kind, id.to_string())).cloned().unwrap_or_else(|| id.to_string())
+        self.titles
+            .get(&(kind, id.to_string()))
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
     }
 
     pub fn cmo(&self, id: &str) -> Option<&CmoRecord> {
@@ -168,7 +209,10 @@ impl Site {
 
     /// Ids of one kind, for "did you mean".
     pub fn ids_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.titles.keys().filter(move |(k, _)| *k == kind).map(|(_, id)| id.as_str())
+        self.titles
+            .keys()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, id)| id.as_str())
     }
 
     /// The site-relative URL of an entity's page (`reports/x/`).
@@ -182,13 +226,22 @@ impl Site {
     /// The project-relative path of the file that defines an entity (for diagnostics).
     pub fn source_path(&self, kind: Kind, id: &str) -> Option<PathBuf> {
         let c = &self.content;
-        let find = |docs: Vec<(&str, &PathBuf)>| docs.into_iter().find(|(d, _)| *d == id).map(|(_, p)| p.clone());
+        let find = |docs: Vec<(&str, &PathBuf)>| {
+            docs.into_iter()
+                .find(|(d, _)| *d == id)
+                .map(|(_, p)| p.clone())
+        };
         match kind {
             Kind::Study => find(c.studies.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
             Kind::Report => find(c.reports.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
             Kind::Tracer => find(c.tracers.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
             Kind::Area => find(c.areas.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
-            Kind::Theory => find(c.theories.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
+            Kind::Theory => find(
+                c.theories
+                    .iter()
+                    .map(|d| (d.id.as_str(), &d.path))
+                    .collect(),
+            ),
             Kind::Page => find(c.pages.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
             Kind::Cmo => self.cmo(id).map(|r| self.cmo_document_path(r)),
             Kind::Theme => None,
@@ -203,7 +256,12 @@ impl Site {
     }
 
     /// A located error inside the file that defines `record`, near its `id:`.
-    pub fn cmo_error(&self, record: &CmoRecord, needle: &str, message: impl Into<String>) -> Diagnostic {
+    pub fn cmo_error(
+        &self,
+        record: &CmoRecord,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let within = Some(record.cmo.id.as_str());
         match record.origin {
             Origin::Report(r) => self.content.reports[r].error_at(needle, within, message),
@@ -212,32 +270,64 @@ impl Site {
     }
 
     /// Checks that `r` names an existing entity of kind `expected`; returns a located error if not.
-    pub fn check_ref<T>(&self, doc: &Document<T>, within: Option<&str>, r: &Ref, expected: &[Kind], field: &str) -> Option<Diagnostic> {
-        self.ref_problem(r, expected, field).map(|(message, help)| doc.error_at(&r.to_string(), within, message).with_help_opt(help))
+    pub fn check_ref<T>(
+        &self,
+        doc: &Document<T>,
+        within: Option<&str>,
+        r: &Ref,
+        expected: &[Kind],
+        field: &str,
+    ) -> Option<Diagnostic> {
+        self.ref_problem(r, expected, field).map(|(message, help)| {
+            doc.error_at(&r.to_string(), within, message)
+                .with_help_opt(help)
+        })
     }
 
     /// What is wrong with a reference, if anything: (message, help).
-    pub fn ref_problem(&self, r: &Ref, expected: &[Kind], field: &str) -> Option<(String, Option<String>)> {
+    pub fn ref_problem(
+        &self,
+        r: &Ref,
+        expected: &[Kind],
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
         if !expected.contains(&r.kind) {
             let names: Vec<&str> = expected.iter().map(|k| k.name()).collect();
             return Some((
-                format!("`{field}` expects a reference to a {}, found `{r}`", names.join(" or ")),
+                format!(
+                    "`{field}` expects a reference to a {}, found `{r}`",
+                    names.join(" or ")
+                ),
                 Some(format!("write `{}/{}`", names[0], r.id)),
             ));
         }
         if !self.exists(r.kind, &r.id) {
             return Some((
-                format!("`{r}` does not exist: there is no {} with id `{}`", r.kind.name(), r.id),
-                suggestion(&r.id, self.ids_of(r.kind)).map(|s| format!("did you mean `{}/{s}`?", r.kind.name())),
+                format!(
+                    "`{r}` does not exist: there is no {} with id `{}`",
+                    r.kind.name(),
+                    r.id
+                ),
+                suggestion(&r.id, self.ids_of(r.kind))
+                    .map(|s| format!("did you mean `{}/{s}`?", r.kind.name())),
             ));
         }
         if r.kind == Kind::Report {
-            if let Some(status) = self.content.reports.iter().find(|d| d.id == r.id).map(|d| d.meta.status) {
+            if let Some(status) = self
+                .content
+                .reports
+                .iter()
+                .find(|d| d.id == r.id)
+                .map(|d| d.meta.status)
+            {
                 if status == Status::Confidential {
                     return Some((format!("`{r}` is confidential: it is never published, so nothing may link to it"), Some("remove the link, or change the report's status".into())));
                 }
                 if !self.is_published(Kind::Report, &r.id) {
-                    return Some((format!("`{r}` is a draft and is not built without --drafts"), Some("publish the report, or build with --drafts to preview".into())));
+                    return Some((
+                        format!("`{r}` is a draft and is not built without --drafts"),
+                        Some("publish the report, or build with --drafts to preview".into()),
+                    ));
                 }
             }
         }
@@ -247,7 +337,8 @@ impl Site {
 
 /// Page ids that would collide with generated folders or files.
 pub const RESERVED_PAGE_IDS: [&str; 13] = [
-    "studies", "reports", "tracers", "areas", "theories", "cmos", "themes", "glossary", "search", "static", "exports", "pagefind", "index",
+    "studies", "reports", "tracers", "areas", "theories", "cmos", "themes", "glossary", "search",
+    "static", "exports", "pagefind", "index",
 ];
 
 fn is_published(status: Status, options: Options) -> bool {
@@ -262,7 +353,10 @@ fn is_published(status: Status, options: Options) -> bool {
 pub fn theme_title(id: &str) -> String {
     let spaced = id.replace('-', " ");
     let mut chars = spaced.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn sort_documents(c: &mut Content) {
@@ -277,31 +371,64 @@ fn sort_documents(c: &mut Content) {
 
 /// Moves every CMO, inline or standalone, into one list; reports keep only their CMO ids.
 /// Duplicate ids and invalid ids are reported here, since this is where the namespace is built.
-fn lift_cmos(content: &mut Content, problems: &mut Vec<Diagnostic>) -> (Vec<CmoRecord>, Vec<Vec<String>>) {
+fn lift_cmos(
+    content: &mut Content,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<CmoRecord>, Vec<Vec<String>>) {
     let mut records = Vec::new();
     let mut report_cmos = Vec::new();
     let mut seen: HashMap<String, PathBuf> = HashMap::new();
-    let mut push = |cmo: Cmo, origin: Origin, doc_path: &PathBuf, locate: &dyn Fn(&str) -> (usize, usize), problems: &mut Vec<Diagnostic>| {
+    let mut push = |cmo: Cmo,
+                    origin: Origin,
+                    doc_path: &PathBuf,
+                    locate: &dyn Fn(&str) -> (usize, usize),
+                    problems: &mut Vec<Diagnostic>| {
         let (line, col) = locate(&cmo.id);
         if !crate::load::schema::is_valid_id(&cmo.id) {
-            problems.push(Diagnostic::error(doc_path, line, col, format!("CMO id `{}` is not a valid id", cmo.id))
-                .with_help("ids use lower-case letters, digits and `-`"));
+            problems.push(
+                Diagnostic::error(
+                    doc_path,
+                    line,
+                    col,
+                    format!("CMO id `{}` is not a valid id", cmo.id),
+                )
+                .with_help("ids use lower-case letters, digits and `-`"),
+            );
             return false;
         }
         if let Some(first) = seen.get(&cmo.id) {
-            problems.push(Diagnostic::error(doc_path, line, col, format!("duplicate CMO id `{}`", cmo.id))
-                .with_help(format!("it is already defined in {}; CMO ids are unique across the site", crate::diagnostics::display_path(first))));
+            problems.push(
+                Diagnostic::error(
+                    doc_path,
+                    line,
+                    col,
+                    format!("duplicate CMO id `{}`", cmo.id),
+                )
+                .with_help(format!(
+                    "it is already defined in {}; CMO ids are unique across the site",
+                    crate::diagnostics::display_path(first)
+                )),
+            );
             return false;
         }
         seen.insert(cmo.id.clone(), doc_path.clone());
-        records.push(CmoRecord { cmo, origin, tracers: Vec::new(), areas: Vec::new(), reports: Vec::new(), published: true });
+        records.push(CmoRecord {
+            cmo,
+            origin,
+            tracers: Vec::new(),
+            areas: Vec::new(),
+            reports: Vec::new(),
+            published: true,
+        });
         true
     };
     for (i, doc) in content.reports.iter_mut().enumerate() {
         let mut ids = Vec::new();
         let entries = std::mem::take(&mut doc.meta.cmos);
         let locator_text = doc.front_matter.clone();
-        let locate = |id: &str| crate::load::yaml::Locator::new(&locator_text, doc.yaml_line).locate(id, None);
+        let locate = |id: &str| {
+            crate::load::yaml::Locator::new(&locator_text, doc.yaml_line).locate(id, None)
+        };
         for entry in entries {
             match entry {
                 CmoEntry::Inline(cmo) => {
@@ -309,7 +436,11 @@ fn lift_cmos(content: &mut Content, problems: &mut Vec<Diagnostic>) -> (Vec<CmoR
                     if push(*cmo, Origin::Report(i), &doc.path, &locate, problems) {
                         ids.push(id.clone());
                     }
-                    doc.meta.cmos.push(CmoEntry::Ref(Ref { kind: Kind::Cmo, id, anchor: None }));
+                    doc.meta.cmos.push(CmoEntry::Ref(Ref {
+                        kind: Kind::Cmo,
+                        id,
+                        anchor: None,
+                    }));
                 }
                 CmoEntry::Ref(r) => {
                     ids.push(r.id.clone());
@@ -321,7 +452,13 @@ fn lift_cmos(content: &mut Content, problems: &mut Vec<Diagnostic>) -> (Vec<CmoR
     }
     for (i, doc) in content.cmos.iter().enumerate() {
         let locate = |id: &str| doc.locator().locate(id, None);
-        push(doc.meta.clone(), Origin::File(i), &doc.path, &locate, problems);
+        push(
+            doc.meta.clone(),
+            Origin::File(i),
+            &doc.path,
+            &locate,
+            problems,
+        );
     }
     (records, report_cmos)
 }

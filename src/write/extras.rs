@@ -11,25 +11,54 @@ use crate::render::pages::report_type_label;
 use crate::resolve::Site;
 
 /// Writes every extra file; returns the site-relative paths written.
-pub fn write_all(site: &Site, out: &std::path::Path, page_paths: &[String]) -> Result<Vec<String>, Diagnostic> {
+pub fn write_all(
+    site: &Site,
+    out: &std::path::Path,
+    page_paths: &[String],
+) -> Result<Vec<String>, Diagnostic> {
     let mut written = Vec::new();
-    written.push(super::write_file(out, "sitemap.xml", sitemap(site, page_paths).as_bytes())?);
+    written.push(super::write_file(
+        out,
+        "sitemap.xml",
+        sitemap(site, page_paths).as_bytes(),
+    )?);
     written.push(super::write_file(out, "atom.xml", atom(site).as_bytes())?);
-    written.push(super::write_file(out, "robots.txt", format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url).as_bytes())?);
-    written.push(super::write_file(out, "exports/cmos.csv", &cmos_csv(site)?)?);
-    let json = serde_json::to_vec_pretty(&cmo_rows(site)).map_err(|e| Diagnostic::error("exports/cmos.json", 0, 0, e.to_string()))?;
+    written.push(super::write_file(
+        out,
+        "robots.txt",
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
+            site.config.base_url
+        )
+        .as_bytes(),
+    )?);
+    written.push(super::write_file(
+        out,
+        "exports/cmos.csv",
+        &cmos_csv(site)?,
+    )?);
+    let json = serde_json::to_vec_pretty(&cmo_rows(site))
+        .map_err(|e| Diagnostic::error("exports/cmos.json", 0, 0, e.to_string()))?;
     written.push(super::write_file(out, "exports/cmos.json", &json)?);
-    let json = serde_json::to_vec_pretty(&report_rows(site)).map_err(|e| Diagnostic::error("exports/reports.json", 0, 0, e.to_string()))?;
+    let json = serde_json::to_vec_pretty(&report_rows(site))
+        .map_err(|e| Diagnostic::error("exports/reports.json", 0, 0, e.to_string()))?;
     written.push(super::write_file(out, "exports/reports.json", &json)?);
     Ok(written)
 }
 
 fn sitemap(site: &Site, page_paths: &[String]) -> String {
-    let mut paths: Vec<&String> = page_paths.iter().filter(|p| p.ends_with("index.html")).collect();
+    let mut paths: Vec<&String> = page_paths
+        .iter()
+        .filter(|p| p.ends_with("index.html"))
+        .collect();
     paths.sort();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in paths {
-        s.push_str(&format!("  <url><loc>{}{}</loc></url>\n", escape_text(&site.config.base_url), escape_text(p.trim_end_matches("index.html"))));
+        s.push_str(&format!(
+            "  <url><loc>{}{}</loc></url>\n",
+            escape_text(&site.config.base_url),
+            escape_text(p.trim_end_matches("index.html"))
+        ));
     }
     s.push_str("</urlset>\n");
     s
@@ -37,9 +66,17 @@ fn sitemap(site: &Site, page_paths: &[String]) -> String {
 
 fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
-    let mut reports: Vec<_> = site.content.reports.iter().filter(|d| site.is_published(Kind::Report, &d.id)).collect();
+    let mut reports: Vec<_> = site
+        .content
+        .reports
+        .iter()
+        .filter(|d| site.is_published(Kind::Report, &d.id))
+        .collect();
     reports.sort_by(|a, b| b.meta.date.cmp(&a.meta.date).then(a.id.cmp(&b.id)));
-    let updated = reports.first().map(|d| d.meta.date.rfc3339()).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let updated = reports
+        .first()
+        .map(|d| d.meta.date.rfc3339())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
         escape_text(&site.config.language), escape_text(&site.config.title), escape_text(base), escape_text(base), escape_text(base)
@@ -48,9 +85,15 @@ fn atom(site: &Site) -> String {
         let url = format!("{base}{}", Site::url(Kind::Report, &d.id));
         s.push_str(&format!("  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n", escape_text(&d.meta.title), escape_text(&url), escape_text(&url), d.meta.date.rfc3339()));
         for a in &d.meta.authors {
-            s.push_str(&format!("    <author><name>{}</name></author>\n", escape_text(&a.name)));
+            s.push_str(&format!(
+                "    <author><name>{}</name></author>\n",
+                escape_text(&a.name)
+            ));
         }
-        s.push_str(&format!("    <summary>{}</summary>\n  </entry>\n", escape_text(&d.meta.summary.join(" "))));
+        s.push_str(&format!(
+            "    <summary>{}</summary>\n  </entry>\n",
+            escape_text(&d.meta.summary.join(" "))
+        ));
     }
     s.push_str("</feed>\n");
     s
@@ -86,46 +129,97 @@ struct CmoRow {
 
 fn cmo_rows(site: &Site) -> Vec<CmoRow> {
     let join = |v: Vec<String>| v.join("; ");
-    site.cmos.iter().filter(|r| r.published).map(|r| {
-        let c = &r.cmo;
-        let chain = c.chain.clone().unwrap_or_default();
-        CmoRow {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            kind: enum_value(&c.kind),
-            status: enum_value(&c.status),
-            url: format!("{}{}", site.config.base_url, Site::url(Kind::Cmo, &c.id)),
-            tracers: r.tracers.join("; "),
-            areas: r.areas.join("; "),
-            programme_theories: if c.programme_theory.refs().is_empty() { "none-identified".into() } else { join(c.programme_theory.refs().iter().map(|t| t.id.clone()).collect()) },
-            themes: c.themes.join("; "),
-            context: join(c.context.iter().map(|x| x.text.clone()).collect()),
-            mechanism: c.mechanism.text.clone().unwrap_or_default(),
-            mechanism_resource: c.mechanism.resource.clone().unwrap_or_default(),
-            mechanism_reasoning: c.mechanism.reasoning.clone().unwrap_or_default(),
-            outcomes: join(c.outcome.iter().map(|o| format!("{} [{}, {}, {}]", o.text, enum_value(&o.status), enum_value(&o.valence), if o.intended { "intended" } else { "unintended" })).collect()),
-            evidence_sources: join(c.evidence.iter().map(|e| match &e.source {
-                EvidenceSource::Ref(x) => x.to_string(),
-                EvidenceSource::Citation(k) => format!("@{k}"),
-            }).collect()),
-            evidence_locators: join(c.evidence.iter().filter_map(|e| e.locator.clone()).collect()),
-            confidence: c.confidence.as_ref().map(|k| format!("{}: {}", enum_value(&k.level), k.rationale)).unwrap_or_default(),
-            chain_feeds_context_of: join(chain.feeds_context_of.iter().map(|x| x.id.clone()).collect()),
-            chain_refines: chain.refines.map(|x| x.id).unwrap_or_default(),
-            chain_contradicts: join(chain.contradicts.iter().map(|x| x.id.clone()).collect()),
-            chain_specialises: join(chain.specialises.iter().map(|x| x.id.clone()).collect()),
-            reported_in: r.reports.join("; "),
-            source_file: display_path(&site.cmo_document_path(r)),
-        }
-    }).collect()
+    site.cmos
+        .iter()
+        .filter(|r| r.published)
+        .map(|r| {
+            let c = &r.cmo;
+            let chain = c.chain.clone().unwrap_or_default();
+            CmoRow {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                kind: enum_value(&c.kind),
+                status: enum_value(&c.status),
+                url: format!("{}{}", site.config.base_url, Site::url(Kind::Cmo, &c.id)),
+                tracers: r.tracers.join("; "),
+                areas: r.areas.join("; "),
+                programme_theories: if c.programme_theory.refs().is_empty() {
+                    "none-identified".into()
+                } else {
+                    join(
+                        c.programme_theory
+                            .refs()
+                            .iter()
+                            .map(|t| t.id.clone())
+                            .collect(),
+                    )
+                },
+                themes: c.themes.join("; "),
+                context: join(c.context.iter().map(|x| x.text.clone()).collect()),
+                mechanism: c.mechanism.text.clone().unwrap_or_default(),
+                mechanism_resource: c.mechanism.resource.clone().unwrap_or_default(),
+                mechanism_reasoning: c.mechanism.reasoning.clone().unwrap_or_default(),
+                outcomes: join(
+                    c.outcome
+                        .iter()
+                        .map(|o| {
+                            format!(
+                                "{} [{}, {}, {}]",
+                                o.text,
+                                enum_value(&o.status),
+                                enum_value(&o.valence),
+                                if o.intended { "intended" } else { "unintended" }
+                            )
+                        })
+                        .collect(),
+                ),
+                evidence_sources: join(
+                    c.evidence
+                        .iter()
+                        .map(|e| match &e.source {
+                            EvidenceSource::Ref(x) => x.to_string(),
+                            EvidenceSource::Citation(k) => format!("@{k}"),
+                        })
+                        .collect(),
+                ),
+                evidence_locators: join(
+                    c.evidence
+                        .iter()
+                        .filter_map(|e| e.locator.clone())
+                        .collect(),
+                ),
+                confidence: c
+                    .confidence
+                    .as_ref()
+                    .map(|k| format!("{}: {}", enum_value(&k.level), k.rationale))
+                    .unwrap_or_default(),
+                chain_feeds_context_of: join(
+                    chain
+                        .feeds_context_of
+                        .iter()
+                        .map(|x| x.id.clone())
+                        .collect(),
+                ),
+                chain_refines: chain.refines.map(|x| x.id).unwrap_or_default(),
+                chain_contradicts: join(chain.contradicts.iter().map(|x| x.id.clone()).collect()),
+                chain_specialises: join(chain.specialises.iter().map(|x| x.id.clone()).collect()),
+                reported_in: r.reports.join("; "),
+                source_file: display_path(&site.cmo_document_path(r)),
+            }
+        })
+        .collect()
 }
 
 fn cmos_csv(site: &Site) -> Result<Vec<u8>, Diagnostic> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in cmo_rows(site) {
-        writer.serialize(row).map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))?;
+        writer
+            .serialize(row)
+            .map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))?;
     }
-    writer.into_inner().map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))
+    writer
+        .into_inner()
+        .map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))
 }
 
 #[derive(Serialize)]
@@ -150,25 +244,41 @@ struct ReportRow {
 }
 
 fn report_rows(site: &Site) -> Vec<ReportRow> {
-    site.content.reports.iter().enumerate().filter(|(_, d)| site.is_published(Kind::Report, &d.id)).map(|(i, d)| {
-        let m = &d.meta;
-        ReportRow {
-            id: d.id.clone(),
-            title: m.title.clone(),
-            class: enum_value(&m.report_class),
-            report_type: report_type_label(m),
-            date: m.date.iso(),
-            status: enum_value(&m.status),
-            url: format!("{}{}", site.config.base_url, Site::url(Kind::Report, &d.id)),
-            authors: m.authors.iter().map(|a| a.name.clone()).collect(),
-            study: m.study.id.clone(),
-            tracers: m.tracer_refs().iter().map(|t| t.id.clone()).collect(),
-            areas: m.areas.iter().map(|a| a.id.clone()).collect(),
-            programme_theories: m.programme_theories.as_ref().map(|p| if p.refs().is_empty() { vec!["none-identified".into()] } else { p.refs().iter().map(|t| t.id.clone()).collect() }).unwrap_or_default(),
-            themes: m.themes.clone(),
-            cmos: site.report_cmos[i].clone(),
-            doi: m.doi.clone(),
-            source_file: display_path(&d.path),
-        }
-    }).collect()
+    site.content
+        .reports
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| site.is_published(Kind::Report, &d.id))
+        .map(|(i, d)| {
+            let m = &d.meta;
+            ReportRow {
+                id: d.id.clone(),
+                title: m.title.clone(),
+                class: enum_value(&m.report_class),
+                report_type: report_type_label(m),
+                date: m.date.iso(),
+                status: enum_value(&m.status),
+                url: format!("{}{}", site.config.base_url, Site::url(Kind::Report, &d.id)),
+                authors: m.authors.iter().map(|a| a.name.clone()).collect(),
+                study: m.study.id.clone(),
+                tracers: m.tracer_refs().iter().map(|t| t.id.clone()).collect(),
+                areas: m.areas.iter().map(|a| a.id.clone()).collect(),
+                programme_theories: m
+                    .programme_theories
+                    .as_ref()
+                    .map(|p| {
+                        if p.refs().is_empty() {
+                            vec!["none-identified".into()]
+                        } else {
+                            p.refs().iter().map(|t| t.id.clone()).collect()
+                        }
+                    })
+                    .unwrap_or_default(),
+                themes: m.themes.clone(),
+                cmos: site.report_cmos[i].clone(),
+                doi: m.doi.clone(),
+                source_file: display_path(&d.path),
+            }
+        })
+        .collect()
 }
