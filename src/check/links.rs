@@ -12,6 +12,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Diagnostic;
 use crate::markdown::is_external;
 use crate::render::PageRecord;
@@ -71,26 +73,27 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
         .iter()
         .map(|r| (r.path.as_str(), r.ids.iter().map(String::as_str).collect()))
         .collect();
-    let mut problems = Vec::new();
-    for record in records {
-        let mut reported = HashSet::new();
-        for href in &record.hrefs {
-            if href.is_empty() || is_external(href) || !reported.insert(href) {
-                continue;
+    records
+        .par_iter()
+        .flat_map_iter(|record| {
+            let mut reported = HashSet::new();
+            let mut problems = Vec::new();
+            for href in &record.hrefs {
+                if href.is_empty() || is_external(href) || !reported.insert(href) {
+                    continue;
+                }
+                let problem = if href.starts_with('/') {
+                    Some(format!("root-absolute URL `{href}` breaks when the site is served under a sub-path"))
+                } else {
+                    broken(record, href, files, &ids)
+                };
+                if let Some(message) = problem {
+                    problems.push(locate(record, href, message));
+                }
             }
-            let problem = if href.starts_with('/') {
-                Some(format!(
-                    "root-absolute URL `{href}` breaks when the site is served under a sub-path"
-                ))
-            } else {
-                broken(record, href, files, &ids)
-            };
-            if let Some(message) = problem {
-                problems.push(locate(record, href, message));
-            }
-        }
-    }
-    problems
+            problems
+        })
+        .collect()
 }
 
 /// Why `href` on `record`'s page is broken, if it is.

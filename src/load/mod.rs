@@ -99,6 +99,9 @@ pub fn load(root: &Path, config: &SiteConfig) -> (Content, Vec<Diagnostic>) {
             Loaded::Nothing => {}
         }
     }
+    if !content.pages.iter().any(|p| p.id == "accessibility") {
+        content.pages.push(default_accessibility_statement(config));
+    }
     load_glossary(root, &mut content, &mut problems);
     load_bibliography(root, config, &mut content, &mut problems);
     (content, problems)
@@ -229,7 +232,8 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-enum Loaded {
+/// One parsed content file, by kind (`Nothing` when it could not be parsed).
+pub enum Loaded {
     Study(Document<Study>),
     Report(Document<Report>),
     Tracer(Document<Tracer>),
@@ -240,7 +244,8 @@ enum Loaded {
     Nothing,
 }
 
-fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
+/// Reads and parses one content file of `kind` (used by `serve` to re-read only what changed).
+pub fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
     let raw = match read_text(root, rel) {
         Ok(t) => t,
         Err(d) => return (Loaded::Nothing, vec![d]),
@@ -340,6 +345,35 @@ fn parse_document<T: DeserializeOwned>(
             );
             None
         }
+    }
+}
+
+/// Every page footer links to the accessibility statement, which UK public-sector sites must publish.
+/// A site that has not written its own gets this generic one, naming the contact from site.yaml.
+fn default_accessibility_statement(config: &SiteConfig) -> Document<FreePage> {
+    let contact = match &config.accessibility_contact {
+        Some(c) if c.contains('@') => format!("email [{c}](mailto:{c})"),
+        Some(c) => format!("contact {c}"),
+        None => "contact the research team".to_string(),
+    };
+    let body = format!(
+        "This statement applies to {}.\n\n## How accessible this site is {{#how-accessible}}\n\n\
+The site aims to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. Every page can be used with a keyboard, \
+works from 320 pixels wide, and does not depend on JavaScript.\n\n## Reporting problems {{#reporting-problems}}\n\n\
+If you find a problem or need information in another format, {contact}.\n\n## Enforcement procedure {{#enforcement}}\n\n\
+The Equality and Human Rights Commission (EHRC) enforces the Public Sector Bodies (Websites and Mobile Applications) \
+(No. 2) Accessibility Regulations 2018. If you are not happy with how we respond to your complaint, contact the \
+Equality Advisory and Support Service (EASS).\n",
+        config.title
+    );
+    Document {
+        id: "accessibility".into(),
+        path: PathBuf::from("content/pages/accessibility.md"),
+        meta: FreePage { title: "Accessibility statement".into() },
+        body,
+        body_line: 1,
+        front_matter: String::new(),
+        yaml_line: 1,
     }
 }
 

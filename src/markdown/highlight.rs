@@ -1,19 +1,40 @@
 //! Code highlighting with syntect, as CSS classes (never inline styles, so the theme's stylesheet
 //! controls contrast and a strict Content-Security-Policy needs no `unsafe-inline`).
 //!
-//! The syntax set is loaded on first use, and highlighted blocks are cached by (language, code):
-//! research reports repeat the same snippets (R boilerplate, SQL) across many files.
+//! The syntax set is loaded on first use. Highlighting is cached twice: whole blocks by (language,
+//! code), and single lines by (language, line, parser state before the line). Research reports
+//! repeat the same snippets with small changes (a file name, a variable), so most lines of a "new"
+//! block have been highlighted before in exactly the same parser state; the line cache is exact
+//! because a hit requires the state before the line to be equal, and restores the state after it.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, LazyLock, RwLock};
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
+use syntect::html::{line_tokens_to_classed_spans, ClassStyle};
+use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static CACHE: LazyLock<RwLock<HashMap<u64, Arc<str>>>> = LazyLock::new(Default::default);
+thread_local! {
+    /// Per thread, because syntect's parser state holds regex captures that are not `Send`.
+    static LINES: RefCell<HashMap<(String, String), Vec<LineResult>>> = RefCell::new(HashMap::new());
+}
+
+/// One highlighted line: the states it started from and ended in, and its HTML.
+struct LineResult {
+    before: (ParseState, ScopeStack),
+    after: (ParseState, ScopeStack),
+    html: Rc<str>,
+    span_delta: isize,
+}
+
+/// Most different starting states remembered for one (language, line).
+const STATES_PER_LINE: usize = 4;
+const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// Highlighted HTML for a fenced block (`<pre><code>` included), escaped and safe to embed.
 pub fn highlight(lang: &str, code: &str) -> Arc<str> {
@@ -46,26 +67,47 @@ fn render(lang: &str, code: &str) -> String {
             escape_text(code)
         );
     };
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(
-        syntax,
-        &SYNTAXES,
-        ClassStyle::SpacedPrefixed { prefix: "hl-" },
-    );
+    let mut state = (ParseState::new(syntax), ScopeStack::new());
+    let mut html = String::with_capacity(code.len() * 2);
+    let mut open_spans: isize = 0;
     for line in LinesWithEndings::from(code) {
-        if generator
-            .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
-            return format!(
-                "<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>",
-                escape_text(code)
-            );
-        }
+        let Some((line_html, delta, after)) = highlight_line(lang, line, &state) else {
+            return format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>", escape_text(code));
+        };
+        html.push_str(&line_html);
+        open_spans += delta;
+        state = after;
     }
-    format!(
-        "<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>",
-        generator.finalize()
-    )
+    for _ in 0..open_spans.max(0) {
+        html.push_str("</span>");
+    }
+    format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{html}</code></pre>")
+}
+
+type State = (ParseState, ScopeStack);
+
+/// Highlights one line from `state` through this thread's line cache: (html, span delta, state after).
+fn highlight_line(lang: &str, line: &str, state: &State) -> Option<(Rc<str>, isize, State)> {
+    let key = (lang.to_string(), line.to_string());
+    let hit = LINES.with(|c| {
+        c.borrow().get(&key).and_then(|v| v.iter().find(|r| r.before == *state).map(|r| (r.html.clone(), r.span_delta, r.after.clone())))
+    });
+    if hit.is_some() {
+        return hit;
+    }
+    let (mut parser, mut scopes) = state.clone();
+    let ops = parser.parse_line(line, &SYNTAXES).ok()?;
+    let (html, span_delta) = line_tokens_to_classed_spans(line, &ops, STYLE, &mut scopes).ok()?;
+    let html: Rc<str> = Rc::from(html);
+    let after = (parser, scopes);
+    LINES.with(|c| {
+        let mut cache = c.borrow_mut();
+        let entry = cache.entry(key).or_default();
+        if entry.len() < STATES_PER_LINE {
+            entry.push(LineResult { before: state.clone(), after: after.clone(), html: html.clone(), span_delta });
+        }
+    });
+    Some((html, span_delta, after))
 }
 
 pub fn escape_text(s: &str) -> String {
@@ -94,6 +136,17 @@ mod tests {
         let html = highlight("rust", "fn main() { let x = 1; }\n");
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="));
+    }
+
+    #[test]
+    fn line_cache_gives_the_same_html_as_a_fresh_parse() {
+        let a = "x <- read.csv(\"a_1.csv\")\ny <- mean(x)\n# done\n";
+        let b = "x <- read.csv(\"a_2.csv\")\ny <- mean(x)\n# done\n";
+        let first_b = render("r", b);
+        assert!(first_b.contains("hl-"), "{first_b}");
+        let _ = highlight("r", a);
+        assert_eq!(render("r", b), first_b);
+        assert!(first_b.contains("hl-comment"), "{first_b}");
     }
 
     #[test]

@@ -195,10 +195,7 @@ impl<'a> Renderer<'a> {
             }
         };
         let file = self.out.join(&built.path);
-        let written = file
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&file, &html));
+        let written = crate::write::write_if_changed(&file, html.as_bytes());
         if let Err(e) = written {
             problems.push(Diagnostic::error(
                 &file,

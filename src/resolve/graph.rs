@@ -391,7 +391,8 @@ fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
                 &record.cmo.id,
                 targets
                     .map(|r| r.id.as_str())
-                    .filter(|t| site.cmo(t).is_some())
+                    // A link to itself is reported once, as such, where the links are checked.
+                    .filter(|t| *t != record.cmo.id && site.cmo(t).is_some())
                     .collect(),
             );
         }

@@ -11,11 +11,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use crate::config::SiteConfig;
-use crate::diagnostics::{suggestion, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::load::schema::{Cmo, CmoEntry, Kind, Ref, Status};
 use crate::load::{Content, Document};
 
-pub use graph::{Backlink, Relation};
+pub use graph::{scan_mentions, Backlink, Relation};
 
 /// Build-wide choices that change what is published.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,6 +57,7 @@ pub struct Site {
     /// (kind, id) of entities that get a page in this build.
     published: BTreeSet<(Kind, String)>,
     cmo_index: HashMap<String, usize>,
+    report_status: HashMap<String, Status>,
     pub backlinks: HashMap<(Kind, String), Vec<Backlink>>,
     /// Theme id → report ids and CMO ids, sorted.
     pub themes: BTreeMap<String, (Vec<String>, Vec<String>)>,
@@ -81,6 +82,7 @@ impl Site {
             titles: HashMap::new(),
             published: BTreeSet::new(),
             cmo_index: HashMap::new(),
+            report_status: HashMap::new(),
             backlinks: HashMap::new(),
             themes: BTreeMap::new(),
         };
@@ -122,6 +124,7 @@ impl Site {
                 &d.meta.title,
                 is_published(d.meta.status, self.options),
             );
+            self.report_status.insert(d.id.clone(), d.meta.status);
         }
         for (i, record) in self.cmos.iter_mut().enumerate() {
             record.published = match record.origin {
@@ -308,18 +311,12 @@ impl Site {
                     r.kind.name(),
                     r.id
                 ),
-                suggestion(&r.id, self.ids_of(r.kind))
+                crate::diagnostics::did_you_mean(&r.id, self.ids_of(r.kind))
                     .map(|s| format!("did you mean `{}/{s}`?", r.kind.name())),
             ));
         }
         if r.kind == Kind::Report {
-            if let Some(status) = self
-                .content
-                .reports
-                .iter()
-                .find(|d| d.id == r.id)
-                .map(|d| d.meta.status)
-            {
+            if let Some(&status) = self.report_status.get(&r.id) {
                 if status == Status::Confidential {
                     return Some((format!("`{r}` is confidential: it is never published, so nothing may link to it"), Some("remove the link, or change the report's status".into())));
                 }

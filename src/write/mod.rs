@@ -9,64 +9,109 @@ use crate::diagnostics::Diagnostic;
 
 /// A build's output directory under construction, next to the final one (same file system, so the
 /// final swap is a rename).
+///
+/// The output before last is kept as `.NAME.prev` and reused as the next staging directory: pages
+/// are overwritten in place (unchanged ones are not rewritten at all), and files the new build did
+/// not write are pruned. Creating and deleting tens of thousands of inodes on every build cost more
+/// than rendering them; reusing them makes an unchanged rebuild cheaper than a cold one.
 pub struct Staging {
     pub dir: PathBuf,
     target: PathBuf,
+    prev: PathBuf,
 }
 
 impl Staging {
     pub fn new(target: &Path) -> Result<Staging, String> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
+        let prev = parent.join(format!(".{name}.prev"));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+            std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
         }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Staging {
-            dir,
-            target: target.to_path_buf(),
-        })
+        if prev.is_dir() && std::fs::rename(&prev, &dir).is_ok() {
+            return Ok(Staging { dir, target: target.to_path_buf(), prev });
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Staging { dir, target: target.to_path_buf(), prev })
     }
 
-    /// Moves the finished output into place: the old output is renamed aside, the new one renamed
-    /// in, and the old one removed.
-    pub fn commit(self) -> Result<(), String> {
-        let old = self.dir.with_file_name(format!(
-            "{}.old",
-            self.dir.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            std::fs::rename(&self.target, &old)
-                .map_err(|e| format!("cannot move the old output aside: {e}"))?;
-        }
-        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.target);
+    /// Removes every file in the staging directory that this build did not write (`written` holds
+    /// site-relative paths), and then any folder left empty.
+    pub fn prune(&self, written: &std::collections::HashSet<String>) {
+        let mut emptied = std::collections::BTreeSet::new();
+        for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).into_iter().flatten() {
+            if entry.file_type().is_dir() {
+                continue;
             }
-            return Err(format!("cannot move the new output into place: {e}"));
+            let rel = entry.path().strip_prefix(&self.dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            if !written.contains(&rel) && std::fs::remove_file(entry.path()).is_ok() {
+                emptied.extend(entry.path().ancestors().skip(1).take_while(|p| *p != self.dir).map(Path::to_path_buf));
+            }
         }
-        if had_old {
-            let _ = std::fs::remove_dir_all(&old);
+        // Deepest first; removing a folder that still has files fails, as it should.
+        for dir in emptied.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
         }
-        Ok(())
     }
 
-    /// Throws the unfinished output away.
-    pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+    /// Puts the finished output in place, and keeps the old one as the next staging directory.
+    pub fn commit(self) -> Result<(), String> {
+        if self.target.exists() {
+            exchange(&self.dir, &self.target).map_err(|e| format!("cannot move the new output into place: {e}"))?;
+            // `dir` now holds the old output: keep it for reuse by the next build.
+            let _ = std::fs::remove_dir_all(&self.prev);
+            if std::fs::rename(&self.dir, &self.prev).is_err() {
+                let _ = std::fs::remove_dir_all(&self.dir);
+            }
+            return Ok(());
+        }
+        std::fs::rename(&self.dir, &self.target).map_err(|e| format!("cannot move the new output into place: {e}"))
     }
+
+    /// Gives up on this build: the output is untouched, and the staging directory is kept for reuse.
+    pub fn abandon(self) {
+        if std::fs::rename(&self.dir, &self.prev).is_err() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Swaps two directories atomically where the OS can (Linux `renameat2(RENAME_EXCHANGE)`), else
+/// with two renames.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+        let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+        // SAFETY: both are valid NUL-terminated paths; renameat2 does not retain the pointers.
+        let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+        if rc == 0 {
+            return Ok(());
+        }
+    }
+    let aside = a.with_extension("swap");
+    std::fs::rename(b, &aside)?;
+    if let Err(e) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&aside, b);
+        return Err(e);
+    }
+    std::fs::rename(&aside, a)
+}
+
+/// Writes `contents` to `path` unless the file already holds exactly that (keeps the inode and
+/// mtime of unchanged pages, so deploy tools see only real changes).
+pub fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() == contents.len() as u64 && std::fs::read(path).is_ok_and(|old| old == contents) {
+            return Ok(());
+        }
+    } else if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, contents)
 }
 
 /// Copies the theme's `static/` and then the site's `static/` into `out/static/` (site files win).
@@ -80,10 +125,7 @@ pub fn copy_static(root: &Path, theme: &str, out: &Path) -> Result<Vec<String>, 
     for (name, (origin, bytes)) in files {
         let rel = format!("static/{name}");
         let dest = out.join(&rel);
-        let result = dest
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| std::fs::write(&dest, bytes));
+        let result = crate::write::write_if_changed(&dest, &bytes);
         if let Err(e) = result {
             return Err(vec![Diagnostic::error(
                 origin,
@@ -100,9 +142,7 @@ pub fn copy_static(root: &Path, theme: &str, out: &Path) -> Result<Vec<String>, 
 /// Writes a file into the output, creating folders; returns its site-relative path.
 pub fn write_file(out: &Path, rel: &str, contents: &[u8]) -> Result<String, Diagnostic> {
     let dest = out.join(rel);
-    dest.parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|_| std::fs::write(&dest, contents))
+    crate::write::write_if_changed(&dest, &contents)
         .map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot write output: {e}")))?;
     Ok(rel.to_string())
 }
