@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::views::Linker;
 use crate::load::schema::Kind;
-use crate::markdown::highlight::{escape_attr, escape_text};
+use crate::markdown::highlight::escape_text;
 use crate::resolve::{CmoRecord, Relation, Site};
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,15 +131,9 @@ fn node(x: usize, y: usize, link: &ChainLink, current: bool) -> String {
             )
         })
         .collect();
-    let rect = format!("<rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" class=\"{class}\"/><text class=\"chain-label\">{text}</text>");
-    if current || link.url.is_empty() {
-        rect
-    } else {
-        format!(
-            "<a href=\"{}\" aria-hidden=\"true\" tabindex=\"-1\">{rect}</a>",
-            escape_attr(&link.url)
-        )
-    }
+    // No links inside the diagram: a role="img" element must not contain interactive controls;
+    // the lists beside the diagram carry the links.
+    format!("<rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" class=\"{class}\"/><text class=\"chain-label\">{text}</text>")
 }
 
 fn wrap(text: &str, width: usize) -> Vec<String> {
