@@ -9,7 +9,10 @@
 //! always double-quoted, and it must scan every page of a 10,000-report site in milliseconds. A full
 //! HTML parser would cost more than the rest of the check.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -20,24 +23,22 @@ use crate::render::PageRecord;
 
 /// The `id` values and the `href`/`src` values of an HTML page.
 pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"=\""));
+    let bytes = html.as_bytes();
     let mut ids = Vec::new();
     let mut hrefs = Vec::new();
-    let bytes = html.as_bytes();
     let mut i = 0;
-    while let Some(pos) = memchr_eq(bytes, i) {
-        // `pos` is the index of `="`; read the attribute name before it.
-        let name_start = html[..pos]
-            .rfind(|c: char| c.is_whitespace())
-            .map_or(0, |s| s + 1);
-        let name = &html[name_start..pos];
+    while let Some(offset) = FINDER.find(&bytes[i..]) {
+        // `pos` is the index of `="`; the attribute name runs back to the previous space.
+        let pos = i + offset;
+        let name_start = bytes[..pos].iter().rposition(u8::is_ascii_whitespace).map_or(0, |s| s + 1);
         let value_start = pos + 2;
-        let Some(len) = html[value_start..].find('"') else {
-            break;
-        };
+        let Some(len) = memchr::memchr(b'"', &bytes[value_start..]) else { break };
+        // Both ends are ASCII quotes, so the slice is on char boundaries.
         let value = &html[value_start..value_start + len];
-        match name {
-            "id" => ids.push(unescape(value)),
-            "href" | "src" | "action" => hrefs.push(unescape(value)),
+        match &bytes[name_start..pos] {
+            b"id" => ids.push(unescape(value)),
+            b"href" | b"src" | b"action" => hrefs.push(unescape(value)),
             _ => {}
         }
         i = value_start + len + 1;
@@ -45,13 +46,6 @@ pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
     (ids, hrefs)
 }
 
-fn memchr_eq(bytes: &[u8], from: usize) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(2)
-        .position(|w| w == b"=\"")
-        .map(|p| p + from)
-}
 
 fn unescape(value: &str) -> String {
     if value.contains('&') {
@@ -69,14 +63,14 @@ fn unescape(value: &str) -> String {
 /// Checks every page's links against the written files and their ids.
 /// `files` holds every site-relative file path in the output (pages, static files, exports).
 pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic> {
-    let ids: HashMap<&str, HashSet<&str>> = records
+    let ids: FxHashMap<&str, FxHashSet<&str>> = records
         .iter()
         .map(|r| (r.path.as_str(), r.ids.iter().map(String::as_str).collect()))
         .collect();
     records
         .par_iter()
         .flat_map_iter(|record| {
-            let mut reported = HashSet::new();
+            let mut reported = FxHashSet::default();
             let mut problems = Vec::new();
             for href in &record.hrefs {
                 if href.is_empty() || is_external(href) || !reported.insert(href) {
@@ -101,7 +95,7 @@ fn broken(
     record: &PageRecord,
     href: &str,
     files: &HashSet<String>,
-    ids: &HashMap<&str, HashSet<&str>>,
+    ids: &FxHashMap<&str, FxHashSet<&str>>,
 ) -> Option<String> {
     let (path, fragment) = href
         .split_once('#')
@@ -110,7 +104,14 @@ fn broken(
     let target = if path.is_empty() {
         record.path.clone()
     } else {
-        resolve(&record.path, path)?
+        match resolve(&record.path, path) {
+            Some(t) => t,
+            None => {
+                return Some(format!(
+                    "broken link `{href}`: it climbs above the site root"
+                ))
+            }
+        }
     };
     let target = if target.is_empty() || target.ends_with('/') {
         format!("{target}index.html")
@@ -211,6 +212,19 @@ mod tests {
         );
         assert_eq!(resolve("index.html", "./").as_deref(), Some(""));
         assert_eq!(resolve("index.html", "../x"), None);
+    }
+
+    #[test]
+    fn links_above_the_root_are_broken() {
+        let record = PageRecord {
+            path: "reports/x/index.html".into(),
+            hrefs: vec!["../../../etc/passwd".into()],
+            template: "t.html".into(),
+            ..Default::default()
+        };
+        let problems = check(&[record], &HashSet::new());
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("above the site root"));
     }
 
     #[test]

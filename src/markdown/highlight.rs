@@ -155,3 +155,4 @@ mod tests {
         assert!(html.contains("&lt;b&gt;&amp;&lt;/b&gt;"));
     }
 }
+

@@ -183,7 +183,7 @@ impl<'a> Renderer<'a> {
     pub fn render_page(&self, spec: &PageSpec) -> (Option<PageRecord>, Vec<Diagnostic>) {
         let built = pages::build(self, spec);
         let mut problems = built.problems;
-        let html = match self.templates.tera.render(built.template, &built.context) {
+        let html = match render_to_string(&self.templates.tera, built.template, &built.context) {
             Ok(html) => html,
             Err(e) => {
                 problems.push(templates::template_error(
@@ -321,6 +321,24 @@ fn template_static_name(name: &str) -> &'static str {
         "404.html",
     ];
     NAMES.into_iter().find(|n| *n == name).unwrap_or("other")
+}
+
+thread_local! {
+    /// Each rendering thread reuses one output buffer, sized by the largest page so far, instead of
+    /// growing a new String from empty for every page.
+    static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
+}
+
+fn render_to_string(tera: &tera::Tera, template: &str, context: &tera::Context) -> tera::TeraResult<String> {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        buffer.clear();
+        tera.render_to(template, context, &mut *buffer)?;
+        // Hand the buffer over (no copy) and leave one of the same capacity for the next page.
+        let capacity = buffer.capacity();
+        let bytes = std::mem::replace(&mut *buffer, Vec::with_capacity(capacity));
+        Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    })
 }
 
 /// How many folders deep a site-relative file path is (`reports/x/index.html` → 2).

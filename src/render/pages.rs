@@ -811,37 +811,7 @@ fn cmo(r: &Renderer, index: usize) -> Built {
 
 /// The heading text of `#anchor` in a report or page body, found by a light scan of its Markdown.
 fn section_title(r: &Renderer, kind: Kind, id: &str, anchor: &str) -> String {
-    let body = match kind {
-        Kind::Report => r
-            .site
-            .content
-            .reports
-            .iter()
-            .find(|d| d.id == id)
-            .map(|d| d.body.as_str()),
-        Kind::Page => r
-            .site
-            .content
-            .pages
-            .iter()
-            .find(|d| d.id == id)
-            .map(|d| d.body.as_str()),
-        _ => None,
-    };
-    let explicit = format!("{{#{anchor}}}");
-    body.and_then(|b| {
-        b.lines().filter(|l| l.starts_with('#')).find(|l| {
-            l.contains(&explicit)
-                || crate::markdown::slug::slugify(l.trim_start_matches('#')) == anchor
-        })
-    })
-    .map(|l| {
-        l.trim_start_matches('#')
-            .replace(&explicit, "")
-            .trim()
-            .to_string()
-    })
-    .unwrap_or_else(|| anchor.to_string())
+    r.site.section_title(kind, id, anchor).unwrap_or(anchor).to_string()
 }
 
 #[derive(Serialize)]

@@ -5,7 +5,9 @@
 //! lookup. Chain links between CMOs are stored only in the direction authors write them; their
 //! inverses are generated here, and cycles are rejected.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -80,7 +82,7 @@ pub(super) fn build(site: &mut Site, problems: &mut Vec<Diagnostic>) {
     mention_edges(site, &mut edges);
     check_cycles(site, problems);
 
-    let mut backlinks: HashMap<(Kind, String), Vec<Backlink>> = HashMap::new();
+    let mut backlinks: HashMap<(Kind, String), Vec<Backlink>> = HashMap::default();
     for (from_kind, from_id, relation, to_kind, to_id) in edges {
         if !site.is_published(from_kind, &from_id) || (from_kind == to_kind && from_id == to_id) {
             continue;
@@ -126,14 +128,25 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
         for d in &m.derived_from.0 {
             link(d, &[Kind::Report], "derived_from", Relation::DerivedFrom);
         }
+        // The list can be long (thousands of entries): locate its items in order.
+        let mut cursor = crate::load::yaml::LocateCursor::default();
         for cmo_id in &site.report_cmos[i] {
             let r = Ref {
                 kind: Kind::Cmo,
                 id: cmo_id.clone(),
                 anchor: None,
             };
-            match site.check_ref(doc, None, &r, &[Kind::Cmo], "cmos") {
-                Some(d) => problems.push(d),
+            match site.ref_problem(&r, &[Kind::Cmo], "cmos") {
+                Some((message, help)) => {
+                    let needle = r.to_string();
+                    let locator = doc.locator();
+                    let (line, col) = locator
+                        .locate_next(&needle, &mut cursor)
+                        .unwrap_or_else(|| locator.locate(&needle, None));
+                    problems.push(
+                        Diagnostic::error(&doc.path, line, col, message).with_help_opt(help),
+                    );
+                }
                 None => {
                     edges.push((
                         Kind::Report,
@@ -189,7 +202,7 @@ fn check_theme_ids<T>(
 ) {
     for theme in themes.iter().filter(|t| !is_valid_id(t)) {
         problems.push(
-            doc.error_at(theme, None, format!("theme `{theme}` is not a valid id"))
+            doc.error_at(theme, None, format!("theme {}", crate::load::schema::id_problem(theme)))
                 .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"),
         );
     }
@@ -379,7 +392,7 @@ pub fn scan_mentions(body: &str) -> Vec<Ref> {
 /// Rejects cycles through `feeds_context_of`, `refines` and `specialises`. (`contradicts` is
 /// symmetric in meaning, so two CMOs contradicting each other is not a cycle.)
 fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
-    let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut next: HashMap<&str, Vec<&str>> = HashMap::default();
     for record in &site.cmos {
         if let Some(chain) = &record.cmo.chain {
             let targets = chain
@@ -398,8 +411,8 @@ fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
         }
     }
     // Iterative depth-first search with colours: 0 unvisited, 1 on the stack, 2 done.
-    let mut colour: HashMap<&str, u8> = HashMap::new();
-    let mut reported = std::collections::HashSet::new();
+    let mut colour: HashMap<&str, u8> = HashMap::default();
+    let mut reported = rustc_hash::FxHashSet::default();
     for record in &site.cmos {
         let start = record.cmo.id.as_str();
         if colour.get(start).copied().unwrap_or(0) != 0 {

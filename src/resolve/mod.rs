@@ -7,7 +7,9 @@
 
 mod graph;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 
 use crate::config::SiteConfig;
@@ -58,6 +60,8 @@ pub struct Site {
     published: BTreeSet<(Kind, String)>,
     cmo_index: HashMap<String, usize>,
     report_status: HashMap<String, Status>,
+    /// (kind, id) → (anchor, heading text) of the Markdown headings of reports and pages.
+    sections: HashMap<(Kind, String), Vec<(String, String)>>,
     pub backlinks: HashMap<(Kind, String), Vec<Backlink>>,
     /// Theme id → report ids and CMO ids, sorted.
     pub themes: BTreeMap<String, (Vec<String>, Vec<String>)>,
@@ -79,14 +83,16 @@ impl Site {
             options,
             cmos,
             report_cmos,
-            titles: HashMap::new(),
+            titles: HashMap::default(),
             published: BTreeSet::new(),
-            cmo_index: HashMap::new(),
-            report_status: HashMap::new(),
-            backlinks: HashMap::new(),
+            cmo_index: HashMap::default(),
+            report_status: HashMap::default(),
+            sections: HashMap::default(),
+            backlinks: HashMap::default(),
             themes: BTreeMap::new(),
         };
         site.index_entities(&mut problems);
+        site.sections = index_sections(&site.content);
         site.inherit_from_reports();
         graph::build(&mut site, &mut problems);
         (site, problems)
@@ -94,7 +100,7 @@ impl Site {
 
     fn index_entities(&mut self, problems: &mut Vec<Diagnostic>) {
         let c = &self.content;
-        let mut titles = HashMap::new();
+        let mut titles = HashMap::default();
         let mut published = BTreeSet::new();
         let mut add = |kind: Kind, id: &str, title: &str, visible: bool| {
             titles.insert((kind, id.to_string()), title.to_string());
@@ -180,6 +186,12 @@ impl Site {
                 (None, None) => Vec::new(),
             };
         }
+    }
+
+    /// The text of the heading with id `anchor` in a report or page body, if there is one.
+    pub fn section_title(&self, kind: Kind, id: &str, anchor: &str) -> Option<&str> {
+        let sections = self.sections.get(&(kind, id.to_string()))?;
+        sections.iter().find(|(a, _)| a == anchor).map(|(_, t)| t.as_str())
     }
 
     /// Whether an entity exists at all (published or not).
@@ -346,6 +358,26 @@ fn is_published(status: Status, options: Options) -> bool {
     }
 }
 
+/// Heading anchors and texts of every report and page body, from a light scan of the Markdown
+/// (ATX headings only), so evidence can name the section it cites.
+fn index_sections(content: &Content) -> HashMap<(Kind, String), Vec<(String, String)>> {
+    let bodies = content.reports.iter().map(|d| (Kind::Report, &d.id, &d.body)).chain(content.pages.iter().map(|d| (Kind::Page, &d.id, &d.body)));
+    let mut out = HashMap::default();
+    for (kind, id, body) in bodies {
+        let mut sections = Vec::new();
+        for line in body.lines().filter(|l| l.starts_with('#')) {
+            let text = line.trim_start_matches('#').trim();
+            let (text, anchor) = match text.rfind("{#") {
+                Some(i) if text.ends_with('}') => (text[..i].trim(), text[i + 2..text.len() - 1].to_string()),
+                _ => (text, crate::markdown::slug::slugify(text)),
+            };
+            sections.push((anchor, text.to_string()));
+        }
+        out.insert((kind, id.clone()), sections);
+    }
+    out
+}
+
 /// "finance-and-contracting" → "Finance and contracting".
 pub fn theme_title(id: &str) -> String {
     let spaced = id.replace('-', " ");
@@ -374,7 +406,7 @@ fn lift_cmos(
 ) -> (Vec<CmoRecord>, Vec<Vec<String>>) {
     let mut records = Vec::new();
     let mut report_cmos = Vec::new();
-    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    let mut seen: HashMap<String, PathBuf> = HashMap::default();
     let mut push = |cmo: Cmo,
                     origin: Origin,
                     doc_path: &PathBuf,
@@ -382,14 +414,14 @@ fn lift_cmos(
                     problems: &mut Vec<Diagnostic>| {
         let (line, col) = locate(&cmo.id);
         if !crate::load::schema::is_valid_id(&cmo.id) {
+            let message = if cmo.id.len() > crate::load::schema::MAX_ID_LEN {
+                format!("CMO id {}", crate::load::schema::id_problem(&cmo.id))
+            } else {
+                format!("CMO id `{}` is not a valid id", cmo.id)
+            };
             problems.push(
-                Diagnostic::error(
-                    doc_path,
-                    line,
-                    col,
-                    format!("CMO id `{}` is not a valid id", cmo.id),
-                )
-                .with_help("ids use lower-case letters, digits and `-`"),
+                Diagnostic::error(doc_path, line, col, message)
+                    .with_help("ids use lower-case letters, digits and `-`"),
             );
             return false;
         }
@@ -423,8 +455,18 @@ fn lift_cmos(
         let mut ids = Vec::new();
         let entries = std::mem::take(&mut doc.meta.cmos);
         let locator_text = doc.front_matter.clone();
+        // Inline CMOs are listed in order, so each one's `id:` is searched for after the previous
+        // one's: a duplicate id in the same report is then reported where it is repeated.
+        let cursor = std::cell::Cell::new(0);
         let locate = |id: &str| {
-            crate::load::yaml::Locator::new(&locator_text, doc.yaml_line).locate(id, None)
+            let locator = crate::load::yaml::Locator::new(&locator_text, doc.yaml_line);
+            match id_value_after(&locator_text, &locator, id, cursor.get()) {
+                Some(at) => {
+                    cursor.set(at + id.len());
+                    locator.position(at)
+                }
+                None => locator.locate(id, None),
+            }
         };
         for entry in entries {
             match entry {
@@ -458,4 +500,24 @@ fn lift_cmos(
         );
     }
     (records, report_cmos)
+}
+
+/// The offset of `id` written as the value of an `id:` key, at or after byte `from`.
+fn id_value_after(
+    text: &str,
+    locator: &crate::load::yaml::Locator,
+    id: &str,
+    from: usize,
+) -> Option<usize> {
+    let mut start = from;
+    while let Some(at) = locator.find_offset(id, start) {
+        let before = text[..at].trim_end_matches([' ', '"', '\'']);
+        if let Some(key) = before.strip_suffix("id:") {
+            if !key.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-') {
+                return Some(at);
+            }
+        }
+        start = at + id.len();
+    }
+    None
 }
