@@ -73,10 +73,15 @@ fn convert(error: &serde_yaml::Error, yaml: &str) -> YamlError {
 
 /// Adds "did you mean" to serde's unknown-field and unknown-variant errors, and a hint to others.
 fn explain(message: &str) -> (String, Option<String>) {
-    let message = message.trim_start_matches(|c: char| {
-        c == '.' || c.is_alphanumeric() || c == '[' || c == ']' || c == '_'
-    });
-    let message = message.trim_start_matches(": ").to_string();
+    // serde_yaml prefixes errors inside nested values with their path (`cmos[0].kind: `); the
+    // position is reported separately, so drop the path, but only when there is one.
+    let is_path_char =
+        |c: char| c == '.' || c.is_alphanumeric() || c == '[' || c == ']' || c == '_';
+    let message = match message.split_once(": ") {
+        Some((path, rest)) if !path.is_empty() && path.chars().all(is_path_char) => rest,
+        _ => message,
+    }
+    .to_string();
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {
             let word = rest.split('`').next().unwrap_or("");
@@ -115,6 +120,33 @@ fn explain(message: &str) -> (String, Option<String>) {
 
 /// serde_yaml reports an unknown field at the start of its mapping on some inputs; point at the key.
 fn refine_position(message: &str, yaml: &str, line: usize, column: usize) -> (usize, usize) {
+    // Errors raised by our own deserialisers for a whole list carry the position of the enclosing
+    // mapping (or the document start); point at the field's key instead.
+    if message.contains("programme theories") || message.contains("`none-identified`") {
+        let locator = Locator::new(yaml, 1);
+        let after = locator.line_offset(line);
+        for key in ["programme_theories", "programme_theory"] {
+            if let Some(pos) = locator.find_key_after(key, after) {
+                return pos;
+            }
+        }
+    }
+    // A malformed reference (`stduy/s`) is also reported at the start of its mapping; point at the
+    // reference itself, which the message quotes.
+    let reference = ["in reference `", "found `", "` in `"]
+        .iter()
+        .find_map(|p| message.split_once(p).and_then(|(_, r)| r.split('`').next()))
+        .filter(|r| !r.is_empty());
+    if let Some(text) = reference {
+        let locator = Locator::new(yaml, 1);
+        let after = locator.line_offset(line);
+        if let Some(pos) = locator
+            .find_after(text, after)
+            .or_else(|| locator.find_after(text, 0))
+        {
+            return pos;
+        }
+    }
     if let Some(field) = message
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())

@@ -438,8 +438,15 @@ impl<'a> State<'a> {
                                                 .into(),
                                         )
                                     });
+                            // Point at the key itself: `offset` is where the text run starts.
+                            let at = self
+                                .source
+                                .text
+                                .get(offset..)
+                                .and_then(|t| t.find(&format!("@{}", item.key)))
+                                .map_or(offset, |i| offset + i);
                             self.problem(
-                                offset,
+                                at,
                                 format!("unknown citation key `@{}`", item.key),
                                 help,
                                 false,

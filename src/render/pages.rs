@@ -817,13 +817,21 @@ fn section_title(r: &Renderer, kind: Kind, id: &str, anchor: &str) -> String {
 #[derive(Serialize)]
 struct MatrixPage {
     title: String,
-    areas: Vec<LinkView>,
-    rows: Vec<MatrixRow>,
+    tables: Vec<MatrixTable>,
     cmos: Vec<CmoSummary>,
     theories: Vec<(String, String)>,
     themes: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
     unplaced: usize,
+}
+
+/// One study's tracers (rows) × areas (columns).
+#[derive(Serialize)]
+struct MatrixTable {
+    id: String,
+    study: Option<LinkView>,
+    areas: Vec<LinkView>,
+    rows: Vec<MatrixRow>,
 }
 
 #[derive(Serialize)]
@@ -832,43 +840,47 @@ struct MatrixRow {
     cells: Vec<Vec<CmoSummary>>,
 }
 
+/// A matrix per study: a tracer of one study is rarely followed in another study's areas, and
+/// one site-wide grid would be mostly empty.
+fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> Vec<MatrixTable> {
+    let c = &linker.site.content;
+    let study_of = |s: &Option<crate::load::schema::Ref>| s.as_ref().map(|r| r.id.clone());
+    let mut studies: Vec<Option<String>> = c.tracers.iter().map(|t| study_of(&t.meta.study)).collect();
+    studies.sort();
+    studies.dedup();
+    let mut tables = Vec::new();
+    for study in studies {
+        let tracers: Vec<&String> = c.tracers.iter().filter(|t| study_of(&t.meta.study) == study).map(|t| &t.id).collect();
+        let in_table: Vec<&&crate::resolve::CmoRecord> = published.iter().filter(|r| r.tracers.iter().any(|t| tracers.contains(&t))).collect();
+        let areas: Vec<&String> = c.areas.iter().map(|a| &a.id).filter(|a| in_table.iter().any(|r| r.areas.contains(a))).collect();
+        let mut rows = Vec::new();
+        for tracer in tracers {
+            let in_row: Vec<_> = in_table.iter().filter(|r| r.tracers.contains(tracer)).collect();
+            if in_row.is_empty() {
+                continue;
+            }
+            let cells = areas.iter().map(|a| in_row.iter().filter(|r| r.areas.contains(a)).map(|r| cmo_summary(linker, r)).collect()).collect();
+            rows.push(MatrixRow { tracer: linker.entity(Kind::Tracer, tracer), cells });
+        }
+        if rows.is_empty() || areas.is_empty() {
+            continue;
+        }
+        tables.push(MatrixTable {
+            id: format!("matrix-{}", study.as_deref().unwrap_or("other")),
+            study: study.as_ref().map(|s| linker.entity(Kind::Study, s)),
+            areas: areas.iter().map(|a| linker.entity(Kind::Area, a)).collect(),
+            rows,
+        });
+    }
+    tables
+}
+
 fn matrix(r: &Renderer) -> Built {
     let path = "cmos/index.html".to_string();
     let site = r.site;
     let linker = Linker { site, depth: 1 };
-    let published: Vec<&crate::resolve::CmoRecord> =
-        site.cmos.iter().filter(|c| c.published).collect();
-    let area_ids: Vec<&String> = site
-        .content
-        .areas
-        .iter()
-        .map(|a| &a.id)
-        .filter(|a| published.iter().any(|c| c.areas.contains(a)))
-        .collect();
-    let mut rows = Vec::new();
-    for tracer in &site.content.tracers {
-        let in_row: Vec<_> = published
-            .iter()
-            .filter(|c| c.tracers.contains(&tracer.id))
-            .collect();
-        if in_row.is_empty() {
-            continue;
-        }
-        let cells = area_ids
-            .iter()
-            .map(|a| {
-                in_row
-                    .iter()
-                    .filter(|c| c.areas.contains(a))
-                    .map(|c| cmo_summary(&linker, c))
-                    .collect()
-            })
-            .collect();
-        rows.push(MatrixRow {
-            tracer: linker.entity(Kind::Tracer, &tracer.id),
-            cells,
-        });
-    }
+    let published: Vec<&crate::resolve::CmoRecord> = site.cmos.iter().filter(|c| c.published).collect();
+    let tables = matrix_tables(&linker, &published);
     let unplaced = published
         .iter()
         .filter(|c| c.tracers.is_empty() || c.areas.is_empty())
@@ -888,11 +900,7 @@ fn matrix(r: &Renderer) -> Built {
     };
     let page = MatrixPage {
         title: "CMO configurations".into(),
-        areas: area_ids
-            .iter()
-            .map(|a| linker.entity(Kind::Area, a))
-            .collect(),
-        rows,
+        tables,
         cmos: published.iter().map(|c| cmo_summary(&linker, c)).collect(),
         theories,
         themes: site
