@@ -2,6 +2,7 @@
 //! succeeds, so a failed build leaves the previous site byte-for-byte intact.
 
 pub mod extras;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 
