@@ -46,6 +46,23 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Build the site with drafts, serve it under base_url's path, rebuild and reload on changes.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on; 0 picks a free one (the URL printed has the real port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on. Anything other than 127.0.0.1 exposes drafts to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Say why each page was rebuilt.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Make a new content file from the theme's archetype.
     New {
         /// report, tracer, cmo or theory
@@ -100,6 +117,19 @@ fn main() -> ExitCode {
             };
             run_build(&options, false)
         }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            verbose,
+        } => realist::serve::run(&realist::serve::ServeOptions {
+            root,
+            port,
+            bind,
+            open,
+            verbose,
+        }),
         Command::New { kind, id, root } => {
             match realist::scaffold::new_content(&root, &kind, &id, &realist::scaffold::today()) {
                 Ok(path) => {

@@ -1,0 +1,378 @@
+//! `realist serve`: build the site (with drafts) into a temporary folder, serve it under the path
+//! of `base_url`, watch the sources, rebuild what changed and tell open pages to reload.
+//!
+//! Three parts: [`incremental`] keeps the last build and updates it; [`http`] answers requests and
+//! holds the event streams; this module watches files and runs the loop between them. The build
+//! loop is the only writer of the served folder, and it tells browsers to reload only after every
+//! file of an update is in place.
+
+pub mod http;
+pub mod incremental;
+pub mod inputs;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify::event::{AccessKind, AccessMode, EventKind, MetadataKind, ModifyKind};
+use notify::{RecursiveMode, Watcher};
+
+use crate::diagnostics::Diagnostic;
+use http::{DiagnosticView, Shared, Status};
+use incremental::{Session, Update, UpdateKind};
+use inputs::INPUT_DIRS;
+
+/// How long the file system must be quiet before a change is built.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
+/// The longest a steady stream of events can put a build off.
+pub const MAX_DELAY: Duration = Duration::from_millis(500);
+
+type WatchEvent = notify::Result<notify::Event>;
+
+/// What `realist serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub port: u16,
+    pub bind: String,
+    pub open: bool,
+    pub verbose: bool,
+}
+
+/// Runs the server until the process is stopped. Returns an exit code only when it cannot start.
+pub fn run(options: &ServeOptions) -> i32 {
+    let root = match options.root.canonicalize() {
+        Ok(r) if r.join("site.yaml").is_file() => r,
+        _ => {
+            eprintln!(
+                "error: no site here: expected a folder with site.yaml and content/\n  --> {}\n   = help: pass --root DIR, or create a site with `realist init DIR`",
+                options.root.display()
+            );
+            return 2;
+        }
+    };
+    let out_root = std::env::temp_dir().join(format!(
+        "realist-serve-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    ));
+    if let Err(e) = std::fs::create_dir_all(&out_root) {
+        eprintln!("error: cannot create {}: {e}", out_root.display());
+        return 2;
+    }
+    {
+        let out_root = out_root.clone();
+        let _ = ctrlc::set_handler(move || {
+            let _ = std::fs::remove_dir_all(&out_root);
+            std::process::exit(0);
+        });
+    }
+
+    let server = match tiny_http::Server::http((options.bind.as_str(), options.port)) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!(
+                "error: cannot listen on {}:{}: {e}\n   = help: choose another port with --port N (0 picks a free one)",
+                options.bind, options.port
+            );
+            let _ = std::fs::remove_dir_all(&out_root);
+            return 2;
+        }
+    };
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| format!("{}:{}", options.bind, options.port));
+
+    let mut session = Session::new(&root, &out_root);
+    let mut printer = Printer::new(options.verbose);
+    let first = session.full("starting");
+    let base = session.base_path().unwrap_or_else(|| "/".into());
+    let shared = Arc::new(Shared::new(base.clone()));
+    let mut loop_state = LoopState { build: 0, base };
+    publish(&shared, &session, &first, &mut loop_state);
+    printer.report(&first);
+
+    for _ in 0..4 {
+        let server = Arc::clone(&server);
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                http::handle(&shared, request);
+            }
+        });
+    }
+    {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(15));
+            shared.keep_alive();
+        });
+    }
+
+    let url = format!("http://{addr}{}", loop_state.base);
+    println!("Serving {} at {url}", root.display());
+    println!("Watching for changes; press Ctrl-C to stop.");
+    let _ = std::io::stdout().flush();
+    if options.open {
+        open_browser(&url);
+    }
+
+    let (tx, rx) = std::sync::mpsc::channel::<WatchEvent>();
+    let mut watcher = match notify::recommended_watcher(move |event: WatchEvent| {
+        let _ = tx.send(event);
+    }) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("warning: cannot watch files ({e}); serving without live reload");
+            loop {
+                std::thread::park();
+            }
+        }
+    };
+    let mut watched: Vec<PathBuf> = Vec::new();
+    let added = watch_inputs(&mut watcher, &root, &session, &mut watched);
+    // Anything saved while the first build ran is picked up now.
+    let update = session.refresh(&added);
+    if update.kind != UpdateKind::Unchanged {
+        publish(&shared, &session, &update, &mut loop_state);
+        printer.report(&update);
+    }
+    loop {
+        let Some((paths, rescan)) = next_change(&rx) else {
+            return 0;
+        };
+        let update = if rescan {
+            session.rescan()
+        } else {
+            session.refresh(&paths)
+        };
+        publish(&shared, &session, &update, &mut loop_state);
+        printer.report(&update);
+        // A folder that appeared is watched from now on; what was written into it before the
+        // watch began is read now.
+        let added = watch_inputs(&mut watcher, &root, &session, &mut watched);
+        if !added.is_empty() {
+            let update = session.refresh(&added);
+            publish(&shared, &session, &update, &mut loop_state);
+            printer.report(&update);
+        }
+    }
+}
+
+/// Whether an event can mean that a file's contents, or the set of files, changed. Opening and
+/// reading files (which the build itself does) cannot.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)) => false,
+        _ => true,
+    }
+}
+
+/// Waits for the next change and gathers the events that follow it until the file system has
+/// been quiet for [`DEBOUNCE`] (at most [`MAX_DELAY`]). Returns the paths touched and whether
+/// events were lost (then everything is read again). None when the watcher has gone.
+pub fn next_change(rx: &Receiver<WatchEvent>) -> Option<(Vec<PathBuf>, bool)> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut rescan = false;
+    let mut take = |event: WatchEvent, paths: &mut Vec<PathBuf>| -> bool {
+        match event {
+            Ok(e) if e.need_rescan() => {
+                rescan = true;
+                true
+            }
+            Ok(e) if is_change(&e.kind) => {
+                paths.extend(e.paths);
+                true
+            }
+            Ok(_) => false,
+            Err(_) => {
+                rescan = true;
+                true
+            }
+        }
+    };
+    loop {
+        let event = rx.recv().ok()?;
+        if take(event, &mut paths) {
+            break;
+        }
+    }
+    let started = std::time::Instant::now();
+    let mut quiet_since = std::time::Instant::now();
+    while quiet_since.elapsed() < DEBOUNCE && started.elapsed() < MAX_DELAY {
+        match rx.recv_timeout(DEBOUNCE.saturating_sub(quiet_since.elapsed())) {
+            Ok(event) => {
+                if take(event, &mut paths) {
+                    quiet_since = std::time::Instant::now();
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    Some((paths, rescan))
+}
+
+struct LoopState {
+    build: u64,
+    base: String,
+}
+
+/// Makes the result of a build visible: the served folder, the status, and the events.
+fn publish(shared: &Shared, session: &Session, update: &Update, state: &mut LoopState) {
+    if let Some(base) = session.base_path() {
+        if base != state.base {
+            state.base = base.clone();
+            if let Ok(mut b) = shared.base_path.write() {
+                *b = base.clone();
+            }
+            println!("The site moved to {base} (base_url changed in site.yaml)");
+        }
+    }
+    if let Ok(mut live) = shared.live.write() {
+        *live = session.live_dir().map(Path::to_path_buf);
+    }
+    let changed = update.ok && (update.kind == UpdateKind::Full || !update.changed.is_empty());
+    if changed {
+        state.build += 1;
+    }
+    let status = Status {
+        build: state.build,
+        ok: update.ok,
+        errors: update
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(DiagnosticView::of)
+            .collect(),
+        warnings: update.diagnostics.len()
+            - update.diagnostics.iter().filter(|d| d.is_error()).count(),
+    };
+    let previous = shared.status.read().map(|s| s.clone()).unwrap_or_default();
+    if let Ok(mut s) = shared.status.write() {
+        *s = status.clone();
+    }
+    let json = serde_json::to_value(&status).unwrap_or_default();
+    if !update.ok {
+        if previous.ok || previous.errors != status.errors {
+            shared.broadcast("errors", &json.to_string());
+        }
+    } else if changed {
+        let mut json = json;
+        json["all"] = serde_json::Value::Bool(update.kind == UpdateKind::Full);
+        json["paths"] = serde_json::to_value(&update.changed).unwrap_or_default();
+        shared.broadcast("reload", &json.to_string());
+    } else if !previous.ok {
+        shared.broadcast("ok", &json.to_string());
+    }
+}
+
+/// Terminal output: each distinct set of diagnostics once, a line per update.
+struct Printer {
+    verbose: bool,
+    last: Vec<Diagnostic>,
+}
+
+impl Printer {
+    fn new(verbose: bool) -> Printer {
+        Printer {
+            verbose,
+            last: Vec::new(),
+        }
+    }
+
+    fn report(&mut self, update: &Update) {
+        if self.verbose {
+            for reason in &update.reasons {
+                eprintln!("  {reason}");
+            }
+        }
+        if update.kind == UpdateKind::Unchanged && update.diagnostics == self.last {
+            return;
+        }
+        if update.diagnostics != self.last {
+            for d in &update.diagnostics {
+                eprintln!("{d}\n");
+            }
+            self.last = update.diagnostics.clone();
+        } else if !update.ok {
+            eprintln!("(the same {} error(s) as before)", update.errors());
+        }
+        eprintln!("{}", update.summary());
+    }
+}
+
+/// Watches the site root (not recursively: site.yaml and new top-level folders), every input
+/// folder that exists, and the folder of a bibliography outside them.
+fn watch_inputs(
+    watcher: &mut impl Watcher,
+    root: &Path,
+    session: &Session,
+    watched: &mut Vec<PathBuf>,
+) -> Vec<PathBuf> {
+    let mut added = Vec::new();
+    let mut wanted: Vec<(PathBuf, RecursiveMode)> =
+        vec![(root.to_path_buf(), RecursiveMode::NonRecursive)];
+    for dir in INPUT_DIRS {
+        let path = root.join(dir);
+        if path.is_dir() {
+            wanted.push((path, RecursiveMode::Recursive));
+        }
+    }
+    for extra in session.extra_inputs() {
+        let Some(parent) = root.join(extra).parent().map(Path::to_path_buf) else {
+            continue;
+        };
+        let covered = wanted.iter().any(|(w, mode)| {
+            *w == parent || *mode == RecursiveMode::Recursive && parent.starts_with(w)
+        });
+        if parent.is_dir() && !covered {
+            wanted.push((parent, RecursiveMode::NonRecursive));
+        }
+    }
+    for (path, mode) in wanted {
+        if watched.contains(&path) {
+            continue;
+        }
+        if watcher.watch(&path, mode).is_ok() {
+            watched.push(path.clone());
+            added.push(path);
+        }
+    }
+    // Folders that were deleted are dropped, so they are watched again when they come back.
+    watched.retain(|p| p.is_dir());
+    added
+}
+
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        ("open", vec![url.to_string()])
+    } else if cfg!(windows) {
+        (
+            "cmd",
+            vec!["/C".into(), "start".into(), String::new(), url.into()],
+        )
+    } else {
+        ("xdg-open", vec![url.to_string()])
+    };
+    if std::process::Command::new(command.0)
+        .args(&command.1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_err()
+    {
+        eprintln!("note: could not open a browser; visit {url}");
+    }
+}

@@ -1,0 +1,447 @@
+//! `realist serve` updates the served folder incrementally. After any sequence of edits,
+//! creations, renames and deletions, the served folder must be byte-identical to a clean
+//! `realist::build` of the same files (with drafts), and a failed build must leave the last good
+//! site in place.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use realist::serve::incremental::{Session, UpdateKind};
+
+const THEMES: [&str; 2] = ["equity", "finance-and-contracting"];
+
+/// One report of the fixture, as parameters its file is generated from.
+#[derive(Debug, Clone, Default)]
+struct Report {
+    title: u8,
+    date: u8,
+    status: u8,
+    tracer: u8,
+    areas: u8,
+    themes: u8,
+    heading: u8,
+    text: u8,
+    link_to: Option<String>,
+    mention: bool,
+    chain_to: Option<String>,
+    extra_cmo: bool,
+    broken_yaml: bool,
+    broken_link: bool,
+}
+
+impl Report {
+    fn file(&self, id: &str) -> String {
+        let status = ["published", "draft", "confidential"][self.status as usize % 3];
+        let tracer = ["tr", "tr2"][self.tracer as usize % 2];
+        let areas: Vec<&str> = [(1, "area/a1"), (2, "area/a2")]
+            .iter()
+            .filter(|(bit, _)| self.areas & bit != 0)
+            .map(|(_, a)| *a)
+            .collect();
+        let areas = if areas.is_empty() {
+            vec!["area/a1"]
+        } else {
+            areas
+        };
+        let themes: Vec<&str> = THEMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.themes & (1 << i) != 0)
+            .map(|(_, t)| *t)
+            .collect();
+        let title = if self.broken_yaml {
+            "[broken".to_string()
+        } else {
+            format!("\"Report {id} v{}\"", self.title)
+        };
+        let chain = match &self.chain_to {
+            Some(t) if t != id => format!("    chain: {{refines: cmo/{t}-c1}}\n"),
+            _ => String::new(),
+        };
+        let extra = if self.extra_cmo {
+            format!(
+                "  - id: {id}-c2\n    title: \"Second {id}\"\n    kind: anticipated\n    programme_theory: [none-identified]\n    context: [{{text: c2}}]\n    mechanism: {{resource: r, reasoning: q}}\n    outcome: [{{text: o2, status: anticipated, valence: mixed, intended: false}}]\n    status: initial\n"
+            )
+        } else {
+            String::new()
+        };
+        let heading = ["Findings", "What we found"][self.heading as usize % 2];
+        let mut body = format!("## {heading} {{#findings}}\n\nText number {}.\n", self.text);
+        if let Some(t) = &self.link_to {
+            body.push_str(&format!(
+                "\nSee [the other report](@report/{t}#findings).\n"
+            ));
+        }
+        if self.mention {
+            body.push_str("\nCompare [the second tracer](@tracer/tr2).\n");
+        }
+        if self.broken_link {
+            body.push_str("\nA [broken link](@report/nope).\n");
+        }
+        format!(
+            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nthemes: [{}]\ncmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}---\n{body}",
+            self.date % 12 + 1,
+            areas.join(", "),
+            themes.join(", "),
+            self.title,
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Title(usize, u8),
+    Date(usize, u8),
+    Status(usize, u8),
+    Tracer(usize, u8),
+    Areas(usize, u8),
+    Themes(usize, u8),
+    Heading(usize, u8),
+    Text(usize, u8),
+    Link(usize, Option<usize>),
+    Mention(usize, bool),
+    Chain(usize, Option<usize>),
+    ExtraCmo(usize, bool),
+    BreakYaml(usize, bool),
+    BrokenLink(usize, bool),
+    TracerTitle(usize, u8),
+    TracerText(usize, u8),
+    Create,
+    Delete(usize),
+    Rename(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let r = 0usize..8;
+    prop_oneof![
+        3 => (r.clone(), 0u8..4).prop_map(|(i, v)| Op::Title(i, v)),
+        1 => (r.clone(), 0u8..12).prop_map(|(i, v)| Op::Date(i, v)),
+        1 => (r.clone(), 0u8..3).prop_map(|(i, v)| Op::Status(i, v)),
+        1 => (r.clone(), 0u8..2).prop_map(|(i, v)| Op::Tracer(i, v)),
+        1 => (r.clone(), 0u8..4).prop_map(|(i, v)| Op::Areas(i, v)),
+        1 => (r.clone(), 0u8..4).prop_map(|(i, v)| Op::Themes(i, v)),
+        2 => (r.clone(), 0u8..2).prop_map(|(i, v)| Op::Heading(i, v)),
+        4 => (r.clone(), 0u8..8).prop_map(|(i, v)| Op::Text(i, v)),
+        2 => (r.clone(), proptest::option::of(0usize..8)).prop_map(|(i, v)| Op::Link(i, v)),
+        1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::Mention(i, v)),
+        1 => (r.clone(), proptest::option::of(0usize..8)).prop_map(|(i, v)| Op::Chain(i, v)),
+        1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::ExtraCmo(i, v)),
+        1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::BreakYaml(i, v)),
+        1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::BrokenLink(i, v)),
+        1 => (0usize..2, 0u8..4).prop_map(|(i, v)| Op::TracerTitle(i, v)),
+        1 => (0usize..2, 0u8..4).prop_map(|(i, v)| Op::TracerText(i, v)),
+        1 => Just(Op::Create),
+        1 => r.clone().prop_map(Op::Delete),
+        1 => r.prop_map(Op::Rename),
+    ]
+}
+
+struct Fixture {
+    root: PathBuf,
+    reports: BTreeMap<String, Report>,
+    tracers: [(u8, u8); 2],
+    next_id: u32,
+}
+
+impl Fixture {
+    fn new(root: &Path) -> Fixture {
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            "site.yaml",
+            "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\n",
+        );
+        write("content/studies/s.md", "---\ntitle: S\n---\nbody\n");
+        std::fs::create_dir_all(root.join("content/tracers")).unwrap();
+        std::fs::create_dir_all(root.join("content/reports")).unwrap();
+        write(
+            "content/areas/a1.md",
+            "---\ntitle: A1\nstudy: study/s\nanonymised: true\n---\n",
+        );
+        write(
+            "content/areas/a2.md",
+            "---\ntitle: A2\nstudy: study/s\nanonymised: false\n---\nSecond area.\n",
+        );
+        write("content/theories/pt.md", "---\ntitle: PT\nstudy: study/s\nstatement: {if: x, then: y, because: z}\nstatus: untested\nlevel: policy\n---\n");
+        write(
+            "content/pages/accessibility.md",
+            "---\ntitle: Accessibility\n---\ntext\n",
+        );
+        let mut f = Fixture {
+            root: root.to_path_buf(),
+            reports: BTreeMap::new(),
+            tracers: [(0, 0), (0, 0)],
+            next_id: 4,
+        };
+        for i in 0..2 {
+            f.write_tracer(i);
+        }
+        for (id, link) in [("r1", Some("r2")), ("r2", None), ("r3", Some("r1"))] {
+            let r = Report {
+                link_to: link.map(str::to_string),
+                themes: 1,
+                ..Default::default()
+            };
+            f.reports.insert(id.into(), r);
+            f.write_report(id);
+        }
+        f
+    }
+
+    fn report_path(&self, id: &str) -> PathBuf {
+        self.root.join(format!("content/reports/{id}.md"))
+    }
+
+    fn write_report(&self, id: &str) -> PathBuf {
+        let p = self.report_path(id);
+        std::fs::write(&p, self.reports[id].file(id)).unwrap();
+        p
+    }
+
+    fn write_tracer(&self, i: usize) -> PathBuf {
+        let id = ["tr", "tr2"][i];
+        let (title, text) = self.tracers[i];
+        let p = self.root.join(format!("content/tracers/{id}.md"));
+        std::fs::write(
+            &p,
+            format!("---\ntitle: Tracer {id} v{title}\nstudy: study/s\nkind: service\n---\nAbout {id}, version {text}.\n"),
+        )
+        .unwrap();
+        p
+    }
+
+    fn ids(&self) -> Vec<String> {
+        self.reports.keys().cloned().collect()
+    }
+
+    /// Applies one operation; returns the paths it touched (as a file watcher would report).
+    fn apply(&mut self, op: &Op) -> Vec<PathBuf> {
+        let ids = self.ids();
+        if ids.is_empty() && !matches!(op, Op::Create | Op::TracerTitle(..) | Op::TracerText(..)) {
+            return Vec::new();
+        }
+        let pick = |i: usize| ids[i % ids.len()].clone();
+        let mut edit = |i: usize, f: &mut dyn FnMut(&mut Report)| {
+            let id = pick(i);
+            f(self.reports.get_mut(&id).unwrap());
+            vec![self.write_report(&id)]
+        };
+        match op.clone() {
+            Op::Title(i, v) => edit(i, &mut |r| r.title = v),
+            Op::Date(i, v) => edit(i, &mut |r| r.date = v),
+            Op::Status(i, v) => edit(i, &mut |r| r.status = v),
+            Op::Tracer(i, v) => edit(i, &mut |r| r.tracer = v),
+            Op::Areas(i, v) => edit(i, &mut |r| r.areas = v),
+            Op::Themes(i, v) => edit(i, &mut |r| r.themes = v),
+            Op::Heading(i, v) => edit(i, &mut |r| r.heading = v),
+            Op::Text(i, v) => edit(i, &mut |r| r.text = v),
+            Op::Link(i, t) => {
+                let t = t.map(pick);
+                edit(i, &mut |r| r.link_to = t.clone())
+            }
+            Op::Mention(i, v) => edit(i, &mut |r| r.mention = v),
+            Op::Chain(i, t) => {
+                let t = t.map(pick);
+                edit(i, &mut |r| r.chain_to = t.clone())
+            }
+            Op::ExtraCmo(i, v) => edit(i, &mut |r| r.extra_cmo = v),
+            Op::BreakYaml(i, v) => edit(i, &mut |r| r.broken_yaml = v),
+            Op::BrokenLink(i, v) => edit(i, &mut |r| r.broken_link = v),
+            Op::TracerTitle(i, v) => {
+                self.tracers[i].0 = v;
+                vec![self.write_tracer(i)]
+            }
+            Op::TracerText(i, v) => {
+                self.tracers[i].1 = v;
+                vec![self.write_tracer(i)]
+            }
+            Op::Create => {
+                let id = format!("r{}", self.next_id);
+                self.next_id += 1;
+                self.reports.insert(id.clone(), Report::default());
+                vec![self.write_report(&id)]
+            }
+            Op::Delete(i) => {
+                let id = pick(i);
+                self.reports.remove(&id);
+                let p = self.report_path(&id);
+                std::fs::remove_file(&p).unwrap();
+                vec![p]
+            }
+            Op::Rename(i) => {
+                let id = pick(i);
+                let new = format!("r{}", self.next_id);
+                self.next_id += 1;
+                let r = self.reports.remove(&id).unwrap();
+                self.reports.insert(new.clone(), r);
+                let (from, to) = (self.report_path(&id), self.report_path(&new));
+                // A rename keeps the old text: the CMO ids inside still say the old id.
+                std::fs::rename(&from, &to).unwrap();
+                self.write_report(&new);
+                vec![from, to]
+            }
+        }
+    }
+
+    fn any_broken_yaml(&self) -> bool {
+        self.reports.values().any(|r| r.broken_yaml)
+    }
+}
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(dir).unwrap();
+            out.insert(
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    out
+}
+
+fn assert_same_tree(actual: &BTreeMap<String, Vec<u8>>, expected: &BTreeMap<String, Vec<u8>>) {
+    let a: Vec<&String> = actual.keys().collect();
+    let e: Vec<&String> = expected.keys().collect();
+    assert_eq!(a, e, "the served folder has different files");
+    for (path, bytes) in expected {
+        if actual[path] != *bytes {
+            let (a, e) = (
+                String::from_utf8_lossy(&actual[path]).into_owned(),
+                String::from_utf8_lossy(bytes).into_owned(),
+            );
+            let (line, (sa, se)) = a
+                .lines()
+                .zip(e.lines())
+                .enumerate()
+                .find(|(_, (x, y))| x != y)
+                .unwrap_or((0, ("", "")));
+            panic!(
+                "{path} differs from a clean build at line {}:\n  served: {sa}\n  clean:  {se}",
+                line + 1
+            );
+        }
+    }
+}
+
+/// Runs a sequence of operations and checks the served folder after each.
+fn check_sequence(ops: &[Op]) -> (usize, usize) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let mut fixture = Fixture::new(&root);
+    let mut session = Session::new(&root, &tmp.path().join("serve"));
+    let first = session.full("test");
+    assert!(first.ok, "{:?}", first.diagnostics);
+    let mut last_good = tree(session.live_dir().unwrap());
+    let (mut incremental, mut full) = (0, 0);
+    for (step, op) in ops.iter().enumerate() {
+        let touched = fixture.apply(op);
+        let update = session.refresh(&touched);
+        match update.kind {
+            UpdateKind::Incremental => incremental += 1,
+            UpdateKind::Full => full += 1,
+            UpdateKind::Unchanged => {}
+        }
+        assert!(
+            session.mismatched_paths().is_empty(),
+            "{:?}",
+            session.mismatched_paths()
+        );
+        let out = tmp.path().join(format!("expected-{step}"));
+        let expected = realist::build(&realist::BuildOptions {
+            root: root.clone(),
+            out: Some(out.clone()),
+            drafts: true,
+            ..Default::default()
+        });
+        let context = format!(
+            "after step {step} ({op:?}) of {ops:?}: {:?}",
+            update.reasons
+        );
+        if expected.outcome == realist::Outcome::Success {
+            assert!(
+                update.ok,
+                "{context}\nserve failed where a clean build succeeds: {:?}",
+                update.diagnostics
+            );
+            let want = tree(&out);
+            assert_same_tree(&tree(session.live_dir().unwrap()), &want);
+            last_good = want;
+        } else {
+            assert!(
+                !update.ok,
+                "{context}\nserve succeeded where a clean build fails: {:?}",
+                expected.diagnostics
+            );
+            assert_same_tree(&tree(session.live_dir().unwrap()), &last_good);
+        }
+        if !fixture.any_broken_yaml() {
+            assert_eq!(update.diagnostics, expected.diagnostics, "{context}");
+        }
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    (incremental, full)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 24,
+        max_shrink_iters: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn incremental_updates_equal_a_clean_build(ops in proptest::collection::vec(op(), 1..8)) {
+        check_sequence(&ops);
+    }
+}
+
+#[test]
+fn body_edits_are_incremental_and_front_matter_edits_too() {
+    let ops = [
+        Op::Text(0, 1),
+        Op::Heading(1, 1),
+        Op::Title(2, 3),
+        Op::Tracer(0, 1),
+        Op::Mention(1, true),
+        Op::TracerText(0, 2),
+        Op::TracerTitle(1, 2),
+    ];
+    let (incremental, full) = check_sequence(&ops);
+    assert_eq!((incremental, full), (7, 0));
+}
+
+#[test]
+fn structural_changes_fall_back_to_full_builds() {
+    let ops = [
+        Op::Create,
+        Op::Rename(0),
+        Op::Delete(1),
+        Op::ExtraCmo(0, true),
+        Op::Status(0, 2),
+    ];
+    let (incremental, full) = check_sequence(&ops);
+    assert_eq!((incremental, full), (0, 5));
+}
+
+#[test]
+fn failed_builds_keep_the_last_good_site_and_recover() {
+    let ops = [
+        Op::BreakYaml(0, true),
+        Op::Text(1, 5),
+        Op::BreakYaml(0, false),
+        Op::BrokenLink(1, true),
+        Op::Title(2, 1),
+        Op::BrokenLink(1, false),
+        Op::Link(0, Some(7)),
+    ];
+    check_sequence(&ops);
+}
