@@ -514,6 +514,18 @@ fn an_edit_reloads_open_pages_after_the_files_are_written() {
         .text()
         .contains("Renamed report"));
 
+    // A static file is copied again, without re-rendering pages.
+    std::fs::write(root.join("static/data/notes.txt"), "new notes").unwrap();
+    let reload = events.expect("reload");
+    assert_eq!(
+        reload["paths"],
+        serde_json::json!(["static/data/notes.txt"])
+    );
+    assert_eq!(
+        server.get(&format!("{BASE}static/data/notes.txt")).text(),
+        "new notes"
+    );
+
     // Saving the same bytes again changes nothing and sends nothing.
     std::fs::write(&report, std::fs::read(&report).unwrap()).unwrap();
     assert!(events.none_within(Duration::from_millis(400)));

@@ -28,6 +28,7 @@ struct Report {
     extra_cmo: bool,
     broken_yaml: bool,
     broken_link: bool,
+    lists_standalone: bool,
 }
 
 impl Report {
@@ -66,6 +67,11 @@ impl Report {
         } else {
             String::new()
         };
+        let listed = if self.lists_standalone {
+            "  - cmo/sx\n"
+        } else {
+            ""
+        };
         let heading = ["Findings", "What we found"][self.heading as usize % 2];
         let mut body = format!("## {heading} {{#findings}}\n\nText number {}.\n", self.text);
         if let Some(t) = &self.link_to {
@@ -80,7 +86,7 @@ impl Report {
             body.push_str("\nA [broken link](@report/nope).\n");
         }
         format!(
-            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nthemes: [{}]\ncmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}---\n{body}",
+            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nthemes: [{}]\ncmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}{listed}---\n{body}",
             self.date % 12 + 1,
             areas.join(", "),
             themes.join(", "),
@@ -107,6 +113,13 @@ enum Op {
     BrokenLink(usize, bool),
     TracerTitle(usize, u8),
     TracerText(usize, u8),
+    AreaTitle(u8),
+    AreaText(u8),
+    StandaloneTitle(u8),
+    StandaloneText(u8),
+    StandaloneSource(usize),
+    ListStandalone(usize, bool),
+    Css(u8),
     Create,
     Delete(usize),
     Rename(usize),
@@ -131,6 +144,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::BrokenLink(i, v)),
         1 => (0usize..2, 0u8..4).prop_map(|(i, v)| Op::TracerTitle(i, v)),
         1 => (0usize..2, 0u8..4).prop_map(|(i, v)| Op::TracerText(i, v)),
+        1 => (0u8..4).prop_map(Op::AreaTitle),
+        1 => (0u8..4).prop_map(Op::AreaText),
+        1 => (0u8..4).prop_map(Op::StandaloneTitle),
+        1 => (0u8..4).prop_map(Op::StandaloneText),
+        1 => r.clone().prop_map(Op::StandaloneSource),
+        1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::ListStandalone(i, v)),
+        1 => (0u8..4).prop_map(Op::Css),
         1 => Just(Op::Create),
         1 => r.clone().prop_map(Op::Delete),
         1 => r.prop_map(Op::Rename),
@@ -141,6 +161,9 @@ struct Fixture {
     root: PathBuf,
     reports: BTreeMap<String, Report>,
     tracers: [(u8, u8); 2],
+    area: (u8, u8),
+    /// The standalone CMO: title, text, and the report its evidence cites.
+    standalone: (u8, u8, String),
     next_id: u32,
 }
 
@@ -162,10 +185,6 @@ impl Fixture {
             "content/areas/a1.md",
             "---\ntitle: A1\nstudy: study/s\nanonymised: true\n---\n",
         );
-        write(
-            "content/areas/a2.md",
-            "---\ntitle: A2\nstudy: study/s\nanonymised: false\n---\nSecond area.\n",
-        );
         write("content/theories/pt.md", "---\ntitle: PT\nstudy: study/s\nstatement: {if: x, then: y, because: z}\nstatus: untested\nlevel: policy\n---\n");
         write(
             "content/pages/accessibility.md",
@@ -175,11 +194,16 @@ impl Fixture {
             root: root.to_path_buf(),
             reports: BTreeMap::new(),
             tracers: [(0, 0), (0, 0)],
+            area: (0, 0),
+            standalone: (0, 0, "r2".into()),
             next_id: 4,
         };
         for i in 0..2 {
             f.write_tracer(i);
         }
+        f.write_area();
+        write("static/custom.css", "body { margin: 0; }\n");
+        f.write_standalone();
         for (id, link) in [("r1", Some("r2")), ("r2", None), ("r3", Some("r1"))] {
             let r = Report {
                 link_to: link.map(str::to_string),
@@ -214,6 +238,33 @@ impl Fixture {
         p
     }
 
+    fn write_area(&self) -> PathBuf {
+        let p = self.root.join("content/areas/a2.md");
+        std::fs::write(
+            &p,
+            format!(
+                "---\ntitle: A2 v{}\nstudy: study/s\nanonymised: false\n---\nSecond area, version {}.\n",
+                self.area.0, self.area.1
+            ),
+        )
+        .unwrap();
+        p
+    }
+
+    fn write_standalone(&self) -> PathBuf {
+        let p = self.root.join("content/cmos/sx.md");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let (title, text, source) = &self.standalone;
+        std::fs::write(
+            &p,
+            format!(
+                "---\ntype: cmo\nid: sx\ntitle: \"Standalone v{title}\"\nkind: derived\nprogramme_theory: [theory/pt]\ntracer: tracer/tr\nareas: [area/a2]\ncontext: [{{text: c}}]\nmechanism: {{text: m}}\noutcome: [{{text: o, status: observed, valence: negative, intended: false}}]\nevidence: [{{kind: document, source: \"report/{source}#findings\"}}]\nconfidence: {{level: moderate, rationale: r}}\nstatus: contested\n---\nStandalone body, version {text}.\n"
+            ),
+        )
+        .unwrap();
+        p
+    }
+
     fn ids(&self) -> Vec<String> {
         self.reports.keys().cloned().collect()
     }
@@ -221,6 +272,34 @@ impl Fixture {
     /// Applies one operation; returns the paths it touched (as a file watcher would report).
     fn apply(&mut self, op: &Op) -> Vec<PathBuf> {
         let ids = self.ids();
+        match op {
+            Op::AreaTitle(v) => {
+                self.area.0 = *v;
+                return vec![self.write_area()];
+            }
+            Op::AreaText(v) => {
+                self.area.1 = *v;
+                return vec![self.write_area()];
+            }
+            Op::StandaloneTitle(v) => {
+                self.standalone.0 = *v;
+                return vec![self.write_standalone()];
+            }
+            Op::StandaloneText(v) => {
+                self.standalone.1 = *v;
+                return vec![self.write_standalone()];
+            }
+            Op::Css(v) => {
+                let p = self.root.join("static/custom.css");
+                std::fs::write(&p, format!("body {{ margin: {v}px; }}\n")).unwrap();
+                return vec![p];
+            }
+            Op::StandaloneSource(i) if !ids.is_empty() => {
+                self.standalone.2 = ids[i % ids.len()].clone();
+                return vec![self.write_standalone()];
+            }
+            _ => {}
+        }
         if ids.is_empty() && !matches!(op, Op::Create | Op::TracerTitle(..) | Op::TracerText(..)) {
             return Vec::new();
         }
@@ -251,6 +330,13 @@ impl Fixture {
             Op::ExtraCmo(i, v) => edit(i, &mut |r| r.extra_cmo = v),
             Op::BreakYaml(i, v) => edit(i, &mut |r| r.broken_yaml = v),
             Op::BrokenLink(i, v) => edit(i, &mut |r| r.broken_link = v),
+            Op::ListStandalone(i, v) => edit(i, &mut |r| r.lists_standalone = v),
+            Op::AreaTitle(_)
+            | Op::AreaText(_)
+            | Op::StandaloneTitle(_)
+            | Op::StandaloneText(_)
+            | Op::StandaloneSource(_)
+            | Op::Css(_) => Vec::new(),
             Op::TracerTitle(i, v) => {
                 self.tracers[i].0 = v;
                 vec![self.write_tracer(i)]
@@ -392,7 +478,7 @@ fn check_sequence(ops: &[Op]) -> (usize, usize) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 24,
+        cases: 10,
         max_shrink_iters: 200,
         failure_persistence: None,
         ..ProptestConfig::default()
@@ -414,9 +500,16 @@ fn body_edits_are_incremental_and_front_matter_edits_too() {
         Op::Mention(1, true),
         Op::TracerText(0, 2),
         Op::TracerTitle(1, 2),
+        Op::AreaTitle(1),
+        Op::StandaloneText(2),
+        Op::StandaloneTitle(3),
+        Op::ListStandalone(2, true),
+        Op::StandaloneSource(0),
+        Op::Heading(0, 1),
+        Op::Css(2),
     ];
     let (incremental, full) = check_sequence(&ops);
-    assert_eq!((incremental, full), (7, 0));
+    assert_eq!((incremental, full), (ops.len(), 0));
 }
 
 #[test]

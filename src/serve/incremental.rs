@@ -69,6 +69,25 @@ pub enum UpdateKind {
 }
 
 impl Update {
+    /// An update that failed inside realist itself (a bug): reported like a build error.
+    pub fn internal_error(message: &str) -> Update {
+        Update {
+            kind: UpdateKind::Full,
+            ok: false,
+            diagnostics: vec![Diagnostic::error(
+                "realist",
+                0,
+                0,
+                format!("internal error while rebuilding: {message}"),
+            )
+            .with_help("this is a bug in realist; the next change rebuilds the whole site")],
+            changed: Vec::new(),
+            rendered: 0,
+            reasons: Vec::new(),
+            seconds: 0.0,
+        }
+    }
+
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
@@ -77,7 +96,7 @@ impl Update {
     pub fn summary(&self) -> String {
         let ms = self.seconds * 1000.0;
         match (self.kind, self.ok) {
-            (UpdateKind::Unchanged, true) => "no changes".to_string(),
+            (UpdateKind::Unchanged, true) => "no page changed".to_string(),
             (UpdateKind::Full, true) => {
                 format!(
                     "built the whole site ({} pages) in {ms:.0} ms",
@@ -135,6 +154,9 @@ struct State {
     resolve_diags: Vec<Diagnostic>,
     check_diags: Vec<Diagnostic>,
     static_diags: Vec<Diagnostic>,
+    /// The files copied from the theme's and the site's static/ folders.
+    static_files: Vec<String>,
+    static_dirty: bool,
     extras_diags: Vec<Diagnostic>,
     extras: Vec<String>,
     /// Every file of the output, for the link checker.
@@ -326,6 +348,7 @@ impl Session {
             glossary: GlossaryIndex::new(&site),
             bibliography: &bibliography,
             has_search: false,
+            search: None,
             out: dir.clone(),
         };
         let specs = renderer.specs();
@@ -400,6 +423,8 @@ impl Session {
             resolve_diags,
             check_diags,
             static_diags,
+            static_files: static_files.clone(),
+            static_dirty: false,
             extras_diags,
             extras,
             files,
@@ -429,9 +454,10 @@ impl Session {
                     let static_stale = static_files
                         .iter()
                         .any(|f| !same_file(&dir.join(f), &live.join(f)));
-                    if static_stale || !same_files {
+                    if !same_files {
                         self.state = None;
                     } else {
+                        state.static_dirty = static_stale;
                         state.dirty = state
                             .pages
                             .keys()
@@ -477,15 +503,25 @@ impl Session {
         if let Some(p) = diff.removed.first() {
             return Err(format!("{} was deleted", display_path(p)));
         }
-        if diff.modified.is_empty() && state.dirty.is_empty() && !state.extras_dirty {
+        if diff.modified.is_empty()
+            && state.dirty.is_empty()
+            && !state.extras_dirty
+            && !state.static_dirty
+        {
             update.kind = UpdateKind::Unchanged;
             update.diagnostics = state.diagnostics();
             update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
             return Ok(update);
         }
-        // Parse every changed content file; anything else needs a full build.
+        // Parse every changed content file; static files are copied again; anything else needs
+        // a full build.
         let mut parsed: Vec<(PathBuf, Loaded, Vec<Diagnostic>)> = Vec::new();
+        let mut static_changed: Vec<&PathBuf> = Vec::new();
         for rel in &diff.modified {
+            if is_static(rel, &state.config.theme) {
+                static_changed.push(rel);
+                continue;
+            }
             let Some(kind) = content_kind(rel) else {
                 return Err(format!("{} changed", display_path(rel)));
             };
@@ -548,6 +584,7 @@ impl Session {
             changed_sources.push(rel);
         }
         let mut reasons: BTreeMap<String, String> = BTreeMap::new();
+        let mut reasons_extra: Vec<String> = Vec::new();
         let mut regenerate_extras = state.extras_dirty;
         if text_only {
             for rel in &changed_sources {
@@ -658,6 +695,7 @@ impl Session {
                 glossary: GlossaryIndex::new(&state.site),
                 bibliography: &state.bibliography,
                 has_search: false,
+                search: None,
                 out: scratch.clone(),
             };
             let pages = &state.pages;
@@ -699,6 +737,22 @@ impl Session {
                 Err(d) => state.extras_diags = vec![d],
             }
         }
+        let regenerate_static = state.static_dirty || !static_changed.is_empty();
+        if regenerate_static {
+            match crate::write::copy_static(&root, &state.config.theme, &scratch) {
+                Ok(written) => {
+                    state.static_diags = Vec::new();
+                    if written != state.static_files {
+                        let _ = std::fs::remove_dir_all(&scratch);
+                        return Err("the set of static files changed".into());
+                    }
+                }
+                Err(d) => state.static_diags = d,
+            }
+            for rel in &static_changed {
+                reasons_extra.push(format!("{}: changed, copied again", display_path(rel)));
+            }
+        }
         // Check links of the rendered pages and of the pages that link into them with anchors.
         let mut to_check: BTreeSet<String> = keys.iter().cloned().collect();
         for k in &keys {
@@ -716,7 +770,7 @@ impl Session {
                 p.link_diags = d;
             }
         }
-        for rel in &changed_sources {
+        for rel in &diff.modified {
             if let Some(h) = self.inputs.files.get(rel) {
                 state.built.files.insert(rel.clone(), *h);
             }
@@ -726,12 +780,16 @@ impl Session {
         update.reasons = reasons
             .iter()
             .map(|(page, why)| format!("{page}: {why}"))
+            .chain(reasons_extra)
             .collect();
         if update.ok {
             let mut moved = Vec::new();
             let mut candidates: Vec<String> = keys.clone();
             if regenerate_extras {
                 candidates.extend(state.extras.iter().cloned());
+            }
+            if regenerate_static {
+                candidates.extend(state.static_files.iter().cloned());
             }
             for rel in candidates {
                 let from = scratch.join(&rel);
@@ -749,12 +807,19 @@ impl Session {
             update.changed = moved;
             state.dirty.clear();
             state.extras_dirty = false;
+            state.static_dirty = false;
         } else {
             state.dirty.extend(keys);
             state.extras_dirty |= regenerate_extras;
+            state.static_dirty |= regenerate_static;
         }
         let _ = std::fs::remove_dir_all(&scratch);
         Ok(update)
+    }
+
+    /// Forgets the last build, so the next update is a full build (after an internal error).
+    pub fn reset(&mut self) {
+        self.state = None;
     }
 
     /// For tests: the page paths of the current model whose record path differs from the path
@@ -890,6 +955,7 @@ fn specs_of(site: &Site, templates: &Templates, bibliography: &Bibliography) -> 
         glossary: GlossaryIndex::new(site),
         bibliography,
         has_search: false,
+        search: None,
         out: PathBuf::new(),
     }
     .specs()
@@ -936,6 +1002,19 @@ fn entity_doc(c: &Content, kind: Kind, i: usize) -> (String, PathBuf) {
         Kind::Report => get(&c.reports, i),
         Kind::Cmo => get(&c.cmos, i),
         Kind::Page | Kind::Theme => get(&c.pages, i),
+    }
+}
+
+/// Whether a project-relative path is a file of the site's or the theme's static/ folder.
+fn is_static(rel: &Path, theme: &str) -> bool {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    match parts.as_slice() {
+        [first, _, ..] if first == "static" => true,
+        [themes, name, folder, _, ..] => themes == "themes" && name == theme && folder == "static",
+        _ => false,
     }
 }
 
@@ -1176,6 +1255,7 @@ fn clone_content(c: &Content) -> Content {
         glossary: c.glossary.clone(),
         glossary_text: c.glossary_text.clone(),
         bibliography: c.bibliography.clone(),
+        failed: c.failed.clone(),
     }
 }
 

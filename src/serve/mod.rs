@@ -92,7 +92,7 @@ pub fn run(options: &ServeOptions) -> i32 {
 
     let mut session = Session::new(&root, &out_root);
     let mut printer = Printer::new(options.verbose);
-    let first = session.full("starting");
+    let first = guarded(&mut session, |s| s.full("starting"));
     let base = session.base_path().unwrap_or_else(|| "/".into());
     let shared = Arc::new(Shared::new(base.clone()));
     let mut loop_state = LoopState { build: 0, base };
@@ -104,7 +104,10 @@ pub fn run(options: &ServeOptions) -> i32 {
         let shared = Arc::clone(&shared);
         std::thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                http::handle(&shared, request);
+                // A panic answering one request must not take a worker away.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    http::handle(&shared, request)
+                }));
             }
         });
     }
@@ -118,6 +121,13 @@ pub fn run(options: &ServeOptions) -> i32 {
 
     let url = format!("http://{addr}{}", loop_state.base);
     println!("Serving {} at {url}", root.display());
+    if !server
+        .server_addr()
+        .to_ip()
+        .is_some_and(|a| a.ip().is_loopback())
+    {
+        println!("Note: listening beyond this computer; anyone who can reach it sees drafts too.");
+    }
     println!("Watching for changes; press Ctrl-C to stop.");
     let _ = std::io::stdout().flush();
     if options.open {
@@ -139,7 +149,7 @@ pub fn run(options: &ServeOptions) -> i32 {
     let mut watched: Vec<PathBuf> = Vec::new();
     let added = watch_inputs(&mut watcher, &root, &session, &mut watched);
     // Anything saved while the first build ran is picked up now.
-    let update = session.refresh(&added);
+    let update = guarded(&mut session, |s| s.refresh(&added));
     if update.kind != UpdateKind::Unchanged {
         publish(&shared, &session, &update, &mut loop_state);
         printer.report(&update);
@@ -148,20 +158,39 @@ pub fn run(options: &ServeOptions) -> i32 {
         let Some((paths, rescan)) = next_change(&rx) else {
             return 0;
         };
-        let update = if rescan {
-            session.rescan()
-        } else {
-            session.refresh(&paths)
-        };
+        let update = guarded(&mut session, |s| {
+            if rescan {
+                s.rescan()
+            } else {
+                s.refresh(&paths)
+            }
+        });
         publish(&shared, &session, &update, &mut loop_state);
         printer.report(&update);
         // A folder that appeared is watched from now on; what was written into it before the
         // watch began is read now.
         let added = watch_inputs(&mut watcher, &root, &session, &mut watched);
         if !added.is_empty() {
-            let update = session.refresh(&added);
+            let update = guarded(&mut session, |s| s.refresh(&added));
             publish(&shared, &session, &update, &mut loop_state);
             printer.report(&update);
+        }
+    }
+}
+
+/// Runs one build step; a panic inside it (a bug) is reported like a build error and the next
+/// change rebuilds everything, so the server keeps running.
+fn guarded(session: &mut Session, step: impl FnOnce(&mut Session) -> Update) -> Update {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(session))) {
+        Ok(update) => update,
+        Err(panic) => {
+            session.reset();
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Update::internal_error(&message)
         }
     }
 }
@@ -301,11 +330,15 @@ impl Printer {
         if update.kind == UpdateKind::Unchanged && update.diagnostics == self.last {
             return;
         }
+        let fixed = update.ok && self.last.iter().any(Diagnostic::is_error);
         if update.diagnostics != self.last {
             for d in &update.diagnostics {
                 eprintln!("{d}\n");
             }
             self.last = update.diagnostics.clone();
+            if fixed {
+                eprintln!("the errors are fixed");
+            }
         } else if !update.ok {
             eprintln!("(the same {} error(s) as before)", update.errors());
         }
