@@ -27,6 +27,15 @@ pub struct SiteConfig {
     pub theme: String,
     /// The licence of the site's content, shown in the footer.
     pub licence: Option<String>,
+    /// Full-text search (a Pagefind index under `pagefind/` and the `search/` page).
+    #[serde(default = "default_search")]
+    pub search: bool,
+}
+
+/// Off unless asked for, as in Zola: a Pagefind index costs several times the rest of the build
+/// in time and memory on large sites (measured in the search module's notes).
+fn default_search() -> bool {
+    false
 }
 
 fn default_language() -> String {

@@ -75,6 +75,8 @@ pub struct BuildReport {
     pub seconds: f64,
     /// Seconds per stage, in pipeline order.
     pub stages: Vec<(&'static str, f64)>,
+    /// Resident memory (MiB) at the end of each stage.
+    pub stage_rss: Vec<f64>,
     /// Seconds spent in each template, slowest first.
     pub templates: Vec<(&'static str, f64)>,
     pub out: PathBuf,
@@ -113,13 +115,23 @@ struct Run {
     started: Instant,
     stage_start: Instant,
     stages: Vec<(&'static str, f64)>,
+    rss: Vec<f64>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// The process's resident memory in MiB, where the OS tells (Linux), for `--timings`.
+fn resident_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<f64>().ok()))
+        .map_or(0.0, |pages| pages * 4096.0 / 1048576.0)
 }
 
 impl Run {
     fn stage(&mut self, name: &'static str) {
         self.stages
             .push((name, self.stage_start.elapsed().as_secs_f64()));
+        self.rss.push(resident_mib());
         self.stage_start = Instant::now();
     }
 
@@ -137,6 +149,7 @@ impl Run {
             pages,
             seconds: self.started.elapsed().as_secs_f64(),
             stages: self.stages,
+            stage_rss: self.rss,
             templates,
             out,
         }
@@ -150,6 +163,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         started: now,
         stage_start: now,
         stages: Vec::new(),
+        rss: Vec::new(),
         diagnostics: Vec::new(),
     };
     let root = &options.root;
@@ -207,7 +221,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
         }
     };
-    let staging = match write::Staging::new(&out) {
+    let staging = match if options.check_only { write::Staging::scratch() } else { write::Staging::new(&out) } {
         Ok(s) => s,
         Err(message) => {
             run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
@@ -215,13 +229,18 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         }
     };
     let timings = Mutex::new(HashMap::new());
+    let has_search = site.config.search;
+    // Indexes pages on its own thread as they are rendered; `realist check` writes nothing.
+    let search = (has_search && !options.check_only)
+        .then(|| write::search::SearchIndexer::start(&site.config.language));
     let (records, problems) = {
         let renderer = render::Renderer {
         site: &site,
         templates: &templates,
         glossary: render::GlossaryIndex::new(&site),
         bibliography: &bibliography,
-        has_search: false,
+        has_search,
+        search: search.as_ref(),
         out: staging.dir.clone(),
     };
         renderer.render_all(&timings)
@@ -245,6 +264,34 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     }
     run.stage("extras");
 
+    if let Some(search) = search {
+        match search.finish() {
+            Ok(index) => {
+                use rayon::prelude::*;
+                let written: Vec<Result<String, Diagnostic>> = index
+                    .par_iter()
+                    .map(|(rel, bytes)| write::write_file(&staging.dir, rel, bytes))
+                    .collect();
+                for w in written {
+                    match w {
+                        Ok(rel) => {
+                            files.insert(rel);
+                        }
+                        Err(d) => run.diagnostics.push(d),
+                    }
+                }
+            }
+            Err(message) => run
+                .diagnostics
+                .push(Diagnostic::error(&out, 0, 0, message)),
+        }
+        run.stage("search");
+    }
+
+    // Pages of entities whose file failed to load are missing for a reason already reported.
+    for (kind, id) in &site.content.failed {
+        files.insert(format!("{}index.html", resolve::Site::url(*kind, id)));
+    }
     run.diagnostics
         .extend(check::links::check(&records, &files));
     run.stage("links");

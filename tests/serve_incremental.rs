@@ -168,7 +168,7 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn new(root: &Path) -> Fixture {
+    fn new(root: &Path, search: bool) -> Fixture {
         let write = |rel: &str, text: &str| {
             let p = root.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -176,7 +176,9 @@ impl Fixture {
         };
         write(
             "site.yaml",
-            "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\n",
+            &format!(
+                "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nsearch: {search}\n"
+            ),
         );
         write("content/studies/s.md", "---\ntitle: S\n---\nbody\n");
         std::fs::create_dir_all(root.join("content/tracers")).unwrap();
@@ -419,9 +421,13 @@ fn assert_same_tree(actual: &BTreeMap<String, Vec<u8>>, expected: &BTreeMap<Stri
 
 /// Runs a sequence of operations and checks the served folder after each.
 fn check_sequence(ops: &[Op]) -> (usize, usize) {
+    check_site(ops, false)
+}
+
+fn check_site(ops: &[Op], search: bool) -> (usize, usize) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
-    let mut fixture = Fixture::new(&root);
+    let mut fixture = Fixture::new(&root, search);
     let mut session = Session::new(&root, &tmp.path().join("serve"));
     let first = session.full("test");
     assert!(first.ok, "{:?}", first.diagnostics);
@@ -537,4 +543,16 @@ fn failed_builds_keep_the_last_good_site_and_recover() {
         Op::Link(0, Some(7)),
     ];
     check_sequence(&ops);
+}
+
+#[test]
+fn the_search_index_is_rebuilt_with_every_update() {
+    let ops = [
+        Op::Text(0, 3),
+        Op::Title(1, 2),
+        Op::BrokenLink(0, true),
+        Op::Text(2, 1),
+    ];
+    let (incremental, full) = check_site(&ops, true);
+    assert_eq!((incremental, full), (4, 0));
 }

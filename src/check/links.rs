@@ -177,12 +177,8 @@ fn percent_decode(s: &str) -> String {
 
 /// A diagnostic at the Markdown line that wrote `href`, or naming the template and page.
 fn locate(record: &PageRecord, href: &str, message: String) -> Diagnostic {
-    if let (Some(source), Some((_, line))) = (
-        &record.source,
-        record.md_links.iter().find(|(h, _)| h == href),
-    ) {
-        return Diagnostic::error(source, *line, 0, message)
-            .with_help("fix the link target or the anchor it names");
+    if let Some(link) = record.md_links.iter().find(|l| l.href == href) {
+        return Diagnostic::error(&link.path, link.line, link.column, message).with_help("fix the link target or the anchor it names");
     }
     let template = Path::new("templates").join(&record.template);
     Diagnostic::error(template, 0, 0, message).with_help(format!(

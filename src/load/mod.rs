@@ -65,6 +65,9 @@ pub struct Content {
     pub glossary_text: String,
     /// The bibliography file's project-relative path and text, if site.yaml names one.
     pub bibliography: Option<(PathBuf, String)>,
+    /// Entities whose file exists but failed to load (already reported): references to them are
+    /// not reported again as dangling.
+    pub failed: Vec<(Kind, String)>,
 }
 
 /// Content folders and the kind each holds.
@@ -86,8 +89,13 @@ pub fn load(root: &Path, config: &SiteConfig) -> (Content, Vec<Diagnostic>) {
         .map(|(kind, rel)| load_file(root, *kind, rel))
         .collect();
     let mut content = Content::default();
-    for (doc, diags) in loaded {
+    for ((kind, rel), (doc, diags)) in files.iter().zip(loaded) {
         problems.extend(diags);
+        if matches!(doc, Loaded::Nothing) && *kind != Kind::Cmo {
+            if let Some(stem) = rel.file_stem() {
+                content.failed.push((*kind, stem.to_string_lossy().into_owned()));
+            }
+        }
         match doc {
             Loaded::Study(d) => content.studies.push(d),
             Loaded::Report(d) => content.reports.push(d),
@@ -121,10 +129,11 @@ fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
         return (files, problems);
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = walkdir::WalkDir::new(&content_dir)
+    let mut walker = walkdir::WalkDir::new(&content_dir)
         .follow_links(true)
-        .sort_by_file_name();
-    for entry in walker {
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -154,6 +163,10 @@ fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
             if !inside {
                 problems.push(Diagnostic::error(&rel, 0, 0, "a symbolic link that points outside the site root")
                     .with_help("content must live inside the site; copy the file in instead of linking to it"));
+                // Never walk a linked folder outside the site (it may be the whole file system).
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
                 continue;
             }
         }
@@ -369,7 +382,9 @@ Equality Advisory and Support Service (EASS).\n",
     Document {
         id: "accessibility".into(),
         path: PathBuf::from("content/pages/accessibility.md"),
-        meta: FreePage { title: "Accessibility statement".into() },
+        meta: FreePage {
+            title: "Accessibility statement".into(),
+        },
         body,
         body_line: 1,
         front_matter: String::new(),

@@ -91,11 +91,29 @@ impl Kind {
     }
 }
 
-/// Whether `id` is a valid lower-kebab id.
+/// The longest valid id. Ids become folder names in the output, and file systems allow 255 bytes.
+pub const MAX_ID_LEN: usize = 200;
+
+/// Whether `id` is a valid lower-kebab id of at most [`MAX_ID_LEN`] characters.
 pub fn is_valid_id(id: &str) -> bool {
     let mut chars = id.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
+    id.len() <= MAX_ID_LEN
+        && matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// What is wrong with an id that [`is_valid_id`] rejects, for messages: the id (shortened when very
+/// long) and the rule it breaks.
+pub fn id_problem(id: &str) -> String {
+    if id.len() > MAX_ID_LEN {
+        let start: String = id.chars().take(20).collect();
+        format!(
+            "`{start}…` is {} characters long; ids are at most {MAX_ID_LEN}",
+            id.chars().count()
+        )
+    } else {
+        format!("`{id}` is not a valid id (lower-case letters, digits and `-`)")
+    }
 }
 
 /// A `kind/id` or `kind/id#anchor` reference, checked for syntax when read.
@@ -128,6 +146,9 @@ impl Ref {
                 )
             })?;
         if !is_valid_id(id) {
+            if id.len() > MAX_ID_LEN {
+                return Err(format!("{} in a reference", id_problem(id)));
+            }
             return Err(format!(
                 "`{id}` in `{text}` is not a valid id (lower-case letters, digits and `-`)"
             ));

@@ -34,7 +34,109 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
     // An empty document deserialises as unit; treat it as an empty mapping so that the
     // "missing field" errors name what is missing.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
+    // Aliases need anchors: only text with both `&` and `*` can expand, so only it pays for the check.
+    if yaml.contains('&') && yaml.contains('*') {
+        check_alias_expansion(source).map_err(|e| convert(&e, yaml))?;
+    }
     serde_yaml::from_str(source).map_err(|e| convert(&e, yaml))
+}
+
+/// How large a document may become once its aliases are expanded: a few times its own size.
+fn alias_budget(len: usize) -> usize {
+    (1 << 20) + 4 * len
+}
+
+/// Walks the document with its aliases expanded, without building any value, and fails once it
+/// would be much larger than the text. serde_yaml bounds the number of alias replays but not their
+/// size, so `[&a "<1 MB>", *a, *a, …]` would otherwise allocate hundreds of megabytes.
+fn check_alias_expansion(yaml: &str) -> Result<(), serde_yaml::Error> {
+    use serde::de::DeserializeSeed;
+    let left = std::cell::Cell::new(alias_budget(yaml.len()));
+    Budget { left: &left }.deserialize(serde_yaml::Deserializer::from_str(yaml))
+}
+
+const ALIAS_BOMB: &str = "the YAML expands its aliases (`*name`) to far more than its own size";
+
+/// A visitor that spends a byte budget on every node and scalar it sees.
+#[derive(Clone, Copy)]
+struct Budget<'b> {
+    left: &'b std::cell::Cell<usize>,
+}
+
+impl Budget<'_> {
+    fn spend<E: serde::de::Error>(self, bytes: usize) -> Result<(), E> {
+        // A fixed cost per node stands for the memory of an (empty) value.
+        let cost = bytes.saturating_add(32);
+        match self.left.get().checked_sub(cost) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(ALIAS_BOMB)),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Budget<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Budget<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        self.spend(v.len())
+    }
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<(), E> {
+        self.spend(v.len())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<(), E> {
+        self.spend(0)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.spend::<A::Error>(0)?;
+        while seq.next_element_seed(self)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.spend::<A::Error>(0)?;
+        while map.next_key_seed(self)?.is_some() {
+            map.next_value_seed(self)?;
+        }
+        Ok(())
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
+        // A tagged value (`!tag value`) arrives as an enum.
+        use serde::de::VariantAccess;
+        let ((), variant) = data.variant_seed(self)?;
+        variant.newtype_variant_seed(self)
+    }
 }
 
 fn find_tab_indent(yaml: &str) -> Option<(usize, usize)> {
@@ -63,12 +165,127 @@ fn convert(error: &serde_yaml::Error, yaml: &str) -> YamlError {
         .unwrap_or((1, 1));
     let (message, help) = explain(&message);
     let (line, column) = refine_position(&message, yaml, line, column);
-    YamlError {
+    let mut e = YamlError {
         line,
         column,
         message,
         help,
+    };
+    locate_syntax_error(&raw, yaml, &mut e);
+    // libyaml places end-of-input errors one line past text without a final newline (a lone
+    // comment, say); keep every position inside the text.
+    let lines: Vec<&str> = yaml.split('\n').collect();
+    if e.line == 0 {
+        (e.line, e.column) = (1, 1);
     }
+    if e.line > lines.len() {
+        e.line = lines.len();
+        e.column = lines[e.line - 1].chars().count() + 1;
+    }
+    let width = lines[e.line - 1].chars().count();
+    e.column = e.column.clamp(1, width + 1);
+    e
+}
+
+/// Moves errors that libyaml or serde_yaml place badly to where the author must look: an unclosed
+/// quote to its opening quote (not the end of the text), a control character to itself (libyaml
+/// gives a byte offset, not a line), a duplicate key to its second occurrence (not the mapping).
+fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
+    if let Some(rest) = raw
+        .split(", while scanning a quoted scalar at line ")
+        .nth(1)
+    {
+        let mut numbers = rest.split(" column ").map(|n| {
+            n.trim_matches(|c: char| !c.is_ascii_digit())
+                .parse::<usize>()
+                .ok()
+        });
+        if let (Some(Some(line)), Some(Some(column))) = (numbers.next(), numbers.next()) {
+            e.line = line;
+            e.column = column;
+            e.message = "this quoted string is never closed".into();
+            e.help = Some("add the closing quote at the end of the value".into());
+        }
+        return;
+    }
+    if let Some(offset) = raw
+        .strip_prefix("control characters are not allowed at position ")
+        .and_then(|n| n.trim().parse::<usize>().ok())
+    {
+        let offset = (0..=offset.min(yaml.len()))
+            .rev()
+            .find(|&o| yaml.is_char_boundary(o))
+            .unwrap_or(0);
+        (e.line, e.column) = Locator::new(yaml, 1).position(offset);
+        let shown = yaml[offset..]
+            .chars()
+            .next()
+            .map_or(String::new(), |c| format!(" (U+{:04X})", c as u32));
+        e.message = format!("a control character{shown} is not allowed in YAML");
+        e.help = Some("remove it: most editors do not show it".into());
+        return;
+    }
+    if let Some(key) = e
+        .message
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.split('`').next())
+    {
+        if let Some(pos) = second_key_at_column(yaml, key, e.line, e.column) {
+            (e.line, e.column) = pos;
+            e.help = Some(format!(
+                "`{key}` is already given above in the same mapping; keep one"
+            ));
+        }
+    }
+    if e.message == ALIAS_BOMB {
+        e.help =
+            Some("write the values out instead of repeating large ones through aliases".into());
+    }
+}
+
+/// The second `key:` of the block mapping whose first key is at `line`:`column` (serde_yaml reports
+/// a duplicate key at the start of its mapping). None for flow mappings and anything unusual.
+fn second_key_at_column(
+    yaml: &str,
+    key: &str,
+    line: usize,
+    column: usize,
+) -> Option<(usize, usize)> {
+    if line == 0 || column == 0 {
+        return None;
+    }
+    let mut seen = 0;
+    for (i, text) in yaml.lines().enumerate().skip(line - 1) {
+        let number = i + 1;
+        let indent = text.chars().take_while(|c| *c == ' ').count();
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if number > line && indent + 1 < column {
+            break; // a dedent or a new list item ends the mapping
+        }
+        if number > line && indent + 1 > column {
+            continue; // nested content
+        }
+        let Some((at, _)) = text.char_indices().nth(column - 1) else {
+            continue;
+        };
+        let rest = &text[at..];
+        let is_key = ["", "\"", "'"].iter().any(|q| {
+            rest.strip_prefix(q)
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix(q))
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        });
+        if is_key {
+            seen += 1;
+            if seen == 2 {
+                return Some((number, column));
+            }
+        }
+    }
+    None
 }
 
 /// Adds "did you mean" to serde's unknown-field and unknown-variant errors, and a hint to others.
@@ -160,6 +377,13 @@ fn refine_position(message: &str, yaml: &str, line: usize, column: usize) -> (us
     (line, column)
 }
 
+/// Where [`Locator::locate_next`] continues from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LocateCursor {
+    offset: usize,
+    lines: usize,
+}
+
 /// Finds the positions of values in front-matter text after it has been parsed.
 pub struct Locator<'a> {
     text: &'a str,
@@ -187,7 +411,8 @@ impl<'a> Locator<'a> {
     /// The file position of byte `offset` in the text.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count();
+        // Counting bytes vectorises; this runs once per diagnostic over the whole front matter.
+        let line = before.bytes().filter(|&b| b == b'\n').count();
         let column = before
             .rfind('\n')
             .map_or(before.chars().count(), |i| before[i + 1..].chars().count());
@@ -218,6 +443,22 @@ impl<'a> Locator<'a> {
             start = at + needle.len();
         }
         None
+    }
+
+    /// The position of the next `needle` after `cursor`, for values that appear in order (a long
+    /// `cmos:` list): each search starts where the last one ended and lines are counted only over
+    /// the new stretch, so locating every item of a list is linear instead of quadratic.
+    pub fn locate_next(&self, needle: &str, cursor: &mut LocateCursor) -> Option<(usize, usize)> {
+        let at = self.find_offset(needle, cursor.offset)?;
+        let newlines = |s: &str| s.bytes().filter(|&b| b == b'\n').count();
+        cursor.lines += newlines(&self.text[cursor.offset..at]);
+        let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..at].chars().count() + 1;
+        let line = self.first_line + cursor.lines;
+        let end = at + needle.len();
+        cursor.lines += newlines(&self.text[at..end]);
+        cursor.offset = end;
+        Some((line, column))
     }
 
     /// The position of `key:` at or after byte `from`.
@@ -283,5 +524,69 @@ mod tests {
     fn locator_finds_whole_values() {
         let l = Locator::new("a: tracer/x-y\nb: tracer/x\n", 2);
         assert_eq!(l.locate("tracer/x", None), (3, 4));
+    }
+}
+
+#[cfg(test)]
+mod hostile_input_tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Doc {
+        title: Option<String>,
+        summary: Option<Vec<String>>,
+        items: Option<Vec<Item>>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        id: String,
+        status: Option<String>,
+        outcome: Option<Vec<Outcome>>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Outcome {
+        status: String,
+    }
+
+    #[test]
+    fn unclosed_quote_points_at_the_quote() {
+        let e = from_str::<Doc>("title: \"abc\nsummary: [x]\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 8), "{e:?}");
+        assert!(e.message.contains("never closed"));
+    }
+
+    #[test]
+    fn control_character_is_located() {
+        let e = from_str::<Doc>("summary: [é]\ntitle: a\u{0}b\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 9), "{e:?}");
+        assert!(e.message.contains("U+0000"), "{}", e.message);
+    }
+
+    #[test]
+    fn duplicate_key_points_at_the_second_one() {
+        let e = from_str::<Doc>("title: a\nsummary: [x]\ntitle: b\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1), "{e:?}");
+        let yaml = "items:\n  - id: a\n    outcome: [{status: x}]\n    status: s\n    status: t\n  - id: b\n";
+        let e = from_str::<Doc>(yaml).unwrap_err();
+        assert_eq!((e.line, e.column), (5, 5), "{e:?}");
+    }
+
+    #[test]
+    fn alias_expansion_is_bounded() {
+        let big = "x".repeat(1 << 20);
+        let yaml = format!("summary: [&a \"{big}\", {}]\n", vec!["*a"; 50].join(", "));
+        let e = from_str::<Doc>(&yaml).unwrap_err();
+        assert_eq!(e.message, ALIAS_BOMB);
+        // Small, ordinary aliases still work.
+        let ok = from_str::<Doc>("title: &t hello\nsummary: [*t, *t]\n").unwrap();
+        assert_eq!(ok.summary.unwrap(), vec!["hello", "hello"]);
     }
 }

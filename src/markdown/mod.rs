@@ -83,8 +83,8 @@ pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
     pub problems: Vec<Problem>,
-    /// Internal links written in the Markdown: (href as written to the HTML, file line).
-    pub links: Vec<(String, usize)>,
+    /// Internal links written in the Markdown: (href as written to the HTML, file line, column).
+    pub links: Vec<(String, usize, usize)>,
     /// The formatted reference list: (key, HTML).
     pub references: Vec<(String, String)>,
     pub citation_keys: Vec<String>,
@@ -101,6 +101,18 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_DEFINITION_LIST
         | Options::ENABLE_SMART_PUNCTUATION;
+    // CommonMark replaces U+0000 with U+FFFD for security; pulldown-cmark passes it through. One
+    // character for one keeps every line and column the same.
+    let cleaned;
+    let source = if source.text.contains('\0') {
+        cleaned = source.text.replace('\0', "\u{FFFD}");
+        &Source {
+            text: &cleaned,
+            ..*source
+        }
+    } else {
+        source
+    };
     let mut state = State::new(source, resolver);
     let mut events: Vec<Event> = Vec::new();
     let mut pending_text: Option<(String, usize)> = None;
@@ -144,6 +156,8 @@ struct State<'a> {
     clusters: Vec<Vec<CiteItem>>,
     last_heading_level: u8,
     image_alt: Option<(String, usize)>,
+    /// The raw HTML block being read, and its offset: it is shown as text, never passed through.
+    html_block: Option<(String, usize)>,
 }
 
 impl<'a> State<'a> {
@@ -164,6 +178,7 @@ impl<'a> State<'a> {
             clusters: Vec::new(),
             last_heading_level: 1,
             image_alt: None,
+            html_block: None,
         }
     }
 
@@ -288,6 +303,29 @@ impl<'a> State<'a> {
                 }
                 self.push(Event::End(TagEnd::Image), events);
             }
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some((String::new(), offset)),
+            Event::Html(html) if self.html_block.is_some() => {
+                if let Some((block, _)) = &mut self.html_block {
+                    block.push_str(&html);
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((block, at)) = self.html_block.take() {
+                    let trimmed = block.trim();
+                    if !(trimmed.starts_with("<!--") && trimmed.ends_with("-->")) {
+                        self.raw_html_warning(at);
+                        self.push(Event::Start(Tag::Paragraph), events);
+                        self.push(Event::Text(trimmed.to_string().into()), events);
+                        self.push(Event::End(TagEnd::Paragraph), events);
+                    }
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                if !html.starts_with("<!--") {
+                    self.raw_html_warning(offset);
+                    self.push(Event::Text(html), events);
+                }
+            }
             Event::Text(t) => {
                 if let Some((alt, _)) = &mut self.image_alt {
                     alt.push_str(&t);
@@ -296,6 +334,17 @@ impl<'a> State<'a> {
             }
             other => self.push(other, events),
         }
+    }
+
+    /// Raw HTML is shown as text: it would bypass escaping, the link checker and the accessibility
+    /// lint, and a `<script>` in a report must never run on the site. HTML comments are dropped.
+    fn raw_html_warning(&mut self, offset: usize) {
+        self.problem(
+            offset,
+            "raw HTML is not allowed in Markdown: it is shown as text".into(),
+            Some("use Markdown instead (links, emphasis, tables, images with alt text)".into()),
+            true,
+        );
     }
 
     fn close_heading(&mut self, events: &mut Vec<Event<'a>>) {
@@ -353,7 +402,7 @@ impl<'a> State<'a> {
 
     /// The href to write for a link destination, or None when the link is broken (reported).
     fn link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
-        let (line, _) = self.position(offset);
+        let (line, column) = self.position(offset);
         if let Some(reference) = dest.strip_prefix('@') {
             let resolved = Ref::parse(reference)
                 .map_err(|m| (m, None))
@@ -361,7 +410,7 @@ impl<'a> State<'a> {
             return match resolved {
                 Ok(url) => {
                     let href = relative(self.source.depth, &url);
-                    self.out.links.push((href.clone(), line));
+                    self.out.links.push((href.clone(), line, column));
                     Some(href)
                 }
                 Err((message, help)) => {
@@ -372,7 +421,7 @@ impl<'a> State<'a> {
         }
         if is_external(dest) || dest.starts_with('#') {
             if dest.starts_with('#') {
-                self.out.links.push((dest.to_string(), line));
+                self.out.links.push((dest.to_string(), line, column));
             }
             return Some(dest.to_string());
         }
@@ -398,7 +447,7 @@ impl<'a> State<'a> {
             return match self.resolver.resolve(&r) {
                 Ok(url) => {
                     let href = relative(self.source.depth, &url);
-                    self.out.links.push((href.clone(), line));
+                    self.out.links.push((href.clone(), line, column));
                     Some(href)
                 }
                 Err((m, h)) => {
@@ -411,7 +460,16 @@ impl<'a> State<'a> {
             self.problem(offset, format!("root-absolute link `{dest}` breaks when the site is published under a sub-path"), Some("use `@kind/id` for pages, or a path relative to this page".into()), false);
             return None;
         }
-        self.out.links.push((dest.to_string(), line));
+        if climbs_above_root(path_part, self.source.depth) {
+            self.problem(
+                offset,
+                format!("link `{dest}` leaves the site: it climbs above the site root"),
+                Some("link to pages with `@kind/id`, and to files in static/ with a path that stays inside the site".into()),
+                false,
+            );
+            return None;
+        }
+        self.out.links.push((dest.to_string(), line, column));
         Some(dest.to_string())
     }
 
@@ -493,7 +551,7 @@ impl<'a> State<'a> {
                 self.push(Event::Text(text[last..start].to_string().into()), events);
             }
             let href = relative(self.source.depth, &format!("glossary/#{anchor}"));
-            self.out.links.push((href.clone(), 0));
+            self.out.links.push((href.clone(), 0, 0));
             let html = format!(
                 "<a class=\"term\" href=\"{}\"><abbr title=\"{}\">{}</abbr></a>",
                 escape_attr(&href),
@@ -726,6 +784,25 @@ pub mod citations {
             assert_eq!(keys("(@smith2013)."), vec!["smith2013|"]);
         }
     }
+}
+
+/// Whether a relative URL path, from a page `depth` folders deep, climbs above the site root.
+fn climbs_above_root(path: &str, depth: usize) -> bool {
+    let mut level = depth as isize;
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        match *segment {
+            ".." => level -= 1,
+            "." | "" => {}
+            // The last segment is a file name (or empty for a folder link): it does not go deeper.
+            _ if i + 1 == segments.len() => {}
+            _ => level += 1,
+        }
+        if level < 0 {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -31,22 +31,22 @@ pub fn links(linker: &Linker, record: &CmoRecord) -> (Vec<ChainLink>, Vec<ChainL
             .feeds_context_of
             .iter()
             .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("its outcome feeds the context of", &r.id)));
+            .for_each(|r| out.push(link("Its outcome feeds the context of", &r.id)));
         chain
             .refines
             .iter()
             .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("refines", &r.id)));
+            .for_each(|r| out.push(link("Refines", &r.id)));
         chain
             .contradicts
             .iter()
             .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("contradicts", &r.id)));
+            .for_each(|r| out.push(link("Contradicts", &r.id)));
         chain
             .specialises
             .iter()
             .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("specialises", &r.id)));
+            .for_each(|r| out.push(link("Specialises", &r.id)));
     }
     let mut incoming = Vec::new();
     for b in site

@@ -50,8 +50,18 @@ pub struct PageRecord {
     pub hrefs: Vec<String>,
     /// The content file the page renders, and its Markdown links with their lines.
     pub source: Option<PathBuf>,
-    pub md_links: Vec<(String, usize)>,
+    pub md_links: Vec<SourceLink>,
     pub template: String,
+}
+
+/// A link on a page that an author wrote (in Markdown or front matter), with where it was written,
+/// so a broken one is reported at its source rather than at the template that printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub href: String,
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// A page's view model, ready to render.
@@ -60,7 +70,7 @@ pub struct Built {
     pub template: &'static str,
     pub context: tera::Context,
     pub source: Option<PathBuf>,
-    pub md_links: Vec<(String, usize)>,
+    pub md_links: Vec<SourceLink>,
     pub problems: Vec<Diagnostic>,
 }
 
@@ -97,6 +107,8 @@ pub struct Renderer<'a> {
     pub glossary: GlossaryIndex,
     pub bibliography: &'a Bibliography,
     pub has_search: bool,
+    /// Receives every rendered page marked `data-pagefind-body`, when the site has search.
+    pub search: Option<&'a crate::write::search::SearchIndexer>,
     pub out: PathBuf,
 }
 
@@ -206,6 +218,12 @@ impl<'a> Renderer<'a> {
             return (None, problems);
         }
         let (ids, hrefs) = crate::check::links::scan_html(&html);
+        if let Some(search) = self.search {
+            if html.contains("data-pagefind-body") {
+                let url = built.path.strip_suffix("index.html").unwrap_or(&built.path);
+                search.add(url.to_string(), html);
+            }
+        }
         let record = PageRecord {
             path: built.path,
             ids,
@@ -275,6 +293,7 @@ impl<'a> Renderer<'a> {
         first_line: usize,
         path: &str,
         problems: &mut Vec<Diagnostic>,
+        links: &mut Vec<SourceLink>,
     ) -> markdown::Rendered {
         let source = markdown::Source {
             text,
@@ -284,6 +303,12 @@ impl<'a> Renderer<'a> {
         };
         let resolver = SiteResolver { renderer: self };
         let rendered = markdown::render(&source, &resolver);
+        links.extend(rendered.links.iter().map(|(href, line, column)| SourceLink {
+            href: href.clone(),
+            path: file.to_path_buf(),
+            line: *line,
+            column: *column,
+        }));
         for p in &rendered.problems {
             let d = if p.warning {
                 Diagnostic::warning(file, p.line, p.column, &p.message)

@@ -112,7 +112,8 @@ fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         depth: super::depth_of(&path),
     };
     let mut problems = Vec::new();
-    let md = r.markdown(body, path_in, line, &path, &mut problems);
+    let mut md_links = Vec::new();
+    let md = r.markdown(body, path_in, line, &path, &mut problems, &mut md_links);
     let (lead, facts) = entity_facts(&linker, kind, index);
     let cmos = r
         .site
@@ -128,13 +129,9 @@ fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
-    let skip: &[Relation] = if cmos.is_empty() {
-        &[]
-    } else {
-        &[Relation::Theory, Relation::Tracer, Relation::Area]
-    };
+    // CMOs linked to this entity get their own table; every other kind stays in "Linked from".
     let groups = linker
-        .backlink_groups(kind, id, skip)
+        .backlink_groups(kind, id, &[])
         .into_iter()
         .filter(|g| !(g.id == "linked-cmos" && !cmos.is_empty()))
         .collect();
@@ -155,7 +152,7 @@ fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         template: "entity.html",
         context: context(&common, &page),
         source: Some(path_in.clone()),
-        md_links: md.links,
+        md_links,
         problems,
     }
 }
@@ -171,7 +168,7 @@ fn entity_facts(linker: &Linker, kind: Kind, index: usize) -> (Option<String>, V
     let c = &linker.site.content;
     let study = |s: &Option<crate::load::schema::Ref>| {
         s.iter()
-            .map(|s| Fact::links("Study", vec![linker.entity(Kind::Study, &s.id)]))
+            .map(|s| Fact::links("Study", linker.entities(Kind::Study, std::iter::once(&s.id))))
             .collect::<Vec<_>>()
     };
     match kind {
@@ -290,7 +287,7 @@ fn theme(r: &Renderer, id: &str) -> Built {
     let items = reports
         .iter()
         .map(|rid| {
-            let doc = r.site.content.reports.iter().find(|d| &d.id == rid);
+            let doc = r.site.report(rid);
             let link = linker.entity(Kind::Report, rid);
             Item {
                 title: link.title,
@@ -503,11 +500,9 @@ fn report(r: &Renderer, index: usize) -> Built {
         depth: 2,
     };
     let mut problems = Vec::new();
-    let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems);
-    let mut facts = vec![Fact::links(
-        "Study",
-        vec![linker.entity(Kind::Study, &m.study.id)],
-    )];
+    let mut md_links = Vec::new();
+    let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems, &mut md_links);
+    let mut facts = vec![Fact::links("Study", linker.entities(Kind::Study, std::iter::once(&m.study.id)))];
     let tracers: Vec<String> = m.tracer_refs().iter().map(|t| t.id.clone()).collect();
     if !tracers.is_empty() {
         facts.push(Fact::links(
@@ -611,7 +606,7 @@ fn report(r: &Renderer, index: usize) -> Built {
         template: "report.html",
         context: context(&common, &page),
         source: Some(doc.path.clone()),
-        md_links: md.links,
+        md_links,
         problems,
     }
 }
@@ -748,13 +743,14 @@ fn cmo(r: &Renderer, index: usize) -> Built {
         .collect();
     let (chain_out, chain_in) = chain::links(&linker, record);
     let mut problems = Vec::new();
-    let (body_html, md_links, source) = match record.origin {
+    let mut md_links = evidence_links(r, record, &linker);
+    let (body_html, source) = match record.origin {
         crate::resolve::Origin::File(f) => {
             let doc = &r.site.content.cmos[f];
-            let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems);
-            (md.html, md.links, Some(doc.path.clone()))
+            let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems, &mut md_links);
+            (md.html, Some(doc.path.clone()))
         }
-        crate::resolve::Origin::Report(_) => (String::new(), Vec::new(), None),
+        crate::resolve::Origin::Report(_) => (String::new(), None),
     };
     let page = CmoPage {
         id: c.id.clone(),
@@ -809,6 +805,20 @@ fn cmo(r: &Renderer, index: usize) -> Built {
     }
 }
 
+/// The links a CMO page prints for its evidence sources, located in the front matter that wrote
+/// them, so a broken `report/x#anchor` is reported there and not at the template.
+fn evidence_links(r: &Renderer, record: &crate::resolve::CmoRecord, linker: &Linker) -> Vec<super::SourceLink> {
+    let path = r.site.cmo_document_path(record);
+    record.cmo.evidence.iter().filter_map(|e| match &e.source {
+        EvidenceSource::Ref(s) => {
+            let href = linker.url(&format!("{}{}", Site::url(s.kind, &s.id), s.anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default()));
+            let d = r.site.cmo_error(record, &s.to_string(), "");
+            Some(super::SourceLink { href, path: path.clone(), line: d.line, column: d.column })
+        }
+        EvidenceSource::Citation(_) => None,
+    }).collect()
+}
+
 /// The heading text of `#anchor` in a report or page body, found by a light scan of its Markdown.
 fn section_title(r: &Renderer, kind: Kind, id: &str, anchor: &str) -> String {
     r.site.section_title(kind, id, anchor).unwrap_or(anchor).to_string()
@@ -823,6 +833,10 @@ struct MatrixPage {
     themes: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
     unplaced: usize,
+}
+
+fn site_has(linker: &Linker, study: &str) -> bool {
+    linker.site.is_published(Kind::Study, study)
 }
 
 /// One study's tracers (rows) × areas (columns).
@@ -867,7 +881,7 @@ fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> V
         }
         tables.push(MatrixTable {
             id: format!("matrix-{}", study.as_deref().unwrap_or("other")),
-            study: study.as_ref().map(|s| linker.entity(Kind::Study, s)),
+            study: study.as_ref().filter(|s| site_has(linker, s)).map(|s| linker.entity(Kind::Study, s)),
             areas: areas.iter().map(|a| linker.entity(Kind::Area, a)).collect(),
             rows,
         });
@@ -945,6 +959,8 @@ fn glossary(r: &Renderer) -> Built {
             see_also: e
                 .see_also
                 .iter()
+                // An unknown term is reported by the glossary check; do not also print a broken link.
+                .filter(|s| r.site.content.glossary.iter().any(|g| &g.term == *s))
                 .map(|s| LinkView {
                     title: s.clone(),
                     url: format!("#{}", super::glossary_anchor(s)),

@@ -72,6 +72,14 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/static/site.js"),
     ),
     (
+        "static/search.js",
+        include_str!("../../themes/default/static/search.js"),
+    ),
+    (
+        "static/search.css",
+        include_str!("../../themes/default/static/search.css"),
+    ),
+    (
         "archetypes/report.md",
         include_str!("../../themes/default/archetypes/report.md"),
     ),

@@ -110,26 +110,21 @@ impl<'a> Linker<'a> {
         let mut groups = Vec::new();
         for group_kind in order {
             let mut items: Vec<Item> = Vec::new();
-            for link in links
-                .iter()
-                .filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation))
-            {
+            // Backlinks are sorted by (kind, id, relation), so the relations of one linking page
+            // are adjacent and merge into the item just pushed.
+            let mut last_id: Option<&str> = None;
+            for link in links.iter().filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation)) {
                 let note = link.relation.inverse_label();
-                match items.iter_mut().find(|i| {
-                    i.title == self.site.title(group_kind, &link.from_id)
-                        && i.url.ends_with(&format!("/{}/", link.from_id))
-                }) {
-                    Some(item) if !item.note.contains(note) => {
-                        item.note = format!("{}; {note}", item.note)
+                match items.last_mut() {
+                    Some(item) if last_id == Some(link.from_id.as_str()) => {
+                        if !item.note.contains(note) {
+                            item.note = format!("{}; {note}", item.note);
+                        }
                     }
-                    Some(_) => {}
-                    None => {
+                    _ => {
                         let view = self.entity(group_kind, &link.from_id);
-                        items.push(Item {
-                            title: view.title,
-                            url: view.url,
-                            note: note.to_string(),
-                        });
+                        items.push(Item { title: view.title, url: view.url, note: note.to_string() });
+                        last_id = Some(&link.from_id);
                     }
                 }
             }

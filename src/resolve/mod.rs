@@ -60,6 +60,7 @@ pub struct Site {
     published: BTreeSet<(Kind, String)>,
     cmo_index: HashMap<String, usize>,
     report_status: HashMap<String, Status>,
+    report_index: HashMap<String, usize>,
     /// (kind, id) → (anchor, heading text) of the Markdown headings of reports and pages.
     sections: HashMap<(Kind, String), Vec<(String, String)>>,
     pub backlinks: HashMap<(Kind, String), Vec<Backlink>>,
@@ -87,6 +88,7 @@ impl Site {
             published: BTreeSet::new(),
             cmo_index: HashMap::default(),
             report_status: HashMap::default(),
+            report_index: HashMap::default(),
             sections: HashMap::default(),
             backlinks: HashMap::default(),
             themes: BTreeMap::new(),
@@ -131,6 +133,7 @@ impl Site {
                 is_published(d.meta.status, self.options),
             );
             self.report_status.insert(d.id.clone(), d.meta.status);
+            self.report_index.insert(d.id.clone(), self.report_index.len());
         }
         for (i, record) in self.cmos.iter_mut().enumerate() {
             record.published = match record.origin {
@@ -186,6 +189,11 @@ impl Site {
                 (None, None) => Vec::new(),
             };
         }
+    }
+
+    /// The report with this id, if any.
+    pub fn report(&self, id: &str) -> Option<&Document<crate::load::schema::Report>> {
+        self.report_index.get(id).map(|&i| &self.content.reports[i])
     }
 
     /// The text of the heading with id `anchor` in a report or page body, if there is one.
@@ -317,6 +325,10 @@ impl Site {
             ));
         }
         if !self.exists(r.kind, &r.id) {
+            if self.content.failed.iter().any(|(k, id)| *k == r.kind && *id == r.id) {
+                // Its file exists but did not load; that error is already reported.
+                return None;
+            }
             return Some((
                 format!(
                     "`{r}` does not exist: there is no {} with id `{}`",

@@ -39,6 +39,7 @@ use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
 use crate::render::templates::Templates;
 use crate::render::{GlossaryIndex, PageRecord, PageSpec, Renderer};
+use crate::write::search::SearchIndexer;
 use crate::resolve::{self, Site};
 
 /// What one build or update did.
@@ -157,6 +158,9 @@ struct State {
     /// The files copied from the theme's and the site's static/ folders.
     static_files: Vec<String>,
     static_dirty: bool,
+    /// The search index's files (when site.yaml asks for search), rebuilt with every update.
+    search_files: Vec<String>,
+    search_diags: Vec<Diagnostic>,
     extras_diags: Vec<Diagnostic>,
     extras: Vec<String>,
     /// Every file of the output, for the link checker.
@@ -342,13 +346,15 @@ impl Session {
             let d = Diagnostic::error(&dir, 0, 0, format!("cannot create the output: {e}"));
             return fail(update, vec![d]);
         }
+        let has_search = site.config.search;
+        let indexer = has_search.then(|| SearchIndexer::start(&site.config.language));
         let renderer = Renderer {
             site: &site,
             templates: &templates,
             glossary: GlossaryIndex::new(&site),
             bibliography: &bibliography,
-            has_search: false,
-            search: None,
+            has_search,
+            search: indexer.as_ref(),
             out: dir.clone(),
         };
         let specs = renderer.specs();
@@ -381,6 +387,15 @@ impl Session {
             Err(d) => (Vec::new(), vec![d]),
         };
         files.extend(extras.iter().cloned());
+        let (search_files, search_diags) = match indexer {
+            Some(indexer) => write_index(indexer, &dir),
+            None => (Vec::new(), Vec::new()),
+        };
+        files.extend(search_files.iter().cloned());
+        // Pages of entities whose file failed to load are missing for a reason already reported.
+        for (kind, id) in &site.content.failed {
+            files.insert(format!("{}index.html", Site::url(*kind, id)));
+        }
 
         let mut pages = BTreeMap::new();
         for (spec, record, render_diags) in rendered {
@@ -425,6 +440,8 @@ impl Session {
             static_diags,
             static_files: static_files.clone(),
             static_dirty: false,
+            search_files,
+            search_diags,
             extras_diags,
             extras,
             files,
@@ -688,14 +705,17 @@ impl Session {
         let _ = std::fs::remove_dir_all(&scratch);
         let _ = std::fs::create_dir_all(&scratch);
         let keys: Vec<String> = reasons.keys().cloned().collect();
+        let has_search = state.site.config.search;
+        let indexer = (has_search && !keys.is_empty())
+            .then(|| SearchIndexer::start(&state.site.config.language));
         let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
             let renderer = Renderer {
                 site: &state.site,
                 templates: &state.templates,
                 glossary: GlossaryIndex::new(&state.site),
                 bibliography: &state.bibliography,
-                has_search: false,
-                search: None,
+                has_search,
+                search: indexer.as_ref(),
                 out: scratch.clone(),
             };
             let pages = &state.pages;
@@ -735,6 +755,29 @@ impl Session {
                     }
                 }
                 Err(d) => state.extras_diags = vec![d],
+            }
+        }
+        // The search index covers every page: the pages not rendered now are read from the
+        // served folder (it cannot be updated page by page).
+        let regenerate_search = indexer.is_some();
+        if let Some(indexer) = indexer {
+            let rendered: HashSet<&String> = keys.iter().collect();
+            for (path, page) in &state.pages {
+                if rendered.contains(path) || page.record.is_none() {
+                    continue;
+                }
+                if let Ok(html) = std::fs::read_to_string(live.join(path)) {
+                    if html.contains("data-pagefind-body") {
+                        let url = path.strip_suffix("index.html").unwrap_or(path);
+                        indexer.add(url.to_string(), html);
+                    }
+                }
+            }
+            let (written, diags) = write_index(indexer, &scratch);
+            state.search_diags = diags;
+            if written != state.search_files && state.search_diags.is_empty() {
+                let _ = std::fs::remove_dir_all(&scratch);
+                return Err("the search index has different files".into());
             }
         }
         let regenerate_static = state.static_dirty || !static_changed.is_empty();
@@ -790,6 +833,9 @@ impl Session {
             }
             if regenerate_static {
                 candidates.extend(state.static_files.iter().cloned());
+            }
+            if regenerate_search {
+                candidates.extend(state.search_files.iter().cloned());
             }
             for rel in candidates {
                 let from = scratch.join(&rel);
@@ -853,6 +899,7 @@ impl State {
         }
         all.extend(self.static_diags.iter().cloned());
         all.extend(self.extras_diags.iter().cloned());
+        all.extend(self.search_diags.iter().cloned());
         for page in self.pages.values() {
             all.extend(page.link_diags.iter().cloned());
         }
@@ -954,11 +1001,30 @@ fn specs_of(site: &Site, templates: &Templates, bibliography: &Bibliography) -> 
         templates,
         glossary: GlossaryIndex::new(site),
         bibliography,
-        has_search: false,
+        has_search: site.config.search,
         search: None,
         out: PathBuf::new(),
     }
     .specs()
+}
+
+/// Finishes a search index and writes it into `out`; returns the files written and problems.
+fn write_index(indexer: SearchIndexer, out: &Path) -> (Vec<String>, Vec<Diagnostic>) {
+    match indexer.finish() {
+        Ok(index) => {
+            let mut written = Vec::new();
+            let mut problems = Vec::new();
+            for (rel, bytes) in index {
+                match crate::write::write_file(out, &rel, &bytes) {
+                    Ok(rel) => written.push(rel),
+                    Err(d) => problems.push(d),
+                }
+            }
+            written.sort();
+            (written, problems)
+        }
+        Err(message) => (Vec::new(), vec![Diagnostic::error(out, 0, 0, message)]),
+    }
 }
 
 /// The site-relative output file of a page.

@@ -19,6 +19,8 @@ pub struct Staging {
     pub dir: PathBuf,
     target: PathBuf,
     prev: PathBuf,
+    /// A throw-away directory (for `realist check`), removed when done.
+    scratch: bool,
 }
 
 impl Staging {
@@ -32,10 +34,19 @@ impl Staging {
             std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
         }
         if prev.is_dir() && std::fs::rename(&prev, &dir).is_ok() {
-            return Ok(Staging { dir, target: target.to_path_buf(), prev });
+            return Ok(Staging { dir, target: target.to_path_buf(), prev, scratch: false });
         }
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Staging { dir, target: target.to_path_buf(), prev })
+        Ok(Staging { dir, target: target.to_path_buf(), prev, scratch: false })
+    }
+
+    /// A staging directory in the system's temporary folder, for a build that writes nothing
+    /// (`realist check`); it is removed by [`Staging::abandon`].
+    pub fn scratch() -> Result<Staging, String> {
+        let dir = std::env::temp_dir().join(format!("realist-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Staging { target: dir.clone(), prev: dir.clone(), dir, scratch: true })
     }
 
     /// Removes every file in the staging directory that this build did not write (`written` holds
@@ -73,7 +84,7 @@ impl Staging {
 
     /// Gives up on this build: the output is untouched, and the staging directory is kept for reuse.
     pub fn abandon(self) {
-        if std::fs::rename(&self.dir, &self.prev).is_err() {
+        if self.scratch || std::fs::rename(&self.dir, &self.prev).is_err() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
