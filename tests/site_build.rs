@@ -374,7 +374,7 @@ fn chains_are_shown_forward_on_the_source_and_inverse_on_the_target() {
     let out = between(&c3, "<h3 id=\"chain-out\">", "</ul>");
     assert!(out.contains("feeds the context of"), "{out}");
     assert!(out.contains("<a href=\"../../cmos/c1/\">C1</a>"), "{out}");
-    assert!(out.contains("refines"), "{out}");
+    assert!(out.contains("Refines"), "{out}");
     assert!(out.contains("<a href=\"../../cmos/c2/\">C2</a>"), "{out}");
     assert!(!c3.contains("id=\"chain-in\""), "C3 has no incoming links");
 
