@@ -39,8 +39,8 @@ use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
 use crate::render::templates::Templates;
 use crate::render::{GlossaryIndex, PageRecord, PageSpec, Renderer};
-use crate::write::search::SearchIndexer;
 use crate::resolve::{self, Site};
+use crate::write::search::SearchIndexer;
 
 /// What one build or update did.
 #[derive(Debug)]
@@ -759,7 +759,7 @@ impl Session {
         }
         // The search index covers every page: the pages not rendered now are read from the
         // served folder (it cannot be updated page by page).
-        let regenerate_search = indexer.is_some();
+        let mut new_search: Option<Vec<String>> = None;
         if let Some(indexer) = indexer {
             let rendered: HashSet<&String> = keys.iter().collect();
             for (path, page) in &state.pages {
@@ -775,10 +775,12 @@ impl Session {
             }
             let (written, diags) = write_index(indexer, &scratch);
             state.search_diags = diags;
-            if written != state.search_files && state.search_diags.is_empty() {
-                let _ = std::fs::remove_dir_all(&scratch);
-                return Err("the search index has different files".into());
+            // Index files are named by their contents: the link checker sees the new set.
+            for old in &state.search_files {
+                state.files.remove(old);
             }
+            state.files.extend(written.iter().cloned());
+            new_search = Some(written);
         }
         let regenerate_static = state.static_dirty || !static_changed.is_empty();
         if regenerate_static {
@@ -834,8 +836,8 @@ impl Session {
             if regenerate_static {
                 candidates.extend(state.static_files.iter().cloned());
             }
-            if regenerate_search {
-                candidates.extend(state.search_files.iter().cloned());
+            if let Some(new) = &new_search {
+                candidates.extend(new.iter().cloned());
             }
             for rel in candidates {
                 let from = scratch.join(&rel);
@@ -850,11 +852,27 @@ impl Session {
                     moved.push(rel);
                 }
             }
+            if let Some(new) = new_search {
+                let keep: HashSet<&String> = new.iter().collect();
+                for old in &state.search_files {
+                    if !keep.contains(old) {
+                        let _ = std::fs::remove_file(live.join(old));
+                        moved.push(old.clone());
+                    }
+                }
+                state.search_files = new;
+            }
             update.changed = moved;
             state.dirty.clear();
             state.extras_dirty = false;
             state.static_dirty = false;
         } else {
+            if let Some(new) = new_search {
+                for f in new {
+                    state.files.remove(&f);
+                }
+                state.files.extend(state.search_files.iter().cloned());
+            }
             state.dirty.extend(keys);
             state.extras_dirty |= regenerate_extras;
             state.static_dirty |= regenerate_static;
