@@ -123,7 +123,11 @@ struct Run {
 fn resident_mib() -> f64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<f64>().ok())
+        })
         .map_or(0.0, |pages| pages * 4096.0 / 1048576.0)
 }
 
@@ -221,7 +225,11 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
         }
     };
-    let staging = match if options.check_only { write::Staging::scratch() } else { write::Staging::new(&out) } {
+    let staging = match if options.check_only {
+        write::Staging::scratch()
+    } else {
+        write::Staging::new(&out)
+    } {
         Ok(s) => s,
         Err(message) => {
             run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
@@ -235,24 +243,23 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         .then(|| write::search::SearchIndexer::start(&site.config.language));
     let (records, problems) = {
         let renderer = render::Renderer {
-        site: &site,
-        templates: &templates,
-        glossary: render::GlossaryIndex::new(&site),
-        bibliography: &bibliography,
-        has_search,
-        search: search.as_ref(),
-        out: staging.dir.clone(),
-    };
+            site: &site,
+            templates: &templates,
+            glossary: render::GlossaryIndex::new(&site),
+            bibliography: &bibliography,
+            has_search,
+            search: search.as_ref(),
+            out: staging.dir.clone(),
+        };
         renderer.render_all(&timings)
     };
     run.diagnostics.extend(problems);
     run.stage("render");
 
     let mut files: HashSet<String> = records.iter().map(|r| r.path.clone()).collect();
-    match write::copy_static(root, &theme, &staging.dir) {
-        Ok(written) => files.extend(written),
-        Err(d) => run.diagnostics.extend(d),
-    }
+    let (written, problems) = write::copy_static(root, &theme, &staging.dir);
+    files.extend(written);
+    run.diagnostics.extend(problems);
     let page_paths: Vec<String> = records
         .iter()
         .map(|r| r.path.clone())
@@ -281,9 +288,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
                     }
                 }
             }
-            Err(message) => run
-                .diagnostics
-                .push(Diagnostic::error(&out, 0, 0, message)),
+            Err(message) => run.diagnostics.push(Diagnostic::error(&out, 0, 0, message)),
         }
         run.stage("search");
     }

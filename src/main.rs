@@ -162,7 +162,10 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
     if timings {
         for (i, (stage, secs)) in report.stages.iter().enumerate() {
             let rss = report.stage_rss.get(i).copied().unwrap_or(0.0);
-            eprintln!("  {stage:<8} {:>8.1} ms {rss:>8.1} MiB resident", secs * 1000.0);
+            eprintln!(
+                "  {stage:<8} {:>8.1} ms {rss:>8.1} MiB resident",
+                secs * 1000.0
+            );
         }
         eprintln!("  slowest templates (summed over threads):");
         for (template, secs) in report.templates.iter().take(5) {

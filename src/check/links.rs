@@ -23,7 +23,8 @@ use crate::render::PageRecord;
 
 /// The `id` values and the `href`/`src` values of an HTML page.
 pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
-    static FINDER: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new(b"=\""));
+    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"=\""));
     let bytes = html.as_bytes();
     let mut ids = Vec::new();
     let mut hrefs = Vec::new();
@@ -31,9 +32,14 @@ pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
     while let Some(offset) = FINDER.find(&bytes[i..]) {
         // `pos` is the index of `="`; the attribute name runs back to the previous space.
         let pos = i + offset;
-        let name_start = bytes[..pos].iter().rposition(u8::is_ascii_whitespace).map_or(0, |s| s + 1);
+        let name_start = bytes[..pos]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(0, |s| s + 1);
         let value_start = pos + 2;
-        let Some(len) = memchr::memchr(b'"', &bytes[value_start..]) else { break };
+        let Some(len) = memchr::memchr(b'"', &bytes[value_start..]) else {
+            break;
+        };
         // Both ends are ASCII quotes, so the slice is on char boundaries.
         let value = &html[value_start..value_start + len];
         match &bytes[name_start..pos] {
@@ -45,7 +51,6 @@ pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
     }
     (ids, hrefs)
 }
-
 
 fn unescape(value: &str) -> String {
     if value.contains('&') {
@@ -178,7 +183,8 @@ fn percent_decode(s: &str) -> String {
 /// A diagnostic at the Markdown line that wrote `href`, or naming the template and page.
 fn locate(record: &PageRecord, href: &str, message: String) -> Diagnostic {
     if let Some(link) = record.md_links.iter().find(|l| l.href == href) {
-        return Diagnostic::error(&link.path, link.line, link.column, message).with_help("fix the link target or the anchor it names");
+        return Diagnostic::error(&link.path, link.line, link.column, message)
+            .with_help("fix the link target or the anchor it names");
     }
     let template = Path::new("templates").join(&record.template);
     Diagnostic::error(template, 0, 0, message).with_help(format!(

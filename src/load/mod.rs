@@ -93,7 +93,9 @@ pub fn load(root: &Path, config: &SiteConfig) -> (Content, Vec<Diagnostic>) {
         problems.extend(diags);
         if matches!(doc, Loaded::Nothing) && *kind != Kind::Cmo {
             if let Some(stem) = rel.file_stem() {
-                content.failed.push((*kind, stem.to_string_lossy().into_owned()));
+                content
+                    .failed
+                    .push((*kind, stem.to_string_lossy().into_owned()));
             }
         }
         match doc {

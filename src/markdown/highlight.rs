@@ -9,8 +9,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 use std::sync::{Arc, LazyLock, RwLock};
 
 use syntect::html::{line_tokens_to_classed_spans, ClassStyle};
@@ -72,7 +72,10 @@ fn render(lang: &str, code: &str) -> String {
     let mut open_spans: isize = 0;
     for line in LinesWithEndings::from(code) {
         let Some((line_html, delta, after)) = highlight_line(lang, line, &state) else {
-            return format!("<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>", escape_text(code));
+            return format!(
+                "<pre class=\"code\"><code class=\"language-{lang_class}\">{}</code></pre>",
+                escape_text(code)
+            );
         };
         html.push_str(&line_html);
         open_spans += delta;
@@ -90,7 +93,11 @@ type State = (ParseState, ScopeStack);
 fn highlight_line(lang: &str, line: &str, state: &State) -> Option<(Rc<str>, isize, State)> {
     let key = (lang.to_string(), line.to_string());
     let hit = LINES.with(|c| {
-        c.borrow().get(&key).and_then(|v| v.iter().find(|r| r.before == *state).map(|r| (r.html.clone(), r.span_delta, r.after.clone())))
+        c.borrow().get(&key).and_then(|v| {
+            v.iter()
+                .find(|r| r.before == *state)
+                .map(|r| (r.html.clone(), r.span_delta, r.after.clone()))
+        })
     });
     if hit.is_some() {
         return hit;
@@ -104,7 +111,12 @@ fn highlight_line(lang: &str, line: &str, state: &State) -> Option<(Rc<str>, isi
         let mut cache = c.borrow_mut();
         let entry = cache.entry(key).or_default();
         if entry.len() < STATES_PER_LINE {
-            entry.push(LineResult { before: state.clone(), after: after.clone(), html: html.clone(), span_delta });
+            entry.push(LineResult {
+                before: state.clone(),
+                after: after.clone(),
+                html: html.clone(),
+                span_delta,
+            });
         }
     });
     Some((html, span_delta, after))
@@ -155,4 +167,3 @@ mod tests {
         assert!(html.contains("&lt;b&gt;&amp;&lt;/b&gt;"));
     }
 }
-

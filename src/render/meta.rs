@@ -197,5 +197,5 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
     }
     serde_json::to_string(&value)
         .unwrap_or_default()
-        .replace("</", "<\\/")
+        .replace('<', "\\u003c")
 }

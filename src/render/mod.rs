@@ -303,12 +303,17 @@ impl<'a> Renderer<'a> {
         };
         let resolver = SiteResolver { renderer: self };
         let rendered = markdown::render(&source, &resolver);
-        links.extend(rendered.links.iter().map(|(href, line, column)| SourceLink {
-            href: href.clone(),
-            path: file.to_path_buf(),
-            line: *line,
-            column: *column,
-        }));
+        links.extend(
+            rendered
+                .links
+                .iter()
+                .map(|(href, line, column)| SourceLink {
+                    href: href.clone(),
+                    path: file.to_path_buf(),
+                    line: *line,
+                    column: *column,
+                }),
+        );
         for p in &rendered.problems {
             let d = if p.warning {
                 Diagnostic::warning(file, p.line, p.column, &p.message)
@@ -354,7 +359,11 @@ thread_local! {
     static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
 }
 
-fn render_to_string(tera: &tera::Tera, template: &str, context: &tera::Context) -> tera::TeraResult<String> {
+fn render_to_string(
+    tera: &tera::Tera,
+    template: &str,
+    context: &tera::Context,
+) -> tera::TeraResult<String> {
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         buffer.clear();
@@ -362,7 +371,8 @@ fn render_to_string(tera: &tera::Tera, template: &str, context: &tera::Context) 
         // Hand the buffer over (no copy) and leave one of the same capacity for the next page.
         let capacity = buffer.capacity();
         let bytes = std::mem::replace(&mut *buffer, Vec::with_capacity(capacity));
-        Ok(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     })
 }
 

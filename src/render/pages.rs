@@ -168,7 +168,12 @@ fn entity_facts(linker: &Linker, kind: Kind, index: usize) -> (Option<String>, V
     let c = &linker.site.content;
     let study = |s: &Option<crate::load::schema::Ref>| {
         s.iter()
-            .map(|s| Fact::links("Study", linker.entities(Kind::Study, std::iter::once(&s.id))))
+            .map(|s| {
+                Fact::links(
+                    "Study",
+                    linker.entities(Kind::Study, std::iter::once(&s.id)),
+                )
+            })
             .collect::<Vec<_>>()
     };
     match kind {
@@ -501,8 +506,18 @@ fn report(r: &Renderer, index: usize) -> Built {
     };
     let mut problems = Vec::new();
     let mut md_links = Vec::new();
-    let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems, &mut md_links);
-    let mut facts = vec![Fact::links("Study", linker.entities(Kind::Study, std::iter::once(&m.study.id)))];
+    let md = r.markdown(
+        &doc.body,
+        &doc.path,
+        doc.body_line,
+        &path,
+        &mut problems,
+        &mut md_links,
+    );
+    let mut facts = vec![Fact::links(
+        "Study",
+        linker.entities(Kind::Study, std::iter::once(&m.study.id)),
+    )];
     let tracers: Vec<String> = m.tracer_refs().iter().map(|t| t.id.clone()).collect();
     if !tracers.is_empty() {
         facts.push(Fact::links(
@@ -747,7 +762,14 @@ fn cmo(r: &Renderer, index: usize) -> Built {
     let (body_html, source) = match record.origin {
         crate::resolve::Origin::File(f) => {
             let doc = &r.site.content.cmos[f];
-            let md = r.markdown(&doc.body, &doc.path, doc.body_line, &path, &mut problems, &mut md_links);
+            let md = r.markdown(
+                &doc.body,
+                &doc.path,
+                doc.body_line,
+                &path,
+                &mut problems,
+                &mut md_links,
+            );
             (md.html, Some(doc.path.clone()))
         }
         crate::resolve::Origin::Report(_) => (String::new(), None),
@@ -807,21 +829,45 @@ fn cmo(r: &Renderer, index: usize) -> Built {
 
 /// The links a CMO page prints for its evidence sources, located in the front matter that wrote
 /// them, so a broken `report/x#anchor` is reported there and not at the template.
-fn evidence_links(r: &Renderer, record: &crate::resolve::CmoRecord, linker: &Linker) -> Vec<super::SourceLink> {
+fn evidence_links(
+    r: &Renderer,
+    record: &crate::resolve::CmoRecord,
+    linker: &Linker,
+) -> Vec<super::SourceLink> {
     let path = r.site.cmo_document_path(record);
-    record.cmo.evidence.iter().filter_map(|e| match &e.source {
-        EvidenceSource::Ref(s) => {
-            let href = linker.url(&format!("{}{}", Site::url(s.kind, &s.id), s.anchor.as_ref().map(|a| format!("#{a}")).unwrap_or_default()));
-            let d = r.site.cmo_error(record, &s.to_string(), "");
-            Some(super::SourceLink { href, path: path.clone(), line: d.line, column: d.column })
-        }
-        EvidenceSource::Citation(_) => None,
-    }).collect()
+    record
+        .cmo
+        .evidence
+        .iter()
+        .filter_map(|e| match &e.source {
+            EvidenceSource::Ref(s) => {
+                let href = linker.url(&format!(
+                    "{}{}",
+                    Site::url(s.kind, &s.id),
+                    s.anchor
+                        .as_ref()
+                        .map(|a| format!("#{a}"))
+                        .unwrap_or_default()
+                ));
+                let d = r.site.cmo_error(record, &s.to_string(), "");
+                Some(super::SourceLink {
+                    href,
+                    path: path.clone(),
+                    line: d.line,
+                    column: d.column,
+                })
+            }
+            EvidenceSource::Citation(_) => None,
+        })
+        .collect()
 }
 
 /// The heading text of `#anchor` in a report or page body, found by a light scan of its Markdown.
 fn section_title(r: &Renderer, kind: Kind, id: &str, anchor: &str) -> String {
-    r.site.section_title(kind, id, anchor).unwrap_or(anchor).to_string()
+    r.site
+        .section_title(kind, id, anchor)
+        .unwrap_or(anchor)
+        .to_string()
 }
 
 #[derive(Serialize)]
@@ -859,29 +905,61 @@ struct MatrixRow {
 fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> Vec<MatrixTable> {
     let c = &linker.site.content;
     let study_of = |s: &Option<crate::load::schema::Ref>| s.as_ref().map(|r| r.id.clone());
-    let mut studies: Vec<Option<String>> = c.tracers.iter().map(|t| study_of(&t.meta.study)).collect();
+    let mut studies: Vec<Option<String>> =
+        c.tracers.iter().map(|t| study_of(&t.meta.study)).collect();
     studies.sort();
     studies.dedup();
     let mut tables = Vec::new();
     for study in studies {
-        let tracers: Vec<&String> = c.tracers.iter().filter(|t| study_of(&t.meta.study) == study).map(|t| &t.id).collect();
-        let in_table: Vec<&&crate::resolve::CmoRecord> = published.iter().filter(|r| r.tracers.iter().any(|t| tracers.contains(&t))).collect();
-        let areas: Vec<&String> = c.areas.iter().map(|a| &a.id).filter(|a| in_table.iter().any(|r| r.areas.contains(a))).collect();
+        let tracers: Vec<&String> = c
+            .tracers
+            .iter()
+            .filter(|t| study_of(&t.meta.study) == study)
+            .map(|t| &t.id)
+            .collect();
+        let in_table: Vec<&&crate::resolve::CmoRecord> = published
+            .iter()
+            .filter(|r| r.tracers.iter().any(|t| tracers.contains(&t)))
+            .collect();
+        let areas: Vec<&String> = c
+            .areas
+            .iter()
+            .map(|a| &a.id)
+            .filter(|a| in_table.iter().any(|r| r.areas.contains(a)))
+            .collect();
         let mut rows = Vec::new();
         for tracer in tracers {
-            let in_row: Vec<_> = in_table.iter().filter(|r| r.tracers.contains(tracer)).collect();
+            let in_row: Vec<_> = in_table
+                .iter()
+                .filter(|r| r.tracers.contains(tracer))
+                .collect();
             if in_row.is_empty() {
                 continue;
             }
-            let cells = areas.iter().map(|a| in_row.iter().filter(|r| r.areas.contains(a)).map(|r| cmo_summary(linker, r)).collect()).collect();
-            rows.push(MatrixRow { tracer: linker.entity(Kind::Tracer, tracer), cells });
+            let cells = areas
+                .iter()
+                .map(|a| {
+                    in_row
+                        .iter()
+                        .filter(|r| r.areas.contains(a))
+                        .map(|r| cmo_summary(linker, r))
+                        .collect()
+                })
+                .collect();
+            rows.push(MatrixRow {
+                tracer: linker.entity(Kind::Tracer, tracer),
+                cells,
+            });
         }
         if rows.is_empty() || areas.is_empty() {
             continue;
         }
         tables.push(MatrixTable {
             id: format!("matrix-{}", study.as_deref().unwrap_or("other")),
-            study: study.as_ref().filter(|s| site_has(linker, s)).map(|s| linker.entity(Kind::Study, s)),
+            study: study
+                .as_ref()
+                .filter(|s| site_has(linker, s))
+                .map(|s| linker.entity(Kind::Study, s)),
             areas: areas.iter().map(|a| linker.entity(Kind::Area, a)).collect(),
             rows,
         });
@@ -893,7 +971,8 @@ fn matrix(r: &Renderer) -> Built {
     let path = "cmos/index.html".to_string();
     let site = r.site;
     let linker = Linker { site, depth: 1 };
-    let published: Vec<&crate::resolve::CmoRecord> = site.cmos.iter().filter(|c| c.published).collect();
+    let published: Vec<&crate::resolve::CmoRecord> =
+        site.cmos.iter().filter(|c| c.published).collect();
     let tables = matrix_tables(&linker, &published);
     let unplaced = published
         .iter()

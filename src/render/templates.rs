@@ -149,39 +149,41 @@ pub fn read_dir_files(
         return Ok(());
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    for entry in walkdir::WalkDir::new(&full)
+    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let mut first_problem = None;
+    // A link (to a file or a folder) whose target is outside the site is reported and skipped,
+    // and the rest of the folder is still read, so one bad link does not hide every other file.
+    let walker = walkdir::WalkDir::new(&full)
         .follow_links(true)
         .sort_by_file_name()
-    {
+        .into_iter()
+        .filter_entry(|e| {
+            let inside = !e.path_is_symlink()
+                || e.path()
+                    .canonicalize()
+                    .is_ok_and(|p| p.starts_with(&canonical_root));
+            if !inside && first_problem.is_none() {
+                first_problem = Some(
+                    Diagnostic::error(
+                        relative(e.path()),
+                        0,
+                        0,
+                        "a symbolic link that points outside the site root",
+                    )
+                    .with_help("copy the file into the site instead of linking to it"),
+                );
+            }
+            inside
+        });
+    for entry in walker {
         let entry = entry.map_err(|e| {
-            let rel = e
-                .path()
-                .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-                .unwrap_or_else(|| dir.to_path_buf());
+            let rel = e.path().map(relative).unwrap_or_else(|| dir.to_path_buf());
             Diagnostic::error(rel, 0, 0, format!("cannot read: {e}"))
         })?;
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        if entry.path_is_symlink()
-            && !entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|p| p.starts_with(&canonical_root))
-        {
-            return Err(Diagnostic::error(
-                rel,
-                0,
-                0,
-                "a symbolic link that points outside the site root",
-            )
-            .with_help("copy the file into the site instead of linking to it"));
-        }
+        let rel = relative(entry.path());
         let name = entry
             .path()
             .strip_prefix(&full)
@@ -192,7 +194,7 @@ pub fn read_dir_files(
             .map_err(|e| Diagnostic::error(&rel, 0, 0, format!("cannot read: {e}")))?;
         files.insert(name, (rel, bytes));
     }
-    Ok(())
+    first_problem.map_or(Ok(()), Err)
 }
 
 impl Templates {

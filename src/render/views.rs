@@ -113,7 +113,10 @@ impl<'a> Linker<'a> {
             // Backlinks are sorted by (kind, id, relation), so the relations of one linking page
             // are adjacent and merge into the item just pushed.
             let mut last_id: Option<&str> = None;
-            for link in links.iter().filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation)) {
+            for link in links
+                .iter()
+                .filter(|l| l.from_kind == group_kind && !skip.contains(&l.relation))
+            {
                 let note = link.relation.inverse_label();
                 match items.last_mut() {
                     Some(item) if last_id == Some(link.from_id.as_str()) => {
@@ -123,7 +126,11 @@ impl<'a> Linker<'a> {
                     }
                     _ => {
                         let view = self.entity(group_kind, &link.from_id);
-                        items.push(Item { title: view.title, url: view.url, note: note.to_string() });
+                        items.push(Item {
+                            title: view.title,
+                            url: view.url,
+                            note: note.to_string(),
+                        });
                         last_id = Some(&link.from_id);
                     }
                 }

@@ -143,9 +143,8 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
                     let (line, col) = locator
                         .locate_next(&needle, &mut cursor)
                         .unwrap_or_else(|| locator.locate(&needle, None));
-                    problems.push(
-                        Diagnostic::error(&doc.path, line, col, message).with_help_opt(help),
-                    );
+                    problems
+                        .push(Diagnostic::error(&doc.path, line, col, message).with_help_opt(help));
                 }
                 None => {
                     edges.push((
@@ -202,8 +201,12 @@ fn check_theme_ids<T>(
 ) {
     for theme in themes.iter().filter(|t| !is_valid_id(t)) {
         problems.push(
-            doc.error_at(theme, None, format!("theme {}", crate::load::schema::id_problem(theme)))
-                .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"),
+            doc.error_at(
+                theme,
+                None,
+                format!("theme {}", crate::load::schema::id_problem(theme)),
+            )
+            .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"),
         );
     }
 }

@@ -133,7 +133,8 @@ impl Site {
                 is_published(d.meta.status, self.options),
             );
             self.report_status.insert(d.id.clone(), d.meta.status);
-            self.report_index.insert(d.id.clone(), self.report_index.len());
+            self.report_index
+                .insert(d.id.clone(), self.report_index.len());
         }
         for (i, record) in self.cmos.iter_mut().enumerate() {
             record.published = match record.origin {
@@ -199,7 +200,10 @@ impl Site {
     /// The text of the heading with id `anchor` in a report or page body, if there is one.
     pub fn section_title(&self, kind: Kind, id: &str, anchor: &str) -> Option<&str> {
         let sections = self.sections.get(&(kind, id.to_string()))?;
-        sections.iter().find(|(a, _)| a == anchor).map(|(_, t)| t.as_str())
+        sections
+            .iter()
+            .find(|(a, _)| a == anchor)
+            .map(|(_, t)| t.as_str())
     }
 
     /// Whether an entity exists at all (published or not).
@@ -325,7 +329,12 @@ impl Site {
             ));
         }
         if !self.exists(r.kind, &r.id) {
-            if self.content.failed.iter().any(|(k, id)| *k == r.kind && *id == r.id) {
+            if self
+                .content
+                .failed
+                .iter()
+                .any(|(k, id)| *k == r.kind && *id == r.id)
+            {
                 // Its file exists but did not load; that error is already reported.
                 return None;
             }
@@ -373,14 +382,20 @@ fn is_published(status: Status, options: Options) -> bool {
 /// Heading anchors and texts of every report and page body, from a light scan of the Markdown
 /// (ATX headings only), so evidence can name the section it cites.
 fn index_sections(content: &Content) -> HashMap<(Kind, String), Vec<(String, String)>> {
-    let bodies = content.reports.iter().map(|d| (Kind::Report, &d.id, &d.body)).chain(content.pages.iter().map(|d| (Kind::Page, &d.id, &d.body)));
+    let bodies = content
+        .reports
+        .iter()
+        .map(|d| (Kind::Report, &d.id, &d.body))
+        .chain(content.pages.iter().map(|d| (Kind::Page, &d.id, &d.body)));
     let mut out = HashMap::default();
     for (kind, id, body) in bodies {
         let mut sections = Vec::new();
         for line in body.lines().filter(|l| l.starts_with('#')) {
             let text = line.trim_start_matches('#').trim();
             let (text, anchor) = match text.rfind("{#") {
-                Some(i) if text.ends_with('}') => (text[..i].trim(), text[i + 2..text.len() - 1].to_string()),
+                Some(i) if text.ends_with('}') => {
+                    (text[..i].trim(), text[i + 2..text.len() - 1].to_string())
+                }
                 _ => (text, crate::markdown::slug::slugify(text)),
             };
             sections.push((anchor, text.to_string()));

@@ -371,10 +371,7 @@ impl Session {
             .iter()
             .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.clone()))
             .collect();
-        let (static_files, static_diags) = match crate::write::copy_static(&root, &theme, &dir) {
-            Ok(written) => (written, Vec::new()),
-            Err(d) => (Vec::new(), d),
-        };
+        let (static_files, static_diags) = crate::write::copy_static(&root, &theme, &dir);
         files.extend(static_files.iter().cloned());
         let page_paths: Vec<String> = rendered
             .iter()
@@ -784,15 +781,12 @@ impl Session {
         }
         let regenerate_static = state.static_dirty || !static_changed.is_empty();
         if regenerate_static {
-            match crate::write::copy_static(&root, &state.config.theme, &scratch) {
-                Ok(written) => {
-                    state.static_diags = Vec::new();
-                    if written != state.static_files {
-                        let _ = std::fs::remove_dir_all(&scratch);
-                        return Err("the set of static files changed".into());
-                    }
-                }
-                Err(d) => state.static_diags = d,
+            let (written, problems) =
+                crate::write::copy_static(&root, &state.config.theme, &scratch);
+            state.static_diags = problems;
+            if written != state.static_files {
+                let _ = std::fs::remove_dir_all(&scratch);
+                return Err("the set of static files changed".into());
             }
             for rel in &static_changed {
                 reasons_extra.push(format!("{}: changed, copied again", display_path(rel)));

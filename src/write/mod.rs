@@ -25,19 +25,38 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(target: &Path) -> Result<Staging, String> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
         let prev = parent.join(format!(".{name}.prev"));
         if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
         }
         if prev.is_dir() && std::fs::rename(&prev, &dir).is_ok() {
-            return Ok(Staging { dir, target: target.to_path_buf(), prev, scratch: false });
+            return Ok(Staging {
+                dir,
+                target: target.to_path_buf(),
+                prev,
+                scratch: false,
+            });
         }
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Staging { dir, target: target.to_path_buf(), prev, scratch: false })
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            prev,
+            scratch: false,
+        })
     }
 
     /// A staging directory in the system's temporary folder, for a build that writes nothing
@@ -45,21 +64,43 @@ impl Staging {
     pub fn scratch() -> Result<Staging, String> {
         let dir = std::env::temp_dir().join(format!("realist-check-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Staging { target: dir.clone(), prev: dir.clone(), dir, scratch: true })
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        Ok(Staging {
+            target: dir.clone(),
+            prev: dir.clone(),
+            dir,
+            scratch: true,
+        })
     }
 
     /// Removes every file in the staging directory that this build did not write (`written` holds
     /// site-relative paths), and then any folder left empty.
     pub fn prune(&self, written: &std::collections::HashSet<String>) {
         let mut emptied = std::collections::BTreeSet::new();
-        for entry in walkdir::WalkDir::new(&self.dir).min_depth(1).into_iter().flatten() {
+        for entry in walkdir::WalkDir::new(&self.dir)
+            .min_depth(1)
+            .into_iter()
+            .flatten()
+        {
             if entry.file_type().is_dir() {
                 continue;
             }
-            let rel = entry.path().strip_prefix(&self.dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+            let rel = entry
+                .path()
+                .strip_prefix(&self.dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
             if !written.contains(&rel) && std::fs::remove_file(entry.path()).is_ok() {
-                emptied.extend(entry.path().ancestors().skip(1).take_while(|p| *p != self.dir).map(Path::to_path_buf));
+                emptied.extend(
+                    entry
+                        .path()
+                        .ancestors()
+                        .skip(1)
+                        .take_while(|p| *p != self.dir)
+                        .map(Path::to_path_buf),
+                );
             }
         }
         // Deepest first; removing a folder that still has files fails, as it should.
@@ -71,7 +112,8 @@ impl Staging {
     /// Puts the finished output in place, and keeps the old one as the next staging directory.
     pub fn commit(self) -> Result<(), String> {
         if self.target.exists() {
-            exchange(&self.dir, &self.target).map_err(|e| format!("cannot move the new output into place: {e}"))?;
+            exchange(&self.dir, &self.target)
+                .map_err(|e| format!("cannot move the new output into place: {e}"))?;
             // `dir` now holds the old output: keep it for reuse by the next build.
             let _ = std::fs::remove_dir_all(&self.prev);
             if std::fs::rename(&self.dir, &self.prev).is_err() {
@@ -79,7 +121,8 @@ impl Staging {
             }
             return Ok(());
         }
-        std::fs::rename(&self.dir, &self.target).map_err(|e| format!("cannot move the new output into place: {e}"))
+        std::fs::rename(&self.dir, &self.target)
+            .map_err(|e| format!("cannot move the new output into place: {e}"))
     }
 
     /// Gives up on this build: the output is untouched, and the staging directory is kept for reuse.
@@ -99,7 +142,15 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
         let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
         let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
         // SAFETY: both are valid NUL-terminated paths; renameat2 does not retain the pointers.
-        let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+        let rc = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                ca.as_ptr(),
+                libc::AT_FDCWD,
+                cb.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        };
         if rc == 0 {
             return Ok(());
         }
@@ -117,7 +168,9 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
 /// mtime of unchanged pages, so deploy tools see only real changes).
 pub fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() == contents.len() as u64 && std::fs::read(path).is_ok_and(|old| old == contents) {
+        if meta.len() == contents.len() as u64
+            && std::fs::read(path).is_ok_and(|old| old == contents)
+        {
             return Ok(());
         }
     } else if let Some(parent) = path.parent() {
@@ -127,28 +180,34 @@ pub fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Copies the theme's `static/` and then the site's `static/` into `out/static/` (site files win).
-/// Returns the site-relative paths written.
-pub fn copy_static(root: &Path, theme: &str, out: &Path) -> Result<Vec<String>, Vec<Diagnostic>> {
+/// Returns the site-relative paths written, and the problems met (a file that could not be read or
+/// written is skipped; the rest are still copied).
+pub fn copy_static(root: &Path, theme: &str, out: &Path) -> (Vec<String>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
     let mut files =
-        crate::render::templates::theme_files(root, theme, "static").map_err(|d| vec![d])?;
-    crate::render::templates::read_dir_files(root, Path::new("static"), &mut files)
-        .map_err(|d| vec![d])?;
+        crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
+            problems.push(d);
+            Default::default()
+        });
+    // A bad link in static/ is reported, but the other files are still copied, so pages do not
+    // also fail the link check for a missing stylesheet.
+    problems.extend(
+        crate::render::templates::read_dir_files(root, Path::new("static"), &mut files).err(),
+    );
     let mut written = Vec::new();
     for (name, (origin, bytes)) in files {
         let rel = format!("static/{name}");
-        let dest = out.join(&rel);
-        let result = crate::write::write_if_changed(&dest, &bytes);
-        if let Err(e) = result {
-            return Err(vec![Diagnostic::error(
+        match write_if_changed(&out.join(&rel), &bytes) {
+            Ok(()) => written.push(rel),
+            Err(e) => problems.push(Diagnostic::error(
                 origin,
                 0,
                 0,
                 format!("cannot copy to the output: {e}"),
-            )]);
+            )),
         }
-        written.push(rel);
     }
-    Ok(written)
+    (written, problems)
 }
 
 /// Writes a file into the output, creating folders; returns its site-relative path.
