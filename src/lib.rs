@@ -333,7 +333,8 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     run.end(Outcome::Success, pages, template_times, out)
 }
 
-fn load_bibliography(
+/// Parses the site's bibliography with its CSL style (shared with `serve`).
+pub fn load_bibliography(
     content: &load::Content,
     config: &config::SiteConfig,
 ) -> (cite::Bibliography, Vec<Diagnostic>) {

@@ -327,7 +327,7 @@ impl Session {
         };
         let (content, load_diags) = load::load(&root, &config);
         let base = clone_content(&content);
-        let (bibliography, bib_diags) = load_bibliography(&content, &config);
+        let (bibliography, bib_diags) = crate::load_bibliography(&content, &config);
         let theme = config.theme.clone();
         let (site, resolve_diags) =
             Site::resolve(config.clone(), content, resolve::Options { drafts: true });
@@ -1337,41 +1337,6 @@ fn clone_content(c: &Content) -> Content {
     }
 }
 
-/// The bibliography, as [`crate::build`] reads it (a copy of its private helper).
-fn load_bibliography(content: &Content, config: &SiteConfig) -> (Bibliography, Vec<Diagnostic>) {
-    if content.bibliography.is_none() && config.csl.is_none() {
-        return (Bibliography::empty(), Vec::new());
-    }
-    let style = config.csl.as_deref().unwrap_or(crate::cite::DEFAULT_STYLE);
-    let text = content
-        .bibliography
-        .as_ref()
-        .map(|(_, t)| t.as_str())
-        .unwrap_or("");
-    let path = content
-        .bibliography
-        .as_ref()
-        .map(|(p, _)| p.clone())
-        .unwrap_or_else(|| PathBuf::from("site.yaml"));
-    match Bibliography::parse(text, style) {
-        Ok(b) => (b, Vec::new()),
-        Err(errors) => {
-            let style_error = errors.iter().any(|e| e.line == 0);
-            let diags = errors
-                .into_iter()
-                .map(|e| {
-                    let p = if style_error {
-                        PathBuf::from("site.yaml")
-                    } else {
-                        path.clone()
-                    };
-                    Diagnostic::error(p, e.line, e.column, e.message).with_help_opt(e.help)
-                })
-                .collect();
-            (Bibliography::empty(), diags)
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
