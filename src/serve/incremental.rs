@@ -1337,7 +1337,6 @@ fn clone_content(c: &Content) -> Content {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
