@@ -33,32 +33,9 @@ const MEMORY_LIMIT_KB: i64 = 200 * 1024;
 const KILL_AFTER: Duration = Duration::from_secs(60);
 
 /// The report every case starts from. Line numbers matter: the cases point at them.
-const R1: &str = r#"---
-type: tracer-report
-title: R1
-date: "2017-06"
-authors: [{name: A}]
-status: published
-study: study/s
-tracer: tracer/tr
-areas: [area/a1]
-programme_theories: [theory/pt]
-summary: ["k"]
-cmos:
-  - id: c1
-    title: C1
-    kind: observed
-    programme_theory: [theory/pt]
-    context: [{text: c}]
-    mechanism: {text: m}
-    outcome: [{text: o, status: observed, valence: positive, intended: true}]
-    evidence: [{kind: interview, source: "report/r1#findings"}]
-    confidence: {level: low, rationale: r}
-    status: supported
----
-## Findings {#findings}
-text
-"#;
+#[path = "common/mod.rs"]
+mod common;
+use common::R1;
 // Lines of R1:  1 ---  2 type  3 title  4 date  5 authors  6 status  7 study  8 tracer  9 areas
 // 10 programme_theories  11 summary  12 cmos  13 `- id: c1`  14 title  15 kind  16 programme_theory
 // 17 context  18 mechanism  19 outcome  20 evidence  21 confidence  22 status  23 ---  24 ## Findings

@@ -275,13 +275,13 @@ fn structured_yaml() -> impl Strategy<Value = String> {
 /// A valid report's front matter with one random field replaced, dropped or added.
 fn mutated_report_yaml() -> impl Strategy<Value = String> {
     (
-        0usize..VALID_REPORT_YAML.lines().count(),
+        0usize..valid_report_yaml().lines().count(),
         0usize..3,
         any_field(),
         flow_value(),
     )
         .prop_map(|(line, action, key, value)| {
-            let mut lines: Vec<String> = VALID_REPORT_YAML.lines().map(str::to_string).collect();
+            let mut lines: Vec<String> = valid_report_yaml().lines().map(str::to_string).collect();
             match action {
                 0 => {
                     let indent: String = lines[line].chars().take_while(|c| *c == ' ').collect();
@@ -326,7 +326,7 @@ fn front_matter() -> impl Strategy<Value = String> {
         2 => yamlish(),
         2 => structured_yaml(),
         3 => mutated_report_yaml(),
-        1 => Just(VALID_REPORT_YAML.to_string()),
+        1 => Just(valid_report_yaml()),
     ]
 }
 
@@ -684,28 +684,13 @@ fn markdown_render_never_panics_and_stays_safe() {
 // ---------------------------------------------------------------------------------------------
 // The whole pipeline.
 
-const VALID_REPORT_YAML: &str = r#"type: tracer-report
-title: R1
-date: "2017-06"
-authors: [{name: A}]
-status: published
-study: study/s
-tracer: tracer/tr
-areas: [area/a1]
-programme_theories: [theory/pt]
-summary: ["k"]
-cmos:
-  - id: c1
-    title: C1
-    kind: observed
-    programme_theory: [theory/pt]
-    context: [{text: c}]
-    mechanism: {text: m}
-    outcome: [{text: o, status: observed, valence: positive, intended: true}]
-    evidence: [{kind: interview, source: "report/r1#findings"}]
-    confidence: {level: low, rationale: r}
-    status: supported
-"#;
+mod common;
+
+/// The front matter of the shared minimal report, without its fences.
+fn valid_report_yaml() -> String {
+    let text = common::R1.strip_prefix("---\n").unwrap_or(common::R1);
+    text.split("\n---\n").next().unwrap_or("").to_string() + "\n"
+}
 
 const VALID_CMO_YAML: &str = "type: cmo
 id: c9
@@ -771,7 +756,7 @@ fn whole_builds_return_and_agree_with_their_diagnostics() {
     let input = (
         prop_oneof![
             1 => front_matter(),
-            1 => Just(VALID_REPORT_YAML.to_string()),
+            1 => Just(valid_report_yaml()),
         ],
         prop_oneof![
             2 => markdown(true),

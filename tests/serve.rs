@@ -10,36 +10,20 @@ use std::time::{Duration, Instant};
 const BASE: &str = "/research/t/";
 const WAIT: Duration = Duration::from_secs(15);
 
-const REPORT: &str = r#"---
-type: tracer-report
-title: R1
-date: "2017-06"
-authors: [{name: A}]
-status: published
-study: study/s
-tracer: tracer/tr
-areas: [area/a1]
-programme_theories: [theory/pt]
-summary: ["k"]
-cmos:
-  - id: c1
-    title: C1
-    kind: observed
-    programme_theory: [theory/pt]
-    context: [{text: c}]
-    mechanism: {text: m}
-    outcome: [{text: o, status: observed, valence: positive, intended: true}]
-    evidence: [{kind: interview, source: "report/r1#findings"}]
-    confidence: {level: low, rationale: r}
-    status: supported
----
-## Findings {#findings}
-The first version of the findings.
-"#;
+mod common;
+
+/// The shared minimal report, with a body sentence the tests edit.
+fn report() -> String {
+    common::R1.replace(
+        "## Findings {#findings}\ntext\n",
+        "## Findings {#findings}\nThe first version of the findings.\n",
+    )
+}
 
 /// A minimal valid site, with a few static files of the types the server must label.
 fn site(dir: &Path) -> PathBuf {
     let root = dir.join("site");
+    let report = report();
     let files: &[(&str, &[u8])] = &[
         (
             "site.yaml",
@@ -59,7 +43,7 @@ fn site(dir: &Path) -> PathBuf {
             "content/pages/accessibility.md",
             b"---\ntitle: Accessibility\n---\ntext\n",
         ),
-        ("content/reports/r1.md", REPORT.as_bytes()),
+        ("content/reports/r1.md", report.as_bytes()),
         ("static/img/logo.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
         ("static/img/photo.png", b"\x89PNG\r\n\x1a\n"),
         ("static/img/photo.jpg", b"\xff\xd8\xff\xe0"),

@@ -72,39 +72,19 @@ struct EntityPage {
     groups: Vec<Group>,
 }
 
+/// The parts of a document that the generic entity page needs, whatever its metadata type.
+fn parts<T>(d: &crate::load::Document<T>) -> (&String, &std::path::PathBuf, &String, usize) {
+    (&d.id, &d.path, &d.body, d.body_line)
+}
+
 fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
     let c = &r.site.content;
     let (id, path_in, body, line) = match kind {
-        Kind::Study => (
-            &c.studies[index].id,
-            &c.studies[index].path,
-            &c.studies[index].body,
-            c.studies[index].body_line,
-        ),
-        Kind::Tracer => (
-            &c.tracers[index].id,
-            &c.tracers[index].path,
-            &c.tracers[index].body,
-            c.tracers[index].body_line,
-        ),
-        Kind::Area => (
-            &c.areas[index].id,
-            &c.areas[index].path,
-            &c.areas[index].body,
-            c.areas[index].body_line,
-        ),
-        Kind::Theory => (
-            &c.theories[index].id,
-            &c.theories[index].path,
-            &c.theories[index].body,
-            c.theories[index].body_line,
-        ),
-        _ => (
-            &c.pages[index].id,
-            &c.pages[index].path,
-            &c.pages[index].body,
-            c.pages[index].body_line,
-        ),
+        Kind::Study => parts(&c.studies[index]),
+        Kind::Tracer => parts(&c.tracers[index]),
+        Kind::Area => parts(&c.areas[index]),
+        Kind::Theory => parts(&c.theories[index]),
+        _ => parts(&c.pages[index]),
     };
     let path = page_path(kind, id);
     let linker = Linker {
