@@ -748,7 +748,7 @@ fn serve(root: PathBuf, prefix: &'static str) -> SocketAddr {
                 .strip_prefix(prefix)
                 .filter(|rest| !rest.split('/').any(|s| s == ".." || s == "."))
                 .map(|rest| {
-                    let rest = percent_decode(rest);
+                    let rest = realist::check::links::percent_decode(rest);
                     if rest.is_empty() || rest.ends_with('/') {
                         root.join(rest).join("index.html")
                     } else {
@@ -768,24 +768,6 @@ fn serve(root: PathBuf, prefix: &'static str) -> SocketAddr {
         }
     });
     addr
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// GET `path` from the server: (status code, body).
@@ -910,7 +892,7 @@ fn every_internal_link_resolves_when_served_under_the_sub_path() {
                 .clone();
             assert_eq!(status, 200, "{rel}: {href} → {target} is not served");
             if let Some(fragment) = fragment.filter(|f| !f.is_empty() && *f != "top") {
-                let fragment = percent_decode(fragment);
+                let fragment = realist::check::links::percent_decode(fragment);
                 assert!(
                     has_id(&body, &fragment),
                     "{rel}: {href} → {target} has no id {fragment:?}"

@@ -109,7 +109,7 @@ fn broken(
     let target = if path.is_empty() {
         record.path.clone()
     } else {
-        match resolve(&record.path, path) {
+        match resolve_page(&record.path, path) {
             Some(t) => t,
             None => {
                 return Some(format!(
@@ -117,11 +117,6 @@ fn broken(
                 ))
             }
         }
-    };
-    let target = if target.is_empty() || target.ends_with('/') {
-        format!("{target}index.html")
-    } else {
-        target
     };
     if !files.contains(&target) {
         if files.contains(&format!("{target}/index.html")) {
@@ -141,9 +136,10 @@ fn broken(
     }
 }
 
-/// Resolves a relative URL against the directory of a site-relative file path; None if it climbs
-/// above the site root.
-fn resolve(from_file: &str, rel: &str) -> Option<String> {
+/// Resolves a relative URL against the directory of a site-relative file path to the file it
+/// names: a folder (`x/`, `.`, `..`, the root) becomes its `index.html`. None if it climbs above
+/// the site root. Shared with `serve`'s dependency map.
+pub fn resolve_page(from_file: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = from_file.split('/').collect();
     parts.pop();
     for seg in rel.split('/') {
@@ -155,14 +151,18 @@ fn resolve(from_file: &str, rel: &str) -> Option<String> {
             s => parts.push(s),
         }
     }
-    let mut joined = parts.join("/");
-    if rel.ends_with('/') && !joined.is_empty() {
-        joined.push('/');
-    }
-    Some(joined)
+    let joined = parts.join("/");
+    let last = rel.rsplit('/').next().unwrap_or("");
+    let folder = rel.ends_with('/') || last == "." || last == ".." || joined.is_empty();
+    Some(match (folder, joined.is_empty()) {
+        (true, true) => "index.html".to_string(),
+        (true, false) => format!("{joined}/index.html"),
+        (false, _) => joined,
+    })
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (in URL fragments and paths); invalid escapes are kept as they are.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -209,11 +209,18 @@ mod tests {
     #[test]
     fn resolves_relative_paths() {
         assert_eq!(
-            resolve("reports/x/index.html", "../../tracers/y/").as_deref(),
-            Some("tracers/y/")
+            resolve_page("reports/x/index.html", "../../tracers/y/").as_deref(),
+            Some("tracers/y/index.html")
         );
-        assert_eq!(resolve("index.html", "./").as_deref(), Some(""));
-        assert_eq!(resolve("index.html", "../x"), None);
+        assert_eq!(
+            resolve_page("index.html", "./").as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(
+            resolve_page("reports/x/index.html", "..").as_deref(),
+            Some("reports/index.html")
+        );
+        assert_eq!(resolve_page("index.html", "../x"), None);
     }
 
     #[test]

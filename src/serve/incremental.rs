@@ -1132,7 +1132,7 @@ fn page_targets(page: &str, hrefs: &[String]) -> Vec<(String, bool)> {
         let target = if path.is_empty() {
             page.to_string()
         } else {
-            match resolve_relative(page, path) {
+            match crate::check::links::resolve_page(page, path) {
                 Some(t) => t,
                 None => continue,
             }
@@ -1143,31 +1143,6 @@ fn page_targets(page: &str, hrefs: &[String]) -> Vec<(String, bool)> {
         }
     }
     out
-}
-
-/// `rel` resolved against the folder of the site-relative file `from`; folders get `index.html`.
-fn resolve_relative(from: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = from.split('/').collect();
-    parts.pop();
-    for seg in rel.split('/') {
-        match seg {
-            "." | "" => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let joined = parts.join("/");
-    if rel.ends_with('/') || rel == "." || rel == ".." || joined.is_empty() {
-        if joined.is_empty() {
-            Some("index.html".into())
-        } else {
-            Some(format!("{joined}/index.html"))
-        }
-    } else {
-        Some(joined)
-    }
 }
 
 /// The link problems of one page: its own record plus the ids of the pages it links into.
