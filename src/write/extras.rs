@@ -32,12 +32,14 @@ pub fn write_all(
         )
         .as_bytes(),
     )?);
+    // One set of rows serves both the CSV and the JSON export.
+    let rows = cmo_rows(site);
     written.push(super::write_file(
         out,
         "exports/cmos.csv",
-        &cmos_csv(site)?,
+        &cmos_csv(&rows)?,
     )?);
-    let json = serde_json::to_vec_pretty(&cmo_rows(site))
+    let json = serde_json::to_vec_pretty(&rows)
         .map_err(|e| Diagnostic::error("exports/cmos.json", 0, 0, e.to_string()))?;
     written.push(super::write_file(out, "exports/cmos.json", &json)?);
     let json = serde_json::to_vec_pretty(&report_rows(site))
@@ -210,9 +212,9 @@ fn cmo_rows(site: &Site) -> Vec<CmoRow> {
         .collect()
 }
 
-fn cmos_csv(site: &Site) -> Result<Vec<u8>, Diagnostic> {
+fn cmos_csv(rows: &[CmoRow]) -> Result<Vec<u8>, Diagnostic> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in cmo_rows(site) {
+    for row in rows {
         writer
             .serialize(row)
             .map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))?;
