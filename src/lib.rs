@@ -75,8 +75,8 @@ pub struct BuildReport {
     pub seconds: f64,
     /// Seconds per stage, in pipeline order.
     pub stages: Vec<(&'static str, f64)>,
-    /// Resident memory (MiB) at the end of each stage.
-    pub stage_rss: Vec<f64>,
+    /// Resident memory and peak resident memory so far (MiB) at the end of each stage.
+    pub stage_rss: Vec<(f64, f64)>,
     /// Seconds spent in each template, slowest first.
     pub templates: Vec<(&'static str, f64)>,
     pub out: PathBuf,
@@ -115,20 +115,22 @@ struct Run {
     started: Instant,
     stage_start: Instant,
     stages: Vec<(&'static str, f64)>,
-    rss: Vec<f64>,
+    rss: Vec<(f64, f64)>,
     diagnostics: Vec<Diagnostic>,
 }
 
-/// The process's resident memory in MiB, where the OS tells (Linux), for `--timings`.
-fn resident_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<f64>().ok())
-        })
-        .map_or(0.0, |pages| pages * 4096.0 / 1048576.0)
+/// The process's resident memory and its peak so far, in MiB, where the OS tells (Linux), for
+/// `--timings`.
+fn resident_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
 
 impl Run {
@@ -198,7 +200,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             format!("{url}/")
         };
     }
-    let (content, problems) = load::load(root, &config);
+    let (content, problems) = load::load(root, &config, load::Bodies::Release);
     run.diagnostics.extend(problems);
     run.stage("load");
 
@@ -241,8 +243,13 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     // Indexes pages on its own thread as they are rendered; `realist check` writes nothing.
     let search = (has_search && !options.check_only)
         .then(|| write::search::SearchIndexer::start(&site.config.language));
+    // Static files first, so that every file a page may link to is known before rendering and
+    // most links are checked as soon as their page is rendered.
+    let (written, problems) = write::copy_static(root, &theme, &staging.dir);
+    run.diagnostics.extend(problems);
+    let mut files: HashSet<String> = written.into_iter().collect();
     let (records, problems) = {
-        let renderer = render::Renderer {
+        let mut renderer = render::Renderer {
             site: &site,
             templates: &templates,
             glossary: render::GlossaryIndex::new(&site),
@@ -250,16 +257,22 @@ pub fn build(options: &BuildOptions) -> BuildReport {
             has_search,
             search: search.as_ref(),
             out: staging.dir.clone(),
+            known_files: None,
         };
-        renderer.render_all(&timings)
+        let specs = renderer.specs();
+        let known: rustc_hash::FxHashSet<String> = specs
+            .iter()
+            .map(|s| render::spec_path(&site, s))
+            .chain(files.iter().cloned())
+            .chain(write::extras::FILES.iter().map(|f| f.to_string()))
+            .collect();
+        renderer.known_files = Some(&known);
+        renderer.render_all(specs, &timings)
     };
     run.diagnostics.extend(problems);
     run.stage("render");
 
-    let mut files: HashSet<String> = records.iter().map(|r| r.path.clone()).collect();
-    let (written, problems) = write::copy_static(root, &theme, &staging.dir);
-    files.extend(written);
-    run.diagnostics.extend(problems);
+    files.extend(records.iter().map(|r| r.path.clone()));
     let page_paths: Vec<String> = records
         .iter()
         .map(|r| r.path.clone())

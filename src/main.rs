@@ -161,9 +161,9 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
     }
     if timings {
         for (i, (stage, secs)) in report.stages.iter().enumerate() {
-            let rss = report.stage_rss.get(i).copied().unwrap_or(0.0);
+            let (rss, peak) = report.stage_rss.get(i).copied().unwrap_or_default();
             eprintln!(
-                "  {stage:<8} {:>8.1} ms {rss:>8.1} MiB resident",
+                "  {stage:<8} {:>8.1} ms {rss:>8.1} MiB resident, {peak:>8.1} MiB peak",
                 secs * 1000.0
             );
         }
@@ -200,6 +200,9 @@ fn scaffold_error(e: realist::scaffold::ScaffoldError) -> i32 {
 }
 
 /// mimalloc instead of the system allocator: rendering makes millions of small, short-lived
-/// allocations across threads, where glibc malloc spends a tenth of the build.
+/// allocations across threads, where glibc malloc spends a tenth of the build. Build with
+/// `--no-default-features` to get the system allocator back, for heap profilers (heaptrack,
+/// valgrind) that only see malloc.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

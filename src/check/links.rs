@@ -65,12 +65,89 @@ fn unescape(value: &str) -> String {
     }
 }
 
+/// Checks what can be checked as soon as a page is rendered, and keeps in the record only the
+/// links that need the whole output: anchors into other pages, and files not in `known` (the
+/// pages, static files and extras that the build will write). On a 10,000-report site this keeps
+/// a few links per page instead of every page's hundred, which used to be the largest thing the
+/// build held.
+pub fn check_now(record: &mut PageRecord, known: &FxHashSet<String>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen = FxHashSet::default();
+    let hrefs = std::mem::take(&mut record.hrefs);
+    let mut deferred = Vec::new();
+    for href in hrefs {
+        if href.is_empty() || is_external(&href) || !seen.insert(href.clone()) {
+            continue;
+        }
+        if href.starts_with('/') {
+            let message = format!(
+                "root-absolute URL `{href}` breaks when the site is served under a sub-path"
+            );
+            problems.push(locate(record, &href, message));
+            continue;
+        }
+        let (path, fragment) = split_href(&href);
+        let Some(target) = target_of(&record.path, path) else {
+            let message = format!("broken link `{href}`: it climbs above the site root");
+            problems.push(locate(record, &href, message));
+            continue;
+        };
+        let anchored = fragment.filter(|f| !f.is_empty() && *f != "top");
+        let exists = known.contains(&target) || known.contains(&format!("{target}/index.html"));
+        match anchored {
+            None if exists => {}
+            Some(f) if exists && target == record.path => {
+                let f = percent_decode(f);
+                if !record.ids.contains(&f) {
+                    let message =
+                        format!("broken anchor `{href}`: `{target}` has no element with id `{f}`");
+                    problems.push(locate(record, &href, message));
+                }
+            }
+            _ => deferred.push(href),
+        }
+    }
+    record
+        .md_links
+        .retain(|l| deferred.iter().any(|h| *h == l.href));
+    record.hrefs = deferred;
+    problems
+}
+
+/// `href` split into its path (without a query) and its fragment.
+fn split_href(href: &str) -> (&str, Option<&str>) {
+    let (path, fragment) = href
+        .split_once('#')
+        .map_or((href, None), |(p, f)| (p, Some(f)));
+    (path.split('?').next().unwrap_or(""), fragment)
+}
+
+/// The site-relative file a link's path names from `page`; None if it climbs above the root.
+fn target_of(page: &str, path: &str) -> Option<String> {
+    if path.is_empty() {
+        Some(page.to_string())
+    } else {
+        resolve_page(page, path)
+    }
+}
+
 /// Checks every page's links against the written files and their ids.
 /// `files` holds every site-relative file path in the output (pages, static files, exports).
 pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic> {
+    // Only pages that some link names with an anchor need their ids as a set.
+    let anchored: FxHashSet<String> = records
+        .iter()
+        .flat_map(|r| {
+            r.hrefs.iter().filter_map(|h| {
+                let (path, fragment) = split_href(h);
+                fragment.and(target_of(&r.path, path))
+            })
+        })
+        .collect();
     let ids: FxHashMap<&str, FxHashSet<&str>> = records
         .iter()
-        .map(|r| (r.path.as_str(), r.ids.iter().map(String::as_str).collect()))
+        .filter(|r| anchored.contains(&r.path))
+        .map(|r| (r.path.as_str(), r.ids.iter().collect()))
         .collect();
     records
         .par_iter()
@@ -102,21 +179,11 @@ fn broken(
     files: &HashSet<String>,
     ids: &FxHashMap<&str, FxHashSet<&str>>,
 ) -> Option<String> {
-    let (path, fragment) = href
-        .split_once('#')
-        .map_or((href, None), |(p, f)| (p, Some(f)));
-    let path = path.split('?').next().unwrap_or("");
-    let target = if path.is_empty() {
-        record.path.clone()
-    } else {
-        match resolve_page(&record.path, path) {
-            Some(t) => t,
-            None => {
-                return Some(format!(
-                    "broken link `{href}`: it climbs above the site root"
-                ))
-            }
-        }
+    let (path, fragment) = split_href(href);
+    let Some(target) = target_of(&record.path, path) else {
+        return Some(format!(
+            "broken link `{href}`: it climbs above the site root"
+        ));
     };
     if !files.contains(&target) {
         if files.contains(&format!("{target}/index.html")) {
@@ -128,6 +195,11 @@ fn broken(
     }
     let fragment = fragment.filter(|f| !f.is_empty() && *f != "top")?;
     let fragment = percent_decode(fragment);
+    if target == record.path {
+        return (!record.ids.contains(&fragment)).then(|| {
+            format!("broken anchor `{href}`: `{target}` has no element with id `{fragment}`")
+        });
+    }
     match ids.get(target.as_str()) {
         Some(page_ids) if !page_ids.contains(fragment.as_str()) => Some(format!(
             "broken anchor `{href}`: `{target}` has no element with id `{fragment}`"
@@ -263,5 +335,49 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("a/#missing")));
         assert!(messages.iter().any(|m| m.contains("`b/`")));
         assert!(messages.iter().any(|m| m.contains("root-absolute")));
+    }
+
+    #[test]
+    fn checks_what_it_can_while_rendering_and_keeps_the_rest() {
+        let known: FxHashSet<String> = ["index.html", "a/index.html"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut record = PageRecord {
+            path: "index.html".into(),
+            ids: ["here".to_string()].into_iter().collect(),
+            hrefs: [
+                "a/",
+                "#here",
+                "#gone",
+                "b/",
+                "a/#x",
+                "pagefind/p.js",
+                "https://e.org/",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            template: "t.html".into(),
+            ..Default::default()
+        };
+        let problems = check_now(&mut record, &known);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("#gone"), "{messages:?}");
+        // A file not known before rendering, and an anchor into another page, wait for the end.
+        assert_eq!(record.hrefs, vec!["b/", "a/#x", "pagefind/p.js"]);
+        let files: HashSet<String> = known.iter().cloned().collect();
+        let mut target = PageRecord {
+            path: "a/index.html".into(),
+            ids: ["x".to_string()].into_iter().collect(),
+            ..Default::default()
+        };
+        target.template = "t.html".into();
+        let problems = check(&[record, target], &files);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("`b/`")));
+        assert!(messages.iter().any(|m| m.contains("pagefind/p.js")));
     }
 }

@@ -26,17 +26,166 @@ pub struct Document<T> {
     /// Project-relative path, used in diagnostics.
     pub path: PathBuf,
     pub meta: T,
-    pub body: String,
+    pub body: Body,
+    /// What the site model needs from the body, taken when the file is read.
+    pub outline: Outline,
     /// The file line on which the body starts.
     pub body_line: usize,
-    /// The raw front matter, kept to locate values in later diagnostics.
-    pub front_matter: String,
+    /// The raw front matter, to locate values in later diagnostics.
+    pub front_matter: FrontMatter,
     pub yaml_line: usize,
+}
+
+/// Whether `load` keeps the Markdown bodies it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bodies {
+    /// Keep each body's text (`serve`, which compares a changed body with the old one).
+    Keep,
+    /// Keep only each body's outline and hash; the page reads its text again when it is rendered.
+    /// A 10,000-report site would otherwise hold 80 MB of Markdown from load to the end of render.
+    Release,
+}
+
+/// A document's Markdown body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Text(String),
+    /// Released after load ([`Bodies::Release`]): the hash of the text, to notice a file that
+    /// changed between load and render.
+    Released {
+        hash: u64,
+    },
+}
+
+impl Body {
+    fn new(text: &str, bodies: Bodies) -> Body {
+        match bodies {
+            Bodies::Keep => Body::Text(text.to_string()),
+            Bodies::Release => Body::Released {
+                hash: body_hash(text),
+            },
+        }
+    }
+
+    /// The text, if it was kept.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Body::Text(t) => Some(t),
+            Body::Released { .. } => None,
+        }
+    }
+}
+
+fn body_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// What resolve needs from a Markdown body: its headings and its `@kind/id` mentions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// (anchor, text) of each ATX heading, so evidence can name the section it cites.
+    pub headings: Vec<(String, String)>,
+    /// Cross-references written as `](@kind/id…)`, which become "mentions" backlinks.
+    pub mentions: Vec<schema::Ref>,
+}
+
+impl Outline {
+    /// A light scan of the Markdown (ATX headings and `](@` links only), without a full parse.
+    pub fn of(body: &str) -> Outline {
+        let mut headings = Vec::new();
+        for line in body.lines().filter(|l| l.starts_with('#')) {
+            let text = line.trim_start_matches('#').trim();
+            let (text, anchor) = match text.rfind("{#") {
+                Some(i) if text.ends_with('}') => {
+                    (text[..i].trim(), text[i + 2..text.len() - 1].to_string())
+                }
+                _ => (text, crate::markdown::slug::slugify(text)),
+            };
+            headings.push((anchor, text.to_string()));
+        }
+        let mut mentions = Vec::new();
+        let mut rest = body;
+        while let Some(i) = rest.find("](@") {
+            rest = &rest[i + 3..];
+            let end = rest
+                .find(|c: char| c == ')' || c.is_whitespace())
+                .unwrap_or(rest.len());
+            if let Ok(r) = schema::Ref::parse(&rest[..end]) {
+                mentions.push(r);
+            }
+        }
+        Outline { headings, mentions }
+    }
+}
+
+/// Reads a released body again: the file's text after its front matter, as at load.
+/// Fails if the file cannot be read or no longer has the body that was loaded.
+pub fn reread_body(root: &Path, rel: &Path, body: &Body) -> Result<String, Diagnostic> {
+    let Body::Released { hash } = body else {
+        return Ok(body.text().unwrap_or_default().to_string());
+    };
+    let text = read_text(root, rel)?;
+    let split = frontmatter::split(&text).ok();
+    match split {
+        Some(s) if body_hash(s.body) == *hash => Ok(s.body.to_string()),
+        _ => Err(
+            Diagnostic::error(rel, 0, 0, "the file changed while the site was being built")
+                .with_help("build again"),
+        ),
+    }
+}
+
+/// A document's raw front matter, used only to point diagnostics at a line and column.
+///
+/// With [`Bodies::Release`] it is not kept after parsing (at 10,000 reports it would be 40 MB held
+/// for the rare build that has something to report); the first diagnostic that needs it reads the
+/// file again and keeps the text from then on.
+#[derive(Debug, Clone)]
+pub struct FrontMatter {
+    text: std::sync::OnceLock<String>,
+    /// The file to read it from again (absolute), when it was released.
+    file: Option<std::sync::Arc<Path>>,
+}
+
+impl FrontMatter {
+    pub fn kept(text: String) -> FrontMatter {
+        FrontMatter {
+            text: text.into(),
+            file: None,
+        }
+    }
+
+    fn released(file: PathBuf) -> FrontMatter {
+        FrontMatter {
+            text: std::sync::OnceLock::new(),
+            file: Some(file.into()),
+        }
+    }
+
+    /// The text (read again from the file if it was released; empty if that fails).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            self.file
+                .as_ref()
+                .and_then(|f| std::fs::read(f).ok())
+                .map(|bytes| {
+                    let text = String::from_utf8_lossy(&bytes);
+                    let text = frontmatter::normalise_text(&text);
+                    frontmatter::split(&text)
+                        .map(|s| s.yaml.to_string())
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default()
+        })
+    }
 }
 
 impl<T> Document<T> {
     pub fn locator(&self) -> yaml::Locator<'_> {
-        yaml::Locator::new(&self.front_matter, self.yaml_line)
+        yaml::Locator::new(self.front_matter.text(), self.yaml_line)
     }
 
     /// A located error at the first occurrence of `needle` in the front matter (after `within`).
@@ -54,6 +203,8 @@ impl<T> Document<T> {
 /// Everything read from a site's files, before any cross-file checks.
 #[derive(Debug, Default)]
 pub struct Content {
+    /// The site root the files were read from (released bodies are read again from there).
+    pub root: PathBuf,
     pub studies: Vec<Document<Study>>,
     pub reports: Vec<Document<Report>>,
     pub tracers: Vec<Document<Tracer>>,
@@ -82,13 +233,16 @@ const FOLDERS: [(&str, Kind); 7] = [
 ];
 
 /// Reads the whole `content/` folder of the site at `root`.
-pub fn load(root: &Path, config: &SiteConfig) -> (Content, Vec<Diagnostic>) {
+pub fn load(root: &Path, config: &SiteConfig, bodies: Bodies) -> (Content, Vec<Diagnostic>) {
     let (files, mut problems) = discover(root);
     let loaded: Vec<(Loaded, Vec<Diagnostic>)> = files
         .par_iter()
-        .map(|(kind, rel)| load_file(root, *kind, rel))
+        .map(|(kind, rel)| load_file(root, *kind, rel, bodies))
         .collect();
-    let mut content = Content::default();
+    let mut content = Content {
+        root: root.to_path_buf(),
+        ..Content::default()
+    };
     for ((kind, rel), (doc, diags)) in files.iter().zip(loaded) {
         problems.extend(diags);
         if matches!(doc, Loaded::Nothing) && *kind != Kind::Cmo {
@@ -260,7 +414,7 @@ pub enum Loaded {
 }
 
 /// Reads and parses one content file of `kind` (used by `serve` to re-read only what changed).
-pub fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic>) {
+pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded, Vec<Diagnostic>) {
     let raw = match read_text(root, rel) {
         Ok(t) => t,
         Err(d) => return (Loaded::Nothing, vec![d]),
@@ -281,27 +435,41 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path) -> (Loaded, Vec<Diagnostic
         return (Loaded::Nothing, problems);
     }
     let loaded = match kind {
-        Kind::Study => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Study),
-        Kind::Report => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Report),
-        Kind::Tracer => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Tracer),
-        Kind::Area => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Area),
-        Kind::Theory => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Theory),
-        Kind::Page => parse_document(rel, &stem, &raw, &mut problems).map(Loaded::Page),
-        Kind::Cmo => parse_document::<Cmo>(rel, &stem, &raw, &mut problems).map(|mut d| {
-            d.id = d.meta.id.clone();
-            if d.meta.marker != Some(CmoMarker::Cmo) {
-                problems.push(
-                    Diagnostic::error(
-                        rel,
-                        d.yaml_line,
-                        1,
-                        "a standalone CMO file needs `type: cmo`",
-                    )
-                    .with_help("add `type: cmo` to the front matter"),
-                );
-            }
-            Loaded::Cmo(d)
-        }),
+        Kind::Study => {
+            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Study)
+        }
+        Kind::Report => {
+            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Report)
+        }
+        Kind::Tracer => {
+            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Tracer)
+        }
+        Kind::Area => {
+            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Area)
+        }
+        Kind::Theory => {
+            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Theory)
+        }
+        Kind::Page => {
+            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Page)
+        }
+        Kind::Cmo => {
+            parse_document::<Cmo>(root, rel, &stem, &raw, bodies, &mut problems).map(|mut d| {
+                d.id = d.meta.id.clone();
+                if d.meta.marker != Some(CmoMarker::Cmo) {
+                    problems.push(
+                        Diagnostic::error(
+                            rel,
+                            d.yaml_line,
+                            1,
+                            "a standalone CMO file needs `type: cmo`",
+                        )
+                        .with_help("add `type: cmo` to the front matter"),
+                    );
+                }
+                Loaded::Cmo(d)
+            })
+        }
         Kind::Theme => None,
     };
     (loaded.unwrap_or(Loaded::Nothing), problems)
@@ -330,9 +498,11 @@ pub fn utf8_position(bytes: &[u8], offset: usize) -> (usize, usize) {
 }
 
 fn parse_document<T: DeserializeOwned>(
+    root: &Path,
     rel: &Path,
     id: &str,
     text: &str,
+    bodies: Bodies,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Document<T>> {
     let split = match frontmatter::split(text) {
@@ -348,9 +518,13 @@ fn parse_document<T: DeserializeOwned>(
             id: id.to_string(),
             path: rel.to_path_buf(),
             meta,
-            body: split.body.to_string(),
+            body: Body::new(split.body, bodies),
+            outline: Outline::of(split.body),
             body_line: split.body_line,
-            front_matter: split.yaml.to_string(),
+            front_matter: match bodies {
+                Bodies::Keep => FrontMatter::kept(split.yaml.to_string()),
+                Bodies::Release => FrontMatter::released(root.join(rel)),
+            },
             yaml_line: split.yaml_line,
         }),
         Err(e) => {
@@ -387,9 +561,10 @@ Equality Advisory and Support Service (EASS).\n",
         meta: FreePage {
             title: "Accessibility statement".into(),
         },
-        body,
+        outline: Outline::of(&body),
+        body: Body::Text(body),
         body_line: 1,
-        front_matter: String::new(),
+        front_matter: FrontMatter::kept(String::new()),
         yaml_line: 1,
     }
 }
@@ -458,5 +633,35 @@ impl<T> Document<T> {
             .or_else(|| within.and_then(|w| locator.find_after(w, 0)))
             .unwrap_or((self.yaml_line, 1));
         Diagnostic::error(&self.path, line, col, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_released_body_is_read_again_and_a_changed_file_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let rel = Path::new("content/pages/about.md");
+        std::fs::create_dir_all(dir.path().join("content/pages")).unwrap();
+        let text = "---\ntitle: About\n---\n# Who we are {#who}\n\nSee [x](@tracer/dementia).\n";
+        std::fs::write(dir.path().join(rel), text).unwrap();
+        let (loaded, problems) = load_file(dir.path(), Kind::Page, rel, Bodies::Release);
+        assert!(problems.is_empty(), "{problems:?}");
+        let Loaded::Page(doc) = loaded else {
+            panic!("not loaded")
+        };
+        assert_eq!(doc.body.text(), None);
+        assert_eq!(
+            doc.outline.headings,
+            vec![("who".into(), "Who we are".into())]
+        );
+        assert_eq!(doc.outline.mentions[0].to_string(), "tracer/dementia");
+        let body = reread_body(dir.path(), rel, &doc.body).unwrap();
+        assert!(body.starts_with("# Who we are"), "{body}");
+        std::fs::write(dir.path().join(rel), text.replace("Who", "Why")).unwrap();
+        let err = reread_body(dir.path(), rel, &doc.body).unwrap_err();
+        assert!(err.message.contains("changed while"), "{}", err.message);
     }
 }

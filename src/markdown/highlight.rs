@@ -6,6 +6,11 @@
 //! repeat the same snippets with small changes (a file name, a variable), so most lines of a "new"
 //! block have been highlighted before in exactly the same parser state; the line cache is exact
 //! because a hit requires the state before the line to be equal, and restores the state after it.
+//!
+//! Both caches are bounded: a site of 10,000 reports with a distinct block in each would otherwise
+//! keep every block's HTML (and every line's parser states) until the end of the build. When a
+//! cache reaches its budget it is emptied and refilled; a hit is only ever an exact one, so the
+//! output does not depend on what the cache holds.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,7 +23,17 @@ use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
-static CACHE: LazyLock<RwLock<HashMap<u64, Arc<str>>>> = LazyLock::new(Default::default);
+static CACHE: LazyLock<RwLock<BlockCache>> = LazyLock::new(Default::default);
+/// Bytes of highlighted HTML the block cache may hold.
+const BLOCK_CACHE_BYTES: usize = 8 << 20;
+/// (language, line) entries each thread's line cache may hold.
+const LINE_CACHE_ENTRIES: usize = 20_000;
+
+#[derive(Default)]
+struct BlockCache {
+    blocks: HashMap<u64, Arc<str>>,
+    bytes: usize,
+}
 thread_local! {
     /// Per thread, because syntect's parser state holds regex captures that are not `Send`.
     static LINES: RefCell<HashMap<(String, String), Vec<LineResult>>> = RefCell::new(HashMap::new());
@@ -43,12 +58,17 @@ pub fn highlight(lang: &str, code: &str) -> Arc<str> {
         (lang, code).hash(&mut h);
         h.finish()
     };
-    if let Some(hit) = CACHE.read().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = CACHE.read().ok().and_then(|c| c.blocks.get(&key).cloned()) {
         return hit;
     }
     let html: Arc<str> = Arc::from(render(lang, code));
     if let Ok(mut cache) = CACHE.write() {
-        cache.insert(key, html.clone());
+        if cache.bytes + html.len() > BLOCK_CACHE_BYTES {
+            cache.blocks.clear();
+            cache.bytes = 0;
+        }
+        cache.bytes += html.len();
+        cache.blocks.insert(key, html.clone());
     }
     html
 }
@@ -109,6 +129,9 @@ fn highlight_line(lang: &str, line: &str, state: &State) -> Option<(Rc<str>, isi
     let after = (parser, scopes);
     LINES.with(|c| {
         let mut cache = c.borrow_mut();
+        if cache.len() >= LINE_CACHE_ENTRIES {
+            cache.clear();
+        }
         let entry = cache.entry(key).or_default();
         if entry.len() < STATES_PER_LINE {
             entry.push(LineResult {

@@ -41,17 +41,77 @@ pub enum PageSpec {
     Theme(String),
 }
 
+/// The site-relative file a page is written to.
+pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
+    let c = &site.content;
+    let entity = |kind: Kind, id: &str| format!("{}index.html", Site::url(kind, id));
+    match spec {
+        PageSpec::Home => "index.html".into(),
+        PageSpec::List(kind) => format!("{}/index.html", kind.folder()),
+        PageSpec::Matrix => "cmos/index.html".into(),
+        PageSpec::Glossary => "glossary/index.html".into(),
+        PageSpec::Search => "search/index.html".into(),
+        PageSpec::NotFound => "404.html".into(),
+        PageSpec::Report(i) => entity(Kind::Report, &c.reports[*i].id),
+        PageSpec::Cmo(i) => entity(Kind::Cmo, &site.cmos[*i].cmo.id),
+        PageSpec::Entity(kind, i) => {
+            let id = match kind {
+                Kind::Study => &c.studies[*i].id,
+                Kind::Tracer => &c.tracers[*i].id,
+                Kind::Area => &c.areas[*i].id,
+                Kind::Theory => &c.theories[*i].id,
+                Kind::Report => &c.reports[*i].id,
+                Kind::Cmo => &c.cmos[*i].id,
+                Kind::Page | Kind::Theme => &c.pages[*i].id,
+            };
+            entity(*kind, id)
+        }
+        PageSpec::Theme(id) => entity(Kind::Theme, id),
+    }
+}
+
 /// What rendering one page left for the link checker.
 #[derive(Debug, Default)]
 pub struct PageRecord {
     /// Site-relative file path (`reports/x/index.html`).
     pub path: String,
-    pub ids: Vec<String>,
+    pub ids: Ids,
+    /// The page's links; after [`crate::check::links::check_now`], only those left to check.
     pub hrefs: Vec<String>,
     /// The content file the page renders, and its Markdown links with their lines.
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
     pub template: String,
+}
+
+/// The `id`s of a page, kept in one string (one allocation per page rather than one per id: a
+/// 10,000-report site has half a million of them).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Ids(String);
+
+impl Ids {
+    pub fn contains(&self, id: &str) -> bool {
+        self.iter().any(|i| i == id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split('\n').filter(|i| !i.is_empty())
+    }
+}
+
+impl FromIterator<String> for Ids {
+    /// An id cannot hold a newline (HTML ids have no whitespace), so it separates them.
+    fn from_iter<I: IntoIterator<Item = String>>(ids: I) -> Ids {
+        let mut joined = String::new();
+        for id in ids {
+            if !id.contains('\n') {
+                joined.push_str(&id);
+                joined.push('\n');
+            }
+        }
+        joined.shrink_to_fit();
+        Ids(joined)
+    }
 }
 
 /// A link on a page that an author wrote (in Markdown or front matter), with where it was written,
@@ -110,6 +170,9 @@ pub struct Renderer<'a> {
     /// Receives every rendered page marked `data-pagefind-body`, when the site has search.
     pub search: Option<&'a crate::write::search::SearchIndexer>,
     pub out: PathBuf,
+    /// Every file the build will write, when links are to be checked as pages are rendered
+    /// (`build`); `serve` keeps every link instead, for its dependency map.
+    pub known_files: Option<&'a rustc_hash::FxHashSet<String>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -167,9 +230,9 @@ impl<'a> Renderer<'a> {
     /// Renders and writes every page in parallel. Returns link-check records and problems.
     pub fn render_all(
         &self,
+        specs: Vec<PageSpec>,
         timings: &Mutex<HashMap<&'static str, f64>>,
     ) -> (Vec<PageRecord>, Vec<Diagnostic>) {
-        let specs = self.specs();
         let results: Vec<(Option<PageRecord>, Vec<Diagnostic>)> = specs
             .par_iter()
             .map(|spec| {
@@ -195,8 +258,35 @@ impl<'a> Renderer<'a> {
     pub fn render_page(&self, spec: &PageSpec) -> (Option<PageRecord>, Vec<Diagnostic>) {
         let built = pages::build(self, spec);
         let mut problems = built.problems;
-        let html = match render_to_string(&self.templates.tera, built.template, &built.context) {
-            Ok(html) => html,
+        let file = self.out.join(&built.path);
+        // The page's HTML lives only in this thread's buffer: written, scanned for links and
+        // (with search) copied to the indexer, then the buffer is reused for the next page.
+        let rendered = with_rendered(
+            &self.templates.tera,
+            built.template,
+            &built.context,
+            |html| {
+                crate::write::write_if_changed(&file, html.as_bytes())?;
+                if let Some(search) = self.search {
+                    if html.contains("data-pagefind-body") {
+                        let url = built.path.strip_suffix("index.html").unwrap_or(&built.path);
+                        search.add(url.to_string(), html.to_string());
+                    }
+                }
+                Ok::<_, std::io::Error>(crate::check::links::scan_html(html))
+            },
+        );
+        let (ids, hrefs) = match rendered {
+            Ok(Ok(scanned)) => scanned,
+            Ok(Err(e)) => {
+                problems.push(Diagnostic::error(
+                    &file,
+                    0,
+                    0,
+                    format!("cannot write output: {e}"),
+                ));
+                return (None, problems);
+            }
             Err(e) => {
                 problems.push(templates::template_error(
                     &e,
@@ -206,32 +296,17 @@ impl<'a> Renderer<'a> {
                 return (None, problems);
             }
         };
-        let file = self.out.join(&built.path);
-        let written = crate::write::write_if_changed(&file, html.as_bytes());
-        if let Err(e) = written {
-            problems.push(Diagnostic::error(
-                &file,
-                0,
-                0,
-                format!("cannot write output: {e}"),
-            ));
-            return (None, problems);
-        }
-        let (ids, hrefs) = crate::check::links::scan_html(&html);
-        if let Some(search) = self.search {
-            if html.contains("data-pagefind-body") {
-                let url = built.path.strip_suffix("index.html").unwrap_or(&built.path);
-                search.add(url.to_string(), html);
-            }
-        }
-        let record = PageRecord {
+        let mut record = PageRecord {
             path: built.path,
-            ids,
+            ids: ids.into_iter().collect(),
             hrefs,
             source: built.source,
             md_links: built.md_links,
             template: built.template.to_string(),
         };
+        if let Some(known) = self.known_files {
+            problems.extend(crate::check::links::check_now(&mut record, known));
+        }
         (Some(record), problems)
     }
 
@@ -286,15 +361,28 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders a Markdown body for the page at `path`, turning its problems into diagnostics.
+    /// A body released after load is read again from its file here.
     pub fn markdown(
         &self,
-        text: &str,
+        body: &crate::load::Body,
         file: &Path,
         first_line: usize,
         path: &str,
         problems: &mut Vec<Diagnostic>,
         links: &mut Vec<SourceLink>,
     ) -> markdown::Rendered {
+        let reread;
+        let text = match body.text() {
+            Some(t) => t,
+            None => {
+                reread = crate::load::reread_body(&self.site.content.root, file, body)
+                    .unwrap_or_else(|d| {
+                        problems.push(d);
+                        String::new()
+                    });
+                &reread
+            }
+        };
         let source = markdown::Source {
             text,
             path: file,
@@ -354,25 +442,28 @@ fn template_static_name(name: &str) -> &'static str {
 }
 
 thread_local! {
-    /// Each rendering thread reuses one output buffer, sized by the largest page so far, instead of
-    /// growing a new String from empty for every page.
+    /// Each rendering thread renders every page into one buffer, sized by the largest page so far.
+    /// A fresh buffer per page cost a page fault for every 4 KiB of every page (the kernel zeroes
+    /// each new page), which was a sixth of a cold build's time.
     static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(64 * 1024));
 }
 
-fn render_to_string(
+/// Renders `template` into this thread's buffer and hands the HTML to `f`.
+fn with_rendered<R>(
     tera: &tera::Tera,
     template: &str,
     context: &tera::Context,
-) -> tera::TeraResult<String> {
+    f: impl FnOnce(&str) -> R,
+) -> tera::TeraResult<R> {
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         buffer.clear();
         tera.render_to(template, context, &mut *buffer)?;
-        // Hand the buffer over (no copy) and leave one of the same capacity for the next page.
-        let capacity = buffer.capacity();
-        let bytes = std::mem::replace(&mut *buffer, Vec::with_capacity(capacity));
-        Ok(String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        // Tera writes only `str`s, so this never fails; the lossy path is a safety net.
+        Ok(match std::str::from_utf8(&buffer) {
+            Ok(html) => f(html),
+            Err(_) => f(&String::from_utf8_lossy(&buffer)),
+        })
     })
 }
 

@@ -73,7 +73,9 @@ struct EntityPage {
 }
 
 /// The parts of a document that the generic entity page needs, whatever its metadata type.
-fn parts<T>(d: &crate::load::Document<T>) -> (&String, &std::path::PathBuf, &String, usize) {
+fn parts<T>(
+    d: &crate::load::Document<T>,
+) -> (&String, &std::path::PathBuf, &crate::load::Body, usize) {
     (&d.id, &d.path, &d.body, d.body_line)
 }
 
@@ -829,12 +831,24 @@ fn evidence_links(
                         .map(|a| format!("#{a}"))
                         .unwrap_or_default()
                 ));
-                let d = r.site.cmo_error(record, &s.to_string(), "");
+                // Locating reads the front matter again (see `load::FrontMatter`), so only a
+                // link that may be broken is located: one whose anchor is not a heading of its
+                // target. The target itself was checked with the other references.
+                let suspect = s
+                    .anchor
+                    .as_ref()
+                    .is_some_and(|a| r.site.section_title(s.kind, &s.id, a).is_none());
+                let (line, column) = if suspect {
+                    let d = r.site.cmo_error(record, &s.to_string(), "");
+                    (d.line, d.column)
+                } else {
+                    (0, 0)
+                };
                 Some(super::SourceLink {
                     href,
                     path: path.clone(),
-                    line: d.line,
-                    column: d.column,
+                    line,
+                    column,
                 })
             }
             EvidenceSource::Citation(_) => None,
@@ -877,7 +891,9 @@ struct MatrixTable {
 #[derive(Serialize)]
 struct MatrixRow {
     tracer: LinkView,
-    cells: Vec<Vec<CmoSummary>>,
+    /// Each cell lists its CMOs by index into `MatrixPage::cmos`: the page summarises every CMO
+    /// once, not once per table and again in the full list (40,000 summaries at 10,000 reports).
+    cells: Vec<Vec<usize>>,
 }
 
 /// A matrix per study: a tracer of one study is rarely followed in another study's areas, and
@@ -897,21 +913,23 @@ fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> V
             .filter(|t| study_of(&t.meta.study) == study)
             .map(|t| &t.id)
             .collect();
-        let in_table: Vec<&&crate::resolve::CmoRecord> = published
+        let in_table: Vec<(usize, &crate::resolve::CmoRecord)> = published
             .iter()
-            .filter(|r| r.tracers.iter().any(|t| tracers.contains(&t)))
+            .copied()
+            .enumerate()
+            .filter(|(_, r)| r.tracers.iter().any(|t| tracers.contains(&t)))
             .collect();
         let areas: Vec<&String> = c
             .areas
             .iter()
             .map(|a| &a.id)
-            .filter(|a| in_table.iter().any(|r| r.areas.contains(a)))
+            .filter(|a| in_table.iter().any(|(_, r)| r.areas.contains(a)))
             .collect();
         let mut rows = Vec::new();
         for tracer in tracers {
             let in_row: Vec<_> = in_table
                 .iter()
-                .filter(|r| r.tracers.contains(tracer))
+                .filter(|(_, r)| r.tracers.contains(tracer))
                 .collect();
             if in_row.is_empty() {
                 continue;
@@ -921,8 +939,8 @@ fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> V
                 .map(|a| {
                     in_row
                         .iter()
-                        .filter(|r| r.areas.contains(a))
-                        .map(|r| cmo_summary(linker, r))
+                        .filter(|(_, r)| r.areas.contains(a))
+                        .map(|(i, _)| *i)
                         .collect()
                 })
                 .collect();

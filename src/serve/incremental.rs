@@ -38,7 +38,7 @@ use crate::diagnostics::{self, display_path, Diagnostic};
 use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
 use crate::render::templates::Templates;
-use crate::render::{GlossaryIndex, PageRecord, PageSpec, Renderer};
+use crate::render::{spec_path, GlossaryIndex, PageRecord, PageSpec, Renderer};
 use crate::resolve::{self, Site};
 use crate::write::search::SearchIndexer;
 
@@ -325,7 +325,7 @@ impl Session {
                 return fail(update, d);
             }
         };
-        let (content, load_diags) = load::load(&root, &config);
+        let (content, load_diags) = load::load(&root, &config, load::Bodies::Keep);
         let base = clone_content(&content);
         let (bibliography, bib_diags) = crate::load_bibliography(&content, &config);
         let theme = config.theme.clone();
@@ -355,6 +355,7 @@ impl Session {
             bibliography: &bibliography,
             has_search,
             search: indexer.as_ref(),
+            known_files: None,
             out: dir.clone(),
         };
         let specs = renderer.specs();
@@ -539,7 +540,7 @@ impl Session {
             let Some(kind) = content_kind(rel) else {
                 return Err(format!("{} changed", display_path(rel)));
             };
-            let (loaded, diags) = load::load_file(&root, kind, rel);
+            let (loaded, diags) = load::load_file(&root, kind, rel, load::Bodies::Keep);
             parsed.push((rel.clone(), loaded, diags));
         }
         if parsed.iter().any(|(_, l, _)| matches!(l, Loaded::Nothing)) {
@@ -713,6 +714,7 @@ impl Session {
                 bibliography: &state.bibliography,
                 has_search,
                 search: indexer.as_ref(),
+                known_files: None,
                 out: scratch.clone(),
             };
             let pages = &state.pages;
@@ -1016,6 +1018,7 @@ fn specs_of(site: &Site, templates: &Templates, bibliography: &Bibliography) -> 
         has_search: site.config.search,
         search: None,
         out: PathBuf::new(),
+        known_files: None,
     }
     .specs()
 }
@@ -1036,24 +1039,6 @@ fn write_index(indexer: SearchIndexer, out: &Path) -> (Vec<String>, Vec<Diagnost
             (written, problems)
         }
         Err(message) => (Vec::new(), vec![Diagnostic::error(out, 0, 0, message)]),
-    }
-}
-
-/// The site-relative output file of a page.
-pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
-    let c = &site.content;
-    let entity = |kind: Kind, id: &str| format!("{}index.html", Site::url(kind, id));
-    match spec {
-        PageSpec::Home => "index.html".into(),
-        PageSpec::List(kind) => format!("{}/index.html", kind.folder()),
-        PageSpec::Matrix => "cmos/index.html".into(),
-        PageSpec::Glossary => "glossary/index.html".into(),
-        PageSpec::Search => "search/index.html".into(),
-        PageSpec::NotFound => "404.html".into(),
-        PageSpec::Report(i) => entity(Kind::Report, &c.reports[*i].id),
-        PageSpec::Cmo(i) => entity(Kind::Cmo, &site.cmos[*i].cmo.id),
-        PageSpec::Entity(kind, i) => entity(*kind, &entity_doc(c, *kind, *i).0),
-        PageSpec::Theme(id) => entity(Kind::Theme, id),
     }
 }
 
@@ -1207,10 +1192,10 @@ impl<'a> DocView<'a> {
     fn from_doc<T>(d: &'a Document<T>) -> DocView<'a> {
         DocView {
             id: &d.id,
-            front_matter: &d.front_matter,
+            front_matter: d.front_matter.text(),
             yaml_line: d.yaml_line,
             body_line: d.body_line,
-            body: &d.body,
+            body: d.body.text().unwrap_or_default(),
         }
     }
 
@@ -1280,7 +1265,7 @@ impl ContentExt for Content {
         fn set<T>(docs: &mut [Document<T>], rel: &Path, body: &str) -> bool {
             match docs.iter_mut().find(|d| d.path == rel) {
                 Some(d) => {
-                    d.body = body.to_string();
+                    d.body = crate::load::Body::Text(body.to_string());
                     true
                 }
                 None => false,
@@ -1298,6 +1283,7 @@ impl ContentExt for Content {
 
 fn clone_content(c: &Content) -> Content {
     Content {
+        root: c.root.clone(),
         studies: c.studies.clone(),
         reports: c.reports.clone(),
         tracers: c.tracers.clone(),

@@ -10,6 +10,16 @@ use crate::markdown::highlight::escape_text;
 use crate::render::pages::report_type_label;
 use crate::resolve::Site;
 
+/// The files [`write_all`] writes (pages may link to them before they exist).
+pub const FILES: [&str; 6] = [
+    "sitemap.xml",
+    "atom.xml",
+    "robots.txt",
+    "exports/cmos.csv",
+    "exports/cmos.json",
+    "exports/reports.json",
+];
+
 /// Writes every extra file; returns the site-relative paths written.
 pub fn write_all(
     site: &Site,
@@ -32,19 +42,20 @@ pub fn write_all(
         )
         .as_bytes(),
     )?);
-    // One set of rows serves both the CSV and the JSON export.
-    let rows = cmo_rows(site);
-    written.push(super::write_file(
-        out,
-        "exports/cmos.csv",
-        &cmos_csv(&rows)?,
-    )?);
-    let json = serde_json::to_vec_pretty(&rows)
-        .map_err(|e| Diagnostic::error("exports/cmos.json", 0, 0, e.to_string()))?;
-    written.push(super::write_file(out, "exports/cmos.json", &json)?);
-    let json = serde_json::to_vec_pretty(&report_rows(site))
-        .map_err(|e| Diagnostic::error("exports/reports.json", 0, 0, e.to_string()))?;
-    written.push(super::write_file(out, "exports/reports.json", &json)?);
+    // The exports are streamed row by row to their files: at 40,000 CMOs they are 80 MB.
+    written.push(super::write_streamed(out, "exports/cmos.csv", |w| {
+        let mut writer = csv::Writer::from_writer(w);
+        for row in cmo_rows(site) {
+            writer.serialize(row).map_err(std::io::Error::other)?;
+        }
+        writer.flush()
+    })?);
+    written.push(super::write_streamed(out, "exports/cmos.json", |w| {
+        json_array(w, cmo_rows(site))
+    })?);
+    written.push(super::write_streamed(out, "exports/reports.json", |w| {
+        json_array(w, report_rows(site))
+    })?);
     Ok(written)
 }
 
@@ -129,99 +140,93 @@ struct CmoRow {
     source_file: String,
 }
 
-fn cmo_rows(site: &Site) -> Vec<CmoRow> {
-    let join = |v: Vec<String>| v.join("; ");
-    site.cmos
-        .iter()
-        .filter(|r| r.published)
-        .map(|r| {
-            let c = &r.cmo;
-            let chain = c.chain.clone().unwrap_or_default();
-            CmoRow {
-                id: c.id.clone(),
-                title: c.title.clone(),
-                kind: enum_value(&c.kind),
-                status: enum_value(&c.status),
-                url: format!("{}{}", site.config.base_url, Site::url(Kind::Cmo, &c.id)),
-                tracers: r.tracers.join("; "),
-                areas: r.areas.join("; "),
-                programme_theories: if c.programme_theory.refs().is_empty() {
-                    "none-identified".into()
-                } else {
-                    join(
-                        c.programme_theory
-                            .refs()
-                            .iter()
-                            .map(|t| t.id.clone())
-                            .collect(),
-                    )
-                },
-                themes: c.themes.join("; "),
-                context: join(c.context.iter().map(|x| x.text.clone()).collect()),
-                mechanism: c.mechanism.text.clone().unwrap_or_default(),
-                mechanism_resource: c.mechanism.resource.clone().unwrap_or_default(),
-                mechanism_reasoning: c.mechanism.reasoning.clone().unwrap_or_default(),
-                outcomes: join(
-                    c.outcome
-                        .iter()
-                        .map(|o| {
-                            format!(
-                                "{} [{}, {}, {}]",
-                                o.text,
-                                enum_value(&o.status),
-                                enum_value(&o.valence),
-                                if o.intended { "intended" } else { "unintended" }
-                            )
-                        })
-                        .collect(),
-                ),
-                evidence_sources: join(
-                    c.evidence
-                        .iter()
-                        .map(|e| match &e.source {
-                            EvidenceSource::Ref(x) => x.to_string(),
-                            EvidenceSource::Citation(k) => format!("@{k}"),
-                        })
-                        .collect(),
-                ),
-                evidence_locators: join(
-                    c.evidence
-                        .iter()
-                        .filter_map(|e| e.locator.clone())
-                        .collect(),
-                ),
-                confidence: c
-                    .confidence
-                    .as_ref()
-                    .map(|k| format!("{}: {}", enum_value(&k.level), k.rationale))
-                    .unwrap_or_default(),
-                chain_feeds_context_of: join(
-                    chain
-                        .feeds_context_of
-                        .iter()
-                        .map(|x| x.id.clone())
-                        .collect(),
-                ),
-                chain_refines: chain.refines.map(|x| x.id).unwrap_or_default(),
-                chain_contradicts: join(chain.contradicts.iter().map(|x| x.id.clone()).collect()),
-                chain_specialises: join(chain.specialises.iter().map(|x| x.id.clone()).collect()),
-                reported_in: r.reports.join("; "),
-                source_file: display_path(&site.cmo_document_path(r)),
-            }
-        })
-        .collect()
+/// Writes `rows` as a pretty-printed JSON array, one row at a time.
+fn json_array<T: Serialize>(
+    w: &mut dyn std::io::Write,
+    rows: impl Iterator<Item = T>,
+) -> std::io::Result<()> {
+    use serde::Serializer;
+    let mut serializer = serde_json::Serializer::pretty(w);
+    serializer.collect_seq(rows).map_err(std::io::Error::other)
 }
 
-fn cmos_csv(rows: &[CmoRow]) -> Result<Vec<u8>, Diagnostic> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        writer
-            .serialize(row)
-            .map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| Diagnostic::error("exports/cmos.csv", 0, 0, e.to_string()))
+fn cmo_rows(site: &Site) -> impl Iterator<Item = CmoRow> + '_ {
+    let join = |v: Vec<String>| v.join("; ");
+    site.cmos.iter().filter(|r| r.published).map(move |r| {
+        let c = &r.cmo;
+        let chain = c.chain.clone().unwrap_or_default();
+        CmoRow {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            kind: enum_value(&c.kind),
+            status: enum_value(&c.status),
+            url: format!("{}{}", site.config.base_url, Site::url(Kind::Cmo, &c.id)),
+            tracers: r.tracers.join("; "),
+            areas: r.areas.join("; "),
+            programme_theories: if c.programme_theory.refs().is_empty() {
+                "none-identified".into()
+            } else {
+                join(
+                    c.programme_theory
+                        .refs()
+                        .iter()
+                        .map(|t| t.id.clone())
+                        .collect(),
+                )
+            },
+            themes: c.themes.join("; "),
+            context: join(c.context.iter().map(|x| x.text.clone()).collect()),
+            mechanism: c.mechanism.text.clone().unwrap_or_default(),
+            mechanism_resource: c.mechanism.resource.clone().unwrap_or_default(),
+            mechanism_reasoning: c.mechanism.reasoning.clone().unwrap_or_default(),
+            outcomes: join(
+                c.outcome
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} [{}, {}, {}]",
+                            o.text,
+                            enum_value(&o.status),
+                            enum_value(&o.valence),
+                            if o.intended { "intended" } else { "unintended" }
+                        )
+                    })
+                    .collect(),
+            ),
+            evidence_sources: join(
+                c.evidence
+                    .iter()
+                    .map(|e| match &e.source {
+                        EvidenceSource::Ref(x) => x.to_string(),
+                        EvidenceSource::Citation(k) => format!("@{k}"),
+                    })
+                    .collect(),
+            ),
+            evidence_locators: join(
+                c.evidence
+                    .iter()
+                    .filter_map(|e| e.locator.clone())
+                    .collect(),
+            ),
+            confidence: c
+                .confidence
+                .as_ref()
+                .map(|k| format!("{}: {}", enum_value(&k.level), k.rationale))
+                .unwrap_or_default(),
+            chain_feeds_context_of: join(
+                chain
+                    .feeds_context_of
+                    .iter()
+                    .map(|x| x.id.clone())
+                    .collect(),
+            ),
+            chain_refines: chain.refines.map(|x| x.id).unwrap_or_default(),
+            chain_contradicts: join(chain.contradicts.iter().map(|x| x.id.clone()).collect()),
+            chain_specialises: join(chain.specialises.iter().map(|x| x.id.clone()).collect()),
+            reported_in: r.reports.join("; "),
+            source_file: display_path(&site.cmo_document_path(r)),
+        }
+    })
 }
 
 #[derive(Serialize)]
@@ -245,7 +250,7 @@ struct ReportRow {
     source_file: String,
 }
 
-fn report_rows(site: &Site) -> Vec<ReportRow> {
+fn report_rows(site: &Site) -> impl Iterator<Item = ReportRow> + '_ {
     site.content
         .reports
         .iter()
@@ -282,5 +287,4 @@ fn report_rows(site: &Site) -> Vec<ReportRow> {
                 source_file: display_path(&d.path),
             }
         })
-        .collect()
 }

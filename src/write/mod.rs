@@ -210,6 +210,65 @@ pub fn copy_static(root: &Path, theme: &str, out: &Path) -> (Vec<String>, Vec<Di
     (written, problems)
 }
 
+/// Writes a file that `produce` writes piece by piece, without holding it in memory: into a
+/// temporary file beside it, which replaces the old file only if the contents differ (so an
+/// unchanged file keeps its inode and mtime, as with [`write_if_changed`]).
+pub fn write_streamed(
+    out: &Path,
+    rel: &str,
+    produce: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<String, Diagnostic> {
+    use std::io::Write;
+    let dest = out.join(rel);
+    let tmp = dest.with_file_name(format!(
+        ".{}.tmp",
+        dest.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let result = (|| {
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut writer =
+            std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
+        produce(&mut writer)?;
+        writer.flush()?;
+        drop(writer);
+        if same_contents(&tmp, &dest)? {
+            std::fs::remove_file(&tmp)
+        } else {
+            std::fs::rename(&tmp, &dest)
+        }
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Diagnostic::error(rel, 0, 0, format!("cannot write output: {e}"))
+    })?;
+    Ok(rel.to_string())
+}
+
+/// Whether two files hold the same bytes (false if `b` does not exist), read in chunks.
+fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return Ok(false);
+    };
+    if meta_a.len() != meta_b.len() {
+        return Ok(false);
+    }
+    let (mut fa, mut fb) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
+    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = fa.read(&mut ba)?;
+        if n == 0 {
+            return Ok(true);
+        }
+        fb.read_exact(&mut bb[..n])?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+    }
+}
+
 /// Writes a file into the output, creating folders; returns its site-relative path.
 pub fn write_file(out: &Path, rel: &str, contents: &[u8]) -> Result<String, Diagnostic> {
     let dest = out.join(rel);
