@@ -439,7 +439,12 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded
             parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Study)
         }
         Kind::Report => {
-            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Report)
+            parse_document::<schema::Report>(root, rel, &stem, &raw, bodies, &mut problems).map(
+                |mut d| {
+                    d.meta.shrink_to_fit();
+                    Loaded::Report(d)
+                },
+            )
         }
         Kind::Tracer => {
             parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Tracer)
@@ -455,6 +460,7 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded
         }
         Kind::Cmo => {
             parse_document::<Cmo>(root, rel, &stem, &raw, bodies, &mut problems).map(|mut d| {
+                d.meta.shrink_to_fit();
                 d.id = d.meta.id.clone();
                 if d.meta.marker != Some(CmoMarker::Cmo) {
                     problems.push(

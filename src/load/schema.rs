@@ -520,6 +520,28 @@ pub struct Report {
 }
 
 impl Report {
+    /// Drops the spare capacity the YAML parser leaves in lists (it grows each list from empty,
+    /// so a one-item list holds room for four; at 40,000 CMOs that is tens of megabytes).
+    pub fn shrink_to_fit(&mut self) {
+        self.authors.shrink_to_fit();
+        self.areas.shrink_to_fit();
+        self.summary.shrink_to_fit();
+        self.keywords.shrink_to_fit();
+        self.themes.shrink_to_fit();
+        self.cmos.shrink_to_fit();
+        if let Some(t) = &mut self.tracers {
+            t.shrink_to_fit();
+        }
+        if let Some(TheoryRefs::Theories(t)) = &mut self.programme_theories {
+            t.shrink_to_fit();
+        }
+        for entry in &mut self.cmos {
+            if let CmoEntry::Inline(cmo) = entry {
+                cmo.shrink_to_fit();
+            }
+        }
+    }
+
     /// The report's tracers, from `tracer` and `tracers` together.
     pub fn tracer_refs(&self) -> Vec<&Ref> {
         self.tracer
@@ -730,6 +752,27 @@ pub struct Cmo {
     pub status: CmoStatus,
     #[serde(default)]
     pub themes: Vec<String>,
+}
+
+impl Cmo {
+    /// See [`Report::shrink_to_fit`].
+    pub fn shrink_to_fit(&mut self) {
+        self.context.shrink_to_fit();
+        self.outcome.shrink_to_fit();
+        self.evidence.shrink_to_fit();
+        self.themes.shrink_to_fit();
+        if let Some(a) = &mut self.areas {
+            a.shrink_to_fit();
+        }
+        if let TheoryRefs::Theories(t) = &mut self.programme_theory {
+            t.shrink_to_fit();
+        }
+        if let Some(c) = &mut self.chain {
+            c.feeds_context_of.shrink_to_fit();
+            c.contradicts.shrink_to_fit();
+            c.specialises.shrink_to_fit();
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -27,7 +27,7 @@ static CACHE: LazyLock<RwLock<BlockCache>> = LazyLock::new(Default::default);
 /// Bytes of highlighted HTML the block cache may hold.
 const BLOCK_CACHE_BYTES: usize = 8 << 20;
 /// (language, line) entries each thread's line cache may hold.
-const LINE_CACHE_ENTRIES: usize = 20_000;
+const LINE_CACHE_ENTRIES: usize = 4_096;
 
 #[derive(Default)]
 struct BlockCache {

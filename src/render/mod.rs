@@ -460,10 +460,15 @@ fn with_rendered<R>(
         buffer.clear();
         tera.render_to(template, context, &mut *buffer)?;
         // Tera writes only `str`s, so this never fails; the lossy path is a safety net.
-        Ok(match std::str::from_utf8(&buffer) {
+        let result = match std::str::from_utf8(&buffer) {
             Ok(html) => f(html),
             Err(_) => f(&String::from_utf8_lossy(&buffer)),
-        })
+        };
+        // One huge page (a matrix of 40,000 CMOs is 20 MB) should not stay resident to the end.
+        if buffer.capacity() > 4 << 20 {
+            *buffer = Vec::with_capacity(64 * 1024);
+        }
+        Ok(result)
     })
 }
 
