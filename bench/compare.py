@@ -203,9 +203,9 @@ def git_describe(root):
 # ---------------------------------------------------------------------------
 
 
-def run_size(n, pairs, realist_bin, hugo_bin, sites, work, logs):
-    out_r = os.path.join(work, "out-realist-%d" % n)
-    out_h = os.path.join(work, "out-hugo-%d" % n)
+def run_size(n, pairs, realist_bin, hugo_bin, sites, out_dir, logs):
+    out_r = os.path.join(out_dir, "out-realist-%d" % n)
+    out_h = os.path.join(out_dir, "out-hugo-%d" % n)
     argv_r = [realist_bin, "build", "--root", sites["realist"], "--out", out_r]
     argv_h = [hugo_bin, "--source", sites["hugo"], "--destination", out_h, "--quiet"] if hugo_bin else None
     log_r = os.path.join(logs, "realist-%d.log" % n)
@@ -344,6 +344,8 @@ def main(argv=None):
     ap.add_argument("--only-realist", action="store_true", help="skip Hugo (no install, no runs, no ratios)")
     ap.add_argument("--seed", type=int, default=SEED, help="corpus seed (default %d)" % SEED)
     ap.add_argument("--work", help="work directory (default: env BENCH_WORK or target/bench)")
+    ap.add_argument("--out-dir", help="where the tools write their output (default: the work directory); "
+                    "a tmpfs such as /dev/shm takes the file system's inode allocator out of the figures")
     ap.add_argument("--no-build", action="store_true", help="use target/release/realist as it is")
     ap.add_argument("--check", action="store_true", help="exit 1 if any target FAILs")
     args = ap.parse_args(argv)
@@ -365,6 +367,8 @@ def main(argv=None):
         die("no corpus generator at %s (set SHARED=DIR holding bench/gen_corpus.py)" % gen)
     work = os.path.abspath(args.work or os.environ.get("BENCH_WORK") or os.path.join(root, "target", "bench"))
     logs = os.path.join(work, "logs")
+    out_dir = os.path.abspath(args.out_dir) if args.out_dir else work
+    os.makedirs(out_dir, exist_ok=True)
     os.makedirs(logs, exist_ok=True)
 
     realist_bin = build_realist(root, args.no_build)
@@ -384,6 +388,7 @@ def main(argv=None):
         "generator": {"path": gen, "sha256": sha256(gen)},
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
         "rss_floor_mib": floor,
+        "out_dir": out_dir,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "loadavg_start": os.getloadavg(),
         "sizes": [],
@@ -392,7 +397,7 @@ def main(argv=None):
         site_r = ensure_corpus(gen, work, "realist", n, args.seed)
         site_h = None if args.only_realist else ensure_corpus(gen, work, "hugo", n, args.seed)
         results["sizes"].append(run_size(n, args.pairs, realist_bin, hugo_bin, {"realist": site_r, "hugo": site_h},
-                                         work, logs))
+                                         out_dir, logs))
 
     by_n = {res["n"]: res for res in results["sizes"]}
     results["scaling"] = (by_n[10000]["median"]["realist"]["wall_s"] / by_n[1000]["median"]["realist"]["wall_s"]
