@@ -876,7 +876,10 @@ struct MatrixPage<'a> {
 }
 
 /// Every CMO's summary, made one at a time while the page's context is built: at 40,000 CMOs a
-/// vector of summaries beside their serialised copy was a third of the build's peak memory.
+/// vector of summaries beside their serialised copy was a third of the build's peak memory. Tracer
+/// and area links are serialised once per distinct list and shared: Tera keeps a `tera::Value` it
+/// meets while serialising as a reference to the same data, and 40,000 CMOs have only a few
+/// dozen distinct lists.
 struct LazySummaries<'a> {
     linker: &'a Linker<'a>,
     cmos: &'a [&'a crate::resolve::CmoRecord],
@@ -884,7 +887,25 @@ struct LazySummaries<'a> {
 
 impl Serialize for LazySummaries<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.cmos.iter().map(|c| cmo_summary(self.linker, c)))
+        let shared: std::cell::RefCell<rustc_hash::FxHashMap<(Kind, Vec<String>), tera::Value>> =
+            Default::default();
+        let links = |kind: Kind, ids: &[String]| {
+            shared
+                .borrow_mut()
+                .entry((kind, ids.to_vec()))
+                .or_insert_with(|| {
+                    let views = self.linker.entities(kind, ids.iter());
+                    // A list of plain structs always serialises; an empty list is the fallback.
+                    tera::Value::try_from_serializable(&views)
+                        .unwrap_or_else(|_| tera::Value::from(Vec::<tera::Value>::new()))
+                })
+                .clone()
+        };
+        serializer.collect_seq(
+            self.cmos
+                .iter()
+                .map(|c| views::cmo_summary_with(self.linker, c, links)),
+        )
     }
 }
 

@@ -148,9 +148,11 @@ impl<'a> Linker<'a> {
     }
 }
 
-/// A CMO as one row of a list or matrix cell.
+/// A CMO as one row of a list or matrix cell. `L` is how its tracer and area links are held:
+/// a list of [`LinkView`]s, or (on the matrix page) one shared, already serialised value per
+/// distinct list (see `pages::LazySummaries`).
 #[derive(Debug, Clone, Serialize)]
-pub struct CmoSummary {
+pub struct CmoSummary<L = Vec<LinkView>> {
     pub id: String,
     pub title: String,
     pub url: String,
@@ -160,11 +162,22 @@ pub struct CmoSummary {
     pub status_label: String,
     pub theories: String,
     pub themes: String,
-    pub tracers: Vec<LinkView>,
-    pub areas: Vec<LinkView>,
+    pub tracers: L,
+    pub areas: L,
 }
 
 pub fn cmo_summary(linker: &Linker, record: &crate::resolve::CmoRecord) -> CmoSummary {
+    cmo_summary_with(linker, record, |kind, ids| {
+        linker.entities(kind, ids.iter())
+    })
+}
+
+/// A summary whose tracer and area links are made by `links(kind, ids)`.
+pub fn cmo_summary_with<L>(
+    linker: &Linker,
+    record: &crate::resolve::CmoRecord,
+    links: impl Fn(Kind, &[String]) -> L,
+) -> CmoSummary<L> {
     let c = &record.cmo;
     let theories: Vec<&str> = c
         .programme_theory
@@ -186,8 +199,8 @@ pub fn cmo_summary(linker: &Linker, record: &crate::resolve::CmoRecord) -> CmoSu
             theories.join(" ")
         },
         themes: c.themes.join(" "),
-        tracers: linker.entities(Kind::Tracer, record.tracers.iter()),
-        areas: linker.entities(Kind::Area, record.areas.iter()),
+        tracers: links(Kind::Tracer, &record.tracers),
+        areas: links(Kind::Area, &record.areas),
     }
 }
 
