@@ -1222,3 +1222,52 @@ fn warnings_are_counted_and_fail_only_with_deny_warnings() {
     assert_eq!(run.code, 1, "{run:?}");
     assert_same_tree(&before, &tree(&site.out()));
 }
+
+#[test]
+fn a_large_matrix_links_every_cmo_once_and_lists_only_the_unplaced_ones_in_full() {
+    // Above 2,000 CMOs the table under the matrix lists only what no cell shows.
+    let n = 2000;
+    let mut r2 = R1
+        .replace("title: R1", "title: R2")
+        .replace("report/r1#findings", "report/r2#findings");
+    let cmos: String = (0..n)
+        .map(|i| {
+            format!(
+                "  - {{id: m{i}, title: M{i}, kind: observed, programme_theory: [theory/pt], \
+                 context: [{{text: c}}], mechanism: {{text: m}}, outcome: [{{text: o, status: observed, \
+                 valence: positive, intended: true}}], evidence: [{{kind: interview, source: \"report/r2\"}}], \
+                 confidence: {{level: low, rationale: r}}, status: supported}}\n"
+            )
+        })
+        .collect();
+    let start = r2.find("  - id: c1").unwrap();
+    let end = r2.find("---\n## Findings").unwrap();
+    r2.replace_range(start..end, &cmos);
+    let unplaced = standalone_cmo("loose", "").replace("areas: [area/a1]\n", "");
+    let mut files = minimal_files();
+    files.push(("content/reports/r2.md", r2));
+    files.push(("content/cmos/loose.md", unplaced));
+    let site = Site::from_files(&files);
+    site.build_ok(&[]);
+    let html = site.page("cmos/index.html");
+    assert!(
+        html.contains(&format!("{} configurations in all", n + 2)),
+        "lead"
+    );
+    // Every placed CMO is linked from a cell.
+    let (_, rows) = matrix(&html);
+    let linked: usize = rows.values().flatten().map(Vec::len).sum();
+    assert_eq!(linked, n + 1);
+    // The table under the matrix has the one CMO no cell shows, and points at the exports.
+    let below = html
+        .split("id=\"all-cmos\"")
+        .nth(1)
+        .expect("a section under the matrix");
+    assert!(
+        below.contains("Configurations outside the tables"),
+        "{below}"
+    );
+    assert!(below.contains("href=\"../exports/cmos.csv\""), "{below}");
+    let listed = attrs(between(below, "<tbody>", "</tbody>"), "href");
+    assert_eq!(listed, ["../cmos/loose/", "../tracers/tr/"], "{listed:?}");
+}

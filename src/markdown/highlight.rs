@@ -25,9 +25,9 @@ use syntect::util::LinesWithEndings;
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static CACHE: LazyLock<RwLock<BlockCache>> = LazyLock::new(Default::default);
 /// Bytes of highlighted HTML the block cache may hold.
-const BLOCK_CACHE_BYTES: usize = 8 << 20;
+const BLOCK_CACHE_BYTES: usize = 4 << 20;
 /// (language, line) entries each thread's line cache may hold.
-const LINE_CACHE_ENTRIES: usize = 4_096;
+const LINE_CACHE_ENTRIES: usize = 1_024;
 
 #[derive(Default)]
 struct BlockCache {

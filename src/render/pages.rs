@@ -868,11 +868,54 @@ fn section_title(r: &Renderer, kind: Kind, id: &str, anchor: &str) -> String {
 struct MatrixPage<'a> {
     title: String,
     tables: Vec<MatrixTable>,
+    /// What a matrix cell shows of each published CMO; cells index into it.
+    entries: LazyEntries<'a>,
+    /// The CMOs of the full table: all of them, or on a site with more than
+    /// [`FULL_TABLE_LIMIT`], only those that no cell shows.
     cmos: LazySummaries<'a>,
+    total: usize,
+    listed_all: bool,
     theories: Vec<(String, String)>,
     themes: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
     unplaced: usize,
+}
+
+/// Above this many CMOs the matrix page does not repeat every CMO in one table under the matrix:
+/// a table of tens of thousands of rows is of no use on a phone or to a screen reader, and it
+/// doubled the page (20 MB and a third of the build's peak memory at 40,000 CMOs). Each CMO is
+/// still linked from its cell, its tracer and area pages, and the exports.
+pub const FULL_TABLE_LIMIT: usize = 2000;
+
+/// What a matrix cell needs of a CMO: its link and the values the filter reads.
+#[derive(Serialize)]
+struct MatrixEntry {
+    title: String,
+    url: String,
+    theories: String,
+    themes: String,
+    status: String,
+}
+
+/// Every published CMO as a [`MatrixEntry`], made one at a time (see [`LazySummaries`]).
+struct LazyEntries<'a> {
+    linker: &'a Linker<'a>,
+    cmos: &'a [&'a crate::resolve::CmoRecord],
+}
+
+impl Serialize for LazyEntries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.cmos.iter().map(|c| {
+            let s = views::cmo_summary_with(self.linker, c, |_, _| ());
+            MatrixEntry {
+                title: s.title,
+                url: s.url,
+                theories: s.theories,
+                themes: s.themes,
+                status: s.status,
+            }
+        }))
+    }
 }
 
 /// Every CMO's summary, made one at a time while the page's context is built: at 40,000 CMOs a
@@ -1023,13 +1066,29 @@ fn matrix(r: &Renderer) -> Built {
         s.dedup();
         s.iter().map(|s| (enum_value(s), enum_label(s))).collect()
     };
+    let listed_all = published.len() <= FULL_TABLE_LIMIT;
+    let listed: Vec<&crate::resolve::CmoRecord> = if listed_all {
+        Vec::new()
+    } else {
+        published
+            .iter()
+            .copied()
+            .filter(|c| c.tracers.is_empty() || c.areas.is_empty())
+            .collect()
+    };
     let page = MatrixPage {
         title: "CMO configurations".into(),
         tables,
-        cmos: LazySummaries {
+        entries: LazyEntries {
             linker: &linker,
             cmos: &published,
         },
+        cmos: LazySummaries {
+            linker: &linker,
+            cmos: if listed_all { &published } else { &listed },
+        },
+        total: published.len(),
+        listed_all,
         theories,
         themes: site
             .themes

@@ -96,7 +96,7 @@ impl Site {
             themes: BTreeMap::new(),
         };
         site.index_entities(&mut problems);
-        site.sections = index_sections(&mut site.content);
+        site.sections = index_sections(&mut site.content, &site.cmos);
         site.inherit_from_reports();
         graph::build(&mut site, &mut problems);
         (site, problems)
@@ -381,9 +381,23 @@ fn is_published(status: Status, options: Options) -> bool {
     }
 }
 
-/// Heading anchors and texts of every report and page body, from a light scan of the Markdown
-/// (ATX headings only), so evidence can name the section it cites.
-fn index_sections(content: &mut Content) -> HashMap<(Kind, String), Vec<(String, String)>> {
+/// Heading anchors and texts of the report and page sections that evidence cites, so a CMO page
+/// can name the section it cites (other headings are dropped: at 10,000 reports they are
+/// a hundred thousand strings no page prints).
+fn index_sections(
+    content: &mut Content,
+    cmos: &[CmoRecord],
+) -> HashMap<(Kind, String), Vec<(String, String)>> {
+    let cited: rustc_hash::FxHashSet<(Kind, &str, &str)> = cmos
+        .iter()
+        .flat_map(|r| r.cmo.evidence.iter())
+        .filter_map(|e| match &e.source {
+            crate::load::schema::EvidenceSource::Ref(r) => {
+                r.anchor.as_deref().map(|a| (r.kind, r.id.as_str(), a))
+            }
+            _ => None,
+        })
+        .collect();
     let outlines = content
         .reports
         .iter_mut()
@@ -396,7 +410,12 @@ fn index_sections(content: &mut Content) -> HashMap<(Kind, String), Vec<(String,
         );
     let mut out = HashMap::default();
     for (kind, id, outline) in outlines {
-        out.insert((kind, id.clone()), std::mem::take(&mut outline.headings));
+        let mut headings = std::mem::take(&mut outline.headings);
+        headings.retain(|(anchor, _)| cited.contains(&(kind, id.as_str(), anchor.as_str())));
+        if !headings.is_empty() {
+            headings.shrink_to_fit();
+            out.insert((kind, id.clone()), headings);
+        }
     }
     out
 }
