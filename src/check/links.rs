@@ -258,7 +258,7 @@ fn locate(record: &PageRecord, href: &str, message: String) -> Diagnostic {
         return Diagnostic::error(&link.path, link.line, link.column, message)
             .with_help("fix the link target or the anchor it names");
     }
-    let template = Path::new("templates").join(&record.template);
+    let template = Path::new("templates").join(record.template);
     Diagnostic::error(template, 0, 0, message).with_help(format!(
         "written by the template `{}` on the page `{}`",
         record.template, record.path

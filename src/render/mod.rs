@@ -81,7 +81,7 @@ pub struct PageRecord {
     /// The content file the page renders, and its Markdown links with their lines.
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
-    pub template: String,
+    pub template: &'static str,
 }
 
 /// The `id`s of a page, kept in one string (one allocation per page rather than one per id: a
@@ -239,8 +239,7 @@ impl<'a> Renderer<'a> {
                 let started = std::time::Instant::now();
                 let result = self.render_page(spec);
                 if let (Some(record), Ok(mut t)) = (&result.0, timings.lock()) {
-                    let name = template_static_name(&record.template);
-                    *t.entry(name).or_default() += started.elapsed().as_secs_f64();
+                    *t.entry(record.template).or_default() += started.elapsed().as_secs_f64();
                 }
                 result
             })
@@ -302,10 +301,12 @@ impl<'a> Renderer<'a> {
             hrefs,
             source: built.source,
             md_links: built.md_links,
-            template: built.template.to_string(),
+            template: built.template,
         };
         if let Some(known) = self.known_files {
             problems.extend(crate::check::links::check_now(&mut record, known));
+            // Only `serve` asks which file a page came from.
+            record.source = None;
         }
         (Some(record), problems)
     }
@@ -424,21 +425,6 @@ fn nav_label(kind: Kind) -> &'static str {
         Kind::Theme => "Themes",
         _ => kind.label(true),
     }
-}
-
-fn template_static_name(name: &str) -> &'static str {
-    const NAMES: [&str; 9] = [
-        "home.html",
-        "report.html",
-        "cmo.html",
-        "entity.html",
-        "list.html",
-        "matrix.html",
-        "glossary.html",
-        "search.html",
-        "404.html",
-    ];
-    NAMES.into_iter().find(|n| *n == name).unwrap_or("other")
 }
 
 thread_local! {

@@ -1145,7 +1145,7 @@ fn link_check(
         hrefs: record.hrefs.clone(),
         source: record.source.clone(),
         md_links: record.md_links.clone(),
-        template: record.template.clone(),
+        template: record.template,
     }];
     for (target, anchored) in &page.targets {
         if !anchored || *target == record.path {

@@ -21,6 +21,9 @@ pub struct Staging {
     prev: PathBuf,
     /// A throw-away directory (for `realist check`), removed when done.
     scratch: bool,
+    /// Created empty for this build (no earlier output to reuse), so it holds only what the
+    /// build wrote and [`Staging::prune`] has nothing to do.
+    fresh: bool,
 }
 
 impl Staging {
@@ -47,6 +50,7 @@ impl Staging {
                 target: target.to_path_buf(),
                 prev,
                 scratch: false,
+                fresh: false,
             });
         }
         std::fs::create_dir_all(&dir)
@@ -56,6 +60,7 @@ impl Staging {
             target: target.to_path_buf(),
             prev,
             scratch: false,
+            fresh: true,
         })
     }
 
@@ -71,12 +76,16 @@ impl Staging {
             prev: dir.clone(),
             dir,
             scratch: true,
+            fresh: true,
         })
     }
 
     /// Removes every file in the staging directory that this build did not write (`written` holds
     /// site-relative paths), and then any folder left empty.
     pub fn prune(&self, written: &std::collections::HashSet<String>) {
+        if self.fresh {
+            return;
+        }
         let mut emptied = std::collections::BTreeSet::new();
         for entry in walkdir::WalkDir::new(&self.dir)
             .min_depth(1)
