@@ -207,7 +207,7 @@ fn list_pages_list_their_entities() {
         for id in ids {
             let link = format!("../{folder}/{id}/");
             assert!(
-                hrefs.iter().any(|h| *h == link),
+                hrefs.contains(&link),
                 "{page} does not link to {link}: {hrefs:?}"
             );
         }

@@ -910,7 +910,7 @@ fn every_error_is_reported_in_one_run() {
     );
     site.write(
         "content/reports/r2.md",
-        &commissioning_report("R2", "published", "body\n").replace("report_type: case-study\n", ""),
+        commissioning_report("R2", "published", "body\n").replace("report_type: case-study\n", ""),
     );
     site.write(
         "content/pages/about.md",

@@ -107,9 +107,7 @@ pub fn check_now(record: &mut PageRecord, known: &FxHashSet<String>) -> Vec<Diag
             _ => deferred.push(href),
         }
     }
-    record
-        .md_links
-        .retain(|l| deferred.iter().any(|h| *h == l.href));
+    record.md_links.retain(|l| deferred.contains(&l.href));
     record.hrefs = deferred;
     problems
 }
@@ -300,7 +298,7 @@ mod tests {
         let record = PageRecord {
             path: "reports/x/index.html".into(),
             hrefs: vec!["../../../etc/passwd".into()],
-            template: "t.html".into(),
+            template: "t.html",
             ..Default::default()
         };
         let problems = check(&[record], &HashSet::new());
@@ -314,7 +312,7 @@ mod tests {
             path: path.into(),
             ids: ids.iter().map(|s| s.to_string()).collect(),
             hrefs: hrefs.iter().map(|s| s.to_string()).collect(),
-            template: "t.html".into(),
+            template: "t.html",
             ..Default::default()
         };
         let records = vec![
@@ -358,7 +356,7 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect(),
-            template: "t.html".into(),
+            template: "t.html",
             ..Default::default()
         };
         let problems = check_now(&mut record, &known);
@@ -373,7 +371,7 @@ mod tests {
             ids: ["x".to_string()].into_iter().collect(),
             ..Default::default()
         };
-        target.template = "t.html".into();
+        target.template = "t.html";
         let problems = check(&[record, target], &files);
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");

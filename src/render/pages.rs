@@ -115,7 +115,7 @@ fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
     let groups = linker
         .backlink_groups(kind, id, &[])
         .into_iter()
-        .filter(|g| !(g.id == "linked-cmos" && !cmos.is_empty()))
+        .filter(|g| g.id != "linked-cmos" || cmos.is_empty())
         .collect();
     let page = EntityPage {
         kind: kind.name().into(),
@@ -594,7 +594,7 @@ fn report(r: &Renderer, index: usize) -> Built {
         references: md.references,
         cite: meta::cite_this(&doc.id, m, &url, &r.site.config),
         head_meta: meta::head_meta(m, &url, &r.site.config),
-        json_ld: meta::json_ld(m, &url, &r.site),
+        json_ld: meta::json_ld(m, &url, r.site),
         groups: linker.backlink_groups(Kind::Report, &doc.id, &[Relation::ListsCmo]),
     };
     let common = r.common(&path, Some(Kind::Report));

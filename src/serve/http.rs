@@ -364,13 +364,11 @@ fn not_found(shared: &Shared, base: &str) -> Response<std::io::Cursor<Vec<u8>>> 
 }
 
 fn not_built_yet(base: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not built yet</title>\
+    let html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not built yet</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
          <body><main><h1>The site has not built yet</h1><p>realist serve shows the site here as \
          soon as it builds without errors. The errors are listed on this page and in the terminal.\
-         </p></main></body></html>\n"
-    );
+         </p></main></body></html>\n".to_string();
     Response::from_data(inject(&html, base).into_bytes())
         .with_status_code(StatusCode(503))
         .with_header(header("Content-Type", "text/html; charset=utf-8"))

@@ -1168,7 +1168,7 @@ fn list_files(dir: &Path) -> BTreeSet<String> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.path().strip_prefix(dir).ok().map(|p| display_path(p)))
+        .filter_map(|e| e.path().strip_prefix(dir).ok().map(display_path))
         .collect()
 }
 

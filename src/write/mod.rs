@@ -281,7 +281,7 @@ fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
 /// Writes a file into the output, creating folders; returns its site-relative path.
 pub fn write_file(out: &Path, rel: &str, contents: &[u8]) -> Result<String, Diagnostic> {
     let dest = out.join(rel);
-    crate::write::write_if_changed(&dest, &contents)
+    crate::write::write_if_changed(&dest, contents)
         .map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot write output: {e}")))?;
     Ok(rel.to_string())
 }
