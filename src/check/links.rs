@@ -72,44 +72,86 @@ fn unescape(value: &str) -> String {
 /// build held.
 pub fn check_now(record: &mut PageRecord, known: &FxHashSet<String>) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let mut seen = FxHashSet::default();
-    let hrefs = std::mem::take(&mut record.hrefs);
     let mut deferred = Vec::new();
-    for href in hrefs {
-        if href.is_empty() || is_external(&href) || !seen.insert(href.clone()) {
-            continue;
-        }
-        if href.starts_with('/') {
-            let message = format!(
-                "root-absolute URL `{href}` breaks when the site is served under a sub-path"
-            );
-            problems.push(locate(record, &href, message));
-            continue;
-        }
-        let (path, fragment) = split_href(&href);
-        let Some(target) = target_of(&record.path, path) else {
-            let message = format!("broken link `{href}`: it climbs above the site root");
-            problems.push(locate(record, &href, message));
-            continue;
-        };
-        let anchored = fragment.filter(|f| !f.is_empty() && *f != "top");
-        let exists = known.contains(&target) || known.contains(&format!("{target}/index.html"));
-        match anchored {
-            None if exists => {}
-            Some(f) if exists && target == record.path => {
-                let f = percent_decode(f);
-                if !record.ids.contains(&f) {
-                    let message =
-                        format!("broken anchor `{href}`: `{target}` has no element with id `{f}`");
-                    problems.push(locate(record, &href, message));
-                }
-            }
-            _ => deferred.push(href),
+    let hrefs = std::mem::take(&mut record.hrefs);
+    for href in internal_links(&hrefs) {
+        match judge(record, href, &|t| known.contains(t), None) {
+            Finding::Fine => {}
+            Finding::Broken(message) => problems.push(locate(record, href, message)),
+            Finding::NotYet => deferred.push(href.clone()),
         }
     }
     record.md_links.retain(|l| deferred.contains(&l.href));
     record.hrefs = deferred;
     problems
+}
+
+/// A page's internal links, each once (external links and empty ones are not checked).
+fn internal_links(hrefs: &[String]) -> impl Iterator<Item = &String> {
+    let mut seen = FxHashSet::default();
+    hrefs
+        .iter()
+        .filter(move |h| !h.is_empty() && !is_external(h) && seen.insert(h.as_str()))
+}
+
+/// What checking one link found.
+enum Finding {
+    Fine,
+    Broken(String),
+    /// It needs what is not known yet: another page's ids, or a file written later.
+    NotYet,
+}
+
+/// Checks `href` on `record`'s page. `exists` says whether a site-relative file is in the
+/// output; `ids` holds the ids of the pages that anchors point into, once every page is
+/// rendered (None while pages are still rendering: then what needs them is [`Finding::NotYet`]).
+fn judge(
+    record: &PageRecord,
+    href: &str,
+    exists: &dyn Fn(&str) -> bool,
+    ids: Option<&FxHashMap<&str, FxHashSet<&str>>>,
+) -> Finding {
+    if href.starts_with('/') {
+        return Finding::Broken(format!(
+            "root-absolute URL `{href}` breaks when the site is served under a sub-path"
+        ));
+    }
+    let (path, fragment) = split_href(href);
+    let Some(target) = target_of(&record.path, path) else {
+        return Finding::Broken(format!(
+            "broken link `{href}`: it climbs above the site root"
+        ));
+    };
+    if !exists(&target) {
+        return if exists(&format!("{target}/index.html")) {
+            Finding::Fine
+        } else if ids.is_some() {
+            Finding::Broken(format!(
+                "broken link `{href}`: nothing is published at `{target}`"
+            ))
+        } else {
+            Finding::NotYet
+        };
+    }
+    let Some(fragment) = fragment.filter(|f| !f.is_empty() && *f != "top") else {
+        return Finding::Fine;
+    };
+    let fragment = percent_decode(fragment);
+    let has_id = if target == record.path {
+        Some(record.ids.contains(&fragment))
+    } else {
+        ids.map(|ids| {
+            ids.get(target.as_str())
+                .is_none_or(|page_ids| page_ids.contains(fragment.as_str()))
+        })
+    };
+    match has_id {
+        Some(true) => Finding::Fine,
+        Some(false) => Finding::Broken(format!(
+            "broken anchor `{href}`: `{target}` has no element with id `{fragment}`"
+        )),
+        None => Finding::NotYet,
+    }
 }
 
 /// `href` split into its path (without a query) and its fragment.
@@ -150,60 +192,14 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
     records
         .par_iter()
         .flat_map_iter(|record| {
-            let mut reported = FxHashSet::default();
-            let mut problems = Vec::new();
-            for href in &record.hrefs {
-                if href.is_empty() || is_external(href) || !reported.insert(href) {
-                    continue;
+            internal_links(&record.hrefs).filter_map(|href| {
+                match judge(record, href, &|t| files.contains(t), Some(&ids)) {
+                    Finding::Broken(message) => Some(locate(record, href, message)),
+                    Finding::Fine | Finding::NotYet => None,
                 }
-                let problem = if href.starts_with('/') {
-                    Some(format!("root-absolute URL `{href}` breaks when the site is served under a sub-path"))
-                } else {
-                    broken(record, href, files, &ids)
-                };
-                if let Some(message) = problem {
-                    problems.push(locate(record, href, message));
-                }
-            }
-            problems
+            })
         })
         .collect()
-}
-
-/// Why `href` on `record`'s page is broken, if it is.
-fn broken(
-    record: &PageRecord,
-    href: &str,
-    files: &HashSet<String>,
-    ids: &FxHashMap<&str, FxHashSet<&str>>,
-) -> Option<String> {
-    let (path, fragment) = split_href(href);
-    let Some(target) = target_of(&record.path, path) else {
-        return Some(format!(
-            "broken link `{href}`: it climbs above the site root"
-        ));
-    };
-    if !files.contains(&target) {
-        if files.contains(&format!("{target}/index.html")) {
-            return None;
-        }
-        return Some(format!(
-            "broken link `{href}`: nothing is published at `{target}`"
-        ));
-    }
-    let fragment = fragment.filter(|f| !f.is_empty() && *f != "top")?;
-    let fragment = percent_decode(fragment);
-    if target == record.path {
-        return (!record.ids.contains(&fragment)).then(|| {
-            format!("broken anchor `{href}`: `{target}` has no element with id `{fragment}`")
-        });
-    }
-    match ids.get(target.as_str()) {
-        Some(page_ids) if !page_ids.contains(fragment.as_str()) => Some(format!(
-            "broken anchor `{href}`: `{target}` has no element with id `{fragment}`"
-        )),
-        _ => None,
-    }
 }
 
 /// Resolves a relative URL against the directory of a site-relative file path to the file it
