@@ -54,19 +54,24 @@ pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
         PageSpec::NotFound => "404.html".into(),
         PageSpec::Report(i) => entity(Kind::Report, &c.reports[*i].id),
         PageSpec::Cmo(i) => entity(Kind::Cmo, &site.cmos[*i].cmo.id),
-        PageSpec::Entity(kind, i) => {
-            let id = match kind {
-                Kind::Study => &c.studies[*i].id,
-                Kind::Tracer => &c.tracers[*i].id,
-                Kind::Area => &c.areas[*i].id,
-                Kind::Theory => &c.theories[*i].id,
-                Kind::Report => &c.reports[*i].id,
-                Kind::Cmo => &c.cmos[*i].id,
-                Kind::Page | Kind::Theme => &c.pages[*i].id,
-            };
-            entity(*kind, id)
-        }
+        PageSpec::Entity(kind, i) => entity(*kind, entity_doc(c, *kind, *i).0),
         PageSpec::Theme(id) => entity(Kind::Theme, id),
+    }
+}
+
+/// The id and source file of the document behind `PageSpec::Entity(kind, i)`.
+pub fn entity_doc(c: &crate::load::Content, kind: Kind, i: usize) -> (&str, &Path) {
+    fn get<T>(d: &[crate::load::Document<T>], i: usize) -> (&str, &Path) {
+        (&d[i].id, &d[i].path)
+    }
+    match kind {
+        Kind::Study => get(&c.studies, i),
+        Kind::Tracer => get(&c.tracers, i),
+        Kind::Area => get(&c.areas, i),
+        Kind::Theory => get(&c.theories, i),
+        Kind::Report => get(&c.reports, i),
+        Kind::Cmo => get(&c.cmos, i),
+        Kind::Page | Kind::Theme => get(&c.pages, i),
     }
 }
 

@@ -38,7 +38,7 @@ use crate::diagnostics::{self, display_path, Diagnostic};
 use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
 use crate::render::templates::Templates;
-use crate::render::{spec_path, GlossaryIndex, PageRecord, PageSpec, Renderer};
+use crate::render::{entity_doc, spec_path, GlossaryIndex, PageRecord, PageSpec, Renderer};
 use crate::resolve::{self, Site};
 use crate::write::search::SearchIndexer;
 
@@ -1048,23 +1048,8 @@ fn spec_source(site: &Site, spec: &PageSpec) -> Option<PathBuf> {
     match spec {
         PageSpec::Report(i) => Some(c.reports[*i].path.clone()),
         PageSpec::Cmo(i) => Some(site.cmo_document_path(&site.cmos[*i])),
-        PageSpec::Entity(kind, i) => Some(entity_doc(c, *kind, *i).1),
+        PageSpec::Entity(kind, i) => Some(entity_doc(c, *kind, *i).1.to_path_buf()),
         _ => None,
-    }
-}
-
-fn entity_doc(c: &Content, kind: Kind, i: usize) -> (String, PathBuf) {
-    fn get<T>(d: &[Document<T>], i: usize) -> (String, PathBuf) {
-        (d[i].id.clone(), d[i].path.clone())
-    }
-    match kind {
-        Kind::Study => get(&c.studies, i),
-        Kind::Tracer => get(&c.tracers, i),
-        Kind::Area => get(&c.areas, i),
-        Kind::Theory => get(&c.theories, i),
-        Kind::Report => get(&c.reports, i),
-        Kind::Cmo => get(&c.cmos, i),
-        Kind::Page | Kind::Theme => get(&c.pages, i),
     }
 }
 
