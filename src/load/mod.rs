@@ -168,16 +168,11 @@ impl FrontMatter {
     /// The text (read again from the file if it was released; empty if that fails).
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| {
+            // The same reading as at load (`read_text`: BOM and CRLF removed); `file` is the full path.
             self.file
                 .as_ref()
-                .and_then(|f| std::fs::read(f).ok())
-                .map(|bytes| {
-                    let text = String::from_utf8_lossy(&bytes);
-                    let text = frontmatter::normalise_text(&text);
-                    frontmatter::split(&text)
-                        .map(|s| s.yaml.to_string())
-                        .unwrap_or_default()
-                })
+                .and_then(|f| read_text(Path::new(""), f).ok())
+                .and_then(|text| frontmatter::split(&text).ok().map(|s| s.yaml.to_string()))
                 .unwrap_or_default()
         })
     }
