@@ -134,6 +134,17 @@ fn resident_mib() -> (f64, f64) {
 }
 
 impl Run {
+    fn start() -> Run {
+        let now = Instant::now();
+        Run {
+            started: now,
+            stage_start: now,
+            stages: Vec::new(),
+            rss: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
     fn stage(&mut self, name: &'static str) {
         self.stages
             .push((name, self.stage_start.elapsed().as_secs_f64()));
@@ -164,35 +175,85 @@ impl Run {
 
 /// Loads, resolves, checks, renders and (unless `check_only`) writes the site.
 pub fn build(options: &BuildOptions) -> BuildReport {
-    let now = Instant::now();
-    let mut run = Run {
-        started: now,
-        stage_start: now,
-        stages: Vec::new(),
-        rss: Vec::new(),
-        diagnostics: Vec::new(),
-    };
-    let root = &options.root;
-    let out = options.out.clone().unwrap_or_else(|| root.join("public"));
-    if !root.is_dir() || !root.join("site.yaml").is_file() && !root.join("content").is_dir() {
-        run.diagnostics.push(
-            Diagnostic::error(
-                root,
-                0,
-                0,
-                "no site here: expected a folder with site.yaml and content/",
-            )
-            .with_help("pass --root DIR, or create a site with `realist init DIR`"),
-        );
+    let mut run = Run::start();
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    if let Some(d) = no_site_here(&options.root) {
+        run.diagnostics.push(d);
         return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
     }
-    let mut config = match config::SiteConfig::load(root) {
-        Ok(c) => c,
-        Err(d) => {
-            run.diagnostics.extend(d);
-            return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
+    let Some(model) = model(options, &mut run) else {
+        return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
+    };
+    let staging = match if options.check_only {
+        write::Staging::scratch()
+    } else {
+        write::Staging::new(&out)
+    } {
+        Ok(s) => s,
+        Err(message) => {
+            run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
+            return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
         }
     };
+    let (records, files, template_times) =
+        write_site(&model, &options.root, &staging, &out, &mut run);
+    let pages = count_pages(&records);
+    // Freeing tens of thousands of small allocations takes tens of milliseconds; the caller does
+    // not need to wait for it.
+    std::thread::spawn(move || drop((model, records)));
+    let failed = run
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() || options.deny_warnings && d.severity == Severity::Warning);
+    if failed || options.check_only {
+        staging.abandon();
+        let outcome = if failed {
+            Outcome::SiteErrors
+        } else {
+            Outcome::Success
+        };
+        return run.end(outcome, pages, template_times, out);
+    }
+    if let Err(message) = staging.commit(&files) {
+        run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
+        return run.end(Outcome::Failure, pages, template_times, out);
+    }
+    run.stage("write");
+    run.end(Outcome::Success, pages, template_times, out)
+}
+
+/// The "no site here" error, when `root` has neither site.yaml nor content/ (shared with `serve`).
+pub(crate) fn no_site_here(root: &Path) -> Option<Diagnostic> {
+    let is_site =
+        root.is_dir() && (root.join("site.yaml").is_file() || root.join("content").is_dir());
+    (!is_site).then(|| {
+        Diagnostic::error(
+            root,
+            0,
+            0,
+            "no site here: expected a folder with site.yaml and content/",
+        )
+        .with_help("pass --root DIR, or create a site with `realist init DIR`")
+    })
+}
+
+/// Everything rendering reads, made once by the stages before it.
+struct Model {
+    site: resolve::Site,
+    bibliography: cite::Bibliography,
+    templates: render::templates::Templates,
+}
+
+/// Stages load, resolve and check, and the compiled templates. None if site.yaml or the templates
+/// cannot be used; every problem found is in `run`.
+fn model(options: &BuildOptions, run: &mut Run) -> Option<Model> {
+    let root = &options.root;
+    let mut config = config::SiteConfig::load(root)
+        .map_err(|d| run.diagnostics.extend(d))
+        .ok()?;
     if let Some(url) = &options.base_url {
         config.base_url = if url.ends_with('/') {
             url.clone()
@@ -207,62 +268,61 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     let (bibliography, problems) = load_bibliography(&content, &config);
     run.diagnostics.extend(problems);
     let theme = config.theme.clone();
-    let (site, problems) = resolve::Site::resolve(
-        config,
-        content,
-        resolve::Options {
-            drafts: options.drafts,
-        },
-    );
+    let drafts = options.drafts;
+    let (site, problems) = resolve::Site::resolve(config, content, resolve::Options { drafts });
     run.diagnostics.extend(problems);
     run.stage("resolve");
 
     run.diagnostics.extend(check::check(&site, &bibliography));
     run.stage("check");
 
-    let templates = match render::templates::Templates::load(root, &theme) {
-        Ok(t) => t,
-        Err(d) => {
-            run.diagnostics.extend(d);
-            return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
-        }
-    };
-    let staging = match if options.check_only {
-        write::Staging::scratch()
-    } else {
-        write::Staging::new(&out)
-    } {
-        Ok(s) => s,
-        Err(message) => {
-            run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
-            return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
-        }
-    };
-    let timings = Mutex::new(HashMap::new());
-    let has_search = site.config.search;
+    let templates = render::templates::Templates::load(root, &theme)
+        .map_err(|d| run.diagnostics.extend(d))
+        .ok()?;
+    Some(Model {
+        site,
+        bibliography,
+        templates,
+    })
+}
+
+/// Stages render and extras, and the link check: writes every page and file of the site into
+/// `staging`. Returns the page records, every site-relative file of the site, and the time spent
+/// in each template.
+fn write_site(
+    model: &Model,
+    root: &Path,
+    staging: &write::Staging,
+    out: &Path,
+    run: &mut Run,
+) -> (
+    Vec<render::PageRecord>,
+    HashSet<String>,
+    Vec<(&'static str, f64)>,
+) {
+    let site = &model.site;
     // Indexes pages on its own thread as they are rendered; `realist check` writes nothing.
-    let search = (has_search && !options.check_only)
+    let search = (site.config.search && !staging.is_scratch())
         .then(|| write::search::SearchIndexer::start(&site.config.language));
     // Static files first, so that every file a page may link to is known before rendering and
     // most links are checked as soon as their page is rendered.
-    let (written, problems) = write::copy_static(root, &theme, &staging.dir);
+    let output = staging.output();
+    let (written, problems) = write::copy_static(root, &site.config.theme, output);
     run.diagnostics.extend(problems);
     let mut files: HashSet<String> = written.into_iter().collect();
+    let timings = Mutex::new(HashMap::new());
     let (records, problems) = {
-        let mut renderer = render::Renderer {
-            site: &site,
-            templates: &templates,
-            glossary: render::GlossaryIndex::new(&site),
-            bibliography: &bibliography,
-            has_search,
-            search: search.as_ref(),
-            out: staging.dir.clone(),
-            known_files: None,
-        };
+        let mut renderer = render::Renderer::new(
+            site,
+            &model.templates,
+            &model.bibliography,
+            search.as_ref(),
+            output.clone(),
+        );
         let specs = renderer.specs();
         let known: rustc_hash::FxHashSet<String> = specs
             .iter()
-            .map(|s| render::spec_path(&site, s))
+            .map(|s| render::spec_path(site, s))
             .chain(files.iter().cloned())
             .chain(write::extras::FILES.iter().map(|f| f.to_string()))
             .collect();
@@ -273,77 +333,35 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     run.stage("render");
 
     files.extend(records.iter().map(|r| r.path.clone()));
-    let page_paths: Vec<String> = records
-        .iter()
-        .map(|r| r.path.clone())
-        .filter(|p| p != "404.html")
-        .collect();
-    match write::extras::write_all(&site, &staging.dir, &page_paths) {
+    let page_paths = records.iter().map(|r| r.path.as_str());
+    match write::extras::write_all(site, output, page_paths) {
         Ok(written) => files.extend(written),
         Err(d) => run.diagnostics.push(d),
     }
     run.stage("extras");
 
     if let Some(search) = search {
-        match search.finish() {
-            Ok(index) => {
-                use rayon::prelude::*;
-                let written: Vec<Result<String, Diagnostic>> = index
-                    .par_iter()
-                    .map(|(rel, bytes)| write::write_file(&staging.dir, rel, bytes))
-                    .collect();
-                for w in written {
-                    match w {
-                        Ok(rel) => {
-                            files.insert(rel);
-                        }
-                        Err(d) => run.diagnostics.push(d),
-                    }
-                }
+        match search.write_to(output) {
+            Ok((written, problems)) => {
+                files.extend(written);
+                run.diagnostics.extend(problems);
             }
-            Err(message) => run.diagnostics.push(Diagnostic::error(&out, 0, 0, message)),
+            Err(message) => run.diagnostics.push(Diagnostic::error(out, 0, 0, message)),
         }
         run.stage("search");
     }
 
-    // Pages of entities whose file failed to load are missing for a reason already reported.
-    for (kind, id) in &site.content.failed {
-        files.insert(format!("{}index.html", resolve::Site::url(*kind, id)));
-    }
+    files.extend(site.failed_pages());
     run.diagnostics
         .extend(check::links::check(&records, &files));
     run.stage("links");
-    staging.prune(&files);
-
-    let pages = count_pages(&records);
-    // Freeing tens of thousands of small allocations takes tens of milliseconds; the caller does
-    // not need to wait for it.
-    std::thread::spawn(move || drop((site, templates, records, files, bibliography)));
     let mut template_times: Vec<(&'static str, f64)> = timings
         .into_inner()
         .unwrap_or_default()
         .into_iter()
         .collect();
     template_times.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let failed = run
-        .diagnostics
-        .iter()
-        .any(|d| d.is_error() || options.deny_warnings && d.severity == Severity::Warning);
-    if failed || options.check_only {
-        staging.abandon();
-        let outcome = if failed {
-            Outcome::SiteErrors
-        } else {
-            Outcome::Success
-        };
-        return run.end(outcome, pages, template_times, out);
-    }
-    if let Err(message) = staging.commit() {
-        run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
-        return run.end(Outcome::Failure, pages, template_times, out);
-    }
-    run.stage("write");
-    run.end(Outcome::Success, pages, template_times, out)
+    (records, files, template_times)
 }
 
 /// Parses the site's bibliography with its CSL style (shared with `serve`).

@@ -141,6 +141,8 @@ fn time_limit() -> f64 {
 }
 
 /// Runs `realist build --root ROOT --out OUT`, measuring wall time and the child's peak memory.
+// The child is reaped by `libc::wait4` (for its rusage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn build(root: &Path, out: &Path) -> Run {
     let parent_peak_kb = proc_status_kb("self", "VmHWM:").unwrap_or(0);
     assert!(

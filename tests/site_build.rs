@@ -946,15 +946,10 @@ fn two_builds_are_byte_identical() {
     assert!(!site.out().exists(), "--out was not used");
 }
 
-/// Asserts that beside the output folder `name` in `parent` there is nothing but the output and
-/// the kept previous output `.NAME.prev` (reused as the next build's staging folder): no
-/// `.NAME.building-*` folder of an unfinished build.
+/// Asserts that beside the output folder `name` in `parent` there is nothing but the output: no
+/// `.NAME.building-*` folder of an unfinished build, and no second copy of the site.
 fn assert_no_staging_left(parent: &Path, name: &str) {
-    let prev = format!(".{name}.prev");
-    let stray: Vec<String> = entries(parent)
-        .into_iter()
-        .filter(|e| e != name && *e != prev)
-        .collect();
+    let stray: Vec<String> = entries(parent).into_iter().filter(|e| e != name).collect();
     assert!(stray.is_empty(), "stray files beside the output: {stray:?}");
 }
 
@@ -1025,9 +1020,74 @@ fn a_successful_build_replaces_the_whole_output() {
     assert!(site.exists("reports/r1/index.html"));
     let stray: Vec<String> = entries(site.root())
         .into_iter()
-        .filter(|e| !["content", "site.yaml", "public", ".public.prev"].contains(&e.as_str()))
+        .filter(|e| !["content", "site.yaml", "public"].contains(&e.as_str()))
         .collect();
     assert!(stray.is_empty(), "stray files in the site root: {stray:?}");
+}
+
+/// Each file of the output, by its inode number: a file that was written again has a new one.
+fn inodes(dir: &Path) -> BTreeMap<String, u64> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, e.metadata().unwrap().ino())
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_updates_the_output_in_place_and_rewrites_only_the_files_that_changed() {
+    let site = Site::rich();
+    site.build_ok(&[]);
+    let first = inodes(&site.out());
+    assert!(first.len() > 30, "{}", first.len());
+
+    // Unchanged: nothing is written again, and nothing but the output is left beside it.
+    site.build_ok(&[]);
+    assert_eq!(
+        inodes(&site.out()),
+        first,
+        "an unchanged rebuild rewrote files"
+    );
+    assert_eq!(entries(site.root()), ["content", "public", "site.yaml"]);
+
+    // One report's body: its own page changes, the pages that do not show it are not rewritten.
+    site.edit(
+        "content/reports/r1.md",
+        "The CCG met twice.",
+        "The CCG met three times.",
+    );
+    site.build_ok(&[]);
+    let third = inodes(&site.out());
+    assert!(site
+        .page("reports/r1/index.html")
+        .contains("met three times."));
+    assert_ne!(
+        third["reports/r1/index.html"],
+        first["reports/r1/index.html"]
+    );
+    let rewritten: Vec<&String> = third
+        .iter()
+        .filter(|(rel, ino)| first.get(*rel) != Some(*ino))
+        .map(|(rel, _)| rel)
+        .collect();
+    assert!(
+        rewritten.len() < first.len() / 4,
+        "a one-paragraph edit rewrote {} of {} files: {rewritten:?}",
+        rewritten.len(),
+        first.len()
+    );
+    assert_eq!(third["static/style.css"], first["static/style.css"]);
+    assert_eq!(entries(site.root()), ["content", "public", "site.yaml"]);
 }
 
 #[test]

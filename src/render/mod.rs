@@ -174,13 +174,34 @@ pub struct Renderer<'a> {
     pub has_search: bool,
     /// Receives every rendered page marked `data-pagefind-body`, when the site has search.
     pub search: Option<&'a crate::write::search::SearchIndexer>,
-    pub out: PathBuf,
+    pub out: crate::write::Output,
     /// Every file the build will write, when links are to be checked as pages are rendered
     /// (`build`); `serve` keeps every link instead, for its dependency map.
     pub known_files: Option<&'a rustc_hash::FxHashSet<String>>,
 }
 
 impl<'a> Renderer<'a> {
+    /// A renderer that writes pages into `out`; `search` receives the pages to index, when the
+    /// site has search. Links are checked as pages render only once `known_files` is set.
+    pub fn new(
+        site: &'a Site,
+        templates: &'a Templates,
+        bibliography: &'a Bibliography,
+        search: Option<&'a crate::write::search::SearchIndexer>,
+        out: crate::write::Output,
+    ) -> Renderer<'a> {
+        Renderer {
+            site,
+            templates,
+            glossary: GlossaryIndex::new(site),
+            bibliography,
+            has_search: site.config.search,
+            search,
+            out,
+            known_files: None,
+        }
+    }
+
     /// Every page of the site, in a stable order.
     pub fn specs(&self) -> Vec<PageSpec> {
         let site = self.site;
@@ -262,7 +283,7 @@ impl<'a> Renderer<'a> {
     pub fn render_page(&self, spec: &PageSpec) -> (Option<PageRecord>, Vec<Diagnostic>) {
         let built = pages::build(self, spec);
         let mut problems = built.problems;
-        let file = self.out.join(&built.path);
+
         // The page's HTML lives only in this thread's buffer: written, scanned for links and
         // (with search) copied to the indexer, then the buffer is reused for the next page.
         let rendered = with_rendered(
@@ -270,7 +291,7 @@ impl<'a> Renderer<'a> {
             built.template,
             &built.context,
             |html| {
-                crate::write::write_if_changed(&file, html.as_bytes())?;
+                self.out.put(&built.path, html.as_bytes())?;
                 if let Some(search) = self.search {
                     if html.contains("data-pagefind-body") {
                         let url = built.path.strip_suffix("index.html").unwrap_or(&built.path);
@@ -284,7 +305,7 @@ impl<'a> Renderer<'a> {
             Ok(Ok(scanned)) => scanned,
             Ok(Err(e)) => {
                 problems.push(Diagnostic::error(
-                    &file,
+                    &built.path,
                     0,
                     0,
                     format!("cannot write output: {e}"),

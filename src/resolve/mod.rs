@@ -252,6 +252,15 @@ impl Site {
         }
     }
 
+    /// The page files of entities whose file exists but failed to load. They are not written, for
+    /// a reason already reported, so the link checker counts them as there.
+    pub fn failed_pages(&self) -> impl Iterator<Item = String> + '_ {
+        self.content
+            .failed
+            .iter()
+            .map(|(kind, id)| format!("{}index.html", Site::url(*kind, id)))
+    }
+
     /// The project-relative path of the file that defines an entity (for diagnostics).
     pub fn source_path(&self, kind: Kind, id: &str) -> Option<PathBuf> {
         let c = &self.content;

@@ -38,9 +38,10 @@ use crate::diagnostics::{self, display_path, Diagnostic};
 use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
 use crate::render::templates::Templates;
-use crate::render::{entity_doc, spec_path, GlossaryIndex, PageRecord, PageSpec, Renderer};
+use crate::render::{entity_doc, spec_path, PageRecord, PageSpec, Renderer};
 use crate::resolve::{self, Site};
 use crate::write::search::SearchIndexer;
+use crate::write::Output;
 
 /// What one build or update did.
 #[derive(Debug)]
@@ -307,15 +308,8 @@ impl Session {
         }
         self.inputs = Inputs::scan(&root, &self.extra);
         let built = self.inputs.clone();
-        if !root.is_dir() || !root.join("site.yaml").is_file() && !root.join("content").is_dir() {
+        if let Some(d) = crate::no_site_here(&root) {
             self.state = None;
-            let d = Diagnostic::error(
-                &root,
-                0,
-                0,
-                "no site here: expected a folder with site.yaml and content/",
-            )
-            .with_help("pass --root DIR, or create a site with `realist init DIR`");
             return fail(update, vec![d]);
         }
         let config = match config {
@@ -346,18 +340,18 @@ impl Session {
             let d = Diagnostic::error(&dir, 0, 0, format!("cannot create the output: {e}"));
             return fail(update, vec![d]);
         }
-        let has_search = site.config.search;
-        let indexer = has_search.then(|| SearchIndexer::start(&site.config.language));
-        let renderer = Renderer {
-            site: &site,
-            templates: &templates,
-            glossary: GlossaryIndex::new(&site),
-            bibliography: &bibliography,
-            has_search,
-            search: indexer.as_ref(),
-            known_files: None,
-            out: dir.clone(),
-        };
+        let out = Output::new(dir.clone());
+        let indexer = site
+            .config
+            .search
+            .then(|| SearchIndexer::start(&site.config.language));
+        let renderer = Renderer::new(
+            &site,
+            &templates,
+            &bibliography,
+            indexer.as_ref(),
+            out.clone(),
+        );
         let specs = renderer.specs();
         let rendered: Vec<(PageSpec, Option<PageRecord>, Vec<Diagnostic>)> = specs
             .into_par_iter()
@@ -372,28 +366,25 @@ impl Session {
             .iter()
             .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.clone()))
             .collect();
-        let (static_files, static_diags) = crate::write::copy_static(&root, &theme, &dir);
+        let (static_files, static_diags) = crate::write::copy_static(&root, &theme, &out);
         files.extend(static_files.iter().cloned());
-        let page_paths: Vec<String> = rendered
+        let page_paths = rendered
             .iter()
-            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.clone()))
-            .filter(|p| p != "404.html")
-            .collect();
-        let (extras, extras_diags) = match crate::write::extras::write_all(&site, &dir, &page_paths)
+            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.as_str()));
+        let (extras, extras_diags) = match crate::write::extras::write_all(&site, &out, page_paths)
         {
             Ok(written) => (written, Vec::new()),
             Err(d) => (Vec::new(), vec![d]),
         };
         files.extend(extras.iter().cloned());
         let (search_files, search_diags) = match indexer {
-            Some(indexer) => write_index(indexer, &dir),
+            Some(indexer) => indexer.write_to(&out).unwrap_or_else(|message| {
+                (Vec::new(), vec![Diagnostic::error(&dir, 0, 0, message)])
+            }),
             None => (Vec::new(), Vec::new()),
         };
         files.extend(search_files.iter().cloned());
-        // Pages of entities whose file failed to load are missing for a reason already reported.
-        for (kind, id) in &site.content.failed {
-            files.insert(format!("{}index.html", Site::url(*kind, id)));
-        }
+        files.extend(site.failed_pages());
 
         let mut pages = BTreeMap::new();
         for (spec, record, render_diags) in rendered {
@@ -702,21 +693,19 @@ impl Session {
         let scratch = self.out_root.join(format!("scratch-{}", self.generation));
         let _ = std::fs::remove_dir_all(&scratch);
         let _ = std::fs::create_dir_all(&scratch);
+        let out = Output::new(scratch.clone());
         let keys: Vec<String> = reasons.keys().cloned().collect();
         let has_search = state.site.config.search;
         let indexer = (has_search && !keys.is_empty())
             .then(|| SearchIndexer::start(&state.site.config.language));
         let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
-            let renderer = Renderer {
-                site: &state.site,
-                templates: &state.templates,
-                glossary: GlossaryIndex::new(&state.site),
-                bibliography: &state.bibliography,
-                has_search,
-                search: indexer.as_ref(),
-                known_files: None,
-                out: scratch.clone(),
-            };
+            let renderer = Renderer::new(
+                &state.site,
+                &state.templates,
+                &state.bibliography,
+                indexer.as_ref(),
+                out.clone(),
+            );
             let pages = &state.pages;
             keys.par_iter()
                 .map(|k| {
@@ -739,13 +728,11 @@ impl Session {
             state.index_page_links(&k);
         }
         if regenerate_extras {
-            let page_paths: Vec<String> = state
+            let page_paths = state
                 .pages
                 .values()
-                .filter_map(|p| p.record.as_ref().map(|r| r.path.clone()))
-                .filter(|p| p != "404.html")
-                .collect();
-            match crate::write::extras::write_all(&state.site, &scratch, &page_paths) {
+                .filter_map(|p| p.record.as_ref().map(|r| r.path.as_str()));
+            match crate::write::extras::write_all(&state.site, &out, page_paths) {
                 Ok(written) => {
                     state.extras_diags = Vec::new();
                     if written != state.extras {
@@ -772,7 +759,9 @@ impl Session {
                     }
                 }
             }
-            let (written, diags) = write_index(indexer, &scratch);
+            let (written, diags) = indexer.write_to(&out).unwrap_or_else(|message| {
+                (Vec::new(), vec![Diagnostic::error(&scratch, 0, 0, message)])
+            });
             state.search_diags = diags;
             // Index files are named by their contents: the link checker sees the new set.
             for old in &state.search_files {
@@ -783,8 +772,7 @@ impl Session {
         }
         let regenerate_static = state.static_dirty || !static_changed.is_empty();
         if regenerate_static {
-            let (written, problems) =
-                crate::write::copy_static(&root, &state.config.theme, &scratch);
+            let (written, problems) = crate::write::copy_static(&root, &state.config.theme, &out);
             state.static_diags = problems;
             if written != state.static_files {
                 let _ = std::fs::remove_dir_all(&scratch);
@@ -1010,36 +998,8 @@ impl State {
 
 /// The pages a renderer would make for `site` (the spec list does not depend on templates).
 fn specs_of(site: &Site, templates: &Templates, bibliography: &Bibliography) -> Vec<PageSpec> {
-    Renderer {
-        site,
-        templates,
-        glossary: GlossaryIndex::new(site),
-        bibliography,
-        has_search: site.config.search,
-        search: None,
-        out: PathBuf::new(),
-        known_files: None,
-    }
-    .specs()
-}
-
-/// Finishes a search index and writes it into `out`; returns the files written and problems.
-fn write_index(indexer: SearchIndexer, out: &Path) -> (Vec<String>, Vec<Diagnostic>) {
-    match indexer.finish() {
-        Ok(index) => {
-            let mut written = Vec::new();
-            let mut problems = Vec::new();
-            for (rel, bytes) in index {
-                match crate::write::write_file(out, &rel, &bytes) {
-                    Ok(rel) => written.push(rel),
-                    Err(d) => problems.push(d),
-                }
-            }
-            written.sort();
-            (written, problems)
-        }
-        Err(message) => (Vec::new(), vec![Diagnostic::error(out, 0, 0, message)]),
-    }
+    let nowhere = Output::new(PathBuf::new());
+    Renderer::new(site, templates, bibliography, None, nowhere).specs()
 }
 
 /// The content file a page is made from; None for pages that summarise many files.

@@ -21,10 +21,10 @@ pub const FILES: [&str; 6] = [
 ];
 
 /// Writes every extra file; returns the site-relative paths written.
-pub fn write_all(
+pub fn write_all<'p>(
     site: &Site,
-    out: &std::path::Path,
-    page_paths: &[String],
+    out: &super::Output,
+    page_paths: impl Iterator<Item = &'p str>,
 ) -> Result<Vec<String>, Diagnostic> {
     let mut written = Vec::new();
     written.push(super::write_file(
@@ -59,11 +59,9 @@ pub fn write_all(
     Ok(written)
 }
 
-fn sitemap(site: &Site, page_paths: &[String]) -> String {
-    let mut paths: Vec<&String> = page_paths
-        .iter()
-        .filter(|p| p.ends_with("index.html"))
-        .collect();
+/// The sitemap lists every page at a folder URL (`x/index.html`), so not `404.html`.
+fn sitemap<'p>(site: &Site, page_paths: impl Iterator<Item = &'p str>) -> String {
+    let mut paths: Vec<&str> = page_paths.filter(|p| p.ends_with("index.html")).collect();
     paths.sort();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in paths {

@@ -1,29 +1,84 @@
-//! Stage 5, write: a fresh temporary output directory, swapped into place only when the build
-//! succeeds, so a failed build leaves the previous site byte-for-byte intact.
+//! Stage 5, write: the build's files go into a temporary folder beside the output, and reach the
+//! output only when the whole build succeeded, so a failed build leaves the previous site
+//! byte-for-byte intact.
+//!
+//! The first build into a folder writes everything into a fresh temporary folder and renames it
+//! into place. A later build updates the output instead: it writes into the temporary folder only
+//! the files that differ from the live output, and on success moves them in and deletes the files
+//! it no longer makes. Rebuilding an unchanged site therefore creates no files at all: making and
+//! deleting the tens of thousands of page folders of a large site cost more than rendering them
+//! (on ext4, inode allocation), and a whole second copy of the site is never on disk.
 
 pub mod extras;
 pub mod search;
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
 
-/// A build's output directory under construction, next to the final one (same file system, so the
-/// final swap is a rename).
-///
-/// The output before last is kept as `.NAME.prev` and reused as the next staging directory: pages
-/// are overwritten in place (unchanged ones are not rewritten at all), and files the new build did
-/// not write are pruned. Creating and deleting tens of thousands of inodes on every build cost more
-/// than rendering them; reusing them makes an unchanged rebuild cheaper than a cold one.
-pub struct Staging {
+/// Where a build writes its files.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The folder files are written into.
     pub dir: PathBuf,
+    /// The live output this build updates, if any: a file identical to its live copy is not
+    /// written to `dir` at all.
+    live: Option<PathBuf>,
+}
+
+impl Output {
+    /// Plain output into `dir` (`serve`'s folders): a file that already holds exactly the new
+    /// contents is left alone.
+    pub fn new(dir: PathBuf) -> Output {
+        Output { dir, live: None }
+    }
+
+    /// Writes `contents` as the site-relative file `rel`, unless it is already there (in `dir`,
+    /// or in the live output being updated).
+    pub fn put(&self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
+        let dest = self.dir.join(rel);
+        match &self.live {
+            Some(live) if holds(&live.join(rel), contents) => Ok(()),
+            Some(_) => {
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(dest, contents)
+            }
+            None => write_if_changed(&dest, contents),
+        }
+    }
+
+    /// The file `rel` is compared with before it is written: its live copy, or itself.
+    fn current(&self, rel: &str) -> PathBuf {
+        self.live.as_ref().unwrap_or(&self.dir).join(rel)
+    }
+}
+
+/// Whether the file at `path` holds exactly `contents`.
+fn holds(path: &Path, contents: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == contents)
+}
+
+/// How a [`Staging`] folder reaches the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// It holds the whole site and is renamed into place (there was no output yet).
+    Fresh,
+    /// It holds the files that changed, which are moved into the existing output.
+    Update,
+    /// It is thrown away (`realist check`).
+    Scratch,
+}
+
+/// A build's output under construction, in a folder next to the final one (same file system, so
+/// files reach the output by renaming).
+pub struct Staging {
+    output: Output,
     target: PathBuf,
-    prev: PathBuf,
-    /// A throw-away directory (for `realist check`), removed when done.
-    scratch: bool,
-    /// Created empty for this build (no earlier output to reuse), so it holds only what the
-    /// build wrote and [`Staging::prune`] has nothing to do.
-    fresh: bool,
+    mode: Mode,
 }
 
 impl Staging {
@@ -38,29 +93,24 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
+        // Earlier versions kept the output before last here; it is no longer read.
+        let _ = std::fs::remove_dir_all(parent.join(format!(".{name}.prev")));
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
-        let prev = parent.join(format!(".{name}.prev"));
         if dir.exists() {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
         }
-        if prev.is_dir() && std::fs::rename(&prev, &dir).is_ok() {
-            return Ok(Staging {
-                dir,
-                target: target.to_path_buf(),
-                prev,
-                scratch: false,
-                fresh: false,
-            });
-        }
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let (mode, live) = if target.is_dir() {
+            (Mode::Update, Some(target.to_path_buf()))
+        } else {
+            (Mode::Fresh, None)
+        };
         Ok(Staging {
-            dir,
+            output: Output { dir, live },
             target: target.to_path_buf(),
-            prev,
-            scratch: false,
-            fresh: true,
+            mode,
         })
     }
 
@@ -73,21 +123,32 @@ impl Staging {
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         Ok(Staging {
             target: dir.clone(),
-            prev: dir.clone(),
-            dir,
-            scratch: true,
-            fresh: true,
+            output: Output::new(dir),
+            mode: Mode::Scratch,
         })
     }
 
-    /// Removes every file in the staging directory that this build did not write (`written` holds
-    /// site-relative paths), and then any folder left empty.
-    pub fn prune(&self, written: &std::collections::HashSet<String>) {
-        if self.fresh {
-            return;
+    /// Where the build writes.
+    pub fn output(&self) -> &Output {
+        &self.output
+    }
+
+    /// Whether this is a throw-away directory (`realist check`), whose files nobody reads.
+    pub fn is_scratch(&self) -> bool {
+        self.mode == Mode::Scratch
+    }
+
+    /// Puts the finished output in place. `written` holds every site-relative file the build
+    /// made; when an existing output is updated, its other files are deleted.
+    pub fn commit(self, written: &HashSet<String>) -> Result<(), String> {
+        let dir = &self.output.dir;
+        if self.mode != Mode::Update {
+            return std::fs::rename(dir, &self.target)
+                .map_err(|e| format!("cannot move the new output into place: {e}"));
         }
-        let mut emptied = std::collections::BTreeSet::new();
-        for entry in walkdir::WalkDir::new(&self.dir)
+        // New files first, then the deletions, so that a reader never meets a link to a file
+        // that is not there yet.
+        for entry in walkdir::WalkDir::new(dir)
             .min_depth(1)
             .into_iter()
             .flatten()
@@ -95,82 +156,71 @@ impl Staging {
             if entry.file_type().is_dir() {
                 continue;
             }
-            let rel = entry
-                .path()
-                .strip_prefix(&self.dir)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            if !written.contains(&rel) && std::fs::remove_file(entry.path()).is_ok() {
-                emptied.extend(
-                    entry
-                        .path()
-                        .ancestors()
-                        .skip(1)
-                        .take_while(|p| *p != self.dir)
-                        .map(Path::to_path_buf),
-                );
-            }
+            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            move_into_place(entry.path(), &self.target.join(rel))
+                .map_err(|e| format!("cannot move {} into place: {e}", rel.display()))?;
         }
-        // Deepest first; removing a folder that still has files fails, as it should.
-        for dir in emptied.iter().rev() {
-            let _ = std::fs::remove_dir(dir);
-        }
+        prune(&self.target, written);
+        let _ = std::fs::remove_dir_all(dir);
+        Ok(())
     }
 
-    /// Puts the finished output in place, and keeps the old one as the next staging directory.
-    pub fn commit(self) -> Result<(), String> {
-        if self.target.exists() {
-            exchange(&self.dir, &self.target)
-                .map_err(|e| format!("cannot move the new output into place: {e}"))?;
-            // `dir` now holds the old output: keep it for reuse by the next build.
-            let _ = std::fs::remove_dir_all(&self.prev);
-            if std::fs::rename(&self.dir, &self.prev).is_err() {
-                let _ = std::fs::remove_dir_all(&self.dir);
-            }
-            return Ok(());
-        }
-        std::fs::rename(&self.dir, &self.target)
-            .map_err(|e| format!("cannot move the new output into place: {e}"))
-    }
-
-    /// Gives up on this build: the output is untouched, and the staging directory is kept for reuse.
+    /// Gives up on this build: the output is untouched.
     pub fn abandon(self) {
-        if self.scratch || std::fs::rename(&self.dir, &self.prev).is_err() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
+        let _ = std::fs::remove_dir_all(&self.output.dir);
     }
 }
 
-/// Swaps two directories atomically where the OS can (Linux `renameat2(RENAME_EXCHANGE)`), else
-/// with two renames.
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let ca = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-        let cb = std::ffi::CString::new(b.as_os_str().as_bytes())?;
-        // SAFETY: both are valid NUL-terminated paths; renameat2 does not retain the pointers.
-        let rc = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                ca.as_ptr(),
-                libc::AT_FDCWD,
-                cb.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if rc == 0 {
-            return Ok(());
+/// Renames `from` to `to`, first clearing what stands in the way: a folder where the file goes,
+/// or a file where one of its folders goes (an output whose shape changed).
+fn move_into_place(from: &Path, to: &Path) -> std::io::Result<()> {
+    if to.is_dir() {
+        std::fs::remove_dir_all(to)?;
+    }
+    if let Some(parent) = to.parent() {
+        if std::fs::create_dir_all(parent).is_err() {
+            for blocker in parent.ancestors().filter(|a| a.is_file()) {
+                std::fs::remove_file(blocker)?;
+            }
+            std::fs::create_dir_all(parent)?;
         }
     }
-    let aside = a.with_extension("swap");
-    std::fs::rename(b, &aside)?;
-    if let Err(e) = std::fs::rename(a, b) {
-        let _ = std::fs::rename(&aside, b);
-        return Err(e);
+    std::fs::rename(from, to)
+}
+
+/// Removes every file under `root` that is not in `keep` (site-relative paths), and then any
+/// folder left empty.
+fn prune(root: &Path, keep: &HashSet<String>) {
+    let mut emptied = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !keep.contains(&rel) && std::fs::remove_file(entry.path()).is_ok() {
+            emptied.extend(
+                entry
+                    .path()
+                    .ancestors()
+                    .skip(1)
+                    .take_while(|p| *p != root)
+                    .map(Path::to_path_buf),
+            );
+        }
     }
-    std::fs::rename(&aside, a)
+    // Deepest first; removing a folder that still has files fails, as it should.
+    for dir in emptied.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
 }
 
 /// Writes `contents` to `path` unless the file already holds exactly that (keeps the inode and
@@ -191,7 +241,7 @@ pub fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 /// Copies the theme's `static/` and then the site's `static/` into `out/static/` (site files win).
 /// Returns the site-relative paths written, and the problems met (a file that could not be read or
 /// written is skipped; the rest are still copied).
-pub fn copy_static(root: &Path, theme: &str, out: &Path) -> (Vec<String>, Vec<Diagnostic>) {
+pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let mut files =
         crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
@@ -206,7 +256,7 @@ pub fn copy_static(root: &Path, theme: &str, out: &Path) -> (Vec<String>, Vec<Di
     let mut written = Vec::new();
     for (name, (origin, bytes)) in files {
         let rel = format!("static/{name}");
-        match write_if_changed(&out.join(&rel), &bytes) {
+        match out.put(&rel, &bytes) {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(Diagnostic::error(
                 origin,
@@ -220,15 +270,15 @@ pub fn copy_static(root: &Path, theme: &str, out: &Path) -> (Vec<String>, Vec<Di
 }
 
 /// Writes a file that `produce` writes piece by piece, without holding it in memory: into a
-/// temporary file beside it, which replaces the old file only if the contents differ (so an
-/// unchanged file keeps its inode and mtime, as with [`write_if_changed`]).
+/// temporary file beside it, which is kept only if the contents differ from the current file (so
+/// an unchanged file keeps its inode and mtime, as with [`Output::put`]).
 pub fn write_streamed(
-    out: &Path,
+    out: &Output,
     rel: &str,
     produce: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<String, Diagnostic> {
     use std::io::Write;
-    let dest = out.join(rel);
+    let dest = out.dir.join(rel);
     let tmp = dest.with_file_name(format!(
         ".{}.tmp",
         dest.file_name().unwrap_or_default().to_string_lossy()
@@ -242,7 +292,7 @@ pub fn write_streamed(
         produce(&mut writer)?;
         writer.flush()?;
         drop(writer);
-        if same_contents(&tmp, &dest)? {
+        if same_contents(&tmp, &out.current(rel))? {
             std::fs::remove_file(&tmp)
         } else {
             std::fs::rename(&tmp, &dest)
@@ -279,9 +329,83 @@ fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
 }
 
 /// Writes a file into the output, creating folders; returns its site-relative path.
-pub fn write_file(out: &Path, rel: &str, contents: &[u8]) -> Result<String, Diagnostic> {
-    let dest = out.join(rel);
-    crate::write::write_if_changed(&dest, contents)
+pub fn write_file(out: &Output, rel: &str, contents: &[u8]) -> Result<String, Diagnostic> {
+    out.put(rel, contents)
         .map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot write output: {e}")))?;
     Ok(rel.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn an_update_moves_in_what_changed_removes_what_is_gone_and_survives_a_change_of_shape() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        for (rel, text) in [
+            ("same/index.html", "same"),
+            ("changed/index.html", "old"),
+            ("gone/index.html", "gone"),
+            ("static/x", "a file that becomes a folder"),
+            ("static/y/z.css", "a folder that becomes a file"),
+        ] {
+            std::fs::create_dir_all(live.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(live.join(rel), text).unwrap();
+        }
+        let staging = Staging::new(&live).unwrap();
+        let out = staging.output();
+        let mut written = HashSet::new();
+        for (rel, text) in [
+            ("same/index.html", "same"),
+            ("changed/index.html", "new"),
+            ("static/x/inner.css", "inner"),
+            ("static/y", "now a file"),
+        ] {
+            out.put(rel, text.as_bytes()).unwrap();
+            written.insert(rel.to_string());
+        }
+        // Only what differs from the live output was written.
+        assert!(!out.dir.join("same/index.html").exists());
+        assert!(out.dir.join("changed/index.html").exists());
+        assert_eq!(
+            read(&live.join("changed/index.html")),
+            "old",
+            "live output touched early"
+        );
+
+        staging.commit(&written).unwrap();
+        assert_eq!(read(&live.join("same/index.html")), "same");
+        assert_eq!(read(&live.join("changed/index.html")), "new");
+        assert_eq!(read(&live.join("static/x/inner.css")), "inner");
+        assert_eq!(read(&live.join("static/y")), "now a file");
+        assert!(
+            !live.join("gone").exists(),
+            "a page no longer made is still there"
+        );
+        let beside: Vec<_> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .collect();
+        assert_eq!(beside.len(), 1, "the staging folder was left behind");
+    }
+
+    #[test]
+    fn an_abandoned_update_leaves_the_output_as_it_was() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join("index.html"), "old").unwrap();
+        let staging = Staging::new(&live).unwrap();
+        staging.output().put("index.html", b"new").unwrap();
+        staging.output().put("new/index.html", b"new").unwrap();
+        staging.abandon();
+        assert_eq!(read(&live.join("index.html")), "old");
+        assert!(!live.join("new").exists());
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+    }
 }

@@ -27,6 +27,9 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use pagefind::api::PagefindIndex;
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
 use pagefind::options::PagefindServiceConfig;
 
 /// The folder the index is written to, relative to the site root.
@@ -104,6 +107,27 @@ impl SearchIndexer {
             Ok(result) => result,
             Err(_) => Err("the search indexer crashed".into()),
         }
+    }
+
+    /// [`finish`](Self::finish)es the index and writes its files under `out`. Returns the
+    /// site-relative paths written (sorted) and the files that could not be written; Err if the
+    /// index could not be built.
+    pub fn write_to(self, out: &super::Output) -> Result<(Vec<String>, Vec<Diagnostic>), String> {
+        let index = self.finish()?;
+        let results: Vec<Result<String, Diagnostic>> = index
+            .par_iter()
+            .map(|(rel, bytes)| super::write_file(out, rel, bytes))
+            .collect();
+        let mut written = Vec::new();
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(rel) => written.push(rel),
+                Err(d) => problems.push(d),
+            }
+        }
+        written.sort();
+        Ok((written, problems))
     }
 }
 
