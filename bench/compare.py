@@ -93,8 +93,9 @@ def rmtree(path):
 
 
 def fresh_out(out, realist):
-    """Deletes an output directory, and for realist its `.NAME.prev` reuse cache and any leftover
-    `.NAME.building-PID` staging directory, so the next build starts cold."""
+    """Deletes an output directory, and for realist any leftover `.NAME.building-PID` staging
+    directory (and `.NAME.prev`, which realist versions before 1ac14a7 kept), so the next build
+    starts cold."""
     rmtree(out)
     if realist:
         parent, name = os.path.split(out)
@@ -229,8 +230,7 @@ def run_size(n, pairs, realist_bin, hugo_bin, sites, out_dir, logs):
         files["hugo"] = count_files(out_h)
 
     # Unchanged rebuild: a cold build, then the same build again into the same output directory
-    # (timed), then once more (timed too: only from the third build on is there a `.NAME.prev`
-    # from an earlier build for realist to reuse as its staging directory).
+    # (timed), then once more (timed too, as a second sample of a steady state).
     rebuilds, thirds = [], []
     for i in range(pairs):
         fresh_out(out_r, realist=True)

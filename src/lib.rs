@@ -8,7 +8,7 @@
 //! | resolve | [`resolve`] | the immutable [`resolve::Site`]: ids, URLs, link graph, backlinks |
 //! | check | [`check`] | cross-field rules, glossary, the output link checker |
 //! | render | [`render`], [`markdown`], [`cite`] | Tera pages in parallel, Markdown, citations |
-//! | write | [`write`] | the staging directory and atomic swap, static files, feeds, exports |
+//! | write | [`write`] | the staging folder and moving it into place, static files, feeds, exports |
 //!
 //! [`build`] runs them all; `main.rs` only parses arguments and prints what comes back.
 
