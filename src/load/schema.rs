@@ -24,6 +24,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// How many kinds there are (`Kind as usize` is below this).
+    pub const COUNT: usize = Kind::Theme as usize + 1;
+
     pub const REFERABLE: [Kind; 7] = [
         Kind::Study,
         Kind::Report,

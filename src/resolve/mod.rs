@@ -7,7 +7,7 @@
 
 mod graph;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
@@ -48,6 +48,13 @@ pub struct CmoRecord {
     pub published: bool,
 }
 
+/// What the site knows of an entity by its kind and id.
+#[derive(Clone)]
+struct Entity {
+    title: String,
+    published: bool,
+}
+
 /// The resolved site: read-only from here on.
 pub struct Site {
     pub config: SiteConfig,
@@ -56,10 +63,10 @@ pub struct Site {
     pub cmos: Vec<CmoRecord>,
     /// CMO ids of each report, in the order listed (index parallel to `content.reports`).
     pub report_cmos: Vec<Vec<String>>,
-    /// (kind, id) → title, for every entity that exists (published or not).
-    titles: HashMap<(Kind, String), String>,
-    /// (kind, id) of entities that get a page in this build.
-    published: BTreeSet<(Kind, String)>,
+    /// Per kind (indexed by `Kind as usize`): id → title and whether the entity gets a page in
+    /// this build, for every entity that exists (published or not), themes aside. Keyed by kind
+    /// first so that a lookup by `&str` needs no allocation: pages make millions of them.
+    entities: Vec<HashMap<String, Entity>>,
     cmo_index: HashMap<String, usize>,
     report_status: HashMap<String, Status>,
     report_index: HashMap<String, usize>,
@@ -86,8 +93,7 @@ impl Site {
             options,
             cmos,
             report_cmos,
-            titles: HashMap::default(),
-            published: BTreeSet::new(),
+            entities: Vec::new(),
             cmo_index: HashMap::default(),
             report_status: HashMap::default(),
             report_index: HashMap::default(),
@@ -104,13 +110,10 @@ impl Site {
 
     fn index_entities(&mut self, problems: &mut Vec<Diagnostic>) {
         let c = &self.content;
-        let mut titles = HashMap::default();
-        let mut published = BTreeSet::new();
-        let mut add = |kind: Kind, id: &str, title: &str, visible: bool| {
-            titles.insert((kind, id.to_string()), title.to_string());
-            if visible {
-                published.insert((kind, id.to_string()));
-            }
+        let mut entities: Vec<HashMap<String, Entity>> = vec![HashMap::default(); Kind::COUNT];
+        let mut add = |kind: Kind, id: &str, title: &str, published: bool| {
+            let title = title.to_string();
+            entities[kind as usize].insert(id.to_string(), Entity { title, published });
         };
         c.studies
             .iter()
@@ -170,8 +173,7 @@ impl Site {
                 );
             }
         }
-        self.titles = titles;
-        self.published = published;
+        self.entities = entities;
     }
 
     /// Inline CMOs inherit tracer and areas from their report unless they name their own.
@@ -213,23 +215,25 @@ impl Site {
         if kind == Kind::Theme {
             return self.themes.contains_key(id);
         }
-        self.titles.contains_key(&(kind, id.to_string()))
+        self.entity(kind, id).is_some()
+    }
+
+    fn entity(&self, kind: Kind, id: &str) -> Option<&Entity> {
+        self.entities.get(kind as usize)?.get(id)
     }
 
     /// Whether an entity gets a page in this build.
     pub fn is_published(&self, kind: Kind, id: &str) -> bool {
         kind == Kind::Theme && self.themes.contains_key(id)
-            || self.published.contains(&(kind, id.to_string()))
+            || self.entity(kind, id).is_some_and(|e| e.published)
     }
 
     pub fn title(&self, kind: Kind, id: &str) -> String {
         if kind == Kind::Theme {
             return theme_title(id);
         }
-        self.titles
-            .get(&(kind, id.to_string()))
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+        self.entity(kind, id)
+            .map_or_else(|| id.to_string(), |e| e.title.clone())
     }
 
     pub fn cmo(&self, id: &str) -> Option<&CmoRecord> {
@@ -238,10 +242,10 @@ impl Site {
 
     /// Ids of one kind, for "did you mean".
     pub fn ids_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.titles
-            .keys()
-            .filter(move |(k, _)| *k == kind)
-            .map(|(_, id)| id.as_str())
+        self.entities
+            .get(kind as usize)
+            .into_iter()
+            .flat_map(|ids| ids.keys().map(String::as_str))
     }
 
     /// The site-relative URL of an entity's page (`reports/x/`).
