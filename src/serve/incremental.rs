@@ -283,17 +283,9 @@ impl Session {
     /// served folder.
     fn full_build(&mut self) -> Update {
         let root = self.root.clone();
-        let mut update = Update {
-            kind: UpdateKind::Full,
-            ok: false,
-            diagnostics: Vec::new(),
-            changed: Vec::new(),
-            rendered: 0,
-            reasons: Vec::new(),
-            seconds: 0.0,
-        };
-        let fail = |mut update: Update, mut diags: Vec<Diagnostic>| {
+        let fail = |mut diags: Vec<Diagnostic>| {
             diagnostics::normalise(&mut diags);
+            let mut update = Update::new(UpdateKind::Full);
             update.diagnostics = diags;
             update
         };
@@ -308,201 +300,60 @@ impl Session {
         }
         self.inputs = Inputs::scan(&root, &self.extra);
         let built = self.inputs.clone();
+        self.state = None;
         if let Some(d) = crate::no_site_here(&root) {
-            self.state = None;
-            return fail(update, vec![d]);
+            return fail(vec![d]);
         }
-        let config = match config {
-            Ok(c) => c,
-            Err(d) => {
-                self.state = None;
-                return fail(update, d);
-            }
-        };
-        let (content, load_diags) = load::load(&root, &config, load::Bodies::Keep);
-        let base = clone_content(&content);
-        let (bibliography, bib_diags) = crate::load_bibliography(&content, &config);
-        let theme = config.theme.clone();
-        let (site, resolve_diags) =
-            Site::resolve(config.clone(), content, resolve::Options { drafts: true });
-        let check_diags = crate::check::check(&site, &bibliography);
-        let templates = match Templates::load(&root, &theme) {
-            Ok(t) => t,
-            Err(d) => {
-                self.state = None;
-                let all = [load_diags, bib_diags, resolve_diags, check_diags, d].concat();
-                return fail(update, all);
-            }
+        let model = match config.and_then(|config| Model::load(&root, config)) {
+            Ok(model) => model,
+            Err(diags) => return fail(diags),
         };
         let dir = self.next_dir("site");
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            self.state = None;
             let d = Diagnostic::error(&dir, 0, 0, format!("cannot create the output: {e}"));
-            return fail(update, vec![d]);
+            return fail(vec![d]);
         }
-        let out = Output::new(dir.clone());
-        let indexer = site
-            .config
-            .search
-            .then(|| SearchIndexer::start(&site.config.language));
-        let renderer = Renderer::new(
-            &site,
-            &templates,
-            &bibliography,
-            indexer.as_ref(),
-            out.clone(),
-        );
-        let specs = renderer.specs();
-        let rendered: Vec<(PageSpec, Option<PageRecord>, Vec<Diagnostic>)> = specs
-            .into_par_iter()
-            .map(|spec| {
-                let (record, diags) = renderer.render_page(&spec);
-                (spec, record, diags)
-            })
-            .collect();
-        drop(renderer);
-        update.rendered = rendered.len();
-        let mut files: HashSet<String> = rendered
-            .iter()
-            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.clone()))
-            .collect();
-        let (static_files, static_diags) = crate::write::copy_static(&root, &theme, &out);
-        files.extend(static_files.iter().cloned());
-        let page_paths = rendered
-            .iter()
-            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.as_str()));
-        let (extras, extras_diags) = match crate::write::extras::write_all(&site, &out, page_paths)
-        {
-            Ok(written) => (written, Vec::new()),
-            Err(d) => (Vec::new(), vec![d]),
-        };
-        files.extend(extras.iter().cloned());
-        let (search_files, search_diags) = match indexer {
-            Some(indexer) => indexer.write_to(&out).unwrap_or_else(|message| {
-                (Vec::new(), vec![Diagnostic::error(&dir, 0, 0, message)])
-            }),
-            None => (Vec::new(), Vec::new()),
-        };
-        files.extend(search_files.iter().cloned());
-        files.extend(site.failed_pages());
+        let state = model.write_everything(&root, built, &dir);
+        let mut update = state.finish(Update::new(UpdateKind::Full));
+        update.rendered = state.pages.len();
+        self.adopt(state, dir, update.ok);
+        update
+    }
 
-        let mut pages = BTreeMap::new();
-        for (spec, record, render_diags) in rendered {
-            let path = spec_path(&site, &spec);
-            let targets = record
-                .as_ref()
-                .map(|r| page_targets(&r.path, &r.hrefs))
-                .unwrap_or_default();
-            pages.insert(
-                path,
-                Page {
-                    source: spec_source(&site, &spec),
-                    spec,
-                    record,
-                    render_diags,
-                    link_diags: Vec::new(),
-                    targets,
-                },
-            );
-        }
-        let keys: Vec<String> = pages.keys().cloned().collect();
-        let link_diags: Vec<Vec<Diagnostic>> = keys
-            .par_iter()
-            .map(|k| link_check(&pages[k], &pages, &files))
-            .collect();
-        for (k, d) in keys.iter().zip(link_diags) {
-            if let Some(p) = pages.get_mut(k) {
-                p.link_diags = d;
-            }
-        }
-        let mut state = State {
-            built,
-            config,
-            base,
-            site,
-            bibliography,
-            templates,
-            load_diags,
-            bib_diags,
-            resolve_diags,
-            check_diags,
-            static_diags,
-            static_files: static_files.clone(),
-            static_dirty: false,
-            search_files,
-            search_diags,
-            extras_diags,
-            extras,
-            files,
-            pages,
-            referrers: HashMap::new(),
-            anchored: HashMap::new(),
-            pages_of_source: HashMap::new(),
-            dirty: BTreeSet::new(),
-            extras_dirty: false,
-        };
-        state.index_links();
-        state.index_sources();
-        update.diagnostics = state.diagnostics();
-        update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
-        if update.ok {
+    /// Serves the folder `dir` that a full build made, if it had no errors. Otherwise the last
+    /// good folder stays served, and the state remembers which of its files are out of date
+    /// (or is dropped, when the next good build cannot be an update of that folder).
+    fn adopt(&mut self, mut state: State, dir: PathBuf, ok: bool) {
+        if ok {
             if let Some(old) = self.live.replace(dir) {
                 self.retired.push(old);
             }
             self.state = Some(state);
-        } else {
-            // Keep serving the last good folder; remember which of its pages are out of date.
-            match &self.live {
-                Some(live) => {
-                    // Updates only ever replace files, so the next good build can be incremental
-                    // only if it has the same files as the folder being served.
-                    let same_files = list_files(live) == list_files(&dir);
-                    let static_stale = static_files
-                        .iter()
-                        .any(|f| !same_file(&dir.join(f), &live.join(f)));
-                    if !same_files {
-                        self.state = None;
-                    } else {
-                        state.static_dirty = static_stale;
-                        state.dirty = state
-                            .pages
-                            .keys()
-                            .filter(|p| !same_file(&dir.join(p), &live.join(p)))
-                            .cloned()
-                            .collect();
-                        state.extras_dirty = state
-                            .extras
-                            .iter()
-                            .any(|f| !same_file(&dir.join(f), &live.join(f)));
-                        self.state = Some(state);
-                    }
-                }
-                None => self.state = None,
-            }
-            let _ = std::fs::remove_dir_all(&dir);
+            return;
         }
-        update
+        // Updates only ever replace files, so the next good build can be incremental only if it
+        // has the same files as the folder being served.
+        if let Some(live) = self
+            .live
+            .as_ref()
+            .filter(|l| list_files(l) == list_files(&dir))
+        {
+            let stale = |f: &String| !same_file(&dir.join(f), &live.join(f));
+            state.static_dirty = state.static_files.iter().any(stale);
+            state.dirty = state.pages.keys().filter(|p| stale(p)).cloned().collect();
+            state.extras_dirty = state.extras.iter().any(stale);
+            self.state = Some(state);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Updates only what changed, or says why a full build is needed.
     fn incremental(&mut self) -> Result<Update, String> {
         let root = self.root.clone();
-        let Some(state) = self.state.as_mut() else {
-            return Err("there is no previous build to update".into());
-        };
-        let Some(live) = self.live.clone() else {
+        let (Some(state), Some(live)) = (self.state.as_mut(), self.live.clone()) else {
             return Err("there is no previous build to update".into());
         };
         let diff: Diff = self.inputs.diff(&state.built);
-        let mut update = Update {
-            kind: UpdateKind::Incremental,
-            ok: false,
-            diagnostics: Vec::new(),
-            changed: Vec::new(),
-            rendered: 0,
-            reasons: Vec::new(),
-            seconds: 0.0,
-        };
         if let Some(p) = diff.added.first() {
             return Err(format!("{} was created", display_path(p)));
         }
@@ -514,173 +365,18 @@ impl Session {
             && !state.extras_dirty
             && !state.static_dirty
         {
-            update.kind = UpdateKind::Unchanged;
-            update.diagnostics = state.diagnostics();
-            update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
+            return Ok(state.finish(Update::new(UpdateKind::Unchanged)));
+        }
+        let (parsed, static_changed) = parse_changes(&root, &state.config.theme, &diff.modified)?;
+        if let Some(update) = state.unparsable(&parsed) {
             return Ok(update);
         }
-        // Parse every changed content file; static files are copied again; anything else needs
-        // a full build.
-        let mut parsed: Vec<(PathBuf, Loaded, Vec<Diagnostic>)> = Vec::new();
-        let mut static_changed: Vec<&PathBuf> = Vec::new();
-        for rel in &diff.modified {
-            if is_static(rel, &state.config.theme) {
-                static_changed.push(rel);
-                continue;
-            }
-            let Some(kind) = content_kind(rel) else {
-                return Err(format!("{} changed", display_path(rel)));
-            };
-            let (loaded, diags) = load::load_file(&root, kind, rel, load::Bodies::Keep);
-            parsed.push((rel.clone(), loaded, diags));
-        }
-        if parsed.iter().any(|(_, l, _)| matches!(l, Loaded::Nothing)) {
-            // A file that does not parse: report it, keep the model as it was.
-            let failed: HashSet<&PathBuf> = parsed
-                .iter()
-                .filter(|(_, l, _)| matches!(l, Loaded::Nothing))
-                .map(|(p, _, _)| p)
-                .collect();
-            let mut diags: Vec<Diagnostic> = state
-                .diagnostics()
-                .into_iter()
-                .filter(|d| !failed.contains(&d.path))
-                .collect();
-            for (p, _, d) in &parsed {
-                if failed.contains(p) {
-                    diags.extend(d.iter().cloned());
-                }
-            }
-            diagnostics::normalise(&mut diags);
-            update.ok = false;
-            update.diagnostics = diags;
-            return Ok(update);
-        }
-        // Classify each change: the body's text only (the site model can be patched), the body's
-        // links or headings (the model is resolved again, but summaries cannot change), or the
-        // front matter (everything that summarises front matter is rendered again).
-        let mut text_only = true;
-        let mut body_only = true;
-        let mut changed_sources: Vec<PathBuf> = Vec::new();
-        for (rel, loaded, diags) in parsed {
-            let Some(old) = state.base.find(&rel) else {
-                return Err(format!(
-                    "{} was not part of the last build",
-                    display_path(&rel)
-                ));
-            };
-            let new = DocView::of(&loaded);
-            let same_front = old.front_matter == new.front_matter
-                && old.yaml_line == new.yaml_line
-                && old.body_line == new.body_line
-                && old.id == new.id;
-            // What the site model derives from a body: mentions (backlinks) and headings
-            // (section titles that evidence cites).
-            let same_derived = resolve::scan_mentions(old.body) == resolve::scan_mentions(new.body)
-                && headings(old.body) == headings(new.body);
-            if !same_front {
-                body_only = false;
-            }
-            if !(same_front && same_derived) {
-                text_only = false;
-            }
-            state.base.replace(&rel, loaded);
-            state.load_diags.retain(|d| d.path != rel);
-            state.load_diags.extend(diags);
-            changed_sources.push(rel);
-        }
-        let mut reasons: BTreeMap<String, String> = BTreeMap::new();
-        let mut reasons_extra: Vec<String> = Vec::new();
-        let mut regenerate_extras = state.extras_dirty;
-        if text_only {
-            for rel in &changed_sources {
-                let body = state
-                    .base
-                    .find(rel)
-                    .map(|d| d.body.to_string())
-                    .unwrap_or_default();
-                state.site.content.set_body(rel, body);
-                let own = state.pages_of_source.get(rel).cloned().unwrap_or_default();
-                for p in &own {
-                    reasons
-                        .entry(p.clone())
-                        .or_insert_with(|| format!("its source {} changed", display_path(rel)));
-                    for q in state.anchored.get(p).into_iter().flatten() {
-                        reasons.entry(q.clone()).or_insert_with(|| {
-                            format!(
-                                "it links to a section of {} (body of {} changed)",
-                                p,
-                                display_path(rel)
-                            )
-                        });
-                    }
-                }
-            }
+        let change = state.apply(parsed)?;
+        let mut reasons = if change.text_only {
+            state.patch_bodies(&change.sources)
         } else {
-            let (site, resolve_diags) = Site::resolve(
-                state.config.clone(),
-                clone_content(&state.base),
-                resolve::Options { drafts: true },
-            );
-            let renderer_specs = specs_of(&site, &state.templates, &state.bibliography);
-            let new_keys: BTreeSet<String> =
-                renderer_specs.iter().map(|s| spec_path(&site, s)).collect();
-            let old_keys: BTreeSet<String> = state.pages.keys().cloned().collect();
-            if new_keys != old_keys {
-                let added: Vec<&String> = new_keys.difference(&old_keys).take(3).collect();
-                let removed: Vec<&String> = old_keys.difference(&new_keys).take(3).collect();
-                return Err(format!(
-                    "the change adds pages {added:?} or removes pages {removed:?}"
-                ));
-            }
-            // Pages that linked to the changed files' pages before the change: all of them when
-            // the front matter (titles, dates …) changed, those citing a section when only the
-            // body did.
-            state.mark_dependents(&changed_sources, body_only, &mut reasons);
-            // Pages whose backlinks changed.
-            let mut entities: BTreeSet<(Kind, String)> = BTreeSet::new();
-            for (key, links) in &site.backlinks {
-                if state.site.backlinks.get(key) != Some(links) {
-                    entities.insert(key.clone());
-                }
-            }
-            for key in state.site.backlinks.keys() {
-                if !site.backlinks.contains_key(key) {
-                    entities.insert(key.clone());
-                }
-            }
-            for (kind, id) in entities {
-                let path = format!("{}index.html", Site::url(kind, &id));
-                if new_keys.contains(&path) {
-                    reasons
-                        .entry(path)
-                        .or_insert_with(|| "the pages linking to it changed".into());
-                }
-            }
-            // Lists, the matrix, home and theme pages summarise front matter.
-            if !body_only {
-                for (path, page) in &state.pages {
-                    if page.source.is_none() {
-                        reasons
-                            .entry(path.clone())
-                            .or_insert_with(|| "front matter changed (summary page)".into());
-                    }
-                }
-            }
-            for spec in renderer_specs {
-                let path = spec_path(&site, &spec);
-                if let Some(page) = state.pages.get_mut(&path) {
-                    page.source = spec_source(&site, &spec);
-                    page.spec = spec;
-                }
-            }
-            state.site = site;
-            state.resolve_diags = resolve_diags;
-            state.index_sources();
-            // Pages the changed files make now (a CMO may have moved), and pages linking to them.
-            state.mark_dependents(&changed_sources, body_only, &mut reasons);
-            regenerate_extras |= !body_only;
-        }
+            state.resolve_again(&change.sources, change.body_only)?
+        };
         for p in &state.dirty {
             reasons
                 .entry(p.clone())
@@ -688,178 +384,47 @@ impl Session {
         }
         state.check_diags = crate::check::check(&state.site, &state.bibliography);
 
-        // Render what is affected into a scratch folder.
         self.generation += 1;
         let scratch = self.out_root.join(format!("scratch-{}", self.generation));
         let _ = std::fs::remove_dir_all(&scratch);
         let _ = std::fs::create_dir_all(&scratch);
-        let out = Output::new(scratch.clone());
-        let keys: Vec<String> = reasons.keys().cloned().collect();
-        let has_search = state.site.config.search;
-        let indexer = (has_search && !keys.is_empty())
-            .then(|| SearchIndexer::start(&state.site.config.language));
-        let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
-            let renderer = Renderer::new(
-                &state.site,
-                &state.templates,
-                &state.bibliography,
-                indexer.as_ref(),
-                out.clone(),
-            );
-            let pages = &state.pages;
-            keys.par_iter()
-                .map(|k| {
-                    let (record, diags) = renderer.render_page(&pages[k].spec);
-                    (k.clone(), record, diags)
-                })
-                .collect()
+        let plan = Plan {
+            pages: reasons.keys().cloned().collect(),
+            extras: state.extras_dirty || !change.body_only,
+            statics: state.static_dirty || !static_changed.is_empty(),
         };
-        update.rendered = results.len();
-        for (k, record, diags) in results {
-            state.unindex_links(&k);
-            if let Some(page) = state.pages.get_mut(&k) {
-                page.targets = record
-                    .as_ref()
-                    .map(|r| page_targets(&r.path, &r.hrefs))
-                    .unwrap_or_default();
-                page.record = record;
-                page.render_diags = diags;
-            }
-            state.index_page_links(&k);
-        }
-        if regenerate_extras {
-            let page_paths = state
-                .pages
-                .values()
-                .filter_map(|p| p.record.as_ref().map(|r| r.path.as_str()));
-            match crate::write::extras::write_all(&state.site, &out, page_paths) {
-                Ok(written) => {
-                    state.extras_diags = Vec::new();
-                    if written != state.extras {
-                        let _ = std::fs::remove_dir_all(&scratch);
-                        return Err("the extra files (sitemap, feeds, exports) changed".into());
-                    }
-                }
-                Err(d) => state.extras_diags = vec![d],
-            }
-        }
-        // The search index covers every page: the pages not rendered now are read from the
-        // served folder (it cannot be updated page by page).
-        let mut new_search: Option<Vec<String>> = None;
-        if let Some(indexer) = indexer {
-            let rendered: HashSet<&String> = keys.iter().collect();
-            for (path, page) in &state.pages {
-                if rendered.contains(path) || page.record.is_none() {
-                    continue;
-                }
-                if let Ok(html) = std::fs::read_to_string(live.join(path)) {
-                    if html.contains("data-pagefind-body") {
-                        let url = path.strip_suffix("index.html").unwrap_or(path);
-                        indexer.add(url.to_string(), html);
-                    }
-                }
-            }
-            let (written, diags) = indexer.write_to(&out).unwrap_or_else(|message| {
-                (Vec::new(), vec![Diagnostic::error(&scratch, 0, 0, message)])
-            });
-            state.search_diags = diags;
-            // Index files are named by their contents: the link checker sees the new set.
-            for old in &state.search_files {
-                state.files.remove(old);
-            }
-            state.files.extend(written.iter().cloned());
-            new_search = Some(written);
-        }
-        let regenerate_static = state.static_dirty || !static_changed.is_empty();
-        if regenerate_static {
-            let (written, problems) = crate::write::copy_static(&root, &state.config.theme, &out);
-            state.static_diags = problems;
-            if written != state.static_files {
+        let written = state.write_changes(&root, &plan, &Output::new(scratch.clone()), &live);
+        let written = match written {
+            Ok(w) => w,
+            Err(reason) => {
                 let _ = std::fs::remove_dir_all(&scratch);
-                return Err("the set of static files changed".into());
+                return Err(reason);
             }
-            for rel in &static_changed {
-                reasons_extra.push(format!("{}: changed, copied again", display_path(rel)));
-            }
-        }
-        // Check links of the rendered pages and of the pages that link into them with anchors.
-        let mut to_check: BTreeSet<String> = keys.iter().cloned().collect();
-        for k in &keys {
-            if let Some(refs) = state.anchored.get(k) {
-                to_check.extend(refs.iter().cloned());
-            }
-        }
-        let to_check: Vec<String> = to_check.into_iter().collect();
-        let link_diags: Vec<Vec<Diagnostic>> = to_check
-            .par_iter()
-            .map(|k| link_check(&state.pages[k], &state.pages, &state.files))
-            .collect();
-        for (k, d) in to_check.iter().zip(link_diags) {
-            if let Some(p) = state.pages.get_mut(k) {
-                p.link_diags = d;
-            }
-        }
+        };
+        state.check_links_of(&plan.pages);
         for rel in &diff.modified {
             if let Some(h) = self.inputs.files.get(rel) {
                 state.built.files.insert(rel.clone(), *h);
             }
         }
-        update.diagnostics = state.diagnostics();
-        update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
+        let mut update = state.finish(Update::new(UpdateKind::Incremental));
+        update.rendered = plan.pages.len();
         update.reasons = reasons
             .iter()
             .map(|(page, why)| format!("{page}: {why}"))
-            .chain(reasons_extra)
+            .chain(
+                (plan
+                    .statics
+                    .then_some(&static_changed)
+                    .into_iter()
+                    .flatten())
+                .map(|rel| format!("{}: changed, copied again", display_path(rel))),
+            )
             .collect();
         if update.ok {
-            let mut moved = Vec::new();
-            let mut candidates: Vec<String> = keys.clone();
-            if regenerate_extras {
-                candidates.extend(state.extras.iter().cloned());
-            }
-            if regenerate_static {
-                candidates.extend(state.static_files.iter().cloned());
-            }
-            if let Some(new) = &new_search {
-                candidates.extend(new.iter().cloned());
-            }
-            for rel in candidates {
-                let from = scratch.join(&rel);
-                let to = live.join(&rel);
-                if !from.is_file() || same_file(&from, &to) {
-                    continue;
-                }
-                if let Some(parent) = to.parent() {
-                    let _ = std::fs::create_dir_all(parent);
-                }
-                if std::fs::rename(&from, &to).is_ok() {
-                    moved.push(rel);
-                }
-            }
-            if let Some(new) = new_search {
-                let keep: HashSet<&String> = new.iter().collect();
-                for old in &state.search_files {
-                    if !keep.contains(old) {
-                        let _ = std::fs::remove_file(live.join(old));
-                        moved.push(old.clone());
-                    }
-                }
-                state.search_files = new;
-            }
-            update.changed = moved;
-            state.dirty.clear();
-            state.extras_dirty = false;
-            state.static_dirty = false;
+            update.changed = state.publish(&scratch, &live, &plan, written);
         } else {
-            if let Some(new) = new_search {
-                for f in new {
-                    state.files.remove(&f);
-                }
-                state.files.extend(state.search_files.iter().cloned());
-            }
-            state.dirty.extend(keys);
-            state.extras_dirty |= regenerate_extras;
-            state.static_dirty |= regenerate_static;
+            state.keep_dirty(plan, written);
         }
         let _ = std::fs::remove_dir_all(&scratch);
         Ok(update)
@@ -994,6 +559,570 @@ impl State {
             }
         }
     }
+}
+
+/// What a full build makes before rendering.
+struct Model {
+    config: SiteConfig,
+    /// Parsed content before resolving (resolving consumes and rearranges it).
+    base: Content,
+    site: Site,
+    bibliography: Bibliography,
+    templates: Templates,
+    load_diags: Vec<Diagnostic>,
+    bib_diags: Vec<Diagnostic>,
+    resolve_diags: Vec<Diagnostic>,
+    check_diags: Vec<Diagnostic>,
+}
+
+impl Model {
+    /// Loads, resolves and checks the site (drafts included), and compiles the templates.
+    /// Err with every problem found if the templates cannot be used.
+    fn load(root: &Path, config: SiteConfig) -> Result<Model, Vec<Diagnostic>> {
+        let (content, load_diags) = load::load(root, &config, load::Bodies::Keep);
+        let base = clone_content(&content);
+        let (bibliography, bib_diags) = crate::load_bibliography(&content, &config);
+        let (site, resolve_diags) =
+            Site::resolve(config.clone(), content, resolve::Options { drafts: true });
+        let check_diags = crate::check::check(&site, &bibliography);
+        match Templates::load(root, &config.theme) {
+            Ok(templates) => Ok(Model {
+                config,
+                base,
+                site,
+                bibliography,
+                templates,
+                load_diags,
+                bib_diags,
+                resolve_diags,
+                check_diags,
+            }),
+            Err(d) => Err([load_diags, bib_diags, resolve_diags, check_diags, d].concat()),
+        }
+    }
+
+    /// Renders every page and writes every file into `dir`, checks every link, and keeps it all
+    /// as the state the next update starts from.
+    fn write_everything(self, root: &Path, built: Inputs, dir: &Path) -> State {
+        let site = &self.site;
+        let out = Output::new(dir.to_path_buf());
+        let indexer = site
+            .config
+            .search
+            .then(|| SearchIndexer::start(&site.config.language));
+        let renderer = Renderer::new(
+            site,
+            &self.templates,
+            &self.bibliography,
+            indexer.as_ref(),
+            out.clone(),
+        );
+        let rendered: Vec<(PageSpec, Option<PageRecord>, Vec<Diagnostic>)> = renderer
+            .specs()
+            .into_par_iter()
+            .map(|spec| {
+                let (record, diags) = renderer.render_page(&spec);
+                (spec, record, diags)
+            })
+            .collect();
+        drop(renderer);
+        let (static_files, static_diags) =
+            crate::write::copy_static(root, &self.config.theme, &out);
+        let page_paths = rendered
+            .iter()
+            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.as_str()));
+        let (extras, extras_diags) = match crate::write::extras::write_all(site, &out, page_paths) {
+            Ok(written) => (written, Vec::new()),
+            Err(d) => (Vec::new(), vec![d]),
+        };
+        let (search_files, search_diags) = match indexer {
+            Some(indexer) => indexer.write_to(&out).unwrap_or_else(|message| {
+                (Vec::new(), vec![Diagnostic::error(dir, 0, 0, message)])
+            }),
+            None => (Vec::new(), Vec::new()),
+        };
+        let mut files: HashSet<String> = rendered
+            .iter()
+            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.clone()))
+            .chain(static_files.iter().cloned())
+            .chain(extras.iter().cloned())
+            .chain(search_files.iter().cloned())
+            .collect();
+        files.extend(site.failed_pages());
+        let pages = rendered
+            .into_iter()
+            .map(|(spec, record, render_diags)| {
+                let targets = record
+                    .as_ref()
+                    .map(|r| page_targets(&r.path, &r.hrefs))
+                    .unwrap_or_default();
+                let page = Page {
+                    source: spec_source(site, &spec),
+                    spec,
+                    record,
+                    render_diags,
+                    link_diags: Vec::new(),
+                    targets,
+                };
+                (spec_path(site, &page.spec), page)
+            })
+            .collect();
+        let mut state = State {
+            built,
+            config: self.config,
+            base: self.base,
+            site: self.site,
+            bibliography: self.bibliography,
+            templates: self.templates,
+            load_diags: self.load_diags,
+            bib_diags: self.bib_diags,
+            resolve_diags: self.resolve_diags,
+            check_diags: self.check_diags,
+            static_diags,
+            static_files,
+            static_dirty: false,
+            search_files,
+            search_diags,
+            extras_diags,
+            extras,
+            files,
+            pages,
+            referrers: HashMap::new(),
+            anchored: HashMap::new(),
+            pages_of_source: HashMap::new(),
+            dirty: BTreeSet::new(),
+            extras_dirty: false,
+        };
+        state.index_links();
+        state.index_sources();
+        let keys: Vec<String> = state.pages.keys().cloned().collect();
+        state.check_links_of(&keys);
+        state
+    }
+}
+
+/// A content file that changed, parsed: (project-relative path, what loaded, its problems).
+type Parsed = (PathBuf, Loaded, Vec<Diagnostic>);
+
+/// Parses the changed content files and lists the changed static files. Err: a change that
+/// needs a full build (any other input).
+fn parse_changes(
+    root: &Path,
+    theme: &str,
+    modified: &[PathBuf],
+) -> Result<(Vec<Parsed>, Vec<PathBuf>), String> {
+    let mut parsed = Vec::new();
+    let mut statics = Vec::new();
+    for rel in modified {
+        if is_static(rel, theme) {
+            statics.push(rel.clone());
+            continue;
+        }
+        let Some(kind) = content_kind(rel) else {
+            return Err(format!("{} changed", display_path(rel)));
+        };
+        let (loaded, diags) = load::load_file(root, kind, rel, load::Bodies::Keep);
+        parsed.push((rel.clone(), loaded, diags));
+    }
+    Ok((parsed, statics))
+}
+
+/// What the changed files changed, once applied to the parsed content.
+struct Change {
+    sources: Vec<PathBuf>,
+    /// Only the Markdown bodies' text: the site model can be patched in place.
+    text_only: bool,
+    /// Only bodies (their links or headings too): summaries of front matter cannot change.
+    body_only: bool,
+}
+
+/// What an update renders and writes again.
+struct Plan {
+    pages: Vec<String>,
+    extras: bool,
+    statics: bool,
+}
+
+/// The files an update wrote into its scratch folder, besides its pages.
+struct Written {
+    /// The search index, when the site has one (it is rebuilt as a whole).
+    search: Option<Vec<String>>,
+}
+
+impl Update {
+    fn new(kind: UpdateKind) -> Update {
+        Update {
+            kind,
+            ok: false,
+            diagnostics: Vec::new(),
+            changed: Vec::new(),
+            rendered: 0,
+            reasons: Vec::new(),
+            seconds: 0.0,
+        }
+    }
+}
+
+impl State {
+    /// `update` with the current diagnostics, ok if none is an error.
+    fn finish(&self, mut update: Update) -> Update {
+        update.diagnostics = self.diagnostics();
+        update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
+        update
+    }
+
+    /// If a changed file does not parse: the update that reports it, keeping the model as it was.
+    fn unparsable(&self, parsed: &[Parsed]) -> Option<Update> {
+        let failed: HashSet<&PathBuf> = parsed
+            .iter()
+            .filter(|(_, l, _)| matches!(l, Loaded::Nothing))
+            .map(|(p, _, _)| p)
+            .collect();
+        if failed.is_empty() {
+            return None;
+        }
+        let mut diags: Vec<Diagnostic> = self
+            .diagnostics()
+            .into_iter()
+            .filter(|d| !failed.contains(&d.path))
+            .collect();
+        for (p, _, d) in parsed {
+            if failed.contains(p) {
+                diags.extend(d.iter().cloned());
+            }
+        }
+        diagnostics::normalise(&mut diags);
+        let mut update = Update::new(UpdateKind::Incremental);
+        update.diagnostics = diags;
+        Some(update)
+    }
+
+    /// Puts the parsed files into the content, and classifies the change: the body's text only,
+    /// the body's links or headings (the model is resolved again, but summaries cannot change),
+    /// or the front matter (everything that summarises front matter is rendered again).
+    fn apply(&mut self, parsed: Vec<Parsed>) -> Result<Change, String> {
+        let mut change = Change {
+            sources: Vec::new(),
+            text_only: true,
+            body_only: true,
+        };
+        for (rel, loaded, diags) in parsed {
+            let Some(old) = self.base.find(&rel) else {
+                return Err(format!(
+                    "{} was not part of the last build",
+                    display_path(&rel)
+                ));
+            };
+            let new = DocView::of(&loaded);
+            let same_front = old.front_matter == new.front_matter
+                && old.yaml_line == new.yaml_line
+                && old.body_line == new.body_line
+                && old.id == new.id;
+            // What the site model derives from a body: mentions (backlinks) and headings
+            // (section titles that evidence cites).
+            let same_derived = resolve::scan_mentions(old.body) == resolve::scan_mentions(new.body)
+                && headings(old.body) == headings(new.body);
+            change.body_only &= same_front;
+            change.text_only &= same_front && same_derived;
+            self.base.replace(&rel, loaded);
+            self.load_diags.retain(|d| d.path != rel);
+            self.load_diags.extend(diags);
+            change.sources.push(rel);
+        }
+        Ok(change)
+    }
+
+    /// For a change to bodies' text only: patches the bodies into the site model, and returns
+    /// the pages to render again (the files' own pages, and those citing one of their sections).
+    fn patch_bodies(&mut self, sources: &[PathBuf]) -> BTreeMap<String, String> {
+        let mut reasons = BTreeMap::new();
+        for rel in sources {
+            let body = self
+                .base
+                .find(rel)
+                .map(|d| d.body.to_string())
+                .unwrap_or_default();
+            self.site.content.set_body(rel, body);
+            for p in self.pages_of_source.get(rel).into_iter().flatten() {
+                reasons
+                    .entry(p.clone())
+                    .or_insert_with(|| format!("its source {} changed", display_path(rel)));
+                for q in self.anchored.get(p).into_iter().flatten() {
+                    reasons.entry(q.clone()).or_insert_with(|| {
+                        format!(
+                            "it links to a section of {} (body of {} changed)",
+                            p,
+                            display_path(rel)
+                        )
+                    });
+                }
+            }
+        }
+        reasons
+    }
+
+    /// Resolves the site again after a change to links, headings or front matter, and returns
+    /// the pages to render again. Err if the change adds or removes pages.
+    fn resolve_again(
+        &mut self,
+        sources: &[PathBuf],
+        body_only: bool,
+    ) -> Result<BTreeMap<String, String>, String> {
+        let (site, resolve_diags) = Site::resolve(
+            self.config.clone(),
+            clone_content(&self.base),
+            resolve::Options { drafts: true },
+        );
+        let specs = specs_of(&site, &self.templates, &self.bibliography);
+        let new_keys: BTreeSet<String> = specs.iter().map(|s| spec_path(&site, s)).collect();
+        let old_keys: BTreeSet<String> = self.pages.keys().cloned().collect();
+        if new_keys != old_keys {
+            let added: Vec<&String> = new_keys.difference(&old_keys).take(3).collect();
+            let removed: Vec<&String> = old_keys.difference(&new_keys).take(3).collect();
+            return Err(format!(
+                "the change adds pages {added:?} or removes pages {removed:?}"
+            ));
+        }
+        let mut reasons = BTreeMap::new();
+        // Pages that linked to the changed files' pages before the change: all of them when the
+        // front matter (titles, dates …) changed, those citing a section when only the body did.
+        self.mark_dependents(sources, body_only, &mut reasons);
+        for path in changed_backlinks(&self.site, &site) {
+            if new_keys.contains(&path) {
+                reasons
+                    .entry(path)
+                    .or_insert_with(|| "the pages linking to it changed".into());
+            }
+        }
+        // Lists, the matrix, home and theme pages summarise front matter.
+        if !body_only {
+            for (path, page) in &self.pages {
+                if page.source.is_none() {
+                    reasons
+                        .entry(path.clone())
+                        .or_insert_with(|| "front matter changed (summary page)".into());
+                }
+            }
+        }
+        for spec in specs {
+            let path = spec_path(&site, &spec);
+            if let Some(page) = self.pages.get_mut(&path) {
+                page.source = spec_source(&site, &spec);
+                page.spec = spec;
+            }
+        }
+        self.site = site;
+        self.resolve_diags = resolve_diags;
+        self.index_sources();
+        // Pages the changed files make now (a CMO may have moved), and pages linking to them.
+        self.mark_dependents(sources, body_only, &mut reasons);
+        Ok(reasons)
+    }
+
+    /// Renders the planned pages into `out`, and the extra files, search index and static files
+    /// the plan asks for. Err if the set of extra or static files changed (a full build is
+    /// needed).
+    fn write_changes(
+        &mut self,
+        root: &Path,
+        plan: &Plan,
+        out: &Output,
+        live: &Path,
+    ) -> Result<Written, String> {
+        let indexer = (self.site.config.search && !plan.pages.is_empty())
+            .then(|| SearchIndexer::start(&self.site.config.language));
+        self.render_pages(&plan.pages, out, indexer.as_ref());
+        if plan.extras {
+            let page_paths = self
+                .pages
+                .values()
+                .filter_map(|p| p.record.as_ref().map(|r| r.path.as_str()));
+            match crate::write::extras::write_all(&self.site, out, page_paths) {
+                Ok(written) if written != self.extras => {
+                    return Err("the extra files (sitemap, feeds, exports) changed".into());
+                }
+                Ok(_) => self.extras_diags = Vec::new(),
+                Err(d) => self.extras_diags = vec![d],
+            }
+        }
+        let search = indexer.map(|indexer| self.write_search(indexer, &plan.pages, out, live));
+        if plan.statics {
+            let (written, problems) = crate::write::copy_static(root, &self.config.theme, out);
+            self.static_diags = problems;
+            if written != self.static_files {
+                return Err("the set of static files changed".into());
+            }
+        }
+        Ok(Written { search })
+    }
+
+    /// Renders `keys` into `out` and updates their records and the link index.
+    fn render_pages(&mut self, keys: &[String], out: &Output, indexer: Option<&SearchIndexer>) {
+        let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
+            let renderer = Renderer::new(
+                &self.site,
+                &self.templates,
+                &self.bibliography,
+                indexer,
+                out.clone(),
+            );
+            let pages = &self.pages;
+            keys.par_iter()
+                .map(|k| {
+                    let (record, diags) = renderer.render_page(&pages[k].spec);
+                    (k.clone(), record, diags)
+                })
+                .collect()
+        };
+        for (k, record, diags) in results {
+            self.unindex_links(&k);
+            if let Some(page) = self.pages.get_mut(&k) {
+                page.targets = record
+                    .as_ref()
+                    .map(|r| page_targets(&r.path, &r.hrefs))
+                    .unwrap_or_default();
+                page.record = record;
+                page.render_diags = diags;
+            }
+            self.index_page_links(&k);
+        }
+    }
+
+    /// Finishes the search index into `out`. It covers every page: the pages not rendered now
+    /// are read from the served folder (an index cannot be updated page by page). Returns the
+    /// index's files, which the link checker now sees.
+    fn write_search(
+        &mut self,
+        indexer: SearchIndexer,
+        rendered: &[String],
+        out: &Output,
+        live: &Path,
+    ) -> Vec<String> {
+        let rendered: HashSet<&String> = rendered.iter().collect();
+        for (path, page) in &self.pages {
+            if rendered.contains(path) || page.record.is_none() {
+                continue;
+            }
+            if let Ok(html) = std::fs::read_to_string(live.join(path)) {
+                if html.contains("data-pagefind-body") {
+                    let url = path.strip_suffix("index.html").unwrap_or(path);
+                    indexer.add(url.to_string(), html);
+                }
+            }
+        }
+        let (written, diags) = indexer.write_to(out).unwrap_or_else(|message| {
+            (Vec::new(), vec![Diagnostic::error(&out.dir, 0, 0, message)])
+        });
+        self.search_diags = diags;
+        // Index files are named by their contents: the link checker sees the new set.
+        for old in &self.search_files {
+            self.files.remove(old);
+        }
+        self.files.extend(written.iter().cloned());
+        written
+    }
+
+    /// Checks the links of `keys` and of the pages that link into them with anchors.
+    fn check_links_of(&mut self, keys: &[String]) {
+        let mut to_check: BTreeSet<String> = keys.iter().cloned().collect();
+        for k in keys {
+            if let Some(refs) = self.anchored.get(k) {
+                to_check.extend(refs.iter().cloned());
+            }
+        }
+        let to_check: Vec<String> = to_check.into_iter().collect();
+        let link_diags: Vec<Vec<Diagnostic>> = to_check
+            .par_iter()
+            .map(|k| link_check(&self.pages[k], &self.pages, &self.files))
+            .collect();
+        for (k, d) in to_check.iter().zip(link_diags) {
+            if let Some(p) = self.pages.get_mut(k) {
+                p.link_diags = d;
+            }
+        }
+    }
+
+    /// Moves what the update wrote from `scratch` into the served folder `live`; returns the
+    /// site-relative files that changed there.
+    fn publish(
+        &mut self,
+        scratch: &Path,
+        live: &Path,
+        plan: &Plan,
+        written: Written,
+    ) -> Vec<String> {
+        let mut moved = Vec::new();
+        let mut candidates: Vec<String> = plan.pages.clone();
+        if plan.extras {
+            candidates.extend(self.extras.iter().cloned());
+        }
+        if plan.statics {
+            candidates.extend(self.static_files.iter().cloned());
+        }
+        if let Some(new) = &written.search {
+            candidates.extend(new.iter().cloned());
+        }
+        for rel in candidates {
+            let from = scratch.join(&rel);
+            let to = live.join(&rel);
+            if !from.is_file() || same_file(&from, &to) {
+                continue;
+            }
+            if let Some(parent) = to.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if std::fs::rename(&from, &to).is_ok() {
+                moved.push(rel);
+            }
+        }
+        if let Some(new) = written.search {
+            let keep: HashSet<&String> = new.iter().collect();
+            for old in &self.search_files {
+                if !keep.contains(old) {
+                    let _ = std::fs::remove_file(live.join(old));
+                    moved.push(old.clone());
+                }
+            }
+            self.search_files = new;
+        }
+        self.dirty.clear();
+        self.extras_dirty = false;
+        self.static_dirty = false;
+        moved
+    }
+
+    /// After an update with errors (the served folder keeps its files): remembers what is out of
+    /// date there, to render again next time.
+    fn keep_dirty(&mut self, plan: Plan, written: Written) {
+        if let Some(new) = written.search {
+            for f in new {
+                self.files.remove(&f);
+            }
+            self.files.extend(self.search_files.iter().cloned());
+        }
+        self.dirty.extend(plan.pages);
+        self.extras_dirty |= plan.extras;
+        self.static_dirty |= plan.statics;
+    }
+}
+
+/// The pages of entities whose backlinks differ between two resolutions of the site.
+fn changed_backlinks(old: &Site, new: &Site) -> Vec<String> {
+    let mut entities: BTreeSet<&(Kind, String)> = BTreeSet::new();
+    for (key, links) in &new.backlinks {
+        if old.backlinks.get(key) != Some(links) {
+            entities.insert(key);
+        }
+    }
+    for key in old.backlinks.keys() {
+        if !new.backlinks.contains_key(key) {
+            entities.insert(key);
+        }
+    }
+    entities
+        .into_iter()
+        .map(|(kind, id)| format!("{}index.html", Site::url(*kind, id)))
+        .collect()
 }
 
 /// The pages a renderer would make for `site` (the spec list does not depend on templates).
