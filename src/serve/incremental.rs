@@ -145,16 +145,8 @@ struct Page {
 struct State {
     /// The inputs the site model reflects.
     built: Inputs,
-    config: SiteConfig,
-    /// Parsed content before resolving (resolving consumes and rearranges it).
-    base: Content,
-    site: Site,
-    bibliography: Bibliography,
-    templates: Templates,
-    load_diags: Vec<Diagnostic>,
-    bib_diags: Vec<Diagnostic>,
-    resolve_diags: Vec<Diagnostic>,
-    check_diags: Vec<Diagnostic>,
+    /// The site model, patched or replaced by each update.
+    model: Model,
     static_diags: Vec<Diagnostic>,
     /// The files copied from the theme's and the site's static/ folders.
     static_files: Vec<String>,
@@ -367,7 +359,8 @@ impl Session {
         {
             return Ok(state.finish(Update::new(UpdateKind::Unchanged)));
         }
-        let (parsed, static_changed) = parse_changes(&root, &state.config.theme, &diff.modified)?;
+        let (parsed, static_changed) =
+            parse_changes(&root, &state.model.config.theme, &diff.modified)?;
         if let Some(update) = state.unparsable(&parsed) {
             return Ok(update);
         }
@@ -382,7 +375,7 @@ impl Session {
                 .entry(p.clone())
                 .or_insert_with(|| "a previous build that failed left it out of date".into());
         }
-        state.check_diags = crate::check::check(&state.site, &state.bibliography);
+        state.model.check_diags = crate::check::check(&state.model.site, &state.model.bibliography);
 
         self.generation += 1;
         let scratch = self.out_root.join(format!("scratch-{}", self.generation));
@@ -457,10 +450,10 @@ impl State {
     /// Every current diagnostic, as a full build would report it.
     fn diagnostics(&self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = Vec::new();
-        all.extend(self.load_diags.iter().cloned());
-        all.extend(self.bib_diags.iter().cloned());
-        all.extend(self.resolve_diags.iter().cloned());
-        all.extend(self.check_diags.iter().cloned());
+        all.extend(self.model.load_diags.iter().cloned());
+        all.extend(self.model.bib_diags.iter().cloned());
+        all.extend(self.model.resolve_diags.iter().cloned());
+        all.extend(self.model.check_diags.iter().cloned());
         for page in self.pages.values() {
             all.extend(page.render_diags.iter().cloned());
         }
@@ -669,15 +662,7 @@ impl Model {
             .collect();
         let mut state = State {
             built,
-            config: self.config,
-            base: self.base,
-            site: self.site,
-            bibliography: self.bibliography,
-            templates: self.templates,
-            load_diags: self.load_diags,
-            bib_diags: self.bib_diags,
-            resolve_diags: self.resolve_diags,
-            check_diags: self.check_diags,
+            model: self,
             static_diags,
             static_files,
             static_dirty: false,
@@ -807,7 +792,7 @@ impl State {
             body_only: true,
         };
         for (rel, loaded, diags) in parsed {
-            let Some(old) = self.base.find(&rel) else {
+            let Some(old) = self.model.base.find(&rel) else {
                 return Err(format!(
                     "{} was not part of the last build",
                     display_path(&rel)
@@ -824,9 +809,9 @@ impl State {
                 && headings(old.body) == headings(new.body);
             change.body_only &= same_front;
             change.text_only &= same_front && same_derived;
-            self.base.replace(&rel, loaded);
-            self.load_diags.retain(|d| d.path != rel);
-            self.load_diags.extend(diags);
+            self.model.base.replace(&rel, loaded);
+            self.model.load_diags.retain(|d| d.path != rel);
+            self.model.load_diags.extend(diags);
             change.sources.push(rel);
         }
         Ok(change)
@@ -838,11 +823,12 @@ impl State {
         let mut reasons = BTreeMap::new();
         for rel in sources {
             let body = self
+                .model
                 .base
                 .find(rel)
                 .map(|d| d.body.to_string())
                 .unwrap_or_default();
-            self.site.content.set_body(rel, body);
+            self.model.site.content.set_body(rel, body);
             for p in self.pages_of_source.get(rel).into_iter().flatten() {
                 reasons
                     .entry(p.clone())
@@ -869,11 +855,11 @@ impl State {
         body_only: bool,
     ) -> Result<BTreeMap<String, String>, String> {
         let (site, resolve_diags) = Site::resolve(
-            self.config.clone(),
-            clone_content(&self.base),
+            self.model.config.clone(),
+            clone_content(&self.model.base),
             resolve::Options { drafts: true },
         );
-        let specs = specs_of(&site, &self.templates, &self.bibliography);
+        let specs = specs_of(&site, &self.model.templates, &self.model.bibliography);
         let new_keys: BTreeSet<String> = specs.iter().map(|s| spec_path(&site, s)).collect();
         let old_keys: BTreeSet<String> = self.pages.keys().cloned().collect();
         if new_keys != old_keys {
@@ -887,7 +873,7 @@ impl State {
         // Pages that linked to the changed files' pages before the change: all of them when the
         // front matter (titles, dates …) changed, those citing a section when only the body did.
         self.mark_dependents(sources, body_only, &mut reasons);
-        for path in changed_backlinks(&self.site, &site) {
+        for path in changed_backlinks(&self.model.site, &site) {
             if new_keys.contains(&path) {
                 reasons
                     .entry(path)
@@ -911,8 +897,8 @@ impl State {
                 page.spec = spec;
             }
         }
-        self.site = site;
-        self.resolve_diags = resolve_diags;
+        self.model.site = site;
+        self.model.resolve_diags = resolve_diags;
         self.index_sources();
         // Pages the changed files make now (a CMO may have moved), and pages linking to them.
         self.mark_dependents(sources, body_only, &mut reasons);
@@ -929,15 +915,15 @@ impl State {
         out: &Output,
         live: &Path,
     ) -> Result<Written, String> {
-        let indexer = (self.site.config.search && !plan.pages.is_empty())
-            .then(|| SearchIndexer::start(&self.site.config.language));
+        let indexer = (self.model.site.config.search && !plan.pages.is_empty())
+            .then(|| SearchIndexer::start(&self.model.site.config.language));
         self.render_pages(&plan.pages, out, indexer.as_ref());
         if plan.extras {
             let page_paths = self
                 .pages
                 .values()
                 .filter_map(|p| p.record.as_ref().map(|r| r.path.as_str()));
-            match crate::write::extras::write_all(&self.site, out, page_paths) {
+            match crate::write::extras::write_all(&self.model.site, out, page_paths) {
                 Ok(written) if written != self.extras => {
                     return Err("the extra files (sitemap, feeds, exports) changed".into());
                 }
@@ -947,7 +933,8 @@ impl State {
         }
         let search = indexer.map(|indexer| self.write_search(indexer, &plan.pages, out, live));
         if plan.statics {
-            let (written, problems) = crate::write::copy_static(root, &self.config.theme, out);
+            let (written, problems) =
+                crate::write::copy_static(root, &self.model.config.theme, out);
             self.static_diags = problems;
             if written != self.static_files {
                 return Err("the set of static files changed".into());
@@ -960,9 +947,9 @@ impl State {
     fn render_pages(&mut self, keys: &[String], out: &Output, indexer: Option<&SearchIndexer>) {
         let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
             let renderer = Renderer::new(
-                &self.site,
-                &self.templates,
-                &self.bibliography,
+                &self.model.site,
+                &self.model.templates,
+                &self.model.bibliography,
                 indexer,
                 out.clone(),
             );

@@ -148,16 +148,8 @@ impl Staging {
         }
         // New files first, then the deletions, so that a reader never meets a link to a file
         // that is not there yet.
-        for entry in walkdir::WalkDir::new(dir)
-            .min_depth(1)
-            .into_iter()
-            .flatten()
-        {
-            if entry.file_type().is_dir() {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            move_into_place(entry.path(), &self.target.join(rel))
+        for (path, rel) in files_under(dir) {
+            move_into_place(&path, &self.target.join(&rel))
                 .map_err(|e| format!("cannot move {} into place: {e}", rel.display()))?;
         }
         prune(&self.target, written);
@@ -188,29 +180,29 @@ fn move_into_place(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::rename(from, to)
 }
 
+/// Every file under `root` (not its folders): (path, path relative to `root`).
+fn files_under(root: &Path) -> impl Iterator<Item = (PathBuf, PathBuf)> + '_ {
+    walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+        .filter(|entry| !entry.file_type().is_dir())
+        .map(move |entry| {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = rel.to_path_buf();
+            (entry.into_path(), rel)
+        })
+}
+
 /// Removes every file under `root` that is not in `keep` (site-relative paths), and then any
 /// folder left empty.
 fn prune(root: &Path, keep: &HashSet<String>) {
     let mut emptied = BTreeSet::new();
-    for entry in walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .into_iter()
-        .flatten()
-    {
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        if !keep.contains(&rel) && std::fs::remove_file(entry.path()).is_ok() {
+    for (path, rel) in files_under(root) {
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if !keep.contains(&rel) && std::fs::remove_file(&path).is_ok() {
             emptied.extend(
-                entry
-                    .path()
-                    .ancestors()
+                path.ancestors()
                     .skip(1)
                     .take_while(|p| *p != root)
                     .map(Path::to_path_buf),
