@@ -400,6 +400,27 @@ impl<'a> State<'a> {
         events.push(Event::Html(format!("</h{n}>\n").into()));
     }
 
+    /// The href for a link to a resolved site URL (recorded for the link checker), or None with
+    /// the problem reported.
+    fn resolved_href(
+        &mut self,
+        resolved: Result<String, (String, Option<String>)>,
+        offset: usize,
+    ) -> Option<String> {
+        match resolved {
+            Ok(url) => {
+                let (line, column) = self.position(offset);
+                let href = relative(self.source.depth, &url);
+                self.out.links.push((href.clone(), line, column));
+                Some(href)
+            }
+            Err((message, help)) => {
+                self.problem(offset, message, help, false);
+                None
+            }
+        }
+    }
+
     /// The href to write for a link destination, or None when the link is broken (reported).
     fn link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
         let (line, column) = self.position(offset);
@@ -407,17 +428,7 @@ impl<'a> State<'a> {
             let resolved = Ref::parse(reference)
                 .map_err(|m| (m, None))
                 .and_then(|r| self.resolver.resolve(&r));
-            return match resolved {
-                Ok(url) => {
-                    let href = relative(self.source.depth, &url);
-                    self.out.links.push((href.clone(), line, column));
-                    Some(href)
-                }
-                Err((message, help)) => {
-                    self.problem(offset, message, help, false);
-                    None
-                }
-            };
+            return self.resolved_href(resolved, offset);
         }
         if is_external(dest) || dest.starts_with('#') {
             if dest.starts_with('#') {
@@ -444,17 +455,8 @@ impl<'a> State<'a> {
                 return None;
             };
             r.anchor = anchor.map(str::to_string);
-            return match self.resolver.resolve(&r) {
-                Ok(url) => {
-                    let href = relative(self.source.depth, &url);
-                    self.out.links.push((href.clone(), line, column));
-                    Some(href)
-                }
-                Err((m, h)) => {
-                    self.problem(offset, m, h, false);
-                    None
-                }
-            };
+            let resolved = self.resolver.resolve(&r);
+            return self.resolved_href(resolved, offset);
         }
         if dest.starts_with('/') {
             self.problem(offset, format!("root-absolute link `{dest}` breaks when the site is published under a sub-path"), Some("use `@kind/id` for pages, or a path relative to this page".into()), false);

@@ -145,6 +145,15 @@ fn dedup_cmos(mut cmos: Vec<CmoSummary>) -> Vec<CmoSummary> {
     cmos
 }
 
+/// "Ethics: committee (reference)", for studies and reports.
+fn ethics_fact(e: &crate::load::schema::Ethics) -> Fact {
+    let reference = e.reference.as_ref().map(|r| format!(" ({r})"));
+    Fact::text(
+        "Ethics",
+        format!("{}{}", e.committee, reference.unwrap_or_default()),
+    )
+}
+
 /// Kind-specific facts for the generic entity page: (lead sentence, facts).
 fn entity_facts(linker: &Linker, kind: Kind, index: usize) -> (Option<String>, Vec<Fact>) {
     let c = &linker.site.content;
@@ -181,19 +190,7 @@ fn entity_facts(linker: &Linker, kind: Kind, index: usize) -> (Option<String>, V
             m.design
                 .iter()
                 .for_each(|d| facts.push(Fact::text("Design", enum_label(d))));
-            if let Some(e) = &m.ethics {
-                facts.push(Fact::text(
-                    "Ethics",
-                    format!(
-                        "{}{}",
-                        e.committee,
-                        e.reference
-                            .as_ref()
-                            .map(|r| format!(" ({r})"))
-                            .unwrap_or_default()
-                    ),
-                ));
-            }
+            facts.extend(m.ethics.as_ref().map(ethics_fact));
             (None, facts)
         }
         Kind::Tracer => {
@@ -545,19 +542,7 @@ fn report(r: &Renderer, index: usize) -> Built {
             },
         ));
     }
-    if let Some(e) = &m.ethics {
-        facts.push(Fact::text(
-            "Ethics",
-            format!(
-                "{}{}",
-                e.committee,
-                e.reference
-                    .as_ref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default()
-            ),
-        ));
-    }
+    facts.extend(m.ethics.as_ref().map(ethics_fact));
     m.doi.iter().for_each(|d| facts.push(Fact::text("DOI", d)));
     m.licence
         .iter()
