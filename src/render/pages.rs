@@ -58,7 +58,7 @@ fn page_path(kind: Kind, id: &str) -> String {
     format!("{}index.html", Site::url(kind, id))
 }
 
-/// The generic entity page: facts, body, and everything linked to it.
+/// The generic entity page: facts, body, and everything linked to it (themes too).
 #[derive(Serialize)]
 struct EntityPage {
     kind: String,
@@ -248,19 +248,6 @@ fn entity_facts(linker: &Linker, kind: Kind, index: usize) -> (Option<String>, V
     }
 }
 
-#[derive(Serialize)]
-struct ThemePage {
-    kind: String,
-    kind_label: String,
-    title: String,
-    lead: Option<String>,
-    facts: Vec<Fact>,
-    body_html: String,
-    toc: Vec<TocEntry>,
-    cmos: Vec<CmoSummary>,
-    groups: Vec<Group>,
-}
-
 fn theme(r: &Renderer, id: &str) -> Built {
     let path = page_path(Kind::Theme, id);
     let linker = Linker {
@@ -289,7 +276,8 @@ fn theme(r: &Renderer, id: &str) -> Built {
             items,
         }]
     };
-    let page = ThemePage {
+    // A theme has no file of its own, but its page is an entity page like any other.
+    let page = EntityPage {
         kind: "theme".into(),
         kind_label: "Theme".into(),
         title: r.site.title(Kind::Theme, id),
