@@ -206,25 +206,36 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
 /// names: a folder (`x/`, `.`, `..`, the root) becomes its `index.html`. None if it climbs above
 /// the site root. Shared with `serve`'s dependency map.
 pub fn resolve_page(from_file: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = from_file.split('/').collect();
-    parts.pop();
+    // Built in one string, without a list of segments: every link of every page comes here.
+    let mut joined = String::with_capacity(from_file.len() + rel.len() + 11);
+    if let Some((dir, _)) = from_file.rsplit_once('/') {
+        joined.push_str(dir);
+    }
     for seg in rel.split('/') {
         match seg {
             "." | "" => {}
             ".." => {
-                parts.pop()?;
+                if joined.is_empty() {
+                    return None;
+                }
+                joined.truncate(joined.rfind('/').unwrap_or(0));
             }
-            s => parts.push(s),
+            s => {
+                if !joined.is_empty() {
+                    joined.push('/');
+                }
+                joined.push_str(s);
+            }
         }
     }
-    let joined = parts.join("/");
     let last = rel.rsplit('/').next().unwrap_or("");
-    let folder = rel.ends_with('/') || last == "." || last == ".." || joined.is_empty();
-    Some(match (folder, joined.is_empty()) {
-        (true, true) => "index.html".to_string(),
-        (true, false) => format!("{joined}/index.html"),
-        (false, _) => joined,
-    })
+    if rel.ends_with('/') || last == "." || last == ".." || joined.is_empty() {
+        if !joined.is_empty() {
+            joined.push('/');
+        }
+        joined.push_str("index.html");
+    }
+    Some(joined)
 }
 
 /// Decodes `%XX` escapes (in URL fragments and paths); invalid escapes are kept as they are.
@@ -272,6 +283,39 @@ mod tests {
         assert_eq!(hrefs, vec!["../x/#a&b", "i.png"]);
     }
 
+    /// The segment-list version `resolve_page` replaced, kept as its specification.
+    fn resolve_page_by_segments(from_file: &str, rel: &str) -> Option<String> {
+        let mut parts: Vec<&str> = from_file.split('/').collect();
+        parts.pop();
+        for seg in rel.split('/') {
+            match seg {
+                "." | "" => {}
+                ".." => {
+                    parts.pop()?;
+                }
+                s => parts.push(s),
+            }
+        }
+        let joined = parts.join("/");
+        let last = rel.rsplit('/').next().unwrap_or("");
+        let folder = rel.ends_with('/') || last == "." || last == ".." || joined.is_empty();
+        Some(match (folder, joined.is_empty()) {
+            (true, true) => "index.html".to_string(),
+            (true, false) => format!("{joined}/index.html"),
+            (false, _) => joined,
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn resolve_page_agrees_with_its_specification(
+            from in "([a-z]{1,3}/){0,3}(index\\.html|x\\.css)",
+            rel in "((\\.\\.|\\.|[a-z]{1,3})/){0,5}(\\.\\.|\\.|[a-z]{1,3}|index\\.html)?",
+        ) {
+            proptest::prop_assert_eq!(resolve_page(&from, &rel), resolve_page_by_segments(&from, &rel));
+        }
+    }
+
     #[test]
     fn resolves_relative_paths() {
         assert_eq!(
@@ -287,6 +331,15 @@ mod tests {
             Some("reports/index.html")
         );
         assert_eq!(resolve_page("index.html", "../x"), None);
+        assert_eq!(
+            resolve_page("a/b/index.html", "../../c/./d.css").as_deref(),
+            Some("c/d.css")
+        );
+        assert_eq!(
+            resolve_page("a/b/index.html", "../..").as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(resolve_page("a/b/index.html", "../../../x"), None);
     }
 
     #[test]
