@@ -79,6 +79,10 @@ pub struct Staging {
     output: Output,
     target: PathBuf,
     mode: Mode,
+    /// When updating: the live output's files (site-relative), listed on a thread of its own
+    /// while the site renders. Walking 100,000 entries at the end instead made an unchanged
+    /// rebuild of a large site a quarter of a second slower than a cold one.
+    listing: Option<std::thread::JoinHandle<Vec<String>>>,
 }
 
 impl Staging {
@@ -107,10 +111,18 @@ impl Staging {
         } else {
             (Mode::Fresh, None)
         };
+        let listing = live.clone().map(|live| {
+            std::thread::spawn(move || {
+                files_under(&live)
+                    .map(|(_, rel)| rel.to_string_lossy().replace('\\', "/"))
+                    .collect()
+            })
+        });
         Ok(Staging {
             output: Output { dir, live },
             target: target.to_path_buf(),
             mode,
+            listing,
         })
     }
 
@@ -125,6 +137,7 @@ impl Staging {
             target: dir.clone(),
             output: Output::new(dir),
             mode: Mode::Scratch,
+            listing: None,
         })
     }
 
@@ -140,7 +153,7 @@ impl Staging {
 
     /// Puts the finished output in place. `written` holds every site-relative file the build
     /// made; when an existing output is updated, its other files are deleted.
-    pub fn commit(self, written: &HashSet<String>) -> Result<(), String> {
+    pub fn commit(mut self, written: &HashSet<String>) -> Result<(), String> {
         let dir = &self.output.dir;
         if self.mode != Mode::Update {
             return std::fs::rename(dir, &self.target)
@@ -152,7 +165,8 @@ impl Staging {
             move_into_place(&path, &self.target.join(&rel))
                 .map_err(|e| format!("cannot move {} into place: {e}", rel.display()))?;
         }
-        prune(&self.target, written);
+        let listed = self.listing.take().and_then(|l| l.join().ok());
+        prune(&self.target, listed.unwrap_or_default(), written);
         let _ = std::fs::remove_dir_all(dir);
         Ok(())
     }
@@ -194,13 +208,13 @@ fn files_under(root: &Path) -> impl Iterator<Item = (PathBuf, PathBuf)> + '_ {
         })
 }
 
-/// Removes every file under `root` that is not in `keep` (site-relative paths), and then any
-/// folder left empty.
-fn prune(root: &Path, keep: &HashSet<String>) {
+/// Removes each of the `listed` files under `root` that is not in `keep` (site-relative paths),
+/// and then any folder left empty.
+fn prune(root: &Path, listed: Vec<String>, keep: &HashSet<String>) {
     let mut emptied = BTreeSet::new();
-    for (path, rel) in files_under(root) {
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if !keep.contains(&rel) && std::fs::remove_file(&path).is_ok() {
+    for rel in listed.iter().filter(|rel| !keep.contains(*rel)) {
+        let path = root.join(rel);
+        if std::fs::remove_file(&path).is_ok() {
             emptied.extend(
                 path.ancestors()
                     .skip(1)
