@@ -1025,6 +1025,33 @@ fn a_successful_build_replaces_the_whole_output() {
     assert!(stray.is_empty(), "stray files in the site root: {stray:?}");
 }
 
+#[test]
+fn a_folder_that_realist_did_not_build_is_never_emptied() {
+    let site = Site::rich();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("documents");
+    std::fs::create_dir_all(out.join("notes")).unwrap();
+    std::fs::write(out.join("notes/keep.txt"), "mine").unwrap();
+    let run = site.build(&["--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("is not a site that realist built"),
+        "{run:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes/keep.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(entries(&out), ["notes"]);
+    assert_no_staging_left(parent.path(), "documents");
+
+    // An empty folder, or one realist built, is fine.
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    site.build_ok(&["--out", out.to_str().unwrap()]);
+    site.build_ok(&["--out", out.to_str().unwrap()]);
+}
+
 /// Each file of the output, by its inode number: a file that was written again has a new one.
 fn inodes(dir: &Path) -> BTreeMap<String, u64> {
     use std::os::unix::fs::MetadataExt;

@@ -91,6 +91,14 @@ impl Staging {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        if target.is_dir() && !is_replaceable(target) {
+            return Err(format!(
+                "{} already holds files and is not a site that realist built (it has no index.html \
+                 and sitemap.xml), and a build would delete them; nothing was written. Choose a new or \
+                 empty folder for --out, or empty this one first",
+                target.display()
+            ));
+        }
         std::fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         let name = target
@@ -175,6 +183,14 @@ impl Staging {
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.output.dir);
     }
+}
+
+/// Whether a build may replace what is in the folder `dir`: it is empty, or it looks like a site
+/// realist built (every build writes `index.html` and `sitemap.xml` at the top). A mistaken `--out`
+/// (a home folder, the site's own root) must not have its files deleted.
+fn is_replaceable(dir: &Path) -> bool {
+    let empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
+    empty || dir.join("index.html").is_file() && dir.join("sitemap.xml").is_file()
 }
 
 /// Renames `from` to `to`, first clearing what stands in the way: a folder where the file goes,
@@ -354,6 +370,8 @@ mod tests {
         let parent = tempfile::tempdir().unwrap();
         let live = parent.path().join("public");
         for (rel, text) in [
+            ("index.html", "home"),
+            ("sitemap.xml", "map"),
             ("same/index.html", "same"),
             ("changed/index.html", "old"),
             ("gone/index.html", "gone"),
@@ -367,6 +385,8 @@ mod tests {
         let out = staging.output();
         let mut written = HashSet::new();
         for (rel, text) in [
+            ("index.html", "home"),
+            ("sitemap.xml", "map"),
             ("same/index.html", "same"),
             ("changed/index.html", "new"),
             ("static/x/inner.css", "inner"),
@@ -406,6 +426,7 @@ mod tests {
         let live = parent.path().join("public");
         std::fs::create_dir_all(&live).unwrap();
         std::fs::write(live.join("index.html"), "old").unwrap();
+        std::fs::write(live.join("sitemap.xml"), "map").unwrap();
         let staging = Staging::new(&live).unwrap();
         staging.output().put("index.html", b"new").unwrap();
         staging.output().put("new/index.html", b"new").unwrap();
