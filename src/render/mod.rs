@@ -171,7 +171,6 @@ pub struct Renderer<'a> {
     pub templates: &'a Templates,
     pub glossary: GlossaryIndex,
     pub bibliography: &'a Bibliography,
-    pub has_search: bool,
     /// Receives every rendered page marked `data-pagefind-body`, when the site has search.
     pub search: Option<&'a crate::write::search::SearchIndexer>,
     pub out: crate::write::Output,
@@ -195,7 +194,6 @@ impl<'a> Renderer<'a> {
             templates,
             glossary: GlossaryIndex::new(site),
             bibliography,
-            has_search: site.config.search,
             search,
             out,
             known_files: None,
@@ -212,7 +210,7 @@ impl<'a> Renderer<'a> {
             PageSpec::Glossary,
             PageSpec::NotFound,
         ];
-        if self.has_search {
+        if self.site.config.search {
             specs.push(PageSpec::Search);
         }
         specs.extend(
@@ -365,7 +363,7 @@ impl<'a> Renderer<'a> {
             url: linker.url("glossary/"),
             current: false,
         });
-        if self.has_search {
+        if config.search {
             nav.push(NavItem {
                 title: "Search".into(),
                 url: linker.url("search/"),
@@ -383,7 +381,7 @@ impl<'a> Renderer<'a> {
             root: markdown::relative(depth, ""),
             canonical: format!("{}{}", config.base_url, canonical_path),
             nav,
-            has_search: self.has_search,
+            has_search: config.search,
         }
     }
 

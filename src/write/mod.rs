@@ -34,20 +34,18 @@ impl Output {
         Output { dir, live: None }
     }
 
-    /// Writes `contents` as the site-relative file `rel`, unless it is already there (in `dir`,
-    /// or in the live output being updated).
+    /// Writes `contents` as the site-relative file `rel`, unless it is already there (in the live
+    /// output being updated, or else in `dir`): an unchanged file keeps its inode and mtime, so
+    /// deploy tools see only real changes.
     pub fn put(&self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
-        let dest = self.dir.join(rel);
-        match &self.live {
-            Some(live) if holds(&live.join(rel), contents) => Ok(()),
-            Some(_) => {
-                if let Some(parent) = dest.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(dest, contents)
-            }
-            None => write_if_changed(&dest, contents),
+        if holds(&self.current(rel), contents) {
+            return Ok(());
         }
+        let dest = self.dir.join(rel);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(dest, contents)
     }
 
     /// The file `rel` is compared with before it is written: its live copy, or itself.
@@ -243,21 +241,6 @@ fn prune(root: &Path, listed: Vec<String>, keep: &HashSet<String>) {
     for dir in emptied.iter().rev() {
         let _ = std::fs::remove_dir(dir);
     }
-}
-
-/// Writes `contents` to `path` unless the file already holds exactly that (keeps the inode and
-/// mtime of unchanged pages, so deploy tools see only real changes).
-pub fn write_if_changed(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.len() == contents.len() as u64
-            && std::fs::read(path).is_ok_and(|old| old == contents)
-        {
-            return Ok(());
-        }
-    } else if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, contents)
 }
 
 /// Copies the theme's `static/` and then the site's `static/` into `out/static/` (site files win).
