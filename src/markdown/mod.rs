@@ -409,9 +409,8 @@ impl<'a> State<'a> {
     ) -> Option<String> {
         match resolved {
             Ok(url) => {
-                let (line, column) = self.position(offset);
                 let href = relative(self.source.depth, &url);
-                self.out.links.push((href.clone(), line, column));
+                self.record_link(&href, offset);
                 Some(href)
             }
             Err((message, help)) => {
@@ -423,7 +422,6 @@ impl<'a> State<'a> {
 
     /// The href to write for a link destination, or None when the link is broken (reported).
     fn link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
-        let (line, column) = self.position(offset);
         if let Some(reference) = dest.strip_prefix('@') {
             let resolved = Ref::parse(reference)
                 .map_err(|m| (m, None))
@@ -432,7 +430,7 @@ impl<'a> State<'a> {
         }
         if is_external(dest) || dest.starts_with('#') {
             if dest.starts_with('#') {
-                self.out.links.push((dest.to_string(), line, column));
+                self.record_link(dest, offset);
             }
             return Some(dest.to_string());
         }
@@ -471,8 +469,14 @@ impl<'a> State<'a> {
             );
             return None;
         }
-        self.out.links.push((dest.to_string(), line, column));
+        self.record_link(dest, offset);
         Some(dest.to_string())
+    }
+
+    /// Records a link the page writes, with where it is in the source, for the link checker.
+    fn record_link(&mut self, href: &str, offset: usize) {
+        let (line, column) = self.position(offset);
+        self.out.links.push((href.to_string(), line, column));
     }
 
     /// Decorates running text: citations first, then glossary terms in what is left.

@@ -27,10 +27,10 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use pagefind::options::PagefindServiceConfig;
 
 /// The folder the index is written to, relative to the site root.
 pub const FOLDER: &str = "pagefind/";
