@@ -1,0 +1,2 @@
+//! Safety: content (see main.rs).
+#[allow(unused_imports)] use super::common;

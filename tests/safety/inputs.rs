@@ -1,0 +1,2 @@
+//! Safety: inputs (see main.rs).
+#[allow(unused_imports)] use super::common;

@@ -1,0 +1,2 @@
+//! Safety: server (see main.rs).
+#[allow(unused_imports)] use super::common;
