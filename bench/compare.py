@@ -25,7 +25,7 @@ import time
 HUGO_VERSION = "0.168.0"
 SEED = 1
 
-# Targets (project issue 6).
+# Targets: the speed and memory goals agreed for the project.
 WALL_RATIO_MAX = 0.20  # realist / hugo, median of per-pair ratios, at every size
 RSS_MAX_MIB = 300.0  # realist peak RSS at N=10,000
 SCALING_MAX = 11.0  # realist wall time N=10,000 / N=1,000

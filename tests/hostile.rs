@@ -1,6 +1,6 @@
-//! A catalogue of malformed and hostile inputs (issue 4, item 3).
+//! A catalogue of malformed and hostile inputs.
 //!
-//! Every case starts from the minimal valid site of the developer brief, builds it once into `--out`,
+//! Every case starts from the minimal valid site (tests/common), builds it once into `--out`,
 //! records every output file byte for byte, makes one hostile change and builds again with the real
 //! binary. Each case then checks:
 //!

@@ -1,4 +1,4 @@
-//! Property tests of the pipeline on random input (issue 4, item 4).
+//! Property tests of the pipeline on random input.
 //!
 //! Stage by stage, in process and cheap enough for 10,000 cases each:
 //! - `load::frontmatter::split` on any text never panics, and what it returns is a real split;

@@ -12,7 +12,7 @@ use std::process::Command;
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------
-// The minimal valid site of the developer brief.
+// The minimal valid site: the smallest set of files that builds.
 // ---------------------------------------------------------------------------------------------
 
 pub const SITE_YAML: &str = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\n";
