@@ -156,23 +156,31 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 
 /// Copies the theme's `static/` and then the site's `static/` into `out/static/` (site files win).
 /// Returns the site-relative paths written, and the problems met (a file that could not be read or
-/// written is skipped; the rest are still copied). A file on disk is copied streamed.
+/// written is skipped; the rest are still copied). The site's files are copied streamed, never
+/// held in memory whole (a static folder may hold videos or large PDFs).
 pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut files =
-        crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
-            problems.push(d);
-            Default::default()
-        });
+    let themed = crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
+        problems.push(d);
+        Default::default()
+    });
     // A bad link in static/ is reported, but the other files are still copied, so pages do not
     // also fail the link check for a missing stylesheet.
+    let mut own = std::collections::BTreeMap::new();
     problems.extend(
-        crate::render::templates::read_dir_files(root, Path::new("static"), &mut files).err(),
+        crate::render::templates::list_dir_files(root, Path::new("static"), &mut own).err(),
     );
     let mut written = Vec::new();
-    for (name, (origin, bytes)) in files {
+    let theirs = themed.iter().filter(|(name, _)| !own.contains_key(*name));
+    let copies = theirs.map(|(name, (origin, bytes))| (name, origin, Some(bytes)));
+    let copies = copies.chain(own.iter().map(|(name, (origin, _))| (name, origin, None)));
+    for (name, origin, bytes) in copies {
         let rel = format!("static/{name}");
-        match out.put(&rel, &bytes) {
+        let copied = match bytes {
+            Some(bytes) => out.put(&rel, bytes),
+            None => out.put_file(&rel, &root.join(origin)),
+        };
+        match copied {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(Diagnostic::error(
                 origin,

@@ -476,3 +476,86 @@ fn a_full_disk_fails_with_exit_2_naming_the_output_and_keeps_the_previous_site()
         assert_nothing_beside(parent.path(), keep);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Large static files.
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `realist build` of `site` into `out` and returns its exit code and peak resident memory
+/// in MiB (from `wait4`, for this child alone).
+fn build_peak_mib(site: &Site, out: &Path) -> (i32, f64) {
+    let child = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap(), "--out"])
+        .arg(out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: rusage is plain data, filled in by wait4 for the child we spawned.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4 failed");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, usage.ru_maxrss as f64 / 1024.0)
+}
+
+/// Sets the last byte of the file at `path` to `byte`.
+fn set_last_byte(path: &Path, byte: u8) {
+    use std::io::{Seek, SeekFrom, Write};
+    let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.seek(SeekFrom::End(-1)).unwrap();
+    file.write_all(&[byte]).unwrap();
+}
+
+/// The last byte of the file at `path`.
+fn last_byte(path: &Path) -> u8 {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).unwrap();
+    file.seek(SeekFrom::End(-1)).unwrap();
+    let mut byte = [0u8];
+    file.read_exact(&mut byte).unwrap();
+    byte[0]
+}
+
+#[test]
+fn large_static_files_are_copied_and_compared_without_holding_them_in_memory() {
+    const MIB: u64 = 1024 * 1024;
+    let site = Site::minimal();
+    let files = [
+        ("static/big.bin", 300 * MIB),
+        ("static/media/talk.mp4", 120 * MIB),
+    ];
+    for (rel, size) in files {
+        let path = site.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::File::create(&path).unwrap().set_len(size).unwrap();
+        set_last_byte(&path, b'a');
+    }
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    // The first build copies, a rebuild compares, and a change in the last byte copies again.
+    for round in ["first build", "unchanged rebuild", "changed rebuild"] {
+        if round == "changed rebuild" {
+            set_last_byte(&site.path("static/big.bin"), b'b');
+        }
+        let (code, peak) = build_peak_mib(&site, &out);
+        assert_eq!(code, 0, "{round}");
+        assert!(peak < 110.0, "{round}: peak {peak:.0} MiB");
+        for (rel, size) in files {
+            let copy = out.join(rel);
+            assert_eq!(std::fs::metadata(&copy).unwrap().len(), size, "{round}");
+        }
+        // Read by seeking: a test process holding the file would lend its memory to the child.
+        let (last, copy) = (
+            last_byte(&site.path("static/big.bin")),
+            last_byte(&out.join("static/big.bin")),
+        );
+        assert_eq!(copy, last, "{round}: stale copy");
+    }
+}
