@@ -90,6 +90,16 @@ impl Staging {
         })?;
         std::fs::create_dir_all(&parent).map_err(fail)?;
         clean_leftovers(&parent, &name, &target);
+        if on_another_device(&target, &parent) {
+            return Err(Diagnostic::error(
+                &shown,
+                0,
+                0,
+                "the output folder is a mount point (it is on another file system than the \
+                 folder that holds it), so it cannot be replaced in one step; nothing was written",
+            )
+            .with_help("use a folder inside it for --out"));
+        }
         let manifest = if target.is_dir() {
             Some(read_manifest(&target, &shown)?)
         } else {
@@ -161,11 +171,16 @@ impl Staging {
         })();
         if let Err(message) = prepared {
             let _ = std::fs::remove_dir_all(&dir);
+            // Only the fallback switch can fail half-way, with the old output set aside.
+            let state = match self.mode == Mode::Fresh || self.target.exists() {
+                true => "it was left as it was".to_string(),
+                false => format!("the previous output is in {}.old", dir.display()),
+            };
             return Err(Diagnostic::error(
                 &self.shown,
                 0,
                 0,
-                format!("cannot update the output folder: {message}; it was left as it was"),
+                format!("cannot update the output folder: {message}; {state}"),
             ));
         }
         // The old tree, now at the staging path; a kill here leaves it for the next build.
@@ -179,6 +194,16 @@ impl Staging {
             let _ = listing.join();
         }
         let _ = std::fs::remove_dir_all(&self.output.dir);
+    }
+}
+
+/// Whether the existing folder `target` is on another device than `parent` (a mount point, such
+/// as a container's volume): it could not be renamed.
+fn on_another_device(target: &Path, parent: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(target), std::fs::metadata(parent)) {
+        (Ok(t), Ok(p)) => t.dev() != p.dev(),
+        _ => false,
     }
 }
 
@@ -393,23 +418,41 @@ fn carry_over(
         let rel = match entry {
             Kept::File(rel) | Kept::Symlink(rel) | Kept::EmptyDir(rel) => rel,
         };
-        if rel.to_str().is_some_and(|r| written.contains(r)) {
-            return Err(format!(
+        let conflict = || {
+            format!(
                 "{} was not written by realist (it is not in {MANIFEST}), and the site now \
                  makes a file there; move it away and build again",
                 rel.display()
-            ));
+            )
+        };
+        if rel.to_str().is_some_and(|r| written.contains(r)) {
+            return Err(conflict());
         }
-        let (from, to) = (live.join(rel), dir.join(rel));
-        let parent = to.parent().unwrap_or(dir);
-        let result = std::fs::create_dir_all(parent).and_then(|()| match entry {
-            Kept::File(_) => super::link_or_copy(&from, &to),
-            Kept::Symlink(_) => symlink(&std::fs::read_link(&from)?, &to),
-            Kept::EmptyDir(_) => std::fs::create_dir_all(&to),
-        });
-        result.map_err(|e| format!("cannot carry {} over: {e}", rel.display()))?;
+        carry_one(entry, &live.join(rel), &dir.join(rel)).map_err(|e| {
+            match e.kind() {
+                // A file of the site where the user's folder is, or the other way round.
+                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => conflict(),
+                _ => format!("cannot carry {} over: {e}", rel.display()),
+            }
+        })?;
     }
     Ok(())
+}
+
+/// Recreates the user's entry `from` at `to` in the staging folder: a hard link (a copy where
+/// there are none), the same symbolic link, or an empty folder. Never replaces what is at `to`.
+fn carry_one(entry: &Kept, from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    match entry {
+        Kept::File(_) => std::fs::hard_link(from, to).or_else(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Err(e),
+            _ => std::fs::copy(from, to).map(drop),
+        }),
+        Kept::Symlink(_) => symlink(&std::fs::read_link(from)?, to),
+        Kept::EmptyDir(_) => std::fs::create_dir_all(to),
+    }
 }
 
 #[cfg(unix)]
