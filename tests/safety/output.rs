@@ -489,7 +489,9 @@ fn a_full_disk_fails_with_exit_2_naming_the_output_and_keeps_the_previous_site()
 // ---------------------------------------------------------------------------------------------
 
 /// Runs `realist build` of `site` into `out` and returns its exit code and peak resident memory
-/// in MiB (from `wait4`, for this child alone).
+/// in MiB (from `wait4`, for this child alone). The child is reaped by `wait4`, which clippy does
+/// not know.
+#[allow(clippy::zombie_processes)]
 fn build_peak_mib(site: &Site, out: &Path) -> (i32, f64) {
     let child = Command::new(env!("CARGO_BIN_EXE_realist"))
         .args(["build", "--root", site.root().to_str().unwrap(), "--out"])
