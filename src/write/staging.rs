@@ -18,6 +18,8 @@
 //!   copied; where the exchange is not supported, the live folder is renamed aside to
 //!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
 //!   path is missing, and a build that finds it missing renames the `.old` folder back.
+//! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
+//!   end, so a second build into it waits (the lock goes with the process, even a killed one).
 //! - **No leftovers.** Each build removes `.NAME.building-PID` folders whose process is gone;
 //!   those of a running build are left alone.
 //! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
@@ -66,6 +68,8 @@ pub struct Staging {
     /// When updating: the user's entries of the live output, listed on a thread of its own while
     /// the site renders.
     listing: Option<JoinHandle<Result<Vec<Kept>, String>>>,
+    /// The lock on the folder that holds the output, held until the build ends.
+    _lock: Option<std::fs::File>,
 }
 
 impl Staging {
@@ -89,6 +93,7 @@ impl Staging {
                 .with_help("choose a new or empty folder for --out")
         })?;
         std::fs::create_dir_all(&parent).map_err(fail)?;
+        let lock = lock(&parent).map_err(fail)?;
         clean_leftovers(&parent, &name, &target);
         if on_another_device(&target, &parent) {
             return Err(Diagnostic::error(
@@ -122,6 +127,7 @@ impl Staging {
             shown,
             mode,
             listing,
+            _lock: Some(lock),
         })
     }
 
@@ -137,6 +143,7 @@ impl Staging {
             output: Output::new(dir),
             mode: Mode::Scratch,
             listing: None,
+            _lock: None,
         })
     }
 
@@ -194,6 +201,20 @@ impl Staging {
             let _ = listing.join();
         }
         let _ = std::fs::remove_dir_all(&self.output.dir);
+    }
+}
+
+/// Waits for, and takes, the lock on the folder `parent`: two builds into the same output run one
+/// after the other, so one never links files from an output the other is replacing. The lock is
+/// the system's (`flock`), released when the process ends, even when it is killed; no lock file
+/// is left beside the output.
+fn lock(parent: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let dir = std::fs::File::open(parent)?;
+    // SAFETY: flock on a descriptor that stays open as long as the returned File.
+    match unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } {
+        0 => Ok(dir),
+        _ => Err(std::io::Error::last_os_error()),
     }
 }
 

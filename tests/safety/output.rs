@@ -656,3 +656,45 @@ fn tree_without(dir: &Path, skip: &str) -> BTreeMap<String, Vec<u8>> {
         .filter(|(rel, _)| rel != skip)
         .collect()
 }
+
+#[test]
+fn builds_of_two_versions_at_once_leave_one_whole_version() {
+    let versions: Vec<Site> = ["one", "two"]
+        .iter()
+        .map(|tag| {
+            let site = Site::from_files(&many_reports(120, tag));
+            site.edit("site.yaml", "title: \"T\"", &format!("title: \"T {tag}\""));
+            site
+        })
+        .collect();
+    let work = tempfile::tempdir().unwrap();
+    let whole: Vec<BTreeMap<String, Vec<u8>>> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, site)| {
+            let out = work.path().join(format!("reference-{i}"));
+            build_into(site, &out).assert_ok();
+            tree(&out)
+        })
+        .collect();
+    let parent = work.path().join("deploy");
+    let out = parent.join("public");
+    for round in 0..3 {
+        let mut children: Vec<Child> = versions
+            .iter()
+            .map(|site| spawn_build(site.root(), &out))
+            .collect();
+        if round == 2 {
+            children.reverse();
+        }
+        for child in &mut children {
+            assert!(child.wait().unwrap().success(), "round {round}");
+        }
+        let now = tree(&out);
+        assert!(
+            now == whole[0] || now == whole[1],
+            "round {round}: a mixture"
+        );
+        assert_nothing_beside(&parent, &["public"]);
+    }
+}
