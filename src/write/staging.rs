@@ -78,20 +78,7 @@ impl Staging {
     pub fn new(target: &Path) -> Result<Staging, Diagnostic> {
         let shown = target.to_path_buf();
         let fail = |e: std::io::Error| cannot_write(&shown, e);
-        let target = match std::fs::symlink_metadata(target) {
-            Ok(_) => std::fs::canonicalize(target).map_err(fail)?,
-            Err(_) => target.to_path_buf(),
-        };
-        if target.exists() && !target.is_dir() {
-            return Err(
-                Diagnostic::error(&shown, 0, 0, "the output folder is a file")
-                    .with_help("choose a folder for --out"),
-            );
-        }
-        let (parent, name) = parent_and_name(&target).ok_or_else(|| {
-            Diagnostic::error(&shown, 0, 0, "cannot use this path as the output folder")
-                .with_help("choose a new or empty folder for --out")
-        })?;
+        let (target, parent, name) = place(target)?;
         std::fs::create_dir_all(&parent).map_err(fail)?;
         let lock = lock(&parent).map_err(fail)?;
         clean_leftovers(&parent, &name, &target);
@@ -236,6 +223,31 @@ pub fn cannot_write(shown: &Path, e: impl std::fmt::Display) -> Diagnostic {
         0,
         format!("cannot write the output folder {}: {e}", shown.display()),
     )
+}
+
+/// The output folder `target` with links resolved (when it exists), the folder that holds it, and
+/// its name. A file, or a path without a name (`/`, `..`), is refused.
+fn place(target: &Path) -> Result<(PathBuf, PathBuf, String), Diagnostic> {
+    let refuse = |message: &str, help: &str| {
+        Diagnostic::error(target, 0, 0, message.to_string()).with_help(help.to_string())
+    };
+    let resolved = match std::fs::symlink_metadata(target) {
+        Ok(_) => std::fs::canonicalize(target).map_err(|e| cannot_write(target, e))?,
+        Err(_) => target.to_path_buf(),
+    };
+    if resolved.exists() && !resolved.is_dir() {
+        return Err(refuse(
+            "the output folder is a file",
+            "choose a folder for --out",
+        ));
+    }
+    let (parent, name) = parent_and_name(&resolved).ok_or_else(|| {
+        refuse(
+            "cannot use this path as the output folder",
+            "choose a new or empty folder for --out",
+        )
+    })?;
+    Ok((resolved, parent, name))
 }
 
 /// The folder that holds `target`, and `target`'s name.
