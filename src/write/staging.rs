@@ -292,8 +292,6 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
         }
         let _ = std::fs::remove_dir_all(entry.path());
     }
-    // Earlier versions kept the output before last here.
-    let _ = std::fs::remove_dir_all(parent.join(format!(".{name}.prev")));
 }
 
 /// Whether a process `pid` is running (signal 0 checks without sending anything; a process of
