@@ -701,4 +701,25 @@ mod tests {
         assert!(!live.join("new").exists());
         assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
     }
+
+    #[test]
+    fn the_manifest_round_trips_any_name_and_ignores_paths_out_of_the_folder() {
+        let names = [
+            "a/b.html",
+            "static/new\nline.txt",
+            "static/back\\slash",
+            "static/cr\r",
+        ];
+        let text: String = names.iter().map(|n| escape(n) + "\n").collect();
+        let parsed = parse_manifest(&text);
+        assert_eq!(parsed.len(), names.len(), "{text:?}");
+        for name in names {
+            assert!(parsed.contains(name), "{name:?} lost in {text:?}");
+        }
+        let hostile = "../outside\n/etc/passwd\na//b\n./x\nok/../../y\n\nfine.html\n";
+        assert_eq!(
+            parse_manifest(hostile),
+            HashSet::from(["fine.html".to_string()])
+        );
+    }
 }
