@@ -500,20 +500,24 @@ fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
 /// `dir`: in one atomic exchange where the system has one, else by two renames.
 fn switch(dir: &Path, target: &Path) -> std::io::Result<()> {
     match exchange(dir, target) {
-        Ok(()) => Ok(()),
-        Err(e) if !exchange_unsupported(&e) => Err(e),
-        Err(_) => {
-            let mut aside = dir.as_os_str().to_owned();
-            aside.push(".old");
-            let aside = PathBuf::from(aside);
-            std::fs::rename(target, &aside)?;
-            if let Err(e) = std::fs::rename(dir, target) {
-                let _ = std::fs::rename(&aside, target);
-                return Err(e);
-            }
-            std::fs::rename(&aside, dir)
-        }
+        Err(e) if exchange_unsupported(&e) => switch_by_renames(dir, target),
+        other => other,
     }
+}
+
+/// [`switch`] without an atomic exchange: the output is renamed aside to `DIR.old`, the new one
+/// renamed in, and the old one moved to `dir`. Between the first two renames the output path is
+/// missing; a build that finds it so renames `DIR.old` back ([`clean_leftovers`]).
+fn switch_by_renames(dir: &Path, target: &Path) -> std::io::Result<()> {
+    let mut aside = dir.as_os_str().to_owned();
+    aside.push(".old");
+    let aside = PathBuf::from(aside);
+    std::fs::rename(target, &aside)?;
+    if let Err(e) = std::fs::rename(dir, target) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(e);
+    }
+    std::fs::rename(&aside, dir)
 }
 
 /// Whether `e` says the file system or kernel has no atomic exchange.
@@ -721,5 +725,24 @@ mod tests {
             parse_manifest(hostile),
             HashSet::from(["fine.html".to_string()])
         );
+    }
+
+    #[test]
+    fn both_switches_trade_the_folders_places() {
+        for by_renames in [false, true] {
+            let parent = tempfile::tempdir().unwrap();
+            let (dir, target) = (parent.path().join(".o.building-1"), parent.path().join("o"));
+            for (folder, text) in [(&dir, "new"), (&target, "old")] {
+                std::fs::create_dir_all(folder).unwrap();
+                std::fs::write(folder.join("f"), text).unwrap();
+            }
+            match by_renames {
+                true => switch_by_renames(&dir, &target).unwrap(),
+                false => switch(&dir, &target).unwrap(),
+            }
+            assert_eq!(read(&target.join("f")), "new");
+            assert_eq!(read(&dir.join("f")), "old");
+            assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 2);
+        }
     }
 }
