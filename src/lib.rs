@@ -180,26 +180,34 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         .out
         .clone()
         .unwrap_or_else(|| options.root.join("public"));
-    if let Some(d) = no_site_here(&options.root) {
+    let misplaced = || write::staging::refuse_out_inside_inputs(&options.root, None, &out);
+    let refused = no_site_here(&options.root).or_else(|| {
+        // Checked before loading too, so that a nested output is never read as content.
+        (!options.check_only).then(misplaced).flatten()
+    });
+    if let Some(d) = refused {
         run.diagnostics.push(d);
         return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
     }
     let Some(model) = model(options, &mut run) else {
         return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
     };
-    let staging = match if options.check_only {
-        write::Staging::scratch()
-    } else {
-        write::Staging::new(&out)
-    } {
+    let staging = match staging(options, &model, &out) {
         Ok(s) => s,
-        Err(message) => {
-            run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
+        Err(d) => {
+            run.diagnostics.push(d);
             return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
         }
     };
     let (records, files, template_times) =
         write_site(&model, &options.root, &staging, &out, &mut run);
+    if let Some(e) = staging.output().write_failure() {
+        // A full disk or a read-only output fails every later write too, and each would be
+        // reported against a page or file: one problem of the output folder is reported instead.
+        staging.abandon();
+        run.diagnostics = vec![write::staging::cannot_write(&out, e)];
+        return run.end(Outcome::Failure, count_pages(&records), template_times, out);
+    }
     let pages = count_pages(&records);
     // Freeing tens of thousands of small allocations takes tens of milliseconds; the caller does
     // not need to wait for it.
@@ -217,12 +225,29 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         };
         return run.end(outcome, pages, template_times, out);
     }
-    if let Err(message) = staging.commit(&files) {
-        run.diagnostics.push(Diagnostic::error(&out, 0, 0, message));
+    if let Err(d) = staging.commit(&files) {
+        run.diagnostics.push(d);
         return run.end(Outcome::Failure, pages, template_times, out);
     }
     run.stage("write");
     run.end(Outcome::Success, pages, template_times, out)
+}
+
+/// Where the build writes: a staging folder beside `out`, or a scratch folder for `check`. An
+/// `out` inside the site's inputs is refused before anything is written.
+fn staging(
+    options: &BuildOptions,
+    model: &Model,
+    out: &Path,
+) -> Result<write::Staging, Diagnostic> {
+    if options.check_only {
+        return write::Staging::scratch();
+    }
+    let theme = Some(model.site.config.theme.as_str());
+    match write::staging::refuse_out_inside_inputs(&options.root, theme, out) {
+        Some(d) => Err(d),
+        None => write::Staging::new(out),
+    }
 }
 
 /// The "no site here" error, when `root` has neither site.yaml nor content/ (shared with `serve`).

@@ -384,7 +384,8 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
-        if entry.file_type().is_file() {
+        // The build's manifest of the files it wrote is not part of the site that is served.
+        if entry.file_type().is_file() && entry.file_name() != ".realist-manifest" {
             let rel = entry.path().strip_prefix(dir).unwrap();
             out.insert(
                 rel.to_string_lossy().replace('\\', "/"),

@@ -1006,7 +1006,7 @@ fn a_successful_build_replaces_the_whole_output() {
     let site = Site::rich();
     site.build_ok(&[]);
     assert!(site.exists("about/index.html"));
-    std::fs::write(site.out().join("stale.txt"), "left over").unwrap();
+    std::fs::write(site.out().join("mine.txt"), "not realist's").unwrap();
     site.remove("content/pages/about.md");
     site.build_ok(&[]);
     assert!(
@@ -1014,8 +1014,12 @@ fn a_successful_build_replaces_the_whole_output() {
         "a removed page is still published"
     );
     assert!(
-        !site.exists("stale.txt"),
-        "files from before the build survive"
+        !site.out().join("about").exists(),
+        "the removed page's folder is left"
+    );
+    assert!(
+        site.exists("mine.txt"),
+        "a file realist did not write was deleted"
     );
     assert!(site.exists("reports/r1/index.html"));
     let stray: Vec<String> = entries(site.root())
@@ -1034,10 +1038,7 @@ fn a_folder_that_realist_did_not_build_is_never_emptied() {
     std::fs::write(out.join("notes/keep.txt"), "mine").unwrap();
     let run = site.build(&["--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{run:?}");
-    assert!(
-        run.stderr.contains("is not a site that realist built"),
-        "{run:?}"
-    );
+    assert!(run.stderr.contains("has no .realist-manifest"), "{run:?}");
     assert_eq!(
         std::fs::read_to_string(out.join("notes/keep.txt")).unwrap(),
         "mine"

@@ -144,6 +144,24 @@ pub fn read_dir_files(
     dir: &Path,
     files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
 ) -> Result<(), Diagnostic> {
+    collect_dir_files(root, dir, files, true)
+}
+
+/// Like [`read_dir_files`], but leaves the contents empty: for files copied streamed.
+pub fn list_dir_files(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
+) -> Result<(), Diagnostic> {
+    collect_dir_files(root, dir, files, false)
+}
+
+fn collect_dir_files(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
+    read: bool,
+) -> Result<(), Diagnostic> {
     let full = root.join(dir);
     if !full.is_dir() {
         return Ok(());
@@ -190,8 +208,11 @@ pub fn read_dir_files(
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        let bytes = std::fs::read(entry.path())
-            .map_err(|e| Diagnostic::error(&rel, 0, 0, format!("cannot read: {e}")))?;
+        let bytes = match read {
+            true => std::fs::read(entry.path())
+                .map_err(|e| Diagnostic::error(&rel, 0, 0, format!("cannot read: {e}")))?,
+            false => Vec::new(),
+        };
         files.insert(name, (rel, bytes));
     }
     first_problem.map_or(Ok(()), Err)

@@ -1,273 +1,192 @@
-//! Stage 5, write: the build's files go into a temporary folder beside the output, and reach the
-//! output only when the whole build succeeded, so a failed build leaves the previous site
-//! byte-for-byte intact.
+//! Stage 5, write: every file of a build goes into a staging folder beside the output, and the
+//! staging folder replaces the output in one step only when the whole build succeeded, so a failed
+//! or killed build leaves the previous site exactly as it was.
 //!
-//! The first build into a folder writes everything into a fresh temporary folder and renames it
-//! into place. A later build updates the output instead: it writes into the temporary folder only
-//! the files that differ from the live output, and on success moves them in and deletes the files
-//! it no longer makes. Rebuilding an unchanged site therefore creates no files at all: making and
-//! deleting the tens of thousands of page folders of a large site cost more than rendering them
-//! (on ext4, inode allocation), and a whole second copy of the site is never on disk.
+//! [`Output`] is where pages, feeds, exports and static files are written. When a live output is
+//! being updated, a file whose bytes are already in the live output is hard-linked from there
+//! instead of written again, so an unchanged page keeps its inode and mtime and deploy tools
+//! (rsync) see only real changes. [`staging`] owns the folder's life cycle: the manifest of the
+//! files realist wrote, the files of the user that are carried over, the atomic switch, and the
+//! cleaning of leftovers from killed builds.
+//!
+//! Nothing is ever written through a path that already exists in the staging folder: it may be a
+//! hard link to a live file, and writing through it would change the live site early. A file is
+//! created anew instead (the old link is removed first).
 
 pub mod extras;
 pub mod search;
+pub mod staging;
 
-use std::collections::{BTreeSet, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::diagnostics::Diagnostic;
+
+pub use staging::Staging;
 
 /// Where a build writes its files.
 #[derive(Debug, Clone)]
 pub struct Output {
     /// The folder files are written into.
     pub dir: PathBuf,
-    /// The live output this build updates, if any: a file identical to its live copy is not
-    /// written to `dir` at all.
+    /// The live output this build replaces, if any: a file identical to its live copy is linked
+    /// from there instead of written.
     live: Option<PathBuf>,
+    /// The first error met while writing into `dir`, shared by every clone: a write that fails is
+    /// a problem of the output folder (disk full, read-only), not of the source file being
+    /// rendered, and the build reports it as such.
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 impl Output {
     /// Plain output into `dir` (`serve`'s folders): a file that already holds exactly the new
     /// contents is left alone.
     pub fn new(dir: PathBuf) -> Output {
-        Output { dir, live: None }
+        Output::with_live(dir, None)
+    }
+
+    fn with_live(dir: PathBuf, live: Option<PathBuf>) -> Output {
+        Output {
+            dir,
+            live,
+            failure: Arc::default(),
+        }
     }
 
     /// Writes `contents` as the site-relative file `rel`, unless it is already there (in the live
-    /// output being updated, or else in `dir`): an unchanged file keeps its inode and mtime, so
-    /// deploy tools see only real changes.
+    /// output being replaced, where it is linked from, or else in `dir`).
     pub fn put(&self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
-        if holds(&self.current(rel), contents) {
-            return Ok(());
-        }
-        let dest = self.dir.join(rel);
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(dest, contents)
+        let result = (|| {
+            let dest = self.dir.join(rel);
+            match &self.live {
+                Some(live) if holds(&live.join(rel), contents) => {
+                    return link_or_copy(&live.join(rel), &dest)
+                }
+                None if holds(&dest, contents) => return Ok(()),
+                _ => {}
+            }
+            create_new(&dest)?.write_all(contents)
+        })();
+        self.note(result)
+    }
+
+    /// Copies the file `src` as the site-relative file `rel`, streamed (never held in memory
+    /// whole), unless its bytes are already there, as with [`Output::put`].
+    pub fn put_file(&self, rel: &str, src: &Path) -> std::io::Result<()> {
+        let mut source = std::fs::File::open(src)?;
+        let result = (|| {
+            let dest = self.dir.join(rel);
+            let current = self.current(rel);
+            if same_contents(src, &current)? {
+                return match self.live {
+                    Some(_) => link_or_copy(&current, &dest),
+                    None => Ok(()),
+                };
+            }
+            std::io::copy(&mut source, &mut create_new(&dest)?).map(drop)
+        })();
+        self.note(result)
     }
 
     /// The file `rel` is compared with before it is written: its live copy, or itself.
     fn current(&self, rel: &str) -> PathBuf {
         self.live.as_ref().unwrap_or(&self.dir).join(rel)
     }
+
+    /// Records the first failed write, and passes `result` on.
+    fn note<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
+        if let (Err(e), Ok(mut first)) = (&result, self.failure.lock()) {
+            first.get_or_insert_with(|| e.to_string());
+        }
+        result
+    }
+
+    /// The first error met while writing into the output, if any.
+    pub fn write_failure(&self) -> Option<String> {
+        self.failure.lock().ok().and_then(|f| f.clone())
+    }
 }
 
-/// Whether the file at `path` holds exactly `contents`.
+/// Whether the regular file at `path` (not a link to one) holds exactly `contents`.
 fn holds(path: &Path, contents: &[u8]) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == contents.len() as u64)
         && std::fs::read(path).is_ok_and(|old| old == contents)
 }
 
-/// How a [`Staging`] folder reaches the output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// It holds the whole site and is renamed into place (there was no output yet).
-    Fresh,
-    /// It holds the files that changed, which are moved into the existing output.
-    Update,
-    /// It is thrown away (`realist check`).
-    Scratch,
-}
-
-/// A build's output under construction, in a folder next to the final one (same file system, so
-/// files reach the output by renaming).
-pub struct Staging {
-    output: Output,
-    target: PathBuf,
-    mode: Mode,
-    /// When updating: the live output's files (site-relative), listed on a thread of its own
-    /// while the site renders. Walking 100,000 entries at the end instead made an unchanged
-    /// rebuild of a large site a quarter of a second slower than a cold one.
-    listing: Option<std::thread::JoinHandle<Vec<String>>>,
-}
-
-impl Staging {
-    pub fn new(target: &Path) -> Result<Staging, String> {
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        if target.is_dir() && !is_replaceable(target) {
-            return Err(format!(
-                "{} already holds files and is not a site that realist built (it has no index.html \
-                 and sitemap.xml), and a build would delete them; nothing was written. Choose a new or \
-                 empty folder for --out, or empty this one first",
-                target.display()
-            ));
+/// Creates the file `path` (and its folders) for writing. Whatever stood there is removed first,
+/// never written through: in a staging folder it may be a hard link to a file of the live output.
+fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let open = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            open()
         }
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "public".into());
-        // Earlier versions kept the output before last here; it is no longer read.
-        let _ = std::fs::remove_dir_all(parent.join(format!(".{name}.prev")));
-        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
-        }
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let (mode, live) = if target.is_dir() {
-            (Mode::Update, Some(target.to_path_buf()))
-        } else {
-            (Mode::Fresh, None)
-        };
-        let listing = live.clone().map(|live| {
-            std::thread::spawn(move || {
-                files_under(&live)
-                    .map(|(_, rel)| rel.to_string_lossy().replace('\\', "/"))
-                    .collect()
-            })
-        });
-        Ok(Staging {
-            output: Output { dir, live },
-            target: target.to_path_buf(),
-            mode,
-            listing,
-        })
-    }
-
-    /// A staging directory in the system's temporary folder, for a build that writes nothing
-    /// (`realist check`); it is removed by [`Staging::abandon`].
-    pub fn scratch() -> Result<Staging, String> {
-        let dir = std::env::temp_dir().join(format!("realist-check-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        Ok(Staging {
-            target: dir.clone(),
-            output: Output::new(dir),
-            mode: Mode::Scratch,
-            listing: None,
-        })
-    }
-
-    /// Where the build writes.
-    pub fn output(&self) -> &Output {
-        &self.output
-    }
-
-    /// Whether this is a throw-away directory (`realist check`), whose files nobody reads.
-    pub fn is_scratch(&self) -> bool {
-        self.mode == Mode::Scratch
-    }
-
-    /// Puts the finished output in place. `written` holds every site-relative file the build
-    /// made; when an existing output is updated, its other files are deleted.
-    pub fn commit(mut self, written: &HashSet<String>) -> Result<(), String> {
-        let dir = &self.output.dir;
-        if self.mode != Mode::Update {
-            return std::fs::rename(dir, &self.target)
-                .map_err(|e| format!("cannot move the new output into place: {e}"));
-        }
-        // New files first, then the deletions, so that a reader never meets a link to a file
-        // that is not there yet.
-        for (path, rel) in files_under(dir) {
-            move_into_place(&path, &self.target.join(&rel))
-                .map_err(|e| format!("cannot move {} into place: {e}", rel.display()))?;
-        }
-        let listed = self.listing.take().and_then(|l| l.join().ok());
-        prune(&self.target, listed.unwrap_or_default(), written);
-        let _ = std::fs::remove_dir_all(dir);
-        Ok(())
-    }
-
-    /// Gives up on this build: the output is untouched.
-    pub fn abandon(self) {
-        let _ = std::fs::remove_dir_all(&self.output.dir);
+        other => other,
     }
 }
 
-/// Whether a build may replace what is in the folder `dir`: it is empty, or it looks like a site
-/// realist built (every build writes `index.html` and `sitemap.xml` at the top). A mistaken `--out`
-/// (a home folder, the site's own root) must not have its files deleted.
-fn is_replaceable(dir: &Path) -> bool {
-    let empty = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none());
-    empty || dir.join("index.html").is_file() && dir.join("sitemap.xml").is_file()
-}
-
-/// Renames `from` to `to`, first clearing what stands in the way: a folder where the file goes,
-/// or a file where one of its folders goes (an output whose shape changed).
-fn move_into_place(from: &Path, to: &Path) -> std::io::Result<()> {
-    if to.is_dir() {
-        std::fs::remove_dir_all(to)?;
-    }
+/// Makes `to` the same file as `from`: a hard link (same inode and mtime), or a copy where the
+/// file system has no hard links.
+fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
     if let Some(parent) = to.parent() {
-        if std::fs::create_dir_all(parent).is_err() {
-            for blocker in parent.ancestors().filter(|a| a.is_file()) {
-                std::fs::remove_file(blocker)?;
-            }
-            std::fs::create_dir_all(parent)?;
-        }
+        std::fs::create_dir_all(parent)?;
     }
-    std::fs::rename(from, to)
-}
-
-/// Every file under `root` (not its folders): (path, path relative to `root`).
-fn files_under(root: &Path) -> impl Iterator<Item = (PathBuf, PathBuf)> + '_ {
-    walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .into_iter()
-        .flatten()
-        .filter(|entry| !entry.file_type().is_dir())
-        .map(move |entry| {
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let rel = rel.to_path_buf();
-            (entry.into_path(), rel)
-        })
-}
-
-/// Removes each of the `listed` files under `root` that is not in `keep` (site-relative paths),
-/// and then any folder left empty.
-fn prune(root: &Path, listed: Vec<String>, keep: &HashSet<String>) {
-    let mut emptied = BTreeSet::new();
-    for rel in listed.iter().filter(|rel| !keep.contains(*rel)) {
-        let path = root.join(rel);
-        if std::fs::remove_file(&path).is_ok() {
-            emptied.extend(
-                path.ancestors()
-                    .skip(1)
-                    .take_while(|p| *p != root)
-                    .map(Path::to_path_buf),
-            );
+    let linked = match std::fs::hard_link(from, to) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(to)?;
+            std::fs::hard_link(from, to)
         }
-    }
-    // Deepest first; removing a folder that still has files fails, as it should.
-    for dir in emptied.iter().rev() {
-        let _ = std::fs::remove_dir(dir);
+        other => other,
+    };
+    match linked {
+        Ok(()) => Ok(()),
+        Err(_) => std::io::copy(&mut std::fs::File::open(from)?, &mut create_new(to)?).map(drop),
     }
 }
 
 /// Copies the theme's `static/` and then the site's `static/` into `out/static/` (site files win).
 /// Returns the site-relative paths written, and the problems met (a file that could not be read or
-/// written is skipped; the rest are still copied).
+/// written is skipped; the rest are still copied). The site's files are copied streamed, never
+/// held in memory whole (a static folder may hold videos or large PDFs).
 pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut files =
-        crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
-            problems.push(d);
-            Default::default()
-        });
+    let themed = crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
+        problems.push(d);
+        Default::default()
+    });
     // A bad link in static/ is reported, but the other files are still copied, so pages do not
     // also fail the link check for a missing stylesheet.
+    let mut own = std::collections::BTreeMap::new();
     problems.extend(
-        crate::render::templates::read_dir_files(root, Path::new("static"), &mut files).err(),
+        crate::render::templates::list_dir_files(root, Path::new("static"), &mut own).err(),
     );
     let mut written = Vec::new();
-    for (name, (origin, bytes)) in files {
+    let theirs = themed.iter().filter(|(name, _)| !own.contains_key(*name));
+    let copies = theirs.map(|(name, (origin, bytes))| (name, origin, Some(bytes)));
+    let copies = copies.chain(own.iter().map(|(name, (origin, _))| (name, origin, None)));
+    for (name, origin, bytes) in copies {
         let rel = format!("static/{name}");
-        match out.put(&rel, &bytes) {
+        let copied = match bytes {
+            Some(bytes) => out.put(&rel, bytes),
+            None => out.put_file(&rel, &root.join(origin)),
+        };
+        match copied {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(Diagnostic::error(
                 origin,
                 0,
                 0,
-                format!("cannot copy to the output: {e}"),
+                format!("cannot copy to the output folder: {e}"),
             )),
         }
     }
@@ -275,48 +194,48 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
 }
 
 /// Writes a file that `produce` writes piece by piece, without holding it in memory: into a
-/// temporary file beside it, which is kept only if the contents differ from the current file (so
-/// an unchanged file keeps its inode and mtime, as with [`Output::put`]).
+/// temporary file beside it, which is kept only if the contents differ from the current file (an
+/// unchanged file is linked from the live output instead, as with [`Output::put`]).
 pub fn write_streamed(
     out: &Output,
     rel: &str,
     produce: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<String, Diagnostic> {
-    use std::io::Write;
     let dest = out.dir.join(rel);
     let tmp = dest.with_file_name(format!(
         ".{}.tmp",
         dest.file_name().unwrap_or_default().to_string_lossy()
     ));
     let result = (|| {
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let mut writer =
-            std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
+        let mut writer = std::io::BufWriter::with_capacity(256 * 1024, create_new(&tmp)?);
         produce(&mut writer)?;
         writer.flush()?;
         drop(writer);
-        if same_contents(&tmp, &out.current(rel))? {
-            std::fs::remove_file(&tmp)
-        } else {
-            std::fs::rename(&tmp, &dest)
+        let current = out.current(rel);
+        if !same_contents(&tmp, &current)? {
+            return std::fs::rename(&tmp, &dest);
+        }
+        std::fs::remove_file(&tmp)?;
+        match out.live {
+            Some(_) => link_or_copy(&current, &dest),
+            None => Ok(()),
         }
     })();
-    result.map_err(|e| {
+    out.note(result).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Diagnostic::error(rel, 0, 0, format!("cannot write output: {e}"))
+        output_error(rel, e)
     })?;
     Ok(rel.to_string())
 }
 
-/// Whether two files hold the same bytes (false if `b` does not exist), read in chunks.
+/// Whether two regular files hold the same bytes (false if `b` is not a regular file): sizes
+/// first, then chunk by chunk, so a large file is never held in memory.
 fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
     use std::io::Read;
-    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::symlink_metadata(b)) else {
         return Ok(false);
     };
-    if meta_a.len() != meta_b.len() {
+    if !meta_b.is_file() || meta_a.len() != meta_b.len() {
         return Ok(false);
     }
     let (mut fa, mut fb) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
@@ -326,8 +245,7 @@ fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
         if n == 0 {
             return Ok(true);
         }
-        fb.read_exact(&mut bb[..n])?;
-        if ba[..n] != bb[..n] {
+        if fb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
             return Ok(false);
         }
     }
@@ -335,87 +253,12 @@ fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
 
 /// Writes a file into the output, creating folders; returns its site-relative path.
 pub fn write_file(out: &Output, rel: &str, contents: &[u8]) -> Result<String, Diagnostic> {
-    out.put(rel, contents)
-        .map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot write output: {e}")))?;
+    out.put(rel, contents).map_err(|e| output_error(rel, e))?;
     Ok(rel.to_string())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn read(path: &Path) -> String {
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
-
-    #[test]
-    fn an_update_moves_in_what_changed_removes_what_is_gone_and_survives_a_change_of_shape() {
-        let parent = tempfile::tempdir().unwrap();
-        let live = parent.path().join("public");
-        for (rel, text) in [
-            ("index.html", "home"),
-            ("sitemap.xml", "map"),
-            ("same/index.html", "same"),
-            ("changed/index.html", "old"),
-            ("gone/index.html", "gone"),
-            ("static/x", "a file that becomes a folder"),
-            ("static/y/z.css", "a folder that becomes a file"),
-        ] {
-            std::fs::create_dir_all(live.join(rel).parent().unwrap()).unwrap();
-            std::fs::write(live.join(rel), text).unwrap();
-        }
-        let staging = Staging::new(&live).unwrap();
-        let out = staging.output();
-        let mut written = HashSet::new();
-        for (rel, text) in [
-            ("index.html", "home"),
-            ("sitemap.xml", "map"),
-            ("same/index.html", "same"),
-            ("changed/index.html", "new"),
-            ("static/x/inner.css", "inner"),
-            ("static/y", "now a file"),
-        ] {
-            out.put(rel, text.as_bytes()).unwrap();
-            written.insert(rel.to_string());
-        }
-        // Only what differs from the live output was written.
-        assert!(!out.dir.join("same/index.html").exists());
-        assert!(out.dir.join("changed/index.html").exists());
-        assert_eq!(
-            read(&live.join("changed/index.html")),
-            "old",
-            "live output touched early"
-        );
-
-        staging.commit(&written).unwrap();
-        assert_eq!(read(&live.join("same/index.html")), "same");
-        assert_eq!(read(&live.join("changed/index.html")), "new");
-        assert_eq!(read(&live.join("static/x/inner.css")), "inner");
-        assert_eq!(read(&live.join("static/y")), "now a file");
-        assert!(
-            !live.join("gone").exists(),
-            "a page no longer made is still there"
-        );
-        let beside: Vec<_> = std::fs::read_dir(parent.path())
-            .unwrap()
-            .flatten()
-            .collect();
-        assert_eq!(beside.len(), 1, "the staging folder was left behind");
-    }
-
-    #[test]
-    fn an_abandoned_update_leaves_the_output_as_it_was() {
-        let parent = tempfile::tempdir().unwrap();
-        let live = parent.path().join("public");
-        std::fs::create_dir_all(&live).unwrap();
-        std::fs::write(live.join("index.html"), "old").unwrap();
-        std::fs::write(live.join("sitemap.xml"), "map").unwrap();
-        let staging = Staging::new(&live).unwrap();
-        staging.output().put("index.html", b"new").unwrap();
-        staging.output().put("new/index.html", b"new").unwrap();
-        staging.abandon();
-        assert_eq!(read(&live.join("index.html")), "old");
-        assert!(!live.join("new").exists());
-        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
-    }
+/// The problem of an output file that could not be written: a problem of the output folder, not
+/// of a source file (the build reports it once, naming the output folder).
+fn output_error(rel: &str, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, 0, 0, format!("cannot write the output file: {e}"))
 }

@@ -1,0 +1,748 @@
+//! The output folder's life cycle: a build never deletes what it did not write, and the output is
+//! at every moment either entirely the previous site or entirely the new one.
+//!
+//! - **Manifest.** Every build writes `.realist-manifest` at the top of the output: one
+//!   site-relative path per line (`\` and line breaks escaped as `\\`, `\n`, `\r`), naming every
+//!   file the build wrote; the manifest does not name itself. An update removes only files that
+//!   the previous manifest names and the new build no longer makes. Everything else in the folder
+//!   (a `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into
+//!   the new output untouched. A folder that holds anything but dot-entries and has no manifest
+//!   (a mistaken `--out`, or a site built by a realist older than the manifest) is refused and
+//!   left as it is.
+//! - **Atomic switch.** A build writes into a sibling folder `.NAME.building-PID`. A file whose
+//!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
+//!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
+//!   folders recreated). The finished folder then trades places with the live one in one
+//!   `renameat2(RENAME_EXCHANGE)`, and the old tree, now at the staging path, is deleted. The first
+//!   build renames the staging folder into place. Where hard links are not supported, files are
+//!   copied; where the exchange is not supported, the live folder is renamed aside to
+//!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
+//!   path is missing, and a build that finds it missing renames the `.old` folder back.
+//! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
+//!   end, so a second build into it waits (the lock goes with the process, even a killed one).
+//! - **No leftovers.** Each build removes `.NAME.building-PID` folders whose process is gone;
+//!   those of a running build are left alone.
+//! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
+//!   or one that contains the site is refused: it would be read back as input by the next build.
+//!
+//! Durability against power loss is not attempted (no fsync): the promise is about builds that
+//! fail or are killed.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+use std::thread::JoinHandle;
+
+use super::Output;
+use crate::diagnostics::Diagnostic;
+
+/// The manifest's file name, at the top of the output.
+pub const MANIFEST: &str = ".realist-manifest";
+
+/// How a [`Staging`] folder reaches the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// There is no output yet: the staging folder is renamed into place.
+    Fresh,
+    /// It trades places with the live output.
+    Update,
+    /// It is thrown away (`realist check`).
+    Scratch,
+}
+
+/// An entry of the live output that realist did not write, carried into the new output.
+#[derive(Debug)]
+enum Kept {
+    File(PathBuf),
+    Symlink(PathBuf),
+    EmptyDir(PathBuf),
+}
+
+/// A build's output under construction, in a folder next to the final one (same file system, so
+/// it can take the output's place by renaming).
+pub struct Staging {
+    output: Output,
+    target: PathBuf,
+    /// The output as the user named it, for messages.
+    shown: PathBuf,
+    mode: Mode,
+    /// When updating: the user's entries of the live output, listed on a thread of its own while
+    /// the site renders.
+    listing: Option<JoinHandle<Result<Vec<Kept>, String>>>,
+    /// The lock on the folder that holds the output, held until the build ends.
+    _lock: Option<std::fs::File>,
+}
+
+impl Staging {
+    /// Prepares a build into `target`: refuses a folder realist did not build, removes leftovers of
+    /// dead builds, and creates the staging folder. Nothing in `target` is changed.
+    pub fn new(target: &Path) -> Result<Staging, Diagnostic> {
+        let shown = target.to_path_buf();
+        let fail = |e: std::io::Error| cannot_write(&shown, e);
+        let (target, parent, name) = place(target)?;
+        std::fs::create_dir_all(&parent).map_err(fail)?;
+        let lock = lock(&parent).map_err(fail)?;
+        clean_leftovers(&parent, &name, &target);
+        if on_another_device(&target, &parent) {
+            return Err(Diagnostic::error(
+                &shown,
+                0,
+                0,
+                "the output folder is a mount point (it is on another file system than the \
+                 folder that holds it), so it cannot be replaced in one step; nothing was written",
+            )
+            .with_help("use a folder inside it for --out"));
+        }
+        let manifest = if target.is_dir() {
+            Some(read_manifest(&target, &shown)?)
+        } else {
+            None
+        };
+        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).map_err(fail)?;
+        let listing = manifest.map(|manifest| {
+            let live = target.clone();
+            std::thread::spawn(move || kept_entries(&live, &manifest))
+        });
+        let (mode, live) = match listing {
+            Some(_) => (Mode::Update, Some(target.clone())),
+            None => (Mode::Fresh, None),
+        };
+        Ok(Staging {
+            output: Output::with_live(dir, live),
+            target,
+            shown,
+            mode,
+            listing,
+            _lock: Some(lock),
+        })
+    }
+
+    /// A staging directory in the system's temporary folder, for a build that writes nothing
+    /// (`realist check`); it is removed by [`Staging::abandon`].
+    pub fn scratch() -> Result<Staging, Diagnostic> {
+        let dir = std::env::temp_dir().join(format!("realist-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| cannot_write(&dir, e))?;
+        Ok(Staging {
+            target: dir.clone(),
+            shown: dir.clone(),
+            output: Output::new(dir),
+            mode: Mode::Scratch,
+            listing: None,
+            _lock: None,
+        })
+    }
+
+    /// Where the build writes.
+    pub fn output(&self) -> &Output {
+        &self.output
+    }
+
+    /// Whether this is a throw-away directory (`realist check`), whose files nobody reads.
+    pub fn is_scratch(&self) -> bool {
+        self.mode == Mode::Scratch
+    }
+
+    /// Puts the finished output in place. `written` holds every site-relative file the build
+    /// made. On error the output is as it was before the build, and the message says so.
+    pub fn commit(mut self, written: &HashSet<String>) -> Result<(), Diagnostic> {
+        let dir = self.output.dir.clone();
+        let listing = self.listing.take();
+        let prepared = (|| {
+            if let Some(listing) = listing {
+                let kept = listing
+                    .join()
+                    .map_err(|_| "listing the output folder failed".to_string())??;
+                carry_over(&self.target, &dir, &kept, written)?;
+            }
+            write_manifest(&self.output, written).map_err(|e| e.to_string())?;
+            match self.mode {
+                Mode::Update => switch(&dir, &self.target),
+                _ => std::fs::rename(&dir, &self.target),
+            }
+            .map_err(|e| e.to_string())
+        })();
+        if let Err(message) = prepared {
+            let _ = std::fs::remove_dir_all(&dir);
+            // Only the fallback switch can fail half-way, with the old output set aside.
+            let state = match self.mode == Mode::Fresh || self.target.exists() {
+                true => "it was left as it was".to_string(),
+                false => format!("the previous output is in {}.old", dir.display()),
+            };
+            return Err(Diagnostic::error(
+                &self.shown,
+                0,
+                0,
+                format!("cannot update the output folder: {message}; {state}"),
+            ));
+        }
+        // The old tree, now at the staging path; a kill here leaves it for the next build.
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    /// Gives up on this build: the output is untouched.
+    pub fn abandon(mut self) {
+        if let Some(listing) = self.listing.take() {
+            let _ = listing.join();
+        }
+        let _ = std::fs::remove_dir_all(&self.output.dir);
+    }
+}
+
+/// Waits for, and takes, the lock on the folder `parent`: two builds into the same output run one
+/// after the other, so one never links files from an output the other is replacing. The lock is
+/// the system's (`flock`), released when the process ends, even when it is killed; no lock file
+/// is left beside the output.
+fn lock(parent: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let dir = std::fs::File::open(parent)?;
+    // SAFETY: flock on a descriptor that stays open as long as the returned File.
+    match unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } {
+        0 => Ok(dir),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+/// Whether the existing folder `target` is on another device than `parent` (a mount point, such
+/// as a container's volume): it could not be renamed.
+fn on_another_device(target: &Path, parent: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(target), std::fs::metadata(parent)) {
+        (Ok(t), Ok(p)) => t.dev() != p.dev(),
+        _ => false,
+    }
+}
+
+/// The problem of an output folder that cannot be written.
+pub fn cannot_write(shown: &Path, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(
+        shown,
+        0,
+        0,
+        format!("cannot write the output folder {}: {e}", shown.display()),
+    )
+}
+
+/// The output folder `target` with links resolved (when it exists), the folder that holds it, and
+/// its name. A file, or a path without a name (`/`, `..`), is refused.
+fn place(target: &Path) -> Result<(PathBuf, PathBuf, String), Diagnostic> {
+    let refuse = |message: &str, help: &str| {
+        Diagnostic::error(target, 0, 0, message.to_string()).with_help(help.to_string())
+    };
+    let resolved = match std::fs::symlink_metadata(target) {
+        Ok(_) => std::fs::canonicalize(target).map_err(|e| cannot_write(target, e))?,
+        Err(_) => target.to_path_buf(),
+    };
+    if resolved.exists() && !resolved.is_dir() {
+        return Err(refuse(
+            "the output folder is a file",
+            "choose a folder for --out",
+        ));
+    }
+    let (parent, name) = parent_and_name(&resolved).ok_or_else(|| {
+        refuse(
+            "cannot use this path as the output folder",
+            "choose a new or empty folder for --out",
+        )
+    })?;
+    Ok((resolved, parent, name))
+}
+
+/// The folder that holds `target`, and `target`'s name.
+fn parent_and_name(target: &Path) -> Option<(PathBuf, String)> {
+    let name = match target.components().next_back()? {
+        Component::Normal(name) => name.to_str()?.to_string(),
+        _ => return None,
+    };
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Some((parent.to_path_buf(), name))
+}
+
+/// Removes the staging folders `.NAME.building-PID` (and `.NAME.building-PID.old`) in `parent`
+/// whose process is no longer running. A `.old` folder is the previous output set aside by the
+/// fallback switch: if the output is missing, it is renamed back instead.
+fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
+    let prefix = format!(".{name}.building-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let (pid, aside) = match rest.strip_suffix(".old") {
+            Some(pid) => (pid, true),
+            None => (rest, false),
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_dir || pid != std::process::id() && process_alive(pid) {
+            continue;
+        }
+        if aside && !target.exists() && std::fs::rename(entry.path(), target).is_ok() {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
+}
+
+/// Whether a process `pid` is running (signal 0 checks without sending anything; a process of
+/// another user answers "not permitted").
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: kill with signal 0 only checks that the process exists.
+    let answer = unsafe { libc::kill(pid, 0) };
+    answer == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// The previous build's manifest in the live output `target`: the site-relative files it wrote.
+/// A folder without one is refused unless it is empty or holds only dot-entries (such as `.git`).
+fn read_manifest(target: &Path, shown: &Path) -> Result<HashSet<String>, Diagnostic> {
+    let path = target.join(MANIFEST);
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_file() => std::fs::read(&path)
+            .map(|bytes| parse_manifest(&String::from_utf8_lossy(&bytes)))
+            .map_err(|e| cannot_write(shown, e)),
+        Ok(_) => Err(Diagnostic::error(
+            shown,
+            0,
+            0,
+            format!("the output folder's {MANIFEST} is not a file"),
+        )),
+        Err(_) => {
+            let entries = std::fs::read_dir(target).map_err(|e| cannot_write(shown, e))?;
+            let mut names = entries.flatten().map(|e| e.file_name());
+            if names.any(|n| !n.to_string_lossy().starts_with('.')) {
+                return Err(not_realist_output(shown));
+            }
+            Ok(HashSet::new())
+        }
+    }
+}
+
+/// The refusal of a folder that holds files but no manifest.
+fn not_realist_output(shown: &Path) -> Diagnostic {
+    Diagnostic::error(
+        shown,
+        0,
+        0,
+        format!(
+            "the output folder {} already holds files and has no {MANIFEST}, so realist cannot \
+             tell which files it wrote; nothing was written and nothing in it was changed",
+            shown.display()
+        ),
+    )
+    .with_help(
+        "choose a new or empty folder for --out, or delete or move this folder's contents \
+         (a site built by an older realist has no manifest: delete it once and build again)",
+    )
+}
+
+/// The paths of a manifest's text; a line that is not a plain relative path is ignored.
+pub fn parse_manifest(text: &str) -> HashSet<String> {
+    text.lines()
+        .map(unescape)
+        .filter(|rel| is_plain_relative(rel))
+        .collect()
+}
+
+/// Whether `rel` is a relative path of plain names (no `..`, `.`, root or empty part).
+fn is_plain_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.contains('\0')
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+fn escape(rel: &str) -> String {
+    rel.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+fn unescape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (c, c == '\\') {
+            (_, true) => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes the manifest of `written` into the staging folder, sorted (linked from the live output
+/// when it is unchanged, like every other file).
+fn write_manifest(out: &Output, written: &HashSet<String>) -> std::io::Result<()> {
+    let mut paths: Vec<&String> = written.iter().filter(|r| *r != MANIFEST).collect();
+    paths.sort();
+    let mut text = String::with_capacity(paths.len() * 32);
+    for rel in paths {
+        text.push_str(&escape(rel));
+        text.push('\n');
+    }
+    out.put(MANIFEST, text.as_bytes())
+}
+
+/// The entries of the live output `live` that the previous build did not write (not named in
+/// `manifest`). An entry that is not a file, folder or symbolic link is an error.
+fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, String> {
+    let mut kept = Vec::new();
+    for entry in walkdir::WalkDir::new(live).min_depth(1) {
+        let entry = entry.map_err(|e| format!("cannot read it: {e}"))?;
+        let rel = entry.path().strip_prefix(live).unwrap_or(entry.path());
+        let kind = entry.file_type();
+        let realist = rel.to_str().is_some_and(|r| manifest.contains(r));
+        if rel == Path::new(MANIFEST) || kind.is_file() && realist {
+            continue;
+        }
+        let rel = rel.to_path_buf();
+        if kind.is_file() {
+            kept.push(Kept::File(rel));
+        } else if kind.is_symlink() {
+            kept.push(Kept::Symlink(rel));
+        } else if kind.is_dir() {
+            let empty = std::fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_none());
+            if empty {
+                kept.push(Kept::EmptyDir(rel));
+            }
+        } else {
+            return Err(format!(
+                "{} is not a file, folder or symbolic link (a pipe, socket or device), and \
+                 realist does not carry such entries over; move it out of the output folder",
+                rel.display()
+            ));
+        }
+    }
+    Ok(kept)
+}
+
+/// Links the user's entries `kept` of the live output `live` into the staging folder `dir`. A
+/// user's entry where the new site writes a file is an error: it is not realist's to replace.
+fn carry_over(
+    live: &Path,
+    dir: &Path,
+    kept: &[Kept],
+    written: &HashSet<String>,
+) -> Result<(), String> {
+    for entry in kept {
+        let rel = match entry {
+            Kept::File(rel) | Kept::Symlink(rel) | Kept::EmptyDir(rel) => rel,
+        };
+        let conflict = || {
+            format!(
+                "{} was not written by realist (it is not in {MANIFEST}), and the site now \
+                 makes a file there; move it away and build again",
+                rel.display()
+            )
+        };
+        if rel.to_str().is_some_and(|r| written.contains(r)) {
+            return Err(conflict());
+        }
+        carry_one(entry, &live.join(rel), &dir.join(rel)).map_err(|e| {
+            match e.kind() {
+                // A file of the site where the user's folder is, or the other way round.
+                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => conflict(),
+                _ => format!("cannot carry {} over: {e}", rel.display()),
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Recreates the user's entry `from` at `to` in the staging folder: a hard link (a copy where
+/// there are none), the same symbolic link, or an empty folder. Never replaces what is at `to`.
+fn carry_one(entry: &Kept, from: &Path, to: &Path) -> std::io::Result<()> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    match entry {
+        Kept::File(_) => std::fs::hard_link(from, to).or_else(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Err(e),
+            _ => std::fs::copy(from, to).map(drop),
+        }),
+        Kept::Symlink(_) => symlink(&std::fs::read_link(from)?, to),
+        Kept::EmptyDir(_) => std::fs::create_dir_all(to),
+    }
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Makes the finished staging folder `dir` the output `target`, and leaves the old output at
+/// `dir`: in one atomic exchange where the system has one, else by two renames.
+fn switch(dir: &Path, target: &Path) -> std::io::Result<()> {
+    match exchange(dir, target) {
+        Err(e) if exchange_unsupported(&e) => switch_by_renames(dir, target),
+        other => other,
+    }
+}
+
+/// [`switch`] without an atomic exchange: the output is renamed aside to `DIR.old`, the new one
+/// renamed in, and the old one moved to `dir`. Between the first two renames the output path is
+/// missing; a build that finds it so renames `DIR.old` back ([`clean_leftovers`]).
+fn switch_by_renames(dir: &Path, target: &Path) -> std::io::Result<()> {
+    let mut aside = dir.as_os_str().to_owned();
+    aside.push(".old");
+    let aside = PathBuf::from(aside);
+    std::fs::rename(target, &aside)?;
+    if let Err(e) = std::fs::rename(dir, target) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(e);
+    }
+    std::fs::rename(&aside, dir)
+}
+
+/// Whether `e` says the file system or kernel has no atomic exchange.
+fn exchange_unsupported(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Unsupported
+        || matches!(
+            e.raw_os_error(),
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+        )
+}
+
+/// Swaps the folders `a` and `b` in one step (Linux `renameat2` with `RENAME_EXCHANGE`): a reader
+/// of either path sees one or the other, never neither.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated paths that outlive the call.
+    let answer = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    match answer {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Refuses an output folder `out` inside one of the site's inputs (`content/`, `static/`,
+/// `templates/`, the theme's folder) or one that is the site root or contains it: the next build
+/// would read the output back as input. Paths are compared canonicalised; a folder that does not
+/// exist yet is placed through its nearest existing ancestor.
+pub fn refuse_out_inside_inputs(
+    root: &Path,
+    theme: Option<&str>,
+    out: &Path,
+) -> Option<Diagnostic> {
+    let at = canonical(out);
+    let site = canonical(root);
+    let theme = theme.map(|t| ("the theme's folder", site.join("themes").join(t)));
+    let inputs = [
+        ("content/", site.join("content")),
+        ("static/", site.join("static")),
+        ("templates/", site.join("templates")),
+    ];
+    let problem = if site.starts_with(&at) {
+        Some("it is the site's own folder or contains it".to_string())
+    } else {
+        inputs
+            .iter()
+            .chain(theme.iter())
+            .find(|(_, dir)| at.starts_with(dir))
+            .map(|(name, _)| format!("it is inside the site's {name}"))
+    }?;
+    Some(
+        Diagnostic::error(
+            out,
+            0,
+            0,
+            format!("cannot use this output folder: {problem}, so every build would read its own output back; nothing was written"),
+        )
+        .with_help("choose an --out outside content/, static/, templates/ and themes/, such as the default ROOT/public"),
+    )
+}
+
+/// `path` made absolute with links resolved, through its nearest existing ancestor; the parts
+/// that do not exist yet are added by name (`..` removes the part before it).
+fn canonical(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<Component> = absolute.components().collect();
+    for known in (0..=parts.len()).rev() {
+        let base: PathBuf = parts[..known].iter().collect();
+        let Ok(mut out) = std::fs::canonicalize(&base) else {
+            continue;
+        };
+        for part in &parts[known..] {
+            match part {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::Normal(name) => out.push(name),
+                _ => {}
+            }
+        }
+        return out;
+    }
+    absolute
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn an_update_swaps_in_what_changed_removes_what_is_gone_and_survives_a_change_of_shape() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        let mut manifest = String::new();
+        for (rel, text) in [
+            ("index.html", "home"),
+            ("sitemap.xml", "map"),
+            ("same/index.html", "same"),
+            ("changed/index.html", "old"),
+            ("gone/index.html", "gone"),
+            ("static/x", "a file that becomes a folder"),
+            ("static/y/z.css", "a folder that becomes a file"),
+        ] {
+            std::fs::create_dir_all(live.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(live.join(rel), text).unwrap();
+            manifest.push_str(rel);
+            manifest.push('\n');
+        }
+        std::fs::write(live.join(MANIFEST), manifest).unwrap();
+        let staging = Staging::new(&live).unwrap();
+        let out = staging.output();
+        let mut written = HashSet::new();
+        for (rel, text) in [
+            ("index.html", "home"),
+            ("sitemap.xml", "map"),
+            ("same/index.html", "same"),
+            ("changed/index.html", "new"),
+            ("static/x/inner.css", "inner"),
+            ("static/y", "now a file"),
+        ] {
+            out.put(rel, text.as_bytes()).unwrap();
+            written.insert(rel.to_string());
+        }
+        // What is the same as in the live output is linked from there, not written.
+        use std::os::unix::fs::MetadataExt;
+        let inode = |p: &Path| std::fs::metadata(p).unwrap().ino();
+        assert_eq!(
+            inode(&out.dir.join("same/index.html")),
+            inode(&live.join("same/index.html"))
+        );
+        assert!(out.dir.join("changed/index.html").exists());
+        assert_eq!(
+            read(&live.join("changed/index.html")),
+            "old",
+            "live output touched early"
+        );
+
+        staging.commit(&written).unwrap();
+        assert_eq!(read(&live.join("same/index.html")), "same");
+        assert_eq!(read(&live.join("changed/index.html")), "new");
+        assert_eq!(read(&live.join("static/x/inner.css")), "inner");
+        assert_eq!(read(&live.join("static/y")), "now a file");
+        assert!(
+            !live.join("gone").exists(),
+            "a page no longer made is still there"
+        );
+        let beside: Vec<_> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .collect();
+        assert_eq!(beside.len(), 1, "the staging folder was left behind");
+    }
+
+    #[test]
+    fn an_abandoned_update_leaves_the_output_as_it_was() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join("index.html"), "old").unwrap();
+        std::fs::write(live.join(MANIFEST), "index.html\n").unwrap();
+        let staging = Staging::new(&live).unwrap();
+        staging.output().put("index.html", b"new").unwrap();
+        staging.output().put("new/index.html", b"new").unwrap();
+        staging.abandon();
+        assert_eq!(read(&live.join("index.html")), "old");
+        assert!(!live.join("new").exists());
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn the_manifest_round_trips_any_name_and_ignores_paths_out_of_the_folder() {
+        let names = [
+            "a/b.html",
+            "static/new\nline.txt",
+            "static/back\\slash",
+            "static/cr\r",
+        ];
+        let text: String = names.iter().map(|n| escape(n) + "\n").collect();
+        let parsed = parse_manifest(&text);
+        assert_eq!(parsed.len(), names.len(), "{text:?}");
+        for name in names {
+            assert!(parsed.contains(name), "{name:?} lost in {text:?}");
+        }
+        let hostile = "../outside\n/etc/passwd\na//b\n./x\nok/../../y\n\nfine.html\n";
+        assert_eq!(
+            parse_manifest(hostile),
+            HashSet::from(["fine.html".to_string()])
+        );
+    }
+
+    #[test]
+    fn both_switches_trade_the_folders_places() {
+        for by_renames in [false, true] {
+            let parent = tempfile::tempdir().unwrap();
+            let (dir, target) = (parent.path().join(".o.building-1"), parent.path().join("o"));
+            for (folder, text) in [(&dir, "new"), (&target, "old")] {
+                std::fs::create_dir_all(folder).unwrap();
+                std::fs::write(folder.join("f"), text).unwrap();
+            }
+            match by_renames {
+                true => switch_by_renames(&dir, &target).unwrap(),
+                false => switch(&dir, &target).unwrap(),
+            }
+            assert_eq!(read(&target.join("f")), "new");
+            assert_eq!(read(&dir.join("f")), "old");
+            assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 2);
+        }
+    }
+}
