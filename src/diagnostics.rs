@@ -86,12 +86,37 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}: {}\n  --> {}", self.message, self.location())?;
+        let location = self.location();
+        let (message, location) = (printable(&self.message), printable(&location));
+        write!(f, "{label}: {message}\n  --> {location}")?;
         if let Some(help) = &self.help {
-            write!(f, "\n   = help: {help}")?;
+            write!(f, "\n   = help: {}", printable(help))?;
         }
         Ok(())
     }
+}
+
+/// `text` made safe to print on a terminal: control characters (C0, DEL, C1, and so ESC which
+/// starts every terminal control sequence) and the Unicode bidirectional overrides become visible
+/// escapes such as `\u{1b}`. A line break is kept but indented, so text from a site's files can
+/// neither drive the terminal nor start a line that looks like a diagnostic of its own.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\n    "),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Paths in diagnostics always use `/`, whatever the platform, so tests and CI logs agree.
@@ -140,6 +165,29 @@ mod tests {
             Some("title".into())
         );
         assert_eq!(did_you_mean("zzzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn control_characters_are_printed_as_escapes() {
+        let d = Diagnostic::error(
+            "content/\u{1b}]0;x\u{7}.md",
+            1,
+            2,
+            "title \u{1b}[2J\u{9b}31m",
+        )
+        .with_help("a\nerror: forged\u{202e}");
+        let shown = d.to_string();
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("title \\u{1b}[2J\\u{9b}31m"), "{shown}");
+        assert!(
+            shown.contains("content/\\u{1b}]0;x\\u{7}.md:1:2"),
+            "{shown}"
+        );
+        assert!(!shown.contains("\nerror: forged"), "{shown}");
+        assert!(shown.contains("\\u{202e}"), "{shown}");
     }
 
     #[test]

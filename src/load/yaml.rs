@@ -34,9 +34,12 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
     // An empty document deserialises as unit; treat it as an empty mapping so that the
     // "missing field" errors name what is missing.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    // Aliases need anchors: only text with both `&` and `*` can expand, so only it pays for the check.
-    if yaml.contains('&') && yaml.contains('*') {
-        check_alias_expansion(source).map_err(|e| convert(&e, yaml))?;
+    // Aliases need anchors: only text with both `&` and `*` can expand; a control character can only
+    // come from an escape (`"\x1b"`, after a `\\`) or a literal NEL (libyaml refuses the others).
+    // Only such text pays for the walk.
+    let may_expand = yaml.contains('&') && yaml.contains('*');
+    if may_expand || yaml.contains(['\\', '\u{85}']) {
+        check_values(source).map_err(|e| convert(&e, yaml))?;
     }
     serde_yaml::from_str(source).map_err(|e| convert(&e, yaml))
 }
@@ -47,12 +50,21 @@ fn alias_budget(len: usize) -> usize {
 }
 
 /// Walks the document with its aliases expanded, without building any value, and fails once it
-/// would be much larger than the text. serde_yaml bounds the number of alias replays but not their
-/// size, so `[&a "<1 MB>", *a, *a, …]` would otherwise allocate hundreds of megabytes.
-fn check_alias_expansion(yaml: &str) -> Result<(), serde_yaml::Error> {
+/// would be much larger than the text, or at the first string (key or value) holding a control
+/// character other than tab and line break. serde_yaml bounds the number of alias replays but not
+/// their size, so `[&a "<1 MB>", *a, *a, …]` would otherwise allocate hundreds of megabytes; and a
+/// control character would reach pages, feeds and exports (it makes `atom.xml` invalid XML).
+fn check_values(yaml: &str) -> Result<(), serde_yaml::Error> {
     use serde::de::DeserializeSeed;
     let left = std::cell::Cell::new(alias_budget(yaml.len()));
     Budget { left: &left }.deserialize(serde_yaml::Deserializer::from_str(yaml))
+}
+
+const CONTROL: &str = "a control character is not allowed in a YAML value";
+
+/// C0 and C1 controls and DEL, except tab and line break, which block text may hold.
+fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && c != '\t' && c != '\n'
 }
 
 const ALIAS_BOMB: &str = "the YAML expands its aliases (`*name`) to far more than its own size";
@@ -102,6 +114,9 @@ impl<'de> serde::de::Visitor<'de> for Budget<'_> {
         self.spend(0)
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        if let Some(c) = v.chars().find(|&c| is_forbidden_control(c)) {
+            return Err(E::custom(format!("{CONTROL} (U+{:04X})", c as u32)));
+        }
         self.spend(v.len())
     }
     fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<(), E> {
@@ -236,6 +251,12 @@ fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
                 "`{key}` is already given above in the same mapping; keep one"
             ));
         }
+    }
+    if e.message.starts_with(CONTROL) {
+        e.help = Some(
+            "remove the escape (such as `\\x1b`, `\\0` or `\\u0007`): pages, feeds and exports cannot carry control characters"
+                .into(),
+        );
     }
     if e.message == ALIAS_BOMB {
         e.help =

@@ -255,9 +255,11 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
         });
     // A bad link in static/ is reported, but the other files are still copied, so pages do not
     // also fail the link check for a missing stylesheet.
-    problems.extend(
-        crate::render::templates::read_dir_files(root, Path::new("static"), &mut files).err(),
-    );
+    problems.extend(crate::render::templates::read_dir_files(
+        root,
+        Path::new("static"),
+        &mut files,
+    ));
     let mut written = Vec::new();
     for (name, (origin, bytes)) in files {
         let rel = format!("static/{name}");

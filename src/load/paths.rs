@@ -1,0 +1,253 @@
+//! The one policy for finding and opening a site's input files.
+//!
+//! Every input (site.yaml, content, the glossary, the bibliography, templates, static files and the
+//! theme) is found and opened through this module, so one set of rules holds everywhere:
+//!
+//! - a path written by the author (in site.yaml) is relative and never climbs out with `..`;
+//! - nothing is read whose real location, once symbolic links are followed, is outside the canonical
+//!   site root; a link inside the site to a file inside the site is fine;
+//! - only regular files are opened: a folder, named pipe (FIFO), socket or device is reported, never
+//!   opened (opening a named pipe waits for a writer forever) and never skipped silently;
+//! - a file whose name is not valid UTF-8 is reported, not read under a lossy name that could merge
+//!   it with another file.
+//!
+//! A refused file is never opened, so its contents can never appear in a later message. The type is
+//! checked before opening and again on the open file (opened without blocking), so a file swapped for
+//! a named pipe in between is still refused.
+
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+
+const OUTSIDE: &str = "a symbolic link that points outside the site root";
+const OUTSIDE_HELP: &str =
+    "realist reads only files inside the site; copy the file in instead of linking to it";
+
+/// The site root with every symbolic link resolved (the root itself if that fails).
+pub fn canonical_root(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// True when a relative path is absolute or climbs out of its base with `..`.
+pub fn escapes_root(path: &Path) -> bool {
+    let mut depth: i32 = 0;
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(_) => depth += 1,
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::CurDir => {}
+            _ => return true,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether anything (even a broken link or a named pipe) is at `root/rel`, without following it.
+pub fn exists(root: &Path, rel: &Path) -> bool {
+    std::fs::symlink_metadata(root.join(rel)).is_ok()
+}
+
+/// Why a file of this type cannot be read as an input, or None for a regular file.
+fn not_a_file(meta: &Metadata) -> Option<&'static str> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a folder, where a file is expected");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a named pipe (FIFO), not a file: realist does not read from pipes");
+        }
+        if kind.is_socket() {
+            return Some("a socket, not a file");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("a device, not a file");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Checks that `rel` may be read under the policy; returns its real (canonical) location.
+pub fn check_file(root: &Path, rel: &Path) -> Result<PathBuf, Diagnostic> {
+    let real = check_inside(root, rel)?;
+    let meta = std::fs::metadata(&real).map_err(|e| cannot_read(rel, &e))?;
+    match not_a_file(&meta) {
+        None => Ok(real),
+        Some(why) => Err(refused(rel, why)),
+    }
+}
+
+/// Checks that `rel` resolves inside the site root; returns its real location.
+pub fn check_inside(root: &Path, rel: &Path) -> Result<PathBuf, Diagnostic> {
+    if escapes_root(rel) {
+        return Err(
+            Diagnostic::error(rel, 0, 0, "the path leaves the site root")
+                .with_help("paths are relative to the site root and must stay inside it"),
+        );
+    }
+    let full = root.join(rel);
+    std::fs::symlink_metadata(&full).map_err(|e| cannot_read(rel, &e))?;
+    let real = full.canonicalize().map_err(|e| cannot_read(rel, &e))?;
+    if real.starts_with(canonical_root(root)) {
+        Ok(real)
+    } else {
+        Err(Diagnostic::error(rel, 0, 0, OUTSIDE).with_help(OUTSIDE_HELP))
+    }
+}
+
+/// Opens `root/rel` for reading under the policy.
+pub fn open(root: &Path, rel: &Path) -> Result<File, Diagnostic> {
+    let real = check_file(root, rel)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Without blocking: should the file have become a named pipe since the check, opening it
+        // returns at once and the type check below refuses it.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(&real).map_err(|e| cannot_read(rel, &e))?;
+    let meta = file.metadata().map_err(|e| cannot_read(rel, &e))?;
+    match not_a_file(&meta) {
+        None => Ok(file),
+        Some(why) => Err(refused(rel, why)),
+    }
+}
+
+/// Reads all of `root/rel` under the policy.
+pub fn read(root: &Path, rel: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let mut file = open(root, rel)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| cannot_read(rel, &e))?;
+    Ok(bytes)
+}
+
+fn cannot_read(rel: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, 0, 0, format!("cannot read file: {e}"))
+}
+
+fn refused(rel: &Path, why: &str) -> Diagnostic {
+    Diagnostic::error(rel, 0, 0, format!("cannot read: this is {why}"))
+        .with_help("replace it with an ordinary file, or remove it")
+}
+
+/// What [`walk`] found below a folder, as project-relative paths in a stable order.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Regular files (or links to regular files inside the site).
+    pub files: Vec<PathBuf>,
+    /// Sub-folders (not the folder walked).
+    pub folders: Vec<PathBuf>,
+    /// Everything refused: links out of the site, pipes, sockets, devices, non-UTF-8 names.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Lists everything below `root/dir` under the policy. A missing folder is an empty walk; a folder
+/// that is itself outside the site is one problem and is not walked.
+pub fn walk(root: &Path, dir: &Path) -> Walk {
+    let mut found = Walk::default();
+    if !exists(root, dir) {
+        return found;
+    }
+    if let Err(d) = check_inside(root, dir) {
+        found.problems.push(d);
+        return found;
+    }
+    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
+    let mut walker = walkdir::WalkDir::new(root.join(dir))
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                found.problems.push(walk_error(&e, &relative, dir));
+                continue;
+            }
+        };
+        let rel = relative(entry.path());
+        let is_dir = entry.file_type().is_dir();
+        if let Some(d) = refuse_entry(root, &entry, &rel) {
+            found.problems.push(d);
+            if is_dir {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.depth() == 0 {
+            continue;
+        }
+        if is_dir {
+            found.folders.push(rel);
+        } else if entry.file_type().is_file() {
+            found.files.push(rel);
+        } else if let Ok(meta) = entry.metadata() {
+            found
+                .problems
+                .push(refused(&rel, not_a_file(&meta).unwrap_or("unknown")));
+        }
+    }
+    found
+}
+
+/// A problem with one entry of a walk: a name that is not UTF-8, or a link out of the site.
+fn refuse_entry(root: &Path, entry: &walkdir::DirEntry, rel: &Path) -> Option<Diagnostic> {
+    if entry.depth() > 0 && entry.file_name().to_str().is_none() {
+        return Some(
+            Diagnostic::error(rel, 0, 0, "the file name is not valid UTF-8")
+                .with_help("rename it using letters, digits and `-`"),
+        );
+    }
+    if entry.path_is_symlink() {
+        let inside = entry
+            .path()
+            .canonicalize()
+            .is_ok_and(|p| p.starts_with(canonical_root(root)));
+        if !inside {
+            return Some(Diagnostic::error(rel, 0, 0, OUTSIDE).with_help(OUTSIDE_HELP));
+        }
+    }
+    None
+}
+
+fn walk_error(e: &walkdir::Error, relative: &impl Fn(&Path) -> PathBuf, dir: &Path) -> Diagnostic {
+    let rel = e.path().map(relative).unwrap_or_else(|| dir.to_path_buf());
+    if e.loop_ancestor().is_some() {
+        Diagnostic::error(
+            rel,
+            0,
+            0,
+            "a symbolic link loop: this folder links back to one of its parents",
+        )
+        .with_help("remove the link or point it at a real folder")
+    } else {
+        Diagnostic::error(rel, 0, 0, format!("cannot read: {e}"))
+            .with_help("remove the link or point it at a real file")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_paths() {
+        assert!(escapes_root(Path::new("../x.bib")));
+        assert!(escapes_root(Path::new("/etc/passwd")));
+        assert!(escapes_root(Path::new("a/../../x")));
+        assert!(!escapes_root(Path::new("content/references.bib")));
+    }
+}
