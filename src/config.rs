@@ -155,15 +155,15 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
         return bad(if authority.is_some() {
             "has no host name"
         } else {
-            "does not start with http:// or https://"
+            "is not an absolute http(s) URL"
         });
     }
     let mut url = match url::Url::parse(text) {
         Ok(u) => u,
-        Err(e) => return bad(&format!("is not an absolute URL ({e})")),
+        Err(e) => return bad(&format!("is not an absolute http(s) URL ({e})")),
     };
     if !matches!(url.scheme(), "http" | "https") {
-        return bad("does not start with http:// or https://");
+        return bad("is not an absolute http(s) URL: only http:// and https:// can be published");
     }
     if url.host_str().is_none_or(str::is_empty) {
         return bad("has no host name");
