@@ -508,10 +508,13 @@ fn a_base_url_with_spaces_or_accents_is_percent_encoded_from_either_source() {
         .contains("http://localhost:8000/%C3%A9/"));
 }
 
+/// Changes the minimal site into a test case.
+type MakeSite = Box<dyn Fn(&Site)>;
+
 #[test]
 fn terminal_control_sequences_reach_stderr_escaped() {
     use std::os::unix::ffi::OsStrExt;
-    let cases: Vec<(&str, Box<dyn Fn(&Site)>)> = vec![
+    let cases: Vec<(&str, MakeSite)> = vec![
         (
             "file name",
             Box::new(|s: &Site| {
