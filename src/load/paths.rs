@@ -161,10 +161,19 @@ pub fn walk(root: &Path, dir: &Path) -> Walk {
     if !exists(root, dir) {
         return found;
     }
-    if let Err(d) = check_inside(root, dir) {
-        found.problems.push(d);
-        return found;
+    match check_inside(root, dir) {
+        Err(d) => found.problems.push(d),
+        Ok(real) if !real.is_dir() => found.problems.push(
+            Diagnostic::error(dir, 0, 0, "a file, where a folder is expected")
+                .with_help("rename or remove it"),
+        ),
+        Ok(_) => return walk_inside(root, dir, found),
     }
+    found
+}
+
+/// [`walk`] of a folder already known to be inside the site.
+fn walk_inside(root: &Path, dir: &Path, mut found: Walk) -> Walk {
     let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut walker = walkdir::WalkDir::new(root.join(dir))
         .follow_links(true)

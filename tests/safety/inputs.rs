@@ -286,18 +286,21 @@ fn pipes_and_sockets_where_files_are_expected_are_reported_without_waiting() {
 }
 
 #[test]
-fn folders_where_files_are_expected_are_reported() {
+fn a_folder_for_a_file_or_a_file_for_a_folder_is_reported() {
     for (rel, yaml) in [
         ("content/reports/r2.md", ""),
         ("content/pages/empty.md", ""),
         ("content/glossary.yaml", ""),
         ("refs.bib", "bibliography: refs.bib\n"),
         ("themes/t", "theme: t\n"),
+        ("static", ""),
+        ("templates", ""),
+        ("themes/t/templates", "theme: t\n"),
     ] {
         let site = Site::minimal();
         site.write("site.yaml", format!("{}{yaml}", common::SITE_YAML));
-        if rel == "themes/t" {
-            site.write("themes/t", "not a folder");
+        if ["themes/t", "static", "templates", "themes/t/templates"].contains(&rel) {
+            site.write(rel, "not a folder");
         } else {
             std::fs::create_dir_all(site.path(rel)).unwrap();
         }
