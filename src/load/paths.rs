@@ -59,22 +59,22 @@ fn not_a_file(meta: &Metadata) -> Option<&'static str> {
         return None;
     }
     if kind.is_dir() {
-        return Some("a folder, where a file is expected");
+        return Some("a folder");
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_fifo() {
-            return Some("a named pipe (FIFO), not a file: realist does not read from pipes");
+            return Some("a named pipe (FIFO)");
         }
         if kind.is_socket() {
-            return Some("a socket, not a file");
+            return Some("a socket");
         }
         if kind.is_block_device() || kind.is_char_device() {
-            return Some("a device, not a file");
+            return Some("a device");
         }
     }
-    Some("not a regular file")
+    Some("a special file")
 }
 
 /// Checks that `rel` may be read under the policy; returns its real (canonical) location.
@@ -139,8 +139,8 @@ fn cannot_read(rel: &Path, e: &std::io::Error) -> Diagnostic {
 }
 
 fn refused(rel: &Path, why: &str) -> Diagnostic {
-    Diagnostic::error(rel, 0, 0, format!("cannot read: this is {why}"))
-        .with_help("replace it with an ordinary file, or remove it")
+    Diagnostic::error(rel, 0, 0, format!("this is {why}, where a file is expected"))
+        .with_help("realist reads only ordinary files (never pipes, sockets or devices); replace it with a file, or remove it")
 }
 
 /// What [`walk`] found below a folder, as project-relative paths in a stable order.
@@ -206,7 +206,7 @@ fn walk_inside(root: &Path, dir: &Path, mut found: Walk) -> Walk {
         } else if let Ok(meta) = entry.metadata() {
             found
                 .problems
-                .push(refused(&rel, not_a_file(&meta).unwrap_or("unknown")));
+                .push(refused(&rel, not_a_file(&meta).unwrap_or("a special file")));
         }
     }
     found
