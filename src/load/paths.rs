@@ -113,9 +113,10 @@ pub fn open(root: &Path, rel: &Path) -> Result<File, Diagnostic> {
     #[cfg(unix)]
     {
         // Without blocking: should the file have become a named pipe since the check, opening it
-        // returns at once and the type check below refuses it.
+        // returns at once and the type check below refuses it. `real` has no links left in it, so
+        // one that appears there since the check is not followed either.
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
     }
     let file = options.open(&real).map_err(|e| cannot_read(rel, &e))?;
     let meta = file.metadata().map_err(|e| cannot_read(rel, &e))?;

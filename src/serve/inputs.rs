@@ -158,6 +158,29 @@ fn hash_file(root: &Path, rel: &Path) -> Option<u64> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_links_out_of_the_site_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("key"), "secret").unwrap();
+        std::fs::create_dir_all(dir.path().join("content/reports")).unwrap();
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("content/reports/a.md"), "a").unwrap();
+        let fifo = dir.path().join("content/reports/p.md");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo touches no memory of ours.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let link = dir.path().join("static/key");
+        std::os::unix::fs::symlink(outside.path().join("key"), &link).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("static/out")).unwrap();
+        let extra = vec![PathBuf::from("content/reports/p.md")];
+        let mut inputs = Inputs::scan(dir.path(), &extra);
+        inputs.refresh(dir.path(), &[fifo, link], &extra);
+        let files: Vec<_> = inputs.files.keys().cloned().collect();
+        assert_eq!(files, vec![PathBuf::from("content/reports/a.md")]);
+    }
+
     #[test]
     fn diff_and_refresh() {
         let dir = std::env::temp_dir().join(format!("realist-inputs-{}", std::process::id()));
