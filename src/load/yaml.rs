@@ -34,9 +34,9 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
     // An empty document deserialises as unit; treat it as an empty mapping so that the
     // "missing field" errors name what is missing.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    // Aliases need anchors: only text with both `&` and `*` can expand; a control character can only
-    // come from an escape (`"\x1b"`, after a `\\`) or a literal NEL (libyaml refuses the others).
-    // Only such text pays for the walk.
+    // Aliases need anchors: only text with both `&` and `*` can expand. A control character can only
+    // come from an escape in a double-quoted string (`"\x1b"`, which needs a backslash) or a literal
+    // NEL (U+0085; libyaml refuses the other literal ones). Only such text pays for the walk.
     let may_expand = yaml.contains('&') && yaml.contains('*');
     if may_expand || yaml.contains(['\\', '\u{85}']) {
         check_values(source).map_err(|e| convert(&e, yaml))?;

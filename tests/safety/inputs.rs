@@ -338,7 +338,7 @@ fn file_names_that_are_not_utf8_are_reported_not_merged() {
 }
 
 /// (file, text replaced, replacement, where the bad value starts).
-const CONTROL_CASES: [(&str, &str, &str, &str); 11] = [
+const CONTROL_CASES: [(&str, &str, &str, &str); 14] = [
     (
         "content/reports/r1.md",
         "title: R1",
@@ -405,6 +405,20 @@ const CONTROL_CASES: [(&str, &str, &str, &str); 11] = [
         "title: \"T\"\ndescription: \"d\\b\"",
         r#""d\b"#,
     ),
+    // Written literally rather than escaped (libyaml refuses them at the character itself).
+    (
+        "content/reports/r1.md",
+        "title: R1",
+        "title: R\u{1b}[2J1",
+        "\u{1b}",
+    ),
+    (
+        "content/areas/a1.md",
+        "title: A1",
+        "title: A\u{9b}1",
+        "\u{9b}",
+    ),
+    ("site.yaml", "title: \"T\"", "title: \"T\u{7f}\"", "\u{7f}"),
 ];
 
 #[test]
