@@ -202,6 +202,8 @@ mod tests {
         );
         assert_eq!(base_path_of("https://example.org"), "/");
         assert_eq!(base_path_of("https://example.org/a"), "/a/");
+        let normalised = parse_base_url("https://example.org/café y").unwrap();
+        assert_eq!(base_path_of(&normalised), "/caf%C3%A9%20y/");
     }
 
     #[test]

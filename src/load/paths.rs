@@ -278,6 +278,48 @@ fn walk_error(e: &walkdir::Error, relative: &impl Fn(&Path) -> PathBuf, dir: &Pa
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_inside_the_root_are_opened() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let r = root.path();
+        std::fs::write(outside.path().join("key"), "secret").unwrap();
+        std::fs::create_dir_all(r.join("a/b")).unwrap();
+        std::fs::write(r.join("a/b/ok.md"), "ok").unwrap();
+        std::os::unix::fs::symlink("b/ok.md", r.join("a/in.md")).unwrap();
+        std::os::unix::fs::symlink("a/b", r.join("dir")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("key"), r.join("a/out.md")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), r.join("a/outdir")).unwrap();
+        let fifo = std::ffi::CString::new(r.join("a/p.md").as_os_str().as_encoded_bytes());
+        // SAFETY: a valid NUL-terminated path; mkfifo touches no memory of ours.
+        assert_eq!(unsafe { libc::mkfifo(fifo.unwrap().as_ptr(), 0o644) }, 0);
+        for ok in [
+            "a/b/ok.md",
+            "a/in.md",
+            "dir/ok.md",
+            "a/./b/ok.md",
+            "a/b/../b/ok.md",
+        ] {
+            assert_eq!(read(r, Path::new(ok)).unwrap(), b"ok", "{ok}");
+        }
+        for (bad, says) in [
+            ("a/out.md", "outside"),
+            ("a/outdir/key", "outside"),
+            ("a/p.md", "named pipe"),
+            ("a/b", "folder"),
+            ("../key", "leaves"),
+            ("a/missing.md", "cannot read"),
+        ] {
+            let d = read(r, Path::new(bad)).unwrap_err();
+            assert!(d.message.contains(says), "{bad}: {}", d.message);
+            assert_eq!(d.path, Path::new(bad));
+        }
+        let walk = walk(r, Path::new("a"));
+        assert_eq!(walk.files, [Path::new("a/b/ok.md"), Path::new("a/in.md")]);
+        assert_eq!(walk.problems.len(), 3, "{:?}", walk.problems);
+    }
+
     #[test]
     fn escaping_paths() {
         assert!(escapes_root(Path::new("../x.bib")));
