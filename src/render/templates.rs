@@ -182,7 +182,8 @@ impl Templates {
     /// Compiles the theme's templates and the site's overrides once.
     pub fn load(root: &Path, theme: &str) -> Result<Templates, Vec<Diagnostic>> {
         let mut files = theme_files(root, theme, "templates").map_err(|d| vec![d])?;
-        let problems = read_dir_files(root, Path::new("templates"), &mut files);
+        let mut problems = read_dir_files(root, Path::new("templates"), &mut files);
+        problems.extend(template_named_folders(root));
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -211,6 +212,20 @@ impl Templates {
         }
         Ok(Templates { tera, origins })
     }
+}
+
+/// Folders under `templates/` named like a template (`base.html/`): the file they stand in for
+/// would otherwise silently come from the theme.
+fn template_named_folders(root: &Path) -> Vec<Diagnostic> {
+    let walk = paths::walk(root, Path::new("templates"));
+    walk.folders
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "html" || e == "xml"))
+        .map(|f| {
+            Diagnostic::error(f, 0, 0, "a folder, where a template file is expected")
+                .with_help("templates are files; rename or remove the folder")
+        })
+        .collect()
 }
 
 /// A Tera error as a diagnostic naming the template file, line and column, and the page rendered.

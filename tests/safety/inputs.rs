@@ -293,6 +293,7 @@ fn a_folder_for_a_file_or_a_file_for_a_folder_is_reported() {
         ("content/glossary.yaml", ""),
         ("refs.bib", "bibliography: refs.bib\n"),
         ("themes/t", "theme: t\n"),
+        ("templates/base.html", ""),
         ("static", ""),
         ("templates", ""),
         ("themes/t/templates", "theme: t\n"),
