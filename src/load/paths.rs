@@ -169,6 +169,108 @@ fn refused(rel: &Path, why: &str) -> Diagnostic {
         .with_help("realist reads only ordinary files (never pipes, sockets or devices); replace it with a file, or remove it")
 }
 
+/// Why [`create_new`] did not write a file.
+#[derive(Debug)]
+pub enum CreateError {
+    /// Something (a file, a folder, a link, even a broken one) is already there.
+    Exists,
+    /// The policy refuses the path: it leaves the site, or a step of it is a link out of the site
+    /// or a file where a folder is expected.
+    Refused(Diagnostic),
+    /// The file system failed.
+    Io(Diagnostic),
+}
+
+/// Creates the new file `root/rel` holding `bytes`, under the same policy as reading: the path
+/// stays inside the canonical site root, a step that is a link is followed only to a folder inside
+/// the site, missing folders are made one at a time, and the file itself must not exist in any
+/// form. It is created with `O_CREAT | O_EXCL` (and `O_NOFOLLOW`), so a link put there, even a
+/// broken one, is never written through.
+pub fn create_new(root: &Path, rel: &Path, bytes: &[u8]) -> Result<(), CreateError> {
+    if escapes_root(rel) || rel.file_name().is_none() {
+        return Err(CreateError::Refused(
+            Diagnostic::error(rel, 0, 0, "the path leaves the site root")
+                .with_help("paths are relative to the site root and must stay inside it"),
+        ));
+    }
+    let root = root
+        .canonicalize()
+        .map_err(|e| CreateError::Io(cannot_write(rel, &e)))?;
+    let mut real = root.clone();
+    let parent = rel.parent().unwrap_or(Path::new(""));
+    for component in parent.components() {
+        real = folder_step(&root, &real.join(component), rel)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let name = rel.file_name().expect("checked above");
+    let link = std::fs::symlink_metadata(real.join(name)).is_ok_and(|m| m.file_type().is_symlink());
+    if link {
+        return Err(CreateError::Refused(
+            Diagnostic::error(rel, 0, 0, "a symbolic link is already there")
+                .with_help("realist never writes through a link; remove it or choose another name"),
+        ));
+    }
+    let mut file = match options.open(real.join(name)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(CreateError::Exists),
+        Err(e) => return Err(CreateError::Io(cannot_write(rel, &e))),
+    };
+    std::io::Write::write_all(&mut file, bytes).map_err(|e| CreateError::Io(cannot_write(rel, &e)))
+}
+
+/// One folder step of [`create_new`]: `at` made if missing, or followed if it is a link to a folder
+/// inside `root`. Returns where the step really is.
+fn folder_step(root: &Path, at: &Path, rel: &Path) -> Result<PathBuf, CreateError> {
+    let refused = |why: &str| {
+        CreateError::Refused(
+            Diagnostic::error(rel, 0, 0, why.to_string())
+                .with_help("realist writes new files only into folders of the site itself"),
+        )
+    };
+    let meta = match std::fs::symlink_metadata(at) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            match std::fs::create_dir(at) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(CreateError::Io(cannot_write(rel, &e))),
+            }
+            std::fs::symlink_metadata(at).map_err(|e| CreateError::Io(cannot_write(rel, &e)))?
+        }
+        Err(e) => return Err(CreateError::Io(cannot_write(rel, &e))),
+        Ok(meta) => meta,
+    };
+    if meta.is_dir() {
+        return Ok(at.to_path_buf());
+    }
+    if !meta.file_type().is_symlink() {
+        return Err(refused(&format!(
+            "`{}` is a file, where a folder is expected",
+            at.file_name().unwrap_or_default().to_string_lossy()
+        )));
+    }
+    match at.canonicalize() {
+        Ok(real) if real.starts_with(root) && real.is_dir() => Ok(real),
+        Ok(real) if real.starts_with(root) => Err(refused(&format!(
+            "`{}` links to a file, where a folder is expected",
+            at.file_name().unwrap_or_default().to_string_lossy()
+        ))),
+        _ => Err(refused(&format!(
+            "`{}` is a symbolic link that points outside the site root",
+            at.file_name().unwrap_or_default().to_string_lossy()
+        ))),
+    }
+}
+
+fn cannot_write(rel: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, 0, 0, format!("cannot write file: {e}"))
+}
+
 /// What [`walk`] found below a folder, as project-relative paths in a stable order.
 #[derive(Debug, Default)]
 pub struct Walk {
