@@ -4,6 +4,7 @@
 //! returned as a located [`Diagnostic`]. What loads cleanly is kept, so later stages can still report
 //! their own problems in the same run.
 
+pub mod chars;
 pub mod frontmatter;
 pub mod paths;
 pub mod schema;

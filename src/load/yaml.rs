@@ -34,11 +34,13 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
     // An empty document deserialises as unit; treat it as an empty mapping so that the
     // "missing field" errors name what is missing.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    // Aliases need anchors: only text with both `&` and `*` can expand. A control character can only
-    // come from an escape in a double-quoted string (`"\x1b"`, which needs a backslash) or a literal
-    // NEL (U+0085; libyaml refuses the other literal ones). Only such text pays for the walk.
+    // Aliases need anchors: only text with both `&` and `*` can expand. A refused character
+    // ([`super::chars`]) can come from an escape in a double-quoted string (`"\x1b"`, `"\uFFFE"`,
+    // which needs a backslash) or be written literally (libyaml refuses most literal controls
+    // itself, but not NEL, the bidirectional controls or most noncharacters). Only such text pays
+    // for the walk.
     let may_expand = yaml.contains('&') && yaml.contains('*');
-    if may_expand || yaml.contains(['\\', '\u{85}']) {
+    if may_expand || yaml.contains('\\') || yaml.chars().any(is_forbidden) {
         check_values(source).map_err(|e| convert(&e, yaml))?;
     }
     serde_yaml::from_str(source).map_err(|e| convert(&e, yaml))
@@ -60,11 +62,18 @@ fn check_values(yaml: &str) -> Result<(), serde_yaml::Error> {
     Budget { left: &left }.deserialize(serde_yaml::Deserializer::from_str(yaml))
 }
 
-const CONTROL: &str = "a control character is not allowed in a YAML value";
+/// The end of the message for a refused character in a value; the start names its kind.
+const REFUSED_CHAR: &str = "is not allowed in a YAML value";
 
-/// C0 and C1 controls and DEL, except tab and line break, which block text may hold.
-fn is_forbidden_control(c: char) -> bool {
-    c.is_control() && c != '\t' && c != '\n'
+/// What [`super::chars`] refuses, except tab and line break, which block text may hold.
+fn is_forbidden(c: char) -> bool {
+    c != '\t' && c != '\n' && super::chars::refused(c).is_some()
+}
+
+/// The message for a value holding the refused character `c`.
+fn refused_char_message(c: char) -> String {
+    let kind = super::chars::refused(c).unwrap_or("a character");
+    format!("{kind} {REFUSED_CHAR} (U+{:04X})", c as u32)
 }
 
 const ALIAS_BOMB: &str = "the YAML expands its aliases (`*name`) to far more than its own size";
@@ -114,8 +123,8 @@ impl<'de> serde::de::Visitor<'de> for Budget<'_> {
         self.spend(0)
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-        if let Some(c) = v.chars().find(|&c| is_forbidden_control(c)) {
-            return Err(E::custom(format!("{CONTROL} (U+{:04X})", c as u32)));
+        if let Some(c) = v.chars().find(|&c| is_forbidden(c)) {
+            return Err(E::custom(refused_char_message(c)));
         }
         self.spend(v.len())
     }
@@ -252,9 +261,9 @@ fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
             ));
         }
     }
-    if e.message.starts_with(CONTROL) {
+    if e.message.contains(REFUSED_CHAR) {
         e.help = Some(
-            "remove the escape (such as `\\x1b`, `\\0` or `\\u0007`): pages, feeds and exports cannot carry control characters"
+            "remove it (an escape such as `\\x1b`, `\\0` or `\\uFFFE`, or the character itself): pages, feeds and exports cannot carry control characters, noncharacters or bidirectional overrides"
                 .into(),
         );
     }

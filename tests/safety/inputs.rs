@@ -592,3 +592,144 @@ fn terminal_control_sequences_reach_stderr_escaped() {
         }
     }
 }
+
+/// (file, text replaced, replacement, where the bad value starts) for noncharacters and
+/// bidirectional controls, escaped and written literally, in several fields and files.
+const UNPUBLISHABLE_CASES: [(&str, &str, &str, &str); 12] = [
+    (
+        "content/reports/r1.md",
+        "title: R1",
+        r#"title: "A\uFFFEB""#,
+        r#""A\uFFFE"#,
+    ),
+    (
+        "content/reports/r1.md",
+        "summary: [\"k\"]",
+        r#"summary: ["k\uFFFF"]"#,
+        r#""k\uFFFF"#,
+    ),
+    (
+        "content/reports/r1.md",
+        "mechanism: {text: m}",
+        r#"mechanism: {text: "m\uFDD0"}"#,
+        r#""m\uFDD0"#,
+    ),
+    (
+        "content/reports/r1.md",
+        "    title: C1",
+        r#"    title: "C1\U0010FFFF""#,
+        r#""C1\U"#,
+    ),
+    (
+        "content/studies/s.md",
+        "title: S",
+        "title: S\u{1fffe}x",
+        "S\u{1fffe}",
+    ),
+    (
+        "site.yaml",
+        "title: \"T\"",
+        r#"title: "T\uFFFE""#,
+        r#""T\u"#,
+    ),
+    (
+        "content/reports/r1.md",
+        "title: R1",
+        r#"title: "R\u202Egnp.exe""#,
+        r#""R\u202E"#,
+    ),
+    (
+        "content/reports/r1.md",
+        "title: R1",
+        "title: R\u{202e}1",
+        "R\u{202e}1",
+    ),
+    (
+        "content/areas/a1.md",
+        "title: A1",
+        "title: \"A\u{2066}1\u{2069}\"",
+        "\"A\u{2066}",
+    ),
+    (
+        "content/reports/r1.md",
+        "    title: C1",
+        r#"    title: "C\u202A1\u202C""#,
+        r#""C\u202A"#,
+    ),
+    (
+        "site.yaml",
+        "title: \"T\"",
+        "title: \"T\"\ndescription: d\u{2067}x",
+        "d\u{2067}",
+    ),
+    (
+        "content/theories/pt.md",
+        "statement: {if: x,",
+        "statement: {if: \"x\\u2068\",",
+        "\"x\\u2068",
+    ),
+];
+
+#[test]
+fn noncharacters_and_bidi_controls_in_yaml_are_refused_where_they_are() {
+    for (rel, from, to, at) in UNPUBLISHABLE_CASES {
+        let site = Site::minimal();
+        site.edit(rel, from, to);
+        let text = site.source(rel);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{rel} {to}\n{run:?}");
+        let d = run.error("is not allowed in a YAML value");
+        assert_eq!(
+            d.location,
+            common::loc(rel, &text, at),
+            "{rel} {to}\n{run:?}"
+        );
+        assert!(!site.out().join("atom.xml").exists(), "{rel} {to}");
+        // The message names the character escaped, never raw.
+        assert!(
+            !run.stderr.contains(['\u{202e}', '\u{2066}', '\u{fffe}']),
+            "{run:?}"
+        );
+    }
+    for text in [
+        "- term: \"Con\\uFFFEtext\"\n  definition: d\n",
+        "- term: Context\n  definition: \"a\\u202Eb\"\n",
+    ] {
+        let site = Site::with(&[("content/glossary.yaml", text)]);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{text}\n{run:?}");
+        let d = run.error("is not allowed in a YAML value");
+        assert!(d.location.starts_with("content/glossary.yaml:"), "{run:?}");
+    }
+}
+
+#[test]
+fn separators_zero_width_characters_and_marks_in_yaml_are_still_accepted() {
+    let site = Site::minimal();
+    site.edit(
+        "content/reports/r1.md",
+        "title: R1",
+        "title: \"R\\u2028\\u2029\\uFEFF\\u200B\\u200D\\u200F1\u{200e}\"",
+    );
+    build_within_a_minute(&site, &[]).assert_ok();
+    let atom = site.page("atom.xml");
+    assert!(atom.contains("R\u{2028}"), "{atom}");
+}
+
+#[test]
+fn diagnostics_show_bidi_controls_escaped() {
+    for name in ["r\u{202e}dm.exe.md", "a\u{2066}b.md", "x\u{202a}y.md"] {
+        let site = Site::minimal();
+        site.write(&format!("content/reports/{name}"), "x");
+        let run = build_within_a_minute(&site, &[]);
+        assert!(
+            !run.diagnostics().is_empty(),
+            "{name}: nothing reported\n{run:?}"
+        );
+        assert!(
+            !run.stderr.contains(['\u{202a}', '\u{202e}', '\u{2066}']),
+            "{name}: raw bidi control\n{run:?}"
+        );
+        assert!(run.stderr.contains("\\u{"), "{name}: not escaped\n{run:?}");
+    }
+}
