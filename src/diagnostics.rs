@@ -87,7 +87,8 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
         };
         let location = self.location();
-        let (message, location) = (printable(&self.message), printable(&location));
+        // A path is one line: a line break in a file name is shown escaped, like any control.
+        let (message, location) = (printable(&self.message), printable_inline(&location));
         write!(f, "{label}: {message}\n  --> {location}")?;
         if let Some(help) = &self.help {
             write!(f, "\n   = help: {}", printable(help))?;
@@ -97,22 +98,33 @@ impl fmt::Display for Diagnostic {
 }
 
 /// `text` made safe to print on a terminal: control characters (C0, DEL, C1, and so ESC which
-/// starts every terminal control sequence) and the Unicode bidirectional overrides become visible
-/// escapes such as `\u{1b}`. A line break is kept but indented, so text from a site's files can
+/// starts every terminal control sequence), the Unicode bidirectional embeddings, overrides and
+/// isolates, and noncharacters become visible escapes such as `\u{1b}`. A line break is kept but indented, so text from a site's files can
 /// neither drive the terminal nor start a line that looks like a diagnostic of its own.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    escape(text, true)
+}
+
+/// Like [`printable`], for text that must stay on one line (a path): a tab or line break is escaped
+/// too.
+pub fn printable_inline(text: &str) -> std::borrow::Cow<'_, str> {
+    escape(text, false)
+}
+
+fn escape(text: &str, keep_line_breaks: bool) -> std::borrow::Cow<'_, str> {
+    // What no input may carry is what is escaped: the same definition ([`crate::load::chars`]).
+    let unsafe_char = |c: char| match c {
+        '\t' | '\n' => !keep_line_breaks,
+        c => crate::load::chars::refused(c).is_some(),
     };
-    if !text.chars().any(unsafe_char) {
+    if !text.chars().any(|c| c == '\n' || unsafe_char(c)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
-            '\n' => out.push_str("\n    "),
             c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            '\n' => out.push_str("\n    "),
             c => out.push(c),
         }
     }
@@ -157,6 +169,19 @@ pub fn normalise(diagnostics: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_escapes_controls_bidi_and_noncharacters() {
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(printable("r\u{202e}gnp\u{2066}"), "r\\u{202e}gnp\\u{2066}");
+        assert_eq!(printable("x\u{fffe}\u{9b}"), "x\\u{fffe}\\u{9b}");
+        assert_eq!(printable("a\tb\nc"), "a\tb\n    c");
+        assert_eq!(printable_inline("a\tb\nc"), "a\\u{9}b\\u{a}c");
+        assert_eq!(
+            printable("caf\u{e9} \u{200f}\u{2028}"),
+            "caf\u{e9} \u{200f}\u{2028}"
+        );
+    }
 
     #[test]
     fn suggests_close_words_only() {

@@ -9,7 +9,10 @@
 //! - only regular files are opened: a folder, named pipe (FIFO), socket or device is reported, never
 //!   opened (opening a named pipe waits for a writer forever) and never skipped silently;
 //! - a file whose name is not valid UTF-8 is reported, not read under a lossy name that could merge
-//!   it with another file.
+//!   it with another file;
+//! - a file or folder whose name holds a character no input may carry ([`super::chars`]: a control
+//!   character, a noncharacter, a bidirectional control) is reported, not copied to the output under
+//!   a name that drives a terminal or displays as another name.
 //!
 //! A refused file is never opened, so its contents can never appear in a later message. The type is
 //! checked before opening and again on the open file (opened without blocking), so a file swapped for
@@ -45,6 +48,24 @@ pub fn escapes_root(path: &Path) -> bool {
         }
     }
     false
+}
+
+/// A problem with a name in `rel`: a file or folder name holding a refused character. The path is
+/// printed escaped, as every diagnostic is.
+pub fn bad_name(rel: &Path) -> Option<Diagnostic> {
+    let (c, kind) = rel
+        .components()
+        .filter_map(|part| part.as_os_str().to_str())
+        .find_map(super::chars::first_refused)?;
+    Some(
+        Diagnostic::error(
+            rel,
+            0,
+            0,
+            format!("the name contains {kind} (U+{:04X})", c as u32),
+        )
+        .with_help("rename it using letters, digits and `-`: names are copied into the site"),
+    )
 }
 
 /// Whether anything (even a broken link or a named pipe) is at `root/rel`, without following it.
@@ -103,6 +124,9 @@ fn resolve(root: &Path, rel: &Path) -> Result<(PathBuf, Metadata), Diagnostic> {
             Diagnostic::error(rel, 0, 0, "the path leaves the site root")
                 .with_help("paths are relative to the site root and must stay inside it"),
         );
+    }
+    if let Some(d) = bad_name(rel) {
+        return Err(d);
     }
     let full = root.join(rel);
     let mut at = root.to_path_buf();
@@ -192,6 +216,9 @@ pub fn create_new(root: &Path, rel: &Path, bytes: &[u8]) -> Result<(), CreateErr
             Diagnostic::error(rel, 0, 0, "the path leaves the site root")
                 .with_help("paths are relative to the site root and must stay inside it"),
         ));
+    }
+    if let Some(d) = bad_name(rel) {
+        return Err(CreateError::Refused(d));
     }
     let root = root
         .canonicalize()
@@ -340,13 +367,17 @@ fn walk_inside(root: &Path, dir: &Path, mut found: Walk) -> Walk {
     found
 }
 
-/// A problem with one entry of a walk: a name that is not UTF-8, or a link out of the site.
+/// A problem with one entry of a walk: a name that is not UTF-8 or holds a refused character, or a
+/// link out of the site.
 fn refuse_entry(root: &Path, entry: &walkdir::DirEntry, rel: &Path) -> Option<Diagnostic> {
     if entry.depth() > 0 && entry.file_name().to_str().is_none() {
         return Some(
             Diagnostic::error(rel, 0, 0, "the file name is not valid UTF-8")
                 .with_help("rename it using letters, digits and `-`"),
         );
+    }
+    if let Some(d) = (entry.depth() > 0).then(|| bad_name(rel)).flatten() {
+        return Some(d);
     }
     if entry.path_is_symlink() {
         let inside = entry

@@ -733,3 +733,61 @@ fn diagnostics_show_bidi_controls_escaped() {
         assert!(run.stderr.contains("\\u{"), "{name}: not escaped\n{run:?}");
     }
 }
+
+#[test]
+fn file_and_folder_names_with_refused_characters_are_reported_not_copied() {
+    for (rel, contents, shown) in [
+        ("static/a\u{1b}[31mb.txt", "x", "static/a\\u{1b}[31mb.txt"),
+        ("static/line\nbreak.txt", "x", "static/line\\u{a}break.txt"),
+        ("static/tab\there.txt", "x", "static/tab\\u{9}here.txt"),
+        ("static/c1\u{9b}2J.css", "x", "static/c1\\u{9b}2J.css"),
+        ("static/x\u{fffe}.css", "x", "static/x"),
+        ("static/x\u{fdd0}y.js", "x", "static/x"),
+        ("static/r\u{202e}gnp.exe", "x", "static/r\\u{202e}gnp.exe"),
+        (
+            "static/dir\u{2066}/logo.svg",
+            "<svg/>",
+            "static/dir\\u{2066}",
+        ),
+        (
+            "content/reports/r\u{7f}2.md",
+            "x",
+            "content/reports/r\\u{7f}2.md",
+        ),
+        (
+            "content/pages/p\u{1fffe}.md",
+            "---\ntitle: P\n---\n",
+            "content/pages/p",
+        ),
+        ("templates/x\u{1b}.html", "x", "templates/x\\u{1b}.html"),
+        ("content/.hidden\u{7}", "x", "content/.hidden\\u{7}"),
+    ] {
+        let site = Site::minimal();
+        site.write(rel, contents);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{rel:?}: built\n{run:?}");
+        let d = run.error("the name contains");
+        assert!(
+            d.location.starts_with(shown),
+            "{rel:?}: located at {d:?}\n{run:?}"
+        );
+        let raw: Vec<char> = run
+            .stderr
+            .chars()
+            .filter(|&c| c != '\n' && rel.contains(c) && !c.is_ascii())
+            .collect();
+        assert!(raw.is_empty(), "{rel:?}: raw {raw:?} on stderr\n{run:?}");
+        assert!(!run.stderr.contains('\u{1b}'), "{rel:?}\n{run:?}");
+    }
+    // With an output already built, the refused file never reaches it.
+    let site = Site::minimal();
+    site.build_ok(&[]);
+    site.write("static/a\u{1b}[31mb.txt", "x");
+    build_within_a_minute(&site, &[]);
+    let names = common::tree(&site.out());
+    assert!(
+        !names.keys().any(|k| k.contains('\u{1b}')),
+        "{:?}",
+        names.keys()
+    );
+}
