@@ -86,7 +86,9 @@ impl SiteConfig {
         match parse_base_url(&self.base_url) {
             Ok(url) => self.base_url = url,
             Err(message) => {
-                let (line, col) = locator.locate(self.base_url.trim(), Some("base_url"));
+                let (line, col) = locator
+                    .value_of_key("base_url")
+                    .unwrap_or_else(|| locator.locate(self.base_url.trim(), Some("base_url")));
                 problems.push(Diagnostic::error(path, line, col, message).with_help(BASE_URL_HELP));
             }
         }
@@ -140,18 +142,25 @@ const BASE_URL_HELP: &str = "write the full address the site is published at, e.
 /// Parses and checks a site's address, the one check for both `site.yaml` and `--base-url`: an
 /// absolute `http` or `https` URL with a host, no user name or password, no query or fragment, and
 /// every `%` followed by two hex digits. Returns the URL as the `url` crate normalises it (a path
-/// with spaces or non-ASCII letters percent-encoded), always ending with `/`.
+/// with non-ASCII letters percent-encoded), always ending with `/`.
+///
+/// What the `url` crate would silently repair is refused instead, so the address published is the
+/// one written: a backslash (read as `/`), whitespace or a control character inside the value
+/// (tabs and line breaks are dropped), a host written in a form browsers rewrite (`0x7f.1`,
+/// `ex%61mple.org`), a host with an empty part or a part starting or ending with `-`, and a port
+/// that is empty, 0 or has leading zeros. Dot segments are still resolved (`/a/../b/` becomes
+/// `/b/`), as every browser does with the links built from it, so they change nothing published.
 pub fn parse_base_url(text: &str) -> Result<String, String> {
     let text = text.trim();
-    let shown = crate::diagnostics::printable(text);
+    let shown = crate::diagnostics::printable_inline(text);
     let bad = |why: &str| Err(format!("base_url `{shown}` {why}"));
-    if has_bad_percent(text) {
-        return bad("has a `%` that is not followed by two hex digits");
+    if let Some(why) = raw_problem(text) {
+        return bad(why);
     }
     // The `url` crate repairs `https:/x` and `https:///x` into `https://x/`; a site address must
     // name its host itself.
     let authority = text.split_once("://").map(|(_, rest)| rest);
-    if authority.is_none_or(|rest| rest.is_empty() || rest.starts_with(['/', '\\', '?', '#'])) {
+    if authority.is_none_or(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#'])) {
         return bad(if authority.is_some() {
             "has no host name"
         } else {
@@ -174,10 +183,72 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
     if url.query().is_some() || url.fragment().is_some() {
         return bad("has a query (`?`) or fragment (`#`), which a site address cannot have");
     }
+    if let Some(why) = authority_problem(authority.unwrap_or_default(), &url) {
+        return bad(&why);
+    }
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }
     Ok(url.into())
+}
+
+/// What in the raw text the `url` crate would drop or rewrite without a word.
+fn raw_problem(text: &str) -> Option<&'static str> {
+    if text.contains('\\') {
+        Some("has a backslash (`\\`), which browsers read as `/`; write `/`")
+    } else if text
+        .chars()
+        .any(|c| c.is_ascii_whitespace() || c.is_control())
+    {
+        Some("has a space, tab, line break or control character inside it; write a space in a path as `%20`")
+    } else if has_bad_percent(text) {
+        Some("has a `%` that is not followed by two hex digits")
+    } else {
+        None
+    }
+}
+
+/// A problem with the host or port as written (`authority` is the text after `://`), compared with
+/// how `url` read them.
+fn authority_problem(authority: &str, url: &url::Url) -> Option<String> {
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, after)) => (&host_port[..ip.len() + 2], after.strip_prefix(':')),
+            None => (host_port, None),
+        },
+        None => match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        },
+    };
+    if let Some(port) = port {
+        if port.is_empty() || port.starts_with('0') {
+            return Some("has a port that is empty, 0 or written with leading zeros".into());
+        }
+    }
+    let parsed = url.host_str().unwrap_or_default();
+    // A non-ASCII host is an internationalised name, rightly written in its `xn--` form.
+    if host.is_ascii() && !host.eq_ignore_ascii_case(parsed) {
+        return Some(format!(
+            "has a host written in a form browsers rewrite (`{host}` is read as `{parsed}`); write `{parsed}`"
+        ));
+    }
+    if let Some(url::Host::Domain(domain)) = url.host() {
+        if domain.split('.').any(str::is_empty) {
+            return Some(
+                "has a host name with an empty part (`..`, or a dot at either end)".into(),
+            );
+        }
+        if domain
+            .split('.')
+            .any(|label| label.starts_with('-') || label.ends_with('-'))
+        {
+            return Some("has a host name with a part that starts or ends with `-`".into());
+        }
+    }
+    None
 }
 
 /// Whether some `%` in `text` is not followed by two hex digits.
@@ -202,7 +273,7 @@ mod tests {
         );
         assert_eq!(base_path_of("https://example.org"), "/");
         assert_eq!(base_path_of("https://example.org/a"), "/a/");
-        let normalised = parse_base_url("https://example.org/café y").unwrap();
+        let normalised = parse_base_url("https://example.org/café%20y").unwrap();
         assert_eq!(base_path_of(&normalised), "/caf%C3%A9%20y/");
     }
 
@@ -210,7 +281,19 @@ mod tests {
     fn base_urls_are_normalised_or_refused() {
         let ok = |u: &str| parse_base_url(u).unwrap();
         assert_eq!(ok("https://example.org"), "https://example.org/");
-        assert_eq!(ok(" http://example.org/a b/ "), "http://example.org/a%20b/");
+        assert_eq!(
+            ok(" http://example.org/a%20b/ "),
+            "http://example.org/a%20b/"
+        );
+        // Dot segments are resolved, as browsers resolve them in every link built from the URL.
+        assert_eq!(ok("https://example.org/a/../b/"), "https://example.org/b/");
+        assert_eq!(ok("https://EXAMPLE.org:443/"), "https://example.org/");
+        assert_eq!(ok("http://127.0.0.1:8000/x"), "http://127.0.0.1:8000/x/");
+        assert_eq!(ok("http://[::1]:8000/"), "http://[::1]:8000/");
+        assert_eq!(
+            ok("https://bücher.example/"),
+            "https://xn--bcher-kva.example/"
+        );
         assert_eq!(
             ok("https://example.org/café"),
             "https://example.org/caf%C3%A9/"
@@ -227,6 +310,24 @@ mod tests {
             "https://u:p@example.org/",
             "https://example.org/%zz/",
             "example.org/x/",
+            "https://example.org\\x/",
+            "https://example.org/a b/",
+            "https://example.org/a\tb/",
+            "https://exa\nmple.org/",
+            "https://example.org/\u{85}/",
+            "https://example.org:0/",
+            "https://example.org:/",
+            "https://example.org:0443/",
+            "https://ex..org/",
+            "https://.example.org/",
+            "https://example.org./",
+            "https://-ex.org/",
+            "https://ex-.org/",
+            "https://a.b-/",
+            "http://0x7f.1/",
+            "http://2130706433/",
+            "https://ex%61mple.org/",
+            "http://[0:0::1]/",
         ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }

@@ -506,6 +506,26 @@ impl<'a> Locator<'a> {
         None
     }
 
+    /// The position of the value of `key:` (the first such key): past the colon, the spaces, an
+    /// opening quote and any spaces inside it, so a value is located at its first character
+    /// whether or not it is quoted and whether or not its text appears verbatim (it may hold
+    /// escapes).
+    pub fn value_of_key(&self, key: &str) -> Option<(usize, usize)> {
+        let mut start = 0;
+        while let Some(at) = self.find_offset(key, start) {
+            let after = &self.text[at + key.len()..];
+            let rest = after.trim_start_matches([' ', '"', '\'']);
+            if let Some(value) = rest.strip_prefix(':') {
+                let value = value.trim_start_matches([' ', '\t']);
+                let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+                let value = value.trim_start_matches(' ');
+                return Some(self.position(self.text.len() - value.len()));
+            }
+            start = at + key.len();
+        }
+        None
+    }
+
     /// The position of a value, preferring an occurrence after the anchor text `within` (for example
     /// `id: some-cmo`, so that a problem in one inline CMO is located inside that CMO).
     pub fn locate(&self, needle: &str, within: Option<&str>) -> (usize, usize) {

@@ -507,11 +507,11 @@ fn a_bad_base_url_in_site_yaml_is_one_located_error() {
 }
 
 #[test]
-fn a_base_url_with_spaces_or_accents_is_percent_encoded_from_either_source() {
+fn a_base_url_with_accents_is_percent_encoded_from_either_source() {
     let site = Site::minimal();
     site.write(
         "site.yaml",
-        "title: T\nbase_url: \"https://www.example.ac.uk/café y/\"\n",
+        "title: T\nbase_url: \"https://www.example.ac.uk/café%20y/\"\n",
     );
     build_within_a_minute(&site, &[]).assert_ok();
     let sitemap = site.page("sitemap.xml");
@@ -524,6 +524,76 @@ fn a_base_url_with_spaces_or_accents_is_percent_encoded_from_either_source() {
     assert!(site
         .page("sitemap.xml")
         .contains("http://localhost:8000/%C3%A9/"));
+}
+
+/// Values the `url` crate would silently repair (YAML text, as written in a double-quoted string).
+const REPAIRED_BASE_URLS: [&str; 16] = [
+    r"https://www.example.ac.uk\\t/",
+    r"https://www.example.ac.uk/t\\x/",
+    "https://www.example.ac.uk/a b/",
+    r"https://www.example.ac.uk/a\tb/",
+    r"https://www.exam\nple.ac.uk/t/",
+    r"https://www.exa\tmple.ac.uk/t/",
+    "https://www.example.ac.uk:0/t/",
+    "https://www.example.ac.uk:/t/",
+    "https://www.example.ac.uk:0443/t/",
+    "https://www.example..ac.uk/t/",
+    "https://www.example.ac.uk./t/",
+    "https://-www.example.ac.uk/t/",
+    "https://www.example-.ac.uk/t/",
+    "http://0x7f.1/t/",
+    "https://www.ex%61mple.ac.uk/t/",
+    "http://2130706433/t/",
+];
+
+#[test]
+fn a_base_url_the_url_crate_would_repair_is_one_located_error() {
+    for url in REPAIRED_BASE_URLS {
+        let site = Site::minimal();
+        let yaml = format!("title: \"T\"\nbase_url:   \"{url}\"\n");
+        site.write("site.yaml", &yaml);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{url}\n{run:?}");
+        assert_eq!(run.errors().len(), 1, "{url}: expected one error\n{run:?}");
+        // Located at the value, even when it holds escapes and is not found verbatim.
+        run.assert_error("base_url", &common::loc("site.yaml", &yaml, url));
+        assert!(!run.stderr.contains('\t'), "{url}: raw tab\n{run:?}");
+    }
+}
+
+#[test]
+fn a_base_url_flag_the_url_crate_would_repair_is_one_usage_error() {
+    let controls = [
+        "https://www.example.ac.uk/t\u{1f}/",
+        "https://www.example.ac.uk/\u{85}t/",
+    ];
+    for url in REPAIRED_BASE_URLS.iter().chain(&controls) {
+        let url = url
+            .replace(r"\\", "\\")
+            .replace(r"\t", "\t")
+            .replace(r"\n", "\n");
+        let site = Site::minimal();
+        let run = build_within_a_minute(&site, &["--base-url", &url]);
+        assert_eq!(run.code, 2, "{url:?}\n{run:?}");
+        assert!(run.stderr.contains("base_url"), "{url:?}\n{run:?}");
+        assert!(!site.out().exists(), "{url:?}: wrote output");
+    }
+}
+
+#[test]
+fn a_base_url_with_dot_segments_is_resolved() {
+    let site = Site::minimal();
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: \"https://www.example.ac.uk/a/../research/t/\"\n",
+    );
+    build_within_a_minute(&site, &[]).assert_ok();
+    let sitemap = site.page("sitemap.xml");
+    assert!(
+        sitemap.contains("https://www.example.ac.uk/research/t/"),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("/a/"), "{sitemap}");
 }
 
 /// Changes the minimal site into a test case.
