@@ -272,8 +272,12 @@ pub fn load(root: &Path, config: &SiteConfig, bodies: Bodies) -> (Content, Vec<D
 fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     if !root.join("content").is_dir() {
-        let problem = Diagnostic::error("content", 0, 0, "the site has no content/ folder")
-            .with_help("create content/ with reports/, tracers/, areas/ … (see `realist init`)");
+        let problem = if paths::exists(root, Path::new("content")) {
+            paths::not_a_folder(Path::new("content"))
+        } else {
+            Diagnostic::error("content", 0, 0, "the site has no content/ folder")
+                .with_help("create content/ with reports/, tracers/, areas/ … (see `realist init`)")
+        };
         return (files, vec![problem]);
     }
     let walk = paths::walk(root, Path::new("content"));
@@ -302,6 +306,10 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
         .collect();
     let name = parts.last()?.clone();
     if name.starts_with('.') {
+        return None;
+    }
+    if parts.len() == 2 && FOLDERS.iter().any(|(f, _)| *f == name) {
+        problems.push(paths::not_a_folder(rel));
         return None;
     }
     if parts.len() == 2 {

@@ -298,6 +298,14 @@ fn cannot_write(rel: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(rel, 0, 0, format!("cannot write file: {e}"))
 }
 
+/// The one error for a file (or a link to one) where an input folder is expected: `content/`, a
+/// content folder such as `content/pages`, `static/`, `templates/`, a theme or one of its folders.
+/// Always an error, never a warning: the folder's files would otherwise be missing without a word.
+pub fn not_a_folder(rel: &Path) -> Diagnostic {
+    Diagnostic::error(rel, 0, 0, "a file, where a folder is expected")
+        .with_help("make it a folder (rename or remove the file)")
+}
+
 /// What [`walk`] found below a folder, as project-relative paths in a stable order.
 #[derive(Debug, Default)]
 pub struct Walk {
@@ -318,10 +326,7 @@ pub fn walk(root: &Path, dir: &Path) -> Walk {
     }
     match check_inside(root, dir) {
         Err(d) => found.problems.push(d),
-        Ok(real) if !real.is_dir() => found.problems.push(
-            Diagnostic::error(dir, 0, 0, "a file, where a folder is expected")
-                .with_help("rename or remove it"),
-        ),
+        Ok(real) if !real.is_dir() => found.problems.push(not_a_folder(dir)),
         Ok(_) => return walk_inside(root, dir, found),
     }
     found

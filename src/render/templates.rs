@@ -116,10 +116,8 @@ pub fn theme_files(
     if paths::exists(root, &theme_dir) {
         // The theme is read under the same policy as every input: inside the site, no links out.
         if !paths::check_inside(root, &theme_dir)?.is_dir() {
-            return Err(
-                Diagnostic::error(&theme_dir, 0, 0, "the theme is not a folder")
-                    .with_help("a theme is a folder themes/NAME/ with templates/ and static/"),
-            );
+            return Err(paths::not_a_folder(&theme_dir)
+                .with_help("a theme is a folder themes/NAME/ with templates/ and static/"));
         }
         if let Some(first) = read_dir_files(root, &theme_dir.join(sub), &mut files)
             .into_iter()

@@ -861,3 +861,49 @@ fn file_and_folder_names_with_refused_characters_are_reported_not_copied() {
         names.keys()
     );
 }
+
+#[test]
+fn a_file_where_any_input_folder_is_expected_is_an_error() {
+    for (rel, yaml) in [
+        ("content", ""),
+        ("content/pages", ""),
+        ("content/reports", ""),
+        ("content/cmos", ""),
+        ("content/studies", ""),
+        ("static", ""),
+        ("templates", ""),
+        ("themes/t", "theme: t\n"),
+        ("themes/t/static", "theme: t\n"),
+        ("themes/t/templates", "theme: t\n"),
+    ] {
+        for via_link in [false, true] {
+            let site = Site::minimal();
+            site.write("site.yaml", format!("{}{yaml}", common::SITE_YAML));
+            if rel.starts_with("themes/t/") {
+                site.write("themes/t/archetypes/.keep", "");
+            }
+            let path = site.path(rel);
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            }
+            if via_link {
+                site.write("elsewhere.txt", "a file inside the site");
+                let depth = rel.matches('/').count();
+                symlink(format!("{}elsewhere.txt", "../".repeat(depth)), &path);
+            } else {
+                site.write(rel, "not a folder");
+            }
+            let run = build_within_a_minute(&site, &["--deny-warnings"]);
+            let case = format!("{rel} (link: {via_link})");
+            assert_eq!(run.code, 1, "{case}\n{run:?}");
+            let d = run.error("where a folder is expected");
+            assert_eq!(d.location, rel, "{case}\n{run:?}");
+            assert!(
+                !run.diagnostics()
+                    .iter()
+                    .any(|d| d.severity == "warning" && d.location == rel),
+                "{case}: also a warning\n{run:?}"
+            );
+        }
+    }
+}
