@@ -86,12 +86,49 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}: {}\n  --> {}", self.message, self.location())?;
+        let location = self.location();
+        // A path is one line: a line break in a file name is shown escaped, like any control.
+        let (message, location) = (printable(&self.message), printable_inline(&location));
+        write!(f, "{label}: {message}\n  --> {location}")?;
         if let Some(help) = &self.help {
-            write!(f, "\n   = help: {help}")?;
+            write!(f, "\n   = help: {}", printable(help))?;
         }
         Ok(())
     }
+}
+
+/// `text` made safe to print on a terminal: control characters (C0, DEL, C1, and so ESC which
+/// starts every terminal control sequence), the Unicode bidirectional embeddings, overrides and
+/// isolates, and noncharacters become visible escapes such as `\u{1b}`. A line break is kept but indented, so text from a site's files can
+/// neither drive the terminal nor start a line that looks like a diagnostic of its own.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    escape(text, true)
+}
+
+/// Like [`printable`], for text that must stay on one line (a path): a tab or line break is escaped
+/// too.
+pub fn printable_inline(text: &str) -> std::borrow::Cow<'_, str> {
+    escape(text, false)
+}
+
+fn escape(text: &str, keep_line_breaks: bool) -> std::borrow::Cow<'_, str> {
+    // What no input may carry is what is escaped: the same definition ([`crate::load::chars`]).
+    let unsafe_char = |c: char| match c {
+        '\t' | '\n' => !keep_line_breaks,
+        c => crate::load::chars::refused(c).is_some(),
+    };
+    if !text.chars().any(|c| c == '\n' || unsafe_char(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            '\n' => out.push_str("\n    "),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Paths in diagnostics always use `/`, whatever the platform, so tests and CI logs agree.
@@ -134,12 +171,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn printable_escapes_controls_bidi_and_noncharacters() {
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(printable("r\u{202e}gnp\u{2066}"), "r\\u{202e}gnp\\u{2066}");
+        assert_eq!(printable("x\u{fffe}\u{9b}"), "x\\u{fffe}\\u{9b}");
+        assert_eq!(printable("a\tb\nc"), "a\tb\n    c");
+        assert_eq!(printable_inline("a\tb\nc"), "a\\u{9}b\\u{a}c");
+        assert_eq!(
+            printable("caf\u{e9} \u{200f}\u{2028}"),
+            "caf\u{e9} \u{200f}\u{2028}"
+        );
+    }
+
+    #[test]
     fn suggests_close_words_only() {
         assert_eq!(
             did_you_mean("titel", ["title", "date", "type"]),
             Some("title".into())
         );
         assert_eq!(did_you_mean("zzzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn control_characters_are_printed_as_escapes() {
+        let d = Diagnostic::error(
+            "content/\u{1b}]0;x\u{7}.md",
+            1,
+            2,
+            "title \u{1b}[2J\u{9b}31m",
+        )
+        .with_help("a\nerror: forged\u{202e}");
+        let shown = d.to_string();
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert!(shown.contains("title \\u{1b}[2J\\u{9b}31m"), "{shown}");
+        assert!(
+            shown.contains("content/\\u{1b}]0;x\\u{7}.md:1:2"),
+            "{shown}"
+        );
+        assert!(!shown.contains("\nerror: forged"), "{shown}");
+        assert!(shown.contains("\\u{202e}"), "{shown}");
     }
 
     #[test]

@@ -189,7 +189,19 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         run.diagnostics.push(d);
         return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
     }
-    let Some(model) = model(options, &mut run) else {
+    // A bad --base-url is a usage error, checked by the same function as base_url in site.yaml.
+    let base_url = match options.base_url.as_deref().map(config::parse_base_url) {
+        Some(Err(message)) => {
+            run.diagnostics
+                .push(Diagnostic::error("--base-url", 0, 0, message).with_help(
+                    "pass the full address the site is published at, e.g. --base-url https://www.example.ac.uk/research/hsca12/",
+                ));
+            return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
+        }
+        Some(Ok(url)) => Some(url),
+        None => None,
+    };
+    let Some(model) = model(options, base_url, &mut run) else {
         return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
     };
     let staging = match staging(options, &model, &out) {
@@ -274,17 +286,14 @@ struct Model {
 
 /// Stages load, resolve and check, and the compiled templates. None if site.yaml or the templates
 /// cannot be used; every problem found is in `run`.
-fn model(options: &BuildOptions, run: &mut Run) -> Option<Model> {
+/// `base_url`, when given, is the checked and normalised `--base-url`.
+fn model(options: &BuildOptions, base_url: Option<String>, run: &mut Run) -> Option<Model> {
     let root = &options.root;
     let mut config = config::SiteConfig::load(root)
         .map_err(|d| run.diagnostics.extend(d))
         .ok()?;
-    if let Some(url) = &options.base_url {
-        config.base_url = if url.ends_with('/') {
-            url.clone()
-        } else {
-            format!("{url}/")
-        };
+    if let Some(url) = base_url {
+        config.base_url = url;
     }
     let (content, problems) = load::load(root, &config, load::Bodies::Release);
     run.diagnostics.extend(problems);

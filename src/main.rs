@@ -24,8 +24,8 @@ enum Command {
         root: PathBuf,
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Override `base_url` from site.yaml.
-        #[arg(long)]
+        /// Override `base_url` from site.yaml (checked as base_url is: http(s), a host, no query).
+        #[arg(long, value_parser = realist::config::parse_base_url)]
         base_url: Option<String>,
         /// Also publish reports with `status: draft`.
         #[arg(long)]
@@ -193,9 +193,10 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
 }
 
 fn scaffold_error(e: realist::scaffold::ScaffoldError) -> i32 {
-    eprintln!("error: {}", e.message);
+    use realist::diagnostics::printable;
+    eprintln!("error: {}", printable(&e.message));
     if let Some(help) = e.help {
-        eprintln!("   = help: {help}");
+        eprintln!("   = help: {}", printable(&help));
     }
     e.code
 }

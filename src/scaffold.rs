@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::display_path;
+use crate::load::paths::{self, CreateError};
 use crate::load::schema::is_valid_id;
 use crate::render::templates::theme_files;
 
@@ -37,6 +39,18 @@ pub fn new_content(
     id: &str,
     today: &str,
 ) -> Result<PathBuf, ScaffoldError> {
+    let (rel, text) = archetype_text(root, kind, id, today)?;
+    write_new(root, &rel, &text)?;
+    Ok(rel)
+}
+
+/// The path and text of a new content file of `kind` with id `id`, from the theme's archetype.
+fn archetype_text(
+    root: &Path,
+    kind: &str,
+    id: &str,
+    today: &str,
+) -> Result<(PathBuf, String), ScaffoldError> {
     let Some((_, folder)) = NEW_KINDS.iter().find(|(k, _)| *k == kind) else {
         let help = crate::diagnostics::suggestion(kind, NEW_KINDS.iter().map(|(k, _)| *k));
         return Err(ScaffoldError {
@@ -67,33 +81,42 @@ pub fn new_content(
         .replace("{{study}}", &first_id(root, "studies", "my-study"))
         .replace("{{tracer}}", &first_id(root, "tracers", "my-tracer"))
         .replace("{{area}}", &first_id(root, "areas", "area-1"));
-    let rel = Path::new("content").join(folder).join(format!("{id}.md"));
-    let path = root.join(&rel);
-    if path.exists() {
-        return Err(fail(
+    Ok((
+        Path::new("content").join(folder).join(format!("{id}.md")),
+        text,
+    ))
+}
+
+/// Creates `root/rel` under the input policy ([`paths::create_new`]): never through a link, never
+/// outside the site, never over anything already there. A refusal is a problem with the site's
+/// files (exit 1, as in a build); a failing file system is exit 2.
+fn write_new(root: &Path, rel: &Path, text: &str) -> Result<(), ScaffoldError> {
+    let shown = display_path(rel);
+    paths::create_new(root, rel, text.as_bytes()).map_err(|e| match e {
+        CreateError::Exists => fail(
             1,
-            format!("{} already exists", rel.display()),
+            format!("{shown} already exists"),
             Some("choose another id, or edit the existing file"),
-        ));
-    }
-    std::fs::create_dir_all(path.parent().expect("content path has a parent"))
-        .map_err(|e| fail(2, format!("cannot create folder: {e}"), None))?;
-    std::fs::write(&path, text)
-        .map_err(|e| fail(2, format!("cannot write {}: {e}", rel.display()), None))?;
-    Ok(rel)
+        ),
+        CreateError::Refused(d) => ScaffoldError {
+            message: format!("cannot create {shown}: {}", d.message),
+            help: d.help,
+            code: 1,
+        },
+        CreateError::Io(d) => fail(2, format!("cannot create {shown}: {}", d.message), None),
+    })
 }
 
 /// The first id (alphabetically) in a content folder, so new files reference something that exists.
+/// The folder is listed under the input policy, so a folder linked from outside the site is not.
 fn first_id(root: &Path, folder: &str, fallback: &str) -> String {
-    let mut ids: Vec<String> = std::fs::read_dir(root.join("content").join(folder))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            e.path()
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-        })
+    let dir = Path::new("content").join(folder);
+    let walk = paths::walk(root, &dir);
+    let mut ids: Vec<String> = walk
+        .files
+        .iter()
+        .filter(|p| p.parent() == Some(dir.as_path()))
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string))
         .filter(|s| is_valid_id(s))
         .collect();
     ids.sort();
@@ -134,29 +157,46 @@ const SKELETON: &[(&str, &str)] = &[
     ("templates/.keep", ""),
 ];
 
-/// Creates a new site in `dir` that builds as it is. Refuses a non-empty folder.
+/// Creates a new site in `dir` that builds as it is. Refuses a non-empty folder, and a `dir` that is
+/// a symbolic link (even to an empty folder): every file is written inside `dir` itself, under the
+/// input policy, never through a link.
 pub fn init(dir: &Path) -> Result<(), ScaffoldError> {
-    if dir.exists()
-        && std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
-        return Err(fail(
-            2,
-            format!("{} exists and is not empty", dir.display()),
-            Some("choose a new folder name"),
-        ));
+    let shown = dir.display();
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(fail(
+                2,
+                format!("{shown} is a symbolic link"),
+                Some("realist never writes through a link; name a new folder instead"),
+            ));
+        }
+        Ok(meta) if !meta.is_dir() => {
+            return Err(fail(
+                2,
+                format!("{shown} is a file, where a folder is expected"),
+                Some("choose a new folder name"),
+            ));
+        }
+        Ok(_) => {
+            let empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+            if !empty {
+                return Err(fail(
+                    2,
+                    format!("{shown} exists and is not empty"),
+                    Some("choose a new folder name"),
+                ));
+            }
+        }
+        Err(_) => std::fs::create_dir_all(dir)
+            .map_err(|e| fail(2, format!("cannot create {shown}: {e}"), None))?,
     }
     for (rel, text) in SKELETON {
-        let path = dir.join(rel);
-        std::fs::create_dir_all(path.parent().expect("skeleton paths have parents"))
-            .map_err(|e| fail(2, format!("cannot create {}: {e}", path.display()), None))?;
-        std::fs::write(&path, text)
-            .map_err(|e| fail(2, format!("cannot write {}: {e}", path.display()), None))?;
+        write_new(dir, Path::new(rel), text)?;
     }
-    let rel = new_content(dir, "report", "first-report", &today())?;
-    let path = dir.join(rel);
-    let text = std::fs::read_to_string(&path).map_err(|e| fail(2, e.to_string(), None))?;
-    std::fs::write(&path, text.replace("status: draft", "status: published"))
-        .map_err(|e| fail(2, e.to_string(), None))
+    let (rel, text) = archetype_text(dir, "report", "first-report", &today())?;
+    write_new(
+        dir,
+        &rel,
+        &text.replace("status: draft", "status: published"),
+    )
 }

@@ -193,3 +193,104 @@ fn new_references_entities_that_exist() {
     site.build_ok(&["--drafts", "--deny-warnings"]);
     assert!(site.exists("reports/r2/index.html"));
 }
+
+/// Makes a symbolic link at `link` (and its folder).
+fn symlink(target: &Path, link: &Path) {
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+#[test]
+fn new_never_writes_through_a_link_or_outside_the_site() {
+    for (kind, folder) in [
+        ("report", "reports"),
+        ("tracer", "tracers"),
+        ("cmo", "cmos"),
+        ("theory", "theories"),
+    ] {
+        // A broken link where the new file goes, a link to a file outside, a content folder that
+        // links outside, and `content/` itself linking outside.
+        for case in ["dangling", "file", "folder", "content"] {
+            let (_parent, dir) = init();
+            let outside = tempfile::tempdir().unwrap();
+            let target = outside.path().join("pwned.md");
+            let rel = format!("content/{folder}/zz.md");
+            match case {
+                "dangling" => symlink(&target, &dir.join(&rel)),
+                "file" => {
+                    std::fs::write(&target, "theirs").unwrap();
+                    symlink(&target, &dir.join(&rel));
+                }
+                "folder" => {
+                    std::fs::remove_dir_all(dir.join("content").join(folder)).ok();
+                    symlink(outside.path(), &dir.join("content").join(folder));
+                }
+                _ => {
+                    let moved = outside.path().join("content");
+                    std::fs::rename(dir.join("content"), &moved).unwrap();
+                    symlink(&moved, &dir.join("content"));
+                }
+            }
+            let before = tree(outside.path());
+            let run = new(&dir, kind, "zz");
+            assert_eq!(run.code, 1, "{kind} {case}: {run:?}");
+            assert!(run.stderr.starts_with("error: "), "{kind} {case}: {run:?}");
+            assert!(
+                run.stderr.contains("link"),
+                "{kind} {case}: the refusal does not say why\n{run:?}"
+            );
+            assert_eq!(tree(outside.path()), before, "{kind} {case}: wrote outside");
+            assert!(!target.exists() || case == "file", "{kind} {case}");
+        }
+    }
+}
+
+#[test]
+fn new_follows_a_link_to_a_folder_inside_the_site() {
+    let (_parent, dir) = init();
+    std::fs::create_dir_all(dir.join("content/shared")).unwrap();
+    std::fs::remove_dir_all(dir.join("content/cmos")).ok();
+    symlink(Path::new("shared"), &dir.join("content/cmos"));
+    new(&dir, "cmo", "c9").assert_ok();
+    assert!(dir.join("content/shared/c9.md").is_file());
+}
+
+#[test]
+fn new_refuses_a_file_where_its_folder_is_expected() {
+    let (_parent, dir) = init();
+    std::fs::remove_dir_all(dir.join("content/tracers")).ok();
+    std::fs::write(dir.join("content/tracers"), "a file").unwrap();
+    let run = new(&dir, "tracer", "t9");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains("where a folder is expected"), "{run:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("content/tracers")).unwrap(),
+        "a file"
+    );
+}
+
+#[test]
+fn init_never_writes_through_a_link() {
+    let parent = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let empty = outside.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (name, target) in [
+        ("to-empty", empty.clone()),
+        ("dangling", outside.path().join("missing")),
+    ] {
+        let dir = parent.path().join(name);
+        symlink(&target, &dir);
+        let run = realist(&["init", dir.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{name}: {run:?}");
+        assert!(run.stderr.contains("symbolic link"), "{name}: {run:?}");
+    }
+    assert!(tree(outside.path()).is_empty(), "init wrote outside");
+    assert!(!outside.path().join("missing").exists());
+    // A file where the new site's folder would be is refused too, and left alone.
+    let file = parent.path().join("file");
+    std::fs::write(&file, "mine").unwrap();
+    let run = realist(&["init", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+}

@@ -4,7 +4,9 @@
 //! returned as a located [`Diagnostic`]. What loads cleanly is kept, so later stages can still report
 //! their own problems in the same run.
 
+pub mod chars;
 pub mod frontmatter;
+pub mod paths;
 pub mod schema;
 pub mod yaml;
 
@@ -146,8 +148,8 @@ pub fn reread_body(root: &Path, rel: &Path, body: &Body) -> Result<String, Diagn
 #[derive(Debug, Clone)]
 pub struct FrontMatter {
     text: std::sync::OnceLock<String>,
-    /// The file to read it from again (absolute), when it was released.
-    file: Option<std::sync::Arc<Path>>,
+    /// The site root and the project-relative file to read it from again, when it was released.
+    file: Option<std::sync::Arc<(PathBuf, PathBuf)>>,
 }
 
 impl FrontMatter {
@@ -158,20 +160,20 @@ impl FrontMatter {
         }
     }
 
-    fn released(file: PathBuf) -> FrontMatter {
+    fn released(root: &Path, rel: &Path) -> FrontMatter {
         FrontMatter {
             text: std::sync::OnceLock::new(),
-            file: Some(file.into()),
+            file: Some((root.to_path_buf(), rel.to_path_buf()).into()),
         }
     }
 
     /// The text (read again from the file if it was released; empty if that fails).
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| {
-            // The same reading as at load (`read_text`: BOM and CRLF removed); `file` is the full path.
+            // The same reading as at load (`read_text`: BOM and CRLF removed, the same policy).
             self.file
                 .as_ref()
-                .and_then(|f| read_text(Path::new(""), f).ok())
+                .and_then(|f| read_text(&f.0, &f.1).ok())
                 .and_then(|text| frontmatter::split(&text).ok().map(|s| s.yaml.to_string()))
                 .unwrap_or_default()
         })
@@ -268,63 +270,28 @@ pub fn load(root: &Path, config: &SiteConfig, bodies: Bodies) -> (Content, Vec<D
 
 /// Lists content files by kind, in a stable order, with problems for files that do not belong.
 fn discover(root: &Path) -> (Vec<(Kind, PathBuf)>, Vec<Diagnostic>) {
-    let content_dir = root.join("content");
     let mut files = Vec::new();
-    let mut problems = Vec::new();
-    if !content_dir.is_dir() {
-        problems.push(
-            Diagnostic::error("content", 0, 0, "the site has no content/ folder").with_help(
-                "create content/ with reports/, tracers/, areas/ … (see `realist init`)",
-            ),
-        );
-        return (files, problems);
-    }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut walker = walkdir::WalkDir::new(&content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = walker.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let rel = e
-                    .path()
-                    .map(|p| relative(root, p))
-                    .unwrap_or_else(|| PathBuf::from("content"));
-                let message = if e.loop_ancestor().is_some() {
-                    "a symbolic link loop: this folder links back to one of its parents".to_string()
-                } else {
-                    format!("cannot read: {e}")
-                };
-                problems.push(
-                    Diagnostic::error(rel, 0, 0, message)
-                        .with_help("remove the link or point it at a real folder"),
-                );
-                continue;
-            }
+    if !root.join("content").is_dir() {
+        let problem = if paths::exists(root, Path::new("content")) {
+            paths::not_a_folder(Path::new("content"))
+        } else {
+            Diagnostic::error("content", 0, 0, "the site has no content/ folder")
+                .with_help("create content/ with reports/, tracers/, areas/ … (see `realist init`)")
         };
-        let rel = relative(root, entry.path());
-        if entry.path_is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .map(|p| p.starts_with(&canonical_root))
-                .unwrap_or(false);
-            if !inside {
-                problems.push(Diagnostic::error(&rel, 0, 0, "a symbolic link that points outside the site root")
-                    .with_help("content must live inside the site; copy the file in instead of linking to it"));
-                // Never walk a linked folder outside the site (it may be the whole file system).
-                if entry.file_type().is_dir() {
-                    walker.skip_current_dir();
-                }
-                continue;
-            }
+        return (files, vec![problem]);
+    }
+    let walk = paths::walk(root, Path::new("content"));
+    let mut problems = walk.problems;
+    for folder in &walk.folders {
+        if folder.extension().is_some_and(|e| e == "md") {
+            problems.push(
+                Diagnostic::error(folder, 0, 0, "a folder, where a Markdown file is expected")
+                    .with_help("content files are `.md` files; rename or remove the folder"),
+            );
         }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if let Some(file) = classify(&rel, &mut problems) {
+    }
+    for rel in &walk.files {
+        if let Some(file) = classify(rel, &mut problems) {
             files.push(file);
         }
     }
@@ -339,6 +306,10 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
         .collect();
     let name = parts.last()?.clone();
     if name.starts_with('.') {
+        return None;
+    }
+    if parts.len() == 2 && FOLDERS.iter().any(|(f, _)| *f == name) {
+        problems.push(paths::not_a_folder(rel));
         return None;
     }
     if parts.len() == 2 {
@@ -390,10 +361,6 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
         return None;
     }
     Some((*kind, rel.to_path_buf()))
-}
-
-fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// One parsed content file, by kind (`Nothing` when it could not be parsed).
@@ -478,8 +445,7 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded
 
 /// Reads a file as UTF-8 text with BOM and CRLF removed; invalid UTF-8 is located.
 fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(root.join(rel))
-        .map_err(|e| Diagnostic::error(rel, 0, 0, format!("cannot read file: {e}")))?;
+    let bytes = paths::read(root, rel)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(frontmatter::normalise_text(&text).into_owned()),
         Err(e) => {
@@ -524,7 +490,7 @@ fn parse_document<T: DeserializeOwned>(
             body_line: split.body_line,
             front_matter: match bodies {
                 Bodies::Keep => FrontMatter::kept(split.yaml.to_string()),
-                Bodies::Release => FrontMatter::released(root.join(rel)),
+                Bodies::Release => FrontMatter::released(root, rel),
             },
             yaml_line: split.yaml_line,
         }),
@@ -584,7 +550,7 @@ fn slugify_id(stem: &str) -> String {
 
 fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnostic>) {
     let rel = Path::new("content/glossary.yaml");
-    if !root.join(rel).exists() {
+    if !paths::exists(root, rel) {
         return;
     }
     let text = match read_text(root, rel) {

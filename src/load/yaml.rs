@@ -34,9 +34,14 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
     // An empty document deserialises as unit; treat it as an empty mapping so that the
     // "missing field" errors name what is missing.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    // Aliases need anchors: only text with both `&` and `*` can expand, so only it pays for the check.
-    if yaml.contains('&') && yaml.contains('*') {
-        check_alias_expansion(source).map_err(|e| convert(&e, yaml))?;
+    // Aliases need anchors: only text with both `&` and `*` can expand. A refused character
+    // ([`super::chars`]) can come from an escape in a double-quoted string (`"\x1b"`, `"\uFFFE"`,
+    // which needs a backslash) or be written literally (libyaml refuses most literal controls
+    // itself, but not NEL, the bidirectional controls or most noncharacters). Only such text pays
+    // for the walk.
+    let may_expand = yaml.contains('&') && yaml.contains('*');
+    if may_expand || yaml.contains('\\') || yaml.chars().any(is_forbidden) {
+        check_values(source).map_err(|e| convert(&e, yaml))?;
     }
     serde_yaml::from_str(source).map_err(|e| convert(&e, yaml))
 }
@@ -47,12 +52,28 @@ fn alias_budget(len: usize) -> usize {
 }
 
 /// Walks the document with its aliases expanded, without building any value, and fails once it
-/// would be much larger than the text. serde_yaml bounds the number of alias replays but not their
-/// size, so `[&a "<1 MB>", *a, *a, …]` would otherwise allocate hundreds of megabytes.
-fn check_alias_expansion(yaml: &str) -> Result<(), serde_yaml::Error> {
+/// would be much larger than the text, or at the first string (key or value) holding a control
+/// character other than tab and line break. serde_yaml bounds the number of alias replays but not
+/// their size, so `[&a "<1 MB>", *a, *a, …]` would otherwise allocate hundreds of megabytes; and a
+/// control character would reach pages, feeds and exports (it makes `atom.xml` invalid XML).
+fn check_values(yaml: &str) -> Result<(), serde_yaml::Error> {
     use serde::de::DeserializeSeed;
     let left = std::cell::Cell::new(alias_budget(yaml.len()));
     Budget { left: &left }.deserialize(serde_yaml::Deserializer::from_str(yaml))
+}
+
+/// The end of the message for a refused character in a value; the start names its kind.
+const REFUSED_CHAR: &str = "is not allowed in a YAML value";
+
+/// What [`super::chars`] refuses, except tab and line break, which block text may hold.
+fn is_forbidden(c: char) -> bool {
+    c != '\t' && c != '\n' && super::chars::refused(c).is_some()
+}
+
+/// The message for a value holding the refused character `c`.
+fn refused_char_message(c: char) -> String {
+    let kind = super::chars::refused(c).unwrap_or("a character");
+    format!("{kind} {REFUSED_CHAR} (U+{:04X})", c as u32)
 }
 
 const ALIAS_BOMB: &str = "the YAML expands its aliases (`*name`) to far more than its own size";
@@ -102,6 +123,9 @@ impl<'de> serde::de::Visitor<'de> for Budget<'_> {
         self.spend(0)
     }
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        if let Some(c) = v.chars().find(|&c| is_forbidden(c)) {
+            return Err(E::custom(refused_char_message(c)));
+        }
         self.spend(v.len())
     }
     fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<(), E> {
@@ -236,6 +260,12 @@ fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
                 "`{key}` is already given above in the same mapping; keep one"
             ));
         }
+    }
+    if e.message.contains(REFUSED_CHAR) {
+        e.help = Some(
+            "remove it (an escape such as `\\x1b`, `\\0` or `\\uFFFE`, or the character itself): pages, feeds and exports cannot carry control characters, noncharacters or bidirectional overrides"
+                .into(),
+        );
     }
     if e.message == ALIAS_BOMB {
         e.help =
@@ -470,6 +500,26 @@ impl<'a> Locator<'a> {
                 .starts_with(':')
             {
                 return Some(self.position(at));
+            }
+            start = at + key.len();
+        }
+        None
+    }
+
+    /// The position of the value of `key:` (the first such key): past the colon, the spaces, an
+    /// opening quote and any spaces inside it, so a value is located at its first character
+    /// whether or not it is quoted and whether or not its text appears verbatim (it may hold
+    /// escapes).
+    pub fn value_of_key(&self, key: &str) -> Option<(usize, usize)> {
+        let mut start = 0;
+        while let Some(at) = self.find_offset(key, start) {
+            let after = &self.text[at + key.len()..];
+            let rest = after.trim_start_matches([' ', '"', '\'']);
+            if let Some(value) = rest.strip_prefix(':') {
+                let value = value.trim_start_matches([' ', '\t']);
+                let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
+                let value = value.trim_start_matches(' ');
+                return Some(self.position(self.text.len() - value.len()));
             }
             start = at + key.len();
         }

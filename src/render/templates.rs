@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
+use crate::load::paths;
 
 /// The default theme, embedded at compile time: (path inside the theme, contents).
 pub const DEFAULT_THEME: &[(&str, &str)] = &[
@@ -112,8 +113,18 @@ pub fn theme_files(
 ) -> Result<BTreeMap<String, (PathBuf, Vec<u8>)>, Diagnostic> {
     let mut files = BTreeMap::new();
     let theme_dir = Path::new("themes").join(theme);
-    if root.join(&theme_dir).is_dir() {
-        read_dir_files(root, &theme_dir.join(sub), &mut files)?;
+    if paths::exists(root, &theme_dir) {
+        // The theme is read under the same policy as every input: inside the site, no links out.
+        if !paths::check_inside(root, &theme_dir)?.is_dir() {
+            return Err(paths::not_a_folder(&theme_dir)
+                .with_help("a theme is a folder themes/NAME/ with templates/ and static/"));
+        }
+        if let Some(first) = read_dir_files(root, &theme_dir.join(sub), &mut files)
+            .into_iter()
+            .next()
+        {
+            return Err(first);
+        }
     } else if theme == "default" {
         for (path, text) in DEFAULT_THEME {
             if let Some(name) = path.strip_prefix(&format!("{sub}/")) {
@@ -138,91 +149,42 @@ pub fn theme_files(
     Ok(files)
 }
 
-/// Reads every file below `root/dir` into `files`, keyed by its path relative to `dir`.
+/// Reads every file below `root/dir` into `files`, keyed by its path relative to `dir`, under the
+/// one input policy ([`paths`]). Returns every problem: a file that is refused (a link out of the
+/// site, a named pipe, a name that is not UTF-8) is reported and not read, and the rest of the folder
+/// is still read, so one bad file does not hide every other.
 pub fn read_dir_files(
     root: &Path,
     dir: &Path,
     files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
-) -> Result<(), Diagnostic> {
-    collect_dir_files(root, dir, files, true)
-}
-
-/// Like [`read_dir_files`], but leaves the contents empty: for files copied streamed.
-pub fn list_dir_files(
-    root: &Path,
-    dir: &Path,
-    files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
-) -> Result<(), Diagnostic> {
-    collect_dir_files(root, dir, files, false)
-}
-
-fn collect_dir_files(
-    root: &Path,
-    dir: &Path,
-    files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,
-    read: bool,
-) -> Result<(), Diagnostic> {
-    let full = root.join(dir);
-    if !full.is_dir() {
-        return Ok(());
-    }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let relative = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-    let mut first_problem = None;
-    // A link (to a file or a folder) whose target is outside the site is reported and skipped,
-    // and the rest of the folder is still read, so one bad link does not hide every other file.
-    let walker = walkdir::WalkDir::new(&full)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            let inside = !e.path_is_symlink()
-                || e.path()
-                    .canonicalize()
-                    .is_ok_and(|p| p.starts_with(&canonical_root));
-            if !inside && first_problem.is_none() {
-                first_problem = Some(
-                    Diagnostic::error(
-                        relative(e.path()),
-                        0,
-                        0,
-                        "a symbolic link that points outside the site root",
-                    )
-                    .with_help("copy the file into the site instead of linking to it"),
-                );
-            }
-            inside
-        });
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let rel = e.path().map(relative).unwrap_or_else(|| dir.to_path_buf());
-            Diagnostic::error(rel, 0, 0, format!("cannot read: {e}"))
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = relative(entry.path());
-        let name = entry
-            .path()
-            .strip_prefix(&full)
-            .unwrap_or(entry.path())
+) -> Vec<Diagnostic> {
+    let walk = paths::walk(root, dir);
+    let mut problems = walk.problems;
+    for rel in walk.files {
+        let name = rel
+            .strip_prefix(dir)
+            .unwrap_or(&rel)
             .to_string_lossy()
             .replace('\\', "/");
-        let bytes = match read {
-            true => std::fs::read(entry.path())
-                .map_err(|e| Diagnostic::error(&rel, 0, 0, format!("cannot read: {e}")))?,
-            false => Vec::new(),
-        };
-        files.insert(name, (rel, bytes));
+        match paths::read(root, &rel) {
+            Ok(bytes) => {
+                files.insert(name, (rel, bytes));
+            }
+            Err(d) => problems.push(d),
+        }
     }
-    first_problem.map_or(Ok(()), Err)
+    problems
 }
 
 impl Templates {
     /// Compiles the theme's templates and the site's overrides once.
     pub fn load(root: &Path, theme: &str) -> Result<Templates, Vec<Diagnostic>> {
         let mut files = theme_files(root, theme, "templates").map_err(|d| vec![d])?;
-        read_dir_files(root, Path::new("templates"), &mut files).map_err(|d| vec![d])?;
+        let mut problems = read_dir_files(root, Path::new("templates"), &mut files);
+        problems.extend(template_named_folders(root));
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         let mut sources = Vec::new();
         let mut origins = BTreeMap::new();
         let mut problems = Vec::new();
@@ -248,6 +210,20 @@ impl Templates {
         }
         Ok(Templates { tera, origins })
     }
+}
+
+/// Folders under `templates/` named like a template (`base.html/`): the file they stand in for
+/// would otherwise silently come from the theme.
+fn template_named_folders(root: &Path) -> Vec<Diagnostic> {
+    let walk = paths::walk(root, Path::new("templates"));
+    walk.folders
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "html" || e == "xml"))
+        .map(|f| {
+            Diagnostic::error(f, 0, 0, "a folder, where a template file is expected")
+                .with_help("templates are files; rename or remove the folder")
+        })
+        .collect()
 }
 
 /// A Tera error as a diagnostic naming the template file, line and column, and the page rendered.

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::path::{Component, Path, PathBuf};
 
+use crate::load::paths;
+
 /// Top-level folders of a site whose files are inputs, all watched recursively.
 pub const INPUT_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];
 
@@ -100,36 +102,26 @@ impl Inputs {
         for p in stale {
             self.files.remove(&p);
         }
-        let full = root.join(rel);
-        if full.is_dir() {
+        if root.join(rel).is_dir() {
             self.add_tree(root, rel);
-        } else if let Some(h) = hash_file(&full) {
+        } else if let Some(h) = hash_file(root, rel) {
             self.files.insert(rel.to_path_buf(), h);
         }
     }
 
+    /// Reads every file below `rel` that the build may read ([`paths::walk`]); what it refuses is
+    /// left out here and reported by the build.
     fn add_tree(&mut self, root: &Path, rel: &Path) {
-        let full = root.join(rel);
-        if !full.is_dir() {
-            return;
-        }
-        for entry in walkdir::WalkDir::new(&full)
-            .follow_links(true)
-            .into_iter()
-            .flatten()
-        {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let name = entry.file_name().to_string_lossy();
+        for file in paths::walk(root, rel).files {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
             if is_editor_noise(&name) {
                 continue;
             }
-            let Ok(rel) = entry.path().strip_prefix(root) else {
-                continue;
-            };
-            if let Some(h) = hash_file(entry.path()) {
-                self.files.insert(rel.to_path_buf(), h);
+            if let Some(h) = hash_file(root, &file) {
+                self.files.insert(file, h);
             }
         }
     }
@@ -153,8 +145,9 @@ impl Inputs {
     }
 }
 
-fn hash_file(path: &Path) -> Option<u64> {
-    let bytes = std::fs::read(path).ok()?;
+/// The hash of a file the build may read ([`paths::read`]: never a pipe, never outside the site).
+fn hash_file(root: &Path, rel: &Path) -> Option<u64> {
+    let bytes = paths::read(root, rel).ok()?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     hasher.write(&bytes);
     hasher.write_usize(bytes.len());
@@ -164,6 +157,29 @@ fn hash_file(path: &Path) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn pipes_and_links_out_of_the_site_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("key"), "secret").unwrap();
+        std::fs::create_dir_all(dir.path().join("content/reports")).unwrap();
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("content/reports/a.md"), "a").unwrap();
+        let fifo = dir.path().join("content/reports/p.md");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo touches no memory of ours.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let link = dir.path().join("static/key");
+        std::os::unix::fs::symlink(outside.path().join("key"), &link).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("static/out")).unwrap();
+        let extra = vec![PathBuf::from("content/reports/p.md")];
+        let mut inputs = Inputs::scan(dir.path(), &extra);
+        inputs.refresh(dir.path(), &[fifo, link], &extra);
+        let files: Vec<_> = inputs.files.keys().cloned().collect();
+        assert_eq!(files, vec![PathBuf::from("content/reports/a.md")]);
+    }
 
     #[test]
     fn diff_and_refresh() {

@@ -324,7 +324,7 @@ impl Printer {
     fn report(&mut self, update: &Update) {
         if self.verbose {
             for reason in &update.reasons {
-                eprintln!("  {reason}");
+                eprintln!("  {}", crate::diagnostics::printable(reason));
             }
         }
         if update.kind == UpdateKind::Unchanged && update.diagnostics == self.last {

@@ -73,17 +73,18 @@ impl Output {
 
     /// Copies the file `src` as the site-relative file `rel`, streamed (never held in memory
     /// whole), unless its bytes are already there, as with [`Output::put`].
-    pub fn put_file(&self, rel: &str, src: &Path) -> std::io::Result<()> {
-        let mut source = std::fs::File::open(src)?;
+    pub fn put_file(&self, rel: &str, mut source: std::fs::File) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
         let result = (|| {
             let dest = self.dir.join(rel);
             let current = self.current(rel);
-            if same_contents(src, &current)? {
+            if same_contents(&mut source, &current)? {
                 return match self.live {
                     Some(_) => link_or_copy(&current, &dest),
                     None => Ok(()),
                 };
             }
+            source.seek(SeekFrom::Start(0))?;
             std::io::copy(&mut source, &mut create_new(&dest)?).map(drop)
         })();
         self.note(result)
@@ -166,28 +167,37 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
     });
     // A bad link in static/ is reported, but the other files are still copied, so pages do not
     // also fail the link check for a missing stylesheet.
-    let mut own = std::collections::BTreeMap::new();
-    problems.extend(
-        crate::render::templates::list_dir_files(root, Path::new("static"), &mut own).err(),
-    );
+    let walk = crate::load::paths::walk(root, Path::new("static"));
+    problems.extend(walk.problems);
+    let own: std::collections::BTreeMap<String, PathBuf> = walk
+        .files
+        .into_iter()
+        .map(|rel| {
+            let name = rel.strip_prefix("static").unwrap_or(&rel);
+            (name.to_string_lossy().replace('\\', "/"), rel)
+        })
+        .collect();
     let mut written = Vec::new();
-    let theirs = themed.iter().filter(|(name, _)| !own.contains_key(*name));
-    let copies = theirs.map(|(name, (origin, bytes))| (name, origin, Some(bytes)));
-    let copies = copies.chain(own.iter().map(|(name, (origin, _))| (name, origin, None)));
-    for (name, origin, bytes) in copies {
+    for (name, (_, bytes)) in themed.iter().filter(|(name, _)| !own.contains_key(*name)) {
         let rel = format!("static/{name}");
-        let copied = match bytes {
-            Some(bytes) => out.put(&rel, bytes),
-            None => out.put_file(&rel, &root.join(origin)),
-        };
-        match copied {
+        match out.put(&rel, bytes) {
             Ok(()) => written.push(rel),
-            Err(e) => problems.push(Diagnostic::error(
-                origin,
-                0,
-                0,
-                format!("cannot copy to the output folder: {e}"),
-            )),
+            Err(e) => problems.push(output_error(&rel, e)),
+        }
+    }
+    for (name, origin) in &own {
+        let rel = format!("static/{name}");
+        // Opened under the input policy, then copied streamed.
+        let source = match crate::load::paths::open(root, origin) {
+            Ok(file) => file,
+            Err(d) => {
+                problems.push(d);
+                continue;
+            }
+        };
+        match out.put_file(&rel, source) {
+            Ok(()) => written.push(rel),
+            Err(e) => problems.push(output_error(&rel, e)),
         }
     }
     (written, problems)
@@ -212,7 +222,7 @@ pub fn write_streamed(
         writer.flush()?;
         drop(writer);
         let current = out.current(rel);
-        if !same_contents(&tmp, &current)? {
+        if !same_contents(&mut std::fs::File::open(&tmp)?, &current)? {
             return std::fs::rename(&tmp, &dest);
         }
         std::fs::remove_file(&tmp)?;
@@ -230,18 +240,18 @@ pub fn write_streamed(
 
 /// Whether two regular files hold the same bytes (false if `b` is not a regular file): sizes
 /// first, then chunk by chunk, so a large file is never held in memory.
-fn same_contents(a: &Path, b: &Path) -> std::io::Result<bool> {
+fn same_contents(a: &mut std::fs::File, b: &Path) -> std::io::Result<bool> {
     use std::io::Read;
-    let (Ok(meta_a), Ok(meta_b)) = (std::fs::metadata(a), std::fs::symlink_metadata(b)) else {
+    let (Ok(meta_a), Ok(meta_b)) = (a.metadata(), std::fs::symlink_metadata(b)) else {
         return Ok(false);
     };
     if !meta_b.is_file() || meta_a.len() != meta_b.len() {
         return Ok(false);
     }
-    let (mut fa, mut fb) = (std::fs::File::open(a)?, std::fs::File::open(b)?);
+    let mut fb = std::fs::File::open(b)?;
     let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
     loop {
-        let n = fa.read(&mut ba)?;
+        let n = a.read(&mut ba)?;
         if n == 0 {
             return Ok(true);
         }

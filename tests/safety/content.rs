@@ -1,2 +1,3 @@
 //! Safety: content (see main.rs).
-#[allow(unused_imports)] use super::common;
+#[allow(unused_imports)]
+use super::common;

@@ -1,2 +1,3 @@
 //! Safety: server (see main.rs).
-#[allow(unused_imports)] use super::common;
+#[allow(unused_imports)]
+use super::common;
