@@ -576,6 +576,13 @@ fn a_base_url_flag_the_url_crate_would_repair_is_one_usage_error() {
         let run = build_within_a_minute(&site, &["--base-url", &url]);
         assert_eq!(run.code, 2, "{url:?}\n{run:?}");
         assert!(run.stderr.contains("base_url"), "{url:?}\n{run:?}");
+        assert_eq!(
+            run.errors().len(),
+            1,
+            "{url:?}: expected one message\n{run:?}"
+        );
+        let raw = run.stderr.chars().any(|c| c.is_control() && c != '\n');
+        assert!(!raw, "{url:?}: raw control character on stderr\n{run:?}");
         assert!(!site.out().exists(), "{url:?}: wrote output");
     }
 }
