@@ -914,3 +914,24 @@ fn a_file_where_any_input_folder_is_expected_is_an_error() {
         }
     }
 }
+
+#[test]
+fn literal_noncharacters_in_yaml_are_named_for_what_they_are() {
+    for (rel, from, to) in [
+        ("site.yaml", "title: \"T\"", "title: \"T\u{fffe}\""),
+        ("content/reports/r1.md", "title: R1", "title: R\u{ffff}1"),
+    ] {
+        let site = Site::minimal();
+        site.edit(rel, from, to);
+        let text = site.source(rel);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{rel}\n{run:?}");
+        let d = run.error("a Unicode noncharacter");
+        let c = to.chars().find(|c| *c > '\u{fff0}').unwrap();
+        assert_eq!(
+            d.location,
+            common::loc(rel, &text, &c.to_string()),
+            "{run:?}"
+        );
+    }
+}
