@@ -935,3 +935,23 @@ fn literal_noncharacters_in_yaml_are_named_for_what_they_are() {
         );
     }
 }
+
+#[test]
+fn site_yaml_path_errors_point_at_the_value_even_when_escaped() {
+    for (field, value) in [
+        ("theme", r"\x2e\x2e/theme"),
+        ("theme", "../theme"),
+        ("bibliography", r"\u002Fetc/refs.bib"),
+        ("bibliography", "/etc/refs.bib"),
+    ] {
+        let site = Site::minimal();
+        let yaml = format!("{}{field}:  \"{value}\"\n", common::SITE_YAML);
+        site.write("site.yaml", &yaml);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{field}: {value}\n{run:?}");
+        run.assert_error(
+            "leaves the site root",
+            &common::loc("site.yaml", &yaml, value),
+        );
+    }
+}
