@@ -100,7 +100,9 @@ impl SiteConfig {
         for (field, value) in paths {
             let Some(p) = value else { continue };
             if escapes_root(p) || p.as_os_str().is_empty() {
-                let (line, col) = locator.locate(&p.to_string_lossy(), Some(field));
+                let (line, col) = locator
+                    .value_of_key(field)
+                    .unwrap_or_else(|| locator.locate(&p.to_string_lossy(), Some(field)));
                 problems.push(
                     Diagnostic::error(
                         path,

@@ -25,7 +25,9 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Override `base_url` from site.yaml (checked as base_url is: http(s), a host, no query).
-        #[arg(long, value_parser = realist::config::parse_base_url)]
+        /// Checked by the build rather than by the argument parser, whose message would repeat the
+        /// raw value, control characters and all.
+        #[arg(long)]
         base_url: Option<String>,
         /// Also publish reports with `status: draft`.
         #[arg(long)]

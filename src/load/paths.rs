@@ -458,6 +458,47 @@ mod tests {
         assert_eq!(walk.problems.len(), 3, "{:?}", walk.problems);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn new_files_are_created_only_inside_the_root_never_through_a_link() {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let r = root.path();
+        let link =
+            |target: &Path, at: &str| std::os::unix::fs::symlink(target, r.join(at)).unwrap();
+        std::fs::create_dir_all(r.join("in")).unwrap();
+        std::fs::write(r.join("file"), "mine").unwrap();
+        link(&outside.path().join("new.md"), "dangling.md");
+        link(outside.path(), "out");
+        link(Path::new("in"), "inlink");
+        link(Path::new("file"), "filelink");
+        create_new(r, Path::new("a/b/new.md"), b"x").unwrap();
+        create_new(r, Path::new("inlink/new.md"), b"y").unwrap();
+        assert_eq!(std::fs::read(r.join("in/new.md")).unwrap(), b"y");
+        assert!(matches!(
+            create_new(r, Path::new("file"), b"z"),
+            Err(CreateError::Exists)
+        ));
+        for (bad, says) in [
+            ("dangling.md", "symbolic link"),
+            ("out/new.md", "outside"),
+            ("out/deeper/new.md", "outside"),
+            ("file/new.md", "where a folder is expected"),
+            ("filelink/new.md", "where a folder is expected"),
+            ("../new.md", "leaves"),
+            ("/tmp/new.md", "leaves"),
+            ("a/x\u{1b}.md", "control character"),
+            ("a/r\u{202e}.md", "bidirectional"),
+        ] {
+            match create_new(r, Path::new(bad), b"z") {
+                Err(CreateError::Refused(d)) => assert!(d.message.contains(says), "{bad}: {d:?}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        assert_eq!(std::fs::read(r.join("file")).unwrap(), b"mine");
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    }
+
     #[test]
     fn escaping_paths() {
         assert!(escapes_root(Path::new("../x.bib")));

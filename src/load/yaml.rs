@@ -241,11 +241,12 @@ fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
             .find(|&o| yaml.is_char_boundary(o))
             .unwrap_or(0);
         (e.line, e.column) = Locator::new(yaml, 1).position(offset);
-        let shown = yaml[offset..]
-            .chars()
-            .next()
-            .map_or(String::new(), |c| format!(" (U+{:04X})", c as u32));
-        e.message = format!("a control character{shown} is not allowed in YAML");
+        let c = yaml[offset..].chars().next();
+        let kind = c
+            .and_then(super::chars::refused)
+            .unwrap_or("a control character");
+        let shown = c.map_or(String::new(), |c| format!(" (U+{:04X})", c as u32));
+        e.message = format!("{kind}{shown} is not allowed in YAML");
         e.help = Some("remove it: most editors do not show it".into());
         return;
     }

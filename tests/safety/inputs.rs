@@ -576,6 +576,13 @@ fn a_base_url_flag_the_url_crate_would_repair_is_one_usage_error() {
         let run = build_within_a_minute(&site, &["--base-url", &url]);
         assert_eq!(run.code, 2, "{url:?}\n{run:?}");
         assert!(run.stderr.contains("base_url"), "{url:?}\n{run:?}");
+        assert_eq!(
+            run.errors().len(),
+            1,
+            "{url:?}: expected one message\n{run:?}"
+        );
+        let raw = run.stderr.chars().any(|c| c.is_control() && c != '\n');
+        assert!(!raw, "{url:?}: raw control character on stderr\n{run:?}");
         assert!(!site.out().exists(), "{url:?}: wrote output");
     }
 }
@@ -905,5 +912,46 @@ fn a_file_where_any_input_folder_is_expected_is_an_error() {
                 "{case}: also a warning\n{run:?}"
             );
         }
+    }
+}
+
+#[test]
+fn literal_noncharacters_in_yaml_are_named_for_what_they_are() {
+    for (rel, from, to) in [
+        ("site.yaml", "title: \"T\"", "title: \"T\u{fffe}\""),
+        ("content/reports/r1.md", "title: R1", "title: R\u{ffff}1"),
+    ] {
+        let site = Site::minimal();
+        site.edit(rel, from, to);
+        let text = site.source(rel);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{rel}\n{run:?}");
+        let d = run.error("a Unicode noncharacter");
+        let c = to.chars().find(|c| *c > '\u{fff0}').unwrap();
+        assert_eq!(
+            d.location,
+            common::loc(rel, &text, &c.to_string()),
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+fn site_yaml_path_errors_point_at_the_value_even_when_escaped() {
+    for (field, value) in [
+        ("theme", r"\x2e\x2e/theme"),
+        ("theme", "../theme"),
+        ("bibliography", r"\u002Fetc/refs.bib"),
+        ("bibliography", "/etc/refs.bib"),
+    ] {
+        let site = Site::minimal();
+        let yaml = format!("{}{field}:  \"{value}\"\n", common::SITE_YAML);
+        site.write("site.yaml", &yaml);
+        let run = build_within_a_minute(&site, &[]);
+        assert_eq!(run.code, 1, "{field}: {value}\n{run:?}");
+        run.assert_error(
+            "leaves the site root",
+            &common::loc("site.yaml", &yaml, value),
+        );
     }
 }
