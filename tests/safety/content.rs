@@ -223,7 +223,7 @@ fn images_from_other_hosts_warn_and_fail_under_deny_warnings() {
         let denied = site.build(&["--deny-warnings"]);
         assert_ne!(denied.code, 0, "case {i}: {denied:?}");
     }
-    site.write(PAGE, &page("![a](static-image.png)"));
+    site.write(PAGE, page("![a](static-image.png)"));
     let run = site.build(&[]);
     assert!(!run.stderr.contains("another host"), "{run:?}");
 }
