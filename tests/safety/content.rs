@@ -79,7 +79,7 @@ fn build_within(site: &Site, args: &[&str], limit: Duration) -> Run {
 // ---------------------------------------------------------------------------------------------
 
 /// (Markdown, where the link starts): script and other refused schemes in every Markdown form.
-const REFUSED_LINKS: [(&str, &str); 16] = [
+const REFUSED_LINKS: [(&str, &str); 18] = [
     ("[a](javascript:alert(101))", "[a]"),
     ("[a](JaVaScRiPt:alert(102))", "[a]"),
     ("[a](<  javascript:alert(103)>)", "[a]"),
@@ -99,6 +99,8 @@ const REFUSED_LINKS: [(&str, &str); 16] = [
         "Text ![a][i] here.\n\n[i]: data:image/png;base64,alert116",
         "[i]:",
     ),
+    ("[a](javascript&#x3A;alert(117))", "[a]"),
+    ("[a](<java\tscript:alert(118)>)", "[a]"),
 ];
 
 #[test]
