@@ -549,7 +549,14 @@ mod linear {
 
     /// (name, shape, n): bodies that were quadratic, and their neighbours.
     #[allow(clippy::type_complexity)]
-    const SHAPES: [(&str, fn(usize) -> String, usize); 9] = [
+    const SHAPES: [(&str, fn(usize) -> String, usize); 12] = [
+        ("nested brackets", |n| "[".repeat(n) + &"]".repeat(n), 8_000),
+        ("emphasis openers", |n| "*a _b ".repeat(n), 8_000),
+        (
+            "a table of links",
+            |n| "|a|b|\n|-|-|\n".to_string() + &"|[x](y)|`z`|\n".repeat(n),
+            4_000,
+        ),
         ("duplicate headings", |n| "## Same\n\n".repeat(n), 4_000),
         (
             "duplicate explicit ids",
