@@ -333,40 +333,49 @@ fn closest<'a>(query: &str, candidates: impl Iterator<Item = &'a str>, max: usiz
 // ------------------------------------------------------------------ URLs ---
 
 /// Every entry's URL (what reaches `href` in a reference list) must pass the site's URL check; a
-/// refused one is reported at the entry's `url` field.
+/// refused one is reported at the entry's `url` field (the first fifty of them: each costs a walk
+/// over the file to find its line).
 fn refuse_urls(
     src: &str,
     raw: Option<&biblatex::RawBibliography>,
     library: &Library,
 ) -> Result<(), Vec<BibError>> {
-    let mut errors = Vec::new();
-    for entry in library.iter() {
-        let Some(url) = entry.url() else { continue };
-        let Err(message) = crate::markdown::links::classify(url.value.as_str()) else {
-            continue;
-        };
-        let raw_entry = raw.and_then(|r| r.entries.iter().find(|e| e.v.key.v == entry.key()));
-        let at = raw_entry.map_or(0, |e| {
-            e.v.fields
-                .iter()
-                .find(|f| f.key.v.eq_ignore_ascii_case("url"))
-                .map_or(e.span.start, |f| f.value.span.start)
-        });
-        let (line, column) = line_col(src, at);
-        errors.push(BibError {
-            line,
-            column,
-            message: format!("entry `{}`: {message}", entry.key()),
-            help: Some(
-                "give the entry an http:// or https:// address, or remove the url field".into(),
-            ),
-        });
+    let refused: Vec<(&str, String)> = library
+        .iter()
+        .filter_map(|entry| {
+            let url = entry.url()?;
+            let message = crate::markdown::links::classify(url.value.as_str()).err()?;
+            Some((entry.key(), message))
+        })
+        .take(50)
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    let raw_entries: std::collections::HashMap<&str, _> = raw
+        .map(|r| r.entries.iter().map(|e| (e.v.key.v, e)).collect())
+        .unwrap_or_default();
+    let errors = refused
+        .into_iter()
+        .map(|(key, message)| {
+            let at = raw_entries.get(key).map_or(0, |e| {
+                e.v.fields
+                    .iter()
+                    .find(|f| f.key.v.eq_ignore_ascii_case("url"))
+                    .map_or(e.span.start, |f| f.value.span.start)
+            });
+            let (line, column) = line_col(src, at);
+            BibError {
+                line,
+                column,
+                message: format!("entry `{key}`: {message}"),
+                help: Some(
+                    "give the entry an http:// or https:// address, or remove the url field".into(),
+                ),
+            }
+        })
+        .collect();
+    Err(errors)
 }
 
 // ---------------------------------------------------------------- errors ---
