@@ -119,11 +119,14 @@ impl Bibliography {
     pub fn parse(bibtex: &str, style: &str) -> Result<Self, Vec<BibError>> {
         // Check the style first: it is cheap and independent of the .bib.
         let style = load_style(style).map_err(|e| vec![e])?;
+        // The limits are checked on the raw text first: expanding it is what can exhaust memory.
+        let raw = limits::check(bibtex)?;
         let library = hayagriva::io::from_biblatex_str(bibtex).map_err(|errs| {
             errs.iter()
                 .map(|e| bib_error(bibtex, e))
                 .collect::<Vec<_>>()
         })?;
+        refuse_urls(bibtex, raw.as_ref(), &library)?;
         Ok(Bibliography {
             library,
             style: Some(style),
@@ -325,6 +328,54 @@ fn closest<'a>(query: &str, candidates: impl Iterator<Item = &'a str>, max: usiz
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     scored.into_iter().take(max).map(|(_, c)| c).collect()
+}
+
+// ------------------------------------------------------------------ URLs ---
+
+/// Every entry's URL (what reaches `href` in a reference list) must pass the site's URL check; a
+/// refused one is reported at the entry's `url` field (the first fifty of them: each costs a walk
+/// over the file to find its line).
+fn refuse_urls(
+    src: &str,
+    raw: Option<&biblatex::RawBibliography>,
+    library: &Library,
+) -> Result<(), Vec<BibError>> {
+    let refused: Vec<(&str, String)> = library
+        .iter()
+        .filter_map(|entry| {
+            let url = entry.url()?;
+            let message = crate::markdown::links::classify(url.value.as_str()).err()?;
+            Some((entry.key(), message))
+        })
+        .take(50)
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let raw_entries: std::collections::HashMap<&str, _> = raw
+        .map(|r| r.entries.iter().map(|e| (e.v.key.v, e)).collect())
+        .unwrap_or_default();
+    let errors = refused
+        .into_iter()
+        .map(|(key, message)| {
+            let at = raw_entries.get(key).map_or(0, |e| {
+                e.v.fields
+                    .iter()
+                    .find(|f| f.key.v.eq_ignore_ascii_case("url"))
+                    .map_or(e.span.start, |f| f.value.span.start)
+            });
+            let (line, column) = line_col(src, at);
+            BibError {
+                line,
+                column,
+                message: format!("entry `{key}`: {message}"),
+                help: Some(
+                    "give the entry an http:// or https:// address, or remove the url field".into(),
+                ),
+            }
+        })
+        .collect();
+    Err(errors)
 }
 
 // ---------------------------------------------------------------- errors ---
@@ -556,9 +607,13 @@ fn merge_adjacent_tags(html: String) -> String {
     html
 }
 
+/// Escapes text for HTML, leaving out control characters (the file is checked for them, but a
+/// TeX command can still produce one), which would make a page or feed invalid.
 fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -605,6 +660,11 @@ fn write_child(out: &mut String, child: &ElemChild, inline_only: bool) {
             if class.is_some() {
                 let _ = write!(out, "</{tag}>");
             }
+        }
+        // Entry URLs were checked when the file was read; a link that hayagriva makes up from
+        // other fields is checked here too, and written as plain text if refused.
+        ElemChild::Link { text, url } if !crate::markdown::links::is_allowed(url) => {
+            write_formatted(out, &text.text, &text.formatting);
         }
         ElemChild::Link { text, url } => {
             out.push_str("<a href=\"");
@@ -990,6 +1050,219 @@ mod tests {
                 std::hint::black_box(b.format_document(&doc));
             }
             eprintln!("{style}: parse {p:?}, format {:?} each", t.elapsed() / n);
+        }
+    }
+}
+
+/// Bounds on what a bibliography may ask for, checked on the raw text before it is expanded: a
+/// few hundred bytes of `@string` macros that each double the last expand to gigabytes, a macro
+/// defined through itself recurses without end, and very deep braces recurse in the TeX reader.
+///
+/// The text is read with `biblatex`'s own raw parser (the one hayagriva calls), so the macros
+/// measured are exactly those that will be expanded, with the same names and the same rule that
+/// a later definition replaces an earlier one.
+mod limits {
+    use std::collections::HashMap;
+
+    use biblatex::{Field, RawBibliography, RawChunk};
+
+    type Span = std::ops::Range<usize>;
+
+    use super::{line_col, BibError};
+
+    /// Text that all fields together may expand to, on top of four times the file's own size.
+    const MAX_EXPANDED: usize = 16 << 20;
+    /// Nesting of braces (an entry and a field value are two levels; real files use a few more).
+    const MAX_DEPTH: usize = 64;
+    /// Macros defined through macros defined through macros …
+    const MAX_CHAIN: usize = 64;
+
+    /// The raw bibliography when the limits hold (None when it does not parse: hayagriva then
+    /// reports the syntax error), or the located errors.
+    pub fn check(src: &str) -> Result<Option<RawBibliography<'_>>, Vec<BibError>> {
+        if let Some(e) = control_character(src).or_else(|| too_deep(src)) {
+            return Err(vec![e]);
+        }
+        let Ok(raw) = RawBibliography::parse(src) else {
+            return Ok(None);
+        };
+        match expansion(src, &raw) {
+            Some(e) => Err(vec![e]),
+            None => Ok(Some(raw)),
+        }
+    }
+
+    fn error(src: &str, at: usize, message: String, help: &str) -> BibError {
+        let (line, column) = line_col(src, at);
+        BibError {
+            line,
+            column,
+            message,
+            help: Some(help.into()),
+        }
+    }
+
+    /// The first control character other than tab and line ends: no page, feed or export may
+    /// carry one (XML forbids most of them).
+    fn control_character(src: &str) -> Option<BibError> {
+        let (at, c) = src
+            .char_indices()
+            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+        Some(error(
+            src,
+            at,
+            format!(
+                "the bibliography holds a control character (U+{:04X})",
+                c as u32
+            ),
+            "remove it: control characters are invisible and break feeds and exports",
+        ))
+    }
+
+    fn too_deep(src: &str) -> Option<BibError> {
+        let mut depth = 0usize;
+        let mut bytes = src.bytes().enumerate();
+        while let Some((at, b)) = bytes.next() {
+            match b {
+                b'\\' => {
+                    bytes.next();
+                }
+                b'{' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some(error(
+                            src,
+                            at,
+                            format!("braces are nested more than {MAX_DEPTH} deep"),
+                            "check that every `{` has a matching `}`",
+                        ));
+                    }
+                }
+                b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Measures what every entry's fields expand to, with each macro measured once.
+    fn expansion<'s>(src: &str, raw: &'s RawBibliography<'s>) -> Option<BibError> {
+        let limit = MAX_EXPANDED.saturating_add(src.len().saturating_mul(4));
+        let mut sizes = Sizes {
+            macros: raw
+                .abbreviations
+                .iter()
+                .map(|p| (p.key.v, &p.value.v))
+                .collect(),
+            known: HashMap::new(),
+        };
+        let mut own_sizes: HashMap<&str, usize> = HashMap::new();
+        for e in &raw.entries {
+            match sizes.entry(&e.v) {
+                Ok(n) => own_sizes.insert(e.v.key.v, n),
+                Err(span) => return Some(self_reference(src, span.start)),
+            };
+        }
+        let mut total = 0usize;
+        for e in &raw.entries {
+            // `crossref` and `xdata` copy the fields of the entries they name into this one.
+            let inherited: usize = parents(&e.v)
+                .map(|k| own_sizes.get(k).copied().unwrap_or(0))
+                .sum();
+            total = total
+                .saturating_add(own_sizes.get(e.v.key.v).copied().unwrap_or(0))
+                .saturating_add(inherited);
+            if total > limit {
+                return Some(error(
+                    src,
+                    e.span.start,
+                    format!(
+                        "the bibliography expands to more than {} MB of text, through `@string` macros or `crossref`",
+                        limit >> 20
+                    ),
+                    "a macro that repeats another multiplies the text: write the value out instead",
+                ));
+            }
+        }
+        None
+    }
+
+    fn self_reference(src: &str, at: usize) -> BibError {
+        error(
+            src,
+            at,
+            format!("this `@string` macro is defined through itself, or through a chain of more than {MAX_CHAIN} macros"),
+            "define each macro with text, or with macros defined before it",
+        )
+    }
+
+    /// The keys an entry names in `crossref` or `xdata`.
+    fn parents<'s>(e: &'s biblatex::RawEntry<'s>) -> impl Iterator<Item = &'s str> {
+        e.fields
+            .iter()
+            .filter(|f| {
+                ["crossref", "xdata"]
+                    .iter()
+                    .any(|k| f.key.v.eq_ignore_ascii_case(k))
+            })
+            .flat_map(|f| f.value.v.iter())
+            .filter_map(|c| match c.v {
+                RawChunk::Normal(s) => Some(s),
+                RawChunk::Abbreviation(_) => None,
+            })
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+    }
+
+    struct Sizes<'s> {
+        /// Macro definitions by name; a later definition replaces an earlier one.
+        macros: HashMap<&'s str, &'s Field<'s>>,
+        /// Expanded sizes measured so far.
+        known: HashMap<&'s str, usize>,
+    }
+
+    impl<'s> Sizes<'s> {
+        /// The expanded size of all of an entry's own fields.
+        fn entry(&mut self, e: &'s biblatex::RawEntry<'s>) -> Result<usize, Span> {
+            let mut n = 0usize;
+            for f in &e.fields {
+                n = n.saturating_add(self.field(&f.value.v, 0)?);
+            }
+            Ok(n)
+        }
+
+        /// The expanded size of a field, or the span of a macro use that recurses too deep.
+        fn field(&mut self, field: &'s Field<'s>, depth: usize) -> Result<usize, Span> {
+            let mut n = 0usize;
+            for chunk in field {
+                let size = match chunk.v {
+                    RawChunk::Normal(s) => s.len(),
+                    RawChunk::Abbreviation(name) => self.abbreviation(name, &chunk.span, depth)?,
+                };
+                n = n.saturating_add(size);
+            }
+            Ok(n)
+        }
+
+        fn abbreviation(
+            &mut self,
+            name: &'s str,
+            span: &Span,
+            depth: usize,
+        ) -> Result<usize, Span> {
+            if let Some(&n) = self.known.get(name) {
+                return Ok(n);
+            }
+            // An undefined name is a month (`jan`) or an error biblatex reports.
+            let Some(&definition) = self.macros.get(name) else {
+                return Ok(name.len().max(9));
+            };
+            if depth >= MAX_CHAIN {
+                return Err(span.clone());
+            }
+            let n = self.field(definition, depth + 1)?;
+            self.known.insert(name, n);
+            Ok(n)
         }
     }
 }

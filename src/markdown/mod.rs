@@ -7,12 +7,13 @@
 //! plain text and a diagnostic.
 
 pub mod highlight;
+pub mod links;
 pub mod slug;
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::cite::CiteItem;
@@ -92,6 +93,37 @@ pub struct Rendered {
 
 const CITE_MARK: char = '\u{E000}';
 
+const REFUSED_HELP: &str = "link to pages with `@kind/id`, to files in static/ with a relative path, and elsewhere with an https:// address";
+
+/// What a link's destination becomes.
+enum Target {
+    /// The href to write.
+    Href(String),
+    /// A broken link within the site (reported): a link becomes text, an image keeps its path.
+    Broken,
+    /// A URL that must never be written (reported): the link or image becomes its text.
+    Refused,
+}
+
+impl From<Option<String>> for Target {
+    fn from(href: Option<String>) -> Target {
+        href.map_or(Target::Broken, Target::Href)
+    }
+}
+
+/// Whether a link takes its destination from a reference definition `[label]: url`.
+fn by_reference(link_type: LinkType) -> bool {
+    matches!(
+        link_type,
+        LinkType::Reference
+            | LinkType::ReferenceUnknown
+            | LinkType::Collapsed
+            | LinkType::CollapsedUnknown
+            | LinkType::Shortcut
+            | LinkType::ShortcutUnknown
+    )
+}
+
 /// Renders one Markdown body.
 pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
     let options = Options::ENABLE_TABLES
@@ -115,25 +147,27 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
     };
     let mut state = State::new(source, resolver);
     let mut events: Vec<Event> = Vec::new();
-    let mut pending_text: Option<(String, usize)> = None;
-    for (event, range) in Parser::new_ext(source.text, options).into_offset_iter() {
+    // Consecutive text events, merged: (text, source offset where it starts, where it ends).
+    let mut pending_text: Option<(String, usize, usize)> = None;
+    let mut parser = Parser::new_ext(source.text, options).into_offset_iter();
+    for (event, range) in parser.by_ref() {
         if let Event::Text(t) = &event {
             if state.raw_text_depth == 0 {
-                pending_text
-                    .get_or_insert_with(|| (String::new(), range.start))
-                    .0
-                    .push_str(t);
+                let run = pending_text.get_or_insert_with(|| (String::new(), range.start, 0));
+                run.0.push_str(t);
+                run.2 = range.end;
                 continue;
             }
         }
-        if let Some((text, at)) = pending_text.take() {
-            state.text(&text, at, &mut events);
+        if let Some((text, at, end)) = pending_text.take() {
+            state.text(&text, at..end, &mut events);
         }
         state.event(event, range.start, &mut events);
     }
-    if let Some((text, at)) = pending_text.take() {
-        state.text(&text, at, &mut events);
+    if let Some((text, at, end)) = pending_text.take() {
+        state.text(&text, at..end, &mut events);
     }
+    state.check_definitions(parser.reference_definitions());
     let mut html = String::with_capacity(source.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     state.finish(html)
@@ -143,6 +177,8 @@ struct State<'a> {
     source: &'a Source<'a>,
     resolver: &'a dyn Resolver,
     line_starts: Vec<usize>,
+    /// The last position computed: (offset, line index, column).
+    last_position: (usize, usize, usize),
     ids: slug::IdSet,
     out: Rendered,
     /// Buffered events of the heading being read: (level, explicit id, events, offset).
@@ -152,6 +188,8 @@ struct State<'a> {
     raw_text_depth: usize,
     /// Depth of links the renderer turned into plain text (a broken reference).
     dropped_links: Vec<bool>,
+    /// Depth of images the renderer left out (a refused URL): their alt text stays as text.
+    dropped_images: Vec<bool>,
     glossary_seen: HashSet<String>,
     clusters: Vec<Vec<CiteItem>>,
     last_heading_level: u8,
@@ -168,12 +206,14 @@ impl<'a> State<'a> {
             source,
             resolver,
             line_starts,
+            last_position: (0, 0, 1),
             ids: slug::IdSet::with_reserved(&RESERVED_IDS),
             out: Rendered::default(),
             heading: None,
             code: None,
             raw_text_depth: 0,
             dropped_links: Vec::new(),
+            dropped_images: Vec::new(),
             glossary_seen: HashSet::new(),
             clusters: Vec::new(),
             last_heading_level: 1,
@@ -182,14 +222,26 @@ impl<'a> State<'a> {
         }
     }
 
-    fn position(&self, offset: usize) -> (usize, usize) {
+    /// The file line and column of a byte offset. Positions are asked for in source order, so
+    /// the column is counted on from the last one when it is on the same line: a long line with
+    /// many links is walked once, not once per link.
+    fn position(&mut self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = self
-            .source
-            .text
-            .get(start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
+        let (last_offset, last_line, last_column) = self.last_position;
+        let (from, column) = if last_line == line && (start..=offset).contains(&last_offset) {
+            (last_offset, last_column)
+        } else {
+            (start, 1)
+        };
+        let column = match self.source.text.get(from..offset) {
+            Some(s) => {
+                let column = column + s.chars().count();
+                self.last_position = (offset, line, column);
+                column
+            }
+            None => 1,
+        };
         (self.source.first_line + line - 1, column)
     }
 
@@ -251,8 +303,14 @@ impl<'a> State<'a> {
                 id,
             }) => {
                 self.raw_text_depth += 1;
-                match self.link_target(&dest_url, offset) {
-                    Some(href) => {
+                let target = if link_type == LinkType::Email {
+                    // An email autolink: the HTML writer puts `mailto:` in front.
+                    Target::Href(dest_url.to_string())
+                } else {
+                    self.link_target(&dest_url, offset, by_reference(link_type), false)
+                };
+                match target {
+                    Target::Href(href) => {
                         self.dropped_links.push(false);
                         self.push(
                             Event::Start(Tag::Link {
@@ -264,7 +322,7 @@ impl<'a> State<'a> {
                             events,
                         );
                     }
-                    None => self.dropped_links.push(true),
+                    Target::Broken | Target::Refused => self.dropped_links.push(true),
                 }
             }
             Event::End(TagEnd::Link) => {
@@ -280,19 +338,25 @@ impl<'a> State<'a> {
                 id,
             }) => {
                 self.raw_text_depth += 1;
-                let href = self
-                    .link_target(&dest_url, offset)
-                    .unwrap_or_else(|| dest_url.to_string());
+                let href = match self.link_target(&dest_url, offset, by_reference(link_type), true)
+                {
+                    Target::Href(href) => Some(href),
+                    Target::Broken => Some(dest_url.to_string()),
+                    Target::Refused => None,
+                };
                 self.image_alt = Some((String::new(), offset));
-                self.push(
-                    Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: href.into(),
-                        title,
-                        id,
-                    }),
-                    events,
-                );
+                self.dropped_images.push(href.is_none());
+                if let Some(href) = href {
+                    self.push(
+                        Event::Start(Tag::Image {
+                            link_type,
+                            dest_url: href.into(),
+                            title,
+                            id,
+                        }),
+                        events,
+                    );
+                }
             }
             Event::End(TagEnd::Image) => {
                 self.raw_text_depth -= 1;
@@ -301,7 +365,9 @@ impl<'a> State<'a> {
                         self.problem(at, "image without alternative text".into(), Some("describe the image between the brackets: ![what it shows](file.png)".into()), true);
                     }
                 }
-                self.push(Event::End(TagEnd::Image), events);
+                if !self.dropped_images.pop().unwrap_or(false) {
+                    self.push(Event::End(TagEnd::Image), events);
+                }
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some((String::new(), offset)),
             Event::Html(html) if self.html_block.is_some() => {
@@ -421,17 +487,42 @@ impl<'a> State<'a> {
     }
 
     /// The href to write for a link destination, or None when the link is broken (reported).
-    fn link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
+    fn link_target(
+        &mut self,
+        dest: &str,
+        offset: usize,
+        by_reference: bool,
+        image: bool,
+    ) -> Target {
         if let Some(reference) = dest.strip_prefix('@') {
             let resolved = Ref::parse(reference)
                 .map_err(|m| (m, None))
                 .and_then(|r| self.resolver.resolve(&r));
-            return self.resolved_href(resolved, offset);
+            return self.resolved_href(resolved, offset).into();
         }
-        if is_external(dest) || dest.starts_with('#') {
-            if dest.starts_with('#') {
-                self.record_link(dest, offset);
+        match links::classify(dest) {
+            Err(message) => {
+                // A reference definition's URL is reported where it is defined.
+                if !by_reference {
+                    self.problem(offset, message, Some(REFUSED_HELP.into()), false);
+                }
+                return Target::Refused;
             }
+            Ok(links::UrlKind::External) => {
+                if image {
+                    self.foreign_image_warning(dest, offset);
+                }
+                return Target::Href(dest.to_string());
+            }
+            Ok(links::UrlKind::Relative) => {}
+        }
+        self.site_link_target(dest, offset).into()
+    }
+
+    /// The href for a link within the site, or None (reported) when it is broken.
+    fn site_link_target(&mut self, dest: &str, offset: usize) -> Option<String> {
+        if dest.starts_with('#') {
+            self.record_link(dest, offset);
             return Some(dest.to_string());
         }
         let (path_part, anchor) = dest
@@ -473,6 +564,27 @@ impl<'a> State<'a> {
         Some(dest.to_string())
     }
 
+    fn foreign_image_warning(&mut self, dest: &str, offset: usize) {
+        self.problem(
+            offset,
+            format!("the image `{}` is loaded from another host", links::shown(dest)),
+            Some("copy the image into static/ and use a relative path: the site's pages load nothing from other hosts".into()),
+            true,
+        );
+    }
+
+    /// Reference definitions whose URL is refused, reported where they are defined (used or not).
+    fn check_definitions(&mut self, definitions: &pulldown_cmark::RefDefs) {
+        let mut refused: Vec<(usize, String)> = definitions
+            .iter()
+            .filter_map(|(_, d)| links::classify(&d.dest).err().map(|m| (d.span.start, m)))
+            .collect();
+        refused.sort();
+        for (at, message) in refused {
+            self.problem(at, message, Some(REFUSED_HELP.into()), false);
+        }
+    }
+
     /// Records a link the page writes, with where it is in the source, for the link checker.
     fn record_link(&mut self, href: &str, offset: usize) {
         let (line, column) = self.position(offset);
@@ -480,11 +592,14 @@ impl<'a> State<'a> {
     }
 
     /// Decorates running text: citations first, then glossary terms in what is left.
-    fn text(&mut self, text: &str, offset: usize, events: &mut Vec<Event<'a>>) {
+    fn text(&mut self, text: &str, source: std::ops::Range<usize>, events: &mut Vec<Event<'a>>) {
         if self.raw_text_depth > 0 || self.heading.is_some() {
             self.push(Event::Text(text.to_string().into()), events);
             return;
         }
+        // Unknown keys are looked for in the source from here on: clusters come in order, so the
+        // run is searched once however many keys it holds.
+        let mut cursor = source.start;
         for piece in citations::split(text) {
             match piece {
                 citations::Piece::Text(t) => self.glossary_text(t, events),
@@ -502,13 +617,20 @@ impl<'a> State<'a> {
                                                 .into(),
                                         )
                                     });
-                            // Point at the key itself: `offset` is where the text run starts.
-                            let at = self
+                            // Point at the key itself, found in the run's source. A key written
+                            // with entities is not found as is: point at the run, and stop looking.
+                            let found = self
                                 .source
                                 .text
-                                .get(offset..)
-                                .and_then(|t| t.find(&format!("@{}", item.key)))
-                                .map_or(offset, |i| offset + i);
+                                .get(cursor..source.end)
+                                .and_then(|t| t.find(&format!("@{}", item.key)));
+                            let at = match found {
+                                Some(i) => {
+                                    cursor += i;
+                                    cursor
+                                }
+                                None => std::mem::replace(&mut cursor, source.end),
+                            };
                             self.problem(
                                 at,
                                 format!("unknown citation key `@{}`", item.key),
@@ -677,13 +799,19 @@ pub mod citations {
         let mut last = 0;
         let mut i = 0;
         let bytes = text.as_bytes();
+        let mut next_close = NextByte::new(b']');
+        let mut next_open = NextByte::new(b'[');
         while i < bytes.len() {
             if bytes[i] == b'[' {
-                if let Some(close) = text[i..].find(']') {
-                    if let Some(items) = parse_cluster(&text[i + 1..i + close]) {
+                // A cluster holds no `[`: with one inside, only the innermost can be a cluster,
+                // so every character is read by at most one `parse_cluster`.
+                let close = next_close.at_or_after(bytes, i);
+                let inner_open = next_open.at_or_after(bytes, i + 1);
+                if let Some(close) = close.filter(|&c| inner_open.is_none_or(|o| o > c)) {
+                    if let Some(items) = parse_cluster(&text[i + 1..close]) {
                         push_text(&mut out, &text[last..i]);
                         out.push(Piece::Cluster(items));
-                        i += close + 1;
+                        i = close + 1;
                         last = i;
                         continue;
                     }
@@ -706,6 +834,34 @@ pub mod citations {
         }
         push_text(&mut out, &text[last..]);
         out
+    }
+
+    /// The next position of one byte, remembered: asked for at positions that only grow, it reads
+    /// the text once in all (looking ahead afresh at every `[` is quadratic on a run of `[`).
+    struct NextByte {
+        byte: u8,
+        /// The answer to the last question, if one was asked.
+        last: Option<Option<usize>>,
+    }
+
+    impl NextByte {
+        fn new(byte: u8) -> Self {
+            NextByte { byte, last: None }
+        }
+
+        fn at_or_after(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+            match self.last {
+                Some(Some(p)) if p >= from => return Some(p),
+                Some(None) => return None,
+                _ => {}
+            }
+            let found = bytes
+                .get(from..)
+                .and_then(|rest| memchr::memchr(self.byte, rest))
+                .map(|p| from + p);
+            self.last = Some(found);
+            found
+        }
     }
 
     fn push_text<'t>(out: &mut Vec<Piece<'t>>, t: &'t str) {

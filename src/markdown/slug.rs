@@ -4,7 +4,7 @@
 //! `report/x#anchor` in evidence and in other sites), and it must keep non-ASCII letters, which the
 //! common slug crates transliterate or drop.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Lower-cases, keeps Unicode letters and digits, turns runs of anything else into one `-`.
 pub fn slugify(text: &str) -> String {
@@ -32,12 +32,16 @@ pub fn slugify(text: &str) -> String {
 #[derive(Debug, Default)]
 pub struct IdSet {
     used: HashSet<String>,
+    /// For each id asked for more than once, the suffix to try next: without it the n-th repeat
+    /// of a heading would try n-1 taken ids first, and a page of repeated headings is quadratic.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdSet {
     pub fn with_reserved(reserved: &[&str]) -> Self {
         IdSet {
             used: reserved.iter().map(|s| s.to_string()).collect(),
+            next_suffix: HashMap::new(),
         }
     }
 
@@ -45,10 +49,15 @@ impl IdSet {
         if self.used.insert(wanted.to_string()) {
             return wanted.to_string();
         }
-        (1..)
-            .map(|n| format!("{wanted}-{n}"))
-            .find(|c| self.used.insert(c.clone()))
-            .expect("an unused id exists")
+        let mut n = self.next_suffix.get(wanted).copied().unwrap_or(1);
+        loop {
+            let candidate = format!("{wanted}-{n}");
+            n += 1;
+            if self.used.insert(candidate.clone()) {
+                self.next_suffix.insert(wanted.to_string(), n);
+                return candidate;
+            }
+        }
     }
 }
 
@@ -73,5 +82,9 @@ mod tests {
         assert_eq!(ids.claim("main"), "main-1");
         assert_eq!(ids.claim("a"), "a");
         assert_eq!(ids.claim("a"), "a-1");
+        assert_eq!(ids.claim("a-2"), "a-2");
+        assert_eq!(ids.claim("a"), "a-3");
+        assert_eq!(ids.claim("a"), "a-4");
+        assert_eq!(ids.claim("a-1"), "a-1-1");
     }
 }

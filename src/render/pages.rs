@@ -703,7 +703,10 @@ fn cmo(r: &Renderer, index: usize) -> Built {
                         }]]);
                     f.references.into_iter().next().map(|x| x.html)
                 }
-                EvidenceSource::Citation(key) => Some(format!("@{key}")),
+                // Written unescaped by the template, like the formatted reference above.
+                EvidenceSource::Citation(key) => {
+                    Some(format!("@{}", crate::markdown::highlight::escape_text(key)))
+                }
                 _ => None,
             },
             locator: e.locator.clone(),

@@ -36,7 +36,8 @@ pub fn write_all<'p>(
     let csv = || {
         super::write_streamed(out, "exports/cmos.csv", |w| {
             let mut writer = csv::Writer::from_writer(w);
-            for row in cmo_rows(site) {
+            for mut row in cmo_rows(site) {
+                row.cells_mut().into_iter().for_each(neutralise_formula);
                 writer.serialize(row).map_err(std::io::Error::other)?;
             }
             writer.flush()
@@ -141,6 +142,46 @@ struct CmoRow {
     chain_specialises: String,
     reported_in: String,
     source_file: String,
+}
+
+impl CmoRow {
+    /// Every cell, for the spreadsheet-formula guard.
+    fn cells_mut(&mut self) -> [&mut String; 23] {
+        [
+            &mut self.id,
+            &mut self.title,
+            &mut self.kind,
+            &mut self.status,
+            &mut self.url,
+            &mut self.tracers,
+            &mut self.areas,
+            &mut self.programme_theories,
+            &mut self.themes,
+            &mut self.context,
+            &mut self.mechanism,
+            &mut self.mechanism_resource,
+            &mut self.mechanism_reasoning,
+            &mut self.outcomes,
+            &mut self.evidence_sources,
+            &mut self.evidence_locators,
+            &mut self.confidence,
+            &mut self.chain_feeds_context_of,
+            &mut self.chain_refines,
+            &mut self.chain_contradicts,
+            &mut self.chain_specialises,
+            &mut self.reported_in,
+            &mut self.source_file,
+        ]
+    }
+}
+
+/// A CSV cell that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return) gets a leading `'`, as OWASP recommends against CSV injection: the
+/// spreadsheet then shows the text instead of running it.
+pub fn neutralise_formula(cell: &mut String) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        cell.insert(0, '\'');
+    }
 }
 
 /// Writes `rows` as a pretty-printed JSON array, one row at a time.

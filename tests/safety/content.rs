@@ -1,3 +1,613 @@
-//! Safety: content (see main.rs).
-#[allow(unused_imports)]
-use super::common;
+//! Safety: published pages never carry script or tracking. Every URL from Markdown or the
+//! bibliography passes one scheme check; images from other hosts warn; bibliography control
+//! characters, `@string` expansion and brace depth are bounded; CSV cells never start a formula;
+//! the 404 page's script cannot be broken by the base path; Markdown is rendered in linear time.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::common::{loc, tree, Run, Site};
+
+const PAGE: &str = "content/pages/x.md";
+
+/// A free page whose body is `body`.
+fn page(body: &str) -> String {
+    format!("---\ntitle: X\n---\n{body}\n")
+}
+
+/// Every output file that contains `needle` (case-insensitive), for the "never reaches any
+/// output" checks.
+fn files_containing(out: &Path, needle: &str) -> Vec<String> {
+    let needle = needle.to_lowercase();
+    tree(out)
+        .into_iter()
+        .filter(|(_, bytes)| {
+            String::from_utf8_lossy(bytes)
+                .to_lowercase()
+                .contains(&needle)
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// `realist build` on the site, killed (and the test failed) if it runs longer than `limit`.
+fn build_within(site: &Site, args: &[&str], limit: Duration) -> Run {
+    let root = site.root().to_string_lossy().into_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", root.as_str()])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the realist binary");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for realist") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("realist build ran longer than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .ok();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .ok();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// URL scheme allowlist.
+// ---------------------------------------------------------------------------------------------
+
+/// (Markdown, where the link starts): script and other refused schemes in every Markdown form.
+const REFUSED_LINKS: [(&str, &str); 18] = [
+    ("[a](javascript:alert(101))", "[a]"),
+    ("[a](JaVaScRiPt:alert(102))", "[a]"),
+    ("[a](<  javascript:alert(103)>)", "[a]"),
+    ("[a](&#106;avascript:alert(104))", "[a]"),
+    ("[a](&#x6A;&#x61;vascript:alert(105))", "[a]"),
+    ("[a](java&#9;script:alert(106))", "[a]"),
+    ("[a](java&#10;script:alert(107))", "[a]"),
+    ("[a](&#1;&#32;javascript:alert(108))", "[a]"),
+    ("<javascript:alert(109)>", "<java"),
+    ("<VBScript:alert(110)>", "<VB"),
+    ("[a](data:text/html;base64,alert111)", "[a]"),
+    ("![a](data:image/svg+xml;base64,alert112)", "![a]"),
+    ("[a](file:///etc/alert113)", "[a]"),
+    ("[a](ftp://example.org/alert114)", "[a]"),
+    ("Text [a] here.\n\n[a]: javascript:alert(115)", "[a]:"),
+    (
+        "Text ![a][i] here.\n\n[i]: data:image/png;base64,alert116",
+        "[i]:",
+    ),
+    ("[a](javascript&#x3A;alert(117))", "[a]"),
+    ("[a](<java\tscript:alert(118)>)", "[a]"),
+];
+
+#[test]
+fn refused_url_schemes_are_located_errors_and_never_published() {
+    let site = Site::minimal();
+    site.build_ok(&[]);
+    for (i, (markdown, at)) in REFUSED_LINKS.iter().enumerate() {
+        let text = page(&format!(
+            "Before. {markdown}\n\nAfter [ok](https://example.org/)."
+        ));
+        site.write(PAGE, &text);
+        let run = site.build(&[]);
+        run.assert_site_errors();
+        let d = run.assert_error("scheme", &loc(PAGE, &text, at));
+        assert!(d.help.is_some(), "case {i}: {d:?}");
+        let marker = format!("alert{}", 101 + i);
+        let marker_call = format!("alert({})", 101 + i);
+        for m in [marker, marker_call] {
+            assert_eq!(
+                files_containing(&site.out(), &m),
+                Vec::<String>::new(),
+                "case {i}"
+            );
+        }
+    }
+}
+
+#[test]
+fn allowed_urls_are_published_unchanged() {
+    let body =
+        "[w](https://example.org/a?b=1#c) [h](HTTP://example.org/) [m](mailto:a@example.org) \
+                <https://example.org/auto> <a@example.org> [f](#top) [r](./)";
+    let site = Site::with(&[(PAGE, &page(body))]);
+    site.build_ok(&[]);
+    let html = site.page("x/index.html");
+    for href in [
+        "https://example.org/a?b=1#c",
+        "HTTP://example.org/",
+        "mailto:a@example.org",
+        "https://example.org/auto",
+    ] {
+        assert!(html.contains(&format!("href=\"{href}")), "{href}\n{html}");
+    }
+}
+
+/// (bibliography entry, text where the error is): refused URLs in a BibTeX `url` field.
+const REFUSED_BIB_URLS: [(&str, &str); 5] = [
+    (
+        "@misc{k, title = {T}, year = {2000}, url = {javascript:alert(201)}}",
+        "{javascript",
+    ),
+    (
+        "@misc{k, title = {T}, year = {2000}, URL = \"JAVASCRIPT:alert(202)\"}",
+        "\"JAVA",
+    ),
+    (
+        "@misc{k, title = {T}, year = {2000}, url = { vbscript:alert(203)}}",
+        "{ vb",
+    ),
+    (
+        "@misc{k, title = {T}, year = {2000}, url = {data:text/html,alert204}}",
+        "{data",
+    ),
+    (
+        "@string{u = {javascript:alert(205)}}\n@misc{k, title = {T}, year = {2000}, url = u}",
+        "u}",
+    ),
+];
+
+#[test]
+fn bibliography_urls_are_checked_like_links() {
+    let site = Site::rich();
+    site.build_ok(&[]);
+    let cite = "---\ntitle: X\n---\nAs argued [@k].\n";
+    for (i, (bib, at)) in REFUSED_BIB_URLS.iter().enumerate() {
+        site.write("content/references.bib", bib);
+        site.write(PAGE, cite);
+        let run = site.build(&[]);
+        run.assert_site_errors();
+        let d = run.error("scheme");
+        let expected = loc("content/references.bib", bib, at);
+        assert_eq!(d.location, expected, "case {i}\n{run:?}");
+        let marker = format!("alert{}", 201 + i);
+        assert_eq!(files_containing(&site.out(), &marker), Vec::<String>::new());
+        assert_eq!(
+            files_containing(&site.out(), &format!("alert({})", 201 + i)),
+            Vec::<String>::new()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images from other hosts.
+// ---------------------------------------------------------------------------------------------
+
+const FOREIGN_IMAGES: [(&str, &str); 5] = [
+    ("![a](https://tracker.example.org/p.png)", "!"),
+    ("![a](HTTP://tracker.example.org/p.png)", "!"),
+    ("![a](//tracker.example.org/p.png)", "!"),
+    ("![a](https://tracker.example.org:8443/p.png)", "!"),
+    (
+        "Text ![a][p].\n\n[p]: https://tracker.example.org/p.png",
+        "!",
+    ),
+];
+
+#[test]
+fn images_from_other_hosts_warn_and_fail_under_deny_warnings() {
+    let site = Site::minimal();
+    for (i, (markdown, at)) in FOREIGN_IMAGES.iter().enumerate() {
+        let text = page(&format!("Intro.\n\n{markdown}"));
+        site.write(PAGE, &text);
+        let run = site.build(&[]);
+        run.assert_ok();
+        let warnings: Vec<_> = run
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "warning" && d.message.contains("another host"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "case {i}: {run:?}");
+        assert_eq!(warnings[0].location, loc(PAGE, &text, at), "case {i}");
+        let denied = site.build(&["--deny-warnings"]);
+        assert_ne!(denied.code, 0, "case {i}: {denied:?}");
+    }
+    site.write(PAGE, page("![a](static-image.png)"));
+    let run = site.build(&[]);
+    assert!(!run.stderr.contains("another host"), "{run:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control characters in the bibliography.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn bibliography_control_characters_are_refused() {
+    let site = Site::rich();
+    site.build_ok(&[]);
+    site.write(PAGE, "---\ntitle: X\n---\nAs argued [@k].\n");
+    for (i, c) in ['\u{1b}', '\u{0}', '\u{7}', '\u{7f}', '\u{85}', '\u{c}']
+        .iter()
+        .enumerate()
+    {
+        for field in ["title", "author", "note"] {
+            let bib =
+                format!("@misc{{k, {field} = {{A{c}[31mB}}, title2 = {{x}}, year = {{2000}}}}\n");
+            site.write("content/references.bib", &bib);
+            let run = site.build(&[]);
+            run.assert_site_errors();
+            let at = bib.find(*c).unwrap();
+            let column = bib[..at].chars().count() + 1;
+            run.assert_error(
+                "control character",
+                &format!("content/references.bib:1:{column}"),
+            );
+            for (path, bytes) in tree(&site.out()) {
+                let bad = String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+                assert!(!bad, "case {i} {field}: control character in {path}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spreadsheet formulas in CSV exports.
+// ---------------------------------------------------------------------------------------------
+
+const FORMULA_CMO: &str = r#"---
+type: cmo
+id: f1
+title: "=HYPERLINK(\"http://evil.example/\",\"x\")"
+kind: anticipated
+programme_theory: [theory/pt]
+tracer: tracer/tr
+areas: [area/a1]
+context: [{text: "+cmd|' /C calc'!A0"}, {text: "=1+1"}]
+mechanism: {text: "-2+3", resource: "\tTAB", reasoning: "@SUM(1+1)"}
+outcome: [{text: "@SUM(A1)", status: anticipated, valence: positive, intended: true}]
+status: initial
+---
+"#;
+
+#[test]
+fn csv_cells_never_start_a_formula() {
+    let site = Site::with(&[("content/cmos/f1.md", FORMULA_CMO)]);
+    site.build_ok(&[]);
+    let mut checked = 0;
+    for (path, bytes) in tree(&site.out())
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".csv"))
+    {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&bytes[..]);
+        for record in reader.records() {
+            for cell in record.expect("a CSV record").iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{path}: cell {cell:?} starts a formula"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "no CSV cells were checked");
+    let csv = site.page("exports/cmos.csv");
+    for cell in [
+        "'=HYPERLINK(",
+        "'+cmd|",
+        "'-2+3",
+        "'\tTAB",
+        "'@SUM(1+1)",
+        "'@SUM(A1)",
+    ] {
+        assert!(csv.contains(cell), "{cell:?} not in\n{csv}");
+    }
+}
+
+#[test]
+fn every_formula_start_is_neutralised() {
+    for start in ['=', '+', '-', '@', '\t', '\r'] {
+        let mut cell = format!("{start}1+1");
+        realist::write::extras::neutralise_formula(&mut cell);
+        assert_eq!(cell, format!("'{start}1+1"));
+    }
+    for plain in ["text", "1-1", " =1", "", "'=1"] {
+        let mut cell = plain.to_string();
+        realist::write::extras::neutralise_formula(&mut cell);
+        assert_eq!(cell, plain);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The 404 page's script and the base path.
+// ---------------------------------------------------------------------------------------------
+
+/// The 404 page's `<script>` elements with their attributes cut out, and its count of `<!--`.
+fn script_shape(html: &str) -> (Vec<String>, usize) {
+    let lower = html.to_lowercase();
+    let mut scripts = Vec::new();
+    let mut rest = 0;
+    while let Some(i) = lower[rest..].find("<script") {
+        let start = rest + i;
+        let open_end = start + lower[start..].find('>').expect("a script tag ends");
+        let close = open_end
+            + lower[open_end..]
+                .find("</script")
+                .expect("a script is closed");
+        scripts.push(html[open_end..close].to_string());
+        rest = close + 1;
+    }
+    (scripts, lower.matches("<!--").count())
+}
+
+#[test]
+fn the_404_script_cannot_be_broken_by_the_base_path() {
+    let site = Site::minimal();
+    site.build_ok(&[]);
+    let baseline = script_shape(&site.page("404.html"));
+    let hostile = [
+        "https://example.org/a</script><script>alert(301)</script>/",
+        "https://example.org/a</SCRIPT >alert(302)/",
+        "https://example.org/<!--alert(303)/",
+        "https://example.org/<script>alert(304)/",
+        "https://example.org/a'\"\\alert(305)/",
+        "https://example.org/a\u{2028}alert(306)\u{2029}/",
+    ];
+    for (i, base) in hostile.iter().enumerate() {
+        let yaml = format!(
+            "title: T\nbase_url: {}\n",
+            serde_json::to_string(base).unwrap()
+        );
+        site.write("site.yaml", &yaml);
+        let run = site.build(&[]);
+        if run.code != 0 {
+            // Refusing the base path is as safe as publishing it harmlessly.
+            assert!(run.code == 1 || run.code == 2, "case {i}: {run:?}");
+            continue;
+        }
+        let html = site.page("404.html");
+        assert_eq!(script_shape(&html), baseline, "case {i}:\n{html}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded BibTeX.
+// ---------------------------------------------------------------------------------------------
+
+/// `@string` macros that each double the last: 2^40 bytes if expanded.
+fn doubling_macros() -> String {
+    let mut bib = String::from("@string{m0 = {xx}}\n");
+    for i in 1..=40 {
+        bib.push_str(&format!("@string{{m{i} = m{} # m{}}}\n", i - 1, i - 1));
+    }
+    bib + "@misc{k, title = m40, year = {2000}}\n"
+}
+
+fn deep_braces(depth: usize) -> String {
+    format!(
+        "@misc{{k, year = {{2000}}, title = {{{}x{}}}}}\n",
+        "{".repeat(depth),
+        "}".repeat(depth)
+    )
+}
+
+/// The path:line:col of the `n`-th (1-based) `{` in `text`.
+fn nth_brace(text: &str, n: usize) -> String {
+    let at = text.match_indices('{').nth(n - 1).unwrap().0;
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    format!("content/references.bib:{line}:{column}")
+}
+
+#[test]
+fn bibtex_expansion_and_depth_are_bounded_and_located() {
+    let site = Site::rich();
+    site.build_ok(&[]);
+    let bib = "content/references.bib";
+    let deep = deep_braces(100_000);
+    let deep_macro = format!(
+        "@string{{d = {{{}x{}}}}}\n",
+        "{".repeat(500),
+        "}".repeat(500)
+    );
+    let self_ref = "@string{a = {x}}\n@string{a = a # a}\n@misc{k, title = a}\n".to_string();
+    let mutual = "@string{a = b # b}\n@string{b = a # a}\n@misc{k, title = a}\n".to_string();
+    let cases: Vec<(String, &str, String)> = vec![
+        (
+            doubling_macros(),
+            "expands to more than",
+            loc(bib, &doubling_macros(), "@misc"),
+        ),
+        (deep.clone(), "nested more than", nth_brace(&deep, 66)),
+        (
+            deep_macro.clone(),
+            "nested more than",
+            nth_brace(&deep_macro, 65),
+        ),
+        (
+            self_ref.clone(),
+            "defined through itself",
+            format!("{bib}:2:13"),
+        ),
+        (
+            mutual.clone(),
+            "defined through itself",
+            format!("{bib}:2:13"),
+        ),
+    ];
+    for (i, (text, message, at)) in cases.iter().enumerate() {
+        site.write(bib, text);
+        let run = build_within(&site, &[], Duration::from_secs(30));
+        assert_eq!(run.code, 1, "case {i}: {run:?}");
+        run.assert_error(message, at);
+    }
+}
+
+#[test]
+fn crossref_copies_count_towards_the_expansion_limit() {
+    let site = Site::rich();
+    let mut bib = format!(
+        "@misc{{p, title = {{{}}}, year = {{2000}}}}\n",
+        "x".repeat(400_000)
+    );
+    for i in 0..200 {
+        bib.push_str(&format!("@misc{{c{i}, crossref = {{p}}}}\n"));
+    }
+    site.write("content/references.bib", &bib);
+    let run = build_within(&site, &[], Duration::from_secs(60));
+    assert_eq!(run.code, 1, "{run:?}");
+    let d = run.error("expands to more than");
+    assert!(d.location.starts_with("content/references.bib:"), "{d:?}");
+}
+
+#[test]
+fn ordinary_macros_and_months_still_build() {
+    let bib = "@string{jhs = {Journal of Health Services}}\n\
+               @article{smith2013, author = {Smith, Jane}, title = {A {Nested {Title}}}, journal = jhs # { (UK)}, year = {2013}, month = jan}\n\
+               @article{jones2015, author = {Jones, Amir}, title = {B}, journal = jhs, year = {2015}, url = {https://example.org/b}, doi = {10.1000/b}}\n";
+    let site = Site::rich();
+    site.write("content/references.bib", bib);
+    site.build_ok(&[]);
+    let html = site.page("reports/r1/index.html");
+    assert!(html.contains("Journal of Health Services"), "{html}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear-time Markdown.
+// ---------------------------------------------------------------------------------------------
+
+mod linear {
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use realist::cite::CiteItem;
+    use realist::load::schema::Ref;
+    use realist::markdown::{render, Resolver, Source};
+
+    /// Resolves every reference and knows no citation or glossary term.
+    struct Everything;
+
+    impl Resolver for Everything {
+        fn resolve(&self, _: &Ref) -> Result<String, (String, Option<String>)> {
+            Ok("reports/x/".into())
+        }
+        fn content_ref(&self, _: &Path) -> Option<Ref> {
+            None
+        }
+        fn glossary(&self, _: &str) -> Option<(&str, &str)> {
+            None
+        }
+        fn has_citation(&self, _: &str) -> Result<(), Option<String>> {
+            Err(None)
+        }
+        fn format_citations(&self, _: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>) {
+            (Vec::new(), Vec::new())
+        }
+    }
+
+    fn time(text: &str) -> Duration {
+        let source = Source {
+            text,
+            path: Path::new("content/pages/x.md"),
+            first_line: 5,
+            depth: 1,
+        };
+        let start = Instant::now();
+        std::hint::black_box(render(&source, &Everything));
+        start.elapsed()
+    }
+
+    fn median(text: &str) -> Duration {
+        let mut runs: Vec<Duration> = (0..3).map(|_| time(text)).collect();
+        runs.sort();
+        runs[1]
+    }
+
+    /// Time for 4n against time for n: about 4 when linear, 16 when quadratic.
+    fn growth(shape: fn(usize) -> String, n: usize) -> f64 {
+        time(&shape(n));
+        let small = median(&shape(n));
+        let large = median(&shape(4 * n));
+        large.as_secs_f64() / small.as_secs_f64().max(1e-6)
+    }
+
+    /// (name, shape, n): bodies that were quadratic, and their neighbours.
+    #[allow(clippy::type_complexity)]
+    const SHAPES: [(&str, fn(usize) -> String, usize); 12] = [
+        ("nested brackets", |n| "[".repeat(n) + &"]".repeat(n), 8_000),
+        ("emphasis openers", |n| "*a _b ".repeat(n), 8_000),
+        (
+            "a table of links",
+            |n| "|a|b|\n|-|-|\n".to_string() + &"|[x](y)|`z`|\n".repeat(n),
+            4_000,
+        ),
+        ("duplicate headings", |n| "## Same\n\n".repeat(n), 4_000),
+        (
+            "duplicate explicit ids",
+            |n| "## A {#a}\n\n".repeat(n),
+            4_000,
+        ),
+        ("a long line of links", |n| "[a](x/y.png) ".repeat(n), 8_000),
+        (
+            "a long line of refused links",
+            |n| "[a](javascript:x) ".repeat(n),
+            8_000,
+        ),
+        ("unmatched brackets", |n| "[ ".repeat(n), 20_000),
+        (
+            "brackets before a citation",
+            |n| "[".repeat(n) + "[@k]",
+            20_000,
+        ),
+        (
+            "unknown citations on one line",
+            |n| "[@k] ".repeat(n),
+            8_000,
+        ),
+        ("many footnotes", footnotes, 4_000),
+        ("reference links", references, 4_000),
+    ];
+
+    fn footnotes(n: usize) -> String {
+        let refs: String = (0..n).map(|i| format!("Text[^n{i}] ")).collect();
+        let defs: String = (0..n).map(|i| format!("[^n{i}]: note {i}\n")).collect();
+        format!("{refs}\n\n{defs}")
+    }
+
+    fn references(n: usize) -> String {
+        let uses: String = (0..n).map(|i| format!("[a][r{i}] ")).collect();
+        let defs: String = (0..n).map(|i| format!("[r{i}]: x/{i}.png\n")).collect();
+        format!("{uses}\n\n{defs}")
+    }
+
+    #[test]
+    fn rendering_time_grows_linearly_with_the_body() {
+        let mut slow = Vec::new();
+        for (name, shape, n) in SHAPES {
+            // A measurement can be disturbed by other work on the machine: a shape is slow only
+            // if it is slow three times.
+            let ratios: Vec<f64> = (0..3).map(|_| growth(shape, n)).collect();
+            eprintln!("{name}: x4 input takes {ratios:.1?} times as long");
+            if ratios.iter().all(|&r| r > 8.0) {
+                slow.push((name, ratios));
+            }
+        }
+        assert!(slow.is_empty(), "super-linear rendering: {slow:?}");
+    }
+}
