@@ -115,23 +115,56 @@
     });
   }
 
-  var events = new EventSource(base + "__realist/events");
-  events.addEventListener("hello", function (e) {
-    var s = JSON.parse(e.data);
-    if (firstBuild === null) firstBuild = s.build;
-    else if (s.build !== firstBuild && s.ok) return location.reload();
-    status(s);
-  });
-  events.addEventListener("errors", function (e) {
-    status(JSON.parse(e.data));
-  });
-  events.addEventListener("ok", function (e) {
-    status(JSON.parse(e.data));
-  });
-  events.addEventListener("reload", function (e) {
-    var s = JSON.parse(e.data);
-    firstBuild = s.build;
-    status(s);
-    if (s.all || affects(s.paths || [])) location.reload();
-  });
+  var handlers = {
+    hello: function (s) {
+      if (firstBuild === null) firstBuild = s.build;
+      else if (s.build !== firstBuild && s.ok) return location.reload();
+      status(s);
+    },
+    errors: status,
+    ok: status,
+    reload: function (s) {
+      firstBuild = s.build;
+      status(s);
+      if (s.all || affects(s.paths || [])) location.reload();
+    },
+  };
+
+  function dispatch(name, data) {
+    if (handlers[name]) handlers[name](JSON.parse(data));
+  }
+
+  // Pages share one event stream through a shared worker where the browser has them (see
+  // worker.js: a stream per page would use up the browser's connections to the server); a page
+  // opens its own stream otherwise. Either way only after the page has loaded, so the stream
+  // never delays the page's own files.
+  function connect() {
+    if (window.SharedWorker) {
+      try {
+        var worker = new SharedWorker(base + "__realist/worker.js", { name: "realist-serve" });
+        worker.port.onmessage = function (m) {
+          dispatch(m.data.event, m.data.data);
+        };
+        worker.port.start();
+        window.addEventListener("pagehide", function () {
+          worker.port.postMessage("bye");
+        });
+        window.addEventListener("pageshow", function (e) {
+          if (e.persisted) location.reload();
+        });
+        return;
+      } catch (e) {
+        // Fall through to a stream of this page's own.
+      }
+    }
+    var events = new EventSource(base + "__realist/events");
+    Object.keys(handlers).forEach(function (name) {
+      events.addEventListener(name, function (e) {
+        dispatch(name, e.data);
+      });
+    });
+  }
+
+  if (document.readyState === "complete") connect();
+  else window.addEventListener("load", connect);
 })();

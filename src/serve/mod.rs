@@ -1,11 +1,13 @@
 //! `realist serve`: build the site (with drafts) into a temporary folder, serve it under the path
 //! of `base_url`, watch the sources, rebuild what changed and tell open pages to reload.
 //!
-//! Three parts: [`incremental`] keeps the last build and updates it; [`http`] answers requests and
-//! holds the event streams; this module watches files and runs the loop between them. The build
+//! Four parts: [`incremental`] keeps the last build and updates it; [`conn`] accepts connections
+//! and reads bounded requests for this server's own address only; [`http`] answers them and holds
+//! the event streams; this module watches files and runs the loop between them. The build
 //! loop is the only writer of the served folder, and it tells browsers to reload only after every
 //! file of an update is in place.
 
+pub mod conn;
 pub mod http;
 pub mod incremental;
 pub mod inputs;
@@ -73,8 +75,8 @@ pub fn run(options: &ServeOptions) -> i32 {
         });
     }
 
-    let server = match tiny_http::Server::http((options.bind.as_str(), options.port)) {
-        Ok(s) => Arc::new(s),
+    let listener = match std::net::TcpListener::bind((options.bind.as_str(), options.port)) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!(
                 "error: cannot listen on {}:{}: {e}\n   = help: choose another port with --port N (0 picks a free one)",
@@ -84,11 +86,15 @@ pub fn run(options: &ServeOptions) -> i32 {
             return 2;
         }
     };
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", options.bind, options.port));
+    let Ok(local) = listener.local_addr() else {
+        eprintln!("error: cannot read the address listened on");
+        let _ = std::fs::remove_dir_all(&out_root);
+        return 2;
+    };
+    let addr = match local {
+        std::net::SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+        v4 => v4.to_string(),
+    };
 
     let mut session = Session::new(&root, &out_root);
     let mut printer = Printer::new(options.verbose);
@@ -99,17 +105,10 @@ pub fn run(options: &ServeOptions) -> i32 {
     publish(&shared, &session, &first, &mut loop_state);
     printer.report(&first);
 
-    for _ in 0..4 {
-        let server = Arc::clone(&server);
+    {
         let shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                // A panic answering one request must not take a worker away.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    http::handle(&shared, request)
-                }));
-            }
-        });
+        let hosts = Arc::new(conn::Hosts::new(&options.bind, local));
+        std::thread::spawn(move || conn::serve(listener, shared, hosts));
     }
     {
         let shared = Arc::clone(&shared);
@@ -119,13 +118,9 @@ pub fn run(options: &ServeOptions) -> i32 {
         });
     }
 
-    let url = format!("http://{addr}{}", loop_state.base);
+    let url = format!("http://{addr}{}", http::encode_path(&loop_state.base));
     println!("Serving {} at {url}", root.display());
-    if !server
-        .server_addr()
-        .to_ip()
-        .is_some_and(|a| a.ip().is_loopback())
-    {
+    if !local.ip().is_loopback() {
         println!("Note: listening beyond this computer; anyone who can reach it sees drafts too.");
     }
     println!("Watching for changes; press Ctrl-C to stop.");
