@@ -172,9 +172,13 @@ fn connection(mut stream: TcpStream, shared: &Shared, hosts: &Hosts) {
         let head_only = request.method == "HEAD";
         match http::handle(shared, &request) {
             Reply::Events => {
-                let _ = stream.set_read_timeout(None);
+                // Events are small, so a stream whose send buffer is full belongs to a page that
+                // stopped reading: without blocking, a write to it fails at once and the page is
+                // dropped, instead of holding up the events of every other page.
                 if let Ok(writer) = stream.try_clone() {
-                    shared.add_client(Box::new(writer));
+                    if writer.set_nonblocking(true).is_ok() {
+                        shared.add_client(Box::new(writer));
+                    }
                 }
                 return;
             }

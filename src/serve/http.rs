@@ -5,6 +5,10 @@
 //! into segments, and refused if any segment is empty, `.`, `..`, or holds a separator or NUL;
 //! the file found is then canonicalised and must still be inside the canonical served folder, so a
 //! symbolic link cannot lead out of it.
+//!
+//! Requests reach [`handle`] only after [`super::conn`] has checked that they are bounded and
+//! name this server's own address. The base path may hold any character: request paths are
+//! matched against it segment by segment after decoding, and it is written percent-encoded.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
