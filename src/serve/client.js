@@ -145,6 +145,10 @@
         worker.port.onmessage = function (m) {
           dispatch(m.data.event, m.data.data);
         };
+        worker.onerror = function () {
+          worker.onerror = null;
+          ownStream();
+        };
         worker.port.start();
         window.addEventListener("pagehide", function () {
           worker.port.postMessage("bye");
@@ -157,6 +161,10 @@
         // Fall through to a stream of this page's own.
       }
     }
+    ownStream();
+  }
+
+  function ownStream() {
     var events = new EventSource(base + "__realist/events");
     Object.keys(handlers).forEach(function (name) {
       events.addEventListener(name, function (e) {

@@ -180,6 +180,9 @@ impl Response {
                 ("Content-Type", kind.to_string()),
                 ("Cache-Control", "no-store".into()),
                 ("X-Content-Type-Options", "nosniff".into()),
+                // Pages of other sites cannot even embed what the server sends (drafts, the
+                // status) as an image or script.
+                ("Cross-Origin-Resource-Policy", "same-origin".into()),
             ],
             body: Body::Bytes(body),
         }

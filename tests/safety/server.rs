@@ -158,6 +158,11 @@ fn the_server_answers_only_requests_for_its_own_address() {
     ] {
         let r = server.get_as(&host, &base);
         assert_eq!(r.status, 200, "Host: {host} must be served");
+        assert_eq!(
+            r.header("Cross-Origin-Resource-Policy").as_deref(),
+            Some("same-origin"),
+            "other sites cannot embed what the server sends"
+        );
     }
     let targets = [
         base.clone(),
