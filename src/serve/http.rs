@@ -294,12 +294,20 @@ pub fn encode_path(base: &str) -> String {
 }
 
 /// The decoded segments of the base path (a segment whose escapes are malformed is taken as
-/// written).
+/// written), with `.` and `..` resolved the way a browser resolves them before it asks.
 fn base_segments(base: &str) -> Vec<String> {
-    base.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_decode(s).unwrap_or_else(|| s.to_string()))
-        .collect()
+    let mut segments: Vec<String> = Vec::new();
+    for raw in base.split('/').filter(|s| !s.is_empty()) {
+        let segment = percent_decode(raw).unwrap_or_else(|| raw.to_string());
+        match segment.as_str() {
+            "." => {}
+            ".." => {
+                segments.pop();
+            }
+            _ => segments.push(segment),
+        }
+    }
+    segments
 }
 
 /// The rest of a request path after the base path, or None if it is not under it. Paths are
@@ -523,6 +531,22 @@ mod tests {
         assert_eq!(percent_decode("%2e%2E/x").as_deref(), Some("../x"));
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%2"), None);
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(encode_path("/café/"), "/caf%C3%A9/");
+        assert_eq!(encode_path("/caf%c3%a9/"), "/caf%C3%A9/");
+        assert_eq!(encode_path("/a b/\"<x>/"), "/a%20b/%22%3Cx%3E/");
+        assert_eq!(encode_path("/a%2Fb/"), "/a%2Fb/");
+        assert_eq!(encode_path("/a/./../b/%2e%2E/c/"), "/c/");
+        assert_eq!(encode_path("/100%/"), "/100%25/");
+        assert_eq!(strip_base("/caf%c3%a9/x", "/café/"), Some("x"));
+        assert_eq!(strip_base("/café/x", "/caf%C3%A9/"), Some("x"));
+        assert_eq!(strip_base("/a/b/x", "/a%2Fb/"), None);
+        assert_eq!(strip_base("/a%2fb/x", "/a%2Fb/"), Some("x"));
+        assert_eq!(strip_base("/caf", "/café/"), None);
+        assert_eq!(strip_base("/x", "/"), Some("x"));
     }
 
     #[test]
