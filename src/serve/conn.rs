@@ -5,8 +5,9 @@
 //! Written on `std::net` with `httparse` for the parsing, instead of a server crate, because the
 //! server crate used before bounded nothing: it read header lines of any length and any number of
 //! them, and on a request with a body it allocated a buffer as long as the body claimed to be.
-//! Every limit here is a constant below, and each connection has its own thread, so a slow or
-//! hostile client holds one thread for at most [`HEAD_TIME`].
+//! Every limit here is a constant below. Each connection has its own thread, at most
+//! [`MAX_CONNECTIONS`] at once; a client that sends its request slowly holds one for at most
+//! [`HEAD_TIME`], and one that stops reading for at most [`WRITE_TIME`] per write.
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
