@@ -43,6 +43,23 @@ pub struct ServeOptions {
     pub verbose: bool,
 }
 
+/// Creates the folder the site is built into while serving: a new folder in `parent` with a
+/// random name, readable by this user only (drafts are built into it). It is created with
+/// `tempfile`, which never takes over a path that already exists (a folder or link another
+/// user put there ahead of time): it tries another name instead. The folder is kept: the
+/// server removes it when stopped.
+pub fn create_output_dir(parent: &Path) -> std::io::Result<PathBuf> {
+    let prefix = format!("realist-serve-{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(builder.tempdir_in(parent)?.keep())
+}
+
 /// Runs the server until the process is stopped. Returns an exit code only when it cannot start.
 pub fn run(options: &ServeOptions) -> i32 {
     let root = match options.root.canonicalize() {
@@ -55,18 +72,16 @@ pub fn run(options: &ServeOptions) -> i32 {
             return 2;
         }
     };
-    let out_root = std::env::temp_dir().join(format!(
-        "realist-serve-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
-    ));
-    if let Err(e) = std::fs::create_dir_all(&out_root) {
-        eprintln!("error: cannot create {}: {e}", out_root.display());
-        return 2;
-    }
+    let out_root = match create_output_dir(&std::env::temp_dir()) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!(
+                "error: cannot create a private folder for the served site in {}: {e}",
+                std::env::temp_dir().display()
+            );
+            return 2;
+        }
+    };
     {
         let out_root = out_root.clone();
         let _ = ctrlc::set_handler(move || {
@@ -402,5 +417,31 @@ fn open_browser(url: &str) {
         .is_err()
     {
         eprintln!("note: could not open a browser; visit {url}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_folder_is_new_and_private() {
+        let parent = tempfile::tempdir().unwrap();
+        let a = create_output_dir(parent.path()).unwrap();
+        let b = create_output_dir(parent.path()).unwrap();
+        assert_ne!(a, b, "each call makes a folder of its own");
+        for dir in [&a, &b] {
+            assert!(dir.is_dir() && dir.starts_with(parent.path()));
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let prefix = format!("realist-serve-{}-", std::process::id());
+            assert!(name.starts_with(&prefix), "{name}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o700, "{name}: only its owner may read it");
+            }
+        }
+        assert!(create_output_dir(&parent.path().join("missing")).is_err());
     }
 }

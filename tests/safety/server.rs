@@ -87,6 +87,11 @@ impl Server {
         Reply::read(&mut stream)
     }
 
+    /// The folder given to the server as its TMPDIR.
+    fn tmpdir(&self) -> std::path::PathBuf {
+        self._tmp.path().join("serve-tmp")
+    }
+
     fn alive(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -370,4 +375,24 @@ fn idle_connections_and_open_streams_do_not_block_pages() {
             "a page file waited"
         );
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn drafts_are_built_into_a_folder_only_its_owner_can_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut server = Server::start("https://www.example.ac.uk/research/t/");
+    assert_eq!(server.get(&server.base.clone()).status, 200);
+    let made: Vec<_> = std::fs::read_dir(server.tmpdir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(made.len(), 1, "one output folder: {made:?}");
+    let dir = &made[0];
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("realist-serve-"), "{name}");
+    let meta = std::fs::symlink_metadata(dir).unwrap();
+    assert!(meta.is_dir(), "a real folder, not a link");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o700, "{name}");
+    assert!(server.alive());
 }
