@@ -375,20 +375,11 @@ pub fn write_response(
     head_only: bool,
     keep_alive: bool,
 ) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\n",
-        response.status,
-        reason(response.status),
-        response.body.len()
-    );
-    for (name, value) in &response.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(if keep_alive {
-        "Connection: keep-alive\r\n\r\n"
-    } else {
-        "Connection: close\r\n\r\n"
-    });
+    let mut headers = response.headers.clone();
+    headers.push(("Content-Length", response.body.len().to_string()));
+    let connection = if keep_alive { "keep-alive" } else { "close" };
+    headers.push(("Connection", connection.into()));
+    let head = http::response_head(response.status, &headers);
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stream);
     out.write_all(head.as_bytes())?;
     if !head_only {
@@ -405,23 +396,6 @@ pub fn write_response(
         }
     }
     out.flush()
-}
-
-/// The reason phrase of the status codes the server sends.
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        302 => "Found",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        413 => "Content Too Large",
-        421 => "Misdirected Request",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        _ => "Unknown",
-    }
 }
 
 #[cfg(test)]

@@ -107,11 +107,17 @@ impl Shared {
     pub fn add_client(&self, mut writer: Box<dyn Write + Send>) {
         let status = self.status.read().map(|s| s.clone()).unwrap_or_default();
         let hello = serde_json::to_string(&status).unwrap_or_default();
-        let head =
-            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
-                    Connection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n";
+        let head = response_head(
+            200,
+            &[
+                ("Content-Type", "text/event-stream".into()),
+                ("Connection", "keep-alive".into()),
+                ("X-Accel-Buffering", "no".into()),
+            ],
+        );
         let ok = writer
             .write_all(head.as_bytes())
+            .and_then(|_| writer.write_all(b"retry: 1000\n\n"))
             .and_then(|_| writer.write_all(sse_message("hello", &hello).as_bytes()))
             .and_then(|_| writer.flush())
             .is_ok();
@@ -145,7 +151,45 @@ pub enum Reply {
     Events,
 }
 
-/// A response: status, headers (besides `Content-Length` and `Connection`) and body.
+/// The headers of every response the server sends, event streams included.
+pub const COMMON_HEADERS: [(&str, &str); 3] = [
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    // Pages of other sites cannot even embed what the server sends (drafts, the status) as an
+    // image or script.
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+];
+
+/// The head of a response: status line, [`COMMON_HEADERS`], then `headers`, then the blank line.
+pub fn response_head(status: u16, headers: &[(&str, String)]) -> String {
+    let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    let common = COMMON_HEADERS.iter().map(|(n, v)| (*n, *v));
+    for (name, value) in common.chain(headers.iter().map(|(n, v)| (*n, v.as_str()))) {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// The reason phrase of the status codes the server sends.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        421 => "Misdirected Request",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    }
+}
+
+/// A response: status, headers (besides [`COMMON_HEADERS`], `Content-Length` and `Connection`)
+/// and body.
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
@@ -176,14 +220,7 @@ impl Response {
     pub fn bytes(status: u16, kind: &str, body: Vec<u8>) -> Response {
         Response {
             status,
-            headers: vec![
-                ("Content-Type", kind.to_string()),
-                ("Cache-Control", "no-store".into()),
-                ("X-Content-Type-Options", "nosniff".into()),
-                // Pages of other sites cannot even embed what the server sends (drafts, the
-                // status) as an image or script.
-                ("Cross-Origin-Resource-Policy", "same-origin".into()),
-            ],
+            headers: vec![("Content-Type", kind.to_string())],
             body: Body::Bytes(body),
         }
     }

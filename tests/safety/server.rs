@@ -396,3 +396,54 @@ fn drafts_are_built_into_a_folder_only_its_owner_can_read() {
     assert_eq!(meta.permissions().mode() & 0o777, 0o700, "{name}");
     assert!(server.alive());
 }
+
+/// Sends raw bytes and reads only the response head (an event stream never ends).
+fn head_only(addr: &str, raw: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") && raw.len() < 65536 {
+        match stream.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+#[test]
+fn every_response_carries_the_same_protective_headers() {
+    let server = Server::start("https://www.example.ac.uk/research/t/");
+    let (addr, base) = (server.addr.clone(), server.base.clone());
+    let get = |target: &str| format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    let requests = [
+        get(&format!("{base}__realist/events")),
+        get(&base),
+        get(&format!("{base}static/print.css")),
+        get(&format!("{base}__realist/status")),
+        get(&format!("{base}__realist/client.js")),
+        get(&format!("{base}__realist/worker.js")),
+        get(&format!("{base}no-such-page/")),
+        get("/"),
+        get(&format!("{base}reports")),
+        format!("HEAD {base}__realist/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"),
+        format!("POST {base} HTTP/1.1\r\nHost: {addr}\r\n\r\n"),
+        format!("GET {base} HTTP/1.1\r\nHost: evil.com\r\n\r\n"),
+        format!("GET {base} HTTP/1.1\r\n\r\n"),
+        format!("GET {base} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 99999999\r\n\r\n"),
+        "NOT HTTP\r\n\r\n".to_string(),
+    ];
+    for raw in &requests {
+        let head = head_only(&addr, raw).to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 "), "{raw:?}: {head}");
+        for wanted in [
+            "cross-origin-resource-policy: same-origin\r\n",
+            "x-content-type-options: nosniff\r\n",
+            "cache-control: no-store\r\n",
+        ] {
+            assert!(head.contains(wanted), "{raw:?} lacks {wanted:?}: {head}");
+        }
+    }
+}
