@@ -330,11 +330,7 @@ fn check_host(request: &Request, host: Option<&str>, hosts: &Hosts) -> Option<Re
         ));
     };
     // An absolute-form target (`GET http://name/ HTTP/1.1`) names its host too.
-    let target = request.target.to_ascii_lowercase();
-    let authority = target
-        .strip_prefix("http://")
-        .or_else(|| target.strip_prefix("https://"))
-        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    let (authority, _) = http::split_target(&request.target);
     if hosts.allows(host) && authority.is_none_or(|a| hosts.allows_authority(a)) {
         return None;
     }

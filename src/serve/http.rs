@@ -362,20 +362,30 @@ pub fn strip_base<'a>(path: &'a str, base: &str) -> Option<&'a str> {
     Some(rest)
 }
 
-/// The path of a request target, without query or fragment (also for absolute-form targets).
-pub fn request_path(url: &str) -> String {
-    let mut path = url;
-    if let Some(rest) = path
-        .strip_prefix("http://")
-        .or_else(|| path.strip_prefix("https://"))
-    {
-        path = rest.find('/').map_or("/", |i| &rest[i..]);
-    }
-    let path = path.split(['?', '#']).next().unwrap_or("/");
-    if path.is_empty() {
-        "/".into()
-    } else {
-        path.to_string()
+/// A request target split into the authority of an absolute-form target (`http://name:port`,
+/// the scheme matched in any case) and the path, without query or fragment. The only place the
+/// server takes a request target apart: the Host check and the file lookup both use it.
+pub fn split_target(target: &str) -> (Option<&str>, &str) {
+    let scheme_end = ["http://", "https://"].iter().find_map(|scheme| {
+        let head = target.get(..scheme.len())?;
+        head.eq_ignore_ascii_case(scheme).then_some(scheme.len())
+    });
+    let (authority, path) = match scheme_end {
+        Some(at) => {
+            let rest = &target[at..];
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            (Some(&rest[..end]), &rest[end..])
+        }
+        None => (None, target),
+    };
+    (authority, path.split(['?', '#']).next().unwrap_or(""))
+}
+
+/// The path of a request target (see [`split_target`]), `/` when empty.
+pub fn request_path(target: &str) -> String {
+    match split_target(target).1 {
+        "" => "/".into(),
+        path => path.to_string(),
     }
 }
 
@@ -565,6 +575,13 @@ mod tests {
     fn paths_and_decoding() {
         assert_eq!(request_path("/a/b?x=1#y"), "/a/b");
         assert_eq!(request_path("http://h:1/a/"), "/a/");
+        for target in ["HTTP://h:1/a/?q", "Https://h:1/a/#f", "hTtP://h:1/a/"] {
+            assert_eq!(request_path(target), "/a/", "{target}");
+            assert_eq!(split_target(target).0, Some("h:1"), "{target}");
+        }
+        assert_eq!(split_target("http://h:1?x"), (Some("h:1"), ""));
+        assert_eq!(request_path("http://h:1"), "/");
+        assert_eq!(split_target("/http://h/a"), (None, "/http://h/a"));
         assert_eq!(percent_decode("%2e%2E/x").as_deref(), Some("../x"));
         assert_eq!(percent_decode("%zz"), None);
         assert_eq!(percent_decode("%2"), None);

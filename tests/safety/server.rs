@@ -447,3 +447,28 @@ fn every_response_carries_the_same_protective_headers() {
         }
     }
 }
+
+#[test]
+fn an_absolute_form_target_is_read_whatever_the_case_of_its_scheme() {
+    let server = Server::start("https://www.example.ac.uk/research/t/");
+    let (addr, base) = (server.addr.clone(), server.base.clone());
+    for scheme in ["http", "HTTP", "Http", "hTTp", "HTTPS"] {
+        for (path, status) in [
+            (base.clone(), 200),
+            (format!("{base}static/print.css"), 200),
+            (format!("{base}__realist/status?x=1"), 200),
+            (format!("{base}no-such-page/"), 404),
+        ] {
+            let raw = format!(
+                "GET {scheme}://{addr}{path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            );
+            let r = server.send(raw.as_bytes());
+            assert_eq!(r.status, status, "{scheme}://{addr}{path}: {}", r.head);
+        }
+        // Another host in the target is refused in any case.
+        let raw = format!(
+            "GET {scheme}://EVIL.com{base} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        );
+        assert_eq!(server.send(raw.as_bytes()).status, 421, "{scheme}");
+    }
+}
