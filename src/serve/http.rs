@@ -399,15 +399,17 @@ pub enum Resolved {
 }
 
 /// Maps the part of a request path after the base path to a file inside `root`, refusing anything
-/// that could leave it.
+/// that could leave it. The path is split at its slashes before each segment is decoded, as the
+/// base path is, so an encoded slash (`%2F`) never separates folders. A folder is named with a
+/// trailing slash, a file without one.
 pub fn resolve_file(root: &Path, rest: &str) -> Resolved {
-    let Some(decoded) = percent_decode(rest) else {
-        return Resolved::NotFound;
-    };
+    let raw: Vec<&str> = rest.split('/').collect();
+    let last = raw.len() - 1;
     let mut file = root.to_path_buf();
-    let segments: Vec<&str> = decoded.split('/').collect();
-    let last = segments.len() - 1;
-    for (i, seg) in segments.iter().enumerate() {
+    for (i, raw_segment) in raw.iter().enumerate() {
+        let Some(seg) = percent_decode(raw_segment) else {
+            return Resolved::NotFound;
+        };
         if seg.is_empty() {
             // Only a trailing slash (or the empty root path) may leave an empty segment.
             if i == last {
@@ -415,12 +417,12 @@ pub fn resolve_file(root: &Path, rest: &str) -> Resolved {
             }
             return Resolved::NotFound;
         }
-        if *seg == "." || *seg == ".." || seg.contains(['\\', '\0', ':']) {
+        if seg == "." || seg == ".." || seg.contains(['/', '\\', '\0', ':']) {
             return Resolved::NotFound;
         }
-        let mut components = Path::new(seg).components();
+        let mut components = Path::new(&seg).components();
         match (components.next(), components.next()) {
-            (Some(Component::Normal(_)), None) => file.push(seg),
+            (Some(Component::Normal(_)), None) => file.push(&seg),
             _ => return Resolved::NotFound,
         }
     }
@@ -433,8 +435,9 @@ pub fn resolve_file(root: &Path, rest: &str) -> Resolved {
     if !canonical.starts_with(&canonical_root) {
         return Resolved::NotFound;
     }
+    let named_as_folder = rest.is_empty() || rest.ends_with('/');
     if canonical.is_dir() {
-        if !decoded.is_empty() && !decoded.ends_with('/') {
+        if !named_as_folder {
             return Resolved::AddSlash;
         }
         let index = canonical.join("index.html");
@@ -443,7 +446,7 @@ pub fn resolve_file(root: &Path, rest: &str) -> Resolved {
             _ => Resolved::NotFound,
         };
     }
-    if canonical.is_file() {
+    if canonical.is_file() && !named_as_folder {
         Resolved::File(canonical)
     } else {
         Resolved::NotFound
@@ -622,6 +625,14 @@ mod tests {
         let site = dir.join("site");
         assert!(matches!(resolve_file(&site, "a/"), Resolved::File(_)));
         assert_eq!(resolve_file(&site, "a"), Resolved::AddSlash);
+        assert!(matches!(
+            resolve_file(&site, "a/index.html"),
+            Resolved::File(_)
+        ));
+        assert!(matches!(
+            resolve_file(&site, "%61/index%2Ehtml"),
+            Resolved::File(_)
+        ));
         for bad in [
             "../secret.txt",
             "%2e%2e/secret.txt",
@@ -631,6 +642,11 @@ mod tests {
             "a/..%2f..%2fsecret.txt",
             "a%5c..%5c..%5csecret.txt",
             "a/index.html%00",
+            "a/index.html/",
+            "a%2Findex.html",
+            "a%2findex.html",
+            "a%2F",
+            "a/index.html%2F",
         ] {
             assert_eq!(resolve_file(&site, bad), Resolved::NotFound, "{bad}");
         }

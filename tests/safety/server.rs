@@ -472,3 +472,38 @@ fn an_absolute_form_target_is_read_whatever_the_case_of_its_scheme() {
         assert_eq!(server.send(raw.as_bytes()).status, 421, "{scheme}");
     }
 }
+
+#[test]
+fn a_file_is_named_without_a_trailing_slash_and_an_encoded_slash_is_no_separator() {
+    let server = Server::start("https://www.example.ac.uk/research/t/");
+    let base = server.base.clone();
+    for ok in [
+        format!("{base}index.html"),
+        format!("{base}static/print.css"),
+        format!("{base}static/print%2Ecss"),
+        format!("{base}%73tatic/print.css"),
+        format!("{base}reports/r1/"),
+        format!("{base}reports/r1/index.html"),
+    ] {
+        assert_eq!(server.get(&ok).status, 200, "{ok}");
+    }
+    for missing in [
+        format!("{base}index.html/"),
+        format!("{base}static/print.css/"),
+        format!("{base}static/print.css%2F"),
+        format!("{base}reports/r1/index.html/"),
+        format!("{base}static%2Fprint.css"),
+        format!("{base}static%2fprint.css"),
+        format!("{base}reports%2Fr1/"),
+        format!("{base}reports%2Fr1%2Findex.html"),
+        format!("{base}reports/r1%2Findex.html"),
+        format!("{base}static%252Fprint.css"),
+    ] {
+        let r = server.get(&missing);
+        assert_eq!(r.status, 404, "{missing}: {}", r.head);
+        assert!(!r.body.contains("@media"), "{missing} sent the style sheet");
+    }
+    // The base path follows the same rule: an encoded slash stays inside its segment.
+    let r = server.get(&format!("{}%2Ft/", base.trim_end_matches("/t/")));
+    assert_eq!(r.status, 404, "{}", r.head);
+}
