@@ -4,7 +4,12 @@
   "use strict";
   var script = document.currentScript;
   if (!script || !window.EventSource) return;
-  var base = script.src.replace(/__realist\/client\.js.*$/, "");
+  // The base is what comes before the LAST "__realist/client.js": the base path itself may hold
+  // those words (https://x.ac.uk/__realist/client.js/).
+  var own = "__realist/client.js";
+  var at = script.src.lastIndexOf(own);
+  if (at < 0) return;
+  var base = script.src.slice(0, at);
   var here = location.href.split("#")[0].split("?")[0];
   var page = here.indexOf(base) === 0 ? here.slice(base.length) : "";
   if (page === "" || /\/$/.test(page)) page += "index.html";

@@ -23,7 +23,8 @@ function drop(port) {
 }
 
 function open() {
-  // Relative to this script: BASE/__realist/events.
+  // Relative to this script's own URL (BASE/__realist/worker.js), so BASE/__realist/events
+  // whatever the base path holds: nothing is cut out of a URL here.
   source = new EventSource("events");
   ["hello", "errors", "ok", "reload"].forEach(function (name) {
     source.addEventListener(name, function (e) {

@@ -217,3 +217,57 @@ describe('realist serve in Chromium', () => {
     }
   });
 });
+
+describe('realist serve in Chromium, with "__realist/client.js/" in the base path', () => {
+  let siteTmp;
+  let live;
+  let browser;
+
+  before(async () => {
+    siteTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'realist-serve-site-'));
+    for (const entry of ['site.yaml', 'content', 'themes']) {
+      fs.cpSync(path.join(repoRoot, entry), path.join(siteTmp, entry), { recursive: true });
+    }
+    const yaml = path.join(siteTmp, 'site.yaml');
+    const odd = 'base_url: "https://x.ac.uk/__realist/client.js/a/__realist/client.js/"';
+    fs.writeFileSync(yaml, fs.readFileSync(yaml, 'utf8').replace(/^base_url: .*$/m, odd));
+    live = await startRealistServe(siteTmp);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await live?.close();
+    if (siteTmp) fs.rmSync(siteTmp, { recursive: true, force: true });
+  });
+
+  it('connects to the live-reload stream under the base and reloads after an edit', async () => {
+    assert.match(new URL(live.url).pathname, /^\/__realist\/client\.js\/a\/__realist\/client\.js\/$/);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const asked = [];
+      page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      context.on('request', (r) => asked.push(new URL(r.url()).pathname));
+      await page.goto(live.url, { waitUntil: 'load', timeout: LOAD_MS });
+      await new Promise((r) => setTimeout(r, 1000));
+      const base = new URL(live.url).pathname;
+      // Every request for the server's own files is under the whole base, and the page joined
+      // the live-reload stream (through the shared worker or a stream of its own).
+      const own = asked.filter((p) => /\/__realist\/(client\.js|worker\.js|events)$/.test(p));
+      const under = ['client.js', 'worker.js', 'events'].map((f) => `${base}__realist/${f}`);
+      for (const p of own) assert.ok(under.includes(p), `asked for ${p}, outside ${base}`);
+      assert.ok(own.some((p) => p !== under[0]), `no live-reload stream: ${own}`);
+      const reloaded = page.waitForEvent('load', { timeout: 60000 });
+      const yaml = path.join(siteTmp, 'site.yaml');
+      fs.writeFileSync(yaml, fs.readFileSync(yaml, 'utf8').replace(/^title: .*$/m, 'title: "Edited title"'));
+      await reloaded;
+      assert.match(await page.title(), /Edited title/);
+    } finally {
+      await context.close();
+    }
+  });
+});
