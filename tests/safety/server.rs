@@ -507,3 +507,36 @@ fn a_file_is_named_without_a_trailing_slash_and_an_encoded_slash_is_no_separator
     let r = server.get(&format!("{}%2Ft/", base.trim_end_matches("/t/")));
     assert_eq!(r.status, 404, "{}", r.head);
 }
+
+#[test]
+fn a_base_path_holding_the_servers_own_file_names_is_served() {
+    let server = Server::start("https://x.ac.uk/__realist/client.js/");
+    let base = server.base.clone();
+    assert_eq!(base, "/__realist/client.js/");
+    let page = server.get(&base);
+    assert_eq!(page.status, 200, "{}", page.head);
+    assert!(page
+        .body
+        .contains("src=\"/__realist/client.js/__realist/client.js\""));
+    let client = server.get(&format!("{base}__realist/client.js"));
+    assert_eq!(client.status, 200);
+    assert!(
+        client.body.contains("lastIndexOf(own)") && !client.body.contains(".replace(/__realist"),
+        "the client cuts its own name off the end of its URL only"
+    );
+    assert_eq!(
+        server.get(&format!("{base}__realist/worker.js")).status,
+        200
+    );
+    assert_eq!(server.get(&format!("{base}__realist/status")).status, 200);
+    let events = head_only(
+        &server.addr,
+        &format!(
+            "GET {base}__realist/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            server.addr
+        ),
+    );
+    assert!(events.contains("text/event-stream"), "{events}");
+    // What a client cutting at the first match would ask for is not the server's.
+    assert_eq!(server.get("/__realist/events").status, 404);
+}
