@@ -4,7 +4,6 @@
 //!
 //! One module per rule family; shared fixtures come from `tests/common`.
 
-#[allow(dead_code)]
 #[path = "../common/mod.rs"]
 mod common;
 
