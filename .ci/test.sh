@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust suites, then the example site in a real browser and the HTML checker.
+# Runs every test: the dependency audit, the Rust suites, then the example site in a real browser
+# (and under `realist serve`) and the HTML checker.
 # Needs what .ci/run installs (chromium, java, tests/browser/node_modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bash .ci/audit.sh
 
 echo "== cargo test"
 cargo test --release

@@ -4,7 +4,12 @@
   "use strict";
   var script = document.currentScript;
   if (!script || !window.EventSource) return;
-  var base = script.src.replace(/__realist\/client\.js.*$/, "");
+  // The base is what comes before the LAST "__realist/client.js": the base path itself may hold
+  // those words (https://x.ac.uk/__realist/client.js/).
+  var own = "__realist/client.js";
+  var at = script.src.lastIndexOf(own);
+  if (at < 0) return;
+  var base = script.src.slice(0, at);
   var here = location.href.split("#")[0].split("?")[0];
   var page = here.indexOf(base) === 0 ? here.slice(base.length) : "";
   if (page === "" || /\/$/.test(page)) page += "index.html";
@@ -115,23 +120,64 @@
     });
   }
 
-  var events = new EventSource(base + "__realist/events");
-  events.addEventListener("hello", function (e) {
-    var s = JSON.parse(e.data);
-    if (firstBuild === null) firstBuild = s.build;
-    else if (s.build !== firstBuild && s.ok) return location.reload();
-    status(s);
-  });
-  events.addEventListener("errors", function (e) {
-    status(JSON.parse(e.data));
-  });
-  events.addEventListener("ok", function (e) {
-    status(JSON.parse(e.data));
-  });
-  events.addEventListener("reload", function (e) {
-    var s = JSON.parse(e.data);
-    firstBuild = s.build;
-    status(s);
-    if (s.all || affects(s.paths || [])) location.reload();
-  });
+  var handlers = {
+    hello: function (s) {
+      if (firstBuild === null) firstBuild = s.build;
+      else if (s.build !== firstBuild && s.ok) return location.reload();
+      status(s);
+    },
+    errors: status,
+    ok: status,
+    reload: function (s) {
+      firstBuild = s.build;
+      status(s);
+      if (s.all || affects(s.paths || [])) location.reload();
+    },
+  };
+
+  function dispatch(name, data) {
+    if (handlers[name]) handlers[name](JSON.parse(data));
+  }
+
+  // Pages share one event stream through a shared worker where the browser has them (see
+  // worker.js: a stream per page would use up the browser's connections to the server); a page
+  // opens its own stream otherwise. Either way only after the page has loaded, so the stream
+  // never delays the page's own files.
+  function connect() {
+    if (window.SharedWorker) {
+      try {
+        var worker = new SharedWorker(base + "__realist/worker.js", { name: "realist-serve" });
+        worker.port.onmessage = function (m) {
+          dispatch(m.data.event, m.data.data);
+        };
+        worker.onerror = function () {
+          worker.onerror = null;
+          ownStream();
+        };
+        worker.port.start();
+        window.addEventListener("pagehide", function () {
+          worker.port.postMessage("bye");
+        });
+        window.addEventListener("pageshow", function (e) {
+          if (e.persisted) location.reload();
+        });
+        return;
+      } catch (e) {
+        // Fall through to a stream of this page's own.
+      }
+    }
+    ownStream();
+  }
+
+  function ownStream() {
+    var events = new EventSource(base + "__realist/events");
+    Object.keys(handlers).forEach(function (name) {
+      events.addEventListener(name, function (e) {
+        dispatch(name, e.data);
+      });
+    });
+  }
+
+  if (document.readyState === "complete") connect();
+  else window.addEventListener("load", connect);
 })();

@@ -1,11 +1,13 @@
 //! `realist serve`: build the site (with drafts) into a temporary folder, serve it under the path
 //! of `base_url`, watch the sources, rebuild what changed and tell open pages to reload.
 //!
-//! Three parts: [`incremental`] keeps the last build and updates it; [`http`] answers requests and
-//! holds the event streams; this module watches files and runs the loop between them. The build
+//! Four parts: [`incremental`] keeps the last build and updates it; [`conn`] accepts connections
+//! and reads bounded requests for this server's own address only; [`http`] answers them and holds
+//! the event streams; this module watches files and runs the loop between them. The build
 //! loop is the only writer of the served folder, and it tells browsers to reload only after every
 //! file of an update is in place.
 
+pub mod conn;
 pub mod http;
 pub mod incremental;
 pub mod inputs;
@@ -41,6 +43,23 @@ pub struct ServeOptions {
     pub verbose: bool,
 }
 
+/// Creates the folder the site is built into while serving: a new folder in `parent` with a
+/// random name, readable by this user only (drafts are built into it). It is created with
+/// `tempfile`, which never takes over a path that already exists (a folder or link another
+/// user put there ahead of time): it tries another name instead. The folder is kept: the
+/// server removes it when stopped.
+pub fn create_output_dir(parent: &Path) -> std::io::Result<PathBuf> {
+    let prefix = format!("realist-serve-{}-", std::process::id());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(builder.tempdir_in(parent)?.keep())
+}
+
 /// Runs the server until the process is stopped. Returns an exit code only when it cannot start.
 pub fn run(options: &ServeOptions) -> i32 {
     let root = match options.root.canonicalize() {
@@ -53,18 +72,16 @@ pub fn run(options: &ServeOptions) -> i32 {
             return 2;
         }
     };
-    let out_root = std::env::temp_dir().join(format!(
-        "realist-serve-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
-    ));
-    if let Err(e) = std::fs::create_dir_all(&out_root) {
-        eprintln!("error: cannot create {}: {e}", out_root.display());
-        return 2;
-    }
+    let out_root = match create_output_dir(&std::env::temp_dir()) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!(
+                "error: cannot create a private folder for the served site in {}: {e}",
+                std::env::temp_dir().display()
+            );
+            return 2;
+        }
+    };
     {
         let out_root = out_root.clone();
         let _ = ctrlc::set_handler(move || {
@@ -73,8 +90,8 @@ pub fn run(options: &ServeOptions) -> i32 {
         });
     }
 
-    let server = match tiny_http::Server::http((options.bind.as_str(), options.port)) {
-        Ok(s) => Arc::new(s),
+    let listener = match std::net::TcpListener::bind((options.bind.as_str(), options.port)) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!(
                 "error: cannot listen on {}:{}: {e}\n   = help: choose another port with --port N (0 picks a free one)",
@@ -84,11 +101,15 @@ pub fn run(options: &ServeOptions) -> i32 {
             return 2;
         }
     };
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", options.bind, options.port));
+    let Ok(local) = listener.local_addr() else {
+        eprintln!("error: cannot read the address listened on");
+        let _ = std::fs::remove_dir_all(&out_root);
+        return 2;
+    };
+    let addr = match local {
+        std::net::SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+        v4 => v4.to_string(),
+    };
 
     let mut session = Session::new(&root, &out_root);
     let mut printer = Printer::new(options.verbose);
@@ -99,17 +120,10 @@ pub fn run(options: &ServeOptions) -> i32 {
     publish(&shared, &session, &first, &mut loop_state);
     printer.report(&first);
 
-    for _ in 0..4 {
-        let server = Arc::clone(&server);
+    {
         let shared = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                // A panic answering one request must not take a worker away.
-                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    http::handle(&shared, request)
-                }));
-            }
-        });
+        let hosts = Arc::new(conn::Hosts::new(&options.bind, local));
+        std::thread::spawn(move || conn::serve(listener, shared, hosts));
     }
     {
         let shared = Arc::clone(&shared);
@@ -119,13 +133,9 @@ pub fn run(options: &ServeOptions) -> i32 {
         });
     }
 
-    let url = format!("http://{addr}{}", loop_state.base);
+    let url = format!("http://{addr}{}", http::encode_path(&loop_state.base));
     println!("Serving {} at {url}", root.display());
-    if !server
-        .server_addr()
-        .to_ip()
-        .is_some_and(|a| a.ip().is_loopback())
-    {
+    if !local.ip().is_loopback() {
         println!("Note: listening beyond this computer; anyone who can reach it sees drafts too.");
     }
     println!("Watching for changes; press Ctrl-C to stop.");
@@ -407,5 +417,31 @@ fn open_browser(url: &str) {
         .is_err()
     {
         eprintln!("note: could not open a browser; visit {url}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_output_folder_is_new_and_private() {
+        let parent = tempfile::tempdir().unwrap();
+        let a = create_output_dir(parent.path()).unwrap();
+        let b = create_output_dir(parent.path()).unwrap();
+        assert_ne!(a, b, "each call makes a folder of its own");
+        for dir in [&a, &b] {
+            assert!(dir.is_dir() && dir.starts_with(parent.path()));
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            let prefix = format!("realist-serve-{}-", std::process::id());
+            assert!(name.starts_with(&prefix), "{name}");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o700, "{name}: only its owner may read it");
+            }
+        }
+        assert!(create_output_dir(&parent.path().join("missing")).is_err());
     }
 }

@@ -166,3 +166,52 @@ export async function startServer(siteDir, basePath = '/') {
       }),
   };
 }
+
+/**
+ * Starts `realist serve` on a free port for the site in `root` and waits until it prints its URL.
+ * The binary is $REALIST, else the release build, else the debug build of this repository.
+ *
+ * @param {string} root  site folder (with site.yaml)
+ * @returns {Promise<{url:string, close:() => Promise<void>}>}
+ */
+export async function startRealistServe(root) {
+  const { spawn } = await import('node:child_process');
+  const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+  const candidates = [
+    process.env.REALIST,
+    path.join(repo, 'target', 'release', 'realist'),
+    path.join(repo, 'target', 'debug', 'realist'),
+  ].filter(Boolean);
+  const binary = candidates.find((c) => fs.existsSync(c));
+  if (!binary) throw new Error(`no realist binary: build it or set REALIST (tried ${candidates})`);
+  const child = spawn(binary, ['serve', '--root', root, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`realist serve did not start:\n${stderr}`)), 120000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /at (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`realist serve exited with ${code}:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
