@@ -1,5 +1,5 @@
 //! Characters that no input may carry into a site: the one definition shared by the YAML reader
-//! (values) and the input policy (file names).
+//! (values), the Markdown bodies and the input policy (file names).
 //!
 //! - control characters (C0, DEL and C1): they drive terminals and make `atom.xml` invalid XML;
 //! - Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane, U+FFFE,
@@ -38,6 +38,58 @@ pub fn is_bidi_control(c: char) -> bool {
 /// The first refused character in `text`, with its kind.
 pub fn first_refused(text: &str) -> Option<(char, &'static str)> {
     text.chars().find_map(|c| refused(c).map(|kind| (c, kind)))
+}
+
+/// Whether byte `b` can start a refused character other than tab and line breaks: C0 controls,
+/// DEL, 0xC2 (C1 controls), 0xE2 (bidirectional controls), 0xEF (U+FDD0–U+FDEF, U+FFFE, U+FFFF)
+/// and 0xF0–0xF4 (the noncharacters of the other planes). A table, so that a body costs one lookup
+/// per byte and only these bytes are decoded.
+const MAY_START_REFUSED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table[0x7f] = true;
+    table[0xc2] = true;
+    table[0xe2] = true;
+    table[0xef] = true;
+    let mut b = 0xf0;
+    while b <= 0xf4 {
+        table[b] = true;
+        b += 1;
+    }
+    table
+};
+
+/// Every refused character in `text` except tab, LF and CR (which Markdown needs): its byte offset,
+/// the character and its kind, in order.
+pub fn refused_in_text(text: &str) -> RefusedInText<'_> {
+    RefusedInText { text, at: 0 }
+}
+
+/// The iterator returned by [`refused_in_text`].
+pub struct RefusedInText<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Iterator for RefusedInText<'_> {
+    type Item = (usize, char, &'static str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let rest = self.text.as_bytes().get(self.at..)?;
+            let at = self.at + rest.iter().position(|&b| MAY_START_REFUSED[b as usize])?;
+            // A lead byte is never a UTF-8 continuation byte, so `at` is a character boundary.
+            let c = self.text[at..].chars().next()?;
+            self.at = at + c.len_utf8();
+            if let Some(kind) = refused(c) {
+                return Some((at, c, kind));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -86,5 +138,22 @@ mod tests {
         ] {
             assert!(refused(c).is_none(), "{:x}", c as u32);
         }
+    }
+
+    #[test]
+    fn refused_in_text_finds_every_refused_character_and_nothing_else() {
+        // Every character that shares a lead byte with a refused one, or is one.
+        let all = (0..=0x10ffff_u32).filter_map(char::from_u32);
+        let text: String = all.filter(|&c| !c.is_ascii_alphanumeric()).collect();
+        let expected: Vec<(usize, char, &str)> = text
+            .char_indices()
+            .filter(|&(_, c)| !matches!(c, '\t' | '\n' | '\r'))
+            .filter_map(|(i, c)| refused(c).map(|kind| (i, c, kind)))
+            .collect();
+        assert_eq!(refused_in_text(&text).collect::<Vec<_>>(), expected);
+        let found: Vec<char> = refused_in_text("a\tb\r\n\u{1b}é\u{2019}\u{202e}\u{fffe}\u{1fffe}")
+            .map(|(_, c, _)| c)
+            .collect();
+        assert_eq!(found, ['\u{1b}', '\u{202e}', '\u{fffe}', '\u{1fffe}']);
     }
 }

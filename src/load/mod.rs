@@ -480,7 +480,15 @@ fn parse_document<T: DeserializeOwned>(
             return None;
         }
     };
+    // A refused character in the body would reach pages, the table of contents, `atom.xml`, the
+    // exports and the search index as it is; the file is not loaded, as for a front-matter error.
+    let body_problems = check_body(rel, split.body, split.body_line);
+    let body_refused = !body_problems.is_empty();
     match yaml::from_str::<T>(split.yaml) {
+        Ok(_) if body_refused => {
+            problems.extend(body_problems);
+            None
+        }
         Ok(meta) => Some(Document {
             id: id.to_string(),
             path: rel.to_path_buf(),
@@ -499,8 +507,67 @@ fn parse_document<T: DeserializeOwned>(
                 Diagnostic::error(rel, split.yaml_line + e.line - 1, e.column, e.message)
                     .with_help_opt(e.help),
             );
+            problems.extend(body_problems);
             None
         }
+    }
+}
+
+/// How many refused characters of one body are located; the rest are counted in one more error,
+/// so that a file pasted from a terminal log does not bury every other diagnostic.
+const REFUSED_SHOWN: usize = 10;
+
+/// A located error for each character of the Markdown `body` that [`chars`] refuses (tab and line
+/// breaks are allowed); `body_line` is the file line on which the body starts.
+fn check_body(rel: &Path, body: &str, body_line: usize) -> Vec<Diagnostic> {
+    let mut found = chars::refused_in_text(body);
+    let mut position = Position::new(body, body_line);
+    let mut problems = Vec::new();
+    for (at, c, kind) in found.by_ref().take(REFUSED_SHOWN) {
+        let (line, column) = position.of(at);
+        let message = format!(
+            "{kind} is not allowed in Markdown text (U+{:04X})",
+            c as u32
+        );
+        problems.push(Diagnostic::error(rel, line, column, message).with_help(
+            "remove it (most editors do not show it): pages, feeds and exports cannot carry control characters, noncharacters or bidirectional overrides",
+        ));
+    }
+    if let Some((at, _, _)) = found.next() {
+        let more = 1 + found.count();
+        let (line, column) = position.of(at);
+        let message = format!("{more} more such characters in this file, the next one here");
+        problems.push(Diagnostic::error(rel, line, column, message));
+    }
+    problems
+}
+
+/// File positions of increasing byte offsets in a body, counting its lines only once.
+struct Position<'a> {
+    body: &'a str,
+    /// Where the last counted line starts, and its file line.
+    line_start: usize,
+    line: usize,
+}
+
+impl<'a> Position<'a> {
+    fn new(body: &'a str, body_line: usize) -> Self {
+        Position {
+            body,
+            line_start: 0,
+            line: body_line,
+        }
+    }
+
+    /// The 1-based file line and column (in characters) of byte `at`, at or after the last one.
+    fn of(&mut self, at: usize) -> (usize, usize) {
+        let counted = &self.body.as_bytes()[self.line_start..at];
+        if let Some(last) = memchr::memrchr(b'\n', counted) {
+            self.line += memchr::memchr_iter(b'\n', counted).count();
+            self.line_start += last + 1;
+        }
+        let column = self.body[self.line_start..at].chars().count() + 1;
+        (self.line, column)
     }
 }
 
@@ -630,5 +697,24 @@ mod tests {
         std::fs::write(dir.path().join(rel), text.replace("Who", "Why")).unwrap();
         let err = reread_body(dir.path(), rel, &doc.body).unwrap_err();
         assert!(err.message.contains("changed while"), "{}", err.message);
+    }
+
+    #[test]
+    fn refused_characters_in_a_body_are_located_and_capped() {
+        let rel = Path::new("content/pages/p.md");
+        let body = "a\u{1b}\n\tb\u{202e}é\u{fffe}\n";
+        let found: Vec<_> = check_body(rel, body, 4)
+            .iter()
+            .map(|d| (d.line, d.column))
+            .collect();
+        assert_eq!(found, [(4, 2), (5, 3), (5, 5)]);
+        let many = check_body(rel, &"x\u{7}\n".repeat(25), 1);
+        assert_eq!(many.len(), REFUSED_SHOWN + 1);
+        assert_eq!((many[10].line, many[10].column), (11, 2));
+        assert!(
+            many[10].message.starts_with("15 more"),
+            "{}",
+            many[10].message
+        );
     }
 }

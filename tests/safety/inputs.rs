@@ -955,3 +955,78 @@ fn site_yaml_path_errors_point_at_the_value_even_when_escaped() {
         );
     }
 }
+
+/// Markdown with `§` where a refused character goes: in a paragraph, a heading, link text, a
+/// heading id, a table cell and a code block.
+const BODY_WITH_MARKS: &str = "\nParagraph §text.\n\n## Heading § here\n\n\
+See [link § text](https://example.org/).\n\n## Anchored {#id§x}\n\n\
+| a | b |\n|---|---|\n| cell § | x |\n\n```\ncode § here\n```\n";
+
+/// `path:line:col` of every `c` in `text`, in order.
+fn every_loc(path: &str, text: &str, c: char) -> Vec<String> {
+    text.char_indices()
+        .filter(|&(_, found)| found == c)
+        .map(|(at, _)| {
+            let before = &text[..at];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!("{path}:{line}:{column}")
+        })
+        .collect()
+}
+
+#[test]
+fn refused_characters_in_markdown_bodies_are_located_errors_and_never_published() {
+    let report = "content/reports/r1.md";
+    let cmo = "content/cmos/loose.md";
+    let page = "content/pages/about.md";
+    let site = Site::minimal();
+    let report_head = site.source(report);
+    let cmo_head = common::standalone_cmo("loose", "");
+    let page_head = "---\ntitle: About\n---\n";
+    // Tab, typographic quotes, accents, the bidirectional marks and a zero-width no-break space
+    // share lead bytes with refused characters but are ordinary text.
+    let allowed = "\ntab\there, “quoted” ‘text’ — café \u{200e}x\u{200f} a\u{feff}b \u{2028}\n";
+    site.write(report, format!("{report_head}{allowed}"));
+    site.write(cmo, format!("{cmo_head}{allowed}"));
+    site.write(page, format!("{page_head}{allowed}"));
+    build_within_a_minute(&site, &[]).assert_ok();
+    for c in [
+        '\u{1b}', '\u{7}', '\u{7f}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{fffe}', '\u{fdd0}',
+    ] {
+        let body = BODY_WITH_MARKS.replace('§', &c.to_string());
+        let mut expected = Vec::new();
+        for (rel, head) in [
+            (report, &report_head),
+            (cmo, &cmo_head),
+            (page, &page_head.to_string()),
+        ] {
+            let text = format!("{head}{body}");
+            site.write(rel, &text);
+            expected.extend(every_loc(rel, &text, c));
+        }
+        let run = build_within_a_minute(&site, &[]);
+        let case = format!("U+{:04X}", c as u32);
+        assert_eq!(run.code, 1, "{case}\n{run:?}");
+        let mut located: Vec<String> = run
+            .errors()
+            .into_iter()
+            .filter(|d| {
+                d.message
+                    .contains(&format!("not allowed in Markdown text ({case})"))
+            })
+            .map(|d| d.location)
+            .collect();
+        assert_eq!(located.len(), 3 * 6, "{case}\n{run:?}");
+        located.sort();
+        expected.sort();
+        assert_eq!(located, expected, "{case}\n{run:?}");
+        assert!(!run.stderr.contains(c), "{case}: printed raw\n{run:?}");
+        let mut bytes = [0; 4];
+        let needle = c.encode_utf8(&mut bytes).as_bytes();
+        for (path, contents) in all_bytes(&site.out()) {
+            let raw = contents.windows(needle.len()).any(|w| w == needle);
+            assert!(!raw, "{case} reached {path}");
+        }
+    }
+}
