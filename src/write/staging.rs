@@ -395,6 +395,12 @@ fn unescape(line: &str) -> String {
 /// when it is unchanged, like every other file).
 fn write_manifest(out: &Output, written: &HashSet<String>) -> std::io::Result<()> {
     let mut paths: Vec<&String> = written.iter().filter(|r| *r != MANIFEST).collect();
+    if let Some(bad) = paths.iter().find(|r| !super::is_site_relative(r)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("internal error: {bad:?} is not a plain site-relative path"),
+        ));
+    }
     paths.sort();
     let mut text = String::with_capacity(paths.len() * 32);
     for rel in paths {

@@ -698,3 +698,32 @@ fn builds_of_two_versions_at_once_leave_one_whole_version() {
         assert_nothing_beside(&parent, &["public"]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Names that could reach outside the output.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn input_names_with_a_backslash_are_refused_and_nothing_is_written_outside_the_output() {
+    let inputs = [
+        "static/..\\..\\victim.txt",
+        "themes/mine/static/..\\..\\victim.txt",
+        "content/pages/..\\..\\victim.md",
+        "static/a\\b/..\\..\\..\\victim.txt",
+    ];
+    for input in inputs {
+        let site = site_with_theme();
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("public");
+        put(parent.path(), "victim.txt", "the victim");
+        let text = "---\ntitle: Hostile\n---\noverwritten\n";
+        site.write(input, text);
+        let run = build_into(&site, &out);
+        assert_ne!(run.code, 0, "{input}: {run:?}");
+        run.error("backslash");
+        let victim = std::fs::read_to_string(parent.path().join("victim.txt")).unwrap();
+        assert_eq!(victim, "the victim", "{input}: written outside the output");
+        assert_nothing_beside(parent.path(), &["victim.txt", "public"]);
+        assert!(!out.exists() || !tree(&out).values().any(|b| b == text.as_bytes()));
+    }
+}
