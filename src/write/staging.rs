@@ -13,8 +13,12 @@
 //!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
 //!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
 //!   folders recreated). The finished folder then trades places with the live one in one
-//!   `renameat2(RENAME_EXCHANGE)`, and the old tree, now at the staging path, is deleted. The first
-//!   build renames the staging folder into place. Where hard links are not supported, files are
+//!   `renameat2(RENAME_EXCHANGE)`. The old tree, now at the staging path, is walked once more:
+//!   every entry its manifest does not name (the user's, including what they made or replaced
+//!   during the build, after the early listing) is moved into the new output unless the same file
+//!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
+//!   site makes a file there) keeps the old tree, renamed `.NAME.building-PID.kept`, with a
+//!   warning. The first build renames the staging folder into place. Where hard links are not supported, files are
 //!   copied; where the exchange is not supported, the live folder is renamed aside to
 //!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
 //!   path is missing, and a build that finds it missing renames the `.old` folder back.
@@ -30,6 +34,7 @@
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::Output;
@@ -68,6 +73,9 @@ pub struct Staging {
     /// When updating: the user's entries of the live output, listed on a thread of its own while
     /// the site renders.
     listing: Option<JoinHandle<Result<Vec<Kept>, String>>>,
+    /// When updating: the live output's manifest, which tells the user's entries from realist's
+    /// once more after the switch ([`rescue`]).
+    previous: Arc<HashSet<String>>,
     /// The lock on the folder that holds the output, held until the build ends.
     _lock: Option<std::fs::File>,
 }
@@ -100,6 +108,7 @@ impl Staging {
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).map_err(fail)?;
+        let previous = Arc::new(manifest.clone().unwrap_or_default());
         let listing = manifest.map(|manifest| {
             let live = target.clone();
             std::thread::spawn(move || kept_entries(&live, &manifest))
@@ -114,6 +123,7 @@ impl Staging {
             shown,
             mode,
             listing,
+            previous,
             _lock: Some(lock),
         })
     }
@@ -130,6 +140,7 @@ impl Staging {
             output: Output::new(dir),
             mode: Mode::Scratch,
             listing: None,
+            previous: Arc::default(),
             _lock: None,
         })
     }
@@ -145,8 +156,10 @@ impl Staging {
     }
 
     /// Puts the finished output in place. `written` holds every site-relative file the build
-    /// made. On error the output is as it was before the build, and the message says so.
-    pub fn commit(mut self, written: &HashSet<String>) -> Result<(), Diagnostic> {
+    /// made. On error the output is as it was before the build, and the message says so. Returns
+    /// a warning when a user's entry made during the build could not be placed in the new output
+    /// (the old tree is then kept beside it).
+    pub fn commit(mut self, written: &HashSet<String>) -> Result<Option<Diagnostic>, Diagnostic> {
         let dir = self.output.dir.clone();
         let listing = self.listing.take();
         let prepared = (|| {
@@ -177,9 +190,43 @@ impl Staging {
                 format!("cannot update the output folder: {message}; {state}"),
             ));
         }
-        // The old tree, now at the staging path; a kill here leaves it for the next build.
-        let _ = std::fs::remove_dir_all(&dir);
-        Ok(())
+        if self.mode == Mode::Fresh {
+            return Ok(None);
+        }
+        // The old tree, now at the staging path. The user's entries were listed early; what they
+        // made or replaced since is only there, so it is moved across before the tree is deleted.
+        // A kill here leaves the old tree for the next build.
+        let unplaced = rescue(&dir, &self.target, &self.previous, written);
+        if unplaced.is_empty() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Ok(None);
+        }
+        Ok(Some(self.keep_old_tree(&dir, &unplaced)))
+    }
+
+    /// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
+    /// build removes, and says where.
+    fn keep_old_tree(&self, dir: &Path, unplaced: &[String]) -> Diagnostic {
+        let mut kept = dir.as_os_str().to_owned();
+        kept.push(".kept");
+        let kept = PathBuf::from(kept);
+        let at = match std::fs::rename(dir, &kept) {
+            Ok(()) => kept,
+            Err(_) => dir.to_path_buf(),
+        };
+        Diagnostic::warning(
+            &self.shown,
+            0,
+            0,
+            format!(
+                "{} made in the output folder during the build could not be placed in the new \
+                 output (the site now makes a file or folder there), so the previous output was \
+                 kept in {}",
+                name_list(unplaced),
+                at.display()
+            ),
+        )
+        .with_help("move those files where you want them, then delete that folder")
     }
 
     /// Gives up on this build: the output is untouched.
@@ -441,6 +488,85 @@ fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, St
         }
     }
     Ok(kept)
+}
+
+/// Moves every entry of the old tree `old` that the manifest `previous` does not name (the user's)
+/// into the new output `target` at the same path, unless the same file is already there. A stale
+/// link to an older version of the user's file is replaced; a file or folder of the new site is
+/// not. Returns the paths that could not be placed.
+fn rescue(
+    old: &Path,
+    target: &Path,
+    previous: &HashSet<String>,
+    written: &HashSet<String>,
+) -> Vec<String> {
+    let mut unplaced = Vec::new();
+    for entry in walkdir::WalkDir::new(old)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+    {
+        let rel = entry.path().strip_prefix(old).unwrap_or(entry.path());
+        let name = rel.to_string_lossy();
+        let kind = entry.file_type();
+        if rel == Path::new(MANIFEST) || kind.is_file() && previous.contains(name.as_ref()) {
+            continue;
+        }
+        let dest = target.join(rel);
+        let placed = match kind.is_dir() {
+            true => rescue_empty_folder(entry.path(), &dest),
+            false => rescue_entry(entry.path(), &dest, written.contains(name.as_ref())),
+        };
+        if placed.is_err() {
+            unplaced.push(name.into_owned());
+        }
+    }
+    unplaced
+}
+
+/// A folder of the old tree: only an empty one is moved (a folder that holds anything is made
+/// in the new tree as its entries are moved; it may hold realist's files the new site no longer
+/// makes).
+fn rescue_empty_folder(from: &Path, dest: &Path) -> std::io::Result<()> {
+    let empty = std::fs::read_dir(from).is_ok_and(|mut d| d.next().is_none());
+    match std::fs::symlink_metadata(dest) {
+        Ok(meta) if meta.is_dir() || !empty => Ok(()),
+        Ok(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
+        Err(_) if !empty => Ok(()),
+        Err(_) => {
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(from, dest)
+        }
+    }
+}
+
+/// A user's file or link of the old tree: moved to `dest` unless the same file is there already.
+/// What stands there is replaced only if it is not the new site's (`site`) and not a folder.
+fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let source = std::fs::symlink_metadata(from)?;
+    match std::fs::symlink_metadata(dest) {
+        Ok(there) if there.dev() == source.dev() && there.ino() == source.ino() => Ok(()),
+        Ok(there) if there.is_dir() || site => Err(std::io::ErrorKind::AlreadyExists.into()),
+        Ok(_) => std::fs::rename(from, dest),
+        Err(_) => {
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(from, dest)
+        }
+    }
+}
+
+/// Up to twenty paths, quoted and joined, and how many more there are.
+fn name_list(paths: &[String]) -> String {
+    let mut list: Vec<String> = paths.iter().take(20).map(|p| format!("`{p}`")).collect();
+    if paths.len() > 20 {
+        list.push(format!("and {} more", paths.len() - 20));
+    }
+    list.join(", ")
 }
 
 /// Links the user's entries `kept` of the live output `live` into the staging folder `dir`. A
@@ -730,6 +856,31 @@ mod tests {
         assert_eq!(
             parse_manifest(hostile),
             HashSet::from(["fine.html".to_string()])
+        );
+    }
+
+    #[test]
+    fn a_users_file_made_during_the_build_where_the_site_writes_keeps_the_old_tree() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join(MANIFEST), "").unwrap();
+        let mut staging = Staging::new(&live).unwrap();
+        staging.output().put("page.html", b"site").unwrap();
+        // The early listing is done before the user's file appears.
+        let listed = staging.listing.take().unwrap().join().unwrap();
+        staging.listing = Some(std::thread::spawn(move || listed));
+        std::fs::write(live.join("page.html"), "the user's").unwrap();
+        std::fs::write(live.join("notes.txt"), "kept").unwrap();
+        let written = HashSet::from(["page.html".to_string()]);
+        let warning = staging.commit(&written).unwrap().expect("a warning");
+        assert!(warning.message.contains("`page.html`"), "{warning:?}");
+        assert_eq!(read(&live.join("page.html")), "site");
+        assert_eq!(read(&live.join("notes.txt")), "kept");
+        let kept = format!(".public.building-{}.kept", std::process::id());
+        assert_eq!(
+            read(&parent.path().join(kept).join("page.html")),
+            "the user's"
         );
     }
 

@@ -727,3 +727,67 @@ fn input_names_with_a_backslash_are_refused_and_nothing_is_written_outside_the_o
         assert!(!out.exists() || !tree(&out).values().any(|b| b == text.as_bytes()));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The user's changes during a build.
+// ---------------------------------------------------------------------------------------------
+
+/// Does what a user does to `rel` under `dir` while a build runs: `replace` it by a new file (a
+/// new inode, as editors and `git checkout` do), or write it. Tried again when the output traded
+/// places half-way (the folder made or the temporary file written is then in the old tree).
+fn users_write(dir: &Path, rel: &str, contents: &str, replace: bool) {
+    let path = dir.join(rel);
+    let tmp = path.with_extension("swap");
+    for _ in 0..10 {
+        let done = std::fs::create_dir_all(path.parent().unwrap()).and_then(|()| match replace {
+            true => std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, &path)),
+            false => std::fs::write(&path, contents),
+        });
+        if done.is_ok() {
+            return;
+        }
+    }
+    panic!("cannot write {rel}");
+}
+
+#[test]
+fn files_the_user_makes_or_replaces_during_a_build_survive_it() {
+    let site = Site::from_files(&many_reports(300, "v1"));
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, "CNAME", "v0");
+    put(&out, "docs/notes.txt", "v0");
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    for round in 0..2 {
+        let mut child = spawn_build(site.root(), &out);
+        let mut step = 0;
+        while child.try_wait().unwrap().is_none() {
+            let v = format!("round {round} step {step}");
+            users_write(&out, "CNAME", &v, true);
+            users_write(&out, "docs/notes.txt", &v, true);
+            for rel in [
+                format!("new/r{round}s{step}.txt"),
+                format!("reports/.mine{step}"),
+            ] {
+                users_write(&out, &rel, &v, false);
+                expected.insert(rel, v.clone());
+            }
+            expected.insert("CNAME".into(), v.clone());
+            expected.insert("docs/notes.txt".into(), v);
+            step += 1;
+            std::thread::sleep(Duration::from_millis(15));
+        }
+        assert!(child.wait().unwrap().success());
+        assert!(
+            step > 3,
+            "the build was too quick to change files during it"
+        );
+        for (rel, text) in &expected {
+            let got = std::fs::read_to_string(out.join(rel)).ok();
+            assert_eq!(got.as_deref(), Some(text.as_str()), "{rel}, round {round}");
+        }
+        assert!(out.join("reports/x299/index.html").is_file());
+        assert_nothing_beside(parent.path(), &["public"]);
+    }
+}
