@@ -6,9 +6,9 @@
 //!   file the build wrote; the manifest does not name itself. An update removes only files that
 //!   the previous manifest names and the new build no longer makes. Everything else in the folder
 //!   (a `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into
-//!   the new output untouched. A folder that holds anything but dot-entries and has no manifest
-//!   (a mistaken `--out`, or a site built by a realist older than the manifest) is refused and
-//!   left as it is.
+//!   the new output untouched. A folder that has no manifest and holds anything but a `.git`
+//!   folder (a fresh gh-pages clone) is refused and left as it is: a mistaken `--out` (a home
+//!   folder holds only dot-entries), or a site built by a realist older than the manifest.
 //! - **Atomic switch.** A build writes into a sibling folder `.NAME.building-PID`. A file whose
 //!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
 //!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
@@ -356,7 +356,8 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// The previous build's manifest in the live output `target`: the site-relative files it wrote.
-/// A folder without one is refused unless it is empty or holds only dot-entries (such as `.git`).
+/// A folder without one is refused unless it is empty or holds nothing but `.git` (a fresh clone of
+/// a gh-pages branch): even a folder of dot-entries alone may be a home folder.
 fn read_manifest(target: &Path, shown: &Path) -> Result<HashSet<String>, Diagnostic> {
     let path = target.join(MANIFEST);
     match std::fs::symlink_metadata(&path) {
@@ -372,7 +373,7 @@ fn read_manifest(target: &Path, shown: &Path) -> Result<HashSet<String>, Diagnos
         Err(_) => {
             let entries = std::fs::read_dir(target).map_err(|e| cannot_write(shown, e))?;
             let mut names = entries.flatten().map(|e| e.file_name());
-            if names.any(|n| !n.to_string_lossy().starts_with('.')) {
+            if names.any(|n| n != ".git") {
                 return Err(not_realist_output(shown));
             }
             Ok(HashSet::new())
@@ -393,8 +394,9 @@ fn not_realist_output(shown: &Path) -> Diagnostic {
         ),
     )
     .with_help(
-        "choose a new or empty folder for --out, or delete or move this folder's contents \
-         (a site built by an older realist has no manifest: delete it once and build again)",
+        "choose a new or empty folder for --out (or a fresh clone that holds only .git); if this \
+         folder is a site built by an older realist, which has no manifest, delete its contents \
+         once and build again",
     )
 }
 

@@ -111,11 +111,8 @@ fn files_realist_did_not_write_survive_every_kind_of_rebuild() {
 }
 
 #[test]
-fn a_clone_that_holds_only_dot_entries_is_built_into_and_they_are_kept() {
-    for dots in [
-        &[".git/HEAD"][..],
-        &[".git/HEAD", ".nojekyll", ".github/x.yml"],
-    ] {
+fn a_fresh_clone_that_holds_only_git_is_built_into_and_it_is_kept() {
+    for dots in [&[".git/HEAD"][..], &[".git/HEAD", ".git/refs/heads/gh-pages"]] {
         let site = Site::minimal();
         let parent = tempfile::tempdir().unwrap();
         let out = parent.path().join("gh-pages");
@@ -133,8 +130,12 @@ fn a_clone_that_holds_only_dot_entries_is_built_into_and_they_are_kept() {
 
 #[test]
 fn a_folder_with_files_and_no_manifest_is_refused_and_untouched() {
-    let layouts: [&[(&str, &str)]; 4] = [
+    let layouts: [&[(&str, &str)]; 7] = [
         &[("notes/keep.txt", "mine")],
+        // A home folder holds only dot-entries.
+        &[(".ssh/id_ed25519", "KEY"), (".bashrc", "PS1=x")],
+        &[(".git/HEAD", "x"), (".nojekyll", "")],
+        &[(".profile", "")],
         // What an older realist built: looks like a site, but has no manifest.
         &[("index.html", "<p>old"), ("sitemap.xml", "<urlset/>")],
         &[("CNAME", "example.org")],
