@@ -24,8 +24,12 @@
 //!   path is missing, and a build that finds it missing renames the `.old` folder back.
 //! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
 //!   end, so a second build into it waits (the lock goes with the process, even a killed one).
-//! - **No leftovers.** Each build removes `.NAME.building-PID` folders whose process is gone;
-//!   those of a running build are left alone.
+//! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment
+//!   it is created; the old tree receives it right after the switch, and a folder set aside by the
+//!   fallback switch right after it is set aside. Each build removes `.NAME.building-PID` folders
+//!   that hold the marker and whose process is gone; those of a running build, and a folder of
+//!   the user's that only has such a name, are left alone. The marker never stays in the output
+//!   (a kill at the very moment of the switch may leave it there, and it is not carried over).
 //! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
 //!   or one that contains the site is refused: it would be read back as input by the next build.
 //!
@@ -42,6 +46,10 @@ use crate::diagnostics::Diagnostic;
 
 /// The manifest's file name, at the top of the output.
 pub const MANIFEST: &str = ".realist-manifest";
+
+/// The file that marks a folder as realist's staging folder (or old tree), which a later build may
+/// remove once its process is gone.
+const MARKER: &str = ".realist-staging";
 
 /// How a [`Staging`] folder reaches the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +116,7 @@ impl Staging {
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).map_err(fail)?;
+        std::fs::File::create(dir.join(MARKER)).map_err(fail)?;
         let previous = Arc::new(manifest.clone().unwrap_or_default());
         let listing = manifest.map(|manifest| {
             let live = target.clone();
@@ -172,7 +181,8 @@ impl Staging {
             write_manifest(&self.output, written).map_err(|e| e.to_string())?;
             match self.mode {
                 Mode::Update => switch(&dir, &self.target),
-                _ => std::fs::rename(&dir, &self.target),
+                _ => std::fs::remove_file(dir.join(MARKER))
+                    .and_then(|()| std::fs::rename(&dir, &self.target)),
             }
             .map_err(|e| e.to_string())
         })();
@@ -193,6 +203,8 @@ impl Staging {
         if self.mode == Mode::Fresh {
             return Ok(None);
         }
+        // The marker goes with the old tree, out of the output.
+        let _ = std::fs::rename(self.target.join(MARKER), dir.join(MARKER));
         // The old tree, now at the staging path. The user's entries were listed early; what they
         // made or replaced since is only there, so it is moved across before the tree is deleted.
         // A kill here leaves the old tree for the next build.
@@ -311,8 +323,9 @@ fn parent_and_name(target: &Path) -> Option<(PathBuf, String)> {
 }
 
 /// Removes the staging folders `.NAME.building-PID` (and `.NAME.building-PID.old`) in `parent`
-/// whose process is no longer running. A `.old` folder is the previous output set aside by the
-/// fallback switch: if the output is missing, it is renamed back instead.
+/// that hold the marker and whose process is no longer running. A `.old` folder is the previous
+/// output set aside by the fallback switch: if the output is missing, it is renamed back instead
+/// (without the marker).
 fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
     let prefix = format!(".{name}.building-");
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -330,12 +343,17 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
         };
+        let marked =
+            std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !is_dir || pid != std::process::id() && process_alive(pid) {
+        if !is_dir || !marked || pid != std::process::id() && process_alive(pid) {
             continue;
         }
-        if aside && !target.exists() && std::fs::rename(entry.path(), target).is_ok() {
-            continue;
+        if aside && !target.exists() {
+            let _ = std::fs::remove_file(entry.path().join(MARKER));
+            if std::fs::rename(entry.path(), target).is_ok() {
+                continue;
+            }
         }
         let _ = std::fs::remove_dir_all(entry.path());
     }
@@ -468,7 +486,7 @@ fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, St
         let rel = entry.path().strip_prefix(live).unwrap_or(entry.path());
         let kind = entry.file_type();
         let realist = rel.to_str().is_some_and(|r| manifest.contains(r));
-        if rel == Path::new(MANIFEST) || kind.is_file() && realist {
+        if rel == Path::new(MANIFEST) || rel == Path::new(MARKER) || kind.is_file() && realist {
             continue;
         }
         let rel = rel.to_path_buf();
@@ -511,7 +529,8 @@ fn rescue(
         let rel = entry.path().strip_prefix(old).unwrap_or(entry.path());
         let name = rel.to_string_lossy();
         let kind = entry.file_type();
-        if rel == Path::new(MANIFEST) || kind.is_file() && previous.contains(name.as_ref()) {
+        let realist = kind.is_file() && previous.contains(name.as_ref());
+        if realist || rel == Path::new(MANIFEST) || rel == Path::new(MARKER) {
             continue;
         }
         let dest = target.join(rel);
@@ -647,6 +666,7 @@ fn switch_by_renames(dir: &Path, target: &Path) -> std::io::Result<()> {
     aside.push(".old");
     let aside = PathBuf::from(aside);
     std::fs::rename(target, &aside)?;
+    let _ = std::fs::File::create(aside.join(MARKER));
     if let Err(e) = std::fs::rename(dir, target) {
         let _ = std::fs::rename(&aside, target);
         return Err(e);

@@ -112,7 +112,10 @@ fn files_realist_did_not_write_survive_every_kind_of_rebuild() {
 
 #[test]
 fn a_fresh_clone_that_holds_only_git_is_built_into_and_it_is_kept() {
-    for dots in [&[".git/HEAD"][..], &[".git/HEAD", ".git/refs/heads/gh-pages"]] {
+    for dots in [
+        &[".git/HEAD"][..],
+        &[".git/HEAD", ".git/refs/heads/gh-pages"],
+    ] {
         let site = Site::minimal();
         let parent = tempfile::tempdir().unwrap();
         let out = parent.path().join("gh-pages");
@@ -288,19 +291,22 @@ fn staging_folders_of_dead_builds_are_removed_and_those_of_running_builds_kept()
             format!(".site.building-{}", dead[1]),
         ];
         for name in &stale {
-            put(
-                &parent.path().join(name),
-                "reports/r1/index.html",
-                "half a site",
-            );
+            let dir = parent.path().join(name);
+            put(&dir, "reports/r1/index.html", "half a site");
+            put(&dir, ".realist-staging", "");
         }
+        // The user's own folder that only has a staging folder's name.
+        let users = format!(".site.building-{}", dead_pid());
+        put(&parent.path().join(&users), "thesis.docx", "PK mine");
         let running = format!(".site.building-{}", alive.id());
         put(&parent.path().join(&running), "index.html", "busy");
+        put(&parent.path().join(&running), ".realist-staging", "");
         let other = ".other.building-1";
         put(&parent.path().join(other), "x", "another output's");
 
         build_into(&site, &out).assert_ok();
         let mut expected = vec![running.clone(), other.to_string(), "site".to_string()];
+        expected.push(users.clone());
         expected.sort();
         assert_eq!(
             names(parent.path()),
@@ -323,7 +329,12 @@ fn an_output_set_aside_by_a_killed_build_is_put_back() {
         .path()
         .join(format!(".site.building-{}.old", dead_pid()));
     std::fs::rename(&out, &aside).unwrap();
+    put(&aside, ".realist-staging", "");
     build_into(&site, &out).assert_ok();
+    assert!(
+        !out.join(".realist-staging").exists(),
+        "the marker is in the output"
+    );
     assert_eq!(
         std::fs::read_to_string(out.join("CNAME")).unwrap(),
         "example.org"
@@ -790,5 +801,6 @@ fn files_the_user_makes_or_replaces_during_a_build_survive_it() {
         }
         assert!(out.join("reports/x299/index.html").is_file());
         assert_nothing_beside(parent.path(), &["public"]);
+        assert!(!out.join(".realist-staging").exists(), "the marker is in the output");
     }
 }
