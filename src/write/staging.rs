@@ -95,6 +95,10 @@ impl Staging {
         let shown = target.to_path_buf();
         let fail = |e: std::io::Error| cannot_write(&shown, e);
         let (target, parent, name) = place(target)?;
+        // Past a file-size limit (`ulimit -f`) the system kills the writer with SIGXFSZ, silently;
+        // ignored, the write fails with EFBIG and the build reports it like a full disk.
+        // SAFETY: setting a signal's disposition to SIG_IGN has no handler to be unsafe.
+        unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
         std::fs::create_dir_all(&parent).map_err(fail)?;
         let lock = lock(&parent).map_err(fail)?;
         clean_leftovers(&parent, &name, &target);

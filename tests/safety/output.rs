@@ -440,8 +440,9 @@ fn an_output_folder_that_cannot_be_created_is_named_as_the_output() {
     );
 }
 
-/// Runs `realist build` with files limited to `limit` bytes: a write past it fails with "file
-/// too large" instead of killing the process, as on a full disk.
+/// Runs `realist build` with files limited to `limit` bytes, as on a full disk. SIGXFSZ is left
+/// as it is: realist itself must ignore it, so a write past the limit fails with "file too large"
+/// instead of killing the process.
 fn build_with_file_size_limit(site: &Site, out: &Path, limit: u64) -> Run {
     use std::os::unix::process::CommandExt;
     let mut command = Command::new(env!("CARGO_BIN_EXE_realist"));
@@ -450,7 +451,7 @@ fn build_with_file_size_limit(site: &Site, out: &Path, limit: u64) -> Run {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         command.pre_exec(move || {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
             let rlimit = libc::rlimit {
                 rlim_cur: limit,
                 rlim_max: limit,
@@ -801,6 +802,9 @@ fn files_the_user_makes_or_replaces_during_a_build_survive_it() {
         }
         assert!(out.join("reports/x299/index.html").is_file());
         assert_nothing_beside(parent.path(), &["public"]);
-        assert!(!out.join(".realist-staging").exists(), "the marker is in the output");
+        assert!(
+            !out.join(".realist-staging").exists(),
+            "the marker is in the output"
+        );
     }
 }
