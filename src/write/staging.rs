@@ -23,7 +23,8 @@
 //!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
 //!   path is missing, and a build that finds it missing renames the `.old` folder back.
 //! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
-//!   end, so a second build into it waits (the lock goes with the process, even a killed one).
+//!   end, so a second build into it waits, saying so on stderr (the lock goes with the process,
+//!   even a killed one).
 //! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment
 //!   it is created; the old tree receives it right after the switch, and a folder set aside by the
 //!   fallback switch right after it is set aside. Each build removes `.NAME.building-PID` folders
@@ -100,7 +101,7 @@ impl Staging {
         // SAFETY: setting a signal's disposition to SIG_IGN has no handler to be unsafe.
         unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
         std::fs::create_dir_all(&parent).map_err(fail)?;
-        let lock = lock(&parent).map_err(fail)?;
+        let lock = lock(&parent, &shown).map_err(fail)?;
         clean_leftovers(&parent, &name, &target);
         if on_another_device(&target, &parent) {
             return Err(Diagnostic::error(
@@ -257,15 +258,27 @@ impl Staging {
 /// Waits for, and takes, the lock on the folder `parent`: two builds into the same output run one
 /// after the other, so one never links files from an output the other is replacing. The lock is
 /// the system's (`flock`), released when the process ends, even when it is killed; no lock file
-/// is left beside the output.
-fn lock(parent: &Path) -> std::io::Result<std::fs::File> {
+/// is left beside the output. A build that has to wait says so on stderr, naming the output
+/// `shown`, so that it does not look hung.
+fn lock(parent: &Path, shown: &Path) -> std::io::Result<std::fs::File> {
     use std::os::fd::AsRawFd;
     let dir = std::fs::File::open(parent)?;
     // SAFETY: flock on a descriptor that stays open as long as the returned File.
-    match unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } {
-        0 => Ok(dir),
+    let flock = |how| match unsafe { libc::flock(dir.as_raw_fd(), how) } {
+        0 => Ok(()),
         _ => Err(std::io::Error::last_os_error()),
+    };
+    match flock(libc::LOCK_EX | libc::LOCK_NB) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            eprintln!(
+                "waiting for another build into {} to finish",
+                crate::diagnostics::printable_inline(&shown.display().to_string())
+            );
+            flock(libc::LOCK_EX)?;
+        }
+        other => other?,
     }
+    Ok(dir)
 }
 
 /// Whether the existing folder `target` is on another device than `parent` (a mount point, such

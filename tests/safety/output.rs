@@ -808,3 +808,34 @@ fn files_the_user_makes_or_replaces_during_a_build_survive_it() {
         );
     }
 }
+
+#[test]
+fn a_build_waiting_for_another_says_so_and_then_builds() {
+    use std::os::fd::AsRawFd;
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    // Another build's lock on the folder that holds the output.
+    let held = std::fs::File::open(parent.path()).unwrap();
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap(), "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "did not wait for the lock"
+    );
+    assert!(!out.exists(), "built while another build held the lock");
+    drop(held);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let line = format!("waiting for another build into {} to finish", out.display());
+    assert_eq!(stderr.matches(&line).count(), 1, "{stderr}");
+    assert!(out.join("index.html").is_file());
+}
