@@ -609,35 +609,68 @@ fn name_list(paths: &[String]) -> String {
 
 /// Links the user's entries `kept` of the live output `live` into the staging folder `dir`. A
 /// user's entry where the new site writes a file is an error: it is not realist's to replace.
+/// Every such conflict is named (up to twenty), as the path the site now writes, so that one build
+/// tells the user everything to move.
 fn carry_over(
     live: &Path,
     dir: &Path,
     kept: &[Kept],
     written: &HashSet<String>,
 ) -> Result<(), String> {
+    let mut conflicts = std::collections::BTreeSet::new();
     for entry in kept {
         let rel = match entry {
             Kept::File(rel) | Kept::Symlink(rel) | Kept::EmptyDir(rel) => rel,
         };
-        let conflict = || {
-            format!(
-                "{} was not written by realist (it is not in {MANIFEST}), and the site now \
-                 makes a file there; move it away and build again",
-                rel.display()
-            )
-        };
-        if rel.to_str().is_some_and(|r| written.contains(r)) {
-            return Err(conflict());
+        let name = rel.to_string_lossy();
+        if written.contains(name.as_ref()) {
+            conflicts.insert(name.into_owned());
+            continue;
         }
-        carry_one(entry, &live.join(rel), &dir.join(rel)).map_err(|e| {
-            match e.kind() {
-                // A file of the site where the user's folder is, or the other way round.
-                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => conflict(),
-                _ => format!("cannot carry {} over: {e}", rel.display()),
+        match carry_one(entry, &live.join(rel), &dir.join(rel)) {
+            Ok(()) => {}
+            // A file of the site where the user's folder is, or the other way round.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                conflicts.insert(site_path(&name, written));
             }
-        })?;
+            Err(e) => return Err(format!("cannot carry {} over: {e}", rel.display())),
+        }
     }
-    Ok(())
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    let conflicts: Vec<String> = conflicts.into_iter().collect();
+    Err(format!(
+        "what is at {} was not written by realist (it is not in {MANIFEST}), and the site now \
+         makes a file there; move it away and build again",
+        name_list(&conflicts)
+    ))
+}
+
+/// The file the site writes that the user's entry `rel` stands in the way of: `rel` itself, a
+/// folder of `rel` that the site now makes a file, or a file the site makes inside `rel`.
+fn site_path(rel: &str, written: &HashSet<String>) -> String {
+    let ancestor = rel
+        .match_indices('/')
+        .map(|(at, _)| &rel[..at])
+        .find(|a| written.contains(*a));
+    let inside = || {
+        let folder = format!("{rel}/");
+        written
+            .iter()
+            .filter(|w| w.starts_with(&folder))
+            .min()
+            .cloned()
+    };
+    match ancestor {
+        Some(file) => file.to_string(),
+        None => inside().unwrap_or_else(|| rel.to_string()),
+    }
 }
 
 /// Recreates the user's entry `from` at `to` in the staging folder: a hard link (a copy where

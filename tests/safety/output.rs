@@ -839,3 +839,50 @@ fn a_build_waiting_for_another_says_so_and_then_builds() {
     assert_eq!(stderr.matches(&line).count(), 1, "{stderr}");
     assert!(out.join("index.html").is_file());
 }
+
+#[test]
+fn every_users_file_where_the_site_now_writes_is_named_as_the_sites_path() {
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, "extra/index.html", "the user's");
+    put(
+        &out,
+        "more",
+        "the user's file where the site makes a folder",
+    );
+    std::fs::remove_file(out.join("robots.txt")).unwrap();
+    put(
+        &out,
+        "robots.txt/a.txt",
+        "the user's folder where the site makes a file",
+    );
+    put(&out, "robots.txt/b.txt", "the user's");
+    for page in ["extra", "more"] {
+        site.write(
+            &format!("content/pages/{page}.md"),
+            "---\ntitle: X\n---\nx\n",
+        );
+    }
+    let before = tree(&out);
+    let run = build_into(&site, &out);
+    assert_eq!(run.code, 2, "{run:?}");
+    let d = run.error("was not written by realist");
+    for named in ["`extra/index.html`", "`more/index.html`", "`robots.txt`"] {
+        assert!(d.message.contains(named), "{named}: {d:?}");
+    }
+    assert_eq!(d.message.matches('`').count(), 6, "{d:?}");
+    assert_eq!(tree(&out), before, "the output changed");
+
+    // Many: the first twenty are named, and how many more there are.
+    for i in 0..25 {
+        put(&out, &format!("p{i:02}/index.html"), "the user's");
+        site.write(
+            &format!("content/pages/p{i:02}.md"),
+            "---\ntitle: P\n---\np\n",
+        );
+    }
+    let d = build_into(&site, &out).error("was not written by realist");
+    assert!(d.message.contains("`p17/index.html`, and 8 more"), "{d:?}");
+}
