@@ -12,8 +12,9 @@
 //! - **Atomic switch.** A build writes into a sibling folder `.NAME.building-PID`. A file whose
 //!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
 //!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
-//!   folders recreated). The finished folder then trades places with the live one in one
-//!   `renameat2(RENAME_EXCHANGE)`. The old tree, now at the staging path, is walked once more:
+//!   folders recreated). Each folder of the staging folder, and the staging folder itself, takes
+//!   the mode of its live twin (permissions, setgid and sticky bits). The finished folder then
+//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`. The old tree, now at the staging path, is walked once more:
 //!   every entry its manifest does not name (the user's, including what they made or replaced
 //!   during the build, after the early listing) is moved into the new output unless the same file
 //!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
@@ -184,6 +185,9 @@ impl Staging {
                 carry_over(&self.target, &dir, &kept, written)?;
             }
             write_manifest(&self.output, written).map_err(|e| e.to_string())?;
+            if self.mode == Mode::Update {
+                copy_folder_modes(&self.target, &dir).map_err(|e| e.to_string())?;
+            }
             match self.mode {
                 Mode::Update => switch(&dir, &self.target),
                 _ => std::fs::remove_file(dir.join(MARKER))
@@ -671,6 +675,30 @@ fn site_path(rel: &str, written: &HashSet<String>) -> String {
         Some(file) => file.to_string(),
         None => inside().unwrap_or_else(|| rel.to_string()),
     }
+}
+
+/// Gives every folder of the staging folder `dir`, and `dir` itself, the mode of its twin in the
+/// live output `live` (permissions with the setgid and sticky bits): folders are made anew in
+/// staging, and a user's `.private` folder must stay 0700, a shared one keep its group. Folders
+/// are done after what they hold, so a folder without write permission is changed last.
+fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let folders = walkdir::WalkDir::new(dir)
+        .contents_first(true)
+        .into_iter()
+        .filter_entry(|e| e.file_type().is_dir());
+    for entry in folders {
+        let entry = entry?;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let Ok(twin) = std::fs::symlink_metadata(live.join(rel)) else {
+            continue;
+        };
+        let mode = twin.permissions().mode() & 0o7777;
+        if twin.is_dir() && entry.metadata()?.permissions().mode() & 0o7777 != mode {
+            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    Ok(())
 }
 
 /// Recreates the user's entry `from` at `to` in the staging folder: a hard link (a copy where

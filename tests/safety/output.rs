@@ -886,3 +886,45 @@ fn every_users_file_where_the_site_now_writes_is_named_as_the_sites_path() {
     let d = build_into(&site, &out).error("was not written by realist");
     assert!(d.message.contains("`p17/index.html`, and 8 more"), "{d:?}");
 }
+
+#[test]
+fn folder_modes_of_the_output_are_kept_across_rebuilds() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::from_files(&many_reports(2, "v1"));
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, ".private/key.txt", "secret");
+    put(&out, "shared/notes.txt", "ours");
+    let modes = [
+        (".private", 0o700),
+        ("shared", 0o2775),
+        ("reports", 0o750),
+        ("reports/x1", 0o2750),
+        ("", 0o750),
+    ];
+    let mode = |rel: &str| {
+        std::fs::metadata(out.join(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    for (rel, m) in modes {
+        std::fs::set_permissions(out.join(rel), std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    for round in ["unchanged", "changed"] {
+        if round == "changed" {
+            site.edit(
+                "content/reports/x1.md",
+                "Text of report",
+                "New text of report",
+            );
+        }
+        build_into(&site, &out).assert_ok();
+        for (rel, m) in modes {
+            assert_eq!(mode(rel), m, "{rel:?} after an {round} rebuild");
+        }
+        assert_eq!(common::read_output(&out, ".private/key.txt"), "secret");
+    }
+}
