@@ -120,9 +120,11 @@ impl Staging {
             None
         };
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).map_err(fail)?;
-        std::fs::File::create(dir.join(MARKER)).map_err(fail)?;
+        if let Err(e) = std::fs::File::create(dir.join(MARKER)) {
+            let _ = std::fs::remove_dir(&dir);
+            return Err(fail(e));
+        }
         let previous = Arc::new(manifest.clone().unwrap_or_default());
         let listing = manifest.map(|manifest| {
             let live = target.clone();
@@ -196,7 +198,7 @@ impl Staging {
             .map_err(|e| e.to_string())
         })();
         if let Err(message) = prepared {
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = remove_tree(&dir);
             // Only the fallback switch can fail half-way, with the old output set aside.
             let state = match self.mode == Mode::Fresh || self.target.exists() {
                 true => "it was left as it was".to_string(),
@@ -219,7 +221,7 @@ impl Staging {
         // A kill here leaves the old tree for the next build.
         let unplaced = rescue(&dir, &self.target, &self.previous, written);
         if unplaced.is_empty() {
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = remove_tree(&dir);
             return Ok(None);
         }
         Ok(Some(self.keep_old_tree(&dir, &unplaced)))
@@ -255,7 +257,7 @@ impl Staging {
         if let Some(listing) = self.listing.take() {
             let _ = listing.join();
         }
-        let _ = std::fs::remove_dir_all(&self.output.dir);
+        let _ = remove_tree(&self.output.dir);
     }
 }
 
@@ -376,8 +378,24 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
                 continue;
             }
         }
-        let _ = std::fs::remove_dir_all(entry.path());
+        let _ = remove_tree(&entry.path());
     }
+}
+
+/// Deletes the staging folder or old tree `dir`, its marker last, so that a build killed half-way
+/// leaves a folder that is still marked, which the next build removes.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        match entry.file_type()?.is_dir() {
+            true => std::fs::remove_dir_all(entry.path())?,
+            false => std::fs::remove_file(entry.path())?,
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    std::fs::remove_dir(dir)
 }
 
 /// Whether a process `pid` is running (signal 0 checks without sending anything; a process of
