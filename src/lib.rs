@@ -237,9 +237,12 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         };
         return run.end(outcome, pages, template_times, out);
     }
-    if let Err(d) = staging.commit(&files) {
-        run.diagnostics.push(d);
-        return run.end(Outcome::Failure, pages, template_times, out);
+    match staging.commit(&files) {
+        Ok(warning) => run.diagnostics.extend(warning),
+        Err(d) => {
+            run.diagnostics.push(d);
+            return run.end(Outcome::Failure, pages, template_times, out);
+        }
     }
     run.stage("write");
     run.end(Outcome::Success, pages, template_times, out)

@@ -12,7 +12,9 @@
 //!   it with another file;
 //! - a file or folder whose name holds a character no input may carry ([`super::chars`]: a control
 //!   character, a noncharacter, a bidirectional control) is reported, not copied to the output under
-//!   a name that drives a terminal or displays as another name.
+//!   a name that drives a terminal or displays as another name;
+//! - a file or folder whose name holds a backslash is reported: browsers read `\` in a URL as `/`,
+//!   so such a file could never be reached, and its name must never become a path of the output.
 //!
 //! A refused file is never opened, so its contents can never appear in a later message. The type is
 //! checked before opening and again on the open file (opened without blocking), so a file swapped for
@@ -53,6 +55,18 @@ pub fn escapes_root(path: &Path) -> bool {
 /// A problem with a name in `rel`: a file or folder name holding a refused character. The path is
 /// printed escaped, as every diagnostic is.
 pub fn bad_name(rel: &Path) -> Option<Diagnostic> {
+    let names = || {
+        rel.components()
+            .filter_map(|part| part.as_os_str().to_str())
+    };
+    if names().any(|name| name.contains('\\')) {
+        return Some(
+            Diagnostic::error(rel, 0, 0, "the name contains a backslash (`\\`)").with_help(
+                "rename it using letters, digits and `-`: browsers read `\\` in an address as `/`, \
+                 so the file could never be reached",
+            ),
+        );
+    }
     let (c, kind) = rel
         .components()
         .filter_map(|part| part.as_os_str().to_str())
@@ -66,6 +80,16 @@ pub fn bad_name(rel: &Path) -> Option<Diagnostic> {
         )
         .with_help("rename it using letters, digits and `-`: names are copied into the site"),
     )
+}
+
+/// The site-relative name of `rel`: its components joined with `/`, whatever the platform's
+/// separator (a walk's names are valid UTF-8 and hold no backslash: [`bad_name`]).
+pub fn slash_name(rel: &Path) -> String {
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
 }
 
 /// Whether anything (even a broken link or a named pipe) is at `root/rel`, without following it.

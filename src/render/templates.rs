@@ -161,11 +161,7 @@ pub fn read_dir_files(
     let walk = paths::walk(root, dir);
     let mut problems = walk.problems;
     for rel in walk.files {
-        let name = rel
-            .strip_prefix(dir)
-            .unwrap_or(&rel)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name = paths::slash_name(rel.strip_prefix(dir).unwrap_or(&rel));
         match paths::read(root, &rel) {
             Ok(bytes) => {
                 files.insert(name, (rel, bytes));

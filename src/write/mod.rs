@@ -12,6 +12,10 @@
 //! Nothing is ever written through a path that already exists in the staging folder: it may be a
 //! hard link to a live file, and writing through it would change the live site early. A file is
 //! created anew instead (the old link is removed first).
+//!
+//! Every site-relative path is checked before anything is written or linked through it
+//! ([`Output::path`]): an absolute path, an empty, `.` or `..` part, a backslash or a NUL is an
+//! internal error, never a write, so no name can reach outside the output, whatever let it through.
 
 pub mod extras;
 pub mod search;
@@ -58,7 +62,7 @@ impl Output {
     /// output being replaced, where it is linked from, or else in `dir`).
     pub fn put(&self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
         let result = (|| {
-            let dest = self.dir.join(rel);
+            let dest = self.path(rel)?;
             match &self.live {
                 Some(live) if holds(&live.join(rel), contents) => {
                     return link_or_copy(&live.join(rel), &dest)
@@ -76,7 +80,7 @@ impl Output {
     pub fn put_file(&self, rel: &str, mut source: std::fs::File) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
         let result = (|| {
-            let dest = self.dir.join(rel);
+            let dest = self.path(rel)?;
             let current = self.current(rel);
             if same_contents(&mut source, &current)? {
                 return match self.live {
@@ -90,9 +94,21 @@ impl Output {
         self.note(result)
     }
 
-    /// The file `rel` is compared with before it is written: its live copy, or itself.
+    /// The file `rel` is compared with before it is written: its live copy, or itself. Only called
+    /// once [`Output::path`] has accepted `rel`.
     fn current(&self, rel: &str) -> PathBuf {
         self.live.as_ref().unwrap_or(&self.dir).join(rel)
+    }
+
+    /// Where the site-relative file `rel` goes in `dir`; an error if `rel` could reach outside it.
+    fn path(&self, rel: &str) -> std::io::Result<PathBuf> {
+        match is_site_relative(rel) {
+            true => Ok(self.dir.join(rel)),
+            false => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("internal error: {rel:?} is not a plain site-relative path; not written"),
+            )),
+        }
     }
 
     /// Records the first failed write, and passes `result` on.
@@ -107,6 +123,16 @@ impl Output {
     pub fn write_failure(&self) -> Option<String> {
         self.failure.lock().ok().and_then(|f| f.clone())
     }
+}
+
+/// Whether `rel` is a relative path of plain names joined by `/`: not absolute, no empty, `.` or
+/// `..` part, no backslash (a separator on some systems) and no NUL.
+pub fn is_site_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.contains(['\\', '\0'])
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
 /// Whether the regular file at `path` (not a link to one) holds exactly `contents`.
@@ -174,7 +200,7 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
         .into_iter()
         .map(|rel| {
             let name = rel.strip_prefix("static").unwrap_or(&rel);
-            (name.to_string_lossy().replace('\\', "/"), rel)
+            (crate::load::paths::slash_name(name), rel)
         })
         .collect();
     let mut written = Vec::new();
@@ -211,7 +237,7 @@ pub fn write_streamed(
     rel: &str,
     produce: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<String, Diagnostic> {
-    let dest = out.dir.join(rel);
+    let dest = out.note(out.path(rel)).map_err(|e| output_error(rel, e))?;
     let tmp = dest.with_file_name(format!(
         ".{}.tmp",
         dest.file_name().unwrap_or_default().to_string_lossy()
@@ -271,4 +297,41 @@ pub fn write_file(out: &Output, rel: &str, contents: &[u8]) -> Result<String, Di
 /// of a source file (the build reports it once, naming the output folder).
 fn output_error(rel: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(rel, 0, 0, format!("cannot write the output file: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_that_could_leave_the_output_is_an_error_and_nothing_is_written() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("out");
+        std::fs::create_dir(&dir).unwrap();
+        let out = Output::new(dir.clone());
+        let source = parent.path().join("source");
+        std::fs::write(&source, "x").unwrap();
+        for rel in [
+            "../victim",
+            "/tmp/victim",
+            "a/../../victim",
+            "..\\victim",
+            "a\\b",
+            "./a",
+            "a//b",
+            "",
+            "a/",
+            "a\0b",
+        ] {
+            assert!(out.put(rel, b"x").is_err(), "{rel:?}");
+            assert!(out
+                .put_file(rel, std::fs::File::open(&source).unwrap())
+                .is_err());
+            assert!(write_streamed(&out, rel, |w| w.write_all(b"x")).is_err());
+        }
+        assert!(out.write_failure().unwrap().contains("internal error"));
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 2);
+        assert!(out.put("a/b.html", b"fine").is_ok());
+    }
 }

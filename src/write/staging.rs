@@ -6,22 +6,32 @@
 //!   file the build wrote; the manifest does not name itself. An update removes only files that
 //!   the previous manifest names and the new build no longer makes. Everything else in the folder
 //!   (a `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into
-//!   the new output untouched. A folder that holds anything but dot-entries and has no manifest
-//!   (a mistaken `--out`, or a site built by a realist older than the manifest) is refused and
-//!   left as it is.
+//!   the new output untouched. A folder that has no manifest and holds anything but a `.git`
+//!   folder (a fresh gh-pages clone) is refused and left as it is: a mistaken `--out` (a home
+//!   folder holds only dot-entries), or a site built by a realist older than the manifest.
 //! - **Atomic switch.** A build writes into a sibling folder `.NAME.building-PID`. A file whose
 //!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
 //!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
-//!   folders recreated). The finished folder then trades places with the live one in one
-//!   `renameat2(RENAME_EXCHANGE)`, and the old tree, now at the staging path, is deleted. The first
-//!   build renames the staging folder into place. Where hard links are not supported, files are
+//!   folders recreated). Each folder of the staging folder, and the staging folder itself, takes
+//!   the mode of its live twin (permissions, setgid and sticky bits). The finished folder then
+//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`. The old tree, now at the staging path, is walked once more:
+//!   every entry its manifest does not name (the user's, including what they made or replaced
+//!   during the build, after the early listing) is moved into the new output unless the same file
+//!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
+//!   site makes a file there) keeps the old tree, renamed `.NAME.building-PID.kept`, with a
+//!   warning. The first build renames the staging folder into place. Where hard links are not supported, files are
 //!   copied; where the exchange is not supported, the live folder is renamed aside to
 //!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
 //!   path is missing, and a build that finds it missing renames the `.old` folder back.
 //! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
-//!   end, so a second build into it waits (the lock goes with the process, even a killed one).
-//! - **No leftovers.** Each build removes `.NAME.building-PID` folders whose process is gone;
-//!   those of a running build are left alone.
+//!   end, so a second build into it waits, saying so on stderr (the lock goes with the process,
+//!   even a killed one).
+//! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment
+//!   it is created; the old tree receives it right after the switch, and a folder set aside by the
+//!   fallback switch right after it is set aside. Each build removes `.NAME.building-PID` folders
+//!   that hold the marker and whose process is gone; those of a running build, and a folder of
+//!   the user's that only has such a name, are left alone. The marker never stays in the output
+//!   (a kill at the very moment of the switch may leave it there, and it is not carried over).
 //! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
 //!   or one that contains the site is refused: it would be read back as input by the next build.
 //!
@@ -30,6 +40,7 @@
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use super::Output;
@@ -37,6 +48,10 @@ use crate::diagnostics::Diagnostic;
 
 /// The manifest's file name, at the top of the output.
 pub const MANIFEST: &str = ".realist-manifest";
+
+/// The file that marks a folder as realist's staging folder (or old tree), which a later build may
+/// remove once its process is gone.
+const MARKER: &str = ".realist-staging";
 
 /// How a [`Staging`] folder reaches the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +83,9 @@ pub struct Staging {
     /// When updating: the user's entries of the live output, listed on a thread of its own while
     /// the site renders.
     listing: Option<JoinHandle<Result<Vec<Kept>, String>>>,
+    /// When updating: the live output's manifest, which tells the user's entries from realist's
+    /// once more after the switch ([`rescue`]).
+    previous: Arc<HashSet<String>>,
     /// The lock on the folder that holds the output, held until the build ends.
     _lock: Option<std::fs::File>,
 }
@@ -79,8 +97,12 @@ impl Staging {
         let shown = target.to_path_buf();
         let fail = |e: std::io::Error| cannot_write(&shown, e);
         let (target, parent, name) = place(target)?;
+        // Past a file-size limit (`ulimit -f`) the system kills the writer with SIGXFSZ, silently;
+        // ignored, the write fails with EFBIG and the build reports it like a full disk.
+        // SAFETY: setting a signal's disposition to SIG_IGN has no handler to be unsafe.
+        unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
         std::fs::create_dir_all(&parent).map_err(fail)?;
-        let lock = lock(&parent).map_err(fail)?;
+        let lock = lock(&parent, &shown).map_err(fail)?;
         clean_leftovers(&parent, &name, &target);
         if on_another_device(&target, &parent) {
             return Err(Diagnostic::error(
@@ -98,8 +120,12 @@ impl Staging {
             None
         };
         let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir(&dir).map_err(fail)?;
+        if let Err(e) = std::fs::File::create(dir.join(MARKER)) {
+            let _ = std::fs::remove_dir(&dir);
+            return Err(fail(e));
+        }
+        let previous = Arc::new(manifest.clone().unwrap_or_default());
         let listing = manifest.map(|manifest| {
             let live = target.clone();
             std::thread::spawn(move || kept_entries(&live, &manifest))
@@ -114,6 +140,7 @@ impl Staging {
             shown,
             mode,
             listing,
+            previous,
             _lock: Some(lock),
         })
     }
@@ -130,6 +157,7 @@ impl Staging {
             output: Output::new(dir),
             mode: Mode::Scratch,
             listing: None,
+            previous: Arc::default(),
             _lock: None,
         })
     }
@@ -145,8 +173,10 @@ impl Staging {
     }
 
     /// Puts the finished output in place. `written` holds every site-relative file the build
-    /// made. On error the output is as it was before the build, and the message says so.
-    pub fn commit(mut self, written: &HashSet<String>) -> Result<(), Diagnostic> {
+    /// made. On error the output is as it was before the build, and the message says so. Returns
+    /// a warning when a user's entry made during the build could not be placed in the new output
+    /// (the old tree is then kept beside it).
+    pub fn commit(mut self, written: &HashSet<String>) -> Result<Option<Diagnostic>, Diagnostic> {
         let dir = self.output.dir.clone();
         let listing = self.listing.take();
         let prepared = (|| {
@@ -157,14 +187,18 @@ impl Staging {
                 carry_over(&self.target, &dir, &kept, written)?;
             }
             write_manifest(&self.output, written).map_err(|e| e.to_string())?;
+            if self.mode == Mode::Update {
+                copy_folder_modes(&self.target, &dir).map_err(|e| e.to_string())?;
+            }
             match self.mode {
                 Mode::Update => switch(&dir, &self.target),
-                _ => std::fs::rename(&dir, &self.target),
+                _ => std::fs::remove_file(dir.join(MARKER))
+                    .and_then(|()| std::fs::rename(&dir, &self.target)),
             }
             .map_err(|e| e.to_string())
         })();
         if let Err(message) = prepared {
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = remove_tree(&dir);
             // Only the fallback switch can fail half-way, with the old output set aside.
             let state = match self.mode == Mode::Fresh || self.target.exists() {
                 true => "it was left as it was".to_string(),
@@ -177,9 +211,45 @@ impl Staging {
                 format!("cannot update the output folder: {message}; {state}"),
             ));
         }
-        // The old tree, now at the staging path; a kill here leaves it for the next build.
-        let _ = std::fs::remove_dir_all(&dir);
-        Ok(())
+        if self.mode == Mode::Fresh {
+            return Ok(None);
+        }
+        // The marker goes with the old tree, out of the output.
+        let _ = std::fs::rename(self.target.join(MARKER), dir.join(MARKER));
+        // The old tree, now at the staging path. The user's entries were listed early; what they
+        // made or replaced since is only there, so it is moved across before the tree is deleted.
+        // A kill here leaves the old tree for the next build.
+        let unplaced = rescue(&dir, &self.target, &self.previous, written);
+        if unplaced.is_empty() {
+            let _ = remove_tree(&dir);
+            return Ok(None);
+        }
+        Ok(Some(self.keep_old_tree(&dir, &unplaced)))
+    }
+
+    /// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
+    /// build removes, and says where.
+    fn keep_old_tree(&self, dir: &Path, unplaced: &[String]) -> Diagnostic {
+        let mut kept = dir.as_os_str().to_owned();
+        kept.push(".kept");
+        let kept = PathBuf::from(kept);
+        let at = match std::fs::rename(dir, &kept) {
+            Ok(()) => kept,
+            Err(_) => dir.to_path_buf(),
+        };
+        Diagnostic::warning(
+            &self.shown,
+            0,
+            0,
+            format!(
+                "{} made in the output folder during the build could not be placed in the new \
+                 output (the site now makes a file or folder there), so the previous output was \
+                 kept in {}",
+                name_list(unplaced),
+                at.display()
+            ),
+        )
+        .with_help("move those files where you want them, then delete that folder")
     }
 
     /// Gives up on this build: the output is untouched.
@@ -187,22 +257,34 @@ impl Staging {
         if let Some(listing) = self.listing.take() {
             let _ = listing.join();
         }
-        let _ = std::fs::remove_dir_all(&self.output.dir);
+        let _ = remove_tree(&self.output.dir);
     }
 }
 
 /// Waits for, and takes, the lock on the folder `parent`: two builds into the same output run one
 /// after the other, so one never links files from an output the other is replacing. The lock is
 /// the system's (`flock`), released when the process ends, even when it is killed; no lock file
-/// is left beside the output.
-fn lock(parent: &Path) -> std::io::Result<std::fs::File> {
+/// is left beside the output. A build that has to wait says so on stderr, naming the output
+/// `shown`, so that it does not look hung.
+fn lock(parent: &Path, shown: &Path) -> std::io::Result<std::fs::File> {
     use std::os::fd::AsRawFd;
     let dir = std::fs::File::open(parent)?;
     // SAFETY: flock on a descriptor that stays open as long as the returned File.
-    match unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX) } {
-        0 => Ok(dir),
+    let flock = |how| match unsafe { libc::flock(dir.as_raw_fd(), how) } {
+        0 => Ok(()),
         _ => Err(std::io::Error::last_os_error()),
+    };
+    match flock(libc::LOCK_EX | libc::LOCK_NB) {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            eprintln!(
+                "waiting for another build into {} to finish",
+                crate::diagnostics::printable_inline(&shown.display().to_string())
+            );
+            flock(libc::LOCK_EX)?;
+        }
+        other => other?,
     }
+    Ok(dir)
 }
 
 /// Whether the existing folder `target` is on another device than `parent` (a mount point, such
@@ -264,8 +346,9 @@ fn parent_and_name(target: &Path) -> Option<(PathBuf, String)> {
 }
 
 /// Removes the staging folders `.NAME.building-PID` (and `.NAME.building-PID.old`) in `parent`
-/// whose process is no longer running. A `.old` folder is the previous output set aside by the
-/// fallback switch: if the output is missing, it is renamed back instead.
+/// that hold the marker and whose process is no longer running. A `.old` folder is the previous
+/// output set aside by the fallback switch: if the output is missing, it is renamed back instead
+/// (without the marker).
 fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
     let prefix = format!(".{name}.building-");
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -283,15 +366,36 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
         let Ok(pid) = pid.parse::<u32>() else {
             continue;
         };
+        let marked =
+            std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !is_dir || pid != std::process::id() && process_alive(pid) {
+        if !is_dir || !marked || pid != std::process::id() && process_alive(pid) {
             continue;
         }
-        if aside && !target.exists() && std::fs::rename(entry.path(), target).is_ok() {
-            continue;
+        if aside && !target.exists() {
+            let _ = std::fs::remove_file(entry.path().join(MARKER));
+            if std::fs::rename(entry.path(), target).is_ok() {
+                continue;
+            }
         }
-        let _ = std::fs::remove_dir_all(entry.path());
+        let _ = remove_tree(&entry.path());
     }
+}
+
+/// Deletes the staging folder or old tree `dir`, its marker last, so that a build killed half-way
+/// leaves a folder that is still marked, which the next build removes.
+fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        match entry.file_type()?.is_dir() {
+            true => std::fs::remove_dir_all(entry.path())?,
+            false => std::fs::remove_file(entry.path())?,
+        }
+    }
+    let _ = std::fs::remove_file(dir.join(MARKER));
+    std::fs::remove_dir(dir)
 }
 
 /// Whether a process `pid` is running (signal 0 checks without sending anything; a process of
@@ -309,7 +413,8 @@ fn process_alive(pid: u32) -> bool {
 }
 
 /// The previous build's manifest in the live output `target`: the site-relative files it wrote.
-/// A folder without one is refused unless it is empty or holds only dot-entries (such as `.git`).
+/// A folder without one is refused unless it is empty or holds nothing but `.git` (a fresh clone of
+/// a gh-pages branch): even a folder of dot-entries alone may be a home folder.
 fn read_manifest(target: &Path, shown: &Path) -> Result<HashSet<String>, Diagnostic> {
     let path = target.join(MANIFEST);
     match std::fs::symlink_metadata(&path) {
@@ -325,7 +430,7 @@ fn read_manifest(target: &Path, shown: &Path) -> Result<HashSet<String>, Diagnos
         Err(_) => {
             let entries = std::fs::read_dir(target).map_err(|e| cannot_write(shown, e))?;
             let mut names = entries.flatten().map(|e| e.file_name());
-            if names.any(|n| !n.to_string_lossy().starts_with('.')) {
+            if names.any(|n| n != ".git") {
                 return Err(not_realist_output(shown));
             }
             Ok(HashSet::new())
@@ -346,8 +451,9 @@ fn not_realist_output(shown: &Path) -> Diagnostic {
         ),
     )
     .with_help(
-        "choose a new or empty folder for --out, or delete or move this folder's contents \
-         (a site built by an older realist has no manifest: delete it once and build again)",
+        "choose a new or empty folder for --out (or a fresh clone that holds only .git); if this \
+         folder is a site built by an older realist, which has no manifest, delete its contents \
+         once and build again",
     )
 }
 
@@ -395,6 +501,12 @@ fn unescape(line: &str) -> String {
 /// when it is unchanged, like every other file).
 fn write_manifest(out: &Output, written: &HashSet<String>) -> std::io::Result<()> {
     let mut paths: Vec<&String> = written.iter().filter(|r| *r != MANIFEST).collect();
+    if let Some(bad) = paths.iter().find(|r| !super::is_site_relative(r)) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("internal error: {bad:?} is not a plain site-relative path"),
+        ));
+    }
     paths.sort();
     let mut text = String::with_capacity(paths.len() * 32);
     for rel in paths {
@@ -413,7 +525,7 @@ fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, St
         let rel = entry.path().strip_prefix(live).unwrap_or(entry.path());
         let kind = entry.file_type();
         let realist = rel.to_str().is_some_and(|r| manifest.contains(r));
-        if rel == Path::new(MANIFEST) || kind.is_file() && realist {
+        if rel == Path::new(MANIFEST) || rel == Path::new(MARKER) || kind.is_file() && realist {
             continue;
         }
         let rel = rel.to_path_buf();
@@ -437,35 +549,172 @@ fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, St
     Ok(kept)
 }
 
+/// Moves every entry of the old tree `old` that the manifest `previous` does not name (the user's)
+/// into the new output `target` at the same path, unless the same file is already there. A stale
+/// link to an older version of the user's file is replaced; a file or folder of the new site is
+/// not. Returns the paths that could not be placed.
+fn rescue(
+    old: &Path,
+    target: &Path,
+    previous: &HashSet<String>,
+    written: &HashSet<String>,
+) -> Vec<String> {
+    let mut unplaced = Vec::new();
+    for entry in walkdir::WalkDir::new(old)
+        .min_depth(1)
+        .into_iter()
+        .flatten()
+    {
+        let rel = entry.path().strip_prefix(old).unwrap_or(entry.path());
+        let name = rel.to_string_lossy();
+        let kind = entry.file_type();
+        let realist = kind.is_file() && previous.contains(name.as_ref());
+        if realist || rel == Path::new(MANIFEST) || rel == Path::new(MARKER) {
+            continue;
+        }
+        let dest = target.join(rel);
+        let placed = match kind.is_dir() {
+            true => rescue_empty_folder(entry.path(), &dest),
+            false => rescue_entry(entry.path(), &dest, written.contains(name.as_ref())),
+        };
+        if placed.is_err() {
+            unplaced.push(name.into_owned());
+        }
+    }
+    unplaced
+}
+
+/// A folder of the old tree: only an empty one is moved (a folder that holds anything is made
+/// in the new tree as its entries are moved; it may hold realist's files the new site no longer
+/// makes).
+fn rescue_empty_folder(from: &Path, dest: &Path) -> std::io::Result<()> {
+    let empty = std::fs::read_dir(from).is_ok_and(|mut d| d.next().is_none());
+    match std::fs::symlink_metadata(dest) {
+        Ok(meta) if meta.is_dir() || !empty => Ok(()),
+        Ok(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
+        Err(_) if !empty => Ok(()),
+        Err(_) => {
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(from, dest)
+        }
+    }
+}
+
+/// A user's file or link of the old tree: moved to `dest` unless the same file is there already.
+/// What stands there is replaced only if it is not the new site's (`site`) and not a folder.
+fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let source = std::fs::symlink_metadata(from)?;
+    match std::fs::symlink_metadata(dest) {
+        Ok(there) if there.dev() == source.dev() && there.ino() == source.ino() => Ok(()),
+        Ok(there) if there.is_dir() || site => Err(std::io::ErrorKind::AlreadyExists.into()),
+        Ok(_) => std::fs::rename(from, dest),
+        Err(_) => {
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(from, dest)
+        }
+    }
+}
+
+/// Up to twenty paths, quoted and joined, and how many more there are.
+fn name_list(paths: &[String]) -> String {
+    let mut list: Vec<String> = paths.iter().take(20).map(|p| format!("`{p}`")).collect();
+    if paths.len() > 20 {
+        list.push(format!("and {} more", paths.len() - 20));
+    }
+    list.join(", ")
+}
+
 /// Links the user's entries `kept` of the live output `live` into the staging folder `dir`. A
 /// user's entry where the new site writes a file is an error: it is not realist's to replace.
+/// Every such conflict is named (up to twenty), as the path the site now writes, so that one build
+/// tells the user everything to move.
 fn carry_over(
     live: &Path,
     dir: &Path,
     kept: &[Kept],
     written: &HashSet<String>,
 ) -> Result<(), String> {
+    let mut conflicts = std::collections::BTreeSet::new();
     for entry in kept {
         let rel = match entry {
             Kept::File(rel) | Kept::Symlink(rel) | Kept::EmptyDir(rel) => rel,
         };
-        let conflict = || {
-            format!(
-                "{} was not written by realist (it is not in {MANIFEST}), and the site now \
-                 makes a file there; move it away and build again",
-                rel.display()
-            )
-        };
-        if rel.to_str().is_some_and(|r| written.contains(r)) {
-            return Err(conflict());
+        let name = rel.to_string_lossy();
+        if written.contains(name.as_ref()) {
+            conflicts.insert(name.into_owned());
+            continue;
         }
-        carry_one(entry, &live.join(rel), &dir.join(rel)).map_err(|e| {
-            match e.kind() {
-                // A file of the site where the user's folder is, or the other way round.
-                std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => conflict(),
-                _ => format!("cannot carry {} over: {e}", rel.display()),
+        match carry_one(entry, &live.join(rel), &dir.join(rel)) {
+            Ok(()) => {}
+            // A file of the site where the user's folder is, or the other way round.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                conflicts.insert(site_path(&name, written));
             }
-        })?;
+            Err(e) => return Err(format!("cannot carry {} over: {e}", rel.display())),
+        }
+    }
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    let conflicts: Vec<String> = conflicts.into_iter().collect();
+    Err(format!(
+        "what is at {} was not written by realist (it is not in {MANIFEST}), and the site now \
+         makes a file there; move it away and build again",
+        name_list(&conflicts)
+    ))
+}
+
+/// The file the site writes that the user's entry `rel` stands in the way of: `rel` itself, a
+/// folder of `rel` that the site now makes a file, or a file the site makes inside `rel`.
+fn site_path(rel: &str, written: &HashSet<String>) -> String {
+    let ancestor = rel
+        .match_indices('/')
+        .map(|(at, _)| &rel[..at])
+        .find(|a| written.contains(*a));
+    let inside = || {
+        let folder = format!("{rel}/");
+        written
+            .iter()
+            .filter(|w| w.starts_with(&folder))
+            .min()
+            .cloned()
+    };
+    match ancestor {
+        Some(file) => file.to_string(),
+        None => inside().unwrap_or_else(|| rel.to_string()),
+    }
+}
+
+/// Gives every folder of the staging folder `dir`, and `dir` itself, the mode of its twin in the
+/// live output `live` (permissions with the setgid and sticky bits): folders are made anew in
+/// staging, and a user's `.private` folder must stay 0700, a shared one keep its group. Folders
+/// are done after what they hold, so a folder without write permission is changed last.
+fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let folders = walkdir::WalkDir::new(dir)
+        .contents_first(true)
+        .into_iter()
+        .filter_entry(|e| e.file_type().is_dir());
+    for entry in folders {
+        let entry = entry?;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let Ok(twin) = std::fs::symlink_metadata(live.join(rel)) else {
+            continue;
+        };
+        let mode = twin.permissions().mode() & 0o7777;
+        if twin.is_dir() && entry.metadata()?.permissions().mode() & 0o7777 != mode {
+            std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))?;
+        }
     }
     Ok(())
 }
@@ -513,6 +762,7 @@ fn switch_by_renames(dir: &Path, target: &Path) -> std::io::Result<()> {
     aside.push(".old");
     let aside = PathBuf::from(aside);
     std::fs::rename(target, &aside)?;
+    let _ = std::fs::File::create(aside.join(MARKER));
     if let Err(e) = std::fs::rename(dir, target) {
         let _ = std::fs::rename(&aside, target);
         return Err(e);
@@ -724,6 +974,31 @@ mod tests {
         assert_eq!(
             parse_manifest(hostile),
             HashSet::from(["fine.html".to_string()])
+        );
+    }
+
+    #[test]
+    fn a_users_file_made_during_the_build_where_the_site_writes_keeps_the_old_tree() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join(MANIFEST), "").unwrap();
+        let mut staging = Staging::new(&live).unwrap();
+        staging.output().put("page.html", b"site").unwrap();
+        // The early listing is done before the user's file appears.
+        let listed = staging.listing.take().unwrap().join().unwrap();
+        staging.listing = Some(std::thread::spawn(move || listed));
+        std::fs::write(live.join("page.html"), "the user's").unwrap();
+        std::fs::write(live.join("notes.txt"), "kept").unwrap();
+        let written = HashSet::from(["page.html".to_string()]);
+        let warning = staging.commit(&written).unwrap().expect("a warning");
+        assert!(warning.message.contains("`page.html`"), "{warning:?}");
+        assert_eq!(read(&live.join("page.html")), "site");
+        assert_eq!(read(&live.join("notes.txt")), "kept");
+        let kept = format!(".public.building-{}.kept", std::process::id());
+        assert_eq!(
+            read(&parent.path().join(kept).join("page.html")),
+            "the user's"
         );
     }
 

@@ -111,10 +111,10 @@ fn files_realist_did_not_write_survive_every_kind_of_rebuild() {
 }
 
 #[test]
-fn a_clone_that_holds_only_dot_entries_is_built_into_and_they_are_kept() {
+fn a_fresh_clone_that_holds_only_git_is_built_into_and_it_is_kept() {
     for dots in [
         &[".git/HEAD"][..],
-        &[".git/HEAD", ".nojekyll", ".github/x.yml"],
+        &[".git/HEAD", ".git/refs/heads/gh-pages"],
     ] {
         let site = Site::minimal();
         let parent = tempfile::tempdir().unwrap();
@@ -133,8 +133,12 @@ fn a_clone_that_holds_only_dot_entries_is_built_into_and_they_are_kept() {
 
 #[test]
 fn a_folder_with_files_and_no_manifest_is_refused_and_untouched() {
-    let layouts: [&[(&str, &str)]; 4] = [
+    let layouts: [&[(&str, &str)]; 7] = [
         &[("notes/keep.txt", "mine")],
+        // A home folder holds only dot-entries.
+        &[(".ssh/id_ed25519", "KEY"), (".bashrc", "PS1=x")],
+        &[(".git/HEAD", "x"), (".nojekyll", "")],
+        &[(".profile", "")],
         // What an older realist built: looks like a site, but has no manifest.
         &[("index.html", "<p>old"), ("sitemap.xml", "<urlset/>")],
         &[("CNAME", "example.org")],
@@ -287,19 +291,22 @@ fn staging_folders_of_dead_builds_are_removed_and_those_of_running_builds_kept()
             format!(".site.building-{}", dead[1]),
         ];
         for name in &stale {
-            put(
-                &parent.path().join(name),
-                "reports/r1/index.html",
-                "half a site",
-            );
+            let dir = parent.path().join(name);
+            put(&dir, "reports/r1/index.html", "half a site");
+            put(&dir, ".realist-staging", "");
         }
+        // The user's own folder that only has a staging folder's name.
+        let users = format!(".site.building-{}", dead_pid());
+        put(&parent.path().join(&users), "thesis.docx", "PK mine");
         let running = format!(".site.building-{}", alive.id());
         put(&parent.path().join(&running), "index.html", "busy");
+        put(&parent.path().join(&running), ".realist-staging", "");
         let other = ".other.building-1";
         put(&parent.path().join(other), "x", "another output's");
 
         build_into(&site, &out).assert_ok();
         let mut expected = vec![running.clone(), other.to_string(), "site".to_string()];
+        expected.push(users.clone());
         expected.sort();
         assert_eq!(
             names(parent.path()),
@@ -322,7 +329,12 @@ fn an_output_set_aside_by_a_killed_build_is_put_back() {
         .path()
         .join(format!(".site.building-{}.old", dead_pid()));
     std::fs::rename(&out, &aside).unwrap();
+    put(&aside, ".realist-staging", "");
     build_into(&site, &out).assert_ok();
+    assert!(
+        !out.join(".realist-staging").exists(),
+        "the marker is in the output"
+    );
     assert_eq!(
         std::fs::read_to_string(out.join("CNAME")).unwrap(),
         "example.org"
@@ -428,8 +440,9 @@ fn an_output_folder_that_cannot_be_created_is_named_as_the_output() {
     );
 }
 
-/// Runs `realist build` with files limited to `limit` bytes: a write past it fails with "file
-/// too large" instead of killing the process, as on a full disk.
+/// Runs `realist build` with files limited to `limit` bytes, as on a full disk. SIGXFSZ is left
+/// as it is: realist itself must ignore it, so a write past the limit fails with "file too large"
+/// instead of killing the process.
 fn build_with_file_size_limit(site: &Site, out: &Path, limit: u64) -> Run {
     use std::os::unix::process::CommandExt;
     let mut command = Command::new(env!("CARGO_BIN_EXE_realist"));
@@ -438,7 +451,7 @@ fn build_with_file_size_limit(site: &Site, out: &Path, limit: u64) -> Run {
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         command.pre_exec(move || {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
             let rlimit = libc::rlimit {
                 rlim_cur: limit,
                 rlim_max: limit,
@@ -696,5 +709,222 @@ fn builds_of_two_versions_at_once_leave_one_whole_version() {
             "round {round}: a mixture"
         );
         assert_nothing_beside(&parent, &["public"]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names that could reach outside the output.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn input_names_with_a_backslash_are_refused_and_nothing_is_written_outside_the_output() {
+    let inputs = [
+        "static/..\\..\\victim.txt",
+        "themes/mine/static/..\\..\\victim.txt",
+        "content/pages/..\\..\\victim.md",
+        "static/a\\b/..\\..\\..\\victim.txt",
+    ];
+    for input in inputs {
+        let site = site_with_theme();
+        let parent = tempfile::tempdir().unwrap();
+        let out = parent.path().join("public");
+        put(parent.path(), "victim.txt", "the victim");
+        let text = "---\ntitle: Hostile\n---\noverwritten\n";
+        site.write(input, text);
+        let run = build_into(&site, &out);
+        assert_ne!(run.code, 0, "{input}: {run:?}");
+        run.error("backslash");
+        let victim = std::fs::read_to_string(parent.path().join("victim.txt")).unwrap();
+        assert_eq!(victim, "the victim", "{input}: written outside the output");
+        assert_nothing_beside(parent.path(), &["victim.txt", "public"]);
+        assert!(!out.exists() || !tree(&out).values().any(|b| b == text.as_bytes()));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The user's changes during a build.
+// ---------------------------------------------------------------------------------------------
+
+/// Does what a user does to `rel` under `dir` while a build runs: `replace` it by a new file (a
+/// new inode, as editors and `git checkout` do), or write it. Tried again when the output traded
+/// places half-way (the folder made or the temporary file written is then in the old tree).
+fn users_write(dir: &Path, rel: &str, contents: &str, replace: bool) {
+    let path = dir.join(rel);
+    let tmp = path.with_extension("swap");
+    for _ in 0..10 {
+        let done = std::fs::create_dir_all(path.parent().unwrap()).and_then(|()| match replace {
+            true => std::fs::write(&tmp, contents).and_then(|()| std::fs::rename(&tmp, &path)),
+            false => std::fs::write(&path, contents),
+        });
+        if done.is_ok() {
+            return;
+        }
+    }
+    panic!("cannot write {rel}");
+}
+
+#[test]
+fn files_the_user_makes_or_replaces_during_a_build_survive_it() {
+    let site = Site::from_files(&many_reports(300, "v1"));
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, "CNAME", "v0");
+    put(&out, "docs/notes.txt", "v0");
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    for round in 0..2 {
+        let mut child = spawn_build(site.root(), &out);
+        let mut step = 0;
+        while child.try_wait().unwrap().is_none() {
+            let v = format!("round {round} step {step}");
+            users_write(&out, "CNAME", &v, true);
+            users_write(&out, "docs/notes.txt", &v, true);
+            for rel in [
+                format!("new/r{round}s{step}.txt"),
+                format!("reports/.mine{step}"),
+            ] {
+                users_write(&out, &rel, &v, false);
+                expected.insert(rel, v.clone());
+            }
+            expected.insert("CNAME".into(), v.clone());
+            expected.insert("docs/notes.txt".into(), v);
+            step += 1;
+            std::thread::sleep(Duration::from_millis(15));
+        }
+        assert!(child.wait().unwrap().success());
+        assert!(
+            step > 3,
+            "the build was too quick to change files during it"
+        );
+        for (rel, text) in &expected {
+            let got = std::fs::read_to_string(out.join(rel)).ok();
+            assert_eq!(got.as_deref(), Some(text.as_str()), "{rel}, round {round}");
+        }
+        assert!(out.join("reports/x299/index.html").is_file());
+        assert_nothing_beside(parent.path(), &["public"]);
+        assert!(
+            !out.join(".realist-staging").exists(),
+            "the marker is in the output"
+        );
+    }
+}
+
+#[test]
+fn a_build_waiting_for_another_says_so_and_then_builds() {
+    use std::os::fd::AsRawFd;
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    // Another build's lock on the folder that holds the output.
+    let held = std::fs::File::open(parent.path()).unwrap();
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap(), "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "did not wait for the lock"
+    );
+    assert!(!out.exists(), "built while another build held the lock");
+    drop(held);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let line = format!("waiting for another build into {} to finish", out.display());
+    assert_eq!(stderr.matches(&line).count(), 1, "{stderr}");
+    assert!(out.join("index.html").is_file());
+}
+
+#[test]
+fn every_users_file_where_the_site_now_writes_is_named_as_the_sites_path() {
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, "extra/index.html", "the user's");
+    put(
+        &out,
+        "more",
+        "the user's file where the site makes a folder",
+    );
+    std::fs::remove_file(out.join("robots.txt")).unwrap();
+    put(
+        &out,
+        "robots.txt/a.txt",
+        "the user's folder where the site makes a file",
+    );
+    put(&out, "robots.txt/b.txt", "the user's");
+    for page in ["extra", "more"] {
+        site.write(
+            &format!("content/pages/{page}.md"),
+            "---\ntitle: X\n---\nx\n",
+        );
+    }
+    let before = tree(&out);
+    let run = build_into(&site, &out);
+    assert_eq!(run.code, 2, "{run:?}");
+    let d = run.error("was not written by realist");
+    for named in ["`extra/index.html`", "`more/index.html`", "`robots.txt`"] {
+        assert!(d.message.contains(named), "{named}: {d:?}");
+    }
+    assert_eq!(d.message.matches('`').count(), 6, "{d:?}");
+    assert_eq!(tree(&out), before, "the output changed");
+
+    // Many: the first twenty are named, and how many more there are.
+    for i in 0..25 {
+        put(&out, &format!("p{i:02}/index.html"), "the user's");
+        site.write(
+            &format!("content/pages/p{i:02}.md"),
+            "---\ntitle: P\n---\np\n",
+        );
+    }
+    let d = build_into(&site, &out).error("was not written by realist");
+    assert!(d.message.contains("`p17/index.html`, and 8 more"), "{d:?}");
+}
+
+#[test]
+fn folder_modes_of_the_output_are_kept_across_rebuilds() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = Site::from_files(&many_reports(2, "v1"));
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, ".private/key.txt", "secret");
+    put(&out, "shared/notes.txt", "ours");
+    let modes = [
+        (".private", 0o700),
+        ("shared", 0o2775),
+        ("reports", 0o750),
+        ("reports/x1", 0o2750),
+        ("", 0o750),
+    ];
+    let mode = |rel: &str| {
+        std::fs::metadata(out.join(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    for (rel, m) in modes {
+        std::fs::set_permissions(out.join(rel), std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    for round in ["unchanged", "changed"] {
+        if round == "changed" {
+            site.edit(
+                "content/reports/x1.md",
+                "Text of report",
+                "New text of report",
+            );
+        }
+        build_into(&site, &out).assert_ok();
+        for (rel, m) in modes {
+            assert_eq!(mode(rel), m, "{rel:?} after an {round} rebuild");
+        }
+        assert_eq!(common::read_output(&out, ".private/key.txt"), "secret");
     }
 }
