@@ -611,3 +611,107 @@ mod linear {
         assert!(slow.is_empty(), "super-linear rendering: {slow:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `crossref` and `xdata` links: no cycle, no chain longer than 64.
+// ---------------------------------------------------------------------------------------------
+
+const BIB: &str = "content/references.bib";
+
+/// A site whose bibliography is `bib` and whose page cites `[@k1]`.
+fn citing_site(bib: &str) -> Site {
+    Site::with(&[
+        (
+            "site.yaml",
+            &format!(
+                "{}bibliography: content/references.bib\n",
+                super::common::SITE_YAML
+            ),
+        ),
+        (PAGE, &page("As argued [@k1].")),
+        (BIB, bib),
+    ])
+}
+
+#[test]
+fn crossref_and_xdata_cycles_are_located_errors() {
+    let mutual = "@misc{k1, title={T}, year={2020}}\n@misc{k2, title={T}, year={2020}, crossref={k3}}\n@misc{k3, title={T}, year={2020}, crossref={k2}}\n";
+    let cases = [
+        ("@misc{k1, crossref={k1}, title={x}, year={2020}}\n", "crossref"),
+        (mutual, "crossref={k3}"),
+        ("@misc{k1, xdata={k1}, title={x}, year={2020}}\n", "xdata"),
+        (
+            "@misc{k1, title={T}, year={2020}, xdata={k2}}\n@xdata{k2, xdata={k3}}\n@xdata{k3, note={n}, xdata={k1}}\n",
+            "xdata",
+        ),
+        (
+            "@misc{k1, title={T}, year={2020}, XData={k0, k2}}\n@misc{k2, CrossRef={k1}}\n@misc{k0, note={n}}\n",
+            "XData",
+        ),
+        // The key is read as biblatex reads it: braces and macros are resolved.
+        ("@string{me = {k1}}\n@misc{k1, crossref=me, title={x}, year={2020}}\n", "crossref"),
+        ("@misc{k1, crossref={{k}1}, title={x}, year={2020}}\n", "crossref"),
+    ];
+    for (i, (bib, at)) in cases.iter().enumerate() {
+        let site = citing_site(bib);
+        let run = build_within(&site, &[], Duration::from_secs(30));
+        assert_eq!(run.code, 1, "case {i}: {run:?}");
+        run.assert_error("leads back to", &loc(BIB, bib, at));
+    }
+}
+
+/// Entries c1..=cn, each inheriting from the one before: a chain of n - 1 links.
+fn chain(n: usize, field: &str) -> String {
+    let mut bib = String::from("@misc{k1, title={T}, year={2020}}\n");
+    for i in 1..=n {
+        bib.push_str(&format!("@misc{{c{i}, {field}={{c{}}}}}\n", i - 1));
+    }
+    bib
+}
+
+#[test]
+fn crossref_chains_longer_than_64_are_refused_quickly() {
+    for field in ["crossref", "xdata"] {
+        // c1 names no entry, so c65 is 64 links from its end and c66 is one too many.
+        let site = citing_site(&chain(65, field));
+        build_within(&site, &[], Duration::from_secs(30)).assert_ok();
+        for n in [66, 20_000] {
+            let bib = chain(n, field);
+            site.write(BIB, &bib);
+            let run = build_within(&site, &[], Duration::from_secs(20));
+            assert_eq!(run.code, 1, "{field} {n}: {run:?}");
+            run.assert_error(
+                "chain of more than 64",
+                &super::common::loc_after(BIB, &bib, "@misc{c66,", field),
+            );
+        }
+    }
+}
+
+#[test]
+fn crossref_copies_along_every_path_count_towards_the_limit() {
+    // Each level reaches the next twice: 2^30 copies of the last entry if resolved, in a chain of
+    // 60 links, within the limit on chains.
+    let mut bib = String::from("@misc{k1, title={T}, year={2020}}\n@misc{d30, note={n}}\n");
+    for i in (0..30).rev() {
+        bib.push_str(&format!(
+            "@misc{{a{i}, crossref={{d{0}}}}}\n@misc{{b{i}, crossref={{d{0}}}}}\n@misc{{d{i}, xdata={{a{i}, b{i}}}}}\n",
+            i + 1
+        ));
+    }
+    let site = citing_site(&bib);
+    let run = build_within(&site, &[], Duration::from_secs(30));
+    assert_eq!(run.code, 1, "{run:?}");
+    let d = run.error("expands to more than");
+    assert!(d.location.starts_with("content/references.bib:"), "{d:?}");
+}
+
+#[test]
+fn ordinary_crossref_and_xdata_still_build() {
+    let bib = "@misc{k1, title={T}, year={2020}, crossref={proc}, xdata={pub}}\n\
+               @proceedings{proc, title={Proceedings}, year={2019}, crossref={series}}\n\
+               @misc{series, note={Series}}\n@xdata{pub, publisher={P}}\n\
+               @misc{k2, crossref={missing}}\n";
+    let site = citing_site(bib);
+    site.build_ok(&[]);
+}
