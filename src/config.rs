@@ -188,6 +188,11 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
     if let Some(why) = authority_problem(authority.unwrap_or_default(), &url) {
         return bad(&why);
     }
+    // A path such as `//evil.example/` is the address of another host once a browser takes it
+    // on its own (a root-relative link, `new URL(path, page)`).
+    if url.path().contains("//") {
+        return bad("has an empty path segment (`//`), which browsers can read as another host");
+    }
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }

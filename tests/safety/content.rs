@@ -715,3 +715,55 @@ fn ordinary_crossref_and_xdata_still_build() {
     let site = citing_site(bib);
     site.build_ok(&[]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A base path that a browser could read as another host.
+// ---------------------------------------------------------------------------------------------
+
+const EMPTY_SEGMENTS: [&str; 5] = [
+    "https://example.org//evil.example/",
+    "https://example.org//evil.example",
+    "https://example.org/research//evil.example/",
+    "https://example.org/.//evil.example/",
+    "http://localhost:8000/a//",
+];
+
+#[test]
+fn a_base_path_with_an_empty_segment_is_refused_from_either_source() {
+    for url in EMPTY_SEGMENTS {
+        let site = Site::minimal();
+        let flag = site.build(&["--base-url", url]);
+        assert_eq!(flag.code, 2, "{url}\n{flag:?}");
+        assert_eq!(flag.stderr.matches("error").count(), 1, "{url}\n{flag:?}");
+        assert!(
+            flag.stderr.contains("empty path segment"),
+            "{url}\n{flag:?}"
+        );
+        let yaml = format!("title: \"T\"\nbase_url: \"{url}\"\nsearch: true\n");
+        site.write("site.yaml", &yaml);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{url}\n{run:?}");
+        assert_eq!(run.errors().len(), 1, "{url}\n{run:?}");
+        run.assert_error("empty path segment", &loc("site.yaml", &yaml, url));
+        assert!(!site.out().exists(), "{url}: wrote output");
+    }
+}
+
+#[test]
+fn the_search_script_loads_pagefind_from_a_full_same_origin_url() {
+    let site = Site::with(&[(
+        "site.yaml",
+        "title: \"T\"\nbase_url: \"https://example.org/research/t/\"\nsearch: true\n",
+    )]);
+    site.build_ok(&[]);
+    let script = site.page("static/search.js");
+    assert!(!script.contains(".pathname"), "{script}");
+    for call in ["import(", "basePath:", "baseUrl:"] {
+        let at = script
+            .find(call)
+            .unwrap_or_else(|| panic!("{call} in {script}"));
+        let rest = &script[at + call.len()..];
+        assert!(rest.trim_start().starts_with("here("), "{call}: {rest}");
+    }
+    assert!(script.contains(".href"), "{script}");
+}
