@@ -767,3 +767,108 @@ fn the_search_script_loads_pagefind_from_a_full_same_origin_url() {
     }
     assert!(script.contains(".href"), "{script}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// "Cite this": every RIS field on one line, every BibTeX field closed where it should be.
+// ---------------------------------------------------------------------------------------------
+
+/// The text of a `<details>` block of the "cite this" section, unescaped.
+fn cite_block(html: &str, summary: &str) -> String {
+    let start = format!("<summary>{summary}</summary><pre class=\"code\"><code>");
+    let block = super::common::between(html, &start, "</code>");
+    block[start.len()..block.len() - "</code>".len()]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Line breaks as YAML double-quoted escapes: LF, CR LF, CR, U+2028, U+2029.
+const BREAKS: [&str; 5] = ["\\n", "\\r\\n", "\\r", "\\u2028", "\\u2029"];
+
+/// Builds the site; true when it built, false when it refused the break as a control character
+/// (as safe as publishing it harmlessly). A plain line feed is allowed and must build.
+fn builds_or_refuses_the_break(site: &Site, br: &str) -> bool {
+    let run = site.build(&[]);
+    if run.code == 0 {
+        return true;
+    }
+    assert_ne!(br, "\\n", "{run:?}");
+    run.error("control character");
+    false
+}
+
+#[test]
+fn a_line_break_in_a_report_field_never_starts_an_ris_line() {
+    let site = Site::rich();
+    for br in BREAKS {
+        let evil = format!("T{br}UR  - javascript:alert(1){br}ER  - ");
+        let report = super::common::RICH_R1
+            .replace("title: R1", &format!("title: \"{evil}\""))
+            .replace(
+                "authors: [{name: A}]",
+                &format!("authors: [{{name: \"A{br}AU  - B\"}}]\nkeywords: [\"k{br}KW  - j\"]"),
+            );
+        site.write("content/reports/r1.md", &report);
+        if !builds_or_refuses_the_break(&site, br) {
+            continue;
+        }
+        let ris = cite_block(&site.page("reports/r1/index.html"), "RIS");
+        let lines: Vec<&str> = ris.lines().collect();
+        let tags: Vec<&str> = lines.iter().map(|l| &l[..l.len().min(6)]).collect();
+        assert_eq!(
+            tags,
+            [
+                "TY  - ", "TI  - ", "AU  - ", "PY  - ", "DA  - ", "PB  - ", "UR  - ", "KW  - ",
+                "ER  - "
+            ],
+            "{br}:\n{ris}"
+        );
+        assert!(lines[1].contains("javascript:alert(1)"), "{br}:\n{ris}");
+        assert!(
+            !ris.contains(['\r', '\u{2028}', '\u{2029}', '\u{85}']),
+            "{br}:\n{ris:?}"
+        );
+    }
+}
+
+#[test]
+fn a_brace_or_line_break_in_a_report_field_never_closes_a_bibtex_field() {
+    let site = Site::rich();
+    for br in BREAKS {
+        let evil = format!("T}},{br}  url = {{javascript:alert(1)}},{br}  note = {{x");
+        let report = super::common::RICH_R1
+            .replace("title: R1", &format!("title: \"{evil}\""))
+            .replace(
+                "authors: [{name: A}]",
+                &format!("authors: [{{name: \"A}}{br}B\\\\\"}}]"),
+            );
+        site.write("content/reports/r1.md", &report);
+        if !builds_or_refuses_the_break(&site, br) {
+            continue;
+        }
+        let bib = cite_block(&site.page("reports/r1/index.html"), "BibTeX");
+        let lines: Vec<&str> = bib.lines().collect();
+        assert!(lines[0].starts_with("@techreport{r1,"), "{br}:\n{bib}");
+        assert_eq!(lines.last(), Some(&"}"), "{br}:\n{bib}");
+        for line in &lines[1..lines.len() - 1] {
+            // Each field is `  name = {value},` with its braces balanced inside the value.
+            let value = line.split_once(" = {").map(|(_, v)| v).unwrap_or("");
+            let depth = value.chars().try_fold(1i32, |d, c| {
+                let d = d + (c == '{') as i32 - (c == '}') as i32;
+                (d > 0).then_some(d)
+            });
+            assert!(
+                depth.is_none() && value.trim_end_matches(',').ends_with('}'),
+                "{br}: field does not close at its end: {line}\n{bib}"
+            );
+        }
+        let urls = lines
+            .iter()
+            .filter(|l| l.trim_start().starts_with("url"))
+            .count();
+        assert_eq!(urls, 1, "{br}:\n{bib}");
+    }
+}
