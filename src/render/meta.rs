@@ -115,29 +115,15 @@ impl Ris {
     fn field(&mut self, tag: &str, value: &str) {
         self.0.push_str(tag);
         self.0.push_str("  - ");
-        self.0.push_str(&one_line(value));
+        self.0.push_str(&crate::load::chars::one_line(value));
         self.0.push('\n');
     }
-}
-
-/// `text` with every line break (CR, LF, vertical tab, form feed, NEL, U+2028, U+2029) and any
-/// other control character as a space.
-pub fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 /// A BibTeX field value on one line with no brace of its own, so it cannot close its field.
 /// Braces go first: `\textbackslash{}` keeps its own.
 fn bib_escape(s: &str) -> String {
-    one_line(s)
+    crate::load::chars::one_line(s)
         .replace(['{', '}'], "")
         .replace('\\', "\\textbackslash{}")
         .replace('&', "\\&")

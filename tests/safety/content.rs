@@ -872,3 +872,103 @@ fn a_brace_or_line_break_in_a_report_field_never_closes_a_bibtex_field() {
         assert_eq!(urls, 1, "{br}:\n{bib}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The generated accessibility statement: site.yaml values are text, never Markdown.
+// ---------------------------------------------------------------------------------------------
+
+/// site.yaml titles that would be Markdown if pasted in: each must show as its own text.
+const MARKDOWN_TITLES: [&str; 12] = [
+    "![x](https://evil.example/t.png)",
+    "[x](https://evil.example/)",
+    "[x](javascript:alert(1))",
+    "<img src=https://evil.example/t.png>",
+    "T\\n\\n# Heading\\n\\n![x](https://evil.example/t.png)",
+    "T\\n[r]: https://evil.example/t.png\\n![x][r]",
+    "*a* _b_ `c` ~~d~~ $e$",
+    "A {#main} title",
+    "Smith @york [@k1] \\\\",
+    "T\\u2028![x](https://evil.example/t.png)",
+    "<https://evil.example/>",
+    "a | b\\n---|---",
+];
+
+#[test]
+fn site_yaml_values_in_the_generated_statement_are_text() {
+    let site = Site::minimal();
+    site.remove("content/pages/accessibility.md");
+    for title in MARKDOWN_TITLES {
+        site.write(
+            "site.yaml",
+            format!("title: \"{title}\"\nbase_url: \"https://example.org/t/\"\naccessibility_contact: \"a_b+c@example.ac.uk\"\n"),
+        );
+        let run = site.build(&[]);
+        assert_eq!(run.code, 0, "{title}\n{run:?}");
+        assert!(!run.stderr.contains("accessibility.md"), "{title}\n{run:?}");
+        let main = super::common::main_of(&site.page("accessibility/index.html")).to_string();
+        assert!(!main.contains("<img"), "{title}\n{main}");
+        assert!(!main.contains("<h1 id=\"heading"), "{title}\n{main}");
+        for attr in ["href", "src"] {
+            let off = super::common::attrs(&main, attr)
+                .into_iter()
+                .filter(|v| v.contains("evil.example") || v.contains("javascript"))
+                .collect::<Vec<_>>();
+            assert!(off.is_empty(), "{title}: {off:?}\n{main}");
+        }
+        for tag in [
+            "<em>",
+            "<code>",
+            "<del>",
+            "<table",
+            "<abbr",
+            "class=\"math",
+            "<h2 id=\"heading",
+        ] {
+            assert!(!main.contains(tag), "{title}: {tag}\n{main}");
+        }
+        assert!(
+            main.contains("href=\"mailto:a_b+c@example.ac.uk\""),
+            "{main}"
+        );
+    }
+}
+
+#[test]
+fn accessibility_contact_is_an_email_address_located_in_site_yaml() {
+    let bad = [
+        "the research team",
+        "https://example.org/contact",
+        "a@b",
+        "a@example.org?cc=x@evil.example",
+        "a@example.org&body=x",
+        "a,b@example.org",
+        "a b@example.org",
+        "a@@example.org",
+        "<a@example.org>",
+        "a@example.org)![x](https://evil.example/t.png)",
+        "a\\\"onmouseover=\\\"alert(1)@example.org",
+        "javascript:alert(1)//@example.org",
+    ];
+    let site = Site::minimal();
+    for contact in bad {
+        let yaml = format!(
+            "title: \"T\"\nbase_url: \"https://example.org/t/\"\naccessibility_contact: \"{contact}\"\n"
+        );
+        site.write("site.yaml", &yaml);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{contact}\n{run:?}");
+        assert_eq!(run.errors().len(), 1, "{contact}\n{run:?}");
+        run.assert_error("is not an email address", "site.yaml:3:25");
+    }
+    for good in [
+        "research-team@example.ac.uk",
+        "o'neil.j@dept.example.org",
+        "ana@exámple.es",
+    ] {
+        site.write(
+            "site.yaml",
+            format!("title: \"T\"\nbase_url: \"https://example.org/t/\"\naccessibility_contact: \"{good}\"\n"),
+        );
+        site.build_ok(&[]);
+    }
+}
