@@ -972,3 +972,111 @@ fn accessibility_contact_is_an_email_address_located_in_site_yaml() {
         site.build_ok(&[]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// DOIs and ORCID iDs: published as https://doi.org/… and https://orcid.org/…, so checked.
+// ---------------------------------------------------------------------------------------------
+
+const REPORT: &str = "content/reports/r1.md";
+
+#[test]
+fn a_bad_doi_is_a_located_error_in_the_report() {
+    let bad = [
+        "javascript:alert(1)",
+        "https://doi.org/10.1000/x",
+        "10.1000",
+        "10./x",
+        "10.1000/",
+        "11.1000/x",
+        "10.10a0/x",
+        "10.1000/a b",
+        "10.1000/a\\tb",
+        "10.1000/a\\u2028b",
+        "doi:10.1000/x",
+        " 10.1000/x",
+    ];
+    let site = Site::minimal();
+    for doi in bad {
+        let report = super::common::R1.replace(
+            "status: published",
+            &format!("status: published\ndoi: \"{doi}\""),
+        );
+        site.write(REPORT, &report);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{doi}\n{run:?}");
+        let d = run.error("is not a DOI");
+        let at = super::common::loc_after(REPORT, &report, "doi: \"", doi.trim_start());
+        assert_eq!(d.location, at, "{doi}\n{run:?}");
+        assert!(files_containing(&site.out(), "javascript:alert").is_empty());
+    }
+    for good in [
+        "10.1136/bmjopen-2013-003341",
+        "10.1000.10/ABC(1)x;2",
+        "10.5555/é",
+    ] {
+        let report = super::common::R1.replace(
+            "status: published",
+            &format!("status: published\ndoi: \"{good}\""),
+        );
+        site.write(REPORT, &report);
+        site.build_ok(&[]);
+    }
+}
+
+#[test]
+fn a_bad_orcid_is_a_located_error_in_the_report() {
+    let bad = [
+        "javascript:alert(1)",
+        "https://orcid.org/0000-0002-1825-0097",
+        "0000-0002-1825-009",
+        "0000-0002-1825-00977",
+        "0000-0002-1825-009x",
+        "0000-000X-1825-0097",
+        "0000 0002 1825 0097",
+        "0000-0002-1825-0097/../x",
+        "000a-0002-1825-0097",
+        "0000-0002-1825-0097\\n",
+    ];
+    let site = Site::minimal();
+    for orcid in bad {
+        let report = super::common::R1.replace(
+            "authors: [{name: A}]",
+            &format!("authors: [{{name: A, orcid: \"{orcid}\"}}]"),
+        );
+        site.write(REPORT, &report);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{orcid}\n{run:?}");
+        let d = run.error("is not an ORCID iD");
+        let at = super::common::loc_after(REPORT, &report, "orcid: \"", orcid);
+        assert_eq!(d.location, at, "{orcid}\n{run:?}");
+    }
+    for good in ["0000-0002-1825-0097", "0000-0002-9079-593X"] {
+        let report = super::common::R1.replace(
+            "authors: [{name: A}]",
+            &format!("authors: [{{name: A, orcid: \"{good}\"}}]"),
+        );
+        site.write(REPORT, &report);
+        site.build_ok(&[]);
+        let page = site.page("reports/r1/index.html");
+        assert!(
+            page.contains(&format!("https://orcid.org/{good}")),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_orcid_among_several_authors_is_located_at_its_own_value() {
+    let report = super::common::R1.replace(
+        "authors: [{name: A}]",
+        "authors: [{name: A, orcid: \"0000-0002-1825-0097\"}, {name: B, orcid: \"javascript:alert(1)\"}]",
+    );
+    let site = Site::minimal();
+    site.write(REPORT, &report);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    run.assert_error(
+        "is not an ORCID iD",
+        &super::common::loc(REPORT, &report, "javascript"),
+    );
+}
