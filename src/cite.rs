@@ -1054,9 +1054,12 @@ mod tests {
     }
 }
 
+mod links;
+
 /// Bounds on what a bibliography may ask for, checked on the raw text before it is expanded: a
 /// few hundred bytes of `@string` macros that each double the last expand to gigabytes, a macro
-/// defined through itself recurses without end, and very deep braces recurse in the TeX reader.
+/// defined through itself recurses without end, very deep braces recurse in the TeX reader, and
+/// `crossref` and `xdata` are followed by recursion ([`links`]).
 ///
 /// The text is read with `biblatex`'s own raw parser (the one hayagriva calls), so the macros
 /// measured are exactly those that will be expanded, with the same names and the same rule that
@@ -1068,14 +1071,14 @@ mod limits {
 
     type Span = std::ops::Range<usize>;
 
-    use super::{line_col, BibError};
+    use super::{line_col, links, BibError};
 
     /// Text that all fields together may expand to, on top of four times the file's own size.
     const MAX_EXPANDED: usize = 16 << 20;
     /// Nesting of braces (an entry and a field value are two levels; real files use a few more).
     const MAX_DEPTH: usize = 64;
     /// Macros defined through macros defined through macros …
-    const MAX_CHAIN: usize = 64;
+    pub(super) const MAX_CHAIN: usize = 64;
 
     /// The raw bibliography when the limits hold (None when it does not parse: hayagriva then
     /// reports the syntax error), or the located errors.
@@ -1086,13 +1089,15 @@ mod limits {
         let Ok(raw) = RawBibliography::parse(src) else {
             return Ok(None);
         };
-        match expansion(src, &raw) {
+        let own = own_sizes(src, &raw).map_err(|e| vec![e])?;
+        let links = links::graph(src, &raw).map_err(|e| vec![e])?;
+        match inherited(src, &raw, &own, &links) {
             Some(e) => Err(vec![e]),
             None => Ok(Some(raw)),
         }
     }
 
-    fn error(src: &str, at: usize, message: String, help: &str) -> BibError {
+    pub(super) fn error(src: &str, at: usize, message: String, help: &str) -> BibError {
         let (line, column) = line_col(src, at);
         BibError {
             line,
@@ -1145,9 +1150,8 @@ mod limits {
         None
     }
 
-    /// Measures what every entry's fields expand to, with each macro measured once.
-    fn expansion<'s>(src: &str, raw: &'s RawBibliography<'s>) -> Option<BibError> {
-        let limit = MAX_EXPANDED.saturating_add(src.len().saturating_mul(4));
+    /// What each entry's own fields expand to (by entry index), with each macro measured once.
+    fn own_sizes<'s>(src: &str, raw: &'s RawBibliography<'s>) -> Result<Vec<usize>, BibError> {
         let mut sizes = Sizes {
             macros: raw
                 .abbreviations
@@ -1156,22 +1160,29 @@ mod limits {
                 .collect(),
             known: HashMap::new(),
         };
-        let mut own_sizes: HashMap<&str, usize> = HashMap::new();
-        for e in &raw.entries {
-            match sizes.entry(&e.v) {
-                Ok(n) => own_sizes.insert(e.v.key.v, n),
-                Err(span) => return Some(self_reference(src, span.start)),
-            };
-        }
+        raw.entries
+            .iter()
+            .map(|e| {
+                sizes
+                    .entry(&e.v)
+                    .map_err(|span| self_reference(src, span.start))
+            })
+            .collect()
+    }
+
+    /// Text copied into each entry is counted once for every way biblatex reaches it: resolving
+    /// `crossref` and `xdata` clones each parent along every path, so shared ancestors multiply.
+    fn inherited(
+        src: &str,
+        raw: &RawBibliography<'_>,
+        own: &[usize],
+        links: &links::Graph,
+    ) -> Option<BibError> {
+        let limit = MAX_EXPANDED.saturating_add(src.len().saturating_mul(4));
+        let mut cost: Vec<Option<usize>> = vec![None; own.len()];
         let mut total = 0usize;
-        for e in &raw.entries {
-            // `crossref` and `xdata` copy the fields of the entries they name into this one.
-            let inherited: usize = parents(&e.v)
-                .map(|k| own_sizes.get(k).copied().unwrap_or(0))
-                .sum();
-            total = total
-                .saturating_add(own_sizes.get(e.v.key.v).copied().unwrap_or(0))
-                .saturating_add(inherited);
+        for (i, e) in raw.entries.iter().enumerate() {
+            total = total.saturating_add(links::reach_cost(i, own, links, &mut cost));
             if total > limit {
                 return Some(error(
                     src,
@@ -1194,24 +1205,6 @@ mod limits {
             format!("this `@string` macro is defined through itself, or through a chain of more than {MAX_CHAIN} macros"),
             "define each macro with text, or with macros defined before it",
         )
-    }
-
-    /// The keys an entry names in `crossref` or `xdata`.
-    fn parents<'s>(e: &'s biblatex::RawEntry<'s>) -> impl Iterator<Item = &'s str> {
-        e.fields
-            .iter()
-            .filter(|f| {
-                ["crossref", "xdata"]
-                    .iter()
-                    .any(|k| f.key.v.eq_ignore_ascii_case(k))
-            })
-            .flat_map(|f| f.value.v.iter())
-            .filter_map(|c| match c.v {
-                RawChunk::Normal(s) => Some(s),
-                RawChunk::Abbreviation(_) => None,
-            })
-            .flat_map(|s| s.split(','))
-            .map(str::trim)
     }
 
     struct Sizes<'s> {

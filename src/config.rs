@@ -92,6 +92,9 @@ impl SiteConfig {
                 problems.push(Diagnostic::error(path, line, col, message).with_help(BASE_URL_HELP));
             }
         }
+        if let Some(problem) = self.check_contact(locator) {
+            problems.push(problem);
+        }
         let theme = Path::new(&self.theme);
         let paths = [
             ("bibliography", self.bibliography.as_deref()),
@@ -119,10 +122,56 @@ impl SiteConfig {
         problems
     }
 
+    /// `accessibility_contact` is an email address: the footer links to `mailto:` it.
+    fn check_contact(&self, locator: &yaml::Locator) -> Option<Diagnostic> {
+        let contact = self.accessibility_contact.as_deref()?;
+        if is_email_address(contact) {
+            return None;
+        }
+        let (line, col) = locator
+            .value_of_key("accessibility_contact")
+            .unwrap_or_else(|| locator.locate(contact, Some("accessibility_contact")));
+        let shown = crate::diagnostics::printable_inline(contact);
+        Some(
+            Diagnostic::error(
+                Path::new("site.yaml"),
+                line,
+                col,
+                format!("accessibility_contact `{shown}` is not an email address"),
+            )
+            .with_help(
+                "write one address such as `accessibility@example.ac.uk`: every page's footer links to it with `mailto:`",
+            ),
+        )
+    }
+
     /// The path part of `base_url` (`/research/hsca12/`), where `serve` mounts the site.
     pub fn base_path(&self) -> String {
         base_path_of(&self.base_url)
     }
+}
+
+/// `name@host.domain`: letters, digits and `.`, `_`, `+`, `-`, `'` before the `@`, dot-separated
+/// labels of letters, digits and inner hyphens after it. Nothing that could add to a `mailto:` URL
+/// (`?`, `&`, `,`, `%`), break out of an attribute or a Markdown link, or hold a space.
+pub fn is_email_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '+' | '-' | '\''));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    local_ok && domain.contains('.') && domain.split('.').all(label_ok)
 }
 
 /// The path part of an absolute URL, always starting and ending with `/`.
@@ -187,6 +236,11 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
     }
     if let Some(why) = authority_problem(authority.unwrap_or_default(), &url) {
         return bad(&why);
+    }
+    // A path such as `//evil.example/` is the address of another host once a browser takes it
+    // on its own (a root-relative link, `new URL(path, page)`).
+    if url.path().contains("//") {
+        return bad("has an empty path segment (`//`), which browsers can read as another host");
     }
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));

@@ -24,6 +24,20 @@ pub fn refused(c: char) -> Option<&'static str> {
     }
 }
 
+/// `text` with every line break (CR, LF, vertical tab, form feed, NEL, U+2028, U+2029) and any
+/// other control character as a space.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// U+FDD0–U+FDEF, and U+xFFFE and U+xFFFF in every plane.
 pub fn is_noncharacter(c: char) -> bool {
     let n = c as u32;

@@ -574,9 +574,10 @@ impl<'a> Position<'a> {
 /// Every page footer links to the accessibility statement, which UK public-sector sites must publish.
 /// A site that has not written its own gets this generic one, naming the contact from site.yaml.
 fn default_accessibility_statement(config: &SiteConfig) -> Document<FreePage> {
+    use crate::markdown::escape_text_for_markdown as escape;
+    // The contact is an email address (config.rs checks it), so it is safe in the link's target.
     let contact = match &config.accessibility_contact {
-        Some(c) if c.contains('@') => format!("email [{c}](mailto:{c})"),
-        Some(c) => format!("contact {c}"),
+        Some(c) => format!("email [{}](mailto:{c})", escape(c)),
         None => "contact the research team".to_string(),
     };
     let body = format!(
@@ -587,7 +588,7 @@ If you find a problem or need information in another format, {contact}.\n\n## En
 The Equality and Human Rights Commission (EHRC) enforces the Public Sector Bodies (Websites and Mobile Applications) \
 (No. 2) Accessibility Regulations 2018. If you are not happy with how we respond to your complaint, contact the \
 Equality Advisory and Support Service (EASS).\n",
-        config.title
+        escape(&config.title)
     );
     Document {
         id: "accessibility".into(),

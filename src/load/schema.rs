@@ -468,7 +468,59 @@ pub enum Status {
 pub struct Author {
     pub name: String,
     pub affiliation: Option<String>,
+    #[serde(default, deserialize_with = "orcid")]
     pub orcid: Option<String>,
+}
+
+/// An ORCID iD as written on orcid.org, `0000-0002-1825-0097`: it is published as
+/// `https://orcid.org/{id}`, so nothing else may reach that URL.
+fn orcid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let groups: Vec<&str> = text.split('-').collect();
+    let digits = |g: &str| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit());
+    let last = |g: &str| {
+        g.len() == 4
+            && g.bytes()
+                .enumerate()
+                .all(|(i, b)| b.is_ascii_digit() || (i == 3 && b == b'X'))
+    };
+    if groups.len() == 4 && groups[..3].iter().all(|g| digits(g)) && last(groups[3]) {
+        return Ok(Some(text));
+    }
+    Err(de::Error::custom(format!(
+        "`{}` is not an ORCID iD: write four groups of four digits, such as 0000-0002-1825-0097 (the last may be X)",
+        crate::diagnostics::printable_inline(&text)
+    )))
+}
+
+/// A DOI, `10.` + registrant + `/` + suffix (`10.1136/bmjopen-2013-003341`): it is published as
+/// `https://doi.org/{doi}`, so it holds no space or control character and names no other scheme.
+fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let valid = text
+        .strip_prefix("10.")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(registrant, suffix)| {
+            !registrant.is_empty()
+                && registrant
+                    .split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                && !suffix.is_empty()
+                && !text.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || crate::load::chars::refused(c).is_some()
+                })
+        });
+    if valid {
+        return Ok(Some(text));
+    }
+    Err(de::Error::custom(format!(
+        "`{}` is not a DOI: write it as 10.<registrant>/<suffix>, such as 10.1136/bmjopen-2013-003341, without https://doi.org/",
+        crate::diagnostics::printable_inline(&text)
+    )))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -512,6 +564,7 @@ pub struct Report {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub themes: Vec<String>,
+    #[serde(default, deserialize_with = "doi")]
     pub doi: Option<String>,
     pub licence: Option<String>,
     pub funding: Option<Funding>,

@@ -395,6 +395,20 @@ fn refine_position(message: &str, yaml: &str, line: usize, column: usize) -> (us
             return pos;
         }
     }
+    // A value our own deserialisers refuse, reported at the start of its mapping: point at the
+    // value, from the mapping on (several authors may share a line).
+    let value_of = [("is not a DOI", "doi"), ("is not an ORCID iD", "orcid")];
+    if let Some((_, key)) = value_of.iter().find(|(m, _)| message.contains(m)) {
+        let locator = Locator::new(yaml, 1);
+        let line_start = locator.line_offset(line);
+        let in_line = yaml[line_start..]
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(0, |(i, _)| i);
+        if let Some(pos) = locator.value_of_key_after(key, line_start + in_line) {
+            return pos;
+        }
+    }
     if let Some(field) = message
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())
@@ -512,7 +526,12 @@ impl<'a> Locator<'a> {
     /// whether or not it is quoted and whether or not its text appears verbatim (it may hold
     /// escapes).
     pub fn value_of_key(&self, key: &str) -> Option<(usize, usize)> {
-        let mut start = 0;
+        self.value_of_key_after(key, 0)
+    }
+
+    /// Like [`Locator::value_of_key`], for the first `key:` at or after byte `from`.
+    pub fn value_of_key_after(&self, key: &str, from: usize) -> Option<(usize, usize)> {
+        let mut start = from.min(self.text.len());
         while let Some(at) = self.find_offset(key, start) {
             let after = &self.text[at + key.len()..];
             let rest = after.trim_start_matches([' ', '"', '\'']);

@@ -124,6 +124,38 @@ fn by_reference(link_type: LinkType) -> bool {
     )
 }
 
+/// Consecutive text events merged into one run, remembering which characters were written with
+/// a backslash: such a character (`\@key`, `\[`) is literal and starts no citation.
+struct TextRun {
+    text: String,
+    /// Source offsets where the run starts and ends.
+    start: usize,
+    end: usize,
+    /// Offsets in `text` of the characters written with a backslash, ascending.
+    escaped: Vec<usize>,
+}
+
+impl TextRun {
+    fn new(start: usize) -> Self {
+        TextRun {
+            text: String::new(),
+            start,
+            end: start,
+            escaped: Vec::new(),
+        }
+    }
+
+    /// pulldown-cmark gives an escaped character a text event of its own, starting right after
+    /// the backslash.
+    fn push(&mut self, text: &str, range: std::ops::Range<usize>, source: &str) {
+        if range.start > 0 && source.as_bytes().get(range.start - 1) == Some(&b'\\') {
+            self.escaped.push(self.text.len());
+        }
+        self.text.push_str(text);
+        self.end = range.end;
+    }
+}
+
 /// Renders one Markdown body.
 pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
     let options = Options::ENABLE_TABLES
@@ -147,25 +179,25 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
     };
     let mut state = State::new(source, resolver);
     let mut events: Vec<Event> = Vec::new();
-    // Consecutive text events, merged: (text, source offset where it starts, where it ends).
-    let mut pending_text: Option<(String, usize, usize)> = None;
+    // Consecutive text events, merged.
+    let mut pending_text: Option<TextRun> = None;
     let mut parser = Parser::new_ext(source.text, options).into_offset_iter();
     for (event, range) in parser.by_ref() {
         if let Event::Text(t) = &event {
             if state.raw_text_depth == 0 {
-                let run = pending_text.get_or_insert_with(|| (String::new(), range.start, 0));
-                run.0.push_str(t);
-                run.2 = range.end;
+                pending_text
+                    .get_or_insert_with(|| TextRun::new(range.start))
+                    .push(t, range, source.text);
                 continue;
             }
         }
-        if let Some((text, at, end)) = pending_text.take() {
-            state.text(&text, at..end, &mut events);
+        if let Some(run) = pending_text.take() {
+            state.text(&run, &mut events);
         }
         state.event(event, range.start, &mut events);
     }
-    if let Some((text, at, end)) = pending_text.take() {
-        state.text(&text, at..end, &mut events);
+    if let Some(run) = pending_text.take() {
+        state.text(&run, &mut events);
     }
     state.check_definitions(parser.reference_definitions());
     let mut html = String::with_capacity(source.text.len() * 3 / 2);
@@ -592,7 +624,8 @@ impl<'a> State<'a> {
     }
 
     /// Decorates running text: citations first, then glossary terms in what is left.
-    fn text(&mut self, text: &str, source: std::ops::Range<usize>, events: &mut Vec<Event<'a>>) {
+    fn text(&mut self, run: &TextRun, events: &mut Vec<Event<'a>>) {
+        let (text, source) = (run.text.as_str(), run.start..run.end);
         if self.raw_text_depth > 0 || self.heading.is_some() {
             self.push(Event::Text(text.to_string().into()), events);
             return;
@@ -600,7 +633,7 @@ impl<'a> State<'a> {
         // Unknown keys are looked for in the source from here on: clusters come in order, so the
         // run is searched once however many keys it holds.
         let mut cursor = source.start;
-        for piece in citations::split(text) {
+        for piece in citations::split(text, &run.escaped) {
             match piece {
                 citations::Piece::Text(t) => self.glossary_text(t, events),
                 citations::Piece::Cluster(items) => {
@@ -747,6 +780,21 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     out.into_iter()
 }
 
+/// `text` as Markdown that renders as exactly that text, on one line: for values from site.yaml
+/// placed into Markdown the site generates. Every ASCII punctuation character is escaped (any may
+/// start an image, link, heading, emphasis, attribute, citation or HTML), and line breaks become
+/// spaces so no value can start a block.
+pub fn escape_text_for_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in crate::load::chars::one_line(text).chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Whether a link goes off the site (a scheme such as `https:` or `mailto:`).
 pub fn is_external(dest: &str) -> bool {
     let scheme_end = dest.find(':');
@@ -794,7 +842,10 @@ pub mod citations {
     }
 
     /// Splits text into plain runs and citation clusters: `[@a; @b, p. 3]` and bare `@key`.
-    pub fn split(text: &str) -> Vec<Piece<'_>> {
+    /// `escaped`: the ascending offsets of characters written with a backslash, which start and
+    /// end nothing.
+    pub fn split<'t>(text: &'t str, escaped: &[usize]) -> Vec<Piece<'t>> {
+        let literal = |i: usize| escaped.binary_search(&i).is_ok();
         let mut out = Vec::new();
         let mut last = 0;
         let mut i = 0;
@@ -802,12 +853,13 @@ pub mod citations {
         let mut next_close = NextByte::new(b']');
         let mut next_open = NextByte::new(b'[');
         while i < bytes.len() {
-            if bytes[i] == b'[' {
+            if bytes[i] == b'[' && !literal(i) {
                 // A cluster holds no `[`: with one inside, only the innermost can be a cluster,
                 // so every character is read by at most one `parse_cluster`.
                 let close = next_close.at_or_after(bytes, i);
                 let inner_open = next_open.at_or_after(bytes, i + 1);
-                if let Some(close) = close.filter(|&c| inner_open.is_none_or(|o| o > c)) {
+                let usable = |c: &usize| inner_open.is_none_or(|o| o > *c) && !literal(*c);
+                if let Some(close) = close.filter(usable) {
                     if let Some(items) = parse_cluster(&text[i + 1..close]) {
                         push_text(&mut out, &text[last..i]);
                         out.push(Piece::Cluster(items));
@@ -817,7 +869,8 @@ pub mod citations {
                     }
                 }
             }
-            if bytes[i] == b'@' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\n' | b'(' | b'\t')) {
+            let word_start = i == 0 || matches!(bytes[i - 1], b' ' | b'\n' | b'(' | b'\t');
+            if bytes[i] == b'@' && word_start && !literal(i) {
                 let key = key_at(&text[i + 1..]);
                 if !key.is_empty() {
                     push_text(&mut out, &text[last..i]);
@@ -916,7 +969,7 @@ pub mod citations {
         use super::*;
 
         fn keys(text: &str) -> Vec<String> {
-            split(text)
+            split(text, &[])
                 .into_iter()
                 .filter_map(|p| match p {
                     Piece::Cluster(items) => Some(
@@ -929,6 +982,23 @@ pub mod citations {
                     Piece::Text(_) => None,
                 })
                 .collect()
+        }
+
+        #[test]
+        fn characters_written_with_a_backslash_start_nothing() {
+            let cites = |text, escaped: &[usize]| {
+                split(text, escaped)
+                    .iter()
+                    .filter(|p| matches!(p, Piece::Cluster(_)))
+                    .count()
+            };
+            // `\@york`, `\[@k1]`, `[@k1\]` as merged text with the escaped offsets.
+            assert_eq!(cites("@york", &[0]), 0);
+            assert_eq!(cites("Smith @york", &[6]), 0);
+            assert_eq!(cites("[@k1]", &[0]), 0);
+            assert_eq!(cites("[@k1]", &[4]), 0);
+            assert_eq!(cites("[@k1]", &[]), 1);
+            assert!(matches!(split("@york", &[])[0], Piece::Cluster(_)));
         }
 
         #[test]

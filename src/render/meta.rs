@@ -73,26 +73,7 @@ pub fn cite_this(id: &str, m: &Report, url: &str, config: &SiteConfig) -> CiteTh
         bib.push_str(&format!("  doi = {{{}}},\n", bib_escape(d)));
     }
     bib.push_str(&format!("  url = {{{url}}}\n}}\n"));
-    let mut ris = format!(
-        "TY  - {}\nTI  - {}\n",
-        if is_article(m) { "JOUR" } else { "RPRT" },
-        m.title
-    );
-    for name in &names {
-        ris.push_str(&format!("AU  - {name}\n"));
-    }
-    ris.push_str(&format!(
-        "PY  - {}\nDA  - {}\nPB  - {publisher}\nUR  - {url}\n",
-        m.date.year,
-        m.date.iso().replace('-', "/")
-    ));
-    if let Some(d) = &m.doi {
-        ris.push_str(&format!("DO  - {d}\n"));
-    }
-    for k in &m.keywords {
-        ris.push_str(&format!("KW  - {k}\n"));
-    }
-    ris.push_str("ER  - \n");
+    let ris = ris_record(m, &names, &publisher, url);
     CiteThis {
         text,
         bibtex: bib,
@@ -100,9 +81,51 @@ pub fn cite_this(id: &str, m: &Report, url: &str, config: &SiteConfig) -> CiteTh
     }
 }
 
+/// The RIS record for a report.
+fn ris_record(m: &Report, names: &[&str], publisher: &str, url: &str) -> String {
+    let date = m.date.iso().replace('-', "/");
+    let year = m.date.year.to_string();
+    let mut ris = Ris::default();
+    ris.field("TY", if is_article(m) { "JOUR" } else { "RPRT" });
+    ris.field("TI", &m.title);
+    for name in names {
+        ris.field("AU", name);
+    }
+    ris.field("PY", &year);
+    ris.field("DA", &date);
+    ris.field("PB", publisher);
+    ris.field("UR", url);
+    if let Some(d) = &m.doi {
+        ris.field("DO", d);
+    }
+    for k in &m.keywords {
+        ris.field("KW", k);
+    }
+    ris.field("ER", "");
+    ris.0
+}
+
+/// An RIS record, one `TAG  - value` line per field.
+#[derive(Default)]
+struct Ris(String);
+
+impl Ris {
+    /// RIS is read line by line: a line break in a value would start a field of its own (a
+    /// second `UR`, an early `ER`), so every break becomes a space.
+    fn field(&mut self, tag: &str, value: &str) {
+        self.0.push_str(tag);
+        self.0.push_str("  - ");
+        self.0.push_str(&crate::load::chars::one_line(value));
+        self.0.push('\n');
+    }
+}
+
+/// A BibTeX field value on one line with no brace of its own, so it cannot close its field.
+/// Braces go first: `\textbackslash{}` keeps its own.
 fn bib_escape(s: &str) -> String {
-    s.replace('\\', "\\textbackslash{}")
+    crate::load::chars::one_line(s)
         .replace(['{', '}'], "")
+        .replace('\\', "\\textbackslash{}")
         .replace('&', "\\&")
         .replace('%', "\\%")
         .replace('$', "\\$")

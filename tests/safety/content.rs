@@ -611,3 +611,472 @@ mod linear {
         assert!(slow.is_empty(), "super-linear rendering: {slow:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `crossref` and `xdata` links: no cycle, no chain longer than 64.
+// ---------------------------------------------------------------------------------------------
+
+const BIB: &str = "content/references.bib";
+
+/// A site whose bibliography is `bib` and whose page cites `[@k1]`.
+fn citing_site(bib: &str) -> Site {
+    Site::with(&[
+        (
+            "site.yaml",
+            &format!(
+                "{}bibliography: content/references.bib\n",
+                super::common::SITE_YAML
+            ),
+        ),
+        (PAGE, &page("As argued [@k1].")),
+        (BIB, bib),
+    ])
+}
+
+#[test]
+fn crossref_and_xdata_cycles_are_located_errors() {
+    let mutual = "@misc{k1, title={T}, year={2020}}\n@misc{k2, title={T}, year={2020}, crossref={k3}}\n@misc{k3, title={T}, year={2020}, crossref={k2}}\n";
+    let cases = [
+        ("@misc{k1, crossref={k1}, title={x}, year={2020}}\n", "crossref"),
+        (mutual, "crossref={k3}"),
+        ("@misc{k1, xdata={k1}, title={x}, year={2020}}\n", "xdata"),
+        (
+            "@misc{k1, title={T}, year={2020}, xdata={k2}}\n@xdata{k2, xdata={k3}}\n@xdata{k3, note={n}, xdata={k1}}\n",
+            "xdata",
+        ),
+        (
+            "@misc{k1, title={T}, year={2020}, XData={k0, k2}}\n@misc{k2, CrossRef={k1}}\n@misc{k0, note={n}}\n",
+            "XData",
+        ),
+        // The key is read as biblatex reads it: braces and macros are resolved.
+        ("@string{me = {k1}}\n@misc{k1, crossref=me, title={x}, year={2020}}\n", "crossref"),
+        ("@misc{k1, crossref={{k}1}, title={x}, year={2020}}\n", "crossref"),
+    ];
+    for (i, (bib, at)) in cases.iter().enumerate() {
+        let site = citing_site(bib);
+        let run = build_within(&site, &[], Duration::from_secs(30));
+        assert_eq!(run.code, 1, "case {i}: {run:?}");
+        run.assert_error("leads back to", &loc(BIB, bib, at));
+    }
+}
+
+/// Entries c1..=cn, each inheriting from the one before: a chain of n - 1 links.
+fn chain(n: usize, field: &str) -> String {
+    let mut bib = String::from("@misc{k1, title={T}, year={2020}}\n");
+    for i in 1..=n {
+        bib.push_str(&format!("@misc{{c{i}, {field}={{c{}}}}}\n", i - 1));
+    }
+    bib
+}
+
+#[test]
+fn crossref_chains_longer_than_64_are_refused_quickly() {
+    for field in ["crossref", "xdata"] {
+        // c1 names no entry, so c65 is 64 links from its end and c66 is one too many.
+        let site = citing_site(&chain(65, field));
+        build_within(&site, &[], Duration::from_secs(30)).assert_ok();
+        for n in [66, 20_000] {
+            let bib = chain(n, field);
+            site.write(BIB, &bib);
+            let run = build_within(&site, &[], Duration::from_secs(20));
+            assert_eq!(run.code, 1, "{field} {n}: {run:?}");
+            run.assert_error(
+                "chain of more than 64",
+                &super::common::loc_after(BIB, &bib, "@misc{c66,", field),
+            );
+        }
+    }
+}
+
+#[test]
+fn crossref_copies_along_every_path_count_towards_the_limit() {
+    // Each level reaches the next twice: 2^30 copies of the last entry if resolved, in a chain of
+    // 60 links, within the limit on chains.
+    let mut bib = String::from("@misc{k1, title={T}, year={2020}}\n@misc{d30, note={n}}\n");
+    for i in (0..30).rev() {
+        bib.push_str(&format!(
+            "@misc{{a{i}, crossref={{d{0}}}}}\n@misc{{b{i}, crossref={{d{0}}}}}\n@misc{{d{i}, xdata={{a{i}, b{i}}}}}\n",
+            i + 1
+        ));
+    }
+    let site = citing_site(&bib);
+    let run = build_within(&site, &[], Duration::from_secs(30));
+    assert_eq!(run.code, 1, "{run:?}");
+    let d = run.error("expands to more than");
+    assert!(d.location.starts_with("content/references.bib:"), "{d:?}");
+}
+
+#[test]
+fn ordinary_crossref_and_xdata_still_build() {
+    let bib = "@misc{k1, title={T}, year={2020}, crossref={proc}, xdata={pub}}\n\
+               @proceedings{proc, title={Proceedings}, year={2019}, crossref={series}}\n\
+               @misc{series, note={Series}}\n@xdata{pub, publisher={P}}\n\
+               @misc{k2, crossref={missing}}\n";
+    let site = citing_site(bib);
+    site.build_ok(&[]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A base path that a browser could read as another host.
+// ---------------------------------------------------------------------------------------------
+
+const EMPTY_SEGMENTS: [&str; 5] = [
+    "https://example.org//evil.example/",
+    "https://example.org//evil.example",
+    "https://example.org/research//evil.example/",
+    "https://example.org/.//evil.example/",
+    "http://localhost:8000/a//",
+];
+
+#[test]
+fn a_base_path_with_an_empty_segment_is_refused_from_either_source() {
+    for url in EMPTY_SEGMENTS {
+        let site = Site::minimal();
+        let flag = site.build(&["--base-url", url]);
+        assert_eq!(flag.code, 2, "{url}\n{flag:?}");
+        assert_eq!(flag.stderr.matches("error").count(), 1, "{url}\n{flag:?}");
+        assert!(
+            flag.stderr.contains("empty path segment"),
+            "{url}\n{flag:?}"
+        );
+        let yaml = format!("title: \"T\"\nbase_url: \"{url}\"\nsearch: true\n");
+        site.write("site.yaml", &yaml);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{url}\n{run:?}");
+        assert_eq!(run.errors().len(), 1, "{url}\n{run:?}");
+        run.assert_error("empty path segment", &loc("site.yaml", &yaml, url));
+        assert!(!site.out().exists(), "{url}: wrote output");
+    }
+}
+
+#[test]
+fn the_search_script_loads_pagefind_from_a_full_same_origin_url() {
+    let site = Site::with(&[(
+        "site.yaml",
+        "title: \"T\"\nbase_url: \"https://example.org/research/t/\"\nsearch: true\n",
+    )]);
+    site.build_ok(&[]);
+    let script = site.page("static/search.js");
+    assert!(!script.contains(".pathname"), "{script}");
+    for call in ["import(", "basePath:", "baseUrl:"] {
+        let at = script
+            .find(call)
+            .unwrap_or_else(|| panic!("{call} in {script}"));
+        let rest = &script[at + call.len()..];
+        assert!(rest.trim_start().starts_with("here("), "{call}: {rest}");
+    }
+    assert!(script.contains(".href"), "{script}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Cite this": every RIS field on one line, every BibTeX field closed where it should be.
+// ---------------------------------------------------------------------------------------------
+
+/// The text of a `<details>` block of the "cite this" section, unescaped.
+fn cite_block(html: &str, summary: &str) -> String {
+    let start = format!("<summary>{summary}</summary><pre class=\"code\"><code>");
+    let block = super::common::between(html, &start, "</code>");
+    block[start.len()..block.len() - "</code>".len()]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Line breaks as YAML double-quoted escapes: LF, CR LF, CR, U+2028, U+2029.
+const BREAKS: [&str; 5] = ["\\n", "\\r\\n", "\\r", "\\u2028", "\\u2029"];
+
+/// Builds the site; true when it built, false when it refused the break as a control character
+/// (as safe as publishing it harmlessly). A plain line feed is allowed and must build.
+fn builds_or_refuses_the_break(site: &Site, br: &str) -> bool {
+    let run = site.build(&[]);
+    if run.code == 0 {
+        return true;
+    }
+    assert_ne!(br, "\\n", "{run:?}");
+    run.error("control character");
+    false
+}
+
+#[test]
+fn a_line_break_in_a_report_field_never_starts_an_ris_line() {
+    let site = Site::rich();
+    for br in BREAKS {
+        let evil = format!("T{br}UR  - javascript:alert(1){br}ER  - ");
+        let report = super::common::RICH_R1
+            .replace("title: R1", &format!("title: \"{evil}\""))
+            .replace(
+                "authors: [{name: A}]",
+                &format!("authors: [{{name: \"A{br}AU  - B\"}}]\nkeywords: [\"k{br}KW  - j\"]"),
+            );
+        site.write("content/reports/r1.md", &report);
+        if !builds_or_refuses_the_break(&site, br) {
+            continue;
+        }
+        let ris = cite_block(&site.page("reports/r1/index.html"), "RIS");
+        let lines: Vec<&str> = ris.lines().collect();
+        let tags: Vec<&str> = lines.iter().map(|l| &l[..l.len().min(6)]).collect();
+        assert_eq!(
+            tags,
+            [
+                "TY  - ", "TI  - ", "AU  - ", "PY  - ", "DA  - ", "PB  - ", "UR  - ", "KW  - ",
+                "ER  - "
+            ],
+            "{br}:\n{ris}"
+        );
+        assert!(lines[1].contains("javascript:alert(1)"), "{br}:\n{ris}");
+        assert!(
+            !ris.contains(['\r', '\u{2028}', '\u{2029}', '\u{85}']),
+            "{br}:\n{ris:?}"
+        );
+    }
+}
+
+#[test]
+fn a_brace_or_line_break_in_a_report_field_never_closes_a_bibtex_field() {
+    let site = Site::rich();
+    for br in BREAKS {
+        let evil = format!("T}},{br}  url = {{javascript:alert(1)}},{br}  note = {{x");
+        let report = super::common::RICH_R1
+            .replace("title: R1", &format!("title: \"{evil}\""))
+            .replace(
+                "authors: [{name: A}]",
+                &format!("authors: [{{name: \"A}}{br}B\\\\\"}}]"),
+            );
+        site.write("content/reports/r1.md", &report);
+        if !builds_or_refuses_the_break(&site, br) {
+            continue;
+        }
+        let bib = cite_block(&site.page("reports/r1/index.html"), "BibTeX");
+        let lines: Vec<&str> = bib.lines().collect();
+        assert!(lines[0].starts_with("@techreport{r1,"), "{br}:\n{bib}");
+        assert_eq!(lines.last(), Some(&"}"), "{br}:\n{bib}");
+        for line in &lines[1..lines.len() - 1] {
+            // Each field is `  name = {value},` with its braces balanced inside the value.
+            let value = line.split_once(" = {").map(|(_, v)| v).unwrap_or("");
+            let depth = value.chars().try_fold(1i32, |d, c| {
+                let d = d + (c == '{') as i32 - (c == '}') as i32;
+                (d > 0).then_some(d)
+            });
+            assert!(
+                depth.is_none() && value.trim_end_matches(',').ends_with('}'),
+                "{br}: field does not close at its end: {line}\n{bib}"
+            );
+        }
+        let urls = lines
+            .iter()
+            .filter(|l| l.trim_start().starts_with("url"))
+            .count();
+        assert_eq!(urls, 1, "{br}:\n{bib}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The generated accessibility statement: site.yaml values are text, never Markdown.
+// ---------------------------------------------------------------------------------------------
+
+/// site.yaml titles that would be Markdown if pasted in: each must show as its own text.
+const MARKDOWN_TITLES: [&str; 12] = [
+    "![x](https://evil.example/t.png)",
+    "[x](https://evil.example/)",
+    "[x](javascript:alert(1))",
+    "<img src=https://evil.example/t.png>",
+    "T\\n\\n# Heading\\n\\n![x](https://evil.example/t.png)",
+    "T\\n[r]: https://evil.example/t.png\\n![x][r]",
+    "*a* _b_ `c` ~~d~~ $e$",
+    "A {#main} title",
+    "Smith @york [@k1] \\\\",
+    "T\\u2028![x](https://evil.example/t.png)",
+    "<https://evil.example/>",
+    "a | b\\n---|---",
+];
+
+#[test]
+fn site_yaml_values_in_the_generated_statement_are_text() {
+    let site = Site::minimal();
+    site.remove("content/pages/accessibility.md");
+    for title in MARKDOWN_TITLES {
+        site.write(
+            "site.yaml",
+            format!("title: \"{title}\"\nbase_url: \"https://example.org/t/\"\naccessibility_contact: \"a_b+c@example.ac.uk\"\n"),
+        );
+        let run = site.build(&[]);
+        assert_eq!(run.code, 0, "{title}\n{run:?}");
+        assert!(!run.stderr.contains("accessibility.md"), "{title}\n{run:?}");
+        let main = super::common::main_of(&site.page("accessibility/index.html")).to_string();
+        assert!(!main.contains("<img"), "{title}\n{main}");
+        assert!(!main.contains("<h1 id=\"heading"), "{title}\n{main}");
+        for attr in ["href", "src"] {
+            let off = super::common::attrs(&main, attr)
+                .into_iter()
+                .filter(|v| v.contains("evil.example") || v.contains("javascript"))
+                .collect::<Vec<_>>();
+            assert!(off.is_empty(), "{title}: {off:?}\n{main}");
+        }
+        for tag in [
+            "<em>",
+            "<code>",
+            "<del>",
+            "<table",
+            "<abbr",
+            "class=\"math",
+            "<h2 id=\"heading",
+        ] {
+            assert!(!main.contains(tag), "{title}: {tag}\n{main}");
+        }
+        assert!(
+            main.contains("href=\"mailto:a_b+c@example.ac.uk\""),
+            "{main}"
+        );
+    }
+}
+
+#[test]
+fn accessibility_contact_is_an_email_address_located_in_site_yaml() {
+    let bad = [
+        "the research team",
+        "https://example.org/contact",
+        "a@b",
+        "a@example.org?cc=x@evil.example",
+        "a@example.org&body=x",
+        "a,b@example.org",
+        "a b@example.org",
+        "a@@example.org",
+        "<a@example.org>",
+        "a@example.org)![x](https://evil.example/t.png)",
+        "a\\\"onmouseover=\\\"alert(1)@example.org",
+        "javascript:alert(1)//@example.org",
+    ];
+    let site = Site::minimal();
+    for contact in bad {
+        let yaml = format!(
+            "title: \"T\"\nbase_url: \"https://example.org/t/\"\naccessibility_contact: \"{contact}\"\n"
+        );
+        site.write("site.yaml", &yaml);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{contact}\n{run:?}");
+        assert_eq!(run.errors().len(), 1, "{contact}\n{run:?}");
+        run.assert_error("is not an email address", "site.yaml:3:25");
+    }
+    for good in [
+        "research-team@example.ac.uk",
+        "o'neil.j@dept.example.org",
+        "ana@exámple.es",
+    ] {
+        site.write(
+            "site.yaml",
+            format!("title: \"T\"\nbase_url: \"https://example.org/t/\"\naccessibility_contact: \"{good}\"\n"),
+        );
+        site.build_ok(&[]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DOIs and ORCID iDs: published as https://doi.org/… and https://orcid.org/…, so checked.
+// ---------------------------------------------------------------------------------------------
+
+const REPORT: &str = "content/reports/r1.md";
+
+#[test]
+fn a_bad_doi_is_a_located_error_in_the_report() {
+    let bad = [
+        "javascript:alert(1)",
+        "https://doi.org/10.1000/x",
+        "10.1000",
+        "10./x",
+        "10.1000/",
+        "11.1000/x",
+        "10.10a0/x",
+        "10.1000/a b",
+        "10.1000/a\\tb",
+        "10.1000/a\\u2028b",
+        "doi:10.1000/x",
+        " 10.1000/x",
+    ];
+    let site = Site::minimal();
+    for doi in bad {
+        let report = super::common::R1.replace(
+            "status: published",
+            &format!("status: published\ndoi: \"{doi}\""),
+        );
+        site.write(REPORT, &report);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{doi}\n{run:?}");
+        let d = run.error("is not a DOI");
+        let at = super::common::loc_after(REPORT, &report, "doi: \"", doi.trim_start());
+        assert_eq!(d.location, at, "{doi}\n{run:?}");
+        assert!(files_containing(&site.out(), "javascript:alert").is_empty());
+    }
+    for good in [
+        "10.1136/bmjopen-2013-003341",
+        "10.1000.10/ABC(1)x;2",
+        "10.5555/é",
+    ] {
+        let report = super::common::R1.replace(
+            "status: published",
+            &format!("status: published\ndoi: \"{good}\""),
+        );
+        site.write(REPORT, &report);
+        site.build_ok(&[]);
+    }
+}
+
+#[test]
+fn a_bad_orcid_is_a_located_error_in_the_report() {
+    let bad = [
+        "javascript:alert(1)",
+        "https://orcid.org/0000-0002-1825-0097",
+        "0000-0002-1825-009",
+        "0000-0002-1825-00977",
+        "0000-0002-1825-009x",
+        "0000-000X-1825-0097",
+        "0000 0002 1825 0097",
+        "0000-0002-1825-0097/../x",
+        "000a-0002-1825-0097",
+        "0000-0002-1825-0097\\n",
+    ];
+    let site = Site::minimal();
+    for orcid in bad {
+        let report = super::common::R1.replace(
+            "authors: [{name: A}]",
+            &format!("authors: [{{name: A, orcid: \"{orcid}\"}}]"),
+        );
+        site.write(REPORT, &report);
+        let run = site.build(&[]);
+        assert_eq!(run.code, 1, "{orcid}\n{run:?}");
+        let d = run.error("is not an ORCID iD");
+        let at = super::common::loc_after(REPORT, &report, "orcid: \"", orcid);
+        assert_eq!(d.location, at, "{orcid}\n{run:?}");
+    }
+    for good in ["0000-0002-1825-0097", "0000-0002-9079-593X"] {
+        let report = super::common::R1.replace(
+            "authors: [{name: A}]",
+            &format!("authors: [{{name: A, orcid: \"{good}\"}}]"),
+        );
+        site.write(REPORT, &report);
+        site.build_ok(&[]);
+        let page = site.page("reports/r1/index.html");
+        assert!(
+            page.contains(&format!("https://orcid.org/{good}")),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_orcid_among_several_authors_is_located_at_its_own_value() {
+    let report = super::common::R1.replace(
+        "authors: [{name: A}]",
+        "authors: [{name: A, orcid: \"0000-0002-1825-0097\"}, {name: B, orcid: \"javascript:alert(1)\"}]",
+    );
+    let site = Site::minimal();
+    site.write(REPORT, &report);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    run.assert_error(
+        "is not an ORCID iD",
+        &super::common::loc(REPORT, &report, "javascript"),
+    );
+}

@@ -14,7 +14,10 @@
   var list = box.querySelector('.search-results');
   var more = box.querySelector('.search-more');
   var fallback = box.querySelector('.search-fallback');
-  var rootPath = new URL(box.getAttribute('data-root') || './', document.baseURI).pathname;
+  // Full same-origin URLs, never a bare path: a path that starts with `//` would be read as
+  // another host.
+  var root = new URL(box.getAttribute('data-root') || './', document.baseURI);
+  var here = function (path) { return new URL(path, root).href; };
   var PAGE = 10;
   var pagefind = null;
   var loading = null;
@@ -25,8 +28,8 @@
 
   function load() {
     if (!loading) {
-      loading = import(rootPath + 'pagefind/pagefind.js').then(function (pf) {
-        return Promise.resolve(pf.options({ basePath: rootPath + 'pagefind/', baseUrl: rootPath, excerptLength: 30 }))
+      loading = import(here('pagefind/pagefind.js')).then(function (pf) {
+        return Promise.resolve(pf.options({ basePath: here('pagefind/'), baseUrl: here('./'), excerptLength: 30 }))
           .then(function () { pagefind = pf; return pf; });
       });
     }
