@@ -9,6 +9,7 @@
 //! always double-quoted, and it must scan every page of a 10,000-report site in milliseconds. A full
 //! HTML parser would cost more than the rest of the check.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -19,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::is_external;
-use crate::render::PageRecord;
+use crate::render::{PageRecord, SourceLink};
 
 /// The `id` values and the `href`/`src` values of an HTML page.
 pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
@@ -74,16 +75,64 @@ pub fn check_now(record: &mut PageRecord, known: &FxHashSet<String>) -> Vec<Diag
     let mut problems = Vec::new();
     let mut deferred = Vec::new();
     let hrefs = std::mem::take(&mut record.hrefs);
+    let page = Page::new(record);
     for href in internal_links(&hrefs) {
-        match judge(record, href, &|t| known.contains(t), None) {
+        match judge(&page, href, &|t| known.contains(t), None) {
             Finding::Fine => {}
-            Finding::Broken(message) => problems.push(locate(record, href, message)),
+            Finding::Broken(message) => problems.push(page.locate(href, message)),
             Finding::NotYet => deferred.push(href.clone()),
         }
     }
-    record.md_links.retain(|l| deferred.contains(&l.href));
+    let kept: FxHashSet<&str> = deferred.iter().map(String::as_str).collect();
+    record.md_links.retain(|l| kept.contains(l.href.as_str()));
     record.hrefs = deferred;
     problems
+}
+
+/// A page being checked, with its ids and its Markdown links indexed the first time they are
+/// asked for: a page with thousands of `#anchor` links and thousands of ids (a long table of
+/// contents, footnotes) would otherwise scan every id, or every source link, once per link.
+struct Page<'r> {
+    record: &'r PageRecord,
+    ids: OnceCell<FxHashSet<&'r str>>,
+    md_links: OnceCell<FxHashMap<&'r str, &'r SourceLink>>,
+}
+
+impl<'r> Page<'r> {
+    fn new(record: &'r PageRecord) -> Self {
+        Page {
+            record,
+            ids: OnceCell::new(),
+            md_links: OnceCell::new(),
+        }
+    }
+
+    fn has_id(&self, id: &str) -> bool {
+        let ids = self.ids.get_or_init(|| self.record.ids.iter().collect());
+        ids.contains(id)
+    }
+
+    /// A diagnostic at the Markdown line that wrote `href` (its first occurrence), or naming
+    /// the template and page.
+    fn locate(&self, href: &str, message: String) -> Diagnostic {
+        let md_links = self.md_links.get_or_init(|| {
+            let mut first = FxHashMap::default();
+            for link in &self.record.md_links {
+                first.entry(link.href.as_str()).or_insert(link);
+            }
+            first
+        });
+        if let Some(link) = md_links.get(href) {
+            return Diagnostic::error(&link.path, link.line, link.column, message)
+                .with_help("fix the link target or the anchor it names");
+        }
+        let record = self.record;
+        let template = Path::new("templates").join(record.template);
+        Diagnostic::error(template, 0, 0, message).with_help(format!(
+            "written by the template `{}` on the page `{}`",
+            record.template, record.path
+        ))
+    }
 }
 
 /// A page's internal links, each once (external links and empty ones are not checked).
@@ -106,7 +155,7 @@ enum Finding {
 /// output; `ids` holds the ids of the pages that anchors point into, once every page is
 /// rendered (None while pages are still rendering: then what needs them is [`Finding::NotYet`]).
 fn judge(
-    record: &PageRecord,
+    page: &Page,
     href: &str,
     exists: &dyn Fn(&str) -> bool,
     ids: Option<&FxHashMap<&str, FxHashSet<&str>>>,
@@ -116,6 +165,7 @@ fn judge(
             "root-absolute URL `{href}` breaks when the site is served under a sub-path"
         ));
     }
+    let record = page.record;
     let (path, fragment) = split_href(href);
     let Some(target) = target_of(&record.path, path) else {
         return Finding::Broken(format!(
@@ -138,7 +188,7 @@ fn judge(
     };
     let fragment = percent_decode(fragment);
     let has_id = if target == record.path {
-        Some(record.ids.contains(&fragment))
+        Some(page.has_id(&fragment))
     } else {
         ids.map(|ids| {
             ids.get(target.as_str())
@@ -189,12 +239,14 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
         .filter(|r| anchored.contains(&r.path))
         .map(|r| (r.path.as_str(), r.ids.iter().collect()))
         .collect();
+    let ids = &ids;
     records
         .par_iter()
         .flat_map_iter(|record| {
-            internal_links(&record.hrefs).filter_map(|href| {
-                match judge(record, href, &|t| files.contains(t), Some(&ids)) {
-                    Finding::Broken(message) => Some(locate(record, href, message)),
+            let page = Page::new(record);
+            internal_links(&record.hrefs).filter_map(move |href| {
+                match judge(&page, href, &|t| files.contains(t), Some(ids)) {
+                    Finding::Broken(message) => Some(page.locate(href, message)),
                     Finding::Fine | Finding::NotYet => None,
                 }
             })
@@ -255,19 +307,6 @@ pub fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A diagnostic at the Markdown line that wrote `href`, or naming the template and page.
-fn locate(record: &PageRecord, href: &str, message: String) -> Diagnostic {
-    if let Some(link) = record.md_links.iter().find(|l| l.href == href) {
-        return Diagnostic::error(&link.path, link.line, link.column, message)
-            .with_help("fix the link target or the anchor it names");
-    }
-    let template = Path::new("templates").join(record.template);
-    Diagnostic::error(template, 0, 0, message).with_help(format!(
-        "written by the template `{}` on the page `{}`",
-        record.template, record.path
-    ))
 }
 
 #[cfg(test)]

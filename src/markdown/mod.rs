@@ -10,7 +10,7 @@ pub mod highlight;
 pub mod links;
 pub mod slug;
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::path::{Component, Path, PathBuf};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
@@ -177,32 +177,64 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
     } else {
         source
     };
-    let mut state = State::new(source, resolver);
-    let mut events: Vec<Event> = Vec::new();
-    // Consecutive text events, merged.
-    let mut pending_text: Option<TextRun> = None;
-    let mut parser = Parser::new_ext(source.text, options).into_offset_iter();
-    for (event, range) in parser.by_ref() {
-        if let Event::Text(t) = &event {
-            if state.raw_text_depth == 0 {
-                pending_text
-                    .get_or_insert_with(|| TextRun::new(range.start))
-                    .push(t, range, source.text);
-                continue;
-            }
-        }
-        if let Some(run) = pending_text.take() {
-            state.text(&run, &mut events);
-        }
-        state.event(event, range.start, &mut events);
-    }
-    if let Some(run) = pending_text.take() {
-        state.text(&run, &mut events);
-    }
-    state.check_definitions(parser.reference_definitions());
+    let mut stream = Stream {
+        parser: Parser::new_ext(source.text, options).into_offset_iter(),
+        state: State::new(source, resolver),
+        pending_text: None,
+        queue: Events::new(),
+    };
     let mut html = String::with_capacity(source.text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, &mut stream);
+    let mut state = stream.state;
+    state.check_definitions(stream.parser.reference_definitions());
     state.finish(html)
+}
+
+/// Events on their way to the HTML writer.
+type Events<'a> = VecDeque<Event<'a>>;
+
+/// The parser's events, as [`State`] changes them, handed to the HTML writer as they are made:
+/// a body is never held as a list of events (a large table is several events per cell, and a
+/// 4 MB table held that way took the best part of a gigabyte).
+struct Stream<'a> {
+    parser: pulldown_cmark::OffsetIter<'a>,
+    state: State<'a>,
+    /// Consecutive text events, merged.
+    pending_text: Option<TextRun>,
+    /// What `state` made of the last event read, not yet handed on.
+    queue: Events<'a>,
+}
+
+impl<'a> Iterator for Stream<'a> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.queue.pop_front() {
+                return Some(event);
+            }
+            // A heading's events stay in `state` until it closes, so one event read may give
+            // none to hand on: read on.
+            let Some((event, range)) = self.parser.next() else {
+                let run = self.pending_text.take()?;
+                self.state.text(&run, &mut self.queue);
+                continue;
+            };
+            if let Event::Text(t) = &event {
+                if self.state.raw_text_depth == 0 {
+                    let text = self.state.source.text;
+                    self.pending_text
+                        .get_or_insert_with(|| TextRun::new(range.start))
+                        .push(t, range, text);
+                    continue;
+                }
+            }
+            if let Some(run) = self.pending_text.take() {
+                self.state.text(&run, &mut self.queue);
+            }
+            self.state.event(event, range.start, &mut self.queue);
+        }
+    }
 }
 
 struct State<'a> {
@@ -288,14 +320,14 @@ impl<'a> State<'a> {
         });
     }
 
-    fn push(&mut self, event: Event<'a>, events: &mut Vec<Event<'a>>) {
+    fn push(&mut self, event: Event<'a>, events: &mut Events<'a>) {
         match &mut self.heading {
             Some((_, _, buffered, _)) => buffered.push(event),
-            None => events.push(event),
+            None => events.push_back(event),
         }
     }
 
-    fn event(&mut self, event: Event<'a>, offset: usize, events: &mut Vec<Event<'a>>) {
+    fn event(&mut self, event: Event<'a>, offset: usize, events: &mut Events<'a>) {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.raw_text_depth += 1;
@@ -323,7 +355,7 @@ impl<'a> State<'a> {
             Event::End(TagEnd::CodeBlock) => {
                 self.raw_text_depth -= 1;
                 if let Some((lang, code)) = self.code.take() {
-                    events.push(Event::Html(CowStr::from(
+                    events.push_back(Event::Html(CowStr::from(
                         highlight::highlight(&lang, &code).to_string(),
                     )));
                 }
@@ -445,7 +477,7 @@ impl<'a> State<'a> {
         );
     }
 
-    fn close_heading(&mut self, events: &mut Vec<Event<'a>>) {
+    fn close_heading(&mut self, events: &mut Events<'a>) {
         let Some((level, explicit, inner, offset)) = self.heading.take() else {
             return;
         };
@@ -491,11 +523,11 @@ impl<'a> State<'a> {
             id: id.clone(),
             title: title.trim().to_string(),
         });
-        events.push(Event::Html(
+        events.push_back(Event::Html(
             format!("<h{n} id=\"{}\">", escape_attr(&id)).into(),
         ));
         events.extend(inner);
-        events.push(Event::Html(format!("</h{n}>\n").into()));
+        events.push_back(Event::Html(format!("</h{n}>\n").into()));
     }
 
     /// The href for a link to a resolved site URL (recorded for the link checker), or None with
@@ -624,7 +656,7 @@ impl<'a> State<'a> {
     }
 
     /// Decorates running text: citations first, then glossary terms in what is left.
-    fn text(&mut self, run: &TextRun, events: &mut Vec<Event<'a>>) {
+    fn text(&mut self, run: &TextRun, events: &mut Events<'a>) {
         let (text, source) = (run.text.as_str(), run.start..run.end);
         if self.raw_text_depth > 0 || self.heading.is_some() {
             self.push(Event::Text(text.to_string().into()), events);
@@ -698,7 +730,7 @@ impl<'a> State<'a> {
         }
     }
 
-    fn glossary_text(&mut self, text: &str, events: &mut Vec<Event<'a>>) {
+    fn glossary_text(&mut self, text: &str, events: &mut Events<'a>) {
         let mut last = 0;
         for (start, word) in words(text) {
             if self.glossary_seen.contains(word) {

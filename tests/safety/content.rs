@@ -500,6 +500,8 @@ mod linear {
     use realist::load::schema::Ref;
     use realist::markdown::{render, Resolver, Source};
 
+    use super::Site;
+
     /// Resolves every reference and knows no citation or glossary term.
     struct Everything;
 
@@ -609,6 +611,87 @@ mod linear {
             }
         }
         assert!(slow.is_empty(), "super-linear rendering: {slow:?}");
+    }
+
+    /// Bodies that went through the Markdown library in linear time but made the whole build
+    /// quadratic further on (table of contents, template, link checker, search index, writer),
+    /// and a table, which is many small events. Sized so that the body, not the rest of the
+    /// site, takes most of a release build (a tenth of a second or more).
+    #[allow(clippy::type_complexity)]
+    const PAGE_SHAPES: [(&str, fn(usize) -> String, usize); 4] = [
+        (
+            "repeated headings",
+            |n| "## Same heading\n\n".repeat(n),
+            16_000,
+        ),
+        ("footnotes", footnote_lines, 16_000),
+        ("anchor links to headings", anchors, 8_000),
+        ("a table", table, 4_000),
+    ];
+
+    fn footnote_lines(n: usize) -> String {
+        let refs: String = (0..n).map(|i| format!("x[^{i}]\n")).collect();
+        let defs: String = (0..n).map(|i| format!("[^{i}]: note {i}\n")).collect();
+        format!("{refs}\n{defs}")
+    }
+
+    fn anchors(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("[x](#h{i})\n\n## H {{#h{i}}}\n\n"))
+            .collect()
+    }
+
+    fn table(rows: usize) -> String {
+        let row = |cell: &str| format!("|{}|\n", vec![cell; 50].join("|"));
+        row("head") + &row("---") + &row("cell").repeat(rows)
+    }
+
+    /// Seconds for a whole build of the site, the best of three.
+    fn build_time(site: &Site) -> f64 {
+        let options = realist::BuildOptions {
+            root: site.root().to_path_buf(),
+            ..Default::default()
+        };
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(realist::build(&options));
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// How much longer the build takes for the body of size 2n than for n, less what a build
+    /// of an empty page costs: about 2 when linear, 4 when quadratic.
+    fn build_growth(site: &Site, shape: fn(usize) -> String, n: usize, empty: f64) -> f64 {
+        site.write("content/pages/about.md", page(&shape(n)));
+        let small = build_time(site) - empty;
+        site.write("content/pages/about.md", page(&shape(2 * n)));
+        let large = build_time(site) - empty;
+        large / small.max(1e-3)
+    }
+
+    fn page(body: &str) -> String {
+        format!("---\ntitle: About\n---\n{body}")
+    }
+
+    #[test]
+    fn building_time_grows_linearly_with_the_body() {
+        let site = Site::minimal();
+        site.write("content/pages/about.md", page(""));
+        let empty = build_time(&site);
+        let mut slow = Vec::new();
+        for (name, shape, n) in PAGE_SHAPES {
+            // A shape is slow only if it is slow twice: another process can disturb one run.
+            let ratios: Vec<f64> = (0..2)
+                .map(|_| build_growth(&site, shape, n, empty))
+                .collect();
+            eprintln!("{name}: x2 body builds in {ratios:.1?} times as long");
+            if ratios.iter().all(|&r| r > 3.0) {
+                slow.push((name, ratios));
+            }
+        }
+        assert!(slow.is_empty(), "super-linear build: {slow:?}");
     }
 }
 
