@@ -14,7 +14,10 @@
 //!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
 //!   folders recreated). Each folder of the staging folder, and the staging folder itself, takes
 //!   the mode of its live twin (permissions, setgid and sticky bits). The finished folder then
-//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`. The old tree, now at the staging path, is walked once more:
+//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`, but only while the
+//!   output path is still the very folder the build linked from (same device and inode, not a
+//!   link), checked before the exchange and, at the staging path, after it (else it is undone and
+//!   the build fails); the old tree's walks never follow a symbolic link. The old tree, now at the staging path, is walked once more:
 //!   every entry its manifest does not name (the user's, including what they made or replaced
 //!   during the build, after the early listing) is moved into the new output unless the same file
 //!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
@@ -86,6 +89,9 @@ pub struct Staging {
     /// When updating: the live output's manifest, which tells the user's entries from realist's
     /// once more after the switch ([`rescue`]).
     previous: Arc<HashSet<String>>,
+    /// When updating: the live output folder's device and inode, which must still be at the
+    /// output path when the build switches, and at the staging path after the switch.
+    live_id: Option<FolderId>,
     /// The lock on the folder that holds the output, held until the build ends.
     _lock: Option<std::fs::File>,
 }
@@ -130,6 +136,7 @@ impl Staging {
             let live = target.clone();
             std::thread::spawn(move || kept_entries(&live, &manifest))
         });
+        let live_id = listing.as_ref().and_then(|_| folder_id(&target).ok());
         let (mode, live) = match listing {
             Some(_) => (Mode::Update, Some(target.clone())),
             None => (Mode::Fresh, None),
@@ -141,6 +148,7 @@ impl Staging {
             mode,
             listing,
             previous,
+            live_id,
             _lock: Some(lock),
         })
     }
@@ -158,6 +166,7 @@ impl Staging {
             mode: Mode::Scratch,
             listing: None,
             previous: Arc::default(),
+            live_id: None,
             _lock: None,
         })
     }
@@ -179,6 +188,7 @@ impl Staging {
     pub fn commit(mut self, written: &HashSet<String>) -> Result<Option<Diagnostic>, Diagnostic> {
         let dir = self.output.dir.clone();
         let listing = self.listing.take();
+        let staged = folder_id(&dir).ok();
         let prepared = (|| {
             if let Some(listing) = listing {
                 let kept = listing
@@ -191,16 +201,24 @@ impl Staging {
                 copy_folder_modes(&self.target, &dir).map_err(|e| e.to_string())?;
             }
             match self.mode {
-                Mode::Update => switch(&dir, &self.target),
+                Mode::Update => self.switch_checked(&dir),
                 _ => std::fs::remove_file(dir.join(MARKER))
-                    .and_then(|()| std::fs::rename(&dir, &self.target)),
+                    .and_then(|()| std::fs::rename(&dir, &self.target))
+                    .map_err(|e| e.to_string()),
             }
-            .map_err(|e| e.to_string())
         })();
         if let Err(message) = prepared {
-            let _ = remove_tree(&dir);
+            // Only this build's own folder is deleted: a switch undone in vain leaves there what
+            // was at the output path.
+            if folder_id(&dir).ok() == staged {
+                let _ = remove_tree(&dir);
+            }
             // Only the fallback switch can fail half-way, with the old output set aside.
             let state = match self.mode == Mode::Fresh || self.target.exists() {
+                _ if folder_id(&self.target).ok() == staged => format!(
+                    "the new site is in place, and what was at the output path is at {}, untouched",
+                    dir.display()
+                ),
                 true => "it was left as it was".to_string(),
                 false => format!("the previous output is in {}.old", dir.display()),
             };
@@ -225,6 +243,30 @@ impl Staging {
             return Ok(None);
         }
         Ok(Some(self.keep_old_tree(&dir, &unplaced)))
+    }
+
+    /// Trades the staging folder `dir` for the live output, but only if the output path still holds
+    /// the folder this build linked from: a folder moved away and replaced (by a symbolic link to
+    /// another folder, say) during the build must not end up at the staging path, where the old
+    /// tree is emptied and deleted. Checked before the switch, and once more after it (the path
+    /// can change in between); then the switch is undone.
+    fn switch_checked(&self, dir: &Path) -> Result<(), String> {
+        let replaced = |_| {
+            "the output folder was moved or replaced during the build (it is no longer the \
+             folder the build started from)"
+                .to_string()
+        };
+        let id = self
+            .live_id
+            .ok_or("the output folder could not be examined")?;
+        same_folder(&self.target, id).map_err(replaced)?;
+        switch(dir, &self.target, id).map_err(|e| e.to_string())?;
+        if let Err(e) = same_folder(dir, id) {
+            // Undone, the output path holds what the user put there again.
+            let _ = exchange(dir, &self.target);
+            return Err(replaced(e));
+        }
+        Ok(())
     }
 
     /// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
@@ -385,6 +427,8 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
 /// Deletes the staging folder or old tree `dir`, its marker last, so that a build killed half-way
 /// leaves a folder that is still marked, which the next build removes.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    // Never through a symbolic link: that would empty the folder it points to.
+    folder_id(dir)?;
     for entry in std::fs::read_dir(dir)?.flatten() {
         if entry.file_name() == MARKER {
             continue;
@@ -560,7 +604,12 @@ fn rescue(
     written: &HashSet<String>,
 ) -> Vec<String> {
     let mut unplaced = Vec::new();
+    // WalkDir follows a root that is a symbolic link; the old tree must be the folder itself.
+    if folder_id(old).is_err() {
+        return unplaced;
+    }
     for entry in walkdir::WalkDir::new(old)
+        .follow_links(false)
         .min_depth(1)
         .into_iter()
         .flatten()
@@ -747,27 +796,60 @@ fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
 
 /// Makes the finished staging folder `dir` the output `target`, and leaves the old output at
 /// `dir`: in one atomic exchange where the system has one, else by two renames.
-fn switch(dir: &Path, target: &Path) -> std::io::Result<()> {
+fn switch(dir: &Path, target: &Path, id: FolderId) -> std::io::Result<()> {
     match exchange(dir, target) {
-        Err(e) if exchange_unsupported(&e) => switch_by_renames(dir, target),
+        Err(e) if exchange_unsupported(&e) => switch_by_renames(dir, target, id),
         other => other,
     }
 }
 
 /// [`switch`] without an atomic exchange: the output is renamed aside to `DIR.old`, the new one
 /// renamed in, and the old one moved to `dir`. Between the first two renames the output path is
-/// missing; a build that finds it so renames `DIR.old` back ([`clean_leftovers`]).
-fn switch_by_renames(dir: &Path, target: &Path) -> std::io::Result<()> {
+/// missing; a build that finds it so renames `DIR.old` back ([`clean_leftovers`]). What is set
+/// aside must be the folder `id` (the marker is written into it), else it is put back.
+fn switch_by_renames(dir: &Path, target: &Path, id: FolderId) -> std::io::Result<()> {
     let mut aside = dir.as_os_str().to_owned();
     aside.push(".old");
     let aside = PathBuf::from(aside);
     std::fs::rename(target, &aside)?;
+    if let Err(e) = same_folder(&aside, id) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(e);
+    }
     let _ = std::fs::File::create(aside.join(MARKER));
     if let Err(e) = std::fs::rename(dir, target) {
         let _ = std::fs::rename(&aside, target);
         return Err(e);
     }
     std::fs::rename(&aside, dir)
+}
+
+/// A folder's device and inode.
+type FolderId = (u64, u64);
+
+/// The device and inode of the folder at `path` itself: a symbolic link is not followed, and is
+/// an error.
+fn folder_id(path: &Path) -> std::io::Result<FolderId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path)?;
+    match meta.is_dir() {
+        true => Ok((meta.dev(), meta.ino())),
+        false => Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is not a folder", path.display()),
+        )),
+    }
+}
+
+/// Whether `path` is the folder `id` itself (not a link to it, nor another folder).
+fn same_folder(path: &Path, id: FolderId) -> std::io::Result<()> {
+    match folder_id(path)? == id {
+        true => Ok(()),
+        false => Err(std::io::Error::other(format!(
+            "{} is not the folder it was",
+            path.display()
+        ))),
+    }
 }
 
 /// Whether `e` says the file system or kernel has no atomic exchange.
@@ -1003,6 +1085,33 @@ mod tests {
     }
 
     #[test]
+    fn an_output_replaced_by_a_link_during_the_build_is_not_switched_nor_emptied() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join(MANIFEST), "").unwrap();
+        let elsewhere = parent.path().join("elsewhere");
+        std::fs::create_dir_all(elsewhere.join("sub")).unwrap();
+        std::fs::write(elsewhere.join("sub/precious.txt"), "mine").unwrap();
+        let staging = Staging::new(&live).unwrap();
+        staging.output().put("index.html", b"site").unwrap();
+        std::fs::rename(&live, parent.path().join("public.real")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &live).unwrap();
+        let written = HashSet::from(["index.html".to_string()]);
+        let error = staging.commit(&written).unwrap_err();
+        assert!(error.message.contains("moved or replaced"), "{error:?}");
+        assert!(std::fs::symlink_metadata(&live).unwrap().is_symlink());
+        assert_eq!(read(&elsewhere.join("sub/precious.txt")), "mine");
+        // The old tree's walks never go through a link, even at their root.
+        assert!(remove_tree(&live).is_err());
+        let target = parent.path().join("new");
+        std::fs::create_dir_all(&target).unwrap();
+        assert!(rescue(&live, &target, &HashSet::new(), &HashSet::new()).is_empty());
+        assert_eq!(read(&elsewhere.join("sub/precious.txt")), "mine");
+        assert!(!target.join("sub").exists());
+    }
+
+    #[test]
     fn both_switches_trade_the_folders_places() {
         for by_renames in [false, true] {
             let parent = tempfile::tempdir().unwrap();
@@ -1012,8 +1121,8 @@ mod tests {
                 std::fs::write(folder.join("f"), text).unwrap();
             }
             match by_renames {
-                true => switch_by_renames(&dir, &target).unwrap(),
-                false => switch(&dir, &target).unwrap(),
+                true => switch_by_renames(&dir, &target, folder_id(&target).unwrap()).unwrap(),
+                false => switch(&dir, &target, folder_id(&target).unwrap()).unwrap(),
             }
             assert_eq!(read(&target.join("f")), "new");
             assert_eq!(read(&dir.join("f")), "old");
