@@ -928,3 +928,41 @@ fn folder_modes_of_the_output_are_kept_across_rebuilds() {
         assert_eq!(common::read_output(&out, ".private/key.txt"), "secret");
     }
 }
+
+#[test]
+fn a_build_whose_stdout_is_full_or_closed_does_not_panic() {
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("cannot print on standard output"),
+        "{stderr}"
+    );
+    assert!(out.join("index.html").exists());
+    // A reader that has gone away: nothing to say, and no panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
