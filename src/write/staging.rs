@@ -35,6 +35,10 @@
 //!   that hold the marker and whose process is gone; those of a running build, and a folder of
 //!   the user's that only has such a name, are left alone. The marker never stays in the output
 //!   (a kill at the very moment of the switch may leave it there, and it is not carried over).
+//!   The old tree is emptied even where the output, or a folder in it, is read-only (realist adds
+//!   the owner's permissions to the old tree's folders first), and the output folder takes its
+//!   mode only once the marker has left it. A step after the switch that fails (the new site is
+//!   in place by then) is reported as a warning, never passed over.
 //! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
 //!   or one that contains the site is refused: it would be read back as input by the next build.
 //!
@@ -232,17 +236,53 @@ impl Staging {
         if self.mode == Mode::Fresh {
             return Ok(None);
         }
-        // The marker goes with the old tree, out of the output.
-        let _ = std::fs::rename(self.target.join(MARKER), dir.join(MARKER));
-        // The old tree, now at the staging path. The user's entries were listed early; what they
-        // made or replaced since is only there, so it is moved across before the tree is deleted.
-        // A kill here leaves the old tree for the next build.
-        let unplaced = rescue(&dir, &self.target, &self.previous, written);
-        if unplaced.is_empty() {
-            let _ = remove_tree(&dir);
-            return Ok(None);
+        Ok(self.finish_update(&dir, written))
+    }
+
+    /// After the switch: moves the marker out of the new output into the old tree `dir`, gives the
+    /// new output's own folder the old one's mode, moves the user's entries across and deletes the
+    /// old tree. Every step that fails is said in the returned warning: the new site is in place,
+    /// and a marked old tree left behind is deleted by the next build.
+    fn finish_update(&self, dir: &Path, written: &HashSet<String>) -> Option<Diagnostic> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut problems = Vec::new();
+        let root_mode = std::fs::symlink_metadata(dir).map(|m| m.permissions().mode() & 0o7777);
+        // The old tree is realist's to empty now, even where the output was read-only.
+        let opened = open_up(dir).unwrap_or_else(|e| {
+            problems.push(format!("cannot make the previous output writable: {e}"));
+            Vec::new()
+        });
+        if let Err(e) = move_marker(&self.target, dir) {
+            problems.push(format!("cannot move {MARKER} out of the new output: {e}"));
         }
-        Ok(Some(self.keep_old_tree(&dir, &unplaced)))
+        // Only now, with the marker gone from it: a read-only output folder would have kept it.
+        if let Ok(mode) = root_mode {
+            let mode = std::fs::Permissions::from_mode(mode);
+            if let Err(e) = std::fs::set_permissions(&self.target, mode) {
+                problems.push(format!("cannot give the output folder its mode back: {e}"));
+            }
+        }
+        // The user's entries were listed early; what they made or replaced since is only in the
+        // old tree, so it is moved across before the tree is deleted. A kill here leaves the old
+        // tree, marked, for the next build.
+        let unplaced = rescue(dir, &self.target, &self.previous, written, &opened);
+        if !unplaced.is_empty() {
+            return Some(self.keep_old_tree(dir, &unplaced, &problems));
+        }
+        if let Err(e) = remove_tree(dir) {
+            problems.push(format!(
+                "cannot delete the previous output at {} ({e}); the next build tries again",
+                dir.display()
+            ));
+        }
+        (!problems.is_empty()).then(|| {
+            Diagnostic::warning(
+                &self.shown,
+                0,
+                0,
+                format!("the new site is in place, but {}", problems.join("; ")),
+            )
+        })
     }
 
     /// Trades the staging folder `dir` for the live output, but only if the output path still holds
@@ -271,7 +311,14 @@ impl Staging {
 
     /// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
     /// build removes, and says where.
-    fn keep_old_tree(&self, dir: &Path, unplaced: &[String]) -> Diagnostic {
+    fn keep_old_tree(&self, dir: &Path, unplaced: &[Unplaced], problems: &[String]) -> Diagnostic {
+        let names: Vec<String> = unplaced.iter().map(|(name, _)| name.clone()).collect();
+        let why = match &unplaced[0].1 {
+            e if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                "the site now makes a file or folder there".to_string()
+            }
+            e => e.to_string(),
+        };
         let mut kept = dir.as_os_str().to_owned();
         kept.push(".kept");
         let kept = PathBuf::from(kept);
@@ -285,10 +332,13 @@ impl Staging {
             0,
             format!(
                 "{} made in the output folder during the build could not be placed in the new \
-                 output (the site now makes a file or folder there), so the previous output was \
-                 kept in {}",
-                name_list(unplaced),
-                at.display()
+                 output ({why}), so the previous output was kept in {}{}",
+                name_list(&names),
+                at.display(),
+                problems
+                    .iter()
+                    .map(|p| format!("; {p}"))
+                    .collect::<String>()
             ),
         )
         .with_help("move those files where you want them, then delete that folder")
@@ -429,6 +479,7 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
     // Never through a symbolic link: that would empty the folder it points to.
     folder_id(dir)?;
+    open_up(dir)?;
     for entry in std::fs::read_dir(dir)?.flatten() {
         if entry.file_name() == MARKER {
             continue;
@@ -602,18 +653,28 @@ fn rescue(
     target: &Path,
     previous: &HashSet<String>,
     written: &HashSet<String>,
-) -> Vec<String> {
+    opened: &[(PathBuf, u32)],
+) -> Vec<Unplaced> {
     let mut unplaced = Vec::new();
     // WalkDir follows a root that is a symbolic link; the old tree must be the folder itself.
     if folder_id(old).is_err() {
         return unplaced;
     }
-    for entry in walkdir::WalkDir::new(old)
-        .follow_links(false)
-        .min_depth(1)
-        .into_iter()
-        .flatten()
-    {
+    for entry in walkdir::WalkDir::new(old).follow_links(false).min_depth(1) {
+        // What cannot be read may be the user's: the old tree is kept.
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let at = e.path().unwrap_or(old).to_path_buf();
+                let rel = at
+                    .strip_prefix(old)
+                    .unwrap_or(&at)
+                    .to_string_lossy()
+                    .into_owned();
+                unplaced.push((rel, e.into()));
+                continue;
+            }
+        };
         let rel = entry.path().strip_prefix(old).unwrap_or(entry.path());
         let name = rel.to_string_lossy();
         let kind = entry.file_type();
@@ -623,11 +684,11 @@ fn rescue(
         }
         let dest = target.join(rel);
         let placed = match kind.is_dir() {
-            true => rescue_empty_folder(entry.path(), &dest),
+            true => rescue_empty_folder(entry.path(), &dest, opened),
             false => rescue_entry(entry.path(), &dest, written.contains(name.as_ref())),
         };
-        if placed.is_err() {
-            unplaced.push(name.into_owned());
+        if let Err(e) = placed {
+            unplaced.push((name.into_owned(), e));
         }
     }
     unplaced
@@ -636,7 +697,7 @@ fn rescue(
 /// A folder of the old tree: only an empty one is moved (a folder that holds anything is made
 /// in the new tree as its entries are moved; it may hold realist's files the new site no longer
 /// makes).
-fn rescue_empty_folder(from: &Path, dest: &Path) -> std::io::Result<()> {
+fn rescue_empty_folder(from: &Path, dest: &Path, opened: &[(PathBuf, u32)]) -> std::io::Result<()> {
     let empty = std::fs::read_dir(from).is_ok_and(|mut d| d.next().is_none());
     match std::fs::symlink_metadata(dest) {
         Ok(meta) if meta.is_dir() || !empty => Ok(()),
@@ -646,9 +707,60 @@ fn rescue_empty_folder(from: &Path, dest: &Path) -> std::io::Result<()> {
             if let Some(parent) = dest.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            std::fs::rename(from, dest)
+            std::fs::rename(from, dest)?;
+            restore_mode(dest, from, opened)
         }
     }
+}
+
+/// Gives the folder moved from `from` to `dest` back the mode [`open_up`] changed, if it did.
+fn restore_mode(dest: &Path, from: &Path, opened: &[(PathBuf, u32)]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    match opened.iter().find(|(path, _)| path == from) {
+        Some((_, mode)) => std::fs::set_permissions(dest, std::fs::Permissions::from_mode(*mode)),
+        None => Ok(()),
+    }
+}
+
+/// Adds the owner's read, write and search permission to every folder of `dir` (itself included)
+/// that lacks it, so that a tree realist is about to empty can be emptied even where the output
+/// or a folder in it was read-only. Returns the folders changed, with their modes before.
+fn open_up(dir: &Path) -> std::io::Result<Vec<(PathBuf, u32)>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut opened = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let meta = std::fs::symlink_metadata(&folder)?;
+        if !meta.is_dir() {
+            continue;
+        }
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o700 != 0o700 {
+            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(mode | 0o700))?;
+            opened.push((folder.clone(), mode));
+        }
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                folders.push(entry.path());
+            }
+        }
+    }
+    Ok(opened)
+}
+
+/// Moves the marker from the new output `target` into the old tree `old`; where that fails, the
+/// old tree is marked afresh and the marker removed from the output on its own.
+fn move_marker(target: &Path, old: &Path) -> std::io::Result<()> {
+    if std::fs::rename(target.join(MARKER), old.join(MARKER)).is_ok() {
+        return Ok(());
+    }
+    let marked = std::fs::File::create(old.join(MARKER)).map(drop);
+    let removed = match std::fs::remove_file(target.join(MARKER)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    };
+    marked.and(removed)
 }
 
 /// A user's file or link of the old tree: moved to `dest` unless the same file is there already.
@@ -668,6 +780,9 @@ fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
         }
     }
 }
+
+/// A user's entry of the old tree that could not be moved into the new output, and why.
+type Unplaced = (String, std::io::Error);
 
 /// Up to twenty paths, quoted and joined, and how many more there are.
 fn name_list(paths: &[String]) -> String {
@@ -744,13 +859,15 @@ fn site_path(rel: &str, written: &HashSet<String>) -> String {
     }
 }
 
-/// Gives every folder of the staging folder `dir`, and `dir` itself, the mode of its twin in the
-/// live output `live` (permissions with the setgid and sticky bits): folders are made anew in
-/// staging, and a user's `.private` folder must stay 0700, a shared one keep its group. Folders
-/// are done after what they hold, so a folder without write permission is changed last.
+/// Gives every folder of the staging folder `dir` the mode of its twin in the live output `live`
+/// (permissions with the setgid and sticky bits): folders are made anew in staging, and a user's
+/// `.private` folder must stay 0700, a shared one keep its group. Folders are done after what they
+/// hold, so a folder without write permission is changed last; `dir` itself only after the switch
+/// ([`Staging::finish_update`]), once the marker has left it.
 fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let folders = walkdir::WalkDir::new(dir)
+        .min_depth(1)
         .contents_first(true)
         .into_iter()
         .filter_entry(|e| e.file_type().is_dir());
@@ -1106,9 +1223,42 @@ mod tests {
         assert!(remove_tree(&live).is_err());
         let target = parent.path().join("new");
         std::fs::create_dir_all(&target).unwrap();
-        assert!(rescue(&live, &target, &HashSet::new(), &HashSet::new()).is_empty());
+        assert!(rescue(&live, &target, &HashSet::new(), &HashSet::new(), &[]).is_empty());
         assert_eq!(read(&elsewhere.join("sub/precious.txt")), "mine");
         assert!(!target.join("sub").exists());
+    }
+
+    /// Run as root (the test suite is), permissions do not stop anything; as another user this
+    /// also shows that a read-only output and folder inside it are emptied and deleted.
+    #[test]
+    fn a_read_only_output_keeps_its_mode_loses_the_marker_and_leaves_nothing_beside() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(live.join("locked")).unwrap();
+        std::fs::write(live.join("locked/old.html"), "old").unwrap();
+        std::fs::write(live.join(MANIFEST), "locked/old.html\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let set = |p: &Path, m| std::fs::set_permissions(p, PermissionsExt::from_mode(m)).unwrap();
+        set(&live.join("locked"), 0o555);
+        set(&live, 0o555);
+        let staging = Staging::new(&live).unwrap();
+        staging.output().put("locked/new.html", b"new").unwrap();
+        let written = HashSet::from(["locked/new.html".to_string()]);
+        assert!(staging.commit(&written).unwrap().is_none());
+        assert_eq!((mode(&live), mode(&live.join("locked"))), (0o555, 0o555));
+        assert!(!live.join(MARKER).exists(), "the marker was published");
+        assert_eq!(read(&live.join("locked/new.html")), "new");
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+        // A marked, read-only leftover is deleted all the same.
+        let left = parent.path().join(".public.building-1");
+        std::fs::create_dir_all(left.join("ro")).unwrap();
+        std::fs::write(left.join(MARKER), "").unwrap();
+        set(&left.join("ro"), 0o555);
+        set(&left, 0o555);
+        remove_tree(&left).unwrap();
+        assert!(!left.exists());
+        set(&live, 0o755);
     }
 
     #[test]
