@@ -21,8 +21,8 @@
 //!   every entry its manifest does not name (the user's, including what they made or replaced
 //!   during the build, after the early listing) is moved into the new output unless the same file
 //!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
-//!   site makes a file there) keeps the old tree, renamed `.NAME.building-PID.kept`, with a
-//!   warning. The first build renames the staging folder into place. Where hard links are not supported, files are
+//!   site makes a file there) keeps the old tree, renamed `.NAME.building-PID.kept-TIME` (never
+//!   onto a folder already there) and unmarked, with a warning; no build deletes a kept folder. The first build renames the staging folder into place. Where hard links are not supported, files are
 //!   copied; where the exchange is not supported, the live folder is renamed aside to
 //!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
 //!   path is missing, and a build that finds it missing renames the `.old` folder back.
@@ -319,12 +319,14 @@ impl Staging {
             }
             e => e.to_string(),
         };
-        let mut kept = dir.as_os_str().to_owned();
-        kept.push(".kept");
-        let kept = PathBuf::from(kept);
-        let at = match std::fs::rename(dir, &kept) {
-            Ok(()) => kept,
-            Err(_) => dir.to_path_buf(),
+        let at = set_aside(dir).unwrap_or_else(|_| dir.to_path_buf());
+        // Unmarked, no build deletes it; a marked one would go with the user's files in it.
+        let warning = match std::fs::remove_file(at.join(MARKER)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => format!(
+                "; it still holds {MARKER} ({e}), so a later build will delete it: move \
+                 those files out now"
+            ),
+            _ => String::new(),
         };
         Diagnostic::warning(
             &self.shown,
@@ -332,7 +334,7 @@ impl Staging {
             0,
             format!(
                 "{} made in the output folder during the build could not be placed in the new \
-                 output ({why}), so the previous output was kept in {}{}",
+                 output ({why}), so the previous output was kept in {}{warning}{}",
                 name_list(&names),
                 at.display(),
                 problems
@@ -781,6 +783,57 @@ fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
     }
 }
 
+/// Renames the old tree `dir` to `DIR.kept-TIME`, a name of its own that no build cleans up: never
+/// onto a folder already there (a kept folder of an earlier build whose PID was the same).
+fn set_aside(dir: &Path) -> std::io::Result<PathBuf> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut last = std::io::Error::from(std::io::ErrorKind::AlreadyExists);
+    for attempt in 0..100u32 {
+        let mut kept = dir.as_os_str().to_owned();
+        kept.push(format!(".kept-{}-{attempt}", now.as_nanos()));
+        let kept = PathBuf::from(kept);
+        match rename_no_replace(dir, &kept) {
+            Ok(()) => return Ok(kept),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// Renames `from` to `to` unless something is at `to` already (Linux `renameat2` with
+/// `RENAME_NOREPLACE`; elsewhere, checked just before, which a racing writer could beat).
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let a = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+        let b = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+        // SAFETY: both are valid NUL-terminated paths that outlive the call.
+        let answer = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        let e = std::io::Error::last_os_error();
+        match answer {
+            0 => return Ok(()),
+            _ if !exchange_unsupported(&e) => return Err(e),
+            _ => {}
+        }
+    }
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    std::fs::rename(from, to)
+}
+
 /// A user's entry of the old tree that could not be moved into the new output, and why.
 type Unplaced = (String, std::io::Error);
 
@@ -1194,11 +1247,28 @@ mod tests {
         assert!(warning.message.contains("`page.html`"), "{warning:?}");
         assert_eq!(read(&live.join("page.html")), "site");
         assert_eq!(read(&live.join("notes.txt")), "kept");
-        let kept = format!(".public.building-{}.kept", std::process::id());
-        assert_eq!(
-            read(&parent.path().join(kept).join("page.html")),
-            "the user's"
-        );
+        let prefix = format!(".public.building-{}.kept-", std::process::id());
+        let kept = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .expect("a kept folder")
+            .path();
+        assert!(warning.message.contains(&kept.display().to_string()));
+        assert_eq!(read(&kept.join("page.html")), "the user's");
+        assert!(!kept.join(MARKER).exists(), "a kept folder is marked");
+        // An earlier kept folder of the same PID is not replaced, and no build deletes either.
+        let earlier = parent
+            .path()
+            .join(format!(".public.building-{}.kept", std::process::id()));
+        std::fs::create_dir_all(&earlier).unwrap();
+        std::fs::write(earlier.join(MARKER), "").unwrap();
+        let empty = parent.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let refused = rename_no_replace(&empty, &earlier).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
+        clean_leftovers(parent.path(), "public", &live);
+        assert!(kept.join("page.html").exists() && earlier.exists());
     }
 
     #[test]
