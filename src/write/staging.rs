@@ -37,7 +37,11 @@
 //!   (a kill at the very moment of the switch may leave it there, and it is not carried over).
 //!   The old tree is emptied even where the output, or a folder in it, is read-only (realist adds
 //!   the owner's permissions to the old tree's folders first), and the output folder takes its
-//!   mode only once the marker has left it. A step after the switch that fails (the new site is
+//!   mode only once the marker has left it. Just before the switch a journal,
+//!   `.NAME.building-PID.switch`, records the device and inode of the folder that becomes the old
+//!   tree: a leftover it names (marked or not yet) is an old tree, and the next build first moves
+//!   the user's entries out of it into the output, as the killed build would have, and keeps it
+//!   if any cannot be placed; only then is it deleted. A step after the switch that fails (the new site is
 //!   in place by then) is reported as a warning, never passed over.
 //! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
 //!   or one that contains the site is refused: it would be read back as input by the next build.
@@ -96,6 +100,8 @@ pub struct Staging {
     /// When updating: the live output folder's device and inode, which must still be at the
     /// output path when the build switches, and at the staging path after the switch.
     live_id: Option<FolderId>,
+    /// What cleaning up after killed builds has to tell.
+    warnings: Vec<Diagnostic>,
     /// The lock on the folder that holds the output, held until the build ends.
     _lock: Option<std::fs::File>,
 }
@@ -113,7 +119,7 @@ impl Staging {
         unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
         std::fs::create_dir_all(&parent).map_err(fail)?;
         let lock = lock(&parent, &shown).map_err(fail)?;
-        clean_leftovers(&parent, &name, &target);
+        let warnings = clean_leftovers(&parent, &name, &target, &shown);
         if on_another_device(&target, &parent) {
             return Err(Diagnostic::error(
                 &shown,
@@ -153,6 +159,7 @@ impl Staging {
             listing,
             previous,
             live_id,
+            warnings,
             _lock: Some(lock),
         })
     }
@@ -171,8 +178,14 @@ impl Staging {
             listing: None,
             previous: Arc::default(),
             live_id: None,
+            warnings: Vec::new(),
             _lock: None,
         })
+    }
+
+    /// What cleaning up after killed builds found to say (a user's file kept beside the output).
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// Where the build writes.
@@ -217,6 +230,7 @@ impl Staging {
             if folder_id(&dir).ok() == staged {
                 let _ = remove_tree(&dir);
             }
+            let _ = std::fs::remove_file(journal(&dir));
             // Only the fallback switch can fail half-way, with the old output set aside.
             let state = match self.mode == Mode::Fresh || self.target.exists() {
                 _ if folder_id(&self.target).ok() == staged => format!(
@@ -236,7 +250,9 @@ impl Staging {
         if self.mode == Mode::Fresh {
             return Ok(None);
         }
-        Ok(self.finish_update(&dir, written))
+        let warning = self.finish_update(&dir, written);
+        let _ = std::fs::remove_file(journal(&dir));
+        Ok(warning)
     }
 
     /// After the switch: moves the marker out of the new output into the old tree `dir`, gives the
@@ -266,8 +282,11 @@ impl Staging {
         // old tree, so it is moved across before the tree is deleted. A kill here leaves the old
         // tree, marked, for the next build.
         let unplaced = rescue(dir, &self.target, &self.previous, written, &opened);
+        // Done: a kill from here on leaves a marked tree of realist's files to delete, which
+        // must not be taken for an old tree to rescue from once its manifest is deleted.
+        let _ = std::fs::remove_file(journal(dir));
         if !unplaced.is_empty() {
-            return Some(self.keep_old_tree(dir, &unplaced, &problems));
+            return Some(keep_old_tree(&self.shown, dir, &unplaced, &problems));
         }
         if let Err(e) = remove_tree(dir) {
             problems.push(format!(
@@ -300,6 +319,9 @@ impl Staging {
             .live_id
             .ok_or("the output folder could not be examined")?;
         same_folder(&self.target, id).map_err(replaced)?;
+        // Names the folder that becomes the old tree, for the next build if this one is killed
+        // after the switch, before the old tree is marked or while the user's entries are moved.
+        std::fs::write(journal(dir), format!("{} {}\n", id.0, id.1)).map_err(|e| e.to_string())?;
         switch(dir, &self.target, id).map_err(|e| e.to_string())?;
         if let Err(e) = same_folder(dir, id) {
             // Undone, the output path holds what the user put there again.
@@ -307,43 +329,6 @@ impl Staging {
             return Err(replaced(e));
         }
         Ok(())
-    }
-
-    /// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
-    /// build removes, and says where.
-    fn keep_old_tree(&self, dir: &Path, unplaced: &[Unplaced], problems: &[String]) -> Diagnostic {
-        let names: Vec<String> = unplaced.iter().map(|(name, _)| name.clone()).collect();
-        let why = match &unplaced[0].1 {
-            e if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                "the site now makes a file or folder there".to_string()
-            }
-            e => e.to_string(),
-        };
-        let at = set_aside(dir).unwrap_or_else(|_| dir.to_path_buf());
-        // Unmarked, no build deletes it; a marked one would go with the user's files in it.
-        let warning = match std::fs::remove_file(at.join(MARKER)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => format!(
-                "; it still holds {MARKER} ({e}), so a later build will delete it: move \
-                 those files out now"
-            ),
-            _ => String::new(),
-        };
-        Diagnostic::warning(
-            &self.shown,
-            0,
-            0,
-            format!(
-                "{} made in the output folder during the build could not be placed in the new \
-                 output ({why}), so the previous output was kept in {}{warning}{}",
-                name_list(&names),
-                at.display(),
-                problems
-                    .iter()
-                    .map(|p| format!("; {p}"))
-                    .collect::<String>()
-            ),
-        )
-        .with_help("move those files where you want them, then delete that folder")
     }
 
     /// Gives up on this build: the output is untouched.
@@ -442,17 +427,24 @@ fn parent_and_name(target: &Path) -> Option<(PathBuf, String)> {
 /// Removes the staging folders `.NAME.building-PID` (and `.NAME.building-PID.old`) in `parent`
 /// that hold the marker and whose process is no longer running. A `.old` folder is the previous
 /// output set aside by the fallback switch: if the output is missing, it is renamed back instead
-/// (without the marker).
-fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
+/// (without the marker). A folder that its journal names as the old tree of a switch, marked or
+/// not, first has the user's entries moved into the output ([`settle_old_tree`]). Returns what
+/// that has to tell, naming the output `shown`.
+fn clean_leftovers(parent: &Path, name: &str, target: &Path, shown: &Path) -> Vec<Diagnostic> {
     let prefix = format!(".{name}.building-");
+    let mut warnings = Vec::new();
     let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
+        return warnings;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
+        if let Some(pid) = rest.strip_suffix(".switch") {
+            remove_orphan_journal(&entry.path(), pid);
+            continue;
+        }
         let (pid, aside) = match rest.strip_suffix(".old") {
             Some(pid) => (pid, true),
             None => (rest, false),
@@ -463,7 +455,13 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
         let marked =
             std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !is_dir || !marked || pid != std::process::id() && process_alive(pid) {
+        let old_tree =
+            !aside && is_dir && read_journal(&entry.path()) == folder_id(&entry.path()).ok();
+        if !is_dir || !(marked || old_tree) || pid != std::process::id() && process_alive(pid) {
+            continue;
+        }
+        if old_tree {
+            warnings.extend(settle_old_tree(&entry.path(), target, shown));
             continue;
         }
         if aside && !target.exists() {
@@ -472,8 +470,68 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
                 continue;
             }
         }
-        let _ = remove_tree(&entry.path());
+        // A journal of a build killed before its switch goes with its staging folder.
+        if remove_tree(&entry.path()).is_ok() && !aside {
+            let _ = std::fs::remove_file(journal(&entry.path()));
+        }
     }
+    warnings
+}
+
+/// The journal of the staging folder `dir`, `DIR.switch`: written just before the switch, it holds
+/// the device and inode of the folder that becomes the old tree at `dir`.
+fn journal(dir: &Path) -> PathBuf {
+    let mut path = dir.as_os_str().to_owned();
+    path.push(".switch");
+    PathBuf::from(path)
+}
+
+/// The folder that the journal of the staging folder `dir` names, if any.
+fn read_journal(dir: &Path) -> Option<FolderId> {
+    let text = std::fs::read_to_string(journal(dir)).ok()?;
+    let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>());
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(dev)), Some(Ok(ino))) => Some((dev, ino)),
+        _ => None,
+    }
+}
+
+/// Removes the journal `path` of a dead build `pid` whose staging folder is gone.
+fn remove_orphan_journal(path: &Path, pid: &str) {
+    let Ok(pid) = pid.parse::<u32>() else {
+        return;
+    };
+    let dir = path.with_extension("");
+    let is_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    if is_file && !process_alive(pid) && std::fs::symlink_metadata(dir).is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Finishes the switch of a killed build whose old tree `old` was left: the user's entries in it
+/// (those its own manifest does not name) are moved into the output `target` as after any switch,
+/// and only then is it deleted; what cannot be placed keeps it, unmarked ([`keep_old_tree`]).
+fn settle_old_tree(old: &Path, target: &Path, shown: &Path) -> Option<Diagnostic> {
+    // Killed before the marker left the new output.
+    let _ = std::fs::remove_file(target.join(MARKER));
+    let manifest = |dir: &Path| {
+        std::fs::read(dir.join(MANIFEST))
+            .map(|bytes| parse_manifest(&String::from_utf8_lossy(&bytes)))
+            .unwrap_or_default()
+    };
+    let opened = open_up(old).unwrap_or_default();
+    let unplaced = rescue(old, target, &manifest(old), &manifest(target), &opened);
+    // As after a switch ([`Staging::finish_update`]): the rest is realist's to delete.
+    let _ = std::fs::remove_file(journal(old));
+    if !unplaced.is_empty() {
+        return Some(keep_old_tree(shown, old, &unplaced, &[]));
+    }
+    let e = remove_tree(old).err()?;
+    let message = format!(
+        "cannot delete the previous output left at {} by a killed build: {e}",
+        old.display()
+    );
+    Some(Diagnostic::warning(shown, 0, 0, message))
 }
 
 /// Deletes the staging folder or old tree `dir`, its marker last, so that a build killed half-way
@@ -781,6 +839,48 @@ fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
             std::fs::rename(from, dest)
         }
     }
+}
+
+/// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
+/// build removes, and says where, naming the output `shown`.
+fn keep_old_tree(
+    shown: &Path,
+    dir: &Path,
+    unplaced: &[Unplaced],
+    problems: &[String],
+) -> Diagnostic {
+    let names: Vec<String> = unplaced.iter().map(|(name, _)| name.clone()).collect();
+    let why = match &unplaced[0].1 {
+        e if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            "the site now makes a file or folder there".to_string()
+        }
+        e => e.to_string(),
+    };
+    let at = set_aside(dir).unwrap_or_else(|_| dir.to_path_buf());
+    // Unmarked, no build deletes it; a marked one would go with the user's files in it.
+    let warning = match std::fs::remove_file(at.join(MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => format!(
+            "; it still holds {MARKER} ({e}), so a later build will delete it: move \
+             those files out now"
+        ),
+        _ => String::new(),
+    };
+    Diagnostic::warning(
+        shown,
+        0,
+        0,
+        format!(
+            "{} made in the output folder during a build could not be placed in the new \
+             output ({why}), so the previous output was kept in {}{warning}{}",
+            name_list(&names),
+            at.display(),
+            problems
+                .iter()
+                .map(|p| format!("; {p}"))
+                .collect::<String>()
+        ),
+    )
+    .with_help("move those files where you want them, then delete that folder")
 }
 
 /// Renames the old tree `dir` to `DIR.kept-TIME`, a name of its own that no build cleans up: never
@@ -1267,7 +1367,7 @@ mod tests {
         std::fs::create_dir_all(&empty).unwrap();
         let refused = rename_no_replace(&empty, &earlier).unwrap_err();
         assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
-        clean_leftovers(parent.path(), "public", &live);
+        clean_leftovers(parent.path(), "public", &live, &live);
         assert!(kept.join("page.html").exists() && earlier.exists());
     }
 
@@ -1329,6 +1429,41 @@ mod tests {
         remove_tree(&left).unwrap();
         assert!(!left.exists());
         set(&live, 0o755);
+    }
+
+    #[test]
+    fn an_old_tree_left_by_a_killed_build_has_the_users_files_moved_out_before_it_goes() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join("index.html"), "new").unwrap();
+        std::fs::write(live.join(MANIFEST), "index.html\n").unwrap();
+        std::fs::write(live.join(MARKER), "").unwrap();
+        // Old trees of dead builds, marked (killed while moving the user's files) or not (killed
+        // right after the switch), and a staging folder killed before its switch.
+        let leftover = |pid: u32, marked: bool, journal_id: Option<FolderId>| {
+            let dir = parent.path().join(format!(".public.building-{pid}"));
+            std::fs::create_dir_all(dir.join("docs")).unwrap();
+            std::fs::write(dir.join(MANIFEST), "old.html\n").unwrap();
+            std::fs::write(dir.join("old.html"), "old").unwrap();
+            std::fs::write(dir.join(format!("docs/user-{pid}.txt")), "mine").unwrap();
+            if marked {
+                std::fs::write(dir.join(MARKER), "").unwrap();
+            }
+            let id = journal_id.unwrap_or_else(|| folder_id(&dir).unwrap());
+            std::fs::write(journal(&dir), format!("{} {}\n", id.0, id.1)).unwrap();
+            dir
+        };
+        leftover(999_999_991, true, None);
+        leftover(999_999_992, false, None);
+        leftover(999_999_993, true, Some((0, 0)));
+        let warnings = clean_leftovers(parent.path(), "public", &live, &live);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(read(&live.join("docs/user-999999991.txt")), "mine");
+        assert_eq!(read(&live.join("docs/user-999999992.txt")), "mine");
+        assert!(!live.join("docs/user-999999993.txt").exists());
+        assert!(!live.join("old.html").exists() && !live.join(MARKER).exists());
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
     }
 
     #[test]
