@@ -43,7 +43,9 @@
 //!   the user's entries out of it into the output, as the killed build would have, and keeps it
 //!   if any cannot be placed; only then is it deleted. A step after the switch that fails (the new site is
 //!   in place by then) is reported as a warning, never passed over.
-//! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
+//! - **Bounds.** An output that holds a mount point (a folder on another file system, found while
+//!   listing the user's entries) is refused with nothing changed: it could neither be linked nor
+//!   moved with the output. An output inside the site's inputs (content, static files, templates, the theme)
 //!   or one that contains the site is refused: it would be read back as input by the next build.
 //!
 //! Durability against power loss is not attempted (no fsync): the promise is about builds that
@@ -672,13 +674,21 @@ fn write_manifest(out: &Output, written: &HashSet<String>) -> std::io::Result<()
 }
 
 /// The entries of the live output `live` that the previous build did not write (not named in
-/// `manifest`). An entry that is not a file, folder or symbolic link is an error.
+/// `manifest`). An entry that is not a file, folder or symbolic link is an error, and so is a
+/// mount point ([`mount_point`]).
 fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, String> {
+    use std::os::unix::fs::MetadataExt;
     let mut kept = Vec::new();
+    let device = std::fs::symlink_metadata(live)
+        .map_err(|e| format!("cannot read it: {e}"))?
+        .dev();
     for entry in walkdir::WalkDir::new(live).min_depth(1) {
         let entry = entry.map_err(|e| format!("cannot read it: {e}"))?;
         let rel = entry.path().strip_prefix(live).unwrap_or(entry.path());
         let kind = entry.file_type();
+        if kind.is_dir() {
+            mount_point(&entry, rel, device)?;
+        }
         let realist = rel.to_str().is_some_and(|r| manifest.contains(r));
         if rel == Path::new(MANIFEST) || rel == Path::new(MARKER) || kind.is_file() && realist {
             continue;
@@ -702,6 +712,23 @@ fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, St
         }
     }
     Ok(kept)
+}
+
+/// Refuses the folder `entry` of the output (at `rel`) if another file system is mounted there: it
+/// cannot be linked nor moved with the output, and copying it would duplicate a whole disk.
+fn mount_point(entry: &walkdir::DirEntry, rel: &Path, device: u64) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = entry
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    match meta.dev() == device {
+        true => Ok(()),
+        false => Err(format!(
+            "{} is a mount point (another file system is mounted there), and realist does not \
+             carry those over; unmount it or mount it elsewhere",
+            rel.display()
+        )),
+    }
 }
 
 /// Moves every entry of the old tree `old` that the manifest `previous` does not name (the user's)

@@ -966,3 +966,43 @@ fn a_build_whose_stdout_is_full_or_closed_does_not_panic() {
     assert_eq!(done.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Unmounts its folder when dropped, even when the test fails.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn an_output_holding_a_mount_point_is_refused_and_unchanged() {
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    let disk = out.join("data");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "none"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    let _unmount = Mounted(disk.clone());
+    put(&disk, "big.bin", "a disk of its own");
+    let before = tree(&out);
+    let run = build_into(&site, &out);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("data is a mount point"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree(&out), before);
+    assert_nothing_beside(parent.path(), &["public"]);
+}
