@@ -13,7 +13,9 @@
 //!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
 //!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
 //!   folders recreated). Each folder of the staging folder, and the staging folder itself, takes
-//!   the mode of its live twin (permissions, setgid and sticky bits). The finished folder then
+//!   the mode of its live twin (permissions, setgid and sticky bits), and, where realist runs as
+//!   root, its owner and group; so does a folder made in the new output to hold a user's entry
+//!   moved there after the switch (the twin is then the old tree's). The finished folder then
 //!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`, but only while the
 //!   output path is still the very folder the build linked from (same device and inode, not a
 //!   link), checked before the exchange and, at the staging path, after it (else it is undone and
@@ -743,6 +745,7 @@ fn rescue(
     opened: &[(PathBuf, u32)],
 ) -> Vec<Unplaced> {
     let mut unplaced = Vec::new();
+    let mut made = Vec::new();
     // WalkDir follows a root that is a symbolic link; the old tree must be the folder itself.
     if folder_id(old).is_err() {
         return unplaced;
@@ -771,42 +774,99 @@ fn rescue(
         }
         let dest = target.join(rel);
         let placed = match kind.is_dir() {
-            true => rescue_empty_folder(entry.path(), &dest, opened),
-            false => rescue_entry(entry.path(), &dest, written.contains(name.as_ref())),
+            true => rescue_empty_folder(entry.path(), &dest, opened, &mut made),
+            false => rescue_entry(
+                entry.path(),
+                &dest,
+                written.contains(name.as_ref()),
+                &mut made,
+            ),
         };
         if let Err(e) = placed {
             unplaced.push((name.into_owned(), e));
         }
     }
+    // Modes last, innermost first: a read-only folder would have refused what was moved into it.
+    // A folder left with the default mode holds the user's files all the same: not worth keeping
+    // the old tree for.
+    for (dest, from) in made.iter().rev() {
+        let _ = restore_mode(dest, from, opened);
+    }
     unplaced
+}
+
+/// Makes the missing folders above `dest` in the new output, each owned like its twin above `from`
+/// in the old tree (as root; otherwise the user's own anyway), and notes them in `made` to be
+/// given their twin's mode once everything is moved in.
+fn make_parents(
+    from: &Path,
+    dest: &Path,
+    made: &mut Vec<(PathBuf, PathBuf)>,
+) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let (mut d, mut f) = (dest.parent(), from.parent());
+    while let (Some(dir), Some(twin)) = (d, f) {
+        if std::fs::symlink_metadata(dir).is_ok() {
+            break;
+        }
+        missing.push((dir.to_path_buf(), twin.to_path_buf()));
+        (d, f) = (dir.parent(), twin.parent());
+    }
+    for (dir, twin) in missing.into_iter().rev() {
+        std::fs::create_dir(&dir)?;
+        same_owner(&twin, &dir);
+        made.push((dir, twin));
+    }
+    Ok(())
+}
+
+/// Gives the folder `dir` the owner and group of `twin` where they differ, which only root can:
+/// elsewhere the attempt fails and the folder stays the user's own.
+fn same_owner(twin: &Path, dir: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(want), Ok(has)) = (
+        std::fs::symlink_metadata(twin),
+        std::fs::symlink_metadata(dir),
+    ) else {
+        return;
+    };
+    if (want.uid(), want.gid()) != (has.uid(), has.gid()) {
+        let _ = std::os::unix::fs::lchown(dir, Some(want.uid()), Some(want.gid()));
+    }
 }
 
 /// A folder of the old tree: only an empty one is moved (a folder that holds anything is made
 /// in the new tree as its entries are moved; it may hold realist's files the new site no longer
 /// makes).
-fn rescue_empty_folder(from: &Path, dest: &Path, opened: &[(PathBuf, u32)]) -> std::io::Result<()> {
+fn rescue_empty_folder(
+    from: &Path,
+    dest: &Path,
+    opened: &[(PathBuf, u32)],
+    made: &mut Vec<(PathBuf, PathBuf)>,
+) -> std::io::Result<()> {
     let empty = std::fs::read_dir(from).is_ok_and(|mut d| d.next().is_none());
     match std::fs::symlink_metadata(dest) {
         Ok(meta) if meta.is_dir() || !empty => Ok(()),
         Ok(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
         Err(_) if !empty => Ok(()),
         Err(_) => {
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            make_parents(from, dest, made)?;
+            // Renamed, the folder keeps its owner; its mode is the one open_up found.
             std::fs::rename(from, dest)?;
             restore_mode(dest, from, opened)
         }
     }
 }
 
-/// Gives the folder moved from `from` to `dest` back the mode [`open_up`] changed, if it did.
+/// Gives the folder `dest` the mode of its twin `from` in the old tree: the one [`open_up`]
+/// changed, if it did.
 fn restore_mode(dest: &Path, from: &Path, opened: &[(PathBuf, u32)]) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    match opened.iter().find(|(path, _)| path == from) {
-        Some((_, mode)) => std::fs::set_permissions(dest, std::fs::Permissions::from_mode(*mode)),
-        None => Ok(()),
-    }
+    let mode = match opened.iter().find(|(path, _)| path == from) {
+        Some((_, mode)) => *mode,
+        None => std::fs::symlink_metadata(from)?.permissions().mode() & 0o7777,
+    };
+    std::fs::set_permissions(dest, std::fs::Permissions::from_mode(mode))
 }
 
 /// Adds the owner's read, write and search permission to every folder of `dir` (itself included)
@@ -852,7 +912,12 @@ fn move_marker(target: &Path, old: &Path) -> std::io::Result<()> {
 
 /// A user's file or link of the old tree: moved to `dest` unless the same file is there already.
 /// What stands there is replaced only if it is not the new site's (`site`) and not a folder.
-fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
+fn rescue_entry(
+    from: &Path,
+    dest: &Path,
+    site: bool,
+    made: &mut Vec<(PathBuf, PathBuf)>,
+) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let source = std::fs::symlink_metadata(from)?;
     match std::fs::symlink_metadata(dest) {
@@ -860,9 +925,7 @@ fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
         Ok(there) if there.is_dir() || site => Err(std::io::ErrorKind::AlreadyExists.into()),
         Ok(_) => std::fs::rename(from, dest),
         Err(_) => {
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            make_parents(from, dest, made)?;
             std::fs::rename(from, dest)
         }
     }
@@ -1058,6 +1121,9 @@ fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
             continue;
         };
         let mode = twin.permissions().mode() & 0o7777;
+        if twin.is_dir() {
+            same_owner(&live.join(rel), entry.path());
+        }
         if twin.is_dir() && entry.metadata()?.permissions().mode() & 0o7777 != mode {
             std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))?;
         }
@@ -1491,6 +1557,49 @@ mod tests {
         assert!(!live.join("docs/user-999999993.txt").exists());
         assert!(!live.join("old.html").exists() && !live.join(MARKER).exists());
         assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+    }
+
+    /// Owners can only be given as root, which the test suite runs as; elsewhere that part is
+    /// skipped.
+    #[test]
+    fn folders_the_user_made_keep_their_mode_and_owner() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(live.join("early")).unwrap();
+        std::fs::write(live.join("early/a.txt"), "a").unwrap();
+        std::fs::write(live.join(MANIFEST), "").unwrap();
+        // SAFETY: geteuid only reads the process's user id.
+        let root = unsafe { libc::geteuid() } == 0;
+        let chown = |p: &Path| {
+            if root {
+                std::os::unix::fs::lchown(p, Some(4321), Some(4322)).unwrap();
+            }
+        };
+        chown(&live.join("early"));
+        let mut staging = Staging::new(&live).unwrap();
+        staging.output().put("index.html", b"site").unwrap();
+        let listed = staging.listing.take().unwrap().join().unwrap();
+        staging.listing = Some(std::thread::spawn(move || listed));
+        // Made during the build, after the early listing.
+        std::fs::create_dir_all(live.join("late/inner")).unwrap();
+        std::fs::write(live.join("late/inner/b.txt"), "b").unwrap();
+        for dir in ["late", "late/inner"] {
+            chown(&live.join(dir));
+            std::fs::set_permissions(live.join(dir), PermissionsExt::from_mode(0o750)).unwrap();
+        }
+        let written = HashSet::from(["index.html".to_string()]);
+        assert!(staging.commit(&written).unwrap().is_none());
+        assert_eq!(read(&live.join("late/inner/b.txt")), "b");
+        for dir in ["early", "late", "late/inner"] {
+            let meta = std::fs::metadata(live.join(dir)).unwrap();
+            if dir != "early" {
+                assert_eq!(meta.permissions().mode() & 0o7777, 0o750, "{dir}");
+            }
+            if root {
+                assert_eq!((meta.uid(), meta.gid()), (4321, 4322), "{dir}");
+            }
+        }
     }
 
     #[test]
