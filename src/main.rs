@@ -185,13 +185,32 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
             say(&report.summary(verb));
         }
         realist::Outcome::SiteErrors => tell(&format!(
-            "{} error{} found; the previous output is unchanged",
+            "{} error{} found{}",
             report.errors().max(1),
-            if report.errors() == 1 { "" } else { "s" }
+            if report.errors() == 1 { "" } else { "s" },
+            output_state(options, &report)
         )),
-        realist::Outcome::Failure => tell("build failed; the previous output is unchanged"),
+        realist::Outcome::Failure => tell(&format!(
+            "{} failed{}",
+            if options.check_only { "check" } else { "build" },
+            output_state(options, &report)
+        )),
     }
     report.outcome.exit_code()
+}
+
+/// What a failed build did to the output, said only when true: a check has none, and a first
+/// build leaves none (a failed build writes nothing in place of the output; where a switch went
+/// wrong half-way its own message says where things are).
+fn output_state(options: &realist::BuildOptions, report: &realist::BuildReport) -> &'static str {
+    match (
+        options.check_only,
+        std::fs::symlink_metadata(&report.out).is_ok(),
+    ) {
+        (true, _) => "",
+        (false, true) => "; the previous output is unchanged",
+        (false, false) => "; no output was written",
+    }
 }
 
 fn scaffold_error(e: realist::scaffold::ScaffoldError) -> i32 {

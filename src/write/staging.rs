@@ -169,11 +169,21 @@ impl Staging {
     }
 
     /// A staging directory in the system's temporary folder, for a build that writes nothing
-    /// (`realist check`); it is removed by [`Staging::abandon`].
+    /// (`realist check`); it is removed by [`Staging::abandon`]. It is made with a random name,
+    /// only if new, readable by this user alone (`realist-check-PID-RANDOM`), and marked: a check
+    /// that was killed leaves one, which the next check removes once that process is gone.
     pub fn scratch() -> Result<Staging, Diagnostic> {
-        let dir = std::env::temp_dir().join(format!("realist-check-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| cannot_write(&dir, e))?;
+        let temp = std::env::temp_dir();
+        clean_scratch_leftovers(&temp);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("realist-check-{}-", std::process::id()))
+            .tempdir_in(&temp)
+            .map_err(|e| cannot_write(&temp, e))?
+            .keep();
+        if let Err(e) = std::fs::File::create(dir.join(MARKER)) {
+            let _ = std::fs::remove_dir(&dir);
+            return Err(cannot_write(&dir, e));
+        }
         Ok(Staging {
             target: dir.clone(),
             shown: dir.clone(),
@@ -480,6 +490,33 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path, shown: &Path) -> Ve
         }
     }
     warnings
+}
+
+/// Removes the scratch folders `realist-check-PID-RANDOM` in `temp` of checks that are gone: only
+/// those that are folders (not links), hold the marker, and are this user's.
+fn clean_scratch_leftovers(temp: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    // SAFETY: geteuid only reads the process's user id.
+    let me = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("realist-check-")) else {
+            continue;
+        };
+        let Some(Ok(pid)) = rest.split('-').next().map(str::parse::<u32>) else {
+            continue;
+        };
+        let mine =
+            std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_dir() && m.uid() == me);
+        let marked =
+            std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
+        if mine && marked && pid != std::process::id() && !process_alive(pid) {
+            let _ = remove_tree(&entry.path());
+        }
+    }
 }
 
 /// The journal of the staging folder `dir`, `DIR.switch`: written just before the switch, it holds

@@ -1006,3 +1006,42 @@ fn an_output_holding_a_mount_point_is_refused_and_unchanged() {
     assert_eq!(tree(&out), before);
     assert_nothing_beside(parent.path(), &["public"]);
 }
+
+#[test]
+fn a_failed_build_says_only_what_is_true_of_the_output() {
+    let site = Site::minimal();
+    site.edit("site.yaml", "title: \"T\"", "title: [");
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    let first = build_into(&site, &out);
+    assert!(
+        first.stderr.contains("; no output was written"),
+        "{first:?}"
+    );
+    assert!(!first.stderr.contains("previous output"), "{first:?}");
+    let check = site.check(&[]);
+    assert!(!check.stderr.contains("output"), "{check:?}");
+}
+
+#[test]
+fn a_killed_checks_scratch_folder_is_removed_by_the_next_check() {
+    let site = Site::minimal();
+    let temp = tempfile::tempdir().unwrap();
+    let dead = dead_pid();
+    let left = temp.path().join(format!("realist-check-{dead}-abc123"));
+    put(&left, ".realist-staging", "");
+    put(&left, "index.html", "stale");
+    let users = temp.path().join(format!("realist-check-{dead}-mine"));
+    put(&users, "notes.txt", "not realist's");
+    let run = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["check", "--root", site.root().to_str().unwrap()])
+        .env("TMPDIR", temp.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    // Nor is this check's own folder left.
+    assert_eq!(
+        names(temp.path()),
+        vec![format!("realist-check-{dead}-mine")]
+    );
+}
