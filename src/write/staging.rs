@@ -3,55 +3,59 @@
 //!
 //! - **Manifest.** Every build writes `.realist-manifest` at the top of the output: one
 //!   site-relative path per line (`\` and line breaks escaped as `\\`, `\n`, `\r`), naming every
-//!   file the build wrote; the manifest does not name itself. An update removes only files that
-//!   the previous manifest names and the new build no longer makes. Everything else in the folder
-//!   (a `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into
-//!   the new output untouched. A folder that has no manifest and holds anything but a `.git`
-//!   folder (a fresh gh-pages clone) is refused and left as it is: a mistaken `--out` (a home
-//!   folder holds only dot-entries), or a site built by a realist older than the manifest.
+//!   file the build wrote; the manifest does not name itself. An update removes only files that the
+//!   previous manifest names and the new build no longer makes. Everything else in the folder (a
+//!   `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into the
+//!   new output untouched. A folder that has no manifest and holds anything but a `.git` folder (a
+//!   fresh gh-pages clone) is refused and left as it is: a mistaken `--out` (a home folder holds
+//!   only dot-entries), or a site built by a realist older than the manifest.
 //! - **Atomic switch.** A build writes into a sibling folder `.NAME.building-PID`. A file whose
-//!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
-//!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
+//!   bytes are already in the live output is hard-linked from there (same inode and mtime, so rsync
+//!   sees only real changes); the user's files are hard-linked too (symbolic links and empty
 //!   folders recreated). Each folder of the staging folder, and the staging folder itself, takes
 //!   the mode of its live twin (permissions, setgid and sticky bits), and, where realist runs as
 //!   root, its owner and group; so does a folder made in the new output to hold a user's entry
 //!   moved there after the switch (the twin is then the old tree's). The finished folder then
-//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`, but only while the
-//!   output path is still the very folder the build linked from (same device and inode, not a
-//!   link), checked before the exchange and, at the staging path, after it (else it is undone and
-//!   the build fails); the old tree's walks never follow a symbolic link. The old tree, now at the staging path, is walked once more:
-//!   every entry its manifest does not name (the user's, including what they made or replaced
-//!   during the build, after the early listing) is moved into the new output unless the same file
-//!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
-//!   site makes a file there) keeps the old tree, renamed `.NAME.building-PID.kept-TIME` (never
-//!   onto a folder already there) and unmarked, with a warning; no build deletes a kept folder. The first build renames the staging folder into place. Where hard links are not supported, files are
-//!   copied; where the exchange is not supported, the live folder is renamed aside to
-//!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
-//!   path is missing, and a build that finds it missing renames the `.old` folder back.
+//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`, but only while the output
+//!   path is still the very folder the build linked from (same device and inode, not a link),
+//!   checked before the exchange and, at the staging path, after it (else it is undone and the
+//!   build fails); the old tree's walks never follow a symbolic link. The old tree, now at the
+//!   staging path, is walked once more: every entry its manifest does not name (the user's,
+//!   including what they made or replaced during the build, after the early listing) is moved into
+//!   the new output unless the same file is already there, and then the tree is deleted. A user's
+//!   entry that cannot be placed (the new site makes a file there, or it cannot be moved) keeps the
+//!   old tree, renamed `.NAME.building-PID.kept-TIME` (never onto a folder already there) and
+//!   unmarked, with a warning; no build deletes a kept folder. The first build renames the staging
+//!   folder into place. Where hard links are not supported, files are copied; where the exchange is
+//!   not supported, the live folder is renamed aside to `.NAME.building-PID.old` and the new one
+//!   renamed in: between those two renames the output path is missing, and a build that finds it
+//!   missing renames the `.old` folder back.
 //! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
 //!   end, so a second build into it waits, saying so on stderr (the lock goes with the process,
 //!   even a killed one).
-//! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment
-//!   it is created; the old tree receives it right after the switch, and a folder set aside by the
+//! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment it
+//!   is created; the old tree receives it right after the switch, and a folder set aside by the
 //!   fallback switch right after it is set aside. Each build removes `.NAME.building-PID` folders
-//!   that hold the marker and whose process is gone; those of a running build, and a folder of
-//!   the user's that only has such a name, are left alone. The marker never stays in the output
-//!   (a kill at the very moment of the switch may leave it there, and it is not carried over).
-//!   The old tree is emptied even where the output, or a folder in it, is read-only (realist adds
-//!   the owner's permissions to the old tree's folders first), and the output folder takes its
-//!   mode only once the marker has left it. Just before the switch a journal,
-//!   `.NAME.building-PID.switch`, records the device and inode of the folder that becomes the old
-//!   tree: a leftover it names (marked or not yet) is an old tree, and the next build first moves
-//!   the user's entries out of it into the output, as the killed build would have, and keeps it
-//!   if any cannot be placed; only then is it deleted. A step after the switch that fails (the new site is
-//!   in place by then) is reported as a warning, never passed over.
+//!   that hold the marker and whose process is gone; those of a running build, and a folder of the
+//!   user's that only has such a name, are left alone. The marker never stays in the output (a kill
+//!   at the very moment of the switch may leave it there, and it is not carried over). The old tree
+//!   is emptied even where the output, or a folder in it, is read-only (realist adds the owner's
+//!   permissions to the old tree's folders first), and the output folder takes its mode only once
+//!   the marker has left it. Just before the switch a journal, `.NAME.building-PID.switch`, records
+//!   the device and inode of the folder that becomes the old tree: a leftover it names (marked or
+//!   not yet) is an old tree, and the next build first moves the user's entries out of it into the
+//!   output, as the killed build would have, and keeps it if any cannot be placed; only then is it
+//!   deleted. A step after the switch that fails (the new site is in place by then) is reported as
+//!   a warning, never passed over. A killed `realist check` leaves a marked
+//!   `realist-check-PID-RANDOM` in the temporary folder, which the next check removes.
 //! - **Bounds.** An output that holds a mount point (a folder on another file system, found while
 //!   listing the user's entries) is refused with nothing changed: it could neither be linked nor
-//!   moved with the output. An output inside the site's inputs (content, static files, templates, the theme)
-//!   or one that contains the site is refused: it would be read back as input by the next build.
+//!   moved with the output. An output inside the site's inputs (content, static files, templates,
+//!   the theme) or one that contains the site is refused: it would be read back as input by the
+//!   next build.
 //!
-//! Durability against power loss is not attempted (no fsync): the promise is about builds that
-//! fail or are killed.
+//! Durability against power loss is not attempted (no fsync): the promise is about builds that fail
+//! or are killed.
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
