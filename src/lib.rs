@@ -204,13 +204,14 @@ pub fn build(options: &BuildOptions) -> BuildReport {
     let Some(model) = model(options, base_url, &mut run) else {
         return run.end(Outcome::SiteErrors, BTreeMap::new(), Vec::new(), out);
     };
-    let staging = match staging(options, &model, &out) {
+    let mut staging = match staging(options, &model, &out) {
         Ok(s) => s,
         Err(d) => {
             run.diagnostics.push(d);
             return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
         }
     };
+    run.diagnostics.extend(staging.take_warnings());
     let (records, files, template_times) =
         write_site(&model, &options.root, &staging, &out, &mut run);
     if let Some(e) = staging.output().write_failure() {

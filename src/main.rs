@@ -136,7 +136,7 @@ fn main() -> ExitCode {
         Command::New { kind, id, root } => {
             match realist::scaffold::new_content(&root, &kind, &id, &realist::scaffold::today()) {
                 Ok(path) => {
-                    println!("created {}", path.display());
+                    say(&format!("created {}", path.display()));
                     0
                 }
                 Err(e) => scaffold_error(e),
@@ -144,11 +144,11 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match realist::scaffold::init(&dir) {
             Ok(()) => {
-                println!(
+                say(&format!(
                     "created a new site in {}; build it with `realist build --root {}`",
                     dir.display(),
                     dir.display()
-                );
+                ));
                 0
             }
             Err(e) => scaffold_error(e),
@@ -160,19 +160,19 @@ fn main() -> ExitCode {
 fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
     let report = realist::build(options);
     for d in &report.diagnostics {
-        eprintln!("{d}\n");
+        tell(&format!("{d}\n"));
     }
     if timings {
         for (i, (stage, secs)) in report.stages.iter().enumerate() {
             let (rss, peak) = report.stage_rss.get(i).copied().unwrap_or_default();
-            eprintln!(
+            tell(&format!(
                 "  {stage:<8} {:>8.1} ms {rss:>8.1} MiB resident, {peak:>8.1} MiB peak",
                 secs * 1000.0
-            );
+            ));
         }
-        eprintln!("  slowest templates (summed over threads):");
+        tell("  slowest templates (summed over threads):");
         for (template, secs) in report.templates.iter().take(5) {
-            eprintln!("    {template:<14} {:>8.1} ms", secs * 1000.0);
+            tell(&format!("    {template:<14} {:>8.1} ms", secs * 1000.0));
         }
     }
     match report.outcome {
@@ -182,25 +182,63 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
             } else {
                 "Built"
             };
-            println!("{}", report.summary(verb));
+            say(&report.summary(verb));
         }
-        realist::Outcome::SiteErrors => eprintln!(
-            "{} error{} found; the previous output is unchanged",
+        realist::Outcome::SiteErrors => tell(&format!(
+            "{} error{} found{}",
             report.errors().max(1),
-            if report.errors() == 1 { "" } else { "s" }
-        ),
-        realist::Outcome::Failure => eprintln!("build failed; the previous output is unchanged"),
+            if report.errors() == 1 { "" } else { "s" },
+            output_state(options, &report)
+        )),
+        realist::Outcome::Failure => tell(&format!(
+            "{} failed{}",
+            if options.check_only { "check" } else { "build" },
+            output_state(options, &report)
+        )),
     }
     report.outcome.exit_code()
 }
 
+/// What a failed build did to the output, said only when true: a check has none, and a first
+/// build leaves none (a failed build writes nothing in place of the output; where a switch went
+/// wrong half-way its own message says where things are).
+fn output_state(options: &realist::BuildOptions, report: &realist::BuildReport) -> &'static str {
+    match (
+        options.check_only,
+        std::fs::symlink_metadata(&report.out).is_ok(),
+    ) {
+        (true, _) => "",
+        (false, true) => "; the previous output is unchanged",
+        (false, false) => "; no output was written",
+    }
+}
+
 fn scaffold_error(e: realist::scaffold::ScaffoldError) -> i32 {
     use realist::diagnostics::printable;
-    eprintln!("error: {}", printable(&e.message));
+    tell(&format!("error: {}", printable(&e.message)));
     if let Some(help) = e.help {
-        eprintln!("   = help: {}", printable(&help));
+        tell(&format!("   = help: {}", printable(&help)));
     }
     e.code
+}
+
+/// Prints a line on stdout. A closed or full stdout (`>/dev/full`, a pager quit early) must not
+/// panic after the work is done: a closed pipe means nobody reads, and any other failure is said
+/// on stderr.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            tell(&format!("cannot print on standard output: {e}"));
+        }
+    }
+}
+
+/// Prints a line on stderr; when even stderr cannot be written there is nobody left to tell.
+fn tell(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 /// mimalloc instead of the system allocator: rendering makes millions of small, short-lived

@@ -968,7 +968,7 @@ fn errors_are_printed_like_rustc() {
     assert!(run.stderr.starts_with(&expected), "{run:?}");
     assert!(run
         .stderr
-        .ends_with("1 error found; the previous output is unchanged\n"));
+        .ends_with("1 error found; no output was written\n"));
 }
 
 #[test]

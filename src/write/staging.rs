@@ -3,40 +3,59 @@
 //!
 //! - **Manifest.** Every build writes `.realist-manifest` at the top of the output: one
 //!   site-relative path per line (`\` and line breaks escaped as `\\`, `\n`, `\r`), naming every
-//!   file the build wrote; the manifest does not name itself. An update removes only files that
-//!   the previous manifest names and the new build no longer makes. Everything else in the folder
-//!   (a `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into
-//!   the new output untouched. A folder that has no manifest and holds anything but a `.git`
-//!   folder (a fresh gh-pages clone) is refused and left as it is: a mistaken `--out` (a home
-//!   folder holds only dot-entries), or a site built by a realist older than the manifest.
+//!   file the build wrote; the manifest does not name itself. An update removes only files that the
+//!   previous manifest names and the new build no longer makes. Everything else in the folder (a
+//!   `.git` folder, `CNAME`, `.nojekyll`, `docs/thesis.docx`) is the user's and is carried into the
+//!   new output untouched. A folder that has no manifest and holds anything but a `.git` folder (a
+//!   fresh gh-pages clone) is refused and left as it is: a mistaken `--out` (a home folder holds
+//!   only dot-entries), or a site built by a realist older than the manifest.
 //! - **Atomic switch.** A build writes into a sibling folder `.NAME.building-PID`. A file whose
-//!   bytes are already in the live output is hard-linked from there (same inode and mtime, so
-//!   rsync sees only real changes); the user's files are hard-linked too (symbolic links and empty
+//!   bytes are already in the live output is hard-linked from there (same inode and mtime, so rsync
+//!   sees only real changes); the user's files are hard-linked too (symbolic links and empty
 //!   folders recreated). Each folder of the staging folder, and the staging folder itself, takes
-//!   the mode of its live twin (permissions, setgid and sticky bits). The finished folder then
-//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`. The old tree, now at the staging path, is walked once more:
-//!   every entry its manifest does not name (the user's, including what they made or replaced
-//!   during the build, after the early listing) is moved into the new output unless the same file
-//!   is already there, and then the tree is deleted. A user's entry that cannot be placed (the new
-//!   site makes a file there) keeps the old tree, renamed `.NAME.building-PID.kept`, with a
-//!   warning. The first build renames the staging folder into place. Where hard links are not supported, files are
-//!   copied; where the exchange is not supported, the live folder is renamed aside to
-//!   `.NAME.building-PID.old` and the new one renamed in: between those two renames the output
-//!   path is missing, and a build that finds it missing renames the `.old` folder back.
+//!   the mode of its live twin (permissions, setgid and sticky bits), and, where realist runs as
+//!   root, its owner and group; so does a folder made in the new output to hold a user's entry
+//!   moved there after the switch (the twin is then the old tree's). The finished folder then
+//!   trades places with the live one in one `renameat2(RENAME_EXCHANGE)`, but only while the output
+//!   path is still the very folder the build linked from (same device and inode, not a link),
+//!   checked before the exchange and, at the staging path, after it (else it is undone and the
+//!   build fails); the old tree's walks never follow a symbolic link. The old tree, now at the
+//!   staging path, is walked once more: every entry its manifest does not name (the user's,
+//!   including what they made or replaced during the build, after the early listing) is moved into
+//!   the new output unless the same file is already there, and then the tree is deleted. A user's
+//!   entry that cannot be placed (the new site makes a file there, or it cannot be moved) keeps the
+//!   old tree, renamed `.NAME.building-PID.kept-TIME` (never onto a folder already there) and
+//!   unmarked, with a warning; no build deletes a kept folder. The first build renames the staging
+//!   folder into place. Where hard links are not supported, files are copied; where the exchange is
+//!   not supported, the live folder is renamed aside to `.NAME.building-PID.old` and the new one
+//!   renamed in: between those two renames the output path is missing, and a build that finds it
+//!   missing renames the `.old` folder back.
 //! - **One at a time.** A build holds an `flock` on the folder that holds the output from start to
 //!   end, so a second build into it waits, saying so on stderr (the lock goes with the process,
 //!   even a killed one).
-//! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment
-//!   it is created; the old tree receives it right after the switch, and a folder set aside by the
+//! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment it
+//!   is created; the old tree receives it right after the switch, and a folder set aside by the
 //!   fallback switch right after it is set aside. Each build removes `.NAME.building-PID` folders
-//!   that hold the marker and whose process is gone; those of a running build, and a folder of
-//!   the user's that only has such a name, are left alone. The marker never stays in the output
-//!   (a kill at the very moment of the switch may leave it there, and it is not carried over).
-//! - **Bounds.** An output inside the site's inputs (content, static files, templates, the theme)
-//!   or one that contains the site is refused: it would be read back as input by the next build.
+//!   that hold the marker and whose process is gone; those of a running build, and a folder of the
+//!   user's that only has such a name, are left alone. The marker never stays in the output (a kill
+//!   at the very moment of the switch may leave it there, and it is not carried over). The old tree
+//!   is emptied even where the output, or a folder in it, is read-only (realist adds the owner's
+//!   permissions to the old tree's folders first), and the output folder takes its mode only once
+//!   the marker has left it. Just before the switch a journal, `.NAME.building-PID.switch`, records
+//!   the device and inode of the folder that becomes the old tree: a leftover it names (marked or
+//!   not yet) is an old tree, and the next build first moves the user's entries out of it into the
+//!   output, as the killed build would have, and keeps it if any cannot be placed; only then is it
+//!   deleted. A step after the switch that fails (the new site is in place by then) is reported as
+//!   a warning, never passed over. A killed `realist check` leaves a marked
+//!   `realist-check-PID-RANDOM` in the temporary folder, which the next check removes.
+//! - **Bounds.** An output that holds a mount point (a folder on another file system, found while
+//!   listing the user's entries) is refused with nothing changed: it could neither be linked nor
+//!   moved with the output. An output inside the site's inputs (content, static files, templates,
+//!   the theme) or one that contains the site is refused: it would be read back as input by the
+//!   next build.
 //!
-//! Durability against power loss is not attempted (no fsync): the promise is about builds that
-//! fail or are killed.
+//! Durability against power loss is not attempted (no fsync): the promise is about builds that fail
+//! or are killed.
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -86,6 +105,11 @@ pub struct Staging {
     /// When updating: the live output's manifest, which tells the user's entries from realist's
     /// once more after the switch ([`rescue`]).
     previous: Arc<HashSet<String>>,
+    /// When updating: the live output folder's device and inode, which must still be at the
+    /// output path when the build switches, and at the staging path after the switch.
+    live_id: Option<FolderId>,
+    /// What cleaning up after killed builds has to tell.
+    warnings: Vec<Diagnostic>,
     /// The lock on the folder that holds the output, held until the build ends.
     _lock: Option<std::fs::File>,
 }
@@ -103,7 +127,7 @@ impl Staging {
         unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
         std::fs::create_dir_all(&parent).map_err(fail)?;
         let lock = lock(&parent, &shown).map_err(fail)?;
-        clean_leftovers(&parent, &name, &target);
+        let warnings = clean_leftovers(&parent, &name, &target, &shown);
         if on_another_device(&target, &parent) {
             return Err(Diagnostic::error(
                 &shown,
@@ -130,6 +154,7 @@ impl Staging {
             let live = target.clone();
             std::thread::spawn(move || kept_entries(&live, &manifest))
         });
+        let live_id = listing.as_ref().and_then(|_| folder_id(&target).ok());
         let (mode, live) = match listing {
             Some(_) => (Mode::Update, Some(target.clone())),
             None => (Mode::Fresh, None),
@@ -141,16 +166,28 @@ impl Staging {
             mode,
             listing,
             previous,
+            live_id,
+            warnings,
             _lock: Some(lock),
         })
     }
 
     /// A staging directory in the system's temporary folder, for a build that writes nothing
-    /// (`realist check`); it is removed by [`Staging::abandon`].
+    /// (`realist check`); it is removed by [`Staging::abandon`]. It is made with a random name,
+    /// only if new, readable by this user alone (`realist-check-PID-RANDOM`), and marked: a check
+    /// that was killed leaves one, which the next check removes once that process is gone.
     pub fn scratch() -> Result<Staging, Diagnostic> {
-        let dir = std::env::temp_dir().join(format!("realist-check-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| cannot_write(&dir, e))?;
+        let temp = std::env::temp_dir();
+        clean_scratch_leftovers(&temp);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("realist-check-{}-", std::process::id()))
+            .tempdir_in(&temp)
+            .map_err(|e| cannot_write(&temp, e))?
+            .keep();
+        if let Err(e) = std::fs::File::create(dir.join(MARKER)) {
+            let _ = std::fs::remove_dir(&dir);
+            return Err(cannot_write(&dir, e));
+        }
         Ok(Staging {
             target: dir.clone(),
             shown: dir.clone(),
@@ -158,8 +195,15 @@ impl Staging {
             mode: Mode::Scratch,
             listing: None,
             previous: Arc::default(),
+            live_id: None,
+            warnings: Vec::new(),
             _lock: None,
         })
+    }
+
+    /// What cleaning up after killed builds found to say (a user's file kept beside the output).
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// Where the build writes.
@@ -179,6 +223,7 @@ impl Staging {
     pub fn commit(mut self, written: &HashSet<String>) -> Result<Option<Diagnostic>, Diagnostic> {
         let dir = self.output.dir.clone();
         let listing = self.listing.take();
+        let staged = folder_id(&dir).ok();
         let prepared = (|| {
             if let Some(listing) = listing {
                 let kept = listing
@@ -191,16 +236,25 @@ impl Staging {
                 copy_folder_modes(&self.target, &dir).map_err(|e| e.to_string())?;
             }
             match self.mode {
-                Mode::Update => switch(&dir, &self.target),
+                Mode::Update => self.switch_checked(&dir),
                 _ => std::fs::remove_file(dir.join(MARKER))
-                    .and_then(|()| std::fs::rename(&dir, &self.target)),
+                    .and_then(|()| std::fs::rename(&dir, &self.target))
+                    .map_err(|e| e.to_string()),
             }
-            .map_err(|e| e.to_string())
         })();
         if let Err(message) = prepared {
-            let _ = remove_tree(&dir);
+            // Only this build's own folder is deleted: a switch undone in vain leaves there what
+            // was at the output path.
+            if folder_id(&dir).ok() == staged {
+                let _ = remove_tree(&dir);
+            }
+            let _ = std::fs::remove_file(journal(&dir));
             // Only the fallback switch can fail half-way, with the old output set aside.
             let state = match self.mode == Mode::Fresh || self.target.exists() {
+                _ if folder_id(&self.target).ok() == staged => format!(
+                    "the new site is in place, and what was at the output path is at {}, untouched",
+                    dir.display()
+                ),
                 true => "it was left as it was".to_string(),
                 false => format!("the previous output is in {}.old", dir.display()),
             };
@@ -214,42 +268,85 @@ impl Staging {
         if self.mode == Mode::Fresh {
             return Ok(None);
         }
-        // The marker goes with the old tree, out of the output.
-        let _ = std::fs::rename(self.target.join(MARKER), dir.join(MARKER));
-        // The old tree, now at the staging path. The user's entries were listed early; what they
-        // made or replaced since is only there, so it is moved across before the tree is deleted.
-        // A kill here leaves the old tree for the next build.
-        let unplaced = rescue(&dir, &self.target, &self.previous, written);
-        if unplaced.is_empty() {
-            let _ = remove_tree(&dir);
-            return Ok(None);
-        }
-        Ok(Some(self.keep_old_tree(&dir, &unplaced)))
+        let warning = self.finish_update(&dir, written);
+        let _ = std::fs::remove_file(journal(&dir));
+        Ok(warning)
     }
 
-    /// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
-    /// build removes, and says where.
-    fn keep_old_tree(&self, dir: &Path, unplaced: &[String]) -> Diagnostic {
-        let mut kept = dir.as_os_str().to_owned();
-        kept.push(".kept");
-        let kept = PathBuf::from(kept);
-        let at = match std::fs::rename(dir, &kept) {
-            Ok(()) => kept,
-            Err(_) => dir.to_path_buf(),
+    /// After the switch: moves the marker out of the new output into the old tree `dir`, gives the
+    /// new output's own folder the old one's mode, moves the user's entries across and deletes the
+    /// old tree. Every step that fails is said in the returned warning: the new site is in place,
+    /// and a marked old tree left behind is deleted by the next build.
+    fn finish_update(&self, dir: &Path, written: &HashSet<String>) -> Option<Diagnostic> {
+        use std::os::unix::fs::PermissionsExt;
+        let mut problems = Vec::new();
+        let root_mode = std::fs::symlink_metadata(dir).map(|m| m.permissions().mode() & 0o7777);
+        // The old tree is realist's to empty now, even where the output was read-only.
+        let opened = open_up(dir).unwrap_or_else(|e| {
+            problems.push(format!("cannot make the previous output writable: {e}"));
+            Vec::new()
+        });
+        if let Err(e) = move_marker(&self.target, dir) {
+            problems.push(format!("cannot move {MARKER} out of the new output: {e}"));
+        }
+        // Only now, with the marker gone from it: a read-only output folder would have kept it.
+        if let Ok(mode) = root_mode {
+            let mode = std::fs::Permissions::from_mode(mode);
+            if let Err(e) = std::fs::set_permissions(&self.target, mode) {
+                problems.push(format!("cannot give the output folder its mode back: {e}"));
+            }
+        }
+        // The user's entries were listed early; what they made or replaced since is only in the
+        // old tree, so it is moved across before the tree is deleted. A kill here leaves the old
+        // tree, marked, for the next build.
+        let unplaced = rescue(dir, &self.target, &self.previous, written, &opened);
+        // Done: a kill from here on leaves a marked tree of realist's files to delete, which
+        // must not be taken for an old tree to rescue from once its manifest is deleted.
+        let _ = std::fs::remove_file(journal(dir));
+        if !unplaced.is_empty() {
+            return Some(keep_old_tree(&self.shown, dir, &unplaced, &problems));
+        }
+        if let Err(e) = remove_tree(dir) {
+            problems.push(format!(
+                "cannot delete the previous output at {} ({e}); the next build tries again",
+                dir.display()
+            ));
+        }
+        (!problems.is_empty()).then(|| {
+            Diagnostic::warning(
+                &self.shown,
+                0,
+                0,
+                format!("the new site is in place, but {}", problems.join("; ")),
+            )
+        })
+    }
+
+    /// Trades the staging folder `dir` for the live output, but only if the output path still holds
+    /// the folder this build linked from: a folder moved away and replaced (by a symbolic link to
+    /// another folder, say) during the build must not end up at the staging path, where the old
+    /// tree is emptied and deleted. Checked before the switch, and once more after it (the path
+    /// can change in between); then the switch is undone.
+    fn switch_checked(&self, dir: &Path) -> Result<(), String> {
+        let replaced = |_| {
+            "the output folder was moved or replaced during the build (it is no longer the \
+             folder the build started from)"
+                .to_string()
         };
-        Diagnostic::warning(
-            &self.shown,
-            0,
-            0,
-            format!(
-                "{} made in the output folder during the build could not be placed in the new \
-                 output (the site now makes a file or folder there), so the previous output was \
-                 kept in {}",
-                name_list(unplaced),
-                at.display()
-            ),
-        )
-        .with_help("move those files where you want them, then delete that folder")
+        let id = self
+            .live_id
+            .ok_or("the output folder could not be examined")?;
+        same_folder(&self.target, id).map_err(replaced)?;
+        // Names the folder that becomes the old tree, for the next build if this one is killed
+        // after the switch, before the old tree is marked or while the user's entries are moved.
+        std::fs::write(journal(dir), format!("{} {}\n", id.0, id.1)).map_err(|e| e.to_string())?;
+        switch(dir, &self.target, id).map_err(|e| e.to_string())?;
+        if let Err(e) = same_folder(dir, id) {
+            // Undone, the output path holds what the user put there again.
+            let _ = exchange(dir, &self.target);
+            return Err(replaced(e));
+        }
+        Ok(())
     }
 
     /// Gives up on this build: the output is untouched.
@@ -348,17 +445,24 @@ fn parent_and_name(target: &Path) -> Option<(PathBuf, String)> {
 /// Removes the staging folders `.NAME.building-PID` (and `.NAME.building-PID.old`) in `parent`
 /// that hold the marker and whose process is no longer running. A `.old` folder is the previous
 /// output set aside by the fallback switch: if the output is missing, it is renamed back instead
-/// (without the marker).
-fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
+/// (without the marker). A folder that its journal names as the old tree of a switch, marked or
+/// not, first has the user's entries moved into the output ([`settle_old_tree`]). Returns what
+/// that has to tell, naming the output `shown`.
+fn clean_leftovers(parent: &Path, name: &str, target: &Path, shown: &Path) -> Vec<Diagnostic> {
     let prefix = format!(".{name}.building-");
+    let mut warnings = Vec::new();
     let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
+        return warnings;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
             continue;
         };
+        if let Some(pid) = rest.strip_suffix(".switch") {
+            remove_orphan_journal(&entry.path(), pid);
+            continue;
+        }
         let (pid, aside) = match rest.strip_suffix(".old") {
             Some(pid) => (pid, true),
             None => (rest, false),
@@ -369,7 +473,13 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
         let marked =
             std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if !is_dir || !marked || pid != std::process::id() && process_alive(pid) {
+        let old_tree =
+            !aside && is_dir && read_journal(&entry.path()) == folder_id(&entry.path()).ok();
+        if !is_dir || !(marked || old_tree) || pid != std::process::id() && process_alive(pid) {
+            continue;
+        }
+        if old_tree {
+            warnings.extend(settle_old_tree(&entry.path(), target, shown));
             continue;
         }
         if aside && !target.exists() {
@@ -378,13 +488,103 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path) {
                 continue;
             }
         }
-        let _ = remove_tree(&entry.path());
+        // A journal of a build killed before its switch goes with its staging folder.
+        if remove_tree(&entry.path()).is_ok() && !aside {
+            let _ = std::fs::remove_file(journal(&entry.path()));
+        }
     }
+    warnings
+}
+
+/// Removes the scratch folders `realist-check-PID-RANDOM` in `temp` of checks that are gone: only
+/// those that are folders (not links), hold the marker, and are this user's.
+fn clean_scratch_leftovers(temp: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    // SAFETY: geteuid only reads the process's user id.
+    let me = unsafe { libc::geteuid() };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("realist-check-")) else {
+            continue;
+        };
+        let Some(Ok(pid)) = rest.split('-').next().map(str::parse::<u32>) else {
+            continue;
+        };
+        let mine =
+            std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_dir() && m.uid() == me);
+        let marked =
+            std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
+        if mine && marked && pid != std::process::id() && !process_alive(pid) {
+            let _ = remove_tree(&entry.path());
+        }
+    }
+}
+
+/// The journal of the staging folder `dir`, `DIR.switch`: written just before the switch, it holds
+/// the device and inode of the folder that becomes the old tree at `dir`.
+fn journal(dir: &Path) -> PathBuf {
+    let mut path = dir.as_os_str().to_owned();
+    path.push(".switch");
+    PathBuf::from(path)
+}
+
+/// The folder that the journal of the staging folder `dir` names, if any.
+fn read_journal(dir: &Path) -> Option<FolderId> {
+    let text = std::fs::read_to_string(journal(dir)).ok()?;
+    let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>());
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(dev)), Some(Ok(ino))) => Some((dev, ino)),
+        _ => None,
+    }
+}
+
+/// Removes the journal `path` of a dead build `pid` whose staging folder is gone.
+fn remove_orphan_journal(path: &Path, pid: &str) {
+    let Ok(pid) = pid.parse::<u32>() else {
+        return;
+    };
+    let dir = path.with_extension("");
+    let is_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    if is_file && !process_alive(pid) && std::fs::symlink_metadata(dir).is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Finishes the switch of a killed build whose old tree `old` was left: the user's entries in it
+/// (those its own manifest does not name) are moved into the output `target` as after any switch,
+/// and only then is it deleted; what cannot be placed keeps it, unmarked ([`keep_old_tree`]).
+fn settle_old_tree(old: &Path, target: &Path, shown: &Path) -> Option<Diagnostic> {
+    // Killed before the marker left the new output.
+    let _ = std::fs::remove_file(target.join(MARKER));
+    let manifest = |dir: &Path| {
+        std::fs::read(dir.join(MANIFEST))
+            .map(|bytes| parse_manifest(&String::from_utf8_lossy(&bytes)))
+            .unwrap_or_default()
+    };
+    let opened = open_up(old).unwrap_or_default();
+    let unplaced = rescue(old, target, &manifest(old), &manifest(target), &opened);
+    // As after a switch ([`Staging::finish_update`]): the rest is realist's to delete.
+    let _ = std::fs::remove_file(journal(old));
+    if !unplaced.is_empty() {
+        return Some(keep_old_tree(shown, old, &unplaced, &[]));
+    }
+    let e = remove_tree(old).err()?;
+    let message = format!(
+        "cannot delete the previous output left at {} by a killed build: {e}",
+        old.display()
+    );
+    Some(Diagnostic::warning(shown, 0, 0, message))
 }
 
 /// Deletes the staging folder or old tree `dir`, its marker last, so that a build killed half-way
 /// leaves a folder that is still marked, which the next build removes.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
+    // Never through a symbolic link: that would empty the folder it points to.
+    folder_id(dir)?;
+    open_up(dir)?;
     for entry in std::fs::read_dir(dir)?.flatten() {
         if entry.file_name() == MARKER {
             continue;
@@ -517,13 +717,21 @@ fn write_manifest(out: &Output, written: &HashSet<String>) -> std::io::Result<()
 }
 
 /// The entries of the live output `live` that the previous build did not write (not named in
-/// `manifest`). An entry that is not a file, folder or symbolic link is an error.
+/// `manifest`). An entry that is not a file, folder or symbolic link is an error, and so is a
+/// mount point ([`mount_point`]).
 fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, String> {
+    use std::os::unix::fs::MetadataExt;
     let mut kept = Vec::new();
+    let device = std::fs::symlink_metadata(live)
+        .map_err(|e| format!("cannot read it: {e}"))?
+        .dev();
     for entry in walkdir::WalkDir::new(live).min_depth(1) {
         let entry = entry.map_err(|e| format!("cannot read it: {e}"))?;
         let rel = entry.path().strip_prefix(live).unwrap_or(entry.path());
         let kind = entry.file_type();
+        if kind.is_dir() {
+            mount_point(&entry, rel, device)?;
+        }
         let realist = rel.to_str().is_some_and(|r| manifest.contains(r));
         if rel == Path::new(MANIFEST) || rel == Path::new(MARKER) || kind.is_file() && realist {
             continue;
@@ -549,6 +757,23 @@ fn kept_entries(live: &Path, manifest: &HashSet<String>) -> Result<Vec<Kept>, St
     Ok(kept)
 }
 
+/// Refuses the folder `entry` of the output (at `rel`) if another file system is mounted there: it
+/// cannot be linked nor moved with the output, and copying it would duplicate a whole disk.
+fn mount_point(entry: &walkdir::DirEntry, rel: &Path, device: u64) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = entry
+        .metadata()
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    match meta.dev() == device {
+        true => Ok(()),
+        false => Err(format!(
+            "{} is a mount point (another file system is mounted there), and realist does not \
+             carry those over; unmount it or mount it elsewhere",
+            rel.display()
+        )),
+    }
+}
+
 /// Moves every entry of the old tree `old` that the manifest `previous` does not name (the user's)
 /// into the new output `target` at the same path, unless the same file is already there. A stale
 /// link to an older version of the user's file is replaced; a file or folder of the new site is
@@ -558,13 +783,29 @@ fn rescue(
     target: &Path,
     previous: &HashSet<String>,
     written: &HashSet<String>,
-) -> Vec<String> {
+    opened: &[(PathBuf, u32)],
+) -> Vec<Unplaced> {
     let mut unplaced = Vec::new();
-    for entry in walkdir::WalkDir::new(old)
-        .min_depth(1)
-        .into_iter()
-        .flatten()
-    {
+    let mut made = Vec::new();
+    // WalkDir follows a root that is a symbolic link; the old tree must be the folder itself.
+    if folder_id(old).is_err() {
+        return unplaced;
+    }
+    for entry in walkdir::WalkDir::new(old).follow_links(false).min_depth(1) {
+        // What cannot be read may be the user's: the old tree is kept.
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let at = e.path().unwrap_or(old).to_path_buf();
+                let rel = at
+                    .strip_prefix(old)
+                    .unwrap_or(&at)
+                    .to_string_lossy()
+                    .into_owned();
+                unplaced.push((rel, e.into()));
+                continue;
+            }
+        };
         let rel = entry.path().strip_prefix(old).unwrap_or(entry.path());
         let name = rel.to_string_lossy();
         let kind = entry.file_type();
@@ -574,37 +815,150 @@ fn rescue(
         }
         let dest = target.join(rel);
         let placed = match kind.is_dir() {
-            true => rescue_empty_folder(entry.path(), &dest),
-            false => rescue_entry(entry.path(), &dest, written.contains(name.as_ref())),
+            true => rescue_empty_folder(entry.path(), &dest, opened, &mut made),
+            false => rescue_entry(
+                entry.path(),
+                &dest,
+                written.contains(name.as_ref()),
+                &mut made,
+            ),
         };
-        if placed.is_err() {
-            unplaced.push(name.into_owned());
+        if let Err(e) = placed {
+            unplaced.push((name.into_owned(), e));
         }
     }
+    // Modes last, innermost first: a read-only folder would have refused what was moved into it.
+    // A folder left with the default mode holds the user's files all the same: not worth keeping
+    // the old tree for.
+    for (dest, from) in made.iter().rev() {
+        let _ = restore_mode(dest, from, opened);
+    }
     unplaced
+}
+
+/// Makes the missing folders above `dest` in the new output, each owned like its twin above `from`
+/// in the old tree (as root; otherwise the user's own anyway), and notes them in `made` to be
+/// given their twin's mode once everything is moved in.
+fn make_parents(
+    from: &Path,
+    dest: &Path,
+    made: &mut Vec<(PathBuf, PathBuf)>,
+) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let (mut d, mut f) = (dest.parent(), from.parent());
+    while let (Some(dir), Some(twin)) = (d, f) {
+        if std::fs::symlink_metadata(dir).is_ok() {
+            break;
+        }
+        missing.push((dir.to_path_buf(), twin.to_path_buf()));
+        (d, f) = (dir.parent(), twin.parent());
+    }
+    for (dir, twin) in missing.into_iter().rev() {
+        std::fs::create_dir(&dir)?;
+        same_owner(&twin, &dir);
+        made.push((dir, twin));
+    }
+    Ok(())
+}
+
+/// Gives the folder `dir` the owner and group of `twin` where they differ, which only root can:
+/// elsewhere the attempt fails and the folder stays the user's own.
+fn same_owner(twin: &Path, dir: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(want), Ok(has)) = (
+        std::fs::symlink_metadata(twin),
+        std::fs::symlink_metadata(dir),
+    ) else {
+        return;
+    };
+    if (want.uid(), want.gid()) != (has.uid(), has.gid()) {
+        let _ = std::os::unix::fs::lchown(dir, Some(want.uid()), Some(want.gid()));
+    }
 }
 
 /// A folder of the old tree: only an empty one is moved (a folder that holds anything is made
 /// in the new tree as its entries are moved; it may hold realist's files the new site no longer
 /// makes).
-fn rescue_empty_folder(from: &Path, dest: &Path) -> std::io::Result<()> {
+fn rescue_empty_folder(
+    from: &Path,
+    dest: &Path,
+    opened: &[(PathBuf, u32)],
+    made: &mut Vec<(PathBuf, PathBuf)>,
+) -> std::io::Result<()> {
     let empty = std::fs::read_dir(from).is_ok_and(|mut d| d.next().is_none());
     match std::fs::symlink_metadata(dest) {
         Ok(meta) if meta.is_dir() || !empty => Ok(()),
         Ok(_) => Err(std::io::ErrorKind::AlreadyExists.into()),
         Err(_) if !empty => Ok(()),
         Err(_) => {
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::rename(from, dest)
+            make_parents(from, dest, made)?;
+            // Renamed, the folder keeps its owner; its mode is the one open_up found.
+            std::fs::rename(from, dest)?;
+            restore_mode(dest, from, opened)
         }
     }
 }
 
+/// Gives the folder `dest` the mode of its twin `from` in the old tree: the one [`open_up`]
+/// changed, if it did.
+fn restore_mode(dest: &Path, from: &Path, opened: &[(PathBuf, u32)]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = match opened.iter().find(|(path, _)| path == from) {
+        Some((_, mode)) => *mode,
+        None => std::fs::symlink_metadata(from)?.permissions().mode() & 0o7777,
+    };
+    std::fs::set_permissions(dest, std::fs::Permissions::from_mode(mode))
+}
+
+/// Adds the owner's read, write and search permission to every folder of `dir` (itself included)
+/// that lacks it, so that a tree realist is about to empty can be emptied even where the output
+/// or a folder in it was read-only. Returns the folders changed, with their modes before.
+fn open_up(dir: &Path) -> std::io::Result<Vec<(PathBuf, u32)>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut opened = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let meta = std::fs::symlink_metadata(&folder)?;
+        if !meta.is_dir() {
+            continue;
+        }
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o700 != 0o700 {
+            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(mode | 0o700))?;
+            opened.push((folder.clone(), mode));
+        }
+        for entry in std::fs::read_dir(&folder)? {
+            let entry = entry?;
+            if entry.file_type()?.is_dir() {
+                folders.push(entry.path());
+            }
+        }
+    }
+    Ok(opened)
+}
+
+/// Moves the marker from the new output `target` into the old tree `old`; where that fails, the
+/// old tree is marked afresh and the marker removed from the output on its own.
+fn move_marker(target: &Path, old: &Path) -> std::io::Result<()> {
+    if std::fs::rename(target.join(MARKER), old.join(MARKER)).is_ok() {
+        return Ok(());
+    }
+    let marked = std::fs::File::create(old.join(MARKER)).map(drop);
+    let removed = match std::fs::remove_file(target.join(MARKER)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    };
+    marked.and(removed)
+}
+
 /// A user's file or link of the old tree: moved to `dest` unless the same file is there already.
 /// What stands there is replaced only if it is not the new site's (`site`) and not a folder.
-fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
+fn rescue_entry(
+    from: &Path,
+    dest: &Path,
+    site: bool,
+    made: &mut Vec<(PathBuf, PathBuf)>,
+) -> std::io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let source = std::fs::symlink_metadata(from)?;
     match std::fs::symlink_metadata(dest) {
@@ -612,13 +966,107 @@ fn rescue_entry(from: &Path, dest: &Path, site: bool) -> std::io::Result<()> {
         Ok(there) if there.is_dir() || site => Err(std::io::ErrorKind::AlreadyExists.into()),
         Ok(_) => std::fs::rename(from, dest),
         Err(_) => {
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
+            make_parents(from, dest, made)?;
             std::fs::rename(from, dest)
         }
     }
 }
+
+/// Keeps the old tree `dir`, which holds the user's entries `unplaced`, under a name no later
+/// build removes, and says where, naming the output `shown`.
+fn keep_old_tree(
+    shown: &Path,
+    dir: &Path,
+    unplaced: &[Unplaced],
+    problems: &[String],
+) -> Diagnostic {
+    let names: Vec<String> = unplaced.iter().map(|(name, _)| name.clone()).collect();
+    let why = match &unplaced[0].1 {
+        e if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            "the site now makes a file or folder there".to_string()
+        }
+        e => e.to_string(),
+    };
+    let at = set_aside(dir).unwrap_or_else(|_| dir.to_path_buf());
+    // Unmarked, no build deletes it; a marked one would go with the user's files in it.
+    let warning = match std::fs::remove_file(at.join(MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => format!(
+            "; it still holds {MARKER} ({e}), so a later build will delete it: move \
+             those files out now"
+        ),
+        _ => String::new(),
+    };
+    Diagnostic::warning(
+        shown,
+        0,
+        0,
+        format!(
+            "{} made in the output folder during a build could not be placed in the new \
+             output ({why}), so the previous output was kept in {}{warning}{}",
+            name_list(&names),
+            at.display(),
+            problems
+                .iter()
+                .map(|p| format!("; {p}"))
+                .collect::<String>()
+        ),
+    )
+    .with_help("move those files where you want them, then delete that folder")
+}
+
+/// Renames the old tree `dir` to `DIR.kept-TIME`, a name of its own that no build cleans up: never
+/// onto a folder already there (a kept folder of an earlier build whose PID was the same).
+fn set_aside(dir: &Path) -> std::io::Result<PathBuf> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut last = std::io::Error::from(std::io::ErrorKind::AlreadyExists);
+    for attempt in 0..100u32 {
+        let mut kept = dir.as_os_str().to_owned();
+        kept.push(format!(".kept-{}-{attempt}", now.as_nanos()));
+        let kept = PathBuf::from(kept);
+        match rename_no_replace(dir, &kept) {
+            Ok(()) => return Ok(kept),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// Renames `from` to `to` unless something is at `to` already (Linux `renameat2` with
+/// `RENAME_NOREPLACE`; elsewhere, checked just before, which a racing writer could beat).
+fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let a = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+        let b = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+        // SAFETY: both are valid NUL-terminated paths that outlive the call.
+        let answer = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                a.as_ptr(),
+                libc::AT_FDCWD,
+                b.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        let e = std::io::Error::last_os_error();
+        match answer {
+            0 => return Ok(()),
+            _ if !exchange_unsupported(&e) => return Err(e),
+            _ => {}
+        }
+    }
+    if std::fs::symlink_metadata(to).is_ok() {
+        return Err(std::io::ErrorKind::AlreadyExists.into());
+    }
+    std::fs::rename(from, to)
+}
+
+/// A user's entry of the old tree that could not be moved into the new output, and why.
+type Unplaced = (String, std::io::Error);
 
 /// Up to twenty paths, quoted and joined, and how many more there are.
 fn name_list(paths: &[String]) -> String {
@@ -695,13 +1143,15 @@ fn site_path(rel: &str, written: &HashSet<String>) -> String {
     }
 }
 
-/// Gives every folder of the staging folder `dir`, and `dir` itself, the mode of its twin in the
-/// live output `live` (permissions with the setgid and sticky bits): folders are made anew in
-/// staging, and a user's `.private` folder must stay 0700, a shared one keep its group. Folders
-/// are done after what they hold, so a folder without write permission is changed last.
+/// Gives every folder of the staging folder `dir` the mode of its twin in the live output `live`
+/// (permissions with the setgid and sticky bits): folders are made anew in staging, and a user's
+/// `.private` folder must stay 0700, a shared one keep its group. Folders are done after what they
+/// hold, so a folder without write permission is changed last; `dir` itself only after the switch
+/// ([`Staging::finish_update`]), once the marker has left it.
 fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let folders = walkdir::WalkDir::new(dir)
+        .min_depth(1)
         .contents_first(true)
         .into_iter()
         .filter_entry(|e| e.file_type().is_dir());
@@ -712,6 +1162,9 @@ fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
             continue;
         };
         let mode = twin.permissions().mode() & 0o7777;
+        if twin.is_dir() {
+            same_owner(&live.join(rel), entry.path());
+        }
         if twin.is_dir() && entry.metadata()?.permissions().mode() & 0o7777 != mode {
             std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode))?;
         }
@@ -747,27 +1200,60 @@ fn symlink(_target: &Path, _link: &Path) -> std::io::Result<()> {
 
 /// Makes the finished staging folder `dir` the output `target`, and leaves the old output at
 /// `dir`: in one atomic exchange where the system has one, else by two renames.
-fn switch(dir: &Path, target: &Path) -> std::io::Result<()> {
+fn switch(dir: &Path, target: &Path, id: FolderId) -> std::io::Result<()> {
     match exchange(dir, target) {
-        Err(e) if exchange_unsupported(&e) => switch_by_renames(dir, target),
+        Err(e) if exchange_unsupported(&e) => switch_by_renames(dir, target, id),
         other => other,
     }
 }
 
 /// [`switch`] without an atomic exchange: the output is renamed aside to `DIR.old`, the new one
 /// renamed in, and the old one moved to `dir`. Between the first two renames the output path is
-/// missing; a build that finds it so renames `DIR.old` back ([`clean_leftovers`]).
-fn switch_by_renames(dir: &Path, target: &Path) -> std::io::Result<()> {
+/// missing; a build that finds it so renames `DIR.old` back ([`clean_leftovers`]). What is set
+/// aside must be the folder `id` (the marker is written into it), else it is put back.
+fn switch_by_renames(dir: &Path, target: &Path, id: FolderId) -> std::io::Result<()> {
     let mut aside = dir.as_os_str().to_owned();
     aside.push(".old");
     let aside = PathBuf::from(aside);
     std::fs::rename(target, &aside)?;
+    if let Err(e) = same_folder(&aside, id) {
+        let _ = std::fs::rename(&aside, target);
+        return Err(e);
+    }
     let _ = std::fs::File::create(aside.join(MARKER));
     if let Err(e) = std::fs::rename(dir, target) {
         let _ = std::fs::rename(&aside, target);
         return Err(e);
     }
     std::fs::rename(&aside, dir)
+}
+
+/// A folder's device and inode.
+type FolderId = (u64, u64);
+
+/// The device and inode of the folder at `path` itself: a symbolic link is not followed, and is
+/// an error.
+fn folder_id(path: &Path) -> std::io::Result<FolderId> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path)?;
+    match meta.is_dir() {
+        true => Ok((meta.dev(), meta.ino())),
+        false => Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is not a folder", path.display()),
+        )),
+    }
+}
+
+/// Whether `path` is the folder `id` itself (not a link to it, nor another folder).
+fn same_folder(path: &Path, id: FolderId) -> std::io::Result<()> {
+    match folder_id(path)? == id {
+        true => Ok(()),
+        false => Err(std::io::Error::other(format!(
+            "{} is not the folder it was",
+            path.display()
+        ))),
+    }
 }
 
 /// Whether `e` says the file system or kernel has no atomic exchange.
@@ -995,11 +1481,166 @@ mod tests {
         assert!(warning.message.contains("`page.html`"), "{warning:?}");
         assert_eq!(read(&live.join("page.html")), "site");
         assert_eq!(read(&live.join("notes.txt")), "kept");
-        let kept = format!(".public.building-{}.kept", std::process::id());
-        assert_eq!(
-            read(&parent.path().join(kept).join("page.html")),
-            "the user's"
-        );
+        let prefix = format!(".public.building-{}.kept-", std::process::id());
+        let kept = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .expect("a kept folder")
+            .path();
+        assert!(warning.message.contains(&kept.display().to_string()));
+        assert_eq!(read(&kept.join("page.html")), "the user's");
+        assert!(!kept.join(MARKER).exists(), "a kept folder is marked");
+        // An earlier kept folder of the same PID is not replaced, and no build deletes either.
+        let earlier = parent
+            .path()
+            .join(format!(".public.building-{}.kept", std::process::id()));
+        std::fs::create_dir_all(&earlier).unwrap();
+        std::fs::write(earlier.join(MARKER), "").unwrap();
+        let empty = parent.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let refused = rename_no_replace(&empty, &earlier).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::AlreadyExists);
+        clean_leftovers(parent.path(), "public", &live, &live);
+        assert!(kept.join("page.html").exists() && earlier.exists());
+    }
+
+    #[test]
+    fn an_output_replaced_by_a_link_during_the_build_is_not_switched_nor_emptied() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join(MANIFEST), "").unwrap();
+        let elsewhere = parent.path().join("elsewhere");
+        std::fs::create_dir_all(elsewhere.join("sub")).unwrap();
+        std::fs::write(elsewhere.join("sub/precious.txt"), "mine").unwrap();
+        let staging = Staging::new(&live).unwrap();
+        staging.output().put("index.html", b"site").unwrap();
+        std::fs::rename(&live, parent.path().join("public.real")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &live).unwrap();
+        let written = HashSet::from(["index.html".to_string()]);
+        let error = staging.commit(&written).unwrap_err();
+        assert!(error.message.contains("moved or replaced"), "{error:?}");
+        assert!(std::fs::symlink_metadata(&live).unwrap().is_symlink());
+        assert_eq!(read(&elsewhere.join("sub/precious.txt")), "mine");
+        // The old tree's walks never go through a link, even at their root.
+        assert!(remove_tree(&live).is_err());
+        let target = parent.path().join("new");
+        std::fs::create_dir_all(&target).unwrap();
+        assert!(rescue(&live, &target, &HashSet::new(), &HashSet::new(), &[]).is_empty());
+        assert_eq!(read(&elsewhere.join("sub/precious.txt")), "mine");
+        assert!(!target.join("sub").exists());
+    }
+
+    /// Run as root (the test suite is), permissions do not stop anything; as another user this
+    /// also shows that a read-only output and folder inside it are emptied and deleted.
+    #[test]
+    fn a_read_only_output_keeps_its_mode_loses_the_marker_and_leaves_nothing_beside() {
+        use std::os::unix::fs::PermissionsExt;
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(live.join("locked")).unwrap();
+        std::fs::write(live.join("locked/old.html"), "old").unwrap();
+        std::fs::write(live.join(MANIFEST), "locked/old.html\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let set = |p: &Path, m| std::fs::set_permissions(p, PermissionsExt::from_mode(m)).unwrap();
+        set(&live.join("locked"), 0o555);
+        set(&live, 0o555);
+        let staging = Staging::new(&live).unwrap();
+        staging.output().put("locked/new.html", b"new").unwrap();
+        let written = HashSet::from(["locked/new.html".to_string()]);
+        assert!(staging.commit(&written).unwrap().is_none());
+        assert_eq!((mode(&live), mode(&live.join("locked"))), (0o555, 0o555));
+        assert!(!live.join(MARKER).exists(), "the marker was published");
+        assert_eq!(read(&live.join("locked/new.html")), "new");
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+        // A marked, read-only leftover is deleted all the same.
+        let left = parent.path().join(".public.building-1");
+        std::fs::create_dir_all(left.join("ro")).unwrap();
+        std::fs::write(left.join(MARKER), "").unwrap();
+        set(&left.join("ro"), 0o555);
+        set(&left, 0o555);
+        remove_tree(&left).unwrap();
+        assert!(!left.exists());
+        set(&live, 0o755);
+    }
+
+    #[test]
+    fn an_old_tree_left_by_a_killed_build_has_the_users_files_moved_out_before_it_goes() {
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(&live).unwrap();
+        std::fs::write(live.join("index.html"), "new").unwrap();
+        std::fs::write(live.join(MANIFEST), "index.html\n").unwrap();
+        std::fs::write(live.join(MARKER), "").unwrap();
+        // Old trees of dead builds, marked (killed while moving the user's files) or not (killed
+        // right after the switch), and a staging folder killed before its switch.
+        let leftover = |pid: u32, marked: bool, journal_id: Option<FolderId>| {
+            let dir = parent.path().join(format!(".public.building-{pid}"));
+            std::fs::create_dir_all(dir.join("docs")).unwrap();
+            std::fs::write(dir.join(MANIFEST), "old.html\n").unwrap();
+            std::fs::write(dir.join("old.html"), "old").unwrap();
+            std::fs::write(dir.join(format!("docs/user-{pid}.txt")), "mine").unwrap();
+            if marked {
+                std::fs::write(dir.join(MARKER), "").unwrap();
+            }
+            let id = journal_id.unwrap_or_else(|| folder_id(&dir).unwrap());
+            std::fs::write(journal(&dir), format!("{} {}\n", id.0, id.1)).unwrap();
+            dir
+        };
+        leftover(999_999_991, true, None);
+        leftover(999_999_992, false, None);
+        leftover(999_999_993, true, Some((0, 0)));
+        let warnings = clean_leftovers(parent.path(), "public", &live, &live);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(read(&live.join("docs/user-999999991.txt")), "mine");
+        assert_eq!(read(&live.join("docs/user-999999992.txt")), "mine");
+        assert!(!live.join("docs/user-999999993.txt").exists());
+        assert!(!live.join("old.html").exists() && !live.join(MARKER).exists());
+        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+    }
+
+    /// Owners can only be given as root, which the test suite runs as; elsewhere that part is
+    /// skipped.
+    #[test]
+    fn folders_the_user_made_keep_their_mode_and_owner() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let parent = tempfile::tempdir().unwrap();
+        let live = parent.path().join("public");
+        std::fs::create_dir_all(live.join("early")).unwrap();
+        std::fs::write(live.join("early/a.txt"), "a").unwrap();
+        std::fs::write(live.join(MANIFEST), "").unwrap();
+        // SAFETY: geteuid only reads the process's user id.
+        let root = unsafe { libc::geteuid() } == 0;
+        let chown = |p: &Path| {
+            if root {
+                std::os::unix::fs::lchown(p, Some(4321), Some(4322)).unwrap();
+            }
+        };
+        chown(&live.join("early"));
+        let mut staging = Staging::new(&live).unwrap();
+        staging.output().put("index.html", b"site").unwrap();
+        let listed = staging.listing.take().unwrap().join().unwrap();
+        staging.listing = Some(std::thread::spawn(move || listed));
+        // Made during the build, after the early listing.
+        std::fs::create_dir_all(live.join("late/inner")).unwrap();
+        std::fs::write(live.join("late/inner/b.txt"), "b").unwrap();
+        for dir in ["late", "late/inner"] {
+            chown(&live.join(dir));
+            std::fs::set_permissions(live.join(dir), PermissionsExt::from_mode(0o750)).unwrap();
+        }
+        let written = HashSet::from(["index.html".to_string()]);
+        assert!(staging.commit(&written).unwrap().is_none());
+        assert_eq!(read(&live.join("late/inner/b.txt")), "b");
+        for dir in ["early", "late", "late/inner"] {
+            let meta = std::fs::metadata(live.join(dir)).unwrap();
+            if dir != "early" {
+                assert_eq!(meta.permissions().mode() & 0o7777, 0o750, "{dir}");
+            }
+            if root {
+                assert_eq!((meta.uid(), meta.gid()), (4321, 4322), "{dir}");
+            }
+        }
     }
 
     #[test]
@@ -1012,8 +1653,8 @@ mod tests {
                 std::fs::write(folder.join("f"), text).unwrap();
             }
             match by_renames {
-                true => switch_by_renames(&dir, &target).unwrap(),
-                false => switch(&dir, &target).unwrap(),
+                true => switch_by_renames(&dir, &target, folder_id(&target).unwrap()).unwrap(),
+                false => switch(&dir, &target, folder_id(&target).unwrap()).unwrap(),
             }
             assert_eq!(read(&target.join("f")), "new");
             assert_eq!(read(&dir.join("f")), "old");

@@ -928,3 +928,120 @@ fn folder_modes_of_the_output_are_kept_across_rebuilds() {
         assert_eq!(common::read_output(&out, ".private/key.txt"), "secret");
     }
 }
+
+#[test]
+fn a_build_whose_stdout_is_full_or_closed_does_not_panic() {
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("cannot print on standard output"),
+        "{stderr}"
+    );
+    assert!(out.join("index.html").exists());
+    // A reader that has gone away: nothing to say, and no panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["build", "--root", site.root().to_str().unwrap()])
+        .args(["--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Unmounts its folder when dropped, even when the test fails.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn an_output_holding_a_mount_point_is_refused_and_unchanged() {
+    let site = Site::minimal();
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    let disk = out.join("data");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "none"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    let _unmount = Mounted(disk.clone());
+    put(&disk, "big.bin", "a disk of its own");
+    let before = tree(&out);
+    let run = build_into(&site, &out);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("data is a mount point"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tree(&out), before);
+    assert_nothing_beside(parent.path(), &["public"]);
+}
+
+#[test]
+fn a_failed_build_says_only_what_is_true_of_the_output() {
+    let site = Site::minimal();
+    site.edit("site.yaml", "title: \"T\"", "title: [");
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    let first = build_into(&site, &out);
+    assert!(
+        first.stderr.contains("; no output was written"),
+        "{first:?}"
+    );
+    assert!(!first.stderr.contains("previous output"), "{first:?}");
+    let check = site.check(&[]);
+    assert!(!check.stderr.contains("output"), "{check:?}");
+}
+
+#[test]
+fn a_killed_checks_scratch_folder_is_removed_by_the_next_check() {
+    let site = Site::minimal();
+    let temp = tempfile::tempdir().unwrap();
+    let dead = dead_pid();
+    let left = temp.path().join(format!("realist-check-{dead}-abc123"));
+    put(&left, ".realist-staging", "");
+    put(&left, "index.html", "stale");
+    let users = temp.path().join(format!("realist-check-{dead}-mine"));
+    put(&users, "notes.txt", "not realist's");
+    let run = Command::new(env!("CARGO_BIN_EXE_realist"))
+        .args(["check", "--root", site.root().to_str().unwrap()])
+        .env("TMPDIR", temp.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    // Nor is this check's own folder left.
+    assert_eq!(
+        names(temp.path()),
+        vec![format!("realist-check-{dead}-mine")]
+    );
+}
