@@ -95,6 +95,9 @@ impl SiteConfig {
         if let Some(problem) = self.check_contact(locator) {
             problems.push(problem);
         }
+        if let Some(problem) = self.check_language(locator) {
+            problems.push(problem);
+        }
         let theme = Path::new(&self.theme);
         let paths = [
             ("bibliography", self.bibliography.as_deref()),
@@ -120,6 +123,30 @@ impl SiteConfig {
             }
         }
         problems
+    }
+
+    /// `language` is a BCP 47 language tag (`en`, `en-GB`, `cy`): it goes into every page's
+    /// `lang` attribute and the feed's `xml:lang`, where anything else is wrong for screen readers
+    /// and search engines.
+    fn check_language(&self, locator: &yaml::Locator) -> Option<Diagnostic> {
+        if is_language_tag(&self.language) {
+            return None;
+        }
+        let (line, col) = locator
+            .value_of_key("language")
+            .unwrap_or_else(|| locator.locate(&self.language, Some("language")));
+        let shown = crate::diagnostics::printable_inline(&self.language);
+        Some(
+            Diagnostic::error(
+                Path::new("site.yaml"),
+                line,
+                col,
+                format!("language `{shown}` is not a language tag"),
+            )
+            .with_help(
+                "write a BCP 47 language tag, for example `language: en-GB` or `language: cy`",
+            ),
+        )
     }
 
     /// `accessibility_contact` is an email address: the footer links to `mailto:` it.
@@ -315,6 +342,16 @@ fn has_bad_percent(text: &str) -> bool {
             && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
     })
+}
+
+/// A BCP 47 language tag in its common shape: a primary language of 2 to 8 letters, then
+/// subtags of 1 to 8 letters or digits, separated by hyphens (`en`, `en-GB`, `zh-Hant-TW`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{display_path, Diagnostic};
 use crate::load::schema::{enum_value, EvidenceSource, Kind};
-use crate::markdown::highlight::escape_text;
+use crate::markdown::highlight::{escape_attr, escape_text};
 use crate::render::pages::report_type_label;
 use crate::resolve::Site;
 
@@ -96,11 +96,11 @@ fn atom(site: &Site) -> String {
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
-        escape_text(&site.config.language), escape_text(&site.config.title), escape_text(base), escape_text(base), escape_text(base)
+        escape_attr(&site.config.language), escape_text(&site.config.title), escape_attr(base), escape_attr(base), escape_text(base)
     );
     for d in reports.iter().take(50) {
         let url = format!("{base}{}", Site::url(Kind::Report, &d.id));
-        s.push_str(&format!("  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n", escape_text(&d.meta.title), escape_text(&url), escape_text(&url), d.meta.date.rfc3339()));
+        s.push_str(&format!("  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n", escape_text(&d.meta.title), escape_attr(&url), escape_text(&url), d.meta.date.rfc3339()));
         for a in &d.meta.authors {
             s.push_str(&format!(
                 "    <author><name>{}</name></author>\n",

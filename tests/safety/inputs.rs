@@ -1030,3 +1030,43 @@ fn refused_characters_in_markdown_bodies_are_located_errors_and_never_published(
         }
     }
 }
+
+#[test]
+fn a_language_that_is_not_a_language_tag_is_one_located_error_and_never_published() {
+    let bad = [
+        "en\" x=\"y",
+        "en\"><script>alert(1)</script>",
+        "en GB",
+        "e",
+        "englishlanguage",
+        "en_GB",
+        "en-",
+        "",
+    ];
+    for value in bad {
+        let site = Site::minimal();
+        let yaml = format!("{}language: '{value}'\n", common::SITE_YAML);
+        site.write("site.yaml", &yaml);
+        let out = site.path("public");
+        let run = build_within_a_minute(&site, &["--out", out.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{value:?}\n{run:?}");
+        let errors = run.errors();
+        assert!(
+            errors
+                .iter()
+                .any(|d| d.location.starts_with("site.yaml:3:") && d.message.contains("language")),
+            "{value:?}: not located at the language line\n{run:?}"
+        );
+        assert!(!out.exists(), "{value:?}: an output was written");
+    }
+    for good in ["en", "en-GB", "cy", "zh-Hant-TW", "de-CH-1996"] {
+        let site = Site::minimal();
+        let yaml = format!("{}language: {good}\n", common::SITE_YAML);
+        site.write("site.yaml", &yaml);
+        let out = site.path("public");
+        let run = build_within_a_minute(&site, &["--out", out.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{good}\n{run:?}");
+        let feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
+        assert!(feed.contains(&format!("xml:lang=\"{good}\"")), "{good}");
+    }
+}
