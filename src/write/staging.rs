@@ -1150,6 +1150,8 @@ fn site_path(rel: &str, written: &HashSet<String>) -> String {
 /// ([`Staging::finish_update`]), once the marker has left it.
 fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
+    // The output folder itself too: a web server's or deploy user's folder stays theirs.
+    same_owner(live, dir);
     let folders = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .contents_first(true)

@@ -1051,3 +1051,42 @@ fn a_killed_checks_scratch_folder_is_removed_by_the_next_check() {
         vec![format!("realist-check-{dead}-mine")]
     );
 }
+
+/// Run as root (as CI is), a build gives every folder of the output, the output folder itself
+/// included, the owner and group it had: a web server's or deploy user's folder stays theirs.
+/// Elsewhere only root can change an owner, and the test has nothing to check.
+#[test]
+fn folder_owners_of_the_output_are_kept_across_rebuilds_when_run_as_root() {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    let site = Site::from_files(&many_reports(2, "v1"));
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("public");
+    build_into(&site, &out).assert_ok();
+    put(&out, "uploads/a.txt", "theirs");
+    let folders = ["", "uploads", "reports"];
+    for rel in folders {
+        std::os::unix::fs::lchown(out.join(rel), Some(65534), Some(65534)).unwrap();
+    }
+    for round in ["unchanged", "changed"] {
+        if round == "changed" {
+            site.edit(
+                "content/reports/x1.md",
+                "Text of report",
+                "New text of report",
+            );
+        }
+        build_into(&site, &out).assert_ok();
+        for rel in folders {
+            let meta = std::fs::symlink_metadata(out.join(rel)).unwrap();
+            assert_eq!(
+                (meta.uid(), meta.gid()),
+                (65534, 65534),
+                "{rel:?} after an {round} rebuild"
+            );
+        }
+    }
+}
