@@ -306,7 +306,7 @@ impl Staging {
         if !unplaced.is_empty() {
             return Some(keep_old_tree(&self.shown, dir, &unplaced, &problems));
         }
-        if let Err(e) = remove_tree(dir) {
+        if let Err(e) = remove_opened_tree(dir) {
             problems.push(format!(
                 "cannot delete the previous output at {} ({e}); the next build tries again",
                 dir.display()
@@ -585,6 +585,13 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     // Never through a symbolic link: that would empty the folder it points to.
     folder_id(dir)?;
     open_up(dir)?;
+    remove_opened_tree(dir)
+}
+
+/// [`remove_tree`] of a tree whose folders [`open_up`] has already made writable (one walk of a
+/// large site's tens of thousands of folders fewer after a switch).
+fn remove_opened_tree(dir: &Path) -> std::io::Result<()> {
+    folder_id(dir)?;
     for entry in std::fs::read_dir(dir)?.flatten() {
         if entry.file_name() == MARKER {
             continue;
