@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: the dependency audit, the Rust suites, then the example site in a real browser
+# Runs every test: the dependency audit, rustfmt and clippy, the Rust suites, then the example site in a real browser
 # (and under `realist serve`) and the HTML checker.
 # Needs what .ci/run installs (chromium, java, tests/browser/node_modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash .ci/audit.sh
+
+echo "== cargo fmt --check and cargo clippy (warnings are errors)"
+cargo fmt --check
+cargo clippy --release --all-targets -q -- -D warnings
 
 echo "== cargo test"
 cargo test --release
