@@ -1045,26 +1045,9 @@ fn set_aside(dir: &Path) -> std::io::Result<PathBuf> {
 /// `RENAME_NOREPLACE`; elsewhere, checked just before, which a racing writer could beat).
 fn rename_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let a = std::ffi::CString::new(from.as_os_str().as_bytes())?;
-        let b = std::ffi::CString::new(to.as_os_str().as_bytes())?;
-        // SAFETY: both are valid NUL-terminated paths that outlive the call.
-        let answer = unsafe {
-            libc::renameat2(
-                libc::AT_FDCWD,
-                a.as_ptr(),
-                libc::AT_FDCWD,
-                b.as_ptr(),
-                libc::RENAME_NOREPLACE,
-            )
-        };
-        let e = std::io::Error::last_os_error();
-        match answer {
-            0 => return Ok(()),
-            _ if !exchange_unsupported(&e) => return Err(e),
-            _ => {}
-        }
+    match renameat2(from, to, libc::RENAME_NOREPLACE) {
+        Err(e) if exchange_unsupported(&e) => {}
+        done => return done,
     }
     if std::fs::symlink_metadata(to).is_ok() {
         return Err(std::io::ErrorKind::AlreadyExists.into());
@@ -1278,9 +1261,15 @@ fn exchange_unsupported(e: &std::io::Error) -> bool {
 /// of either path sees one or the other, never neither.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    renameat2(a, b, libc::RENAME_EXCHANGE)
+}
+
+/// Linux `renameat2(from, to, flags)`, which std does not expose.
+#[cfg(target_os = "linux")]
+fn renameat2(from: &Path, to: &Path, flags: libc::c_uint) -> std::io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
-    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    let a = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(to.as_os_str().as_bytes())?;
     // SAFETY: both are valid NUL-terminated paths that outlive the call.
     let answer = unsafe {
         libc::renameat2(
@@ -1288,7 +1277,7 @@ fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
             a.as_ptr(),
             libc::AT_FDCWD,
             b.as_ptr(),
-            libc::RENAME_EXCHANGE,
+            flags,
         )
     };
     match answer {
