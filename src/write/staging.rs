@@ -34,20 +34,22 @@
 //!   end, so a second build into it waits, saying so on stderr (the lock goes with the process,
 //!   even a killed one).
 //! - **No leftovers.** A staging folder holds a marker file, `.realist-staging`, from the moment it
-//!   is created; the old tree receives it right after the switch, and a folder set aside by the
-//!   fallback switch right after it is set aside. Each build removes `.NAME.building-PID` folders
-//!   that hold the marker and whose process is gone; those of a running build, and a folder of the
-//!   user's that only has such a name, are left alone. The marker never stays in the output (a kill
-//!   at the very moment of the switch may leave it there, and it is not carried over). The old tree
-//!   is emptied even where the output, or a folder in it, is read-only (realist adds the owner's
-//!   permissions to the old tree's folders first), and the output folder takes its mode only once
-//!   the marker has left it. Just before the switch a journal, `.NAME.building-PID.switch`, records
-//!   the device and inode of the folder that becomes the old tree: a leftover it names (marked or
-//!   not yet) is an old tree, and the next build first moves the user's entries out of it into the
-//!   output, as the killed build would have, and keeps it if any cannot be placed; only then is it
-//!   deleted. A step after the switch that fails (the new site is in place by then) is reported as
-//!   a warning, never passed over. A killed `realist check` leaves a marked
-//!   `realist-check-PID-RANDOM` in the temporary folder, which the next check removes.
+//!   is created until just before the switch. Then a journal, `.NAME.building-PID.switch`, takes
+//!   over: it records the device and inode of the staging folder and of the folder that becomes
+//!   the old tree, and only then does the marker leave the staging folder, which takes the live
+//!   folder's mode (a read-only one would have kept the marker). So the exchange is the one step
+//!   between the old site and the new, and the marker is never published. The old tree is marked
+//!   right after the switch, and a folder set aside by the fallback switch right after it is set
+//!   aside. Each build removes `.NAME.building-PID` folders that are marked, or that their journal
+//!   names as the staging folder, and whose process is gone; those of a running build, and a
+//!   folder of the user's that only has such a name, are left alone. A leftover that its journal
+//!   names as the old tree (marked or not yet) has the user's entries moved out of it into the
+//!   output first, as the killed build would have, and is kept if any cannot be placed; only then
+//!   is it deleted. The old tree is emptied even where the output, or a folder in it, is read-only
+//!   (realist adds the owner's permissions to the old tree's folders first). A step after the
+//!   switch that fails (the new site is in place by then) is reported as a warning, never passed
+//!   over. A killed `realist check` leaves a marked `realist-check-PID-RANDOM` in the temporary
+//!   folder, which the next check removes.
 //! - **Bounds.** An output that holds a mount point (a folder on another file system, found while
 //!   listing the user's entries) is refused with nothing changed: it could neither be linked nor
 //!   moved with the output. An output inside the site's inputs (content, static files, templates,
@@ -235,9 +237,11 @@ impl Staging {
             if self.mode == Mode::Update {
                 copy_folder_modes(&self.target, &dir).map_err(|e| e.to_string())?;
             }
+            let staged = staged.ok_or("the staging folder could not be examined")?;
             match self.mode {
-                Mode::Update => self.switch_checked(&dir),
-                _ => std::fs::remove_file(dir.join(MARKER))
+                Mode::Update => self.switch_checked(&dir, staged),
+                _ => write_journal(&dir, None, staged)
+                    .and_then(|()| unmark(&dir, None))
                     .and_then(|()| std::fs::rename(&dir, &self.target))
                     .map_err(|e| e.to_string()),
             }
@@ -266,6 +270,7 @@ impl Staging {
             ));
         }
         if self.mode == Mode::Fresh {
+            let _ = std::fs::remove_file(journal(&dir));
             return Ok(None);
         }
         let warning = self.finish_update(&dir, written);
@@ -273,28 +278,19 @@ impl Staging {
         Ok(warning)
     }
 
-    /// After the switch: moves the marker out of the new output into the old tree `dir`, gives the
-    /// new output's own folder the old one's mode, moves the user's entries across and deletes the
+    /// After the switch: marks the old tree `dir`, moves the user's entries across and deletes the
     /// old tree. Every step that fails is said in the returned warning: the new site is in place,
     /// and a marked old tree left behind is deleted by the next build.
     fn finish_update(&self, dir: &Path, written: &HashSet<String>) -> Option<Diagnostic> {
-        use std::os::unix::fs::PermissionsExt;
         let mut problems = Vec::new();
-        let root_mode = std::fs::symlink_metadata(dir).map(|m| m.permissions().mode() & 0o7777);
         // The old tree is realist's to empty now, even where the output was read-only.
         let opened = open_up(dir).unwrap_or_else(|e| {
             problems.push(format!("cannot make the previous output writable: {e}"));
             Vec::new()
         });
-        if let Err(e) = move_marker(&self.target, dir) {
-            problems.push(format!("cannot move {MARKER} out of the new output: {e}"));
-        }
-        // Only now, with the marker gone from it: a read-only output folder would have kept it.
-        if let Ok(mode) = root_mode {
-            let mode = std::fs::Permissions::from_mode(mode);
-            if let Err(e) = std::fs::set_permissions(&self.target, mode) {
-                problems.push(format!("cannot give the output folder its mode back: {e}"));
-            }
+        // Until now the journal said what this folder is; it goes once the user's entries are out.
+        if let Err(e) = std::fs::File::create(dir.join(MARKER)) {
+            problems.push(format!("cannot mark the previous output for deletion: {e}"));
         }
         // The user's entries were listed early; what they made or replaced since is only in the
         // old tree, so it is moved across before the tree is deleted. A kill here leaves the old
@@ -322,12 +318,14 @@ impl Staging {
         })
     }
 
-    /// Trades the staging folder `dir` for the live output, but only if the output path still holds
-    /// the folder this build linked from: a folder moved away and replaced (by a symbolic link to
-    /// another folder, say) during the build must not end up at the staging path, where the old
-    /// tree is emptied and deleted. Checked before the switch, and once more after it (the path
-    /// can change in between); then the switch is undone.
-    fn switch_checked(&self, dir: &Path) -> Result<(), String> {
+    /// Trades the staging folder `dir` (the folder `staged`) for the live output, but only if the
+    /// output path still holds the folder this build linked from: a folder moved away and replaced
+    /// (by a symbolic link to another folder, say) during the build must not end up at the staging
+    /// path, where the old tree is emptied and deleted. Checked before the switch, and once more
+    /// after it (the path can change in between); then the switch is undone. Just before the
+    /// switch the journal is written and the staging folder loses its marker and takes the live
+    /// folder's mode, so that the exchange is the one step between the old site and the new.
+    fn switch_checked(&self, dir: &Path, staged: FolderId) -> Result<(), String> {
         let replaced = |_| {
             "the output folder was moved or replaced during the build (it is no longer the \
              folder the build started from)"
@@ -339,7 +337,8 @@ impl Staging {
         same_folder(&self.target, id).map_err(replaced)?;
         // Names the folder that becomes the old tree, for the next build if this one is killed
         // after the switch, before the old tree is marked or while the user's entries are moved.
-        std::fs::write(journal(dir), format!("{} {}\n", id.0, id.1)).map_err(|e| e.to_string())?;
+        write_journal(dir, Some(id), staged).map_err(|e| e.to_string())?;
+        unmark(dir, Some(&self.target)).map_err(|e| e.to_string())?;
         switch(dir, &self.target, id).map_err(|e| e.to_string())?;
         if let Err(e) = same_folder(dir, id) {
             // Undone, the output path holds what the user put there again.
@@ -473,9 +472,18 @@ fn clean_leftovers(parent: &Path, name: &str, target: &Path, shown: &Path) -> Ve
         let marked =
             std::fs::symlink_metadata(entry.path().join(MARKER)).is_ok_and(|m| m.is_file());
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let old_tree =
-            !aside && is_dir && read_journal(&entry.path()) == folder_id(&entry.path()).ok();
-        if !is_dir || !(marked || old_tree) || pid != std::process::id() && process_alive(pid) {
+        let id = folder_id(&entry.path()).ok();
+        let named = read_journal(&entry.path()).filter(|_| !aside && is_dir);
+        let old_tree = named.is_some_and(|j| j.old.is_some() && j.old == id);
+        // Killed between the marker's removal and the switch, or just after the first switch.
+        let staged = named.is_some_and(|j| Some(j.staging) == id);
+        if !is_dir || pid != std::process::id() && process_alive(pid) {
+            continue;
+        }
+        if !(marked || old_tree || staged) {
+            // Killed between making its staging folder and marking it; a user's folder that only
+            // has such a name loses nothing, as only an empty one is removed.
+            let _ = std::fs::remove_dir(entry.path());
             continue;
         }
         if old_tree {
@@ -524,21 +532,56 @@ fn clean_scratch_leftovers(temp: &Path) {
 }
 
 /// The journal of the staging folder `dir`, `DIR.switch`: written just before the switch, it holds
-/// the device and inode of the folder that becomes the old tree at `dir`.
+/// the device and inode of the folder that becomes the old tree at `dir` (none for a first build)
+/// and of the staging folder itself, which it marks from then on.
 fn journal(dir: &Path) -> PathBuf {
     let mut path = dir.as_os_str().to_owned();
     path.push(".switch");
     PathBuf::from(path)
 }
 
-/// The folder that the journal of the staging folder `dir` names, if any.
-fn read_journal(dir: &Path) -> Option<FolderId> {
+/// What a journal names: the folder that becomes the old tree, and the staging folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Journal {
+    old: Option<FolderId>,
+    staging: FolderId,
+}
+
+/// Writes the journal of the staging folder `dir` (the folder `staging`), whose switch leaves the
+/// folder `old` at `dir`: `OLD_DEV OLD_INO STAGING_DEV STAGING_INO`, with `- -` for no old tree.
+fn write_journal(dir: &Path, old: Option<FolderId>, staging: FolderId) -> std::io::Result<()> {
+    let old = old.map_or("- -".to_string(), |(dev, ino)| format!("{dev} {ino}"));
+    let text = format!("{old} {} {}\n", staging.0, staging.1);
+    std::fs::write(journal(dir), text)
+}
+
+/// The journal of the staging folder `dir`, if there is one that reads.
+fn read_journal(dir: &Path) -> Option<Journal> {
     let text = std::fs::read_to_string(journal(dir)).ok()?;
-    let mut numbers = text.split_whitespace().map(|n| n.parse::<u64>());
-    match (numbers.next(), numbers.next()) {
-        (Some(Ok(dev)), Some(Ok(ino))) => Some((dev, ino)),
-        _ => None,
-    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [old_dev, old_ino, dev, ino] = words[..] else {
+        return None;
+    };
+    let number = |word: &str| word.parse::<u64>().ok();
+    let old = match (old_dev, old_ino) {
+        ("-", "-") => None,
+        _ => Some((number(old_dev)?, number(old_ino)?)),
+    };
+    let staging = (number(dev)?, number(ino)?);
+    Some(Journal { old, staging })
+}
+
+/// Removes the marker from the finished staging folder `dir` (the journal marks it now, and the
+/// marker must not be published), then gives it the mode of the live output `live`, if any: only
+/// now, as a read-only folder would have kept the marker.
+fn unmark(dir: &Path, live: Option<&Path>) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::remove_file(dir.join(MARKER))?;
+    let Some(live) = live else {
+        return Ok(());
+    };
+    let mode = std::fs::symlink_metadata(live)?.permissions().mode() & 0o7777;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))
 }
 
 /// Removes the journal `path` of a dead build `pid` whose staging folder is gone.
@@ -557,8 +600,6 @@ fn remove_orphan_journal(path: &Path, pid: &str) {
 /// (those its own manifest does not name) are moved into the output `target` as after any switch,
 /// and only then is it deleted; what cannot be placed keeps it, unmarked ([`keep_old_tree`]).
 fn settle_old_tree(old: &Path, target: &Path, shown: &Path) -> Option<Diagnostic> {
-    // Killed before the marker left the new output.
-    let _ = std::fs::remove_file(target.join(MARKER));
     let manifest = |dir: &Path| {
         std::fs::read(dir.join(MANIFEST))
             .map(|bytes| parse_manifest(&String::from_utf8_lossy(&bytes)))
@@ -944,20 +985,6 @@ fn open_up(dir: &Path) -> std::io::Result<Vec<(PathBuf, u32)>> {
     Ok(opened)
 }
 
-/// Moves the marker from the new output `target` into the old tree `old`; where that fails, the
-/// old tree is marked afresh and the marker removed from the output on its own.
-fn move_marker(target: &Path, old: &Path) -> std::io::Result<()> {
-    if std::fs::rename(target.join(MARKER), old.join(MARKER)).is_ok() {
-        return Ok(());
-    }
-    let marked = std::fs::File::create(old.join(MARKER)).map(drop);
-    let removed = match std::fs::remove_file(target.join(MARKER)) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    };
-    marked.and(removed)
-}
-
 /// A user's file or link of the old tree: moved to `dest` unless the same file is there already.
 /// What stands there is replaced only if it is not the new site's (`site`) and not a folder.
 fn rescue_entry(
@@ -1087,8 +1114,12 @@ fn carry_over(
             conflicts.insert(name.into_owned());
             continue;
         }
-        match carry_one(entry, &live.join(rel), &dir.join(rel)) {
+        let from = live.join(rel);
+        match carry_one(entry, &from, &dir.join(rel)) {
             Ok(()) => {}
+            // The user removed or replaced it since it was listed: the walk after the switch
+            // moves what is there then.
+            Err(_) if !still_listed_kind(entry, &from) => {}
             // A file of the site where the user's folder is, or the other way round.
             Err(e)
                 if matches!(
@@ -1136,8 +1167,8 @@ fn site_path(rel: &str, written: &HashSet<String>) -> String {
 /// Gives every folder of the staging folder `dir` the mode of its twin in the live output `live`
 /// (permissions with the setgid and sticky bits): folders are made anew in staging, and a user's
 /// `.private` folder must stay 0700, a shared one keep its group. Folders are done after what they
-/// hold, so a folder without write permission is changed last; `dir` itself only after the switch
-/// ([`Staging::finish_update`]), once the marker has left it.
+/// hold, so a folder without write permission is changed last; `dir` itself only just before the
+/// switch, once the marker has left it ([`unmark`]).
 fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     // The output folder itself too: a web server's or deploy user's folder stays theirs.
@@ -1162,6 +1193,15 @@ fn copy_folder_modes(live: &Path, dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the user's entry at `from` is still there, and of the kind it was listed as.
+fn still_listed_kind(entry: &Kept, from: &Path) -> bool {
+    std::fs::symlink_metadata(from).is_ok_and(|m| match entry {
+        Kept::File(_) => m.is_file(),
+        Kept::Symlink(_) => m.is_symlink(),
+        Kept::EmptyDir(_) => m.is_dir(),
+    })
 }
 
 /// Recreates the user's entry `from` at `to` in the staging folder: a hard link (a copy where
@@ -1570,10 +1610,10 @@ mod tests {
         std::fs::create_dir_all(&live).unwrap();
         std::fs::write(live.join("index.html"), "new").unwrap();
         std::fs::write(live.join(MANIFEST), "index.html\n").unwrap();
-        std::fs::write(live.join(MARKER), "").unwrap();
         // Old trees of dead builds, marked (killed while moving the user's files) or not (killed
-        // right after the switch), and a staging folder killed before its switch.
-        let leftover = |pid: u32, marked: bool, journal_id: Option<FolderId>| {
+        // right after the switch); staging folders killed before their switch, marked or not (the
+        // journal marks them then); and a folder the journal names neither way, which is left.
+        let leftover = |pid: u32, marked: bool, old: bool, staging: bool| {
             let dir = parent.path().join(format!(".public.building-{pid}"));
             std::fs::create_dir_all(dir.join("docs")).unwrap();
             std::fs::write(dir.join(MANIFEST), "old.html\n").unwrap();
@@ -1582,20 +1622,30 @@ mod tests {
             if marked {
                 std::fs::write(dir.join(MARKER), "").unwrap();
             }
-            let id = journal_id.unwrap_or_else(|| folder_id(&dir).unwrap());
-            std::fs::write(journal(&dir), format!("{} {}\n", id.0, id.1)).unwrap();
+            let id = folder_id(&dir).unwrap();
+            let other = (0, 0);
+            let old = old.then_some(id).or(Some(other));
+            write_journal(&dir, old, if staging { id } else { other }).unwrap();
             dir
         };
-        leftover(999_999_991, true, None);
-        leftover(999_999_992, false, None);
-        leftover(999_999_993, true, Some((0, 0)));
+        leftover(999_999_991, true, true, false);
+        leftover(999_999_992, false, true, false);
+        leftover(999_999_993, true, false, false);
+        leftover(999_999_994, false, false, true);
+        let users = leftover(999_999_995, false, false, false);
         let warnings = clean_leftovers(parent.path(), "public", &live, &live);
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(read(&live.join("docs/user-999999991.txt")), "mine");
         assert_eq!(read(&live.join("docs/user-999999992.txt")), "mine");
         assert!(!live.join("docs/user-999999993.txt").exists());
+        assert!(!live.join("docs/user-999999994.txt").exists());
         assert!(!live.join("old.html").exists() && !live.join(MARKER).exists());
-        assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+        assert_eq!(read(&users.join("docs/user-999999995.txt")), "mine");
+        let names: Vec<_> = std::fs::read_dir(parent.path())
+            .unwrap()
+            .flatten()
+            .collect();
+        assert_eq!(names.len(), 3, "{names:?}");
     }
 
     /// Owners can only be given as root, which the test suite runs as; elsewhere that part is

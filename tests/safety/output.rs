@@ -2,7 +2,7 @@
 //! entirely old or entirely new even when killed, cleans up after killed builds, refuses an output
 //! inside its own inputs, and names the output folder when it cannot be written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -35,7 +35,14 @@ fn assert_nothing_beside(parent: &Path, keep: &[&str]) {
         .into_iter()
         .filter(|n| !keep.contains(&n.as_str()))
         .collect();
-    assert!(stray.is_empty(), "left beside the output: {stray:?}");
+    let held: Vec<(&String, Vec<String>)> = stray
+        .iter()
+        .map(|n| (n, names(&parent.join(n)).into_iter().take(6).collect()))
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "left beside the output (with some of what they hold): {held:?}"
+    );
 }
 
 /// Writes `contents` at `rel` under `dir`, creating folders.
@@ -189,9 +196,31 @@ fn spawn_build(root: &Path, out: &Path) -> Child {
         .args(["build", "--root", root.to_str().unwrap(), "--out"])
         .arg(out)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// Which paths of the output `now` differ from the old site and from the new one (a few of each).
+fn mixture(
+    now: &BTreeMap<String, Vec<u8>>,
+    old: &BTreeMap<String, Vec<u8>>,
+    new: &BTreeMap<String, Vec<u8>>,
+) -> String {
+    let differ = |site: &BTreeMap<String, Vec<u8>>| {
+        let paths: BTreeSet<&String> = now.keys().chain(site.keys()).collect();
+        let odd: Vec<&String> = paths
+            .into_iter()
+            .filter(|p| now.get(*p) != site.get(*p))
+            .collect();
+        let shown: Vec<&str> = odd.iter().take(5).map(|p| p.as_str()).collect();
+        format!("{} paths, such as {shown:?}", odd.len())
+    };
+    format!(
+        "from the old site: {}; from the new: {}",
+        differ(old),
+        differ(new)
+    )
 }
 
 /// Copies the folder `from` to `to` (which must not exist), keeping the user's link.
@@ -249,7 +278,8 @@ fn a_rebuild_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
         let now = tree(&out);
         assert!(
             now == old || now == new,
-            "round {round}, killed after {delay:?}: the output is a mixture"
+            "round {round}, killed after {delay:?}: the output is a mixture; {}",
+            mixture(&now, &old, &new)
         );
         saw_old += usize::from(now == old);
         saw_new += usize::from(now == new);
@@ -797,7 +827,9 @@ fn files_the_user_makes_or_replaces_during_a_build_survive_it() {
             step += 1;
             std::thread::sleep(Duration::from_millis(15));
         }
-        assert!(child.wait().unwrap().success());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "round {round}: {stderr}");
         assert!(
             step > 3,
             "the build was too quick to change files during it"
