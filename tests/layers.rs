@@ -122,7 +122,8 @@ fn graph(src: &Path) -> Graph {
                 "pipeline".to_string() // an item of the crate root
             };
             if to != from {
-                uses.entry(to).or_default().insert(file.clone());
+                let shown = file.strip_prefix(src).unwrap_or(file).to_path_buf();
+                uses.entry(to).or_default().insert(shown);
             }
         }
     }
