@@ -55,8 +55,26 @@ impl BaseUrl {
     }
 
     /// The absolute address of a site path (`reports/x/`, `atom.xml`, `` for the home page).
+    /// What a URL path cannot hold as it is (a space, a non-ASCII letter) is percent-encoded, as
+    /// a browser would encode it: the address leaves the site (sitemaps, feeds, exports,
+    /// metadata), where readers expect a URL and not an IRI. Ids are lower-kebab, so the pages
+    /// of today's kinds never need it.
     pub fn absolute(&self, site_path: &str) -> String {
-        format!("{}{site_path}", self.0)
+        let mut out = String::with_capacity(self.0.len() + site_path.len());
+        out.push_str(&self.0);
+        for c in site_path.chars() {
+            if c.is_ascii_graphic()
+                && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+            {
+                out.push(c);
+            } else {
+                let mut bytes = [0; 4];
+                for b in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+        out
     }
 
     /// The path part of the address (`/research/hsca12/`), always starting and ending with `/`:
@@ -276,6 +294,21 @@ mod tests {
             b.absolute("atom.xml"),
             "https://www.example.ac.uk/research/hsca12/atom.xml"
         );
+    }
+
+    #[test]
+    fn absolute_addresses_encode_what_a_url_path_cannot_hold() {
+        let b = base("https://example.org/a/");
+        assert_eq!(
+            b.absolute(&page_path(Some("themes"), "café au lait")),
+            "https://example.org/a/themes/caf%C3%A9%20au%20lait/"
+        );
+        assert_eq!(
+            b.absolute("a\"b<c>/"),
+            "https://example.org/a/a%22b%3Cc%3E/"
+        );
+        // What is already a URL is left alone: encoded bytes, a fragment.
+        assert_eq!(b.absolute("x%20y/#top"), "https://example.org/a/x%20y/#top");
     }
 
     #[test]
