@@ -14,7 +14,7 @@ use crate::diagnostics::Diagnostic;
 use crate::paths;
 
 /// The default theme, embedded at compile time: (path inside the theme, contents).
-pub const DEFAULT_THEME: &[(&str, &str)] = &[
+pub(crate) const DEFAULT_THEME: &[(&str, &str)] = &[
     (
         "templates/base.html",
         include_str!("../themes/default/templates/base.html"),
@@ -103,7 +103,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
 
 /// Files of the theme folder `sub` ("templates", "static", "archetypes"): (name, project-relative
 /// origin, contents). The site's theme folder wins over the embedded default.
-pub fn theme_files(
+pub(crate) fn theme_files(
     root: &Path,
     theme: &str,
     sub: &str,
@@ -150,7 +150,7 @@ pub fn theme_files(
 /// one input policy ([`paths`]). Returns every problem: a file that is refused (a link out of the
 /// site, a named pipe, a name that is not UTF-8) is reported and not read, and the rest of the folder
 /// is still read, so one bad file does not hide every other.
-pub fn read_dir_files(
+pub(crate) fn read_dir_files(
     root: &Path,
     dir: &Path,
     files: &mut BTreeMap<String, (PathBuf, Vec<u8>)>,

@@ -16,7 +16,7 @@
 //! [`BaseUrl::parse`] is the one check of a site's address, for `site.yaml` and `--base-url`
 //! alike. Which links content may hold at all is [`links`].
 
-pub mod links;
+pub(crate) mod links;
 
 use std::fmt;
 
@@ -27,16 +27,17 @@ pub struct BaseUrl(String);
 
 impl BaseUrl {
     /// Parses and checks a site's address, the one check for both `site.yaml` and `--base-url`: an
-    /// absolute `http` or `https` URL with a host, no user name or password, no query or fragment, and
-    /// every `%` followed by two hex digits. The URL is kept as the `url` crate normalises it (a path
-    /// with non-ASCII letters percent-encoded), always ending with `/`.
+    /// absolute `http` or `https` URL with a host, no user name or password, no query or fragment,
+    /// and every `%` followed by two hex digits. The URL is kept as the `url` crate normalises it
+    /// (a path with non-ASCII letters percent-encoded), always ending with `/`.
     ///
-    /// What the `url` crate would silently repair is refused instead, so the address published is the
-    /// one written: a backslash (read as `/`), whitespace or a control character inside the value
-    /// (tabs and line breaks are dropped), a host written in a form browsers rewrite (`0x7f.1`,
-    /// `ex%61mple.org`), a host with an empty part or a part starting or ending with `-`, and a port
-    /// that is empty, 0 or has leading zeros. Dot segments are still resolved (`/a/../b/` becomes
-    /// `/b/`), as every browser does with the links built from it, so they change nothing published.
+    /// What the `url` crate would silently repair is refused instead, so the address published is
+    /// the one written: a backslash (read as `/`), whitespace or a control character inside the
+    /// value (tabs and line breaks are dropped), a host written in a form browsers rewrite
+    /// (`0x7f.1`, `ex%61mple.org`), a host with an empty part or a part starting or ending with
+    /// `-`, and a port that is empty, 0 or has leading zeros. Dot segments are still resolved
+    /// (`/a/../b/` becomes `/b/`), as every browser does with the links built from it, so they
+    /// change nothing published.
     pub fn parse(text: &str) -> Result<BaseUrl, String> {
         parse(text).map(BaseUrl)
     }
@@ -100,7 +101,7 @@ impl fmt::Display for BaseUrl {
 
 /// The site path of an entity's page (`reports/x/`): `segment` is the URL folder of its kind
 /// (`reports`), or None for a kind whose pages sit at the top of the site (free pages, `x/`).
-pub fn page_path(segment: Option<&str>, id: &str) -> String {
+pub(crate) fn page_path(segment: Option<&str>, id: &str) -> String {
     match segment {
         Some(segment) => format!("{segment}/{id}/"),
         None => format!("{id}/"),
@@ -108,18 +109,18 @@ pub fn page_path(segment: Option<&str>, id: &str) -> String {
 }
 
 /// The file a page at `site_path` (`reports/x/`, `` for the home page) is written to.
-pub fn page_file(site_path: &str) -> String {
+pub(crate) fn page_file(site_path: &str) -> String {
     format!("{site_path}index.html")
 }
 
 /// The site path a page file is served at: `reports/x/index.html` is `reports/x/`, `404.html`
 /// stays itself.
-pub fn page_of_file(file: &str) -> &str {
+pub(crate) fn page_of_file(file: &str) -> &str {
     file.strip_suffix("index.html").unwrap_or(file)
 }
 
 /// A site path (`tracers/x/`, `glossary/#a`) as a relative link from a page `depth` folders deep.
-pub fn relative(depth: usize, site_path: &str) -> String {
+pub(crate) fn relative(depth: usize, site_path: &str) -> String {
     if depth == 0 {
         if site_path.is_empty() || site_path.starts_with('#') {
             return format!("./{site_path}");
