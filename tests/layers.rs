@@ -4,7 +4,8 @@
 //! 1. read every `src/**/*.rs`, and take its top module from its path (`src/render/pages.rs` is
 //!    `render`; `src/lib.rs` is the pipeline, `src/main.rs` is `main`);
 //! 2. collect the `crate::<name>` paths in its code (comments are skipped); a name that is no
-//!    module is an item of the crate root, so the pipeline;
+//!    module is an item of the crate root, so the pipeline. The crate root itself names modules
+//!    without `crate::` (`render::Renderer`), so there every `<module>::` counts;
 //! 3. check every module is in [`LAYERS`], that no module uses one in a higher layer, and that
 //!    the graph of modules has no cycle.
 //!
@@ -71,10 +72,7 @@ fn module_of(src: &Path, file: &Path) -> String {
 /// The names `X` in `crate::X` and `crate::{X, Y}` in `code`, outside comments.
 fn crate_paths(code: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    for line in code.lines() {
-        if line.trim_start().starts_with("//") {
-            continue;
-        }
+    for line in code_lines(code) {
         let mut rest = line;
         while let Some(i) = rest.find("crate::") {
             let before = rest[..i].chars().next_back();
@@ -101,6 +99,27 @@ fn crate_paths(code: &str) -> BTreeSet<String> {
     names
 }
 
+/// The lines of `code` that are not comments.
+fn code_lines(code: &str) -> impl Iterator<Item = &str> {
+    code.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+}
+
+/// The modules of `modules` that the crate root's `code` names as `module::`.
+fn root_paths(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for line in code_lines(code) {
+        for (i, _) in line.match_indices("::") {
+            let name: String = line[..i].chars().rev().take_while(is_ident).collect();
+            let name: String = name.chars().rev().collect();
+            if modules.contains(&name) {
+                names.insert(name);
+            }
+        }
+    }
+    names
+}
+
 fn is_ident(c: &char) -> bool {
     c.is_alphanumeric() || *c == '_'
 }
@@ -115,7 +134,11 @@ fn graph(src: &Path) -> Graph {
         let from = module_of(src, file);
         let code = std::fs::read_to_string(file).unwrap();
         let uses = graph.entry(from.clone()).or_default();
-        for name in crate_paths(&code) {
+        let mut names = crate_paths(&code);
+        if file == &src.join("lib.rs") {
+            names.extend(root_paths(&code, &modules));
+        }
+        for name in names {
             let to = if modules.contains(&name) && name != "pipeline" {
                 name
             } else {
@@ -198,6 +221,9 @@ fn the_check_finds_paths_cycles_and_upward_uses() {
         "use crate::{load::schema::Kind, text};\n// crate::render\nlet x = crate::url::page_path(None, \"a\");\n",
     );
     assert_eq!(names, ["load", "text", "url"].map(String::from).into());
+    let modules = ["render", "write"].map(String::from).into();
+    let names = root_paths("let r = render::Renderer::new();\n// write::x\n", &modules);
+    assert_eq!(names, ["render"].map(String::from).into());
     let mut graph = Graph::new();
     let edge = |graph: &mut Graph, a: &str, b: &str| {
         graph
