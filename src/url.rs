@@ -3,10 +3,10 @@
 //!
 //! Three forms of the same address appear in a site, and each comes from one function here:
 //!
-//! 1. the **site path** of a page (`reports/x/`): [`page_path`], from the URL segment of its kind
-//!    and its id; its file in the output is [`page_file`] (`reports/x/index.html`), and back again
-//!    [`page_of_file`];
-//! 2. a **relative link** from one page to another (`../../reports/x/`): [`relative`], which keeps
+//! 1. the **site path** of a page (`reports/x/`): `page_path`, from the URL segment of its kind
+//!    and its id; its file in the output is `page_file` (`reports/x/index.html`), and back again
+//!    `page_of_file`;
+//! 2. a **relative link** from one page to another (`../../reports/x/`): `relative`, which keeps
 //!    a site working wherever it is opened (a file system, a preview, any base path);
 //! 3. an **absolute address** (`https://host/base/reports/x/`), for what leaves the site (the
 //!    canonical link, Highwire and JSON-LD metadata, the sitemap, the feed, robots.txt, exports):
@@ -14,7 +14,7 @@
 //!    [`BaseUrl::path`].
 //!
 //! [`BaseUrl::parse`] is the one check of a site's address, for `site.yaml` and `--base-url`
-//! alike. Which links content may hold at all is [`links`].
+//! alike. Which links content may hold at all is `links`.
 
 pub(crate) mod links;
 
