@@ -344,7 +344,7 @@ fn refuse_urls(
         .iter()
         .filter_map(|entry| {
             let url = entry.url()?;
-            let message = crate::markdown::links::classify(url.value.as_str()).err()?;
+            let message = crate::url::links::classify(url.value.as_str()).err()?;
             Some((entry.key(), message))
         })
         .take(50)
@@ -663,7 +663,7 @@ fn write_child(out: &mut String, child: &ElemChild, inline_only: bool) {
         }
         // Entry URLs were checked when the file was read; a link that hayagriva makes up from
         // other fields is checked here too, and written as plain text if refused.
-        ElemChild::Link { text, url } if !crate::markdown::links::is_allowed(url) => {
+        ElemChild::Link { text, url } if !crate::url::links::is_allowed(url) => {
             write_formatted(out, &text.text, &text.formatting);
         }
         ElemChild::Link { text, url } => {

@@ -112,10 +112,10 @@ pub fn printable_inline(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn escape(text: &str, keep_line_breaks: bool) -> std::borrow::Cow<'_, str> {
-    // What no input may carry is what is escaped: the same definition ([`crate::load::chars`]).
+    // What no input may carry is what is escaped: the same definition ([`crate::text::chars`]).
     let unsafe_char = |c: char| match c {
         '\t' | '\n' => !keep_line_breaks,
-        c => crate::load::chars::refused(c).is_some(),
+        c => crate::text::chars::refused(c).is_some(),
     };
     if !text.chars().any(|c| c == '\n' || unsafe_char(c)) {
         return std::borrow::Cow::Borrowed(text);
@@ -136,26 +136,8 @@ pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// The closest candidate to `word`, if one is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    let mut best: Option<(f64, &str)> = None;
-    for candidate in candidates {
-        let score = strsim::jaro_winkler(word, candidate);
-        if score > best.map_or(0.0, |b| b.0) {
-            best = Some((score, candidate));
-        }
-    }
-    best.filter(|(score, _)| *score >= 0.8)
-        .map(|(_, c)| c.to_string())
-}
-
-/// A help line of the form "did you mean `x`?", when there is a close candidate.
-pub fn suggestion<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    did_you_mean(word, candidates).map(|c| format!("did you mean `{c}`?"))
-}
+/// "Did you mean" lives with the text utilities, below everything that reads files.
+pub use crate::text::suggest::{did_you_mean, suggestion};
 
 /// Sorts diagnostics by file and position and removes exact duplicates, so output is stable.
 pub fn normalise(diagnostics: &mut Vec<Diagnostic>) {
@@ -181,15 +163,6 @@ mod tests {
             printable("caf\u{e9} \u{200f}\u{2028}"),
             "caf\u{e9} \u{200f}\u{2028}"
         );
-    }
-
-    #[test]
-    fn suggests_close_words_only() {
-        assert_eq!(
-            did_you_mean("titel", ["title", "date", "type"]),
-            Some("title".into())
-        );
-        assert_eq!(did_you_mean("zzzz", ["title", "date"]), None);
     }
 
     #[test]

@@ -18,10 +18,14 @@ pub mod config;
 pub mod diagnostics;
 pub mod load;
 pub mod markdown;
+pub mod paths;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
 pub mod serve;
+pub mod text;
+pub mod theme;
+pub mod url;
 pub mod write;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -190,7 +194,7 @@ pub fn build(options: &BuildOptions) -> BuildReport {
         return run.end(Outcome::Failure, BTreeMap::new(), Vec::new(), out);
     }
     // A bad --base-url is a usage error, checked by the same function as base_url in site.yaml.
-    let base_url = match options.base_url.as_deref().map(config::parse_base_url) {
+    let base_url = match options.base_url.as_deref().map(crate::url::BaseUrl::parse) {
         Some(Err(message)) => {
             run.diagnostics
                 .push(Diagnostic::error("--base-url", 0, 0, message).with_help(
@@ -291,7 +295,11 @@ struct Model {
 /// Stages load, resolve and check, and the compiled templates. None if site.yaml or the templates
 /// cannot be used; every problem found is in `run`.
 /// `base_url`, when given, is the checked and normalised `--base-url`.
-fn model(options: &BuildOptions, base_url: Option<String>, run: &mut Run) -> Option<Model> {
+fn model(
+    options: &BuildOptions,
+    base_url: Option<crate::url::BaseUrl>,
+    run: &mut Run,
+) -> Option<Model> {
     let root = &options.root;
     let mut config = config::SiteConfig::load(root)
         .map_err(|d| run.diagnostics.extend(d))
@@ -334,7 +342,7 @@ fn write_site(
     out: &Path,
     run: &mut Run,
 ) -> (
-    Vec<render::PageRecord>,
+    Vec<check::links::PageRecord>,
     HashSet<String>,
     Vec<(&'static str, f64)>,
 ) {
@@ -350,13 +358,7 @@ fn write_site(
     let mut files: HashSet<String> = written.into_iter().collect();
     let timings = Mutex::new(HashMap::new());
     let (records, problems) = {
-        let mut renderer = render::Renderer::new(
-            site,
-            &model.templates,
-            &model.bibliography,
-            search.as_ref(),
-            output.clone(),
-        );
+        let renderer = render::Renderer::new(site, &model.templates, &model.bibliography);
         let specs = renderer.specs();
         let known: rustc_hash::FxHashSet<String> = specs
             .iter()
@@ -364,8 +366,12 @@ fn write_site(
             .chain(files.iter().cloned())
             .chain(write::extras::FILES.iter().map(|f| f.to_string()))
             .collect();
-        renderer.known_files = Some(&known);
-        renderer.render_all(specs, &timings)
+        let sink = write::PageWriter {
+            out: output.clone(),
+            search: search.as_ref(),
+            known_files: Some(&known),
+        };
+        renderer.render_all(specs, &sink, &timings)
     };
     run.diagnostics.extend(problems);
     run.stage("render");
@@ -443,7 +449,7 @@ pub fn load_bibliography(
     }
 }
 
-fn count_pages(records: &[render::PageRecord]) -> BTreeMap<String, usize> {
+fn count_pages(records: &[check::links::PageRecord]) -> BTreeMap<String, usize> {
     let mut pages = BTreeMap::new();
     for r in records {
         let first = r.path.split('/').next().unwrap_or("");

@@ -1,8 +1,8 @@
 //! Property tests of the pipeline on random input.
 //!
 //! Stage by stage, in process and cheap enough for 10,000 cases each:
-//! - `load::frontmatter::split` on any text never panics, and what it returns is a real split;
-//! - `load::yaml::from_str` on random YAML-ish text and on schema-shaped but wrong mappings, for
+//! - `text::frontmatter::split` on any text never panics, and what it returns is a real split;
+//! - `text::yaml::from_str` on random YAML-ish text and on schema-shaped but wrong mappings, for
 //!   every content type and site.yaml, never panics and always locates its error inside the text;
 //! - `markdown::render` on random Markdown never panics, locates its problems inside the body,
 //!   gives unique heading ids, and never lets raw `<script>` or a NUL byte through.
@@ -522,9 +522,9 @@ fn split_never_panics_and_splits_for_real() {
         .prop_map(|v| v.concat()),
     ];
     check("frontmatter::split", cheap_cases(), text, |raw| {
-        let text = realist::load::frontmatter::normalise_text(&raw);
+        let text = realist::text::frontmatter::normalise_text(&raw);
         prop_assert!(!text.contains('\r'));
-        if let Ok(split) = realist::load::frontmatter::split(&text) {
+        if let Ok(split) = realist::text::frontmatter::split(&text) {
             prop_assert!(text.starts_with("---"));
             prop_assert!(text.ends_with(split.body));
             prop_assert_eq!(split.yaml_line, 2);
@@ -547,7 +547,7 @@ fn split_never_panics_and_splits_for_real() {
 
 /// Deserialises `yaml` as `T`; an error must be located inside the text.
 fn yaml_located<T: serde::de::DeserializeOwned>(yaml: &str) -> Result<(), TestCaseError> {
-    if let Err(e) = realist::load::yaml::from_str::<T>(yaml) {
+    if let Err(e) = realist::text::yaml::from_str::<T>(yaml) {
         let lines = yaml.split('\n').count().max(1);
         prop_assert!(
             e.line >= 1 && e.line <= lines,

@@ -14,13 +14,57 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::markdown::is_external;
-use crate::render::{PageRecord, SourceLink};
+use crate::markdown::SourceLink;
+use crate::url::links::is_external;
+
+/// What the link checker keeps of a rendered page.
+#[derive(Debug, Default)]
+pub struct PageRecord {
+    /// Site-relative file path (`reports/x/index.html`).
+    pub path: String,
+    pub ids: Ids,
+    /// The page's links; after [`check_now`], only those left to check.
+    pub hrefs: Vec<String>,
+    /// The content file the page renders, and its Markdown links with their lines.
+    pub source: Option<PathBuf>,
+    pub md_links: Vec<SourceLink>,
+    pub template: &'static str,
+}
+
+/// The `id`s of a page, kept in one string (one allocation per page rather than one per id: a
+/// 10,000-report site has half a million of them).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Ids(String);
+
+impl Ids {
+    pub fn contains(&self, id: &str) -> bool {
+        self.iter().any(|i| i == id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split('\n').filter(|i| !i.is_empty())
+    }
+}
+
+impl FromIterator<String> for Ids {
+    /// An id cannot hold a newline (HTML ids have no whitespace), so it separates them.
+    fn from_iter<I: IntoIterator<Item = String>>(ids: I) -> Ids {
+        let mut joined = String::new();
+        for id in ids {
+            if !id.contains('\n') {
+                joined.push_str(&id);
+                joined.push('\n');
+            }
+        }
+        joined.shrink_to_fit();
+        Ids(joined)
+    }
+}
 
 /// The `id` values and the `href`/`src` values of an HTML page.
 pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {

@@ -141,7 +141,7 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
 fn check_glossary(site: &Site, problems: &mut Vec<Diagnostic>) {
     let path = std::path::Path::new("content/glossary.yaml");
     let text = &site.content.glossary_text;
-    let locator = crate::load::yaml::Locator::new(text, 1);
+    let locator = crate::text::yaml::Locator::new(text, 1);
     let terms: Vec<&str> = site
         .content
         .glossary

@@ -4,11 +4,7 @@
 //! returned as a located [`Diagnostic`]. What loads cleanly is kept, so later stages can still report
 //! their own problems in the same run.
 
-pub mod chars;
-pub mod frontmatter;
-pub mod paths;
 pub mod schema;
-pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +13,8 @@ use serde::de::DeserializeOwned;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{suggestion, Diagnostic};
+use crate::paths;
+use crate::text::{chars, frontmatter, utf8_position, yaml};
 use schema::{
     Area, Cmo, CmoMarker, FreePage, GlossaryEntry, Kind, ProgrammeTheory, Report, Study, Tracer,
 };
@@ -104,7 +102,7 @@ impl Outline {
                 Some(i) if text.ends_with('}') => {
                     (text[..i].trim(), text[i + 2..text.len() - 1].to_string())
                 }
-                _ => (text, crate::markdown::slug::slugify(text)),
+                _ => (text, crate::text::slug::slugify(text)),
             };
             headings.push((anchor, text.to_string()));
         }
@@ -456,14 +454,6 @@ fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
     }
 }
 
-/// The 1-based line and column of byte `offset`, counting only the valid UTF-8 before it.
-pub fn utf8_position(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let valid = String::from_utf8_lossy(&bytes[..offset]);
-    let line = valid.matches('\n').count() + 1;
-    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
 fn parse_document<T: DeserializeOwned>(
     root: &Path,
     rel: &Path,
@@ -574,7 +564,7 @@ impl<'a> Position<'a> {
 /// Every page footer links to the accessibility statement, which UK public-sector sites must publish.
 /// A site that has not written its own gets this generic one, naming the contact from site.yaml.
 fn default_accessibility_statement(config: &SiteConfig) -> Document<FreePage> {
-    use crate::markdown::escape_text_for_markdown as escape;
+    use crate::text::escape::escape_text_for_markdown as escape;
     // The contact is an email address (config.rs checks it), so it is safe in the link's target.
     let contact = match &config.accessibility_contact {
         Some(c) => format!("email [{}](mailto:{c})", escape(c)),

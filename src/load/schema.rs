@@ -511,7 +511,7 @@ fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
                     .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
                 && !suffix.is_empty()
                 && !text.chars().any(|c| {
-                    c.is_whitespace() || c.is_control() || crate::load::chars::refused(c).is_some()
+                    c.is_whitespace() || c.is_control() || crate::text::chars::refused(c).is_some()
                 })
         });
     if valid {

@@ -22,6 +22,8 @@ use syntect::html::{line_tokens_to_classed_spans, ClassStyle};
 use syntect::parsing::{ParseState, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+use crate::text::escape::{escape_attr, escape_text};
+
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static CACHE: LazyLock<RwLock<BlockCache>> = LazyLock::new(Default::default);
 /// Bytes of highlighted HTML the block cache may hold.
@@ -143,23 +145,6 @@ fn highlight_line(lang: &str, line: &str, state: &State) -> Option<(Rc<str>, isi
         }
     });
     Some((html, span_delta, after))
-}
-
-pub fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-pub fn escape_attr(s: &str) -> String {
-    escape_text(s).replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -7,8 +7,6 @@
 //! plain text and a diagnostic.
 
 pub mod highlight;
-pub mod links;
-pub mod slug;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Component, Path, PathBuf};
@@ -18,7 +16,19 @@ use serde::Serialize;
 
 use crate::cite::CiteItem;
 use crate::load::schema::Ref;
-use highlight::{escape_attr, escape_text};
+use crate::text::escape::{escape_attr, escape_text};
+use crate::text::slug;
+use crate::url::{links, relative};
+
+/// A link on a page that an author wrote (in Markdown or front matter), with where it was written,
+/// so a broken one is reported at its source rather than at the template that printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    pub href: String,
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
 
 /// Ids the page templates use; headings never take them.
 pub const RESERVED_IDS: [&str; 12] = [
@@ -812,43 +822,6 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     out.into_iter()
 }
 
-/// `text` as Markdown that renders as exactly that text, on one line: for values from site.yaml
-/// placed into Markdown the site generates. Every ASCII punctuation character is escaped (any may
-/// start an image, link, heading, emphasis, attribute, citation or HTML), and line breaks become
-/// spaces so no value can start a block.
-pub fn escape_text_for_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
-    for c in crate::load::chars::one_line(text).chars() {
-        if c.is_ascii_punctuation() {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Whether a link goes off the site (a scheme such as `https:` or `mailto:`).
-pub fn is_external(dest: &str) -> bool {
-    let scheme_end = dest.find(':');
-    let first_special = dest.find(['/', '?', '#']);
-    matches!((scheme_end, first_special), (Some(c), None) if c > 0)
-        || matches!((scheme_end, first_special), (Some(c), Some(s)) if c > 0 && c < s)
-        || dest.starts_with("//")
-}
-
-/// A site-relative URL seen from a page `depth` folders deep.
-pub fn relative(depth: usize, site_url: &str) -> String {
-    if depth == 0 {
-        if site_url.is_empty() || site_url.starts_with('#') {
-            return format!("./{site_url}");
-        }
-        return site_url.to_string();
-    }
-    let mut out = "../".repeat(depth);
-    out.push_str(site_url);
-    out
-}
-
 /// Resolves `.` and `..` in a relative path without touching the file system.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -1067,24 +1040,4 @@ fn climbs_above_root(path: &str, depth: usize) -> bool {
         }
     }
     false
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn external_links() {
-        assert!(is_external("https://x.org"));
-        assert!(is_external("mailto:a@b"));
-        assert!(!is_external("../a/"));
-        assert!(!is_external("a.md#x:y"));
-    }
-
-    #[test]
-    fn relative_urls() {
-        assert_eq!(relative(0, ""), "./");
-        assert_eq!(relative(2, "tracers/x/"), "../../tracers/x/");
-        assert_eq!(relative(0, "glossary/#a"), "glossary/#a");
-    }
 }

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::views::Linker;
 use crate::load::schema::Kind;
-use crate::markdown::highlight::escape_text;
 use crate::resolve::{CmoRecord, Relation, Site};
+use crate::text::escape::escape_text;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainLink {

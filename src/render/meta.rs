@@ -115,7 +115,7 @@ impl Ris {
     fn field(&mut self, tag: &str, value: &str) {
         self.0.push_str(tag);
         self.0.push_str("  - ");
-        self.0.push_str(&crate::load::chars::one_line(value));
+        self.0.push_str(&crate::text::chars::one_line(value));
         self.0.push('\n');
     }
 }
@@ -123,7 +123,7 @@ impl Ris {
 /// A BibTeX field value on one line with no brace of its own, so it cannot close its field.
 /// Braces go first: `\textbackslash{}` keeps its own.
 fn bib_escape(s: &str) -> String {
-    crate::load::chars::one_line(s)
+    crate::text::chars::one_line(s)
         .replace(['{', '}'], "")
         .replace('\\', "\\textbackslash{}")
         .replace('&', "\\&")
@@ -206,7 +206,7 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
         "datePublished": m.date.iso(),
         "inLanguage": site.config.language,
         "url": url,
-        "isPartOf": {"@type": "ResearchProject", "name": site.title(Kind::Study, &m.study.id), "url": format!("{}{}", site.config.base_url, Site::url(Kind::Study, &m.study.id))},
+        "isPartOf": {"@type": "ResearchProject", "name": site.title(Kind::Study, &m.study.id), "url": site.config.base_url.absolute(&Site::url(Kind::Study, &m.study.id))},
         "keywords": m.keywords,
     });
     if let Some(d) = &m.doi {

@@ -1,8 +1,14 @@
-//! Stage 4, render: every page through Tera, in parallel, written as it is rendered.
+//! Stage 4, render: every page through Tera, in parallel, handed on as it is rendered.
 //!
-//! Rendering is one generic path. [`PageSpec`] names a page; [`pages`] builds its view model;
-//! [`Renderer::render_page`] renders and writes it, and returns what the link checker needs (the
-//! page's ids and links). Nothing keeps a page's HTML after it is written.
+//! Rendering is one generic path:
+//!
+//! 1. [`PageSpec`] names a page, and [`Renderer::specs`] lists every page of the site;
+//! 2. [`pages`] builds the page's view model;
+//! 3. [`Renderer::render_page`] renders it into this thread's buffer;
+//! 4. the HTML goes to a [`PageSink`] (the caller's: `write` writes the page, indexes it for
+//!    search and scans it for the link check), which returns what the caller keeps of the page.
+//!
+//! Nothing keeps a page's HTML after the sink has it.
 
 pub mod chain;
 pub mod meta;
@@ -20,8 +26,9 @@ use serde::Serialize;
 use crate::cite::{Bibliography, CiteItem};
 use crate::diagnostics::Diagnostic;
 use crate::load::schema::{Kind, Ref};
-use crate::markdown::{self, Resolver};
+use crate::markdown::{self, Resolver, SourceLink};
 use crate::resolve::Site;
+use crate::url;
 use templates::Templates;
 use views::{Common, NavItem};
 
@@ -44,13 +51,13 @@ pub enum PageSpec {
 /// The site-relative file a page is written to.
 pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
     let c = &site.content;
-    let entity = |kind: Kind, id: &str| format!("{}index.html", Site::url(kind, id));
+    let entity = |kind: Kind, id: &str| url::page_file(&Site::url(kind, id));
     match spec {
-        PageSpec::Home => "index.html".into(),
-        PageSpec::List(kind) => format!("{}/index.html", kind.folder()),
-        PageSpec::Matrix => "cmos/index.html".into(),
-        PageSpec::Glossary => "glossary/index.html".into(),
-        PageSpec::Search => "search/index.html".into(),
+        PageSpec::Home => url::page_file(""),
+        PageSpec::List(kind) => url::page_file(&format!("{}/", kind.folder())),
+        PageSpec::Matrix => url::page_file("cmos/"),
+        PageSpec::Glossary => url::page_file("glossary/"),
+        PageSpec::Search => url::page_file("search/"),
         PageSpec::NotFound => "404.html".into(),
         PageSpec::Report(i) => entity(Kind::Report, &c.reports[*i].id),
         PageSpec::Cmo(i) => entity(Kind::Cmo, &site.cmos[*i].cmo.id),
@@ -73,60 +80,6 @@ pub fn entity_doc(c: &crate::load::Content, kind: Kind, i: usize) -> (&str, &Pat
         Kind::Cmo => get(&c.cmos, i),
         Kind::Page | Kind::Theme => get(&c.pages, i),
     }
-}
-
-/// What rendering one page left for the link checker.
-#[derive(Debug, Default)]
-pub struct PageRecord {
-    /// Site-relative file path (`reports/x/index.html`).
-    pub path: String,
-    pub ids: Ids,
-    /// The page's links; after [`crate::check::links::check_now`], only those left to check.
-    pub hrefs: Vec<String>,
-    /// The content file the page renders, and its Markdown links with their lines.
-    pub source: Option<PathBuf>,
-    pub md_links: Vec<SourceLink>,
-    pub template: &'static str,
-}
-
-/// The `id`s of a page, kept in one string (one allocation per page rather than one per id: a
-/// 10,000-report site has half a million of them).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Ids(String);
-
-impl Ids {
-    pub fn contains(&self, id: &str) -> bool {
-        self.iter().any(|i| i == id)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.split('\n').filter(|i| !i.is_empty())
-    }
-}
-
-impl FromIterator<String> for Ids {
-    /// An id cannot hold a newline (HTML ids have no whitespace), so it separates them.
-    fn from_iter<I: IntoIterator<Item = String>>(ids: I) -> Ids {
-        let mut joined = String::new();
-        for id in ids {
-            if !id.contains('\n') {
-                joined.push_str(&id);
-                joined.push('\n');
-            }
-        }
-        joined.shrink_to_fit();
-        Ids(joined)
-    }
-}
-
-/// A link on a page that an author wrote (in Markdown or front matter), with where it was written,
-/// so a broken one is reported at its source rather than at the template that printed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceLink {
-    pub href: String,
-    pub path: PathBuf,
-    pub line: usize,
-    pub column: usize,
 }
 
 /// A page's view model, ready to render.
@@ -162,7 +115,7 @@ impl GlossaryIndex {
 }
 
 pub fn glossary_anchor(term: &str) -> String {
-    format!("term-{}", markdown::slug::slugify(term))
+    format!("term-{}", crate::text::slug::slugify(term))
 }
 
 /// Everything rendering reads: the site, the compiled templates and the lookups built once.
@@ -171,32 +124,40 @@ pub struct Renderer<'a> {
     pub templates: &'a Templates,
     pub glossary: GlossaryIndex,
     pub bibliography: &'a Bibliography,
-    /// Receives every rendered page marked `data-pagefind-body`, when the site has search.
-    pub search: Option<&'a crate::write::search::SearchIndexer>,
-    pub out: crate::write::Output,
-    /// Every file the build will write, when links are to be checked as pages are rendered
-    /// (`build`); `serve` keeps every link instead, for its dependency map.
-    pub known_files: Option<&'a rustc_hash::FxHashSet<String>>,
+}
+
+/// A page just rendered, handed to a [`PageSink`] while its HTML is in the rendering buffer.
+pub struct RenderedPage<'h> {
+    /// Site-relative file path (`reports/x/index.html`).
+    pub path: String,
+    pub html: &'h str,
+    pub template: &'static str,
+    /// The content file the page renders, and the links its author wrote there, with where.
+    pub source: Option<PathBuf>,
+    pub md_links: Vec<SourceLink>,
+}
+
+/// Where rendered pages go. The renderer keeps nothing of a page; the sink takes its HTML (to
+/// write, index, scan for links) and returns what the caller keeps of it, with the problems
+/// found, or the problem that stopped it (a failed write).
+pub trait PageSink: Sync {
+    type Record: Send;
+
+    fn take(&self, page: RenderedPage<'_>) -> Result<(Self::Record, Vec<Diagnostic>), Diagnostic>;
 }
 
 impl<'a> Renderer<'a> {
-    /// A renderer that writes pages into `out`; `search` receives the pages to index, when the
-    /// site has search. Links are checked as pages render only once `known_files` is set.
+    /// A renderer of `site`'s pages; where they go is the [`PageSink`] given to each call.
     pub fn new(
         site: &'a Site,
         templates: &'a Templates,
         bibliography: &'a Bibliography,
-        search: Option<&'a crate::write::search::SearchIndexer>,
-        out: crate::write::Output,
     ) -> Renderer<'a> {
         Renderer {
             site,
             templates,
             glossary: GlossaryIndex::new(site),
             bibliography,
-            search,
-            out,
-            known_files: None,
         }
     }
 
@@ -251,19 +212,21 @@ impl<'a> Renderer<'a> {
         specs
     }
 
-    /// Renders and writes every page in parallel. Returns link-check records and problems.
-    pub fn render_all(
+    /// Renders every page in parallel into `sink`. Returns what the sink kept of each page, and
+    /// the problems; adds the time spent in each template to `timings`.
+    pub fn render_all<S: PageSink>(
         &self,
         specs: Vec<PageSpec>,
+        sink: &S,
         timings: &Mutex<HashMap<&'static str, f64>>,
-    ) -> (Vec<PageRecord>, Vec<Diagnostic>) {
-        let results: Vec<(Option<PageRecord>, Vec<Diagnostic>)> = specs
+    ) -> (Vec<S::Record>, Vec<Diagnostic>) {
+        let results: Vec<(Option<S::Record>, Vec<Diagnostic>)> = specs
             .par_iter()
             .map(|spec| {
                 let started = std::time::Instant::now();
-                let result = self.render_page(spec);
-                if let (Some(record), Ok(mut t)) = (&result.0, timings.lock()) {
-                    *t.entry(record.template).or_default() += started.elapsed().as_secs_f64();
+                let (result, template) = self.render_timed(spec, sink);
+                if let (Some(_), Ok(mut t)) = (&result.0, timings.lock()) {
+                    *t.entry(template).or_default() += started.elapsed().as_secs_f64();
                 }
                 result
             })
@@ -277,62 +240,51 @@ impl<'a> Renderer<'a> {
         (records, problems)
     }
 
-    /// Builds, renders and writes one page.
-    pub fn render_page(&self, spec: &PageSpec) -> (Option<PageRecord>, Vec<Diagnostic>) {
-        let built = pages::build(self, spec);
-        let mut problems = built.problems;
+    /// Builds and renders one page into `sink`.
+    pub fn render_page<S: PageSink>(
+        &self,
+        spec: &PageSpec,
+        sink: &S,
+    ) -> (Option<S::Record>, Vec<Diagnostic>) {
+        self.render_timed(spec, sink).0
+    }
 
-        // The page's HTML lives only in this thread's buffer: written, scanned for links and
-        // (with search) copied to the indexer, then the buffer is reused for the next page.
-        let rendered = with_rendered(
-            &self.templates.tera,
-            built.template,
-            &built.context,
-            |html| {
-                self.out.put(&built.path, html.as_bytes())?;
-                if let Some(search) = self.search {
-                    if html.contains("data-pagefind-body") {
-                        let url = built.path.strip_suffix("index.html").unwrap_or(&built.path);
-                        search.add(url.to_string(), html.to_string());
-                    }
-                }
-                Ok::<_, std::io::Error>(crate::check::links::scan_html(html))
-            },
-        );
-        let (ids, hrefs) = match rendered {
-            Ok(Ok(scanned)) => scanned,
-            Ok(Err(e)) => {
-                problems.push(Diagnostic::error(
-                    &built.path,
-                    0,
-                    0,
-                    format!("cannot write output: {e}"),
-                ));
-                return (None, problems);
+    /// [`Renderer::render_page`], and the template the page used.
+    fn render_timed<S: PageSink>(
+        &self,
+        spec: &PageSpec,
+        sink: &S,
+    ) -> ((Option<S::Record>, Vec<Diagnostic>), &'static str) {
+        let built = pages::build(self, spec);
+        let template = built.template;
+        let mut problems = built.problems;
+        // The page's HTML lives only in this thread's buffer while the sink has it; then the
+        // buffer is reused for the next page.
+        let rendered = with_rendered(&self.templates.tera, template, &built.context, |html| {
+            sink.take(RenderedPage {
+                path: built.path.clone(),
+                html,
+                template,
+                source: built.source,
+                md_links: built.md_links,
+            })
+        });
+        let record = match rendered {
+            Ok(Ok((record, found))) => {
+                problems.extend(found);
+                Some(record)
+            }
+            Ok(Err(d)) => {
+                problems.push(d);
+                None
             }
             Err(e) => {
-                problems.push(templates::template_error(
-                    &e,
-                    &self.templates.origins,
-                    Some(&built.path),
-                ));
-                return (None, problems);
+                let origins = &self.templates.origins;
+                problems.push(templates::template_error(&e, origins, Some(&built.path)));
+                None
             }
         };
-        let mut record = PageRecord {
-            path: built.path,
-            ids: ids.into_iter().collect(),
-            hrefs,
-            source: built.source,
-            md_links: built.md_links,
-            template: built.template,
-        };
-        if let Some(known) = self.known_files {
-            problems.extend(crate::check::links::check_now(&mut record, known));
-            // Only `serve` asks which file a page came from.
-            record.source = None;
-        }
-        (Some(record), problems)
+        ((record, problems), template)
     }
 
     /// The context every page shares, for a page at `path` (site-relative file path).
@@ -370,7 +322,6 @@ impl<'a> Renderer<'a> {
                 current: false,
             });
         }
-        let canonical_path = path.strip_suffix("index.html").unwrap_or(path);
         Common {
             site_title: config.title.clone(),
             site_description: config.description.clone(),
@@ -378,8 +329,8 @@ impl<'a> Renderer<'a> {
             publisher: config.publisher.clone(),
             licence: config.licence.clone(),
             accessibility_contact: config.accessibility_contact.clone(),
-            root: markdown::relative(depth, ""),
-            canonical: format!("{}{}", config.base_url, canonical_path),
+            root: url::relative(depth, ""),
+            canonical: config.base_url.absolute(url::page_of_file(path)),
             nav,
             has_search: config.search,
         }
@@ -447,7 +398,7 @@ fn nav_label(kind: Kind) -> &'static str {
         Kind::Theory => "Theories",
         Kind::Cmo => "CMOs",
         Kind::Theme => "Themes",
-        _ => kind.label(true),
+        Kind::Study | Kind::Page => kind.label(true),
     }
 }
 

@@ -55,7 +55,7 @@ fn finish(path: String, template: &'static str, context: tera::Context) -> Built
 }
 
 fn page_path(kind: Kind, id: &str) -> String {
-    format!("{}index.html", Site::url(kind, id))
+    crate::url::page_file(&Site::url(kind, id))
 }
 
 /// The generic entity page: facts, body, and everything linked to it (themes too).
@@ -541,11 +541,8 @@ fn report(r: &Renderer, index: usize) -> Built {
         .filter(|c| c.published)
         .map(|c| cmo_summary(&linker, c))
         .collect();
-    let url = format!(
-        "{}{}",
-        r.site.config.base_url,
-        Site::url(Kind::Report, &doc.id)
-    );
+    let base_url = &r.site.config.base_url;
+    let url = base_url.absolute(&Site::url(Kind::Report, &doc.id));
     let page = ReportPage {
         id: doc.id.clone(),
         title: m.title.clone(),
@@ -705,7 +702,7 @@ fn cmo(r: &Renderer, index: usize) -> Built {
                 }
                 // Written unescaped by the template, like the formatted reference above.
                 EvidenceSource::Citation(key) => {
-                    Some(format!("@{}", crate::markdown::highlight::escape_text(key)))
+                    Some(format!("@{}", crate::text::escape::escape_text(key)))
                 }
                 _ => None,
             },

@@ -7,8 +7,9 @@
 use serde::Serialize;
 
 use crate::load::schema::{enum_label, enum_value, Kind};
-use crate::markdown::{relative, TocEntry};
+use crate::markdown::TocEntry;
 use crate::resolve::{Relation, Site};
+use crate::url::relative;
 
 /// A link to another page, relative to the page being rendered.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]

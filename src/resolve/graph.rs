@@ -138,7 +138,7 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
             link(d, &[Kind::Report], "derived_from", Relation::DerivedFrom);
         }
         // The list can be long (thousands of entries): locate its items in order.
-        let mut cursor = crate::load::yaml::LocateCursor::default();
+        let mut cursor = crate::text::yaml::LocateCursor::default();
         for cmo_id in &site.report_cmos[i] {
             let r = Ref {
                 kind: Kind::Cmo,
@@ -348,7 +348,7 @@ fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) 
         match site.ref_problem(study, &[Kind::Study], "study") {
             Some((message, help)) => {
                 let (line, col) =
-                    crate::load::yaml::Locator::new(fm, yaml_line).locate(&study.to_string(), None);
+                    crate::text::yaml::Locator::new(fm, yaml_line).locate(&study.to_string(), None);
                 problems.push(Diagnostic::error(path, line, col, message).with_help_opt(help));
             }
             None => edges.push((

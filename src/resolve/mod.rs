@@ -250,10 +250,11 @@ impl Site {
 
     /// The site-relative URL of an entity's page (`reports/x/`).
     pub fn url(kind: Kind, id: &str) -> String {
-        match kind {
-            Kind::Page => format!("{id}/"),
-            _ => format!("{}/{id}/", kind.folder()),
-        }
+        let segment = match kind {
+            Kind::Page => None,
+            _ => Some(kind.folder()),
+        };
+        crate::url::page_path(segment, id)
     }
 
     /// The page files of entities whose file exists but failed to load. They are not written, for
@@ -262,7 +263,7 @@ impl Site {
         self.content
             .failed
             .iter()
-            .map(|(kind, id)| format!("{}index.html", Site::url(*kind, id)))
+            .map(|(kind, id)| crate::url::page_file(&Site::url(*kind, id)))
     }
 
     /// The project-relative path of the file that defines an entity (for diagnostics).
@@ -526,7 +527,7 @@ fn lift_cmos(
         let cursor = std::cell::Cell::new(0);
         let locate = |_: &str| {
             let text = doc.front_matter.text();
-            let locator = crate::load::yaml::Locator::new(text, doc.yaml_line);
+            let locator = crate::text::yaml::Locator::new(text, doc.yaml_line);
             let listed = listed.borrow();
             let mut position = (doc.yaml_line, 1);
             for id in &listed[located.get()..] {
@@ -579,7 +580,7 @@ fn lift_cmos(
 /// The offset of `id` written as the value of an `id:` key, at or after byte `from`.
 fn id_value_after(
     text: &str,
-    locator: &crate::load::yaml::Locator,
+    locator: &crate::text::yaml::Locator,
     id: &str,
     from: usize,
 ) -> Option<usize> {

@@ -32,16 +32,17 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::inputs::{Diff, Inputs};
+use crate::check::links::PageRecord;
 use crate::cite::Bibliography;
 use crate::config::SiteConfig;
 use crate::diagnostics::{self, display_path, Diagnostic};
 use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
 use crate::render::templates::Templates;
-use crate::render::{entity_doc, spec_path, PageRecord, PageSpec, Renderer};
+use crate::render::{entity_doc, spec_path, PageSpec, Renderer};
 use crate::resolve::{self, Site};
 use crate::write::search::SearchIndexer;
-use crate::write::Output;
+use crate::write::{Output, PageWriter};
 
 /// What one build or update did.
 #[derive(Debug)]
@@ -603,22 +604,21 @@ impl Model {
             .config
             .search
             .then(|| SearchIndexer::start(&site.config.language));
-        let renderer = Renderer::new(
-            site,
-            &self.templates,
-            &self.bibliography,
-            indexer.as_ref(),
-            out.clone(),
-        );
+        let renderer = Renderer::new(site, &self.templates, &self.bibliography);
+        let sink = PageWriter {
+            out: out.clone(),
+            search: indexer.as_ref(),
+            known_files: None,
+        };
         let rendered: Vec<(PageSpec, Option<PageRecord>, Vec<Diagnostic>)> = renderer
             .specs()
             .into_par_iter()
             .map(|spec| {
-                let (record, diags) = renderer.render_page(&spec);
+                let (record, diags) = renderer.render_page(&spec, &sink);
                 (spec, record, diags)
             })
             .collect();
-        drop(renderer);
+        drop((renderer, sink));
         let (static_files, static_diags) =
             crate::write::copy_static(root, &self.config.theme, &out);
         let page_paths = rendered
@@ -946,17 +946,17 @@ impl State {
     /// Renders `keys` into `out` and updates their records and the link index.
     fn render_pages(&mut self, keys: &[String], out: &Output, indexer: Option<&SearchIndexer>) {
         let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
-            let renderer = Renderer::new(
-                &self.model.site,
-                &self.model.templates,
-                &self.model.bibliography,
-                indexer,
-                out.clone(),
-            );
+            let model = &self.model;
+            let renderer = Renderer::new(&model.site, &model.templates, &model.bibliography);
+            let sink = PageWriter {
+                out: out.clone(),
+                search: indexer,
+                known_files: None,
+            };
             let pages = &self.pages;
             keys.par_iter()
                 .map(|k| {
-                    let (record, diags) = renderer.render_page(&pages[k].spec);
+                    let (record, diags) = renderer.render_page(&pages[k].spec, &sink);
                     (k.clone(), record, diags)
                 })
                 .collect()
@@ -1114,8 +1114,7 @@ fn changed_backlinks(old: &Site, new: &Site) -> Vec<String> {
 
 /// The pages a renderer would make for `site` (the spec list does not depend on templates).
 fn specs_of(site: &Site, templates: &Templates, bibliography: &Bibliography) -> Vec<PageSpec> {
-    let nowhere = Output::new(PathBuf::new());
-    Renderer::new(site, templates, bibliography, None, nowhere).specs()
+    Renderer::new(site, templates, bibliography).specs()
 }
 
 /// The content file a page is made from; None for pages that summarise many files.
@@ -1167,7 +1166,7 @@ fn content_kind(rel: &Path) -> Option<Kind> {
 fn page_targets(page: &str, hrefs: &[String]) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = Vec::new();
     for href in hrefs {
-        if href.is_empty() || crate::markdown::is_external(href) || href.starts_with('/') {
+        if href.is_empty() || crate::url::links::is_external(href) || href.starts_with('/') {
             continue;
         }
         let (path, fragment) = href

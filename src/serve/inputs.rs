@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::path::{Component, Path, PathBuf};
 
-use crate::load::paths;
+use crate::paths;
 
 /// Top-level folders of a site whose files are inputs, all watched recursively.
 pub const INPUT_DIRS: [&str; 4] = ["content", "templates", "themes", "static"];

@@ -6,9 +6,10 @@ use serde::Serialize;
 
 use crate::diagnostics::{display_path, Diagnostic};
 use crate::load::schema::{enum_value, EvidenceSource, Kind};
-use crate::markdown::highlight::{escape_attr, escape_text};
 use crate::render::pages::report_type_label;
 use crate::resolve::Site;
+use crate::text::escape::{escape_attr, escape_text};
+use crate::url::page_of_file;
 
 /// The files [`write_all`] writes (pages may link to them before they exist).
 pub const FILES: [&str; 6] = [
@@ -28,8 +29,8 @@ pub fn write_all<'p>(
 ) -> Result<Vec<String>, Diagnostic> {
     let sitemap = sitemap(site, page_paths);
     let robots = format!(
-        "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
-        site.config.base_url
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        site.config.base_url.absolute("sitemap.xml")
     );
     // The exports are streamed row by row to their files (at 40,000 CMOs they are 80 MB), each
     // on a thread of its own: they are a tenth of a large build, and independent.
@@ -72,9 +73,8 @@ fn sitemap<'p>(site: &Site, page_paths: impl Iterator<Item = &'p str>) -> String
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in paths {
         s.push_str(&format!(
-            "  <url><loc>{}{}</loc></url>\n",
-            escape_text(&site.config.base_url),
-            escape_text(p.trim_end_matches("index.html"))
+            "  <url><loc>{}</loc></url>\n",
+            escape_text(&site.config.base_url.absolute(page_of_file(p)))
         ));
     }
     s.push_str("</urlset>\n");
@@ -83,6 +83,7 @@ fn sitemap<'p>(site: &Site, page_paths: impl Iterator<Item = &'p str>) -> String
 
 fn atom(site: &Site) -> String {
     let base = &site.config.base_url;
+    let home = base.absolute("");
     let mut reports: Vec<_> = site
         .content
         .reports
@@ -95,11 +96,11 @@ fn atom(site: &Site) -> String {
         .map(|d| d.meta.date.rfc3339())
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     let mut s = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}atom.xml\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
-        escape_attr(&site.config.language), escape_text(&site.config.title), escape_attr(base), escape_attr(base), escape_text(base)
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <link href=\"{}\"/>\n  <link rel=\"self\" href=\"{}\"/>\n  <id>{}</id>\n  <updated>{updated}</updated>\n",
+        escape_attr(&site.config.language), escape_text(&site.config.title), escape_attr(&home), escape_attr(&base.absolute("atom.xml")), escape_text(&home)
     );
     for d in reports.iter().take(50) {
-        let url = format!("{base}{}", Site::url(Kind::Report, &d.id));
+        let url = base.absolute(&Site::url(Kind::Report, &d.id));
         s.push_str(&format!("  <entry>\n    <title>{}</title>\n    <link href=\"{}\"/>\n    <id>{}</id>\n    <updated>{}</updated>\n", escape_text(&d.meta.title), escape_attr(&url), escape_text(&url), d.meta.date.rfc3339()));
         for a in &d.meta.authors {
             s.push_str(&format!(
@@ -204,7 +205,7 @@ fn cmo_rows(site: &Site) -> impl Iterator<Item = CmoRow> + '_ {
             title: c.title.clone(),
             kind: enum_value(&c.kind),
             status: enum_value(&c.status),
-            url: format!("{}{}", site.config.base_url, Site::url(Kind::Cmo, &c.id)),
+            url: site.config.base_url.absolute(&Site::url(Kind::Cmo, &c.id)),
             tracers: r.tracers.join("; "),
             areas: r.areas.join("; "),
             programme_theories: if c.programme_theory.refs().is_empty() {
@@ -309,7 +310,10 @@ fn report_rows(site: &Site) -> impl Iterator<Item = ReportRow> + '_ {
                 report_type: report_type_label(m),
                 date: m.date.iso(),
                 status: enum_value(&m.status),
-                url: format!("{}{}", site.config.base_url, Site::url(Kind::Report, &d.id)),
+                url: site
+                    .config
+                    .base_url
+                    .absolute(&Site::url(Kind::Report, &d.id)),
                 authors: m.authors.iter().map(|a| a.name.clone()).collect(),
                 study: m.study.id.clone(),
                 tracers: m.tracer_refs().iter().map(|t| t.id.clone()).collect(),

@@ -2,7 +2,8 @@
 //! staging folder replaces the output in one step only when the whole build succeeded, so a failed
 //! or killed build leaves the previous site exactly as it was.
 //!
-//! [`Output`] is where pages, feeds, exports and static files are written. When a live output is
+//! [`Output`] is where pages, feeds, exports and static files are written; [`PageWriter`] is the
+//! sink the renderer hands each page to. When a live output is
 //! being updated, a file whose bytes are already in the live output is hard-linked from there
 //! instead of written again, so an unchanged page keeps its inode and mtime and deploy tools
 //! (rsync) see only real changes. [`staging`] owns the folder's life cycle: the manifest of the
@@ -25,9 +26,59 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use rustc_hash::FxHashSet;
+
+use crate::check::links::{check_now, scan_html, PageRecord};
 use crate::diagnostics::Diagnostic;
+use crate::render::{PageSink, RenderedPage};
 
 pub use staging::Staging;
+
+/// Where rendered pages go in a build: each page is written into the output, handed to the
+/// search indexer when it is marked `data-pagefind-body`, and scanned for its ids and links, which
+/// are checked at once as far as they can be.
+pub struct PageWriter<'a> {
+    pub out: Output,
+    /// Receives every page marked `data-pagefind-body`, when the site has search.
+    pub search: Option<&'a search::SearchIndexer>,
+    /// Every file the build will write, when links are to be checked as pages are rendered
+    /// (`build`); `serve` keeps every link instead, for its dependency map.
+    pub known_files: Option<&'a FxHashSet<String>>,
+}
+
+impl PageSink for PageWriter<'_> {
+    type Record = PageRecord;
+
+    fn take(&self, page: RenderedPage<'_>) -> Result<(PageRecord, Vec<Diagnostic>), Diagnostic> {
+        let html = page.html;
+        if let Err(e) = self.out.put(&page.path, html.as_bytes()) {
+            let message = format!("cannot write output: {e}");
+            return Err(Diagnostic::error(&page.path, 0, 0, message));
+        }
+        if let Some(search) = self.search {
+            if html.contains("data-pagefind-body") {
+                let url = crate::url::page_of_file(&page.path);
+                search.add(url.to_string(), html.to_string());
+            }
+        }
+        let (ids, hrefs) = scan_html(html);
+        let mut record = PageRecord {
+            path: page.path,
+            ids: ids.into_iter().collect(),
+            hrefs,
+            source: page.source,
+            md_links: page.md_links,
+            template: page.template,
+        };
+        let mut problems = Vec::new();
+        if let Some(known) = self.known_files {
+            problems = check_now(&mut record, known);
+            // Only `serve` asks which file a page came from.
+            record.source = None;
+        }
+        Ok((record, problems))
+    }
+}
 
 /// Where a build writes its files.
 #[derive(Debug, Clone)]
@@ -187,20 +238,20 @@ fn link_or_copy(from: &Path, to: &Path) -> std::io::Result<()> {
 /// held in memory whole (a static folder may hold videos or large PDFs).
 pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let themed = crate::render::templates::theme_files(root, theme, "static").unwrap_or_else(|d| {
+    let themed = crate::theme::theme_files(root, theme, "static").unwrap_or_else(|d| {
         problems.push(d);
         Default::default()
     });
     // A bad link in static/ is reported, but the other files are still copied, so pages do not
     // also fail the link check for a missing stylesheet.
-    let walk = crate::load::paths::walk(root, Path::new("static"));
+    let walk = crate::paths::walk(root, Path::new("static"));
     problems.extend(walk.problems);
     let own: std::collections::BTreeMap<String, PathBuf> = walk
         .files
         .into_iter()
         .map(|rel| {
             let name = rel.strip_prefix("static").unwrap_or(&rel);
-            (crate::load::paths::slash_name(name), rel)
+            (crate::paths::slash_name(name), rel)
         })
         .collect();
     let mut written = Vec::new();
@@ -214,7 +265,7 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
     for (name, origin) in &own {
         let rel = format!("static/{name}");
         // Opened under the input policy, then copied streamed.
-        let source = match crate::load::paths::open(root, origin) {
+        let source = match crate::paths::open(root, origin) {
             Ok(file) => file,
             Err(d) => {
                 problems.push(d);

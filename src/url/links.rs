@@ -40,6 +40,16 @@ pub fn classify(dest: &str) -> Result<UrlKind, String> {
     }
 }
 
+/// Whether a link goes off the site (a scheme such as `https:` or `mailto:`, or `//host`): the
+/// quick test for the links realist itself wrote, which [`classify`] has already allowed.
+pub fn is_external(dest: &str) -> bool {
+    let scheme_end = dest.find(':');
+    let first_special = dest.find(['/', '?', '#']);
+    matches!((scheme_end, first_special), (Some(c), None) if c > 0)
+        || matches!((scheme_end, first_special), (Some(c), Some(s)) if c > 0 && c < s)
+        || dest.starts_with("//")
+}
+
 /// Whether a destination is allowed at all (for writers that cannot report a location).
 pub fn is_allowed(dest: &str) -> bool {
     classify(dest).is_ok()
@@ -72,6 +82,14 @@ pub fn shown(dest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn external_links() {
+        assert!(is_external("https://x.org"));
+        assert!(is_external("mailto:a@b"));
+        assert!(!is_external("../a/"));
+        assert!(!is_external("a.md#x:y"));
+    }
 
     #[test]
     fn allowed_and_refused() {

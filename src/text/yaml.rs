@@ -10,7 +10,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::suggestion;
+use super::suggest::suggestion;
 
 /// A YAML problem with a 1-based position relative to the start of the YAML text.
 #[derive(Debug, Clone, PartialEq, Eq)]

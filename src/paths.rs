@@ -10,7 +10,7 @@
 //!   opened (opening a named pipe waits for a writer forever) and never skipped silently;
 //! - a file whose name is not valid UTF-8 is reported, not read under a lossy name that could merge
 //!   it with another file;
-//! - a file or folder whose name holds a character no input may carry ([`super::chars`]: a control
+//! - a file or folder whose name holds a character no input may carry ([`crate::text::chars`]: a control
 //!   character, a noncharacter, a bidirectional control) is reported, not copied to the output under
 //!   a name that drives a terminal or displays as another name;
 //! - a file or folder whose name holds a backslash is reported: browsers read `\` in a URL as `/`,
@@ -70,7 +70,7 @@ pub fn bad_name(rel: &Path) -> Option<Diagnostic> {
     let (c, kind) = rel
         .components()
         .filter_map(|part| part.as_os_str().to_str())
-        .find_map(super::chars::first_refused)?;
+        .find_map(crate::text::chars::first_refused)?;
     Some(
         Diagnostic::error(
             rel,
