@@ -337,6 +337,8 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Handles one event of the Markdown parser at byte `offset`: one function per kind of event
+    /// that realist changes, the rest passed on as it is.
     fn event(&mut self, event: Event<'a>, offset: usize, events: &mut Events<'a>) {
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
@@ -347,58 +349,19 @@ impl<'a> State<'a> {
                 self.raw_text_depth -= 1;
                 self.close_heading(events);
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    pulldown_cmark::CodeBlockKind::Fenced(info) => {
-                        info.split_whitespace().next().unwrap_or("").to_string()
-                    }
-                    pulldown_cmark::CodeBlockKind::Indented => String::new(),
-                };
-                self.raw_text_depth += 1;
-                self.code = Some((lang, String::new()));
-            }
+            Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind),
             Event::Text(t) if self.code.is_some() => {
                 if let Some((_, code)) = &mut self.code {
                     code.push_str(&t);
                 }
             }
-            Event::End(TagEnd::CodeBlock) => {
-                self.raw_text_depth -= 1;
-                if let Some((lang, code)) = self.code.take() {
-                    events.push_back(Event::Html(CowStr::from(
-                        highlight::highlight(&lang, &code).to_string(),
-                    )));
-                }
-            }
+            Event::End(TagEnd::CodeBlock) => self.end_code(events),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => {
-                self.raw_text_depth += 1;
-                let target = if link_type == LinkType::Email {
-                    // An email autolink: the HTML writer puts `mailto:` in front.
-                    Target::Href(dest_url.to_string())
-                } else {
-                    self.link_target(&dest_url, offset, by_reference(link_type), false)
-                };
-                match target {
-                    Target::Href(href) => {
-                        self.dropped_links.push(false);
-                        self.push(
-                            Event::Start(Tag::Link {
-                                link_type,
-                                dest_url: href.into(),
-                                title,
-                                id,
-                            }),
-                            events,
-                        );
-                    }
-                    Target::Broken | Target::Refused => self.dropped_links.push(true),
-                }
-            }
+            }) => self.start_link(link_type, dest_url, (title, id), offset, events),
             Event::End(TagEnd::Link) => {
                 self.raw_text_depth -= 1;
                 if !self.dropped_links.pop().unwrap_or(false) {
@@ -410,56 +373,15 @@ impl<'a> State<'a> {
                 dest_url,
                 title,
                 id,
-            }) => {
-                self.raw_text_depth += 1;
-                let href = match self.link_target(&dest_url, offset, by_reference(link_type), true)
-                {
-                    Target::Href(href) => Some(href),
-                    Target::Broken => Some(dest_url.to_string()),
-                    Target::Refused => None,
-                };
-                self.image_alt = Some((String::new(), offset));
-                self.dropped_images.push(href.is_none());
-                if let Some(href) = href {
-                    self.push(
-                        Event::Start(Tag::Image {
-                            link_type,
-                            dest_url: href.into(),
-                            title,
-                            id,
-                        }),
-                        events,
-                    );
-                }
-            }
-            Event::End(TagEnd::Image) => {
-                self.raw_text_depth -= 1;
-                if let Some((alt, at)) = self.image_alt.take() {
-                    if alt.trim().is_empty() {
-                        self.problem(at, "image without alternative text".into(), Some("describe the image between the brackets: ![what it shows](file.png)".into()), true);
-                    }
-                }
-                if !self.dropped_images.pop().unwrap_or(false) {
-                    self.push(Event::End(TagEnd::Image), events);
-                }
-            }
+            }) => self.start_image(link_type, dest_url, (title, id), offset, events),
+            Event::End(TagEnd::Image) => self.end_image(events),
             Event::Start(Tag::HtmlBlock) => self.html_block = Some((String::new(), offset)),
             Event::Html(html) if self.html_block.is_some() => {
                 if let Some((block, _)) = &mut self.html_block {
                     block.push_str(&html);
                 }
             }
-            Event::End(TagEnd::HtmlBlock) => {
-                if let Some((block, at)) = self.html_block.take() {
-                    let trimmed = block.trim();
-                    if !(trimmed.starts_with("<!--") && trimmed.ends_with("-->")) {
-                        self.raw_html_warning(at);
-                        self.push(Event::Start(Tag::Paragraph), events);
-                        self.push(Event::Text(trimmed.to_string().into()), events);
-                        self.push(Event::End(TagEnd::Paragraph), events);
-                    }
-                }
-            }
+            Event::End(TagEnd::HtmlBlock) => self.end_html_block(events),
             Event::Html(html) | Event::InlineHtml(html) => {
                 if !html.starts_with("<!--") {
                     self.raw_html_warning(offset);
@@ -473,6 +395,121 @@ impl<'a> State<'a> {
                 self.push(Event::Text(t), events);
             }
             other => self.push(other, events),
+        }
+    }
+
+    /// A code block starts: its text is gathered until it ends, then highlighted.
+    fn start_code(&mut self, kind: pulldown_cmark::CodeBlockKind<'a>) {
+        let lang = match kind {
+            pulldown_cmark::CodeBlockKind::Fenced(info) => {
+                info.split_whitespace().next().unwrap_or("").to_string()
+            }
+            pulldown_cmark::CodeBlockKind::Indented => String::new(),
+        };
+        self.raw_text_depth += 1;
+        self.code = Some((lang, String::new()));
+    }
+
+    fn end_code(&mut self, events: &mut Events<'a>) {
+        self.raw_text_depth -= 1;
+        if let Some((lang, code)) = self.code.take() {
+            events.push_back(Event::Html(CowStr::from(
+                highlight::highlight(&lang, &code).to_string(),
+            )));
+        }
+    }
+
+    /// A link starts: its destination is resolved (a cross-reference, a relative file, an
+    /// allowed URL); a broken or refused one keeps its text and loses the link.
+    fn start_link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        (title, id): (CowStr<'a>, CowStr<'a>),
+        offset: usize,
+        events: &mut Events<'a>,
+    ) {
+        self.raw_text_depth += 1;
+        let target = if link_type == LinkType::Email {
+            // An email autolink: the HTML writer puts `mailto:` in front.
+            Target::Href(dest_url.to_string())
+        } else {
+            self.link_target(&dest_url, offset, by_reference(link_type), false)
+        };
+        match target {
+            Target::Href(href) => {
+                self.dropped_links.push(false);
+                let dest_url = href.into();
+                let link = Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                };
+                self.push(Event::Start(link), events);
+            }
+            Target::Broken | Target::Refused => self.dropped_links.push(true),
+        }
+    }
+
+    /// An image starts: a broken source is kept (the link check reports it), a refused one
+    /// drops the image; its alternative text is gathered to check it is not empty.
+    fn start_image(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        (title, id): (CowStr<'a>, CowStr<'a>),
+        offset: usize,
+        events: &mut Events<'a>,
+    ) {
+        self.raw_text_depth += 1;
+        let href = match self.link_target(&dest_url, offset, by_reference(link_type), true) {
+            Target::Href(href) => Some(href),
+            Target::Broken => Some(dest_url.to_string()),
+            Target::Refused => None,
+        };
+        self.image_alt = Some((String::new(), offset));
+        self.dropped_images.push(href.is_none());
+        if let Some(href) = href {
+            let dest_url = href.into();
+            let image = Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            };
+            self.push(Event::Start(image), events);
+        }
+    }
+
+    fn end_image(&mut self, events: &mut Events<'a>) {
+        self.raw_text_depth -= 1;
+        if let Some((alt, at)) = self.image_alt.take() {
+            if alt.trim().is_empty() {
+                let help = "describe the image between the brackets: ![what it shows](file.png)";
+                self.problem(
+                    at,
+                    "image without alternative text".into(),
+                    Some(help.into()),
+                    true,
+                );
+            }
+        }
+        if !self.dropped_images.pop().unwrap_or(false) {
+            self.push(Event::End(TagEnd::Image), events);
+        }
+    }
+
+    /// An HTML block ends: a comment is dropped, anything else shown as text with a warning.
+    fn end_html_block(&mut self, events: &mut Events<'a>) {
+        if let Some((block, at)) = self.html_block.take() {
+            let trimmed = block.trim();
+            if !(trimmed.starts_with("<!--") && trimmed.ends_with("-->")) {
+                self.raw_html_warning(at);
+                self.push(Event::Start(Tag::Paragraph), events);
+                self.push(Event::Text(trimmed.to_string().into()), events);
+                self.push(Event::End(TagEnd::Paragraph), events);
+            }
         }
     }
 
