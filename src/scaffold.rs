@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::display_path;
 use crate::load::paths::{self, CreateError};
-use crate::load::schema::is_valid_id;
+use crate::model::is_valid_id;
 use crate::render::templates::theme_files;
 
 /// A failure of `init` or `new`, with the exit code it deserves (1: bad input, 2: I/O).

@@ -17,7 +17,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use serde::Serialize;
 
 use crate::cite::CiteItem;
-use crate::load::schema::Ref;
+use crate::model::Ref;
 use highlight::{escape_attr, escape_text};
 
 /// Ids the page templates use; headings never take them.

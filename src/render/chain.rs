@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::views::Linker;
-use crate::load::schema::Kind;
 use crate::markdown::highlight::escape_text;
+use crate::model::Kind;
 use crate::resolve::{CmoRecord, Relation, Site};
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::load::schema::{enum_label, enum_value, Kind};
 use crate::markdown::{relative, TocEntry};
+use crate::model::{self, enum_label, enum_value, FactValue, Kind};
 use crate::resolve::{Relation, Site};
 
 /// A link to another page, relative to the page being rendered.
@@ -89,6 +89,14 @@ impl<'a> Linker<'a> {
             .collect()
     }
 
+    /// A fact of the model as a page shows it: links become relative links to published pages.
+    pub fn fact(&self, fact: model::Fact) -> Fact {
+        match fact.value {
+            FactValue::Text(text) => Fact::text(fact.label, text),
+            FactValue::Links(kind, ids) => Fact::links(fact.label, self.entities(kind, ids.iter())),
+        }
+    }
+
     pub fn themes(&self, ids: &[String]) -> Vec<LinkView> {
         self.entities(Kind::Theme, ids.iter())
     }
@@ -98,15 +106,9 @@ impl<'a> Linker<'a> {
         let Some(links) = self.site.backlinks.get(&(kind, id.to_string())) else {
             return Vec::new();
         };
-        let order = [
-            Kind::Report,
-            Kind::Cmo,
-            Kind::Tracer,
-            Kind::Area,
-            Kind::Theory,
-            Kind::Study,
-            Kind::Page,
-        ];
+        // Each kind's place among the groups is its `backlink_rank` in the registry.
+        let mut order = Kind::ALL;
+        order.sort_by_key(|k| k.info().backlink_rank);
         let mut groups = Vec::new();
         for group_kind in order {
             let mut items: Vec<Item> = Vec::new();

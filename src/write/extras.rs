@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::diagnostics::{display_path, Diagnostic};
-use crate::load::schema::{enum_value, EvidenceSource, Kind};
 use crate::markdown::highlight::{escape_attr, escape_text};
+use crate::model::{enum_value, EvidenceSource, Kind};
 use crate::render::pages::report_type_label;
 use crate::resolve::Site;
 
