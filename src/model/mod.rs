@@ -68,4 +68,34 @@ mod tests {
             "Partially supported"
         );
     }
+
+    /// Every field whose references `refs()` returns is described in the registry, so the link
+    /// graph knows what it may name and what it means.
+    #[test]
+    fn every_referencing_field_is_in_the_registry() {
+        let report: Report = serde_yaml::from_str(
+            "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\n",
+        )
+        .unwrap();
+        let cmo: Cmo = serde_yaml::from_str(
+            "id: c\ntitle: C\nkind: observed\nprogramme_theory: [theory/p]\ntracer: tracer/t\nareas: [area/a]\ncontext: []\nmechanism: {}\noutcome: []\nchain: {feeds_context_of: [cmo/d], refines: cmo/e, contradicts: [cmo/f], specialises: [cmo/g]}\nevidence: [{kind: document, source: report/q}]\nstatus: supported\n",
+        )
+        .unwrap();
+        let tracer: Tracer = serde_yaml::from_str("title: T\nstudy: study/s\n").unwrap();
+        let fields = report.refs().into_iter().map(|(f, r)| (Kind::Report, f, r.kind));
+        let fields = fields.chain(cmo.refs().into_iter().map(|(f, r)| (Kind::Cmo, f, r.kind)));
+        let entity = Entity::Tracer(tracer);
+        let fields: Vec<_> = fields
+            .chain(entity.refs().into_iter().map(|(f, r)| (Kind::Tracer, f, r.kind)))
+            .collect();
+        assert_eq!(fields.len(), 15);
+        for (kind, field, target) in fields {
+            let link = kind.field_link(field);
+            assert!(
+                link.is_some_and(|l| l.to.contains(&target)),
+                "{}.{field} is not in the registry",
+                kind.name()
+            );
+        }
+    }
 }

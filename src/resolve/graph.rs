@@ -318,3 +318,107 @@ fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{inline_cmo, report, site};
+    use super::*;
+
+    fn from(site: &Site, kind: Kind, id: &str) -> Vec<(Kind, String, Relation)> {
+        let links = site.backlinks.get(&(kind, id.to_string()));
+        links
+            .into_iter()
+            .flatten()
+            .map(|b| (b.from_kind, b.from_id.clone(), b.relation))
+            .collect()
+    }
+
+    #[test]
+    fn references_become_backlinks_on_their_targets() {
+        let cmos = format!("cmos:\n{}", inline_cmo("c1", ""));
+        let (site, problems) = site(&[report("r1", "published", &cmos)]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let tracer = from(&site, Kind::Tracer, "tr");
+        // The inline CMO inherits its report's tracer, so the tracer page lists it too.
+        assert_eq!(
+            tracer,
+            [
+                (Kind::Report, "r1".into(), Relation::Tracer),
+                (Kind::Cmo, "c1".into(), Relation::Tracer),
+            ]
+        );
+        assert!(from(&site, Kind::Cmo, "c1").contains(&(
+            Kind::Report,
+            "r1".into(),
+            Relation::ListsCmo
+        )));
+        assert!(from(&site, Kind::Study, "s").contains(&(
+            Kind::Tracer,
+            "tr".into(),
+            Relation::Study
+        )));
+        assert_eq!(
+            site.cmo("c1").map(|r| r.reports.clone()),
+            Some(vec!["r1".into()])
+        );
+    }
+
+    #[test]
+    fn a_reference_to_the_wrong_kind_or_to_nothing_is_reported_with_a_hint() {
+        let (_, problems) = site(&[report(
+            "r1",
+            "published",
+            "derived_from: [tracer/tr, report/r2]\n",
+        )]);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`derived_from` expects a reference to a report")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`report/r2` does not exist")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_draft_links_nowhere_in_a_published_build() {
+        let (site, problems) = site(&[report("r1", "draft", "")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(from(&site, Kind::Tracer, "tr").is_empty());
+    }
+
+    #[test]
+    fn chain_cycles_and_self_links_are_refused() {
+        let cmos = format!(
+            "cmos:\n{}{}{}",
+            inline_cmo("c1", "{refines: cmo/c2}"),
+            inline_cmo("c2", "{refines: cmo/c1}"),
+            inline_cmo("c3", "{specialises: [cmo/c3]}")
+        );
+        let (site, problems) = site(&[report("r1", "published", &cmos)]);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("CMO chain cycle: c1 → c2 → c1")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`c3` cannot be chained to itself")),
+            "{messages:?}"
+        );
+        // The inverse of a chain link is generated here, on the page it points to.
+        assert!(from(&site, Kind::Cmo, "c2").contains(&(
+            Kind::Cmo,
+            "c1".into(),
+            Relation::Refines
+        )));
+    }
+}

@@ -616,3 +616,66 @@ fn id_value_after(
     }
     None
 }
+
+/// Small sites built in a temporary folder, for the unit tests of this stage and of the views.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::{Options, Site};
+    use crate::diagnostics::Diagnostic;
+
+    pub(crate) const STUDY: (&str, &str) = ("content/studies/s.md", "---\ntitle: S\n---\n");
+    pub(crate) const TRACER: (&str, &str) = (
+        "content/tracers/tr.md",
+        "---\ntitle: Tr\nstudy: study/s\n---\n",
+    );
+    pub(crate) const AREA: (&str, &str) = (
+        "content/areas/a1.md",
+        "---\ntitle: A1\nstudy: study/s\nanonymised: true\n---\n",
+    );
+    pub(crate) const THEORY: (&str, &str) = (
+        "content/theories/pt.md",
+        "---\ntitle: PT\nstudy: study/s\n---\n",
+    );
+
+    /// A report `id` with status `status`, its front matter ending with `extra` (more fields,
+    /// such as a `cmos:` list).
+    pub(crate) fn report(id: &str, status: &str, extra: &str) -> (String, String) {
+        (
+            format!("content/reports/{id}.md"),
+            format!(
+                "---\ntype: tracer-report\ntitle: Report {id}\ndate: \"2017-06\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/tr\nareas: [area/a1]\nsummary: [k]\n{extra}---\n## Findings {{#findings}}\ntext\n"
+            ),
+        )
+    }
+
+    /// An inline CMO `id` (a `cmos:` entry), with `chain` as its `chain:` value if not empty.
+    pub(crate) fn inline_cmo(id: &str, chain: &str) -> String {
+        let chain = if chain.is_empty() {
+            String::new()
+        } else {
+            format!("    chain: {chain}\n")
+        };
+        format!("  - id: {id}\n    title: CMO {id}\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    status: supported\n{chain}")
+    }
+
+    /// Loads and resolves a site of the entities above plus `files`.
+    pub(crate) fn site(files: &[(String, String)]) -> (Site, Vec<Diagnostic>) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        let site_yaml = (
+            "site.yaml".to_string(),
+            "title: T\nbase_url: \"https://example.org/t/\"\n".to_string(),
+        );
+        let fixed = [STUDY, TRACER, AREA, THEORY].map(|(p, t)| (p.to_string(), t.to_string()));
+        for (path, text) in fixed.iter().chain(files).chain([&site_yaml]) {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder created");
+            std::fs::write(path, text).expect("file written");
+        }
+        let config = crate::config::SiteConfig::load(root).expect("site.yaml is valid");
+        let (content, mut problems) = crate::load::load(root, &config, crate::load::Bodies::Keep);
+        let (site, more) = Site::resolve(config, content, Options::default());
+        problems.extend(more);
+        (site, problems)
+    }
+}
