@@ -116,6 +116,11 @@ pub enum FactValue {
     Text(String),
     /// Links to the pages of these entities (those that are published).
     Links(Kind, Vec<String>),
+    /// A link to a page outside the site (an `http` or `https` URL), shown as `title`.
+    External {
+        title: String,
+        url: String,
+    },
 }
 
 impl Fact {
@@ -123,6 +128,14 @@ impl Fact {
         Fact {
             label,
             value: FactValue::Text(text.into()),
+        }
+    }
+
+    pub fn external(label: &'static str, title: impl Into<String>, url: impl Into<String>) -> Fact {
+        let (title, url) = (title.into(), url.into());
+        Fact {
+            label,
+            value: FactValue::External { title, url },
         }
     }
 

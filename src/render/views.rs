@@ -94,6 +94,9 @@ impl<'a> Linker<'a> {
         match fact.value {
             FactValue::Text(text) => Fact::text(fact.label, text),
             FactValue::Links(kind, ids) => Fact::links(fact.label, self.entities(kind, ids.iter())),
+            FactValue::External { title, url } => {
+                Fact::links(fact.label, vec![LinkView { title, url }])
+            }
         }
     }
 
@@ -283,6 +286,10 @@ mod tests {
         assert_eq!((fact.text, fact.links.len()), (None, 1));
         let text = linker.fact(model::Fact::text("Funder", "NIHR"));
         assert_eq!(text.text.as_deref(), Some("NIHR"));
+        // An external link is not made relative.
+        let url = "https://doi.org/10.1/x";
+        let external = linker.fact(model::Fact::external("DOI", "10.1/x", url));
+        assert_eq!(external.links[0].url, url);
     }
 
     #[test]
