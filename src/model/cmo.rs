@@ -146,7 +146,7 @@ impl<'de> Deserialize<'de> for EvidenceSource {
             Some(_) => Err(de::Error::custom("empty citation key after `@`")),
             None => Ref::parse(&text).map(EvidenceSource::Ref).map_err(|e| {
                 de::Error::custom(format!(
-                    "{e}; an evidence source is `report/<id>#<anchor>` or `@bibkey`"
+                    "{e}; an evidence source is `report/<id>#<anchor>`, `source/<id>` or `@bibkey`"
                 ))
             }),
         }
@@ -208,6 +208,9 @@ pub struct Cmo {
     pub status: CmoStatus,
     #[serde(default)]
     pub themes: Vec<String>,
+    /// Published works it draws on (`source/...`).
+    #[serde(default)]
+    pub sources: Vec<Ref>,
 }
 
 impl Cmo {
@@ -235,6 +238,7 @@ impl Cmo {
                 refs.push(("evidence.source", r));
             }
         }
+        refs.extend(self.sources.iter().map(|s| ("sources", s)));
         refs
     }
 
@@ -244,6 +248,7 @@ impl Cmo {
         self.outcome.shrink_to_fit();
         self.evidence.shrink_to_fit();
         self.themes.shrink_to_fit();
+        self.sources.shrink_to_fit();
         if let Some(a) = &mut self.areas {
             a.shrink_to_fit();
         }

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::report::Ethics;
-use super::{enum_label, enum_value, Kind, PartialDate, Ref, Text};
+use super::{enum_label, enum_value, Kind, PartialDate, Ref, Source, Text};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -167,6 +167,7 @@ pub enum Entity {
     Area(Area),
     Theory(ProgrammeTheory),
     Page(FreePage),
+    Source(Source),
 }
 
 impl Entity {
@@ -185,6 +186,7 @@ impl Entity {
             Kind::Area => as_entity(parser, Entity::Area),
             Kind::Theory => as_entity(parser, Entity::Theory),
             Kind::Page => as_entity(parser, Entity::Page),
+            Kind::Source => as_entity(parser, Entity::Source),
             Kind::Report | Kind::Cmo | Kind::Theme => None,
         }
     }
@@ -196,6 +198,7 @@ impl Entity {
             Entity::Area(_) => Kind::Area,
             Entity::Theory(_) => Kind::Theory,
             Entity::Page(_) => Kind::Page,
+            Entity::Source(_) => Kind::Source,
         }
     }
 
@@ -206,6 +209,7 @@ impl Entity {
             Entity::Area(m) => &m.title,
             Entity::Theory(m) => &m.title,
             Entity::Page(m) => &m.title,
+            Entity::Source(m) => &m.title,
         }
     }
 
@@ -215,7 +219,7 @@ impl Entity {
             Entity::Tracer(m) => m.study.as_ref(),
             Entity::Area(m) => m.study.as_ref(),
             Entity::Theory(m) => m.study.as_ref(),
-            Entity::Study(_) | Entity::Page(_) => None,
+            Entity::Study(_) | Entity::Page(_) | Entity::Source(_) => None,
         }
     }
 
@@ -233,6 +237,7 @@ impl Entity {
             Entity::Area(m) => (None, m.facts()),
             Entity::Theory(m) => (None, m.facts()),
             Entity::Page(_) => (None, Vec::new()),
+            Entity::Source(m) => (None, m.facts()),
         }
     }
 
@@ -246,6 +251,7 @@ impl Entity {
                 .unwrap_or_default(),
             Entity::Area(m) if m.anonymised => "Anonymised".into(),
             Entity::Theory(m) => m.status.map(|s| enum_label(&s)).unwrap_or_default(),
+            Entity::Source(m) => m.list_note(),
             Entity::Area(_) | Entity::Page(_) => String::new(),
         }
     }

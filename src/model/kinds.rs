@@ -24,6 +24,7 @@ pub enum Kind {
     Cmo,
     Page,
     Theme,
+    Source,
 }
 
 /// Where the entities of a kind are kept once loaded.
@@ -75,6 +76,7 @@ pub enum Relation {
     Specialises,
     Evidence,
     Mentions,
+    Source,
 }
 
 impl Relation {
@@ -93,6 +95,7 @@ impl Relation {
             Relation::Specialises => "specialises this CMO",
             Relation::Evidence => "cites this as evidence",
             Relation::Mentions => "mentions this",
+            Relation::Source => "draws on this source",
         }
     }
 
@@ -214,6 +217,11 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
                 to: &[Kind::Cmo],
                 relation: Relation::ListsCmo,
             },
+            FieldLink {
+                field: "sources",
+                to: &[Kind::Source],
+                relation: Relation::Source,
+            },
         ],
         backlink_rank: 0,
         referable: true,
@@ -320,8 +328,13 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
             },
             FieldLink {
                 field: "evidence.source",
-                to: &[Kind::Report, Kind::Page],
+                to: &[Kind::Report, Kind::Page, Kind::Source],
                 relation: Relation::Evidence,
+            },
+            FieldLink {
+                field: "sources",
+                to: &[Kind::Source],
+                relation: Relation::Source,
             },
         ],
         backlink_rank: 1,
@@ -362,6 +375,23 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         referable: false,
         archetype: false,
     },
+    KindInfo {
+        kind: Kind::Source,
+        name: "source",
+        folder: "sources",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "sources",
+        template: "entity.html",
+        singular: "Source publication",
+        plural: "Source publications",
+        nav: None,
+        list: ListPage::IfAny("Published works that the reports and CMO configurations draw on."),
+        links: &[],
+        backlink_rank: 8,
+        referable: true,
+        archetype: true,
+    },
 ];
 
 /// How many kinds a reference may name.
@@ -378,7 +408,7 @@ const REFERABLE_COUNT: usize = {
 
 impl Kind {
     /// How many kinds there are (`Kind as usize` is below this).
-    pub const COUNT: usize = Kind::Theme as usize + 1;
+    pub const COUNT: usize = Kind::Source as usize + 1;
 
     /// The kinds a reference `name/id` may name, in the order of the registry.
     pub const REFERABLE: [Kind; REFERABLE_COUNT] = {

@@ -4,7 +4,8 @@
 //! 1. [`kinds`] names each kind of entity and describes it once (folder, URL, labels, links).
 //! 2. [`refs`] and [`values`] are the small values with a grammar of their own: ids, `kind/id`
 //!    references, partial dates.
-//! 3. [`report`], [`cmo`], [`entities`] and [`glossary`] are the front matter of each kind.
+//! 3. [`report`], [`cmo`], [`entities`], [`source`] and [`glossary`] are the front matter of each
+//!    kind.
 //!
 //! Every struct denies unknown fields, so a typo is an error with a suggestion instead of silently
 //! dropped metadata. Values with a grammar of their own (references, dates, the `[none-identified]`
@@ -16,6 +17,7 @@ pub mod glossary;
 pub mod kinds;
 pub mod refs;
 pub mod report;
+pub mod source;
 pub mod values;
 
 pub use cmo::*;
@@ -24,6 +26,7 @@ pub use glossary::*;
 pub use kinds::*;
 pub use refs::*;
 pub use report::*;
+pub use source::*;
 pub use values::*;
 
 #[cfg(test)]
@@ -74,21 +77,29 @@ mod tests {
     #[test]
     fn every_referencing_field_is_in_the_registry() {
         let report: Report = serde_yaml::from_str(
-            "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\n",
+            "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\nsources: [source/b]\n",
         )
         .unwrap();
         let cmo: Cmo = serde_yaml::from_str(
-            "id: c\ntitle: C\nkind: observed\nprogramme_theory: [theory/p]\ntracer: tracer/t\nareas: [area/a]\ncontext: []\nmechanism: {}\noutcome: []\nchain: {feeds_context_of: [cmo/d], refines: cmo/e, contradicts: [cmo/f], specialises: [cmo/g]}\nevidence: [{kind: document, source: report/q}]\nstatus: supported\n",
+            "id: c\ntitle: C\nkind: observed\nprogramme_theory: [theory/p]\ntracer: tracer/t\nareas: [area/a]\ncontext: []\nmechanism: {}\noutcome: []\nchain: {feeds_context_of: [cmo/d], refines: cmo/e, contradicts: [cmo/f], specialises: [cmo/g]}\nevidence: [{kind: document, source: report/q}]\nstatus: supported\nsources: [source/b]\n",
         )
         .unwrap();
         let tracer: Tracer = serde_yaml::from_str("title: T\nstudy: study/s\n").unwrap();
-        let fields = report.refs().into_iter().map(|(f, r)| (Kind::Report, f, r.kind));
+        let fields = report
+            .refs()
+            .into_iter()
+            .map(|(f, r)| (Kind::Report, f, r.kind));
         let fields = fields.chain(cmo.refs().into_iter().map(|(f, r)| (Kind::Cmo, f, r.kind)));
         let entity = Entity::Tracer(tracer);
         let fields: Vec<_> = fields
-            .chain(entity.refs().into_iter().map(|(f, r)| (Kind::Tracer, f, r.kind)))
+            .chain(
+                entity
+                    .refs()
+                    .into_iter()
+                    .map(|(f, r)| (Kind::Tracer, f, r.kind)),
+            )
             .collect();
-        assert_eq!(fields.len(), 15);
+        assert_eq!(fields.len(), 17);
         for (kind, field, target) in fields {
             let link = kind.field_link(field);
             assert!(

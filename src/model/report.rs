@@ -67,7 +67,7 @@ fn orcid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
 
 /// A DOI, `10.` + registrant + `/` + suffix (`10.1136/bmjopen-2013-003341`): it is published as
 /// `https://doi.org/{doi}`, so it holds no space or control character and names no other scheme.
-fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };
@@ -154,6 +154,9 @@ pub struct Report {
     pub derived_from: RefList,
     #[serde(default)]
     pub cmos: Vec<CmoEntry>,
+    /// Published works it draws on (`source/...`).
+    #[serde(default)]
+    pub sources: Vec<Ref>,
 }
 
 impl Report {
@@ -166,6 +169,7 @@ impl Report {
         self.keywords.shrink_to_fit();
         self.themes.shrink_to_fit();
         self.cmos.shrink_to_fit();
+        self.sources.shrink_to_fit();
         if let Some(t) = &mut self.tracers {
             t.shrink_to_fit();
         }
@@ -188,6 +192,7 @@ impl Report {
         let theories = self.programme_theories.iter().flat_map(|p| p.refs());
         refs.extend(theories.map(|t| ("programme_theories", t)));
         refs.extend(self.derived_from.0.iter().map(|d| ("derived_from", d)));
+        refs.extend(self.sources.iter().map(|s| ("sources", s)));
         refs
     }
 

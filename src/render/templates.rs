@@ -96,6 +96,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "archetypes/theory.md",
         include_str!("../../themes/default/archetypes/theory.md"),
     ),
+    (
+        "archetypes/source.md",
+        include_str!("../../themes/default/archetypes/source.md"),
+    ),
 ];
 
 /// Where each template came from, so template errors can name the file.
