@@ -62,54 +62,24 @@ pub(super) fn build(site: &mut Site, problems: &mut Vec<Diagnostic>) {
     site.backlinks = backlinks;
 }
 
+/// The references of every report, its `cmos:` list, and the themes of reports and CMOs.
 fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
     let mut themes: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     let mut cmo_reports: Vec<(String, String)> = Vec::new();
     for (i, doc) in site.content.reports.iter().enumerate() {
-        let m = &doc.meta;
-        let id = &doc.id;
+        let (m, id) = (&doc.meta, &doc.id);
         for (field, r) in m.refs() {
             let link = field_link(Kind::Report, field);
             match site.check_ref(doc, None, r, link.to, field) {
                 Some(d) => problems.push(d),
-                None => edges.push((
-                    Kind::Report,
-                    id.clone(),
-                    link.relation,
-                    r.kind,
-                    r.id.clone(),
-                )),
+                None => {
+                    let from = id.clone();
+                    edges.push((Kind::Report, from, link.relation, r.kind, r.id.clone()))
+                }
             }
         }
-        // The list can be long (thousands of entries): locate its items in order.
-        let mut cursor = crate::load::yaml::LocateCursor::default();
-        for cmo_id in &site.report_cmos[i] {
-            let r = Ref {
-                kind: Kind::Cmo,
-                id: cmo_id.clone(),
-                anchor: None,
-            };
-            match site.ref_problem(&r, &[Kind::Cmo], "cmos") {
-                Some((message, help)) => {
-                    let needle = r.to_string();
-                    let locator = doc.locator();
-                    let (line, col) = locator
-                        .locate_next(&needle, &mut cursor)
-                        .unwrap_or_else(|| locator.locate(&needle, None));
-                    problems
-                        .push(Diagnostic::error(&doc.path, line, col, message).with_help_opt(help));
-                }
-                None => {
-                    edges.push((
-                        Kind::Report,
-                        id.clone(),
-                        Relation::ListsCmo,
-                        Kind::Cmo,
-                        cmo_id.clone(),
-                    ));
-                    cmo_reports.push((cmo_id.clone(), id.clone()));
-                }
-            }
+        for cmo_id in cmo_list_edges(site, i, edges, problems) {
+            cmo_reports.push((cmo_id, id.clone()));
         }
         check_theme_ids(doc, &m.themes, problems);
         if site.is_published(Kind::Report, id) {
@@ -118,6 +88,61 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
             }
         }
     }
+    attach_reports(site, cmo_reports);
+    for record in site.cmos.iter().filter(|r| r.published) {
+        for theme in record.cmo.themes.iter().filter(|t| is_valid_id(t)) {
+            let cmos = &mut themes.entry(theme.clone()).or_default().1;
+            cmos.push(record.cmo.id.clone());
+        }
+    }
+    for (reports, cmos) in themes.values_mut() {
+        reports.sort();
+        reports.dedup();
+        cmos.sort();
+        cmos.dedup();
+    }
+    site.themes = themes;
+}
+
+/// Checks the `cmos:` list of report `i`; returns the ids of the CMOs it lists that exist.
+fn cmo_list_edges(
+    site: &Site,
+    i: usize,
+    edges: &mut Edges,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let doc = &site.content.reports[i];
+    let link = field_link(Kind::Report, "cmos");
+    let mut listed = Vec::new();
+    // The list can be long (thousands of entries): locate its items in order.
+    let mut cursor = crate::load::yaml::LocateCursor::default();
+    for cmo_id in &site.report_cmos[i] {
+        let r = Ref {
+            kind: Kind::Cmo,
+            id: cmo_id.clone(),
+            anchor: None,
+        };
+        match site.ref_problem(&r, link.to, link.field) {
+            Some((message, help)) => {
+                let needle = r.to_string();
+                let locator = doc.locator();
+                let (line, col) = locator
+                    .locate_next(&needle, &mut cursor)
+                    .unwrap_or_else(|| locator.locate(&needle, None));
+                problems.push(Diagnostic::error(&doc.path, line, col, message).with_help_opt(help));
+            }
+            None => {
+                let from = doc.id.clone();
+                edges.push((Kind::Report, from, link.relation, Kind::Cmo, cmo_id.clone()));
+                listed.push(cmo_id.clone());
+            }
+        }
+    }
+    listed
+}
+
+/// Fills each CMO's list of reports from (CMO id, report id) pairs, the defining report first.
+fn attach_reports(site: &mut Site, cmo_reports: Vec<(String, String)>) {
     for (cmo_id, report_id) in cmo_reports {
         if let Some(&i) = site.cmo_index.get(&cmo_id) {
             let record = &mut site.cmos[i];
@@ -129,22 +154,6 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
             }
         }
     }
-    for record in site.cmos.iter().filter(|r| r.published) {
-        for theme in record.cmo.themes.iter().filter(|t| is_valid_id(t)) {
-            themes
-                .entry(theme.clone())
-                .or_default()
-                .1
-                .push(record.cmo.id.clone());
-        }
-    }
-    for (reports, cmos) in themes.values_mut() {
-        reports.sort();
-        reports.dedup();
-        cmos.sort();
-        cmos.dedup();
-    }
-    site.themes = themes;
 }
 
 fn check_theme_ids<T>(
