@@ -391,9 +391,14 @@ fn a_source_page_shows_its_facts_and_who_draws_on_it() {
     );
     assert_lists(&html, "sources/pawson-1997", "../../cmos/c9/");
     assert_eq!(main.matches("href=\"../../cmos/c9/\"").count(), 1, "{main}");
-    // The CMO's evidence links to the source.
+    // The CMO's evidence and facts, and the report's facts, link to the source.
     let cmo = site.page("cmos/c9/index.html");
-    assert!(main_links(&cmo).contains(&"../../sources/pawson-1997/".to_string()));
+    let to_source = "../../sources/pawson-1997/".to_string();
+    assert_eq!(
+        main_links(&cmo).iter().filter(|l| **l == to_source).count(),
+        2
+    );
+    assert!(main_links(&site.page("reports/r1/index.html")).contains(&to_source));
     // Its list page, the sitemap and the search index's input pick it up without being told.
     let list = site.page("sources/index.html");
     assert!(main_links(&list).contains(&"../sources/pawson-1997/".to_string()));

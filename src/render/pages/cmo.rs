@@ -154,6 +154,11 @@ fn cmo_facts(linker: &Linker, record: &CmoRecord) -> Vec<Fact> {
     if !c.themes.is_empty() {
         facts.push(Fact::links("Themes", linker.themes(&c.themes)));
     }
+    let sources = c.sources.iter().map(|s| &s.id);
+    facts.push(Fact::links(
+        "Sources",
+        linker.entities(Kind::Source, sources),
+    ));
     facts.retain(|f| f.text.is_some() || !f.links.is_empty());
     facts
 }

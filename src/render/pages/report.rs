@@ -144,6 +144,10 @@ fn report_facts(linker: &Linker, m: &Report) -> Vec<Fact> {
             linker.entities(Kind::Report, m.derived_from.0.iter().map(|d| &d.id)),
         ));
     }
+    if !m.sources.is_empty() {
+        let ids = m.sources.iter().map(|s| &s.id);
+        facts.push(Fact::links("Sources", linker.entities(Kind::Source, ids)));
+    }
     facts.extend(m.funding.as_ref().map(funding_fact));
     facts.extend(m.ethics.as_ref().map(|e| linker.fact(e.fact())));
     m.doi.iter().for_each(|d| facts.push(Fact::text("DOI", d)));
