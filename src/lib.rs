@@ -18,6 +18,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod load;
 pub mod markdown;
+pub mod model;
 pub mod paths;
 pub mod render;
 pub mod resolve;
@@ -33,8 +34,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::model::Kind;
 use diagnostics::{Diagnostic, Severity};
-use load::schema::Kind;
 
 /// What `realist build` and `realist check` were asked to do.
 #[derive(Debug, Clone, Default)]

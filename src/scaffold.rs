@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::display_path;
-use crate::load::schema::is_valid_id;
+use crate::model::{is_valid_id, Kind};
 use crate::paths::{self, CreateError};
 use crate::theme::theme_files;
 
@@ -24,13 +24,10 @@ fn fail(code: i32, message: impl Into<String>, help: Option<&str>) -> ScaffoldEr
     }
 }
 
-/// The kinds `realist new` can make, and the folder each goes in.
-pub const NEW_KINDS: [(&str, &str); 4] = [
-    ("report", "reports"),
-    ("tracer", "tracers"),
-    ("cmo", "cmos"),
-    ("theory", "theories"),
-];
+/// The kinds `realist new` can make: those the registry gives an archetype.
+pub fn new_kinds() -> impl Iterator<Item = Kind> {
+    Kind::ALL.into_iter().filter(|k| k.info().archetype)
+}
 
 /// Writes a new content file from the theme archetype `kind` with id `id`; returns its path.
 pub fn new_content(
@@ -51,10 +48,15 @@ fn archetype_text(
     id: &str,
     today: &str,
 ) -> Result<(PathBuf, String), ScaffoldError> {
-    let Some((_, folder)) = NEW_KINDS.iter().find(|(k, _)| *k == kind) else {
-        let help = crate::diagnostics::suggestion(kind, NEW_KINDS.iter().map(|(k, _)| *k));
+    let Some(folder) = new_kinds().find(|k| k.name() == kind).map(Kind::folder) else {
+        let names: Vec<&str> = new_kinds().map(Kind::name).collect();
+        let help = crate::diagnostics::suggestion(kind, names.iter().copied());
+        let (last, others) = names.split_last().unwrap_or((&"", &[]));
         return Err(ScaffoldError {
-            message: format!("cannot make a `{kind}`: expected report, tracer, cmo or theory"),
+            message: format!(
+                "cannot make a `{kind}`: expected {} or {last}",
+                others.join(", ")
+            ),
             help,
             code: 2,
         });
@@ -78,9 +80,9 @@ fn archetype_text(
         .replace("{{id}}", id)
         .replace("{{title}}", &crate::resolve::theme_title(id))
         .replace("{{date}}", today)
-        .replace("{{study}}", &first_id(root, "studies", "my-study"))
-        .replace("{{tracer}}", &first_id(root, "tracers", "my-tracer"))
-        .replace("{{area}}", &first_id(root, "areas", "area-1"));
+        .replace("{{study}}", &first_id(root, Kind::Study, "my-study"))
+        .replace("{{tracer}}", &first_id(root, Kind::Tracer, "my-tracer"))
+        .replace("{{area}}", &first_id(root, Kind::Area, "area-1"));
     Ok((
         Path::new("content").join(folder).join(format!("{id}.md")),
         text,
@@ -109,8 +111,8 @@ fn write_new(root: &Path, rel: &Path, text: &str) -> Result<(), ScaffoldError> {
 
 /// The first id (alphabetically) in a content folder, so new files reference something that exists.
 /// The folder is listed under the input policy, so a folder linked from outside the site is not.
-fn first_id(root: &Path, folder: &str, fallback: &str) -> String {
-    let dir = Path::new("content").join(folder);
+fn first_id(root: &Path, kind: Kind, fallback: &str) -> String {
+    let dir = Path::new("content").join(kind.folder());
     let walk = paths::walk(root, &dir);
     let mut ids: Vec<String> = walk
         .files

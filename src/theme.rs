@@ -99,6 +99,10 @@ pub(crate) const DEFAULT_THEME: &[(&str, &str)] = &[
         "archetypes/theory.md",
         include_str!("../themes/default/archetypes/theory.md"),
     ),
+    (
+        "archetypes/source.md",
+        include_str!("../themes/default/archetypes/source.md"),
+    ),
 ];
 
 /// Files of the theme folder `sub` ("templates", "static", "archetypes"): (name, project-relative

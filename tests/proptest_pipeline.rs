@@ -23,8 +23,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
 use realist::cite::CiteItem;
-use realist::load::schema::{Kind, Ref};
 use realist::markdown::{Resolver, Source};
+use realist::model::{Kind, Ref};
 
 // ---------------------------------------------------------------------------------------------
 // Running properties.
@@ -580,7 +580,7 @@ fn yaml_reports_never_panic_and_errors_are_located() {
         "yaml::from_str::<Report>",
         cheap_cases(),
         front_matter(),
-        |yaml| yaml_located::<realist::load::schema::Report>(&yaml),
+        |yaml| yaml_located::<realist::model::Report>(&yaml),
     );
 }
 
@@ -593,7 +593,7 @@ fn yaml_cmos_never_panic_and_errors_are_located() {
         (structured_yaml()).prop_map(|extra| format!("{VALID_CMO_YAML}{extra}")),
     ];
     check("yaml::from_str::<Cmo>", cheap_cases(), cmo, |yaml| {
-        yaml_located::<realist::load::schema::Cmo>(&yaml)
+        yaml_located::<realist::model::Cmo>(&yaml)
     });
 }
 
@@ -605,7 +605,7 @@ fn yaml_other_kinds_never_panic_and_errors_are_located() {
         cheap_cases(),
         input,
         |(kind, yaml)| {
-            use realist::load::schema::*;
+            use realist::model::*;
             match kind {
                 0 => yaml_located::<Study>(&yaml),
                 1 => yaml_located::<Tracer>(&yaml),

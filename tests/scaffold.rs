@@ -81,6 +81,7 @@ fn new_creates_each_kind_in_its_folder() {
         ("tracer", "tracers"),
         ("cmo", "cmos"),
         ("theory", "theories"),
+        ("source", "sources"),
     ] {
         let id = format!("new-{kind}");
         let run = new(&dir, kind, &id);
@@ -97,13 +98,15 @@ fn new_creates_each_kind_in_its_folder() {
             assert!(text.contains(&format!("id: {id}\n")), "{text}");
         }
     }
-    // The new tracer, theory and CMO are published as they are; the report is a draft.
+    // The new tracer, theory, CMO and source are published as they are; the report is a draft.
     let run = build(&dir, &[]);
     run.assert_ok();
     let out = dir.join("public");
     assert!(out.join("tracers/new-tracer/index.html").is_file());
     assert!(out.join("theories/new-theory/index.html").is_file());
     assert!(out.join("cmos/new-cmo/index.html").is_file());
+    assert!(out.join("sources/new-source/index.html").is_file());
+    assert!(out.join("sources/index.html").is_file());
     assert!(!out.join("reports/new-report/index.html").exists());
 }
 

@@ -360,6 +360,63 @@ fn theme_page_lists_tagged_reports() {
     assert!(!main_links(&html).contains(&"../../reports/r2/".to_string()));
 }
 
+#[test]
+fn a_source_page_shows_its_facts_and_who_draws_on_it() {
+    let site = site_with_source();
+    site.build_ok(&["--deny-warnings"]);
+    let html = site.page("sources/pawson-1997/index.html");
+    let main = main_of(&html);
+    assert!(
+        main.contains("<p class=\"kind\" data-pagefind-meta=\"kind\">Source publication</p>"),
+        "{main}"
+    );
+    assert!(
+        main.contains("<h1 id=\"page-title\">Realistic evaluation</h1>"),
+        "{main}"
+    );
+    assert!(main.contains("<dd>Pawson, Tilley</dd>"), "{main}");
+    assert!(main.contains("<dd>Sage</dd>"), "{main}");
+    assert!(main.contains("<strong>CMO</strong>"), "{main}");
+    let links = main_links(&html);
+    for href in ["https://doi.org/10.1000/re", "https://example.org/re"] {
+        assert!(links.iter().any(|l| l == href), "{links:?}");
+    }
+    // R1 lists it in `sources:`; C9 in `sources:` and as evidence (one row in the CMO table).
+    let items = linked_from(&html);
+    assert!(
+        items
+            .iter()
+            .any(|(h, _, note)| h == "../../reports/r1/" && note == "draws on this source"),
+        "{items:?}"
+    );
+    assert_lists(&html, "sources/pawson-1997", "../../cmos/c9/");
+    assert_eq!(main.matches("href=\"../../cmos/c9/\"").count(), 1, "{main}");
+    // The CMO's evidence and facts, and the report's facts, link to the source.
+    let cmo = site.page("cmos/c9/index.html");
+    let to_source = "../../sources/pawson-1997/".to_string();
+    assert_eq!(
+        main_links(&cmo).iter().filter(|l| **l == to_source).count(),
+        2
+    );
+    assert!(main_links(&site.page("reports/r1/index.html")).contains(&to_source));
+    // Its list page, the sitemap and the search index's input pick it up without being told.
+    let list = site.page("sources/index.html");
+    assert!(main_links(&list).contains(&"../sources/pawson-1997/".to_string()));
+    assert!(main_of(&list).contains("Pawson, Tilley (1997)"));
+    let sitemap = site.page("sitemap.xml");
+    assert!(sitemap.contains("/sources/pawson-1997/</loc>"), "{sitemap}");
+    assert!(sitemap.contains("/sources/</loc>"), "{sitemap}");
+    assert!(html.contains("data-pagefind-body"));
+}
+
+#[test]
+fn a_site_without_sources_has_no_source_list() {
+    let site = Site::minimal();
+    site.build_ok(&[]);
+    assert!(!site.exists("sources/index.html"));
+    assert!(!site.page("index.html").contains("sources/"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // CMO chains.
 // ---------------------------------------------------------------------------------------------

@@ -1008,3 +1008,41 @@ fn a_file_that_fails_to_load_does_not_cascade() {
     );
     assert_eq!(run.errors().len(), 1, "{run:?}");
 }
+
+#[test]
+fn a_reference_to_a_missing_source_is_located_with_a_suggestion() {
+    let site = site_with_source();
+    site.edit(
+        "content/reports/r1.md",
+        "sources: [source/pawson-1997]",
+        "sources: [source/pawson-1979]",
+    );
+    let run = fails(&site);
+    let text = site.source("content/reports/r1.md");
+    run.assert_error_help(
+        "`source/pawson-1979` does not exist: there is no source with id `pawson-1979`",
+        &loc("content/reports/r1.md", &text, "source/pawson-1979"),
+        "did you mean `source/pawson-1997`?",
+    );
+}
+
+#[test]
+fn sources_may_only_be_named_where_the_registry_says() {
+    let site = site_with_source();
+    site.edit(
+        "content/reports/r1.md",
+        "sources: [source/pawson-1997]",
+        "sources: [tracer/tr]",
+    );
+    let run = fails(&site);
+    let d = run.error("`sources` expects a reference to a source, found `tracer/tr`");
+    assert_eq!(d.help.as_deref(), Some("write `source/tr`"));
+    // A source's own fields are checked as it is read.
+    let site = site_with_source();
+    site.edit(
+        "content/sources/pawson-1997.md",
+        "title: Realistic evaluation\n",
+        "",
+    );
+    fails(&site).error("missing field `title`");
+}

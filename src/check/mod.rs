@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
-use crate::load::schema::{CmoKind, EvidenceSource, ReportType};
+use crate::model::{CmoKind, EvidenceSource, ReportType};
 use crate::resolve::{Origin, Site};
 
 /// Every cross-field rule, over the whole site.
@@ -98,7 +98,7 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
         }
         if matches!(c.kind, CmoKind::Observed | CmoKind::Derived) {
             if c.evidence.is_empty() {
-                problems.push(at("kind", format!("CMO `{}` is {} but gives no `evidence`", c.id, crate::load::schema::enum_value(&c.kind)))
+                problems.push(at("kind", format!("CMO `{}` is {} but gives no `evidence`", c.id, crate::model::enum_value(&c.kind)))
                     .with_help("add at least one evidence item with its source, or make the CMO `anticipated`"));
             }
             if c.confidence.is_none() {
@@ -108,7 +108,7 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
                         format!(
                             "CMO `{}` is {} but has no `confidence`",
                             c.id,
-                            crate::load::schema::enum_value(&c.kind)
+                            crate::model::enum_value(&c.kind)
                         ),
                     )
                     .with_help("add `confidence: {level: moderate, rationale: …}`"),

@@ -4,8 +4,6 @@
 //! returned as a located [`Diagnostic`]. What loads cleanly is kept, so later stages can still report
 //! their own problems in the same run.
 
-pub mod schema;
-
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -15,8 +13,8 @@ use crate::config::SiteConfig;
 use crate::diagnostics::{suggestion, Diagnostic};
 use crate::paths;
 use crate::text::{chars, frontmatter, utf8_position, yaml};
-use schema::{
-    Area, Cmo, CmoMarker, FreePage, GlossaryEntry, Kind, ProgrammeTheory, Report, Study, Tracer,
+use crate::model::{
+    self, Cmo, CmoMarker, Entity, FreePage, GlossaryEntry, IdFrom, Kind, ParseAs, Report, Store,
 };
 
 /// One content file: its id, where it came from, its typed metadata and its Markdown body.
@@ -89,7 +87,7 @@ pub struct Outline {
     /// (anchor, text) of each ATX heading, so evidence can name the section it cites.
     pub headings: Vec<(String, String)>,
     /// Cross-references written as `](@kind/id…)`, which become "mentions" backlinks.
-    pub mentions: Vec<schema::Ref>,
+    pub mentions: Vec<model::Ref>,
 }
 
 impl Outline {
@@ -113,7 +111,7 @@ impl Outline {
             let end = rest
                 .find(|c: char| c == ')' || c.is_whitespace())
                 .unwrap_or(rest.len());
-            if let Ok(r) = schema::Ref::parse(&rest[..end]) {
+            if let Ok(r) = model::Ref::parse(&rest[..end]) {
                 mentions.push(r);
             }
         }
@@ -200,13 +198,11 @@ impl<T> Document<T> {
 pub struct Content {
     /// The site root the files were read from (released bodies are read again from there).
     pub root: PathBuf,
-    pub studies: Vec<Document<Study>>,
     pub reports: Vec<Document<Report>>,
-    pub tracers: Vec<Document<Tracer>>,
-    pub areas: Vec<Document<Area>>,
-    pub theories: Vec<Document<ProgrammeTheory>>,
     pub cmos: Vec<Document<Cmo>>,
-    pub pages: Vec<Document<FreePage>>,
+    /// The documents of every kind kept as [`Store::Entities`], by kind (`Kind as usize`); read
+    /// them with [`Content::entities`].
+    pub entities: Vec<Vec<Document<Entity>>>,
     pub glossary: Vec<GlossaryEntry>,
     pub glossary_text: String,
     /// The bibliography file's project-relative path and text, if site.yaml names one.
@@ -216,16 +212,70 @@ pub struct Content {
     pub failed: Vec<(Kind, String)>,
 }
 
-/// Content folders and the kind each holds.
-const FOLDERS: [(&str, Kind); 7] = [
-    ("studies", Kind::Study),
-    ("reports", Kind::Report),
-    ("tracers", Kind::Tracer),
-    ("areas", Kind::Area),
-    ("theories", Kind::Theory),
-    ("cmos", Kind::Cmo),
-    ("pages", Kind::Page),
-];
+/// What every document has, whatever its kind: for the loops that treat every kind alike.
+#[derive(Debug, Clone, Copy)]
+pub struct DocHead<'a> {
+    pub id: &'a str,
+    pub path: &'a Path,
+    pub body: &'a Body,
+    pub body_line: usize,
+    pub outline: &'a Outline,
+}
+
+impl<T> Document<T> {
+    pub fn head(&self) -> DocHead<'_> {
+        DocHead {
+            id: &self.id,
+            path: &self.path,
+            body: &self.body,
+            body_line: self.body_line,
+            outline: &self.outline,
+        }
+    }
+}
+
+impl Content {
+    /// The documents of a kind kept as [`Store::Entities`] (empty for any other kind).
+    pub fn entities(&self, kind: Kind) -> &[Document<Entity>] {
+        self.entities.get(kind as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The documents of `kind`, to add to or sort.
+    pub fn entities_mut(&mut self, kind: Kind) -> &mut Vec<Document<Entity>> {
+        if self.entities.len() < Kind::COUNT {
+            self.entities.resize_with(Kind::COUNT, Vec::new);
+        }
+        &mut self.entities[kind as usize]
+    }
+
+    /// The file documents of any kind (CMOs: their files only, not those inline in reports).
+    pub fn heads(&self, kind: Kind) -> Vec<DocHead<'_>> {
+        match kind.info().store {
+            Store::Reports => self.reports.iter().map(Document::head).collect(),
+            Store::Cmos => self.cmos.iter().map(Document::head).collect(),
+            Store::Entities => self.entities(kind).iter().map(Document::head).collect(),
+            Store::Derived => Vec::new(),
+        }
+    }
+
+    /// Adds a loaded document to its kind's list.
+    pub fn add(&mut self, loaded: Loaded) {
+        match loaded {
+            Loaded::Report(d) => self.reports.push(d),
+            Loaded::Cmo(d) => self.cmos.push(d),
+            Loaded::Entity(d) => self.entities_mut(d.meta.kind()).push(d),
+            Loaded::Nothing => {}
+        }
+    }
+}
+
+/// The kinds whose entities are files under `content/`, with their folders.
+fn content_folders() -> impl Iterator<Item = (&'static str, Kind)> {
+    Kind::ALL
+        .into_iter()
+        .filter(|k| k.info().store != Store::Derived)
+        .map(|k| (k.folder(), k))
+}
 
 /// Reads the whole `content/` folder of the site at `root`.
 pub fn load(root: &Path, config: &SiteConfig, bodies: Bodies) -> (Content, Vec<Diagnostic>) {
@@ -240,26 +290,22 @@ pub fn load(root: &Path, config: &SiteConfig, bodies: Bodies) -> (Content, Vec<D
     };
     for ((kind, rel), (doc, diags)) in files.iter().zip(loaded) {
         problems.extend(diags);
-        if matches!(doc, Loaded::Nothing) && *kind != Kind::Cmo {
+        // An entity whose id is its file name is known even when its file does not load.
+        if matches!(doc, Loaded::Nothing) && kind.info().id_from == IdFrom::FileName {
             if let Some(stem) = rel.file_stem() {
                 content
                     .failed
                     .push((*kind, stem.to_string_lossy().into_owned()));
             }
         }
-        match doc {
-            Loaded::Study(d) => content.studies.push(d),
-            Loaded::Report(d) => content.reports.push(d),
-            Loaded::Tracer(d) => content.tracers.push(d),
-            Loaded::Area(d) => content.areas.push(d),
-            Loaded::Theory(d) => content.theories.push(d),
-            Loaded::Cmo(d) => content.cmos.push(d),
-            Loaded::Page(d) => content.pages.push(d),
-            Loaded::Nothing => {}
-        }
+        content.add(doc);
     }
-    if !content.pages.iter().any(|p| p.id == "accessibility") {
-        content.pages.push(default_accessibility_statement(config));
+    if !content
+        .entities(Kind::Page)
+        .iter()
+        .any(|p| p.id == "accessibility")
+    {
+        content.add(Loaded::Entity(default_accessibility_statement(config)));
     }
     load_glossary(root, &mut content, &mut problems);
     load_bibliography(root, config, &mut content, &mut problems);
@@ -306,7 +352,7 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
     if name.starts_with('.') {
         return None;
     }
-    if parts.len() == 2 && FOLDERS.iter().any(|(f, _)| *f == name) {
+    if parts.len() == 2 && content_folders().any(|(f, _)| f == name) {
         problems.push(paths::not_a_folder(rel));
         return None;
     }
@@ -319,7 +365,7 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
         return None;
     }
     let folder = parts[1].as_str();
-    let Some((_, kind)) = FOLDERS.iter().find(|(f, _)| *f == folder) else {
+    let Some(kind) = Kind::from_folder(folder) else {
         problems.push(
             Diagnostic::warning(
                 rel,
@@ -328,15 +374,9 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
                 format!("file ignored: `content/{folder}/` is not a content folder"),
             )
             .with_help_opt(
-                suggestion(folder, FOLDERS.iter().map(|(f, _)| *f)).or_else(|| {
-                    Some(format!(
-                        "content folders are: {}",
-                        FOLDERS
-                            .iter()
-                            .map(|(f, _)| *f)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
+                suggestion(folder, content_folders().map(|(f, _)| f)).or_else(|| {
+                    let folders: Vec<&str> = content_folders().map(|(f, _)| f).collect();
+                    Some(format!("content folders are: {}", folders.join(", ")))
                 }),
             ),
         );
@@ -358,18 +398,14 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
         ));
         return None;
     }
-    Some((*kind, rel.to_path_buf()))
+    Some((kind, rel.to_path_buf()))
 }
 
-/// One parsed content file, by kind (`Nothing` when it could not be parsed).
+/// One parsed content file, by where it is kept (`Nothing` when it could not be parsed).
 pub enum Loaded {
-    Study(Document<Study>),
     Report(Document<Report>),
-    Tracer(Document<Tracer>),
-    Area(Document<Area>),
-    Theory(Document<ProgrammeTheory>),
     Cmo(Document<Cmo>),
-    Page(Document<FreePage>),
+    Entity(Document<Entity>),
     Nothing,
 }
 
@@ -384,7 +420,7 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut problems = Vec::new();
-    if kind != Kind::Cmo && !schema::is_valid_id(&stem) {
+    if kind.info().id_from == IdFrom::FileName && !model::is_valid_id(&stem) {
         problems.push(
             Diagnostic::error(rel, 0, 0, format!("file name `{stem}` is not a valid id"))
                 .with_help(format!(
@@ -394,51 +430,80 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded
         );
         return (Loaded::Nothing, problems);
     }
-    let loaded = match kind {
-        Kind::Study => {
-            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Study)
-        }
-        Kind::Report => {
-            parse_document::<schema::Report>(root, rel, &stem, &raw, bodies, &mut problems).map(
-                |mut d| {
-                    d.meta.shrink_to_fit();
-                    Loaded::Report(d)
-                },
-            )
-        }
-        Kind::Tracer => {
-            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Tracer)
-        }
-        Kind::Area => {
-            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Area)
-        }
-        Kind::Theory => {
-            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Theory)
-        }
-        Kind::Page => {
-            parse_document(root, rel, &stem, &raw, bodies, &mut problems).map(Loaded::Page)
-        }
-        Kind::Cmo => {
-            parse_document::<Cmo>(root, rel, &stem, &raw, bodies, &mut problems).map(|mut d| {
-                d.meta.shrink_to_fit();
-                d.id = d.meta.id.clone();
-                if d.meta.marker != Some(CmoMarker::Cmo) {
-                    problems.push(
-                        Diagnostic::error(
-                            rel,
-                            d.yaml_line,
-                            1,
-                            "a standalone CMO file needs `type: cmo`",
-                        )
-                        .with_help("add `type: cmo` to the front matter"),
-                    );
-                }
-                Loaded::Cmo(d)
-            })
-        }
-        Kind::Theme => None,
+    let parser = Parser {
+        root,
+        rel,
+        id: &stem,
+        text: &raw,
+        bodies,
+        problems: &mut problems,
+    };
+    let loaded = match kind.info().store {
+        Store::Reports => parser.parse::<Report>().map(|mut d| {
+            d.meta.shrink_to_fit();
+            Loaded::Report(d)
+        }),
+        Store::Cmos => parser.parse::<Cmo>().map(|d| cmo_file(d, &mut problems)),
+        Store::Entities => Entity::parse(kind, parser).flatten().map(Loaded::Entity),
+        Store::Derived => None,
     };
     (loaded.unwrap_or(Loaded::Nothing), problems)
+}
+
+/// A standalone CMO file: its id is its `id:`, and it says `type: cmo`.
+fn cmo_file(mut d: Document<Cmo>, problems: &mut Vec<Diagnostic>) -> Loaded {
+    d.meta.shrink_to_fit();
+    d.id = d.meta.id.clone();
+    if d.meta.marker != Some(CmoMarker::Cmo) {
+        problems.push(
+            Diagnostic::error(
+                &d.path,
+                d.yaml_line,
+                1,
+                "a standalone CMO file needs `type: cmo`",
+            )
+            .with_help("add `type: cmo` to the front matter"),
+        );
+    }
+    Loaded::Cmo(d)
+}
+
+/// One file's text, ready to parse as the front matter of whatever kind it is.
+struct Parser<'a> {
+    root: &'a Path,
+    rel: &'a Path,
+    id: &'a str,
+    text: &'a str,
+    bodies: Bodies,
+    problems: &'a mut Vec<Diagnostic>,
+}
+
+impl ParseAs for Parser<'_> {
+    type Doc<T> = Document<T>;
+
+    fn parse<T: DeserializeOwned>(self) -> Option<Document<T>> {
+        parse_document(
+            self.root,
+            self.rel,
+            self.id,
+            self.text,
+            self.bodies,
+            self.problems,
+        )
+    }
+
+    fn map<T, U>(doc: Document<T>, f: impl FnOnce(T) -> U) -> Document<U> {
+        Document {
+            id: doc.id,
+            path: doc.path,
+            meta: f(doc.meta),
+            body: doc.body,
+            outline: doc.outline,
+            body_line: doc.body_line,
+            front_matter: doc.front_matter,
+            yaml_line: doc.yaml_line,
+        }
+    }
 }
 
 /// Reads a file as UTF-8 text with BOM and CRLF removed; invalid UTF-8 is located.
@@ -563,7 +628,7 @@ impl<'a> Position<'a> {
 
 /// Every page footer links to the accessibility statement, which UK public-sector sites must publish.
 /// A site that has not written its own gets this generic one, naming the contact from site.yaml.
-fn default_accessibility_statement(config: &SiteConfig) -> Document<FreePage> {
+fn default_accessibility_statement(config: &SiteConfig) -> Document<Entity> {
     use crate::text::escape::escape_text_for_markdown as escape;
     // The contact is an email address (config.rs checks it), so it is safe in the link's target.
     let contact = match &config.accessibility_contact {
@@ -583,9 +648,9 @@ Equality Advisory and Support Service (EASS).\n",
     Document {
         id: "accessibility".into(),
         path: PathBuf::from("content/pages/accessibility.md"),
-        meta: FreePage {
+        meta: Entity::Page(FreePage {
             title: "Accessibility statement".into(),
-        },
+        }),
         outline: Outline::of(&body),
         body: Body::Text(body),
         body_line: 1,
@@ -674,7 +739,7 @@ mod tests {
         std::fs::write(dir.path().join(rel), text).unwrap();
         let (loaded, problems) = load_file(dir.path(), Kind::Page, rel, Bodies::Release);
         assert!(problems.is_empty(), "{problems:?}");
-        let Loaded::Page(doc) = loaded else {
+        let Loaded::Entity(doc) = loaded else {
             panic!("not loaded")
         };
         assert_eq!(doc.body.text(), None);

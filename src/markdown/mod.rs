@@ -15,7 +15,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use serde::Serialize;
 
 use crate::cite::CiteItem;
-use crate::load::schema::Ref;
+use crate::model::Ref;
 use crate::text::escape::{escape_attr, escape_text};
 use crate::text::slug;
 use crate::url::{links, relative};

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::views::Linker;
-use crate::load::schema::Kind;
+use crate::model::Kind;
 use crate::resolve::{CmoRecord, Relation, Site};
 use crate::text::escape::escape_text;
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::config::SiteConfig;
-use crate::load::schema::{Kind, Report, ReportKind, ReportType};
+use crate::model::{Kind, Report, ReportKind, ReportType};
 use crate::resolve::Site;
 
 #[derive(Debug, Clone, Serialize)]

@@ -25,8 +25,8 @@ use serde::Serialize;
 
 use crate::cite::{Bibliography, CiteItem};
 use crate::diagnostics::Diagnostic;
-use crate::load::schema::{Kind, Ref};
 use crate::markdown::{self, Resolver, SourceLink};
+use crate::model::{Kind, Ref};
 use crate::resolve::Site;
 use crate::url;
 use templates::Templates;
@@ -68,18 +68,8 @@ pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
 
 /// The id and source file of the document behind `PageSpec::Entity(kind, i)`.
 pub fn entity_doc(c: &crate::load::Content, kind: Kind, i: usize) -> (&str, &Path) {
-    fn get<T>(d: &[crate::load::Document<T>], i: usize) -> (&str, &Path) {
-        (&d[i].id, &d[i].path)
-    }
-    match kind {
-        Kind::Study => get(&c.studies, i),
-        Kind::Tracer => get(&c.tracers, i),
-        Kind::Area => get(&c.areas, i),
-        Kind::Theory => get(&c.theories, i),
-        Kind::Report => get(&c.reports, i),
-        Kind::Cmo => get(&c.cmos, i),
-        Kind::Page | Kind::Theme => get(&c.pages, i),
-    }
+    let d = &c.entities(kind)[i];
+    (&d.id, &d.path)
 }
 
 /// A page's view model, ready to render.
@@ -175,15 +165,10 @@ impl<'a> Renderer<'a> {
             specs.push(PageSpec::Search);
         }
         specs.extend(
-            [
-                Kind::Report,
-                Kind::Study,
-                Kind::Tracer,
-                Kind::Area,
-                Kind::Theory,
-                Kind::Theme,
-            ]
-            .map(PageSpec::List),
+            Kind::ALL
+                .into_iter()
+                .filter(|k| has_list(c, *k))
+                .map(PageSpec::List),
         );
         specs.extend(
             c.reports
@@ -199,13 +184,8 @@ impl<'a> Renderer<'a> {
                 .filter(|(_, r)| r.published)
                 .map(|(i, _)| PageSpec::Cmo(i)),
         );
-        for (kind, count) in [
-            (Kind::Study, c.studies.len()),
-            (Kind::Tracer, c.tracers.len()),
-            (Kind::Area, c.areas.len()),
-            (Kind::Theory, c.theories.len()),
-            (Kind::Page, c.pages.len()),
-        ] {
+        for kind in Kind::ALL {
+            let count = c.entities(kind).len();
             specs.extend((0..count).map(|i| PageSpec::Entity(kind, i)));
         }
         specs.extend(site.themes.keys().map(|t| PageSpec::Theme(t.clone())));
@@ -295,21 +275,15 @@ impl<'a> Renderer<'a> {
             site: self.site,
             depth,
         };
-        let mut nav: Vec<NavItem> = [
-            Kind::Report,
-            Kind::Tracer,
-            Kind::Area,
-            Kind::Theory,
-            Kind::Cmo,
-            Kind::Theme,
-        ]
-        .into_iter()
-        .map(|k| NavItem {
-            title: nav_label(k).into(),
-            url: linker.url(&format!("{}/", k.folder())),
-            current: current == Some(k),
-        })
-        .collect();
+        let mut nav: Vec<NavItem> = Kind::ALL
+            .into_iter()
+            .filter_map(|k| Some((k, k.info().nav?)))
+            .map(|(k, title)| NavItem {
+                title: title.into(),
+                url: linker.url(&format!("{}/", k.folder())),
+                current: current == Some(k),
+            })
+            .collect();
         nav.push(NavItem {
             title: "Glossary".into(),
             url: linker.url("glossary/"),
@@ -390,15 +364,12 @@ impl<'a> Renderer<'a> {
     }
 }
 
-fn nav_label(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Report => "Reports",
-        Kind::Tracer => "Tracers",
-        Kind::Area => "Areas",
-        Kind::Theory => "Theories",
-        Kind::Cmo => "CMOs",
-        Kind::Theme => "Themes",
-        Kind::Study | Kind::Page => kind.label(true),
+/// Whether `kind` has a list page on this site (see [`crate::model::ListPage`]).
+fn has_list(c: &crate::load::Content, kind: Kind) -> bool {
+    match kind.info().list {
+        crate::model::ListPage::Always(_) => true,
+        crate::model::ListPage::IfAny(_) => !c.entities(kind).is_empty(),
+        crate::model::ListPage::Never => false,
     }
 }
 
@@ -473,8 +444,8 @@ impl Resolver for SiteResolver<'_, '_> {
             return None;
         }
         let folder = parts.next()?;
-        let kind = Kind::REFERABLE.into_iter().find(|k| k.folder() == folder)?;
-        let id = if kind == Kind::Cmo {
+        let kind = Kind::from_folder(&folder)?;
+        let id = if kind.info().id_from == crate::model::IdFrom::FrontMatter {
             site.content
                 .cmos
                 .iter()

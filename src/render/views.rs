@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::load::schema::{enum_label, enum_value, Kind};
 use crate::markdown::TocEntry;
+use crate::model::{self, enum_label, enum_value, FactValue, Kind};
 use crate::resolve::{Relation, Site};
 use crate::url::relative;
 
@@ -90,6 +90,17 @@ impl<'a> Linker<'a> {
             .collect()
     }
 
+    /// A fact of the model as a page shows it: links become relative links to published pages.
+    pub fn fact(&self, fact: model::Fact) -> Fact {
+        match fact.value {
+            FactValue::Text(text) => Fact::text(fact.label, text),
+            FactValue::Links(kind, ids) => Fact::links(fact.label, self.entities(kind, ids.iter())),
+            FactValue::External { title, url } => {
+                Fact::links(fact.label, vec![LinkView { title, url }])
+            }
+        }
+    }
+
     pub fn themes(&self, ids: &[String]) -> Vec<LinkView> {
         self.entities(Kind::Theme, ids.iter())
     }
@@ -99,15 +110,9 @@ impl<'a> Linker<'a> {
         let Some(links) = self.site.backlinks.get(&(kind, id.to_string())) else {
             return Vec::new();
         };
-        let order = [
-            Kind::Report,
-            Kind::Cmo,
-            Kind::Tracer,
-            Kind::Area,
-            Kind::Theory,
-            Kind::Study,
-            Kind::Page,
-        ];
+        // Each kind's place among the groups is its `backlink_rank` in the registry.
+        let mut order = Kind::ALL;
+        order.sort_by_key(|k| k.info().backlink_rank);
         let mut groups = Vec::new();
         for group_kind in order {
             let mut items: Vec<Item> = Vec::new();
@@ -231,4 +236,75 @@ pub struct NavItem {
 /// The table of contents entries of a body, for templates.
 pub fn toc(entries: &[TocEntry]) -> Vec<TocEntry> {
     entries.iter().filter(|e| e.level <= 3).cloned().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::fixture::{inline_cmo, report, site};
+
+    #[test]
+    fn backlinks_group_by_the_registry_rank_of_the_linking_kind() {
+        let cmos = format!("cmos:\n{}", inline_cmo("c1", ""));
+        let about = (
+            "content/pages/about.md".to_string(),
+            "---\ntitle: About\n---\nSee [the tracer](@tracer/tr).\n".to_string(),
+        );
+        let (site, problems) = site(&[report("r1", "published", &cmos), about]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let linker = Linker {
+            site: &site,
+            depth: 2,
+        };
+        let groups = linker.backlink_groups(Kind::Tracer, "tr", &[]);
+        let ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
+        assert_eq!(ids, ["linked-reports", "linked-cmos", "linked-pages"]);
+        assert_eq!(groups[0].heading, "Reports");
+        assert_eq!(groups[0].items[0].url, "../../reports/r1/");
+        assert_eq!(groups[2].items[0].note, "mentions this");
+        // A relation to skip drops the items that link only that way.
+        let skipped = linker.backlink_groups(Kind::Tracer, "tr", &[Relation::Mentions]);
+        assert_eq!(skipped.len(), 2);
+    }
+
+    #[test]
+    fn links_are_relative_and_only_to_published_pages() {
+        let (site, _) = site(&[report("r1", "published", ""), report("r2", "draft", "")]);
+        let linker = Linker {
+            site: &site,
+            depth: 1,
+        };
+        let ids = ["r1".to_string(), "r2".to_string()];
+        let links = linker.entities(Kind::Report, ids.iter());
+        assert_eq!(
+            links,
+            [LinkView {
+                title: "Report r1".into(),
+                url: "../reports/r1/".into()
+            }]
+        );
+        let fact = linker.fact(model::Fact::links("Reports", Kind::Report, ids.to_vec()));
+        assert_eq!((fact.text, fact.links.len()), (None, 1));
+        let text = linker.fact(model::Fact::text("Funder", "NIHR"));
+        assert_eq!(text.text.as_deref(), Some("NIHR"));
+        // An external link is not made relative.
+        let url = "https://doi.org/10.1/x";
+        let external = linker.fact(model::Fact::external("DOI", "10.1/x", url));
+        assert_eq!(external.links[0].url, url);
+    }
+
+    #[test]
+    fn a_cmo_summary_says_when_no_theory_was_identified() {
+        let cmo = inline_cmo("c1", "").replace("[theory/pt]", "[none-identified]");
+        let (site, problems) = site(&[report("r1", "published", &format!("cmos:\n{cmo}"))]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let linker = Linker {
+            site: &site,
+            depth: 0,
+        };
+        let summary = cmo_summary(&linker, site.cmo("c1").expect("c1 is lifted"));
+        assert_eq!(summary.theories, "none-identified");
+        assert_eq!(summary.url, "cmos/c1/");
+        assert_eq!(summary.tracers[0].title, "Tr");
+    }
 }

@@ -9,59 +9,9 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use serde::Serialize;
-
 use super::{Origin, Site};
 use crate::diagnostics::Diagnostic;
-use crate::load::schema::{is_valid_id, EvidenceSource, Kind, Ref};
-
-/// How the source of a backlink relates to its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Relation {
-    Study,
-    Tracer,
-    Area,
-    Theory,
-    ListsCmo,
-    DerivedFrom,
-    FeedsContextOf,
-    Refines,
-    Contradicts,
-    Specialises,
-    Evidence,
-    Mentions,
-}
-
-impl Relation {
-    /// How the target page describes the source ("… links here as its study").
-    pub fn inverse_label(self) -> &'static str {
-        match self {
-            Relation::Study => "part of this study",
-            Relation::Tracer => "follows this tracer",
-            Relation::Area => "set in this area",
-            Relation::Theory => "tests this programme theory",
-            Relation::ListsCmo => "reports this CMO",
-            Relation::DerivedFrom => "derived from this report",
-            Relation::FeedsContextOf => "its outcome feeds this CMO's context",
-            Relation::Refines => "refines this CMO",
-            Relation::Contradicts => "contradicts this CMO",
-            Relation::Specialises => "specialises this CMO",
-            Relation::Evidence => "cites this as evidence",
-            Relation::Mentions => "mentions this",
-        }
-    }
-
-    pub fn is_chain(self) -> bool {
-        matches!(
-            self,
-            Relation::FeedsContextOf
-                | Relation::Refines
-                | Relation::Contradicts
-                | Relation::Specialises
-        )
-    }
-}
+use crate::model::{is_valid_id, FieldLink, Kind, Ref, Relation};
 
 /// "`from` links to this page, as `relation`".
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -112,60 +62,24 @@ pub(super) fn build(site: &mut Site, problems: &mut Vec<Diagnostic>) {
     site.backlinks = backlinks;
 }
 
+/// The references of every report, its `cmos:` list, and the themes of reports and CMOs.
 fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
     let mut themes: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     let mut cmo_reports: Vec<(String, String)> = Vec::new();
     for (i, doc) in site.content.reports.iter().enumerate() {
-        let m = &doc.meta;
-        let id = &doc.id;
-        let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| match site
-            .check_ref(doc, None, r, expected, field)
-        {
-            Some(d) => problems.push(d),
-            None => edges.push((Kind::Report, id.clone(), relation, r.kind, r.id.clone())),
-        };
-        link(&m.study, &[Kind::Study], "study", Relation::Study);
-        for t in m.tracer_refs() {
-            link(t, &[Kind::Tracer], "tracer", Relation::Tracer);
-        }
-        for a in &m.areas {
-            link(a, &[Kind::Area], "areas", Relation::Area);
-        }
-        for t in m.programme_theories.iter().flat_map(|p| p.refs()) {
-            link(t, &[Kind::Theory], "programme_theories", Relation::Theory);
-        }
-        for d in &m.derived_from.0 {
-            link(d, &[Kind::Report], "derived_from", Relation::DerivedFrom);
-        }
-        // The list can be long (thousands of entries): locate its items in order.
-        let mut cursor = crate::text::yaml::LocateCursor::default();
-        for cmo_id in &site.report_cmos[i] {
-            let r = Ref {
-                kind: Kind::Cmo,
-                id: cmo_id.clone(),
-                anchor: None,
-            };
-            match site.ref_problem(&r, &[Kind::Cmo], "cmos") {
-                Some((message, help)) => {
-                    let needle = r.to_string();
-                    let locator = doc.locator();
-                    let (line, col) = locator
-                        .locate_next(&needle, &mut cursor)
-                        .unwrap_or_else(|| locator.locate(&needle, None));
-                    problems
-                        .push(Diagnostic::error(&doc.path, line, col, message).with_help_opt(help));
-                }
+        let (m, id) = (&doc.meta, &doc.id);
+        for (field, r) in m.refs() {
+            let link = field_link(Kind::Report, field);
+            match site.check_ref(doc, None, r, link.to, field) {
+                Some(d) => problems.push(d),
                 None => {
-                    edges.push((
-                        Kind::Report,
-                        id.clone(),
-                        Relation::ListsCmo,
-                        Kind::Cmo,
-                        cmo_id.clone(),
-                    ));
-                    cmo_reports.push((cmo_id.clone(), id.clone()));
+                    let from = id.clone();
+                    edges.push((Kind::Report, from, link.relation, r.kind, r.id.clone()))
                 }
             }
+        }
+        for cmo_id in cmo_list_edges(site, i, edges, problems) {
+            cmo_reports.push((cmo_id, id.clone()));
         }
         check_theme_ids(doc, &m.themes, problems);
         if site.is_published(Kind::Report, id) {
@@ -174,6 +88,61 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
             }
         }
     }
+    attach_reports(site, cmo_reports);
+    for record in site.cmos.iter().filter(|r| r.published) {
+        for theme in record.cmo.themes.iter().filter(|t| is_valid_id(t)) {
+            let cmos = &mut themes.entry(theme.clone()).or_default().1;
+            cmos.push(record.cmo.id.clone());
+        }
+    }
+    for (reports, cmos) in themes.values_mut() {
+        reports.sort();
+        reports.dedup();
+        cmos.sort();
+        cmos.dedup();
+    }
+    site.themes = themes;
+}
+
+/// Checks the `cmos:` list of report `i`; returns the ids of the CMOs it lists that exist.
+fn cmo_list_edges(
+    site: &Site,
+    i: usize,
+    edges: &mut Edges,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let doc = &site.content.reports[i];
+    let link = field_link(Kind::Report, "cmos");
+    let mut listed = Vec::new();
+    // The list can be long (thousands of entries): locate its items in order.
+    let mut cursor = crate::text::yaml::LocateCursor::default();
+    for cmo_id in &site.report_cmos[i] {
+        let r = Ref {
+            kind: Kind::Cmo,
+            id: cmo_id.clone(),
+            anchor: None,
+        };
+        match site.ref_problem(&r, link.to, link.field) {
+            Some((message, help)) => {
+                let needle = r.to_string();
+                let locator = doc.locator();
+                let (line, col) = locator
+                    .locate_next(&needle, &mut cursor)
+                    .unwrap_or_else(|| locator.locate(&needle, None));
+                problems.push(Diagnostic::error(&doc.path, line, col, message).with_help_opt(help));
+            }
+            None => {
+                let from = doc.id.clone();
+                edges.push((Kind::Report, from, link.relation, Kind::Cmo, cmo_id.clone()));
+                listed.push(cmo_id.clone());
+            }
+        }
+    }
+    listed
+}
+
+/// Fills each CMO's list of reports from (CMO id, report id) pairs, the defining report first.
+fn attach_reports(site: &mut Site, cmo_reports: Vec<(String, String)>) {
     for (cmo_id, report_id) in cmo_reports {
         if let Some(&i) = site.cmo_index.get(&cmo_id) {
             let record = &mut site.cmos[i];
@@ -185,22 +154,6 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
             }
         }
     }
-    for record in site.cmos.iter().filter(|r| r.published) {
-        for theme in record.cmo.themes.iter().filter(|t| is_valid_id(t)) {
-            themes
-                .entry(theme.clone())
-                .or_default()
-                .1
-                .push(record.cmo.id.clone());
-        }
-    }
-    for (reports, cmos) in themes.values_mut() {
-        reports.sort();
-        reports.dedup();
-        cmos.sort();
-        cmos.dedup();
-    }
-    site.themes = themes;
 }
 
 fn check_theme_ids<T>(
@@ -213,7 +166,7 @@ fn check_theme_ids<T>(
             doc.error_at(
                 theme,
                 None,
-                format!("theme {}", crate::load::schema::id_problem(theme)),
+                format!("theme {}", crate::model::id_problem(theme)),
             )
             .with_help("themes are bare lower-kebab ids such as `finance-and-contracting`"),
         );
@@ -224,9 +177,10 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
     for record in &site.cmos {
         let c = &record.cmo;
         let id = &c.id;
-        let mut link = |r: &Ref, expected: &[Kind], field: &str, relation: Relation| {
+        for (field, r) in c.refs() {
+            let FieldLink { to, relation, .. } = *field_link(Kind::Cmo, field);
             let problem = site
-                .ref_problem(r, expected, field)
+                .ref_problem(r, to, field)
                 .map(|(m, h)| site.cmo_error(record, &r.to_string(), m).with_help_opt(h));
             let problem = problem.or_else(|| {
                 (relation.is_chain() && r.id == *id).then(|| {
@@ -240,47 +194,6 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
             match problem {
                 Some(d) => problems.push(d),
                 None => edges.push((Kind::Cmo, id.clone(), relation, r.kind, r.id.clone())),
-            }
-        };
-        for t in c.programme_theory.refs() {
-            link(t, &[Kind::Theory], "programme_theory", Relation::Theory);
-        }
-        if let Some(t) = &c.tracer {
-            link(t, &[Kind::Tracer], "tracer", Relation::Tracer);
-        }
-        for a in c.areas.iter().flatten() {
-            link(a, &[Kind::Area], "areas", Relation::Area);
-        }
-        if let Some(chain) = &c.chain {
-            chain.feeds_context_of.iter().for_each(|r| {
-                link(
-                    r,
-                    &[Kind::Cmo],
-                    "chain.feeds_context_of",
-                    Relation::FeedsContextOf,
-                )
-            });
-            chain
-                .refines
-                .iter()
-                .for_each(|r| link(r, &[Kind::Cmo], "chain.refines", Relation::Refines));
-            chain
-                .contradicts
-                .iter()
-                .for_each(|r| link(r, &[Kind::Cmo], "chain.contradicts", Relation::Contradicts));
-            chain
-                .specialises
-                .iter()
-                .for_each(|r| link(r, &[Kind::Cmo], "chain.specialises", Relation::Specialises));
-        }
-        for e in &c.evidence {
-            if let EvidenceSource::Ref(r) = &e.source {
-                link(
-                    r,
-                    &[Kind::Report, Kind::Page],
-                    "evidence.source",
-                    Relation::Evidence,
-                );
             }
         }
         // Inherited tracers and areas link too, so tracer and area pages list inline CMOs.
@@ -308,56 +221,28 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The registry's description of `field` of `kind`. Every field a metadata type's `refs()` returns
+/// is in the registry (a test of the model checks it), so a missing one is a bug.
+fn field_link(kind: Kind, field: &str) -> &'static FieldLink {
+    kind.field_link(field).unwrap_or_else(|| {
+        panic!(
+            "the registry does not describe field `{field}` of {}",
+            kind.name()
+        )
+    })
+}
+
+/// The references of every entity kept as [`crate::model::Store::Entities`] (a tracer's study …).
 fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
-    let c = &site.content;
-    let studies = c
-        .tracers
-        .iter()
-        .map(|d| {
-            (
-                Kind::Tracer,
-                &d.id,
-                d.meta.study.as_ref(),
-                &d.path,
-                d.front_matter.text(),
-                d.yaml_line,
-            )
-        })
-        .chain(c.areas.iter().map(|d| {
-            (
-                Kind::Area,
-                &d.id,
-                d.meta.study.as_ref(),
-                &d.path,
-                d.front_matter.text(),
-                d.yaml_line,
-            )
-        }))
-        .chain(c.theories.iter().map(|d| {
-            (
-                Kind::Theory,
-                &d.id,
-                d.meta.study.as_ref(),
-                &d.path,
-                d.front_matter.text(),
-                d.yaml_line,
-            )
-        }));
-    for (kind, id, study, path, fm, yaml_line) in studies {
-        let Some(study) = study else { continue };
-        match site.ref_problem(study, &[Kind::Study], "study") {
-            Some((message, help)) => {
-                let (line, col) =
-                    crate::text::yaml::Locator::new(fm, yaml_line).locate(&study.to_string(), None);
-                problems.push(Diagnostic::error(path, line, col, message).with_help_opt(help));
+    for kind in Kind::ALL {
+        for d in site.content.entities(kind) {
+            for (field, r) in d.meta.refs() {
+                let link = field_link(kind, field);
+                match site.check_ref(d, None, r, link.to, field) {
+                    Some(problem) => problems.push(problem),
+                    None => edges.push((kind, d.id.clone(), link.relation, r.kind, r.id.clone())),
+                }
             }
-            None => edges.push((
-                kind,
-                id.clone(),
-                Relation::Study,
-                Kind::Study,
-                study.id.clone(),
-            )),
         }
     }
 }
@@ -365,21 +250,13 @@ fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) 
 /// Cross-references written in Markdown bodies (`](@kind/id…)`) become "mentions" backlinks.
 /// Their validity is checked, with line numbers, when the Markdown is rendered.
 fn mention_edges(site: &Site, edges: &mut Edges) {
-    let c = &site.content;
-    let outlines = c
-        .studies
-        .iter()
-        .map(|d| (Kind::Study, &d.id, &d.outline))
-        .chain(c.reports.iter().map(|d| (Kind::Report, &d.id, &d.outline)))
-        .chain(c.tracers.iter().map(|d| (Kind::Tracer, &d.id, &d.outline)))
-        .chain(c.areas.iter().map(|d| (Kind::Area, &d.id, &d.outline)))
-        .chain(c.theories.iter().map(|d| (Kind::Theory, &d.id, &d.outline)))
-        .chain(c.cmos.iter().map(|d| (Kind::Cmo, &d.id, &d.outline)))
-        .chain(c.pages.iter().map(|d| (Kind::Page, &d.id, &d.outline)));
-    for (kind, id, outline) in outlines {
-        for r in &outline.mentions {
-            if site.exists(r.kind, &r.id) {
-                edges.push((kind, id.clone(), Relation::Mentions, r.kind, r.id.clone()));
+    for kind in Kind::ALL {
+        for d in site.content.heads(kind) {
+            for r in &d.outline.mentions {
+                if site.exists(r.kind, &r.id) {
+                    let from = d.id.to_string();
+                    edges.push((kind, from, Relation::Mentions, r.kind, r.id.clone()));
+                }
             }
         }
     }
@@ -448,5 +325,109 @@ fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {
                 colour.insert(node, 2);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{inline_cmo, report, site};
+    use super::*;
+
+    fn from(site: &Site, kind: Kind, id: &str) -> Vec<(Kind, String, Relation)> {
+        let links = site.backlinks.get(&(kind, id.to_string()));
+        links
+            .into_iter()
+            .flatten()
+            .map(|b| (b.from_kind, b.from_id.clone(), b.relation))
+            .collect()
+    }
+
+    #[test]
+    fn references_become_backlinks_on_their_targets() {
+        let cmos = format!("cmos:\n{}", inline_cmo("c1", ""));
+        let (site, problems) = site(&[report("r1", "published", &cmos)]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let tracer = from(&site, Kind::Tracer, "tr");
+        // The inline CMO inherits its report's tracer, so the tracer page lists it too.
+        assert_eq!(
+            tracer,
+            [
+                (Kind::Report, "r1".into(), Relation::Tracer),
+                (Kind::Cmo, "c1".into(), Relation::Tracer),
+            ]
+        );
+        assert!(from(&site, Kind::Cmo, "c1").contains(&(
+            Kind::Report,
+            "r1".into(),
+            Relation::ListsCmo
+        )));
+        assert!(from(&site, Kind::Study, "s").contains(&(
+            Kind::Tracer,
+            "tr".into(),
+            Relation::Study
+        )));
+        assert_eq!(
+            site.cmo("c1").map(|r| r.reports.clone()),
+            Some(vec!["r1".into()])
+        );
+    }
+
+    #[test]
+    fn a_reference_to_the_wrong_kind_or_to_nothing_is_reported_with_a_hint() {
+        let (_, problems) = site(&[report(
+            "r1",
+            "published",
+            "derived_from: [tracer/tr, report/r2]\n",
+        )]);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`derived_from` expects a reference to a report")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`report/r2` does not exist")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn a_draft_links_nowhere_in_a_published_build() {
+        let (site, problems) = site(&[report("r1", "draft", "")]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(from(&site, Kind::Tracer, "tr").is_empty());
+    }
+
+    #[test]
+    fn chain_cycles_and_self_links_are_refused() {
+        let cmos = format!(
+            "cmos:\n{}{}{}",
+            inline_cmo("c1", "{refines: cmo/c2}"),
+            inline_cmo("c2", "{refines: cmo/c1}"),
+            inline_cmo("c3", "{specialises: [cmo/c3]}")
+        );
+        let (site, problems) = site(&[report("r1", "published", &cmos)]);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("CMO chain cycle: c1 → c2 → c1")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`c3` cannot be chained to itself")),
+            "{messages:?}"
+        );
+        // The inverse of a chain link is generated here, on the page it points to.
+        assert!(from(&site, Kind::Cmo, "c2").contains(&(
+            Kind::Cmo,
+            "c1".into(),
+            Relation::Refines
+        )));
     }
 }

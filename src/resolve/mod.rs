@@ -14,10 +14,11 @@ use std::path::PathBuf;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use crate::load::schema::{Cmo, CmoEntry, Kind, Ref, Status};
 use crate::load::{Content, Document};
+use crate::model::{Cmo, CmoEntry, EvidenceSource, IdFrom, Kind, Ref, Status, Store};
 
-pub use graph::{scan_mentions, Backlink, Relation};
+pub use crate::model::Relation;
+pub use graph::{scan_mentions, Backlink};
 
 /// Build-wide choices that change what is published.
 #[derive(Debug, Clone, Copy, Default)]
@@ -115,21 +116,11 @@ impl Site {
             let title = title.to_string();
             entities[kind as usize].insert(id.to_string(), Entity { title, published });
         };
-        c.studies
-            .iter()
-            .for_each(|d| add(Kind::Study, &d.id, &d.meta.title, true));
-        c.tracers
-            .iter()
-            .for_each(|d| add(Kind::Tracer, &d.id, &d.meta.title, true));
-        c.areas
-            .iter()
-            .for_each(|d| add(Kind::Area, &d.id, &d.meta.title, true));
-        c.theories
-            .iter()
-            .for_each(|d| add(Kind::Theory, &d.id, &d.meta.title, true));
-        c.pages
-            .iter()
-            .for_each(|d| add(Kind::Page, &d.id, &d.meta.title, true));
+        for kind in Kind::ALL {
+            for d in c.entities(kind) {
+                add(kind, &d.id, d.meta.title(), true);
+            }
+        }
         for d in &c.reports {
             add(
                 Kind::Report,
@@ -154,8 +145,9 @@ impl Site {
             );
             self.cmo_index.insert(record.cmo.id.clone(), i);
         }
-        for page in &c.pages {
-            if RESERVED_PAGE_IDS.contains(&page.id.as_str()) {
+        let reserved = reserved_page_ids();
+        for page in c.entities(Kind::Page) {
+            if reserved.contains(&page.id.as_str()) {
                 problems.push(
                     Diagnostic::error(
                         &page.path,
@@ -168,7 +160,7 @@ impl Site {
                     )
                     .with_help(format!(
                         "rename the file; reserved names are: {}",
-                        RESERVED_PAGE_IDS.join(", ")
+                        reserved.join(", ")
                     )),
                 );
             }
@@ -197,7 +189,7 @@ impl Site {
     }
 
     /// The report with this id, if any.
-    pub fn report(&self, id: &str) -> Option<&Document<crate::load::schema::Report>> {
+    pub fn report(&self, id: &str) -> Option<&Document<crate::model::Report>> {
         self.report_index.get(id).map(|&i| &self.content.reports[i])
     }
 
@@ -250,11 +242,7 @@ impl Site {
 
     /// The site-relative URL of an entity's page (`reports/x/`).
     pub fn url(kind: Kind, id: &str) -> String {
-        let segment = match kind {
-            Kind::Page => None,
-            _ => Some(kind.folder()),
-        };
-        crate::url::page_path(segment, id)
+        kind.url(id)
     }
 
     /// The page files of entities whose file exists but failed to load. They are not written, for
@@ -268,27 +256,15 @@ impl Site {
 
     /// The project-relative path of the file that defines an entity (for diagnostics).
     pub fn source_path(&self, kind: Kind, id: &str) -> Option<PathBuf> {
-        let c = &self.content;
-        let find = |docs: Vec<(&str, &PathBuf)>| {
-            docs.into_iter()
-                .find(|(d, _)| *d == id)
-                .map(|(_, p)| p.clone())
-        };
-        match kind {
-            Kind::Study => find(c.studies.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
-            Kind::Report => find(c.reports.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
-            Kind::Tracer => find(c.tracers.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
-            Kind::Area => find(c.areas.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
-            Kind::Theory => find(
-                c.theories
-                    .iter()
-                    .map(|d| (d.id.as_str(), &d.path))
-                    .collect(),
-            ),
-            Kind::Page => find(c.pages.iter().map(|d| (d.id.as_str(), &d.path)).collect()),
-            Kind::Cmo => self.cmo(id).map(|r| self.cmo_document_path(r)),
-            Kind::Theme => None,
+        if kind.info().store == Store::Cmos {
+            // A CMO may be written inline in a report.
+            return self.cmo(id).map(|r| self.cmo_document_path(r));
         }
+        let heads = self.content.heads(kind);
+        heads
+            .into_iter()
+            .find(|d| d.id == id)
+            .map(|d| d.path.to_path_buf())
     }
 
     pub fn cmo_document_path(&self, record: &CmoRecord) -> PathBuf {
@@ -381,11 +357,19 @@ impl Site {
     }
 }
 
-/// Page ids that would collide with generated folders or files.
-pub const RESERVED_PAGE_IDS: [&str; 13] = [
-    "studies", "reports", "tracers", "areas", "theories", "cmos", "themes", "glossary", "search",
-    "static", "exports", "pagefind", "index",
-];
+/// Page ids that would collide with generated folders or files: every kind's URL segment, and the
+/// folders of the generated pages and files.
+pub fn reserved_page_ids() -> Vec<&'static str> {
+    let segments = Kind::ALL.map(|k| k.info().segment);
+    let generated = [
+        "glossary", "search", "static", "exports", "pagefind", "index",
+    ];
+    segments
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .chain(generated)
+        .collect()
+}
 
 fn is_published(status: Status, options: Options) -> bool {
     match status {
@@ -406,22 +390,15 @@ fn index_sections(
         .iter()
         .flat_map(|r| r.cmo.evidence.iter())
         .filter_map(|e| match &e.source {
-            crate::load::schema::EvidenceSource::Ref(r) => {
-                r.anchor.as_deref().map(|a| (r.kind, r.id.as_str(), a))
-            }
-            _ => None,
+            EvidenceSource::Ref(r) => r.anchor.as_deref().map(|a| (r.kind, r.id.as_str(), a)),
+            EvidenceSource::Citation(_) => None,
         })
         .collect();
-    let outlines = content
-        .reports
-        .iter_mut()
-        .map(|d| (Kind::Report, &d.id, &mut d.outline))
-        .chain(
-            content
-                .pages
-                .iter_mut()
-                .map(|d| (Kind::Page, &d.id, &mut d.outline)),
-        );
+    let reports = content.reports.iter_mut();
+    let report_outlines = reports.map(|d| (Kind::Report, &d.id, &mut d.outline));
+    let entities = content.entities.iter_mut().flatten();
+    let entity_outlines = entities.map(|d| (d.meta.kind(), &d.id, &mut d.outline));
+    let outlines = report_outlines.chain(entity_outlines);
     let mut out = HashMap::default();
     for (kind, id, outline) in outlines {
         let mut headings = std::mem::take(&mut outline.headings);
@@ -444,14 +421,20 @@ pub fn theme_title(id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Documents in a stable order: by id, or by path for those whose id is in their front matter
+/// (whose ids may repeat until the duplicates are reported).
 fn sort_documents(c: &mut Content) {
-    c.studies.sort_by(|a, b| a.id.cmp(&b.id));
-    c.reports.sort_by(|a, b| a.id.cmp(&b.id));
-    c.tracers.sort_by(|a, b| a.id.cmp(&b.id));
-    c.areas.sort_by(|a, b| a.id.cmp(&b.id));
-    c.theories.sort_by(|a, b| a.id.cmp(&b.id));
-    c.cmos.sort_by(|a, b| a.path.cmp(&b.path));
-    c.pages.sort_by(|a, b| a.id.cmp(&b.id));
+    fn sort<T>(docs: &mut [Document<T>], kind: Kind) {
+        match kind.info().id_from {
+            IdFrom::FileName => docs.sort_by(|a, b| a.id.cmp(&b.id)),
+            IdFrom::FrontMatter => docs.sort_by(|a, b| a.path.cmp(&b.path)),
+        }
+    }
+    sort(&mut c.reports, Kind::Report);
+    sort(&mut c.cmos, Kind::Cmo);
+    for kind in Kind::ALL {
+        sort(c.entities_mut(kind), kind);
+    }
 }
 
 /// Moves every CMO, inline or standalone, into one list; reports keep only their CMO ids.
@@ -461,52 +444,52 @@ fn lift_cmos(
     problems: &mut Vec<Diagnostic>,
 ) -> (Vec<CmoRecord>, Vec<Vec<String>>) {
     // Sized exactly: at 40,000 CMOs a doubling vector would waste a third of its capacity.
-    let count = content.cmos.len()
-        + content
-            .reports
-            .iter()
-            .map(|r| r.meta.cmos.len())
-            .sum::<usize>();
-    let mut records = Vec::with_capacity(count);
+    let inline: usize = content.reports.iter().map(|r| r.meta.cmos.len()).sum();
+    let mut lifted = Lifted::with_capacity(content.cmos.len() + inline);
     let mut report_cmos = Vec::with_capacity(content.reports.len());
-    let mut seen: HashMap<String, PathBuf> = HashMap::default();
-    seen.reserve(count);
-    let mut push = |cmo: Box<Cmo>,
-                    origin: Origin,
-                    doc_path: &PathBuf,
-                    locate: &dyn Fn(&str) -> (usize, usize),
-                    problems: &mut Vec<Diagnostic>| {
-        if !crate::load::schema::is_valid_id(&cmo.id) {
-            let message = if cmo.id.len() > crate::load::schema::MAX_ID_LEN {
-                format!("CMO id {}", crate::load::schema::id_problem(&cmo.id))
-            } else {
-                format!("CMO id `{}` is not a valid id", cmo.id)
-            };
-            let (line, col) = locate(&cmo.id);
-            problems.push(
-                Diagnostic::error(doc_path, line, col, message)
-                    .with_help("ids use lower-case letters, digits and `-`"),
-            );
+    for (i, doc) in content.reports.iter_mut().enumerate() {
+        report_cmos.push(lift_report(i, doc, &mut lifted, problems));
+    }
+    for (i, doc) in content.cmos.iter().enumerate() {
+        let locate = |id: &str| doc.locator().locate(id, None);
+        let cmo = Box::new(doc.meta.clone());
+        lifted.push(cmo, Origin::File(i), &doc.path, &locate, problems);
+    }
+    (lifted.records, report_cmos)
+}
+
+/// The CMO namespace as it is built: the records so far, and where each id was first defined.
+struct Lifted {
+    records: Vec<CmoRecord>,
+    seen: HashMap<String, PathBuf>,
+}
+
+impl Lifted {
+    fn with_capacity(count: usize) -> Lifted {
+        let mut seen = HashMap::default();
+        seen.reserve(count);
+        Lifted {
+            records: Vec::with_capacity(count),
+            seen,
+        }
+    }
+
+    /// Adds a CMO defined in `doc_path`, unless its id is invalid or taken (then reported, at
+    /// the position `locate` gives for its id). Returns whether it was added.
+    fn push(
+        &mut self,
+        cmo: Box<Cmo>,
+        origin: Origin,
+        doc_path: &PathBuf,
+        locate: &dyn Fn(&str) -> (usize, usize),
+        problems: &mut Vec<Diagnostic>,
+    ) -> bool {
+        if let Some(problem) = self.id_problem(&cmo.id, doc_path, locate) {
+            problems.push(problem);
             return false;
         }
-        if let Some(first) = seen.get(&cmo.id) {
-            let (line, col) = locate(&cmo.id);
-            problems.push(
-                Diagnostic::error(
-                    doc_path,
-                    line,
-                    col,
-                    format!("duplicate CMO id `{}`", cmo.id),
-                )
-                .with_help(format!(
-                    "it is already defined in {}; CMO ids are unique across the site",
-                    crate::diagnostics::display_path(first)
-                )),
-            );
-            return false;
-        }
-        seen.insert(cmo.id.clone(), doc_path.clone());
-        records.push(CmoRecord {
+        self.seen.insert(cmo.id.clone(), doc_path.clone());
+        self.records.push(CmoRecord {
             cmo,
             origin,
             tracers: Vec::new(),
@@ -515,66 +498,103 @@ fn lift_cmos(
             published: true,
         });
         true
-    };
-    for (i, doc) in content.reports.iter_mut().enumerate() {
-        let mut ids = Vec::new();
-        let entries = std::mem::take(&mut doc.meta.cmos);
-        // Inline CMOs are listed in order, so each one's `id:` is searched for after the previous
-        // one's: a duplicate id in the same report is then reported where it is repeated. Only a
-        // problem needs a position, so the search runs (over the ids listed so far) only then.
-        let listed: std::cell::RefCell<Vec<String>> = Default::default();
-        let located = std::cell::Cell::new(0);
-        let cursor = std::cell::Cell::new(0);
-        let locate = |_: &str| {
-            let text = doc.front_matter.text();
-            let locator = crate::text::yaml::Locator::new(text, doc.yaml_line);
-            let listed = listed.borrow();
-            let mut position = (doc.yaml_line, 1);
-            for id in &listed[located.get()..] {
-                position = match id_value_after(text, &locator, id, cursor.get()) {
-                    Some(at) => {
-                        cursor.set(at + id.len());
-                        locator.position(at)
-                    }
-                    None => locator.locate(id, None),
-                };
+    }
+
+    /// What is wrong with a new CMO's id: not a valid id, or already defined.
+    fn id_problem(
+        &self,
+        id: &str,
+        doc_path: &PathBuf,
+        locate: &dyn Fn(&str) -> (usize, usize),
+    ) -> Option<Diagnostic> {
+        if !crate::model::is_valid_id(id) {
+            let message = if id.len() > crate::model::MAX_ID_LEN {
+                format!("CMO id {}", crate::model::id_problem(id))
+            } else {
+                format!("CMO id `{id}` is not a valid id")
+            };
+            let (line, col) = locate(id);
+            let d = Diagnostic::error(doc_path, line, col, message);
+            return Some(d.with_help("ids use lower-case letters, digits and `-`"));
+        }
+        let first = self.seen.get(id)?;
+        let (line, col) = locate(id);
+        let message = format!("duplicate CMO id `{id}`");
+        Some(
+            Diagnostic::error(doc_path, line, col, message).with_help(format!(
+                "it is already defined in {}; CMO ids are unique across the site",
+                crate::diagnostics::display_path(first)
+            )),
+        )
+    }
+}
+
+/// Lifts the inline CMOs of report `i` into `lifted`, leaving references in their place; returns
+/// the ids of the report's CMOs (inline or referenced), in order.
+fn lift_report(
+    i: usize,
+    doc: &mut Document<crate::model::Report>,
+    lifted: &mut Lifted,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let entries = std::mem::take(&mut doc.meta.cmos);
+    let locator = InlineLocator::default();
+    for entry in entries {
+        match entry {
+            CmoEntry::Inline(cmo) => {
+                let id = cmo.id.clone();
+                locator.listed.borrow_mut().push(id.clone());
+                let locate = |_: &str| locator.next(doc);
+                if lifted.push(cmo, Origin::Report(i), &doc.path, &locate, problems) {
+                    ids.push(id.clone());
+                }
+                doc.meta.cmos.push(CmoEntry::Ref(Ref {
+                    kind: Kind::Cmo,
+                    id,
+                    anchor: None,
+                }));
             }
-            located.set(listed.len());
-            position
-        };
-        for entry in entries {
-            match entry {
-                CmoEntry::Inline(cmo) => {
-                    let id = cmo.id.clone();
-                    listed.borrow_mut().push(id.clone());
-                    if push(cmo, Origin::Report(i), &doc.path, &locate, problems) {
-                        ids.push(id.clone());
-                    }
-                    doc.meta.cmos.push(CmoEntry::Ref(Ref {
-                        kind: Kind::Cmo,
-                        id,
-                        anchor: None,
-                    }));
-                }
-                CmoEntry::Ref(r) => {
-                    ids.push(r.id.clone());
-                    doc.meta.cmos.push(CmoEntry::Ref(r));
-                }
+            CmoEntry::Ref(r) => {
+                ids.push(r.id.clone());
+                doc.meta.cmos.push(CmoEntry::Ref(r));
             }
         }
-        report_cmos.push(ids);
     }
-    for (i, doc) in content.cmos.iter().enumerate() {
-        let locate = |id: &str| doc.locator().locate(id, None);
-        push(
-            Box::new(doc.meta.clone()),
-            Origin::File(i),
-            &doc.path,
-            &locate,
-            problems,
-        );
+    ids
+}
+
+/// Locates the `id:` of inline CMOs in their report's front matter. They are listed in order, so
+/// each one's `id:` is searched for after the previous one's: a duplicate id in the same report is
+/// then reported where it is repeated. Only a problem needs a position, so the search runs (over
+/// the ids listed so far) only then.
+#[derive(Default)]
+struct InlineLocator {
+    listed: std::cell::RefCell<Vec<String>>,
+    /// How many of `listed` are located, and the offset after the last one located.
+    located: std::cell::Cell<usize>,
+    cursor: std::cell::Cell<usize>,
+}
+
+impl InlineLocator {
+    /// The position of the `id:` of the CMO listed last.
+    fn next<T>(&self, doc: &Document<T>) -> (usize, usize) {
+        let text = doc.front_matter.text();
+        let locator = crate::text::yaml::Locator::new(text, doc.yaml_line);
+        let listed = self.listed.borrow();
+        let mut position = (doc.yaml_line, 1);
+        for id in &listed[self.located.get()..] {
+            position = match id_value_after(text, &locator, id, self.cursor.get()) {
+                Some(at) => {
+                    self.cursor.set(at + id.len());
+                    locator.position(at)
+                }
+                None => locator.locate(id, None),
+            };
+        }
+        self.located.set(listed.len());
+        position
     }
-    (records, report_cmos)
 }
 
 /// The offset of `id` written as the value of an `id:` key, at or after byte `from`.
@@ -595,4 +615,67 @@ fn id_value_after(
         start = at + id.len();
     }
     None
+}
+
+/// Small sites built in a temporary folder, for the unit tests of this stage and of the views.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::{Options, Site};
+    use crate::diagnostics::Diagnostic;
+
+    pub(crate) const STUDY: (&str, &str) = ("content/studies/s.md", "---\ntitle: S\n---\n");
+    pub(crate) const TRACER: (&str, &str) = (
+        "content/tracers/tr.md",
+        "---\ntitle: Tr\nstudy: study/s\n---\n",
+    );
+    pub(crate) const AREA: (&str, &str) = (
+        "content/areas/a1.md",
+        "---\ntitle: A1\nstudy: study/s\nanonymised: true\n---\n",
+    );
+    pub(crate) const THEORY: (&str, &str) = (
+        "content/theories/pt.md",
+        "---\ntitle: PT\nstudy: study/s\n---\n",
+    );
+
+    /// A report `id` with status `status`, its front matter ending with `extra` (more fields,
+    /// such as a `cmos:` list).
+    pub(crate) fn report(id: &str, status: &str, extra: &str) -> (String, String) {
+        (
+            format!("content/reports/{id}.md"),
+            format!(
+                "---\ntype: tracer-report\ntitle: Report {id}\ndate: \"2017-06\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/tr\nareas: [area/a1]\nsummary: [k]\n{extra}---\n## Findings {{#findings}}\ntext\n"
+            ),
+        )
+    }
+
+    /// An inline CMO `id` (a `cmos:` entry), with `chain` as its `chain:` value if not empty.
+    pub(crate) fn inline_cmo(id: &str, chain: &str) -> String {
+        let chain = if chain.is_empty() {
+            String::new()
+        } else {
+            format!("    chain: {chain}\n")
+        };
+        format!("  - id: {id}\n    title: CMO {id}\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    status: supported\n{chain}")
+    }
+
+    /// Loads and resolves a site of the entities above plus `files`.
+    pub(crate) fn site(files: &[(String, String)]) -> (Site, Vec<Diagnostic>) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let root = dir.path();
+        let site_yaml = (
+            "site.yaml".to_string(),
+            "title: T\nbase_url: \"https://example.org/t/\"\n".to_string(),
+        );
+        let fixed = [STUDY, TRACER, AREA, THEORY].map(|(p, t)| (p.to_string(), t.to_string()));
+        for (path, text) in fixed.iter().chain(files).chain([&site_yaml]) {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder created");
+            std::fs::write(path, text).expect("file written");
+        }
+        let config = crate::config::SiteConfig::load(root).expect("site.yaml is valid");
+        let (content, mut problems) = crate::load::load(root, &config, crate::load::Bodies::Keep);
+        let (site, more) = Site::resolve(config, content, Options::default());
+        problems.extend(more);
+        (site, problems)
+    }
 }

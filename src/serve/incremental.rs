@@ -36,8 +36,8 @@ use crate::check::links::PageRecord;
 use crate::cite::Bibliography;
 use crate::config::SiteConfig;
 use crate::diagnostics::{self, display_path, Diagnostic};
-use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
+use crate::model::Kind;
 use crate::render::templates::Templates;
 use crate::render::{entity_doc, spec_path, PageSpec, Renderer};
 use crate::resolve::{self, Site};
@@ -1261,13 +1261,9 @@ impl<'a> DocView<'a> {
 
     fn of(loaded: &'a Loaded) -> DocView<'a> {
         match loaded {
-            Loaded::Study(d) => DocView::from_doc(d),
             Loaded::Report(d) => DocView::from_doc(d),
-            Loaded::Tracer(d) => DocView::from_doc(d),
-            Loaded::Area(d) => DocView::from_doc(d),
-            Loaded::Theory(d) => DocView::from_doc(d),
             Loaded::Cmo(d) => DocView::from_doc(d),
-            Loaded::Page(d) => DocView::from_doc(d),
+            Loaded::Entity(d) => DocView::from_doc(d),
             Loaded::Nothing => DocView {
                 id: "",
                 front_matter: "",
@@ -1292,14 +1288,15 @@ fn position<T>(docs: &[Document<T>], rel: &Path) -> Option<usize> {
 
 impl ContentExt for Content {
     fn find(&self, rel: &Path) -> Option<DocView<'_>> {
-        position(&self.studies, rel)
-            .map(|i| DocView::from_doc(&self.studies[i]))
-            .or_else(|| position(&self.reports, rel).map(|i| DocView::from_doc(&self.reports[i])))
-            .or_else(|| position(&self.tracers, rel).map(|i| DocView::from_doc(&self.tracers[i])))
-            .or_else(|| position(&self.areas, rel).map(|i| DocView::from_doc(&self.areas[i])))
-            .or_else(|| position(&self.theories, rel).map(|i| DocView::from_doc(&self.theories[i])))
+        position(&self.reports, rel)
+            .map(|i| DocView::from_doc(&self.reports[i]))
             .or_else(|| position(&self.cmos, rel).map(|i| DocView::from_doc(&self.cmos[i])))
-            .or_else(|| position(&self.pages, rel).map(|i| DocView::from_doc(&self.pages[i])))
+            .or_else(|| {
+                let docs = self.entities.iter().flatten();
+                docs.into_iter()
+                    .find(|d| d.path == rel)
+                    .map(DocView::from_doc)
+            })
     }
 
     fn replace(&mut self, rel: &Path, loaded: Loaded) {
@@ -1310,13 +1307,9 @@ impl ContentExt for Content {
             }
         }
         match loaded {
-            Loaded::Study(d) => put(&mut self.studies, rel, d),
             Loaded::Report(d) => put(&mut self.reports, rel, d),
-            Loaded::Tracer(d) => put(&mut self.tracers, rel, d),
-            Loaded::Area(d) => put(&mut self.areas, rel, d),
-            Loaded::Theory(d) => put(&mut self.theories, rel, d),
             Loaded::Cmo(d) => put(&mut self.cmos, rel, d),
-            Loaded::Page(d) => put(&mut self.pages, rel, d),
+            Loaded::Entity(d) => put(self.entities_mut(d.meta.kind()), rel, d),
             Loaded::Nothing => {}
         }
     }
@@ -1331,26 +1324,18 @@ impl ContentExt for Content {
                 None => false,
             }
         }
-        let _ = set(&mut self.studies, rel, &body)
-            || set(&mut self.reports, rel, &body)
-            || set(&mut self.tracers, rel, &body)
-            || set(&mut self.areas, rel, &body)
-            || set(&mut self.theories, rel, &body)
+        let _ = set(&mut self.reports, rel, &body)
             || set(&mut self.cmos, rel, &body)
-            || set(&mut self.pages, rel, &body);
+            || self.entities.iter_mut().any(|docs| set(docs, rel, &body));
     }
 }
 
 fn clone_content(c: &Content) -> Content {
     Content {
         root: c.root.clone(),
-        studies: c.studies.clone(),
         reports: c.reports.clone(),
-        tracers: c.tracers.clone(),
-        areas: c.areas.clone(),
-        theories: c.theories.clone(),
         cmos: c.cmos.clone(),
-        pages: c.pages.clone(),
+        entities: c.entities.clone(),
         glossary: c.glossary.clone(),
         glossary_text: c.glossary_text.clone(),
         bibliography: c.bibliography.clone(),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::diagnostics::{display_path, Diagnostic};
-use crate::load::schema::{enum_value, EvidenceSource, Kind};
+use crate::model::{enum_value, EvidenceSource, Kind};
 use crate::render::pages::report_type_label;
 use crate::resolve::Site;
 use crate::text::escape::{escape_attr, escape_text};

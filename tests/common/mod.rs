@@ -621,3 +621,28 @@ pub fn main_of(html: &str) -> &str {
 pub fn has_id(html: &str, id: &str) -> bool {
     html.contains(&format!(" id=\"{id}\""))
 }
+
+// ---------------------------------------------------------------------------------------------
+// A source publication, and the minimal site with a report and a CMO that draw on it.
+// ---------------------------------------------------------------------------------------------
+
+pub const SOURCE: &str = "---\ntitle: Realistic evaluation\nauthors: [{name: Pawson}, {name: Tilley}]\nyear: 1997\ncontainer: Sage\ndoi: 10.1000/re\nurl: https://example.org/re\n---\nThe book that set out the **CMO** idea.\n";
+
+/// The minimal site with `content/sources/pawson-1997.md`, named in R1's `sources:` and by the
+/// standalone CMO `c9` (its `sources:` and its evidence).
+pub fn site_with_source() -> Site {
+    let cmo = standalone_cmo(
+        "c9",
+        "sources: [source/pawson-1997]\nevidence: [{kind: document, source: source/pawson-1997}]\n",
+    );
+    let site = Site::with(&[
+        ("content/sources/pawson-1997.md", SOURCE),
+        ("content/cmos/c9.md", &cmo),
+    ]);
+    site.edit(
+        "content/reports/r1.md",
+        "summary: [\"k\"]\n",
+        "summary: [\"k\"]\nsources: [source/pawson-1997]\n",
+    );
+    site
+}

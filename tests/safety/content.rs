@@ -497,8 +497,8 @@ mod linear {
     use std::time::Duration;
 
     use realist::cite::CiteItem;
-    use realist::load::schema::Ref;
     use realist::markdown::{render, Resolver, Source};
+    use realist::model::Ref;
 
     use super::Site;
 

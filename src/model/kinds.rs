@@ -1,0 +1,525 @@
+//! The registry of entity kinds: each kind described once.
+//!
+//! 1. [`Kind`] names a kind; `Kind as usize` indexes anything kept per kind.
+//! 2. [`KINDS`] holds one [`KindInfo`] per kind, in the order of [`Kind`]: where its files live,
+//!    where its pages go, what it is called, which of its front-matter fields link to which kinds,
+//!    and where its backlinks group on the pages it links to.
+//! 3. Every stage that needs a fact about a kind reads it from here (`kind.info()`), and every loop
+//!    over kinds iterates [`Kind::ALL`], so a new kind is one variant, one row and its metadata type
+//!    (see `ADD_KIND.md`).
+
+use serde::Serialize;
+
+/// The kinds of entity a reference can name, and themes (which it cannot).
+///
+/// The order is the order of backlinks sorted by kind; add a new kind at the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Study,
+    Report,
+    Tracer,
+    Area,
+    Theory,
+    Cmo,
+    Page,
+    Theme,
+    Source,
+}
+
+/// Where the entities of a kind are kept once loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// `Content::reports`: reports carry inline CMOs and a publication status.
+    Reports,
+    /// `Content::cmos` for CMO files; CMOs written inline in reports join them when resolved.
+    Cmos,
+    /// `Content::entities(kind)`: one [`super::Entity`] per file.
+    Entities,
+    /// No files: made from the `themes:` lists of reports and CMOs.
+    Derived,
+}
+
+/// Where an entity's id comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdFrom {
+    /// The file name without `.md`, which must then be a valid id.
+    FileName,
+    /// The `id:` of its front matter (CMOs, which can also be written inline in a report).
+    FrontMatter,
+}
+
+/// Whether a kind has a list page at `<segment>/index.html`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListPage {
+    /// None (reports' CMOs have the matrix instead, free pages have no list).
+    Never,
+    /// Always, with this introduction (the navigation links to it).
+    Always(&'static str),
+    /// Only on a site that has at least one, with this introduction.
+    IfAny(&'static str),
+}
+
+/// How the source of a backlink relates to its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    Study,
+    Tracer,
+    Area,
+    Theory,
+    ListsCmo,
+    DerivedFrom,
+    FeedsContextOf,
+    Refines,
+    Contradicts,
+    Specialises,
+    Evidence,
+    Mentions,
+    Source,
+}
+
+impl Relation {
+    /// How the target page describes the source ("… links here as its study").
+    pub fn inverse_label(self) -> &'static str {
+        match self {
+            Relation::Study => "part of this study",
+            Relation::Tracer => "follows this tracer",
+            Relation::Area => "set in this area",
+            Relation::Theory => "tests this programme theory",
+            Relation::ListsCmo => "reports this CMO",
+            Relation::DerivedFrom => "derived from this report",
+            Relation::FeedsContextOf => "its outcome feeds this CMO's context",
+            Relation::Refines => "refines this CMO",
+            Relation::Contradicts => "contradicts this CMO",
+            Relation::Specialises => "specialises this CMO",
+            Relation::Evidence => "cites this as evidence",
+            Relation::Mentions => "mentions this",
+            Relation::Source => "draws on this source",
+        }
+    }
+
+    /// Whether this is a link between CMOs in a chain (which may not lead back to itself).
+    pub fn is_chain(self) -> bool {
+        matches!(
+            self,
+            Relation::FeedsContextOf
+                | Relation::Refines
+                | Relation::Contradicts
+                | Relation::Specialises
+        )
+    }
+}
+
+/// A front-matter field that references other entities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldLink {
+    /// The field as written (`chain.refines` for a nested one), as named in messages.
+    pub field: &'static str,
+    /// The kinds it may name (the first is suggested when it names another).
+    pub to: &'static [Kind],
+    /// What the link means, seen from the page it points to.
+    pub relation: Relation,
+}
+
+/// Everything the stages need to know about one kind.
+#[derive(Debug, Clone, Copy)]
+pub struct KindInfo {
+    pub kind: Kind,
+    /// Its name in references (`study/x`), in `realist new` and in templates.
+    pub name: &'static str,
+    /// The folder under `content/` holding one Markdown file per entity (for themes, which have
+    /// no files, the folder of their pages).
+    pub folder: &'static str,
+    pub store: Store,
+    pub id_from: IdFrom,
+    /// The first segment of its pages' URLs (`reports` in `reports/x/`); empty for free pages,
+    /// which sit at the site root.
+    pub segment: &'static str,
+    /// The Tera template of its pages.
+    pub template: &'static str,
+    pub singular: &'static str,
+    pub plural: &'static str,
+    /// Its label in the site navigation, if it has one there (in the order of [`KINDS`]).
+    pub nav: Option<&'static str>,
+    pub list: ListPage,
+    /// The front-matter fields that link to other entities.
+    pub links: &'static [FieldLink],
+    /// Where its entities group among the backlinks of a page they link to (lower first).
+    pub backlink_rank: u8,
+    /// Whether a reference `name/id` may name it.
+    pub referable: bool,
+    /// Whether `realist new` makes one, from the theme's `archetypes/<name>.md`.
+    pub archetype: bool,
+}
+
+const STUDY_LINK: FieldLink = FieldLink {
+    field: "study",
+    to: &[Kind::Study],
+    relation: Relation::Study,
+};
+
+/// One row per kind, in the order of [`Kind`].
+pub const KINDS: [KindInfo; Kind::COUNT] = [
+    KindInfo {
+        kind: Kind::Study,
+        name: "study",
+        folder: "studies",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "studies",
+        template: "entity.html",
+        singular: "Study",
+        plural: "Studies",
+        nav: None,
+        list: ListPage::Always("The research studies this site publishes."),
+        links: &[],
+        backlink_rank: 5,
+        referable: true,
+        archetype: false,
+    },
+    KindInfo {
+        kind: Kind::Report,
+        name: "report",
+        folder: "reports",
+        store: Store::Reports,
+        id_from: IdFrom::FileName,
+        segment: "reports",
+        template: "report.html",
+        singular: "Report",
+        plural: "Reports",
+        nav: Some("Reports"),
+        list: ListPage::Always("Every published report, newest first."),
+        links: &[
+            STUDY_LINK,
+            FieldLink {
+                field: "tracer",
+                to: &[Kind::Tracer],
+                relation: Relation::Tracer,
+            },
+            FieldLink {
+                field: "areas",
+                to: &[Kind::Area],
+                relation: Relation::Area,
+            },
+            FieldLink {
+                field: "programme_theories",
+                to: &[Kind::Theory],
+                relation: Relation::Theory,
+            },
+            FieldLink {
+                field: "derived_from",
+                to: &[Kind::Report],
+                relation: Relation::DerivedFrom,
+            },
+            FieldLink {
+                field: "cmos",
+                to: &[Kind::Cmo],
+                relation: Relation::ListsCmo,
+            },
+            FieldLink {
+                field: "sources",
+                to: &[Kind::Source],
+                relation: Relation::Source,
+            },
+        ],
+        backlink_rank: 0,
+        referable: true,
+        archetype: true,
+    },
+    KindInfo {
+        kind: Kind::Tracer,
+        name: "tracer",
+        folder: "tracers",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "tracers",
+        template: "entity.html",
+        singular: "Tracer",
+        plural: "Tracers",
+        nav: Some("Tracers"),
+        list: ListPage::Always("Tracers are services or conditions followed in depth as a lens on the commissioning system."),
+        links: &[STUDY_LINK],
+        backlink_rank: 2,
+        referable: true,
+        archetype: true,
+    },
+    KindInfo {
+        kind: Kind::Area,
+        name: "area",
+        folder: "areas",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "areas",
+        template: "entity.html",
+        singular: "Study area",
+        plural: "Study areas",
+        nav: Some("Areas"),
+        list: ListPage::Always("The geographic cases the studies followed. Anonymised areas are described only as the studies describe them."),
+        links: &[STUDY_LINK],
+        backlink_rank: 3,
+        referable: true,
+        archetype: false,
+    },
+    KindInfo {
+        kind: Kind::Theory,
+        name: "theory",
+        folder: "theories",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "theories",
+        template: "entity.html",
+        singular: "Programme theory",
+        plural: "Programme theories",
+        nav: Some("Theories"),
+        list: ListPage::Always("Programme theories: “if … then … because …” statements that the CMO configurations test."),
+        links: &[STUDY_LINK],
+        backlink_rank: 4,
+        referable: true,
+        archetype: true,
+    },
+    KindInfo {
+        kind: Kind::Cmo,
+        name: "cmo",
+        folder: "cmos",
+        store: Store::Cmos,
+        id_from: IdFrom::FrontMatter,
+        segment: "cmos",
+        template: "cmo.html",
+        singular: "CMO configuration",
+        plural: "CMO configurations",
+        nav: Some("CMOs"),
+        list: ListPage::Never,
+        links: &[
+            FieldLink {
+                field: "programme_theory",
+                to: &[Kind::Theory],
+                relation: Relation::Theory,
+            },
+            FieldLink {
+                field: "tracer",
+                to: &[Kind::Tracer],
+                relation: Relation::Tracer,
+            },
+            FieldLink {
+                field: "areas",
+                to: &[Kind::Area],
+                relation: Relation::Area,
+            },
+            FieldLink {
+                field: "chain.feeds_context_of",
+                to: &[Kind::Cmo],
+                relation: Relation::FeedsContextOf,
+            },
+            FieldLink {
+                field: "chain.refines",
+                to: &[Kind::Cmo],
+                relation: Relation::Refines,
+            },
+            FieldLink {
+                field: "chain.contradicts",
+                to: &[Kind::Cmo],
+                relation: Relation::Contradicts,
+            },
+            FieldLink {
+                field: "chain.specialises",
+                to: &[Kind::Cmo],
+                relation: Relation::Specialises,
+            },
+            FieldLink {
+                field: "evidence.source",
+                to: &[Kind::Report, Kind::Page, Kind::Source],
+                relation: Relation::Evidence,
+            },
+            FieldLink {
+                field: "sources",
+                to: &[Kind::Source],
+                relation: Relation::Source,
+            },
+        ],
+        backlink_rank: 1,
+        referable: true,
+        archetype: true,
+    },
+    KindInfo {
+        kind: Kind::Page,
+        name: "page",
+        folder: "pages",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "",
+        template: "entity.html",
+        singular: "Page",
+        plural: "Pages",
+        nav: None,
+        list: ListPage::Never,
+        links: &[],
+        backlink_rank: 6,
+        referable: true,
+        archetype: false,
+    },
+    KindInfo {
+        kind: Kind::Theme,
+        name: "theme",
+        folder: "themes",
+        store: Store::Derived,
+        id_from: IdFrom::FileName,
+        segment: "themes",
+        template: "entity.html",
+        singular: "Theme",
+        plural: "Themes",
+        nav: Some("Themes"),
+        list: ListPage::Always("Cross-cutting themes across reports and CMO configurations."),
+        links: &[],
+        backlink_rank: 7,
+        referable: false,
+        archetype: false,
+    },
+    KindInfo {
+        kind: Kind::Source,
+        name: "source",
+        folder: "sources",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "sources",
+        template: "entity.html",
+        singular: "Source publication",
+        plural: "Source publications",
+        nav: None,
+        list: ListPage::IfAny("Published works that the reports and CMO configurations draw on."),
+        links: &[],
+        backlink_rank: 8,
+        referable: true,
+        archetype: true,
+    },
+];
+
+/// How many kinds a reference may name.
+const REFERABLE_COUNT: usize = {
+    let (mut i, mut n) = (0, 0);
+    while i < Kind::COUNT {
+        if KINDS[i].referable {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+impl Kind {
+    /// How many kinds there are (`Kind as usize` is below this).
+    pub const COUNT: usize = Kind::Source as usize + 1;
+
+    /// The kinds a reference `name/id` may name, in the order of the registry.
+    pub const REFERABLE: [Kind; REFERABLE_COUNT] = {
+        let mut all = [Kind::Study; REFERABLE_COUNT];
+        let (mut i, mut n) = (0, 0);
+        while i < Kind::COUNT {
+            if KINDS[i].referable {
+                all[n] = KINDS[i].kind;
+                n += 1;
+            }
+            i += 1;
+        }
+        all
+    };
+
+    /// Every kind, in the order of the registry.
+    pub const ALL: [Kind; Kind::COUNT] = {
+        let mut all = [Kind::Study; Kind::COUNT];
+        let mut i = 0;
+        while i < Kind::COUNT {
+            all[i] = KINDS[i].kind;
+            i += 1;
+        }
+        all
+    };
+
+    /// Everything known about this kind.
+    pub fn info(self) -> &'static KindInfo {
+        &KINDS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The kind whose files are in `content/<folder>/`.
+    pub fn from_folder(folder: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.info().store != Store::Derived && k.folder() == folder)
+    }
+
+    /// The folder under `content/` for this kind (for themes, the folder of their pages).
+    pub fn folder(self) -> &'static str {
+        self.info().folder
+    }
+
+    /// A human label, singular and plural.
+    pub fn label(self, plural: bool) -> &'static str {
+        let info = self.info();
+        if plural {
+            info.plural
+        } else {
+            info.singular
+        }
+    }
+
+    /// What a reference in `field` of this kind's front matter means, if the field links at all.
+    pub fn field_link(self, field: &str) -> Option<&'static FieldLink> {
+        self.info().links.iter().find(|l| l.field == field)
+    }
+
+    /// The site-relative URL of an entity's page (`reports/x/`, or `x/` for a free page).
+    pub fn url(self, id: &str) -> String {
+        let segment = Some(self.info().segment).filter(|s| !s.is_empty());
+        crate::url::page_path(segment, id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_is_in_the_order_of_the_kinds() {
+        for (i, info) in KINDS.iter().enumerate() {
+            assert_eq!(info.kind as usize, i, "{}", info.name);
+        }
+        let mut names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Kind::COUNT, "two kinds share a name");
+    }
+
+    #[test]
+    fn content_folders_and_url_segments_are_unique() {
+        let mut folders: Vec<&str> = KINDS.iter().map(|k| k.folder).collect();
+        folders.sort();
+        folders.dedup();
+        assert_eq!(folders.len(), Kind::COUNT);
+        assert_eq!(Kind::from_folder("tracers"), Some(Kind::Tracer));
+        assert_eq!(Kind::from_folder("themes"), None);
+        assert_eq!(Kind::Page.url("about"), "about/");
+        assert_eq!(Kind::Tracer.url("dementia"), "tracers/dementia/");
+    }
+
+    #[test]
+    fn links_name_only_referable_kinds() {
+        for info in &KINDS {
+            for link in info.links {
+                assert!(!link.to.is_empty(), "{}.{}", info.name, link.field);
+                assert!(link.to.iter().all(|k| k.info().referable));
+            }
+        }
+        assert_eq!(
+            Kind::Report.field_link("derived_from").map(|l| l.relation),
+            Some(Relation::DerivedFrom)
+        );
+    }
+}

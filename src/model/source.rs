@@ -1,0 +1,101 @@
+//! Source publications (`content/sources/*.md`): published works that reports and CMOs draw on.
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use super::report::{doi, Author};
+use super::Fact;
+
+/// A published work: a book, article or report that the site's own work cites as a whole.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub title: String,
+    #[serde(default)]
+    pub authors: Vec<Author>,
+    pub year: Option<u16>,
+    /// The journal, book or publisher it appeared in.
+    pub container: Option<String>,
+    #[serde(default, deserialize_with = "doi")]
+    pub doi: Option<String>,
+    #[serde(default, deserialize_with = "web_url")]
+    pub url: Option<String>,
+    pub licence: Option<String>,
+}
+
+impl Source {
+    pub(super) fn facts(&self) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        if !self.authors.is_empty() {
+            facts.push(Fact::text("Authors", self.author_names()));
+        }
+        self.year
+            .iter()
+            .for_each(|y| facts.push(Fact::text("Year", y.to_string())));
+        self.container
+            .iter()
+            .for_each(|c| facts.push(Fact::text("Published in", c)));
+        if let Some(doi) = &self.doi {
+            facts.push(Fact::external("DOI", doi, format!("https://doi.org/{doi}")));
+        }
+        self.url
+            .iter()
+            .for_each(|u| facts.push(Fact::external("Web page", u, u)));
+        self.licence
+            .iter()
+            .for_each(|l| facts.push(Fact::text("Licence", l)));
+        facts
+    }
+
+    /// "Authors (year)", or as much of it as is known.
+    pub(super) fn list_note(&self) -> String {
+        match (self.authors.is_empty(), self.year) {
+            (false, Some(y)) => format!("{} ({y})", self.author_names()),
+            (false, None) => self.author_names(),
+            (true, Some(y)) => y.to_string(),
+            (true, None) => String::new(),
+        }
+    }
+
+    fn author_names(&self) -> String {
+        let names: Vec<&str> = self.authors.iter().map(|a| a.name.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+/// A web address pages link to: `http` or `https` only, with no space or control character, so
+/// that no other scheme (`javascript:`) reaches a page.
+fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    let valid = rest
+        .is_some_and(|r| !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control()));
+    if valid {
+        return Ok(Some(text));
+    }
+    Err(de::Error::custom(format!(
+        "`{}` is not a web address: write it in full, beginning with https://",
+        crate::diagnostics::printable_inline(&text)
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_needs_a_title_and_a_web_url() {
+        let ok: Source = serde_yaml::from_str(
+            "title: Realist evaluation\nauthors: [{name: Pawson}, {name: Tilley}]\nyear: 1997\nurl: https://example.org/re\n",
+        )
+        .unwrap();
+        assert_eq!(ok.list_note(), "Pawson, Tilley (1997)");
+        assert!(serde_yaml::from_str::<Source>("year: 1997\n").is_err());
+        let bad = serde_yaml::from_str::<Source>("title: T\nurl: \"javascript:alert(1)\"\n");
+        assert!(bad.unwrap_err().to_string().contains("not a web address"));
+    }
+}

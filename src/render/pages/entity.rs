@@ -1,0 +1,141 @@
+//! The generic entity page (studies, tracers, areas, theories, free pages and every other kind kept
+//! as an `Entity`), and theme pages, which look the same.
+
+use serde::Serialize;
+
+use super::super::views::{self, cmo_summary, CmoSummary, Fact, Group, Item, Linker};
+use super::super::{context, Built, Renderer};
+use super::{dedup_cmos, finish, page_path};
+use crate::markdown::TocEntry;
+use crate::model::Kind;
+use crate::resolve::Relation;
+
+/// The generic entity page: facts, body, and everything linked to it (themes too).
+#[derive(Serialize)]
+struct EntityPage {
+    kind: String,
+    kind_label: String,
+    title: String,
+    lead: Option<String>,
+    facts: Vec<Fact>,
+    body_html: String,
+    toc: Vec<TocEntry>,
+    cmos: Vec<CmoSummary>,
+    groups: Vec<Group>,
+}
+
+/// The page of entity `index` of `kind` (in `Content::entities(kind)`).
+pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
+    let doc = &r.site.content.entities(kind)[index];
+    let id = &doc.id;
+    let path = page_path(kind, id);
+    let linker = Linker {
+        site: r.site,
+        depth: super::super::depth_of(&path),
+    };
+    let mut problems = Vec::new();
+    let mut md_links = Vec::new();
+    let md = r.markdown(
+        &doc.body,
+        &doc.path,
+        doc.body_line,
+        &path,
+        &mut problems,
+        &mut md_links,
+    );
+    let (lead, facts) = doc.meta.facts();
+    let cmos = linked_cmos(&linker, kind, id);
+    // CMOs linked to this entity get their own table; every other kind stays in "Linked from".
+    let groups = linker
+        .backlink_groups(kind, id, &[])
+        .into_iter()
+        .filter(|g| g.id != "linked-cmos" || cmos.is_empty())
+        .collect();
+    let page = EntityPage {
+        kind: kind.name().into(),
+        kind_label: kind.label(false).into(),
+        title: r.site.title(kind, id),
+        lead,
+        facts: facts.into_iter().map(|f| linker.fact(f)).collect(),
+        body_html: md.html,
+        toc: views::toc(&md.toc),
+        cmos: dedup_cmos(cmos),
+        groups,
+    };
+    let common = r.common(&path, Some(kind));
+    Built {
+        path,
+        template: kind.info().template,
+        context: context(&common, &page),
+        source: Some(doc.path.clone()),
+        md_links,
+        problems,
+    }
+}
+
+/// The published CMOs that link to (kind, id) other than by a mention in their body.
+fn linked_cmos(linker: &Linker, kind: Kind, id: &str) -> Vec<CmoSummary> {
+    let site = linker.site;
+    let Some(links) = site.backlinks.get(&(kind, id.to_string())) else {
+        return Vec::new();
+    };
+    links
+        .iter()
+        .filter(|l| l.from_kind == Kind::Cmo && l.relation != Relation::Mentions)
+        .filter_map(|l| site.cmo(&l.from_id))
+        .filter(|rec| rec.published)
+        .map(|rec| cmo_summary(linker, rec))
+        .collect()
+}
+
+pub(super) fn theme(r: &Renderer, id: &str) -> Built {
+    let path = page_path(Kind::Theme, id);
+    let linker = Linker {
+        site: r.site,
+        depth: super::super::depth_of(&path),
+    };
+    let (reports, cmos) = r.site.themes.get(id).cloned().unwrap_or_default();
+    let items = reports
+        .iter()
+        .map(|rid| {
+            let doc = r.site.report(rid);
+            let link = linker.entity(Kind::Report, rid);
+            Item {
+                title: link.title,
+                url: link.url,
+                note: doc.map(|d| d.meta.date.human()).unwrap_or_default(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let groups = if items.is_empty() {
+        Vec::new()
+    } else {
+        vec![Group {
+            heading: "Reports".into(),
+            id: "linked-reports".into(),
+            items,
+        }]
+    };
+    // A theme has no file of its own, but its page is an entity page like any other.
+    let page = EntityPage {
+        kind: "theme".into(),
+        kind_label: "Theme".into(),
+        title: r.site.title(Kind::Theme, id),
+        lead: Some(format!(
+            "{} reports and {} CMO configurations are tagged with this theme.",
+            reports.len(),
+            cmos.len()
+        )),
+        facts: Vec::new(),
+        body_html: String::new(),
+        toc: Vec::new(),
+        cmos: cmos
+            .iter()
+            .filter_map(|c| r.site.cmo(c))
+            .map(|rec| cmo_summary(&linker, rec))
+            .collect(),
+        groups,
+    };
+    let common = r.common(&path, Some(Kind::Theme));
+    finish(path, "entity.html", context(&common, &page))
+}
