@@ -198,7 +198,7 @@ impl<T> Document<T> {
 }
 
 /// Everything read from a site's files, before any cross-file checks.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Content {
     /// The site root the files were read from (released bodies are read again from there).
     pub root: PathBuf,

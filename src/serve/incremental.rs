@@ -1,48 +1,47 @@
 //! Incremental rebuilds for `realist serve`.
 //!
-//! A [`Session`] keeps everything one build made: the parsed content, the resolved [`Site`], the
-//! compiled templates, and for every page its record (ids and links), its diagnostics and the
-//! pages it links to. After a change it re-reads only the files that changed and re-renders only
-//! the pages the change can affect:
+//! A [`Session`] keeps everything the last build made: the model of [`crate::pipeline`] (site,
+//! bibliography, templates), the content as loaded, each stage's problems, and for every page
+//! what the pipeline rendered (its record and problems) plus serve's own dependency map (the
+//! source file a page is made from, and the pages it links to). The stages themselves are the
+//! pipeline's: a full build is [`pipeline::prepare`] and [`pipeline::write_site`], and an update
+//! calls [`pipeline::render`] and [`pipeline::check_links`] on the pages it picked.
 //!
-//! * a page depends on its own source file and on the source files of every entity page it links
-//!   to (their titles appear on it);
-//! * if only the Markdown body of a file changed (same front matter, same `](@kind/id)` mentions),
-//!   only the file's own pages and the pages that link *into* them with an anchor (a CMO's evidence
-//!   names the report section) are re-rendered, and the site model is patched in place;
-//! * if front matter changed, the site is resolved again, and the file's dependents, every page
-//!   whose backlinks changed, every list/matrix/home/theme page and the extra files are
-//!   re-rendered;
-//! * anything it cannot tell — a new, deleted or renamed file, templates, themes, static files,
-//!   site.yaml, the glossary, the bibliography, a change that adds or removes pages — falls back to
-//!   a full build.
+//! After a change, an update:
 //!
-//! Pages are rendered into a scratch folder and moved into the served folder only when the whole
-//! site has no errors, so a failed build leaves the last good site being served. Pages that were
-//! not moved in are remembered as dirty and rendered again next time. A full build writes a new
-//! folder and switches to it in one step.
+//! 1. Compares the inputs with those of the last build; a new, deleted or renamed file, or a
+//!    change to anything but content files and static files (templates, themes, site.yaml, the
+//!    glossary, the bibliography), needs a full build.
+//! 2. Parses the changed content files and classifies the change: only a body's text (same
+//!    front matter, same `](@kind/id)` mentions and headings), a body's links or headings, or
+//!    front matter.
+//! 3. Plans the pages to render again: for body text, the file's own pages and the pages linking
+//!    into them with an anchor (the site model is patched in place); otherwise the site is
+//!    resolved again ([`pipeline::resolve`]) and the file's dependents, every page whose
+//!    backlinks changed, and (for front matter) every summary page and the extra files are
+//!    planned. A change that adds or removes pages needs a full build.
+//! 4. Renders the planned pages into a scratch folder, checks their links against the whole
+//!    site, and moves them into the served folder only when the whole site has no errors, so a
+//!    failed build leaves the last good site being served. Pages that were not moved in are
+//!    remembered as dirty and rendered again next time.
 //!
-//! The full build here mirrors [`crate::build`] stage by stage; `tests/serve_incremental.rs`
+//! A full build writes a new folder and switches to it in one step. `tests/serve_incremental.rs`
 //! checks that its output and every incremental update are byte-identical to `realist::build`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use super::inputs::{Diff, Inputs};
-use crate::cite::Bibliography;
-use crate::config::SiteConfig;
+use crate::check::links::link_targets;
 use crate::diagnostics::{self, display_path, Diagnostic};
 use crate::load::schema::Kind;
 use crate::load::{self, Content, Document, Loaded};
-use crate::render::templates::Templates;
-use crate::render::{entity_doc, spec_path, PageRecord, PageSpec, Renderer};
+use crate::pipeline::{self, Model, Problems};
+use crate::render::{entity_doc, spec_path, PageRecord, PageSpec};
 use crate::resolve::{self, Site};
 use crate::write::search::SearchIndexer;
 use crate::write::Output;
-
 /// What one build or update did.
 #[derive(Debug)]
 pub struct Update {
@@ -129,46 +128,221 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// One page of the current build.
+/// One page of the current build: what the pipeline rendered, and where it sits in the
+/// dependency map.
 struct Page {
-    spec: PageSpec,
+    built: pipeline::Page,
     /// The content file the page is made from (a report for its inline CMOs).
     source: Option<PathBuf>,
-    record: Option<PageRecord>,
-    render_diags: Vec<Diagnostic>,
-    link_diags: Vec<Diagnostic>,
     /// Site-relative pages this page links to, and whether with an `#anchor`.
     targets: Vec<(String, bool)>,
 }
 
-/// Everything the last build made, kept for the next update.
-struct State {
-    /// The inputs the site model reflects.
-    built: Inputs,
-    /// The site model, patched or replaced by each update.
-    model: Model,
-    static_diags: Vec<Diagnostic>,
-    /// The files copied from the theme's and the site's static/ folders.
-    static_files: Vec<String>,
-    static_dirty: bool,
-    /// The search index's files (when site.yaml asks for search), rebuilt with every update.
-    search_files: Vec<String>,
-    search_diags: Vec<Diagnostic>,
-    extras_diags: Vec<Diagnostic>,
-    extras: Vec<String>,
-    /// Every file of the output, for the link checker.
-    files: HashSet<String>,
-    /// Page path → page.
-    pages: BTreeMap<String, Page>,
+impl Page {
+    fn new(site: &Site, built: pipeline::Page) -> Page {
+        Page {
+            source: spec_source(site, &built.spec),
+            targets: targets_of(&built),
+            built,
+        }
+    }
+}
+
+fn targets_of(page: &pipeline::Page) -> Vec<(String, bool)> {
+    page.record
+        .as_ref()
+        .map(|r| link_targets(&r.path, &r.hrefs))
+        .unwrap_or_default()
+}
+
+/// The dependency map: which pages link to which, and which pages each source file makes.
+#[derive(Default)]
+struct Deps {
     /// Page path → pages linking to it (with and without an anchor).
     referrers: HashMap<String, BTreeSet<String>>,
     /// Page path → pages linking to it with an anchor.
     anchored: HashMap<String, BTreeSet<String>>,
     /// Source file → the pages made from it.
     pages_of_source: HashMap<PathBuf, Vec<String>>,
+}
+
+impl Deps {
+    fn of(pages: &BTreeMap<String, Page>) -> Deps {
+        let mut deps = Deps::default();
+        for (key, page) in pages {
+            deps.link(key, &page.targets);
+        }
+        deps.index_sources(pages);
+        deps
+    }
+
+    /// Records that the page `key` links to `targets`.
+    fn link(&mut self, key: &str, targets: &[(String, bool)]) {
+        for (target, anchored) in targets {
+            if target == key {
+                continue;
+            }
+            self.referrers
+                .entry(target.clone())
+                .or_default()
+                .insert(key.to_string());
+            if *anchored {
+                self.anchored
+                    .entry(target.clone())
+                    .or_default()
+                    .insert(key.to_string());
+            }
+        }
+    }
+
+    /// Forgets that the page `key` links to `targets`.
+    fn unlink(&mut self, key: &str, targets: &[(String, bool)]) {
+        for (target, _) in targets {
+            if let Some(set) = self.referrers.get_mut(target) {
+                set.remove(key);
+            }
+            if let Some(set) = self.anchored.get_mut(target) {
+                set.remove(key);
+            }
+        }
+    }
+
+    fn index_sources(&mut self, pages: &BTreeMap<String, Page>) {
+        self.pages_of_source.clear();
+        for (path, page) in pages {
+            if let Some(src) = &page.source {
+                self.pages_of_source
+                    .entry(src.clone())
+                    .or_default()
+                    .push(path.clone());
+            }
+        }
+    }
+
+    /// Adds the pages made from `sources`, and the pages linking to them (only those linking to
+    /// a section when `anchored_only`), to `reasons`.
+    fn mark_dependents(
+        &self,
+        sources: &[PathBuf],
+        anchored_only: bool,
+        reasons: &mut BTreeMap<String, String>,
+    ) {
+        for rel in sources {
+            for p in self.pages_of_source.get(rel).into_iter().flatten() {
+                reasons
+                    .entry(p.clone())
+                    .or_insert_with(|| format!("its source {} changed", display_path(rel)));
+                let linking = if anchored_only {
+                    self.anchored.get(p)
+                } else {
+                    self.referrers.get(p)
+                };
+                for q in linking.into_iter().flatten() {
+                    reasons.entry(q.clone()).or_insert_with(|| {
+                        format!(
+                            "it links to {p}, whose source {} changed",
+                            display_path(rel)
+                        )
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Everything the last build made, kept for the next update.
+struct State {
+    /// The inputs the site model reflects.
+    built: Inputs,
+    /// The pipeline's model, patched or replaced by each update.
+    model: Model,
+    /// The content as loaded, before resolving rearranged it; patched file by file.
+    content: Content,
+    /// The problems of the stages before rendering.
+    problems: Problems,
+    /// The files copied from the theme's and the site's static/ folders.
+    static_files: Vec<String>,
+    static_diags: Vec<Diagnostic>,
+    static_dirty: bool,
+    /// The search index's files (when site.yaml asks for search), rebuilt with every update.
+    search_files: Vec<String>,
+    search_diags: Vec<Diagnostic>,
+    extras: Vec<String>,
+    extras_diags: Vec<Diagnostic>,
+    extras_dirty: bool,
+    /// Every file of the output, for the link checker.
+    files: HashSet<String>,
+    /// Page path → page.
+    pages: BTreeMap<String, Page>,
+    deps: Deps,
     /// Pages whose served file may be out of date (rendered by a failed build).
     dirty: BTreeSet<String>,
-    extras_dirty: bool,
+}
+
+impl State {
+    /// The state a full build leaves.
+    fn new(
+        built: Inputs,
+        model: Model,
+        content: Content,
+        problems: Problems,
+        written: pipeline::Written,
+    ) -> State {
+        let site = &model.site;
+        let pages: BTreeMap<String, Page> = written
+            .pages
+            .into_iter()
+            .map(|p| (spec_path(site, &p.spec), Page::new(site, p)))
+            .collect();
+        let deps = Deps::of(&pages);
+        State {
+            built,
+            model,
+            content,
+            problems,
+            static_files: written.statics.0,
+            static_diags: written.statics.1,
+            static_dirty: false,
+            search_files: written.search.0,
+            search_diags: written.search.1,
+            extras: written.extras.0,
+            extras_diags: written.extras.1,
+            extras_dirty: false,
+            files: written.files,
+            pages,
+            deps,
+            dirty: BTreeSet::new(),
+        }
+    }
+
+    /// Every current diagnostic, as a full build would report it.
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        let pages = || self.pages.values().map(|p| &p.built);
+        let mut all: Vec<Diagnostic> = self
+            .problems
+            .all()
+            .chain(&self.static_diags)
+            .chain(pages().flat_map(|p| &p.problems))
+            .chain(&self.extras_diags)
+            .chain(&self.search_diags)
+            .chain(pages().flat_map(|p| &p.link_problems))
+            .cloned()
+            .collect();
+        diagnostics::normalise(&mut all);
+        all
+    }
+
+    /// `update` with the current diagnostics, ok if none is an error.
+    fn finish(&self, mut update: Update) -> Update {
+        update.diagnostics = self.diagnostics();
+        update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
+        update
+    }
+
+    /// Whether a failed update left something out of date in the served folder.
+    fn has_dirty(&self) -> bool {
+        !self.dirty.is_empty() || self.extras_dirty || self.static_dirty
+    }
 }
 
 /// A live, incrementally rebuilt site.
@@ -249,6 +423,27 @@ impl Session {
         update
     }
 
+    /// Forgets the last build, so the next update is a full build (after an internal error).
+    pub fn reset(&mut self) {
+        self.state = None;
+    }
+
+    /// For tests: the page paths of the current model whose record path differs from the path
+    /// `serve` expects (these would break the dependency map).
+    pub fn mismatched_paths(&self) -> Vec<String> {
+        let Some(state) = &self.state else {
+            return Vec::new();
+        };
+        state
+            .pages
+            .iter()
+            .filter_map(|(k, p)| {
+                let r = p.built.record.as_ref()?;
+                (r.path != *k).then(|| format!("{k} != {}", r.path))
+            })
+            .collect()
+    }
+
     fn update(&mut self) -> Update {
         let started = Instant::now();
         self.collect_garbage();
@@ -271,41 +466,52 @@ impl Session {
         dir
     }
 
-    /// A full build into a new folder, mirroring [`crate::build`]; on success it becomes the
-    /// served folder.
+    /// A full build into a new folder, by the pipeline's stages (with drafts); on success it
+    /// becomes the served folder.
     fn full_build(&mut self) -> Update {
         let root = self.root.clone();
-        let fail = |mut diags: Vec<Diagnostic>| {
-            diagnostics::normalise(&mut diags);
-            let mut update = Update::new(UpdateKind::Full);
-            update.diagnostics = diags;
-            update
-        };
         // Read the inputs first, so that a change made during the build is seen afterwards.
-        let config = SiteConfig::load(&root);
+        let config = pipeline::config(&root, None);
         self.extra = vec![PathBuf::from("site.yaml")];
         if let Ok(c) = &config {
             self.base_path = Some(c.base_path());
-            if let Some(b) = &c.bibliography {
-                self.extra.push(b.clone());
-            }
+            self.extra.extend(c.bibliography.iter().cloned());
         }
         self.inputs = Inputs::scan(&root, &self.extra);
         let built = self.inputs.clone();
         self.state = None;
-        if let Some(d) = crate::no_site_here(&root) {
-            return fail(vec![d]);
+        if let Some(d) = pipeline::no_site_here(&root) {
+            return Update::failed(vec![d]);
         }
-        let model = match config.and_then(|config| Model::load(&root, config)) {
+        let how = pipeline::Prepare {
+            drafts: true,
+            bodies: load::Bodies::Keep,
+            keep_content: true,
+        };
+        let prepared = match config {
+            Ok(config) => pipeline::prepare(&root, config, how, &mut |_| {}),
+            Err(diags) => return Update::failed(diags),
+        };
+        let model = match prepared.model {
             Ok(model) => model,
-            Err(diags) => return fail(diags),
+            Err(d) => {
+                return Update::failed([prepared.problems.all().cloned().collect(), d].concat())
+            }
         };
         let dir = self.next_dir("site");
         if let Err(e) = std::fs::create_dir_all(&dir) {
             let d = Diagnostic::error(&dir, 0, 0, format!("cannot create the output: {e}"));
-            return fail(vec![d]);
+            return Update::failed(vec![d]);
         }
-        let state = model.write_everything(&root, built, &dir);
+        let with = pipeline::WriteWith {
+            search: true,
+            check_early: false,
+            report_at: &dir,
+        };
+        let out = Output::new(dir.clone());
+        let written = pipeline::write_site(&model, &root, &out, with, &mut |_| {});
+        let content = prepared.content.unwrap_or_default();
+        let state = State::new(built, model, content, prepared.problems, written);
         let mut update = state.finish(Update::new(UpdateKind::Full));
         update.rendered = state.pages.len();
         self.adopt(state, dir, update.ok);
@@ -352,339 +558,57 @@ impl Session {
         if let Some(p) = diff.removed.first() {
             return Err(format!("{} was deleted", display_path(p)));
         }
-        if diff.modified.is_empty()
-            && state.dirty.is_empty()
-            && !state.extras_dirty
-            && !state.static_dirty
-        {
+        if diff.modified.is_empty() && !state.has_dirty() {
             return Ok(state.finish(Update::new(UpdateKind::Unchanged)));
         }
-        let (parsed, static_changed) =
-            parse_changes(&root, &state.model.config.theme, &diff.modified)?;
+        let theme = state.model.site.config.theme.clone();
+        let (parsed, static_changed) = parse_changes(&root, &theme, &diff.modified)?;
         if let Some(update) = state.unparsable(&parsed) {
             return Ok(update);
         }
         let change = state.apply(parsed)?;
-        let mut reasons = if change.text_only {
-            state.patch_bodies(&change.sources)
-        } else {
-            state.resolve_again(&change.sources, change.body_only)?
-        };
-        for p in &state.dirty {
-            reasons
-                .entry(p.clone())
-                .or_insert_with(|| "a previous build that failed left it out of date".into());
-        }
-        state.model.check_diags = crate::check::check(&state.model.site, &state.model.bibliography);
-
+        let plan = state.plan(&change, static_changed)?;
         self.generation += 1;
         let scratch = self.out_root.join(format!("scratch-{}", self.generation));
         let _ = std::fs::remove_dir_all(&scratch);
         let _ = std::fs::create_dir_all(&scratch);
-        let plan = Plan {
-            pages: reasons.keys().cloned().collect(),
-            extras: state.extras_dirty || !change.body_only,
-            statics: state.static_dirty || !static_changed.is_empty(),
-        };
-        let written = state.write_changes(&root, &plan, &Output::new(scratch.clone()), &live);
-        let written = match written {
-            Ok(w) => w,
-            Err(reason) => {
-                let _ = std::fs::remove_dir_all(&scratch);
-                return Err(reason);
-            }
-        };
-        state.check_links_of(&plan.pages);
-        for rel in &diff.modified {
-            if let Some(h) = self.inputs.files.get(rel) {
-                state.built.files.insert(rel.clone(), *h);
-            }
-        }
-        let mut update = state.finish(Update::new(UpdateKind::Incremental));
-        update.rendered = plan.pages.len();
-        update.reasons = reasons
-            .iter()
-            .map(|(page, why)| format!("{page}: {why}"))
-            .chain(
-                (plan
-                    .statics
-                    .then_some(&static_changed)
-                    .into_iter()
-                    .flatten())
-                .map(|rel| format!("{}: changed, copied again", display_path(rel))),
-            )
-            .collect();
-        if update.ok {
-            update.changed = state.publish(&scratch, &live, &plan, written);
-        } else {
-            state.keep_dirty(plan, written);
-        }
+        let update = state.carry_out(&root, plan, &scratch, &live);
         let _ = std::fs::remove_dir_all(&scratch);
-        Ok(update)
-    }
-
-    /// Forgets the last build, so the next update is a full build (after an internal error).
-    pub fn reset(&mut self) {
-        self.state = None;
-    }
-
-    /// For tests: the page paths of the current model whose record path differs from the path
-    /// `serve` expects (these would break the dependency map).
-    pub fn mismatched_paths(&self) -> Vec<String> {
-        self.state
-            .as_ref()
-            .map(|s| {
-                s.pages
-                    .iter()
-                    .filter_map(|(k, p)| {
-                        let r = p.record.as_ref()?;
-                        (r.path != *k).then(|| format!("{k} != {}", r.path))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-impl State {
-    /// Every current diagnostic, as a full build would report it.
-    fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut all: Vec<Diagnostic> = Vec::new();
-        all.extend(self.model.load_diags.iter().cloned());
-        all.extend(self.model.bib_diags.iter().cloned());
-        all.extend(self.model.resolve_diags.iter().cloned());
-        all.extend(self.model.check_diags.iter().cloned());
-        for page in self.pages.values() {
-            all.extend(page.render_diags.iter().cloned());
-        }
-        all.extend(self.static_diags.iter().cloned());
-        all.extend(self.extras_diags.iter().cloned());
-        all.extend(self.search_diags.iter().cloned());
-        for page in self.pages.values() {
-            all.extend(page.link_diags.iter().cloned());
-        }
-        diagnostics::normalise(&mut all);
-        all
-    }
-
-    /// Adds the pages made from `sources`, and the pages linking to them (only those linking to
-    /// a section when `anchored_only`), to `reasons`.
-    fn mark_dependents(
-        &self,
-        sources: &[PathBuf],
-        anchored_only: bool,
-        reasons: &mut BTreeMap<String, String>,
-    ) {
-        for rel in sources {
-            for p in self.pages_of_source.get(rel).into_iter().flatten() {
-                reasons
-                    .entry(p.clone())
-                    .or_insert_with(|| format!("its source {} changed", display_path(rel)));
-                let linking = if anchored_only {
-                    self.anchored.get(p)
-                } else {
-                    self.referrers.get(p)
-                };
-                for q in linking.into_iter().flatten() {
-                    reasons.entry(q.clone()).or_insert_with(|| {
-                        format!(
-                            "it links to {p}, whose source {} changed",
-                            display_path(rel)
-                        )
-                    });
+        if update.is_ok() {
+            for rel in &diff.modified {
+                if let Some(h) = self.inputs.files.get(rel) {
+                    state.built.files.insert(rel.clone(), *h);
                 }
             }
         }
-    }
-
-    fn index_links(&mut self) {
-        self.referrers.clear();
-        self.anchored.clear();
-        let keys: Vec<String> = self.pages.keys().cloned().collect();
-        for k in keys {
-            self.index_page_links(&k);
-        }
-    }
-
-    fn index_page_links(&mut self, key: &str) {
-        let Some(page) = self.pages.get(key) else {
-            return;
-        };
-        for (target, anchored) in &page.targets {
-            if target == key {
-                continue;
-            }
-            self.referrers
-                .entry(target.clone())
-                .or_default()
-                .insert(key.to_string());
-            if *anchored {
-                self.anchored
-                    .entry(target.clone())
-                    .or_default()
-                    .insert(key.to_string());
-            }
-        }
-    }
-
-    fn unindex_links(&mut self, key: &str) {
-        let Some(page) = self.pages.get(key) else {
-            return;
-        };
-        for (target, _) in &page.targets {
-            if let Some(set) = self.referrers.get_mut(target) {
-                set.remove(key);
-            }
-            if let Some(set) = self.anchored.get_mut(target) {
-                set.remove(key);
-            }
-        }
-    }
-
-    fn index_sources(&mut self) {
-        self.pages_of_source.clear();
-        for (path, page) in &self.pages {
-            if let Some(src) = &page.source {
-                self.pages_of_source
-                    .entry(src.clone())
-                    .or_default()
-                    .push(path.clone());
-            }
-        }
+        update
     }
 }
 
-/// What a full build makes before rendering.
-struct Model {
-    config: SiteConfig,
-    /// Parsed content before resolving (resolving consumes and rearranges it).
-    base: Content,
-    site: Site,
-    bibliography: Bibliography,
-    templates: Templates,
-    load_diags: Vec<Diagnostic>,
-    bib_diags: Vec<Diagnostic>,
-    resolve_diags: Vec<Diagnostic>,
-    check_diags: Vec<Diagnostic>,
-}
-
-impl Model {
-    /// Loads, resolves and checks the site (drafts included), and compiles the templates.
-    /// Err with every problem found if the templates cannot be used.
-    fn load(root: &Path, config: SiteConfig) -> Result<Model, Vec<Diagnostic>> {
-        let (content, load_diags) = load::load(root, &config, load::Bodies::Keep);
-        let base = clone_content(&content);
-        let (bibliography, bib_diags) = crate::load_bibliography(&content, &config);
-        let (site, resolve_diags) =
-            Site::resolve(config.clone(), content, resolve::Options { drafts: true });
-        let check_diags = crate::check::check(&site, &bibliography);
-        match Templates::load(root, &config.theme) {
-            Ok(templates) => Ok(Model {
-                config,
-                base,
-                site,
-                bibliography,
-                templates,
-                load_diags,
-                bib_diags,
-                resolve_diags,
-                check_diags,
-            }),
-            Err(d) => Err([load_diags, bib_diags, resolve_diags, check_diags, d].concat()),
+impl Update {
+    fn new(kind: UpdateKind) -> Update {
+        Update {
+            kind,
+            ok: false,
+            diagnostics: Vec::new(),
+            changed: Vec::new(),
+            rendered: 0,
+            reasons: Vec::new(),
+            seconds: 0.0,
         }
     }
 
-    /// Renders every page and writes every file into `dir`, checks every link, and keeps it all
-    /// as the state the next update starts from.
-    fn write_everything(self, root: &Path, built: Inputs, dir: &Path) -> State {
-        let site = &self.site;
-        let out = Output::new(dir.to_path_buf());
-        let indexer = site
-            .config
-            .search
-            .then(|| SearchIndexer::start(&site.config.language));
-        let renderer = Renderer::new(
-            site,
-            &self.templates,
-            &self.bibliography,
-            indexer.as_ref(),
-            out.clone(),
-        );
-        let rendered: Vec<(PageSpec, Option<PageRecord>, Vec<Diagnostic>)> = renderer
-            .specs()
-            .into_par_iter()
-            .map(|spec| {
-                let (record, diags) = renderer.render_page(&spec);
-                (spec, record, diags)
-            })
-            .collect();
-        drop(renderer);
-        let (static_files, static_diags) =
-            crate::write::copy_static(root, &self.config.theme, &out);
-        let page_paths = rendered
-            .iter()
-            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.as_str()));
-        let (extras, extras_diags) = match crate::write::extras::write_all(site, &out, page_paths) {
-            Ok(written) => (written, Vec::new()),
-            Err(d) => (Vec::new(), vec![d]),
-        };
-        let (search_files, search_diags) = match indexer {
-            Some(indexer) => indexer.write_to(&out).unwrap_or_else(|message| {
-                (Vec::new(), vec![Diagnostic::error(dir, 0, 0, message)])
-            }),
-            None => (Vec::new(), Vec::new()),
-        };
-        let mut files: HashSet<String> = rendered
-            .iter()
-            .filter_map(|(_, r, _)| r.as_ref().map(|r| r.path.clone()))
-            .chain(static_files.iter().cloned())
-            .chain(extras.iter().cloned())
-            .chain(search_files.iter().cloned())
-            .collect();
-        files.extend(site.failed_pages());
-        let pages = rendered
-            .into_iter()
-            .map(|(spec, record, render_diags)| {
-                let targets = record
-                    .as_ref()
-                    .map(|r| page_targets(&r.path, &r.hrefs))
-                    .unwrap_or_default();
-                let page = Page {
-                    source: spec_source(site, &spec),
-                    spec,
-                    record,
-                    render_diags,
-                    link_diags: Vec::new(),
-                    targets,
-                };
-                (spec_path(site, &page.spec), page)
-            })
-            .collect();
-        let mut state = State {
-            built,
-            model: self,
-            static_diags,
-            static_files,
-            static_dirty: false,
-            search_files,
-            search_diags,
-            extras_diags,
-            extras,
-            files,
-            pages,
-            referrers: HashMap::new(),
-            anchored: HashMap::new(),
-            pages_of_source: HashMap::new(),
-            dirty: BTreeSet::new(),
-            extras_dirty: false,
-        };
-        state.index_links();
-        state.index_sources();
-        let keys: Vec<String> = state.pages.keys().cloned().collect();
-        state.check_links_of(&keys);
-        state
+    /// A full build that stopped before rendering, with its problems.
+    fn failed(mut diagnostics: Vec<Diagnostic>) -> Update {
+        diagnostics::normalise(&mut diagnostics);
+        let mut update = Update::new(UpdateKind::Full);
+        update.diagnostics = diagnostics;
+        update
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The planner: what a change affects.
 
 /// A content file that changed, parsed: (project-relative path, what loaded, its problems).
 type Parsed = (PathBuf, Loaded, Vec<Diagnostic>);
@@ -712,7 +636,7 @@ fn parse_changes(
     Ok((parsed, statics))
 }
 
-/// What the changed files changed, once applied to the parsed content.
+/// What the changed files changed, once applied to the loaded content.
 struct Change {
     sources: Vec<PathBuf>,
     /// Only the Markdown bodies' text: the site model can be patched in place.
@@ -723,39 +647,15 @@ struct Change {
 
 /// What an update renders and writes again.
 struct Plan {
-    pages: Vec<String>,
+    /// Page path → why it is rendered again.
+    pages: BTreeMap<String, String>,
     extras: bool,
     statics: bool,
-}
-
-/// The files an update wrote into its scratch folder, besides its pages.
-struct Written {
-    /// The search index, when the site has one (it is rebuilt as a whole).
-    search: Option<Vec<String>>,
-}
-
-impl Update {
-    fn new(kind: UpdateKind) -> Update {
-        Update {
-            kind,
-            ok: false,
-            diagnostics: Vec::new(),
-            changed: Vec::new(),
-            rendered: 0,
-            reasons: Vec::new(),
-            seconds: 0.0,
-        }
-    }
+    /// The static files that changed.
+    static_changed: Vec<PathBuf>,
 }
 
 impl State {
-    /// `update` with the current diagnostics, ok if none is an error.
-    fn finish(&self, mut update: Update) -> Update {
-        update.diagnostics = self.diagnostics();
-        update.ok = !update.diagnostics.iter().any(Diagnostic::is_error);
-        update
-    }
-
     /// If a changed file does not parse: the update that reports it, keeping the model as it was.
     fn unparsable(&self, parsed: &[Parsed]) -> Option<Update> {
         let failed: HashSet<&PathBuf> = parsed
@@ -792,7 +692,7 @@ impl State {
             body_only: true,
         };
         for (rel, loaded, diags) in parsed {
-            let Some(old) = self.model.base.find(&rel) else {
+            let Some(old) = self.content.find(&rel) else {
                 return Err(format!(
                     "{} was not part of the last build",
                     display_path(&rel)
@@ -809,12 +709,34 @@ impl State {
                 && headings(old.body) == headings(new.body);
             change.body_only &= same_front;
             change.text_only &= same_front && same_derived;
-            self.model.base.replace(&rel, loaded);
-            self.model.load_diags.retain(|d| d.path != rel);
-            self.model.load_diags.extend(diags);
+            self.content.replace(&rel, loaded);
+            self.problems.load.retain(|d| d.path != rel);
+            self.problems.load.extend(diags);
             change.sources.push(rel);
         }
         Ok(change)
+    }
+
+    /// Plans the pages and files to write again after `change`, updating the site model.
+    /// Err: the change needs a full build.
+    fn plan(&mut self, change: &Change, static_changed: Vec<PathBuf>) -> Result<Plan, String> {
+        let mut pages = if change.text_only {
+            self.patch_bodies(&change.sources)
+        } else {
+            self.resolve_again(&change.sources, change.body_only)?
+        };
+        for p in &self.dirty {
+            pages
+                .entry(p.clone())
+                .or_insert_with(|| "a previous build that failed left it out of date".into());
+        }
+        self.problems.check = pipeline::check(&self.model.site, &self.model.bibliography);
+        Ok(Plan {
+            pages,
+            extras: self.extras_dirty || !change.body_only,
+            statics: self.static_dirty || !static_changed.is_empty(),
+            static_changed,
+        })
     }
 
     /// For a change to bodies' text only: patches the bodies into the site model, and returns
@@ -823,17 +745,16 @@ impl State {
         let mut reasons = BTreeMap::new();
         for rel in sources {
             let body = self
-                .model
-                .base
+                .content
                 .find(rel)
                 .map(|d| d.body.to_string())
                 .unwrap_or_default();
             self.model.site.content.set_body(rel, body);
-            for p in self.pages_of_source.get(rel).into_iter().flatten() {
+            for p in self.deps.pages_of_source.get(rel).into_iter().flatten() {
                 reasons
                     .entry(p.clone())
                     .or_insert_with(|| format!("its source {} changed", display_path(rel)));
-                for q in self.anchored.get(p).into_iter().flatten() {
+                for q in self.deps.anchored.get(p).into_iter().flatten() {
                     reasons.entry(q.clone()).or_insert_with(|| {
                         format!(
                             "it links to a section of {} (body of {} changed)",
@@ -848,19 +769,19 @@ impl State {
     }
 
     /// Resolves the site again after a change to links, headings or front matter, and returns
-    /// the pages to render again. Err if the change adds or removes pages.
+    /// the pages to render again. Err if the change adds or removes pages (the state is then
+    /// dropped by the full build that follows).
     fn resolve_again(
         &mut self,
         sources: &[PathBuf],
         body_only: bool,
     ) -> Result<BTreeMap<String, String>, String> {
-        let (site, resolve_diags) = Site::resolve(
-            self.model.config.clone(),
-            clone_content(&self.model.base),
-            resolve::Options { drafts: true },
-        );
-        let specs = specs_of(&site, &self.model.templates, &self.model.bibliography);
-        let new_keys: BTreeSet<String> = specs.iter().map(|s| spec_path(&site, s)).collect();
+        let config = self.model.site.config.clone();
+        let (site, resolve_diags) = pipeline::resolve(config, self.content.clone(), true);
+        let old = std::mem::replace(&mut self.model.site, site);
+        let specs = pipeline::specs(&self.model);
+        let site = &self.model.site;
+        let new_keys: BTreeSet<String> = specs.iter().map(|s| spec_path(site, s)).collect();
         let old_keys: BTreeSet<String> = self.pages.keys().cloned().collect();
         if new_keys != old_keys {
             let added: Vec<&String> = new_keys.difference(&old_keys).take(3).collect();
@@ -872,8 +793,8 @@ impl State {
         let mut reasons = BTreeMap::new();
         // Pages that linked to the changed files' pages before the change: all of them when the
         // front matter (titles, dates …) changed, those citing a section when only the body did.
-        self.mark_dependents(sources, body_only, &mut reasons);
-        for path in changed_backlinks(&self.model.site, &site) {
+        self.deps.mark_dependents(sources, body_only, &mut reasons);
+        for path in changed_backlinks(&old, site) {
             if new_keys.contains(&path) {
                 reasons
                     .entry(path)
@@ -891,205 +812,16 @@ impl State {
             }
         }
         for spec in specs {
-            let path = spec_path(&site, &spec);
-            if let Some(page) = self.pages.get_mut(&path) {
-                page.source = spec_source(&site, &spec);
-                page.spec = spec;
+            if let Some(page) = self.pages.get_mut(&spec_path(site, &spec)) {
+                page.source = spec_source(site, &spec);
+                page.built.spec = spec;
             }
         }
-        self.model.site = site;
-        self.model.resolve_diags = resolve_diags;
-        self.index_sources();
+        self.problems.resolve = resolve_diags;
+        self.deps.index_sources(&self.pages);
         // Pages the changed files make now (a CMO may have moved), and pages linking to them.
-        self.mark_dependents(sources, body_only, &mut reasons);
+        self.deps.mark_dependents(sources, body_only, &mut reasons);
         Ok(reasons)
-    }
-
-    /// Renders the planned pages into `out`, and the extra files, search index and static files
-    /// the plan asks for. Err if the set of extra or static files changed (a full build is
-    /// needed).
-    fn write_changes(
-        &mut self,
-        root: &Path,
-        plan: &Plan,
-        out: &Output,
-        live: &Path,
-    ) -> Result<Written, String> {
-        let indexer = (self.model.site.config.search && !plan.pages.is_empty())
-            .then(|| SearchIndexer::start(&self.model.site.config.language));
-        self.render_pages(&plan.pages, out, indexer.as_ref());
-        if plan.extras {
-            let page_paths = self
-                .pages
-                .values()
-                .filter_map(|p| p.record.as_ref().map(|r| r.path.as_str()));
-            match crate::write::extras::write_all(&self.model.site, out, page_paths) {
-                Ok(written) if written != self.extras => {
-                    return Err("the extra files (sitemap, feeds, exports) changed".into());
-                }
-                Ok(_) => self.extras_diags = Vec::new(),
-                Err(d) => self.extras_diags = vec![d],
-            }
-        }
-        let search = indexer.map(|indexer| self.write_search(indexer, &plan.pages, out, live));
-        if plan.statics {
-            let (written, problems) =
-                crate::write::copy_static(root, &self.model.config.theme, out);
-            self.static_diags = problems;
-            if written != self.static_files {
-                return Err("the set of static files changed".into());
-            }
-        }
-        Ok(Written { search })
-    }
-
-    /// Renders `keys` into `out` and updates their records and the link index.
-    fn render_pages(&mut self, keys: &[String], out: &Output, indexer: Option<&SearchIndexer>) {
-        let results: Vec<(String, Option<PageRecord>, Vec<Diagnostic>)> = {
-            let renderer = Renderer::new(
-                &self.model.site,
-                &self.model.templates,
-                &self.model.bibliography,
-                indexer,
-                out.clone(),
-            );
-            let pages = &self.pages;
-            keys.par_iter()
-                .map(|k| {
-                    let (record, diags) = renderer.render_page(&pages[k].spec);
-                    (k.clone(), record, diags)
-                })
-                .collect()
-        };
-        for (k, record, diags) in results {
-            self.unindex_links(&k);
-            if let Some(page) = self.pages.get_mut(&k) {
-                page.targets = record
-                    .as_ref()
-                    .map(|r| page_targets(&r.path, &r.hrefs))
-                    .unwrap_or_default();
-                page.record = record;
-                page.render_diags = diags;
-            }
-            self.index_page_links(&k);
-        }
-    }
-
-    /// Finishes the search index into `out`. It covers every page: the pages not rendered now
-    /// are read from the served folder (an index cannot be updated page by page). Returns the
-    /// index's files, which the link checker now sees.
-    fn write_search(
-        &mut self,
-        indexer: SearchIndexer,
-        rendered: &[String],
-        out: &Output,
-        live: &Path,
-    ) -> Vec<String> {
-        let rendered: HashSet<&String> = rendered.iter().collect();
-        for (path, page) in &self.pages {
-            if rendered.contains(path) || page.record.is_none() {
-                continue;
-            }
-            if let Ok(html) = std::fs::read_to_string(live.join(path)) {
-                if html.contains("data-pagefind-body") {
-                    let url = path.strip_suffix("index.html").unwrap_or(path);
-                    indexer.add(url.to_string(), html);
-                }
-            }
-        }
-        let (written, diags) = indexer.write_to(out).unwrap_or_else(|message| {
-            (Vec::new(), vec![Diagnostic::error(&out.dir, 0, 0, message)])
-        });
-        self.search_diags = diags;
-        // Index files are named by their contents: the link checker sees the new set.
-        for old in &self.search_files {
-            self.files.remove(old);
-        }
-        self.files.extend(written.iter().cloned());
-        written
-    }
-
-    /// Checks the links of `keys` and of the pages that link into them with anchors.
-    fn check_links_of(&mut self, keys: &[String]) {
-        let mut to_check: BTreeSet<String> = keys.iter().cloned().collect();
-        for k in keys {
-            if let Some(refs) = self.anchored.get(k) {
-                to_check.extend(refs.iter().cloned());
-            }
-        }
-        let to_check: Vec<String> = to_check.into_iter().collect();
-        let link_diags: Vec<Vec<Diagnostic>> = to_check
-            .par_iter()
-            .map(|k| link_check(&self.pages[k], &self.pages, &self.files))
-            .collect();
-        for (k, d) in to_check.iter().zip(link_diags) {
-            if let Some(p) = self.pages.get_mut(k) {
-                p.link_diags = d;
-            }
-        }
-    }
-
-    /// Moves what the update wrote from `scratch` into the served folder `live`; returns the
-    /// site-relative files that changed there.
-    fn publish(
-        &mut self,
-        scratch: &Path,
-        live: &Path,
-        plan: &Plan,
-        written: Written,
-    ) -> Vec<String> {
-        let mut moved = Vec::new();
-        let mut candidates: Vec<String> = plan.pages.clone();
-        if plan.extras {
-            candidates.extend(self.extras.iter().cloned());
-        }
-        if plan.statics {
-            candidates.extend(self.static_files.iter().cloned());
-        }
-        if let Some(new) = &written.search {
-            candidates.extend(new.iter().cloned());
-        }
-        for rel in candidates {
-            let from = scratch.join(&rel);
-            let to = live.join(&rel);
-            if !from.is_file() || same_file(&from, &to) {
-                continue;
-            }
-            if let Some(parent) = to.parent() {
-                let _ = std::fs::create_dir_all(parent);
-            }
-            if std::fs::rename(&from, &to).is_ok() {
-                moved.push(rel);
-            }
-        }
-        if let Some(new) = written.search {
-            let keep: HashSet<&String> = new.iter().collect();
-            for old in &self.search_files {
-                if !keep.contains(old) {
-                    let _ = std::fs::remove_file(live.join(old));
-                    moved.push(old.clone());
-                }
-            }
-            self.search_files = new;
-        }
-        self.dirty.clear();
-        self.extras_dirty = false;
-        self.static_dirty = false;
-        moved
-    }
-
-    /// After an update with errors (the served folder keeps its files): remembers what is out of
-    /// date there, to render again next time.
-    fn keep_dirty(&mut self, plan: Plan, written: Written) {
-        if let Some(new) = written.search {
-            for f in new {
-                self.files.remove(&f);
-            }
-            self.files.extend(self.search_files.iter().cloned());
-        }
-        self.dirty.extend(plan.pages);
-        self.extras_dirty |= plan.extras;
-        self.static_dirty |= plan.statics;
     }
 }
 
@@ -1112,10 +844,224 @@ fn changed_backlinks(old: &Site, new: &Site) -> Vec<String> {
         .collect()
 }
 
-/// The pages a renderer would make for `site` (the spec list does not depend on templates).
-fn specs_of(site: &Site, templates: &Templates, bibliography: &Bibliography) -> Vec<PageSpec> {
-    let nowhere = Output::new(PathBuf::new());
-    Renderer::new(site, templates, bibliography, None, nowhere).specs()
+// ---------------------------------------------------------------------------------------------
+// Carrying out a plan: the pipeline's stages on the planned pages, then the served folder.
+
+impl State {
+    /// Writes what `plan` asks for into `scratch`, checks the links of the pages rendered, and
+    /// moves the files into the served folder `live` if the site has no errors. Err: the set of
+    /// extra or static files changed (a full build is needed).
+    fn carry_out(
+        &mut self,
+        root: &Path,
+        plan: Plan,
+        scratch: &Path,
+        live: &Path,
+    ) -> Result<Update, String> {
+        let keys: Vec<String> = plan.pages.keys().cloned().collect();
+        let search = self.write_changes(root, &plan, &keys, &Output::new(scratch.into()), live)?;
+        self.check_links_of(&keys);
+        let mut update = self.finish(Update::new(UpdateKind::Incremental));
+        update.rendered = keys.len();
+        update.reasons = plan
+            .pages
+            .iter()
+            .map(|(page, why)| format!("{page}: {why}"))
+            .chain(
+                (plan
+                    .statics
+                    .then_some(&plan.static_changed)
+                    .into_iter()
+                    .flatten())
+                .map(|rel| format!("{}: changed, copied again", display_path(rel))),
+            )
+            .collect();
+        if update.ok {
+            update.changed = self.publish(scratch, live, &plan, &keys, search);
+        } else {
+            self.keep_dirty(plan, keys, search);
+        }
+        Ok(update)
+    }
+
+    /// Copies the static files (when planned), renders the planned pages `keys` into `out`, and
+    /// writes the extra files and search index the plan asks for, in the pipeline's order.
+    /// Returns the search index's files, when the site has search.
+    fn write_changes(
+        &mut self,
+        root: &Path,
+        plan: &Plan,
+        keys: &[String],
+        out: &Output,
+        live: &Path,
+    ) -> Result<Option<Vec<String>>, String> {
+        if plan.statics {
+            let (written, problems) =
+                crate::write::copy_static(root, &self.model.site.config.theme, out);
+            self.static_diags = problems;
+            if written != self.static_files {
+                return Err("the set of static files changed".into());
+            }
+        }
+        let config = &self.model.site.config;
+        let indexer =
+            (config.search && !keys.is_empty()).then(|| SearchIndexer::start(&config.language));
+        self.render_pages(keys, out, indexer.as_ref());
+        if plan.extras {
+            let page_paths = self
+                .pages
+                .values()
+                .filter_map(|p| p.built.record.as_ref().map(|r| r.path.as_str()));
+            let (written, problems) = pipeline::extras(&self.model.site, out, page_paths);
+            if problems.is_empty() && written != self.extras {
+                return Err("the extra files (sitemap, feeds, exports) changed".into());
+            }
+            self.extras_diags = problems;
+        }
+        Ok(indexer.map(|indexer| self.write_search(indexer, keys, out, live)))
+    }
+
+    /// Renders the pages `keys` into `out` and updates their records and the dependency map.
+    fn render_pages(&mut self, keys: &[String], out: &Output, search: Option<&SearchIndexer>) {
+        let specs: Vec<PageSpec> = keys
+            .iter()
+            .map(|k| self.pages[k].built.spec.clone())
+            .collect();
+        let with = pipeline::RenderWith {
+            search,
+            known: None,
+            timings: None,
+        };
+        let rendered = pipeline::render(&self.model, specs, out, with);
+        for (key, built) in keys.iter().zip(rendered) {
+            if let Some(page) = self.pages.get_mut(key) {
+                self.deps.unlink(key, &page.targets);
+                page.targets = targets_of(&built);
+                page.built = built;
+                self.deps.link(key, &page.targets);
+            }
+        }
+    }
+
+    /// Finishes the search index into `out`. It covers every page: the pages not rendered now
+    /// are read from the served folder (an index cannot be updated page by page). Returns the
+    /// index's files, which the link checker now sees.
+    fn write_search(
+        &mut self,
+        indexer: SearchIndexer,
+        rendered: &[String],
+        out: &Output,
+        live: &Path,
+    ) -> Vec<String> {
+        let rendered: HashSet<&String> = rendered.iter().collect();
+        for (path, page) in &self.pages {
+            if rendered.contains(path) || page.built.record.is_none() {
+                continue;
+            }
+            if let Ok(html) = std::fs::read_to_string(live.join(path)) {
+                if html.contains("data-pagefind-body") {
+                    let url = path.strip_suffix("index.html").unwrap_or(path);
+                    indexer.add(url.to_string(), html);
+                }
+            }
+        }
+        let (written, diags) = pipeline::search(indexer, out, &out.dir);
+        self.search_diags = diags;
+        // Index files are named by their contents: the link checker sees the new set.
+        for old in &self.search_files {
+            self.files.remove(old);
+        }
+        self.files.extend(written.iter().cloned());
+        written
+    }
+
+    /// Checks the links of `keys` and of the pages that link into them with anchors, against
+    /// the whole site.
+    fn check_links_of(&mut self, keys: &[String]) {
+        let mut to_check: BTreeSet<&String> = keys.iter().collect();
+        for k in keys {
+            to_check.extend(self.deps.anchored.get(k).into_iter().flatten());
+        }
+        let to_check: Vec<String> = to_check.into_iter().cloned().collect();
+        let record = |k: &String| self.pages.get(k).and_then(|p| p.built.record.as_ref());
+        let mut found = {
+            let checked: Vec<&PageRecord> = to_check.iter().filter_map(record).collect();
+            let site_pages = self.pages.values().filter_map(|p| p.built.record.as_ref());
+            pipeline::check_links(&checked, site_pages, &self.files).into_iter()
+        };
+        for k in &to_check {
+            if let Some(page) = self.pages.get_mut(k) {
+                page.built.link_problems = match page.built.record {
+                    Some(_) => found.next().unwrap_or_default(),
+                    None => Vec::new(),
+                };
+            }
+        }
+    }
+
+    /// Moves what the update wrote from `scratch` into the served folder `live`; returns the
+    /// site-relative files that changed there.
+    fn publish(
+        &mut self,
+        scratch: &Path,
+        live: &Path,
+        plan: &Plan,
+        keys: &[String],
+        search: Option<Vec<String>>,
+    ) -> Vec<String> {
+        let mut candidates: Vec<&String> = keys.iter().collect();
+        if plan.extras {
+            candidates.extend(&self.extras);
+        }
+        if plan.statics {
+            candidates.extend(&self.static_files);
+        }
+        candidates.extend(search.iter().flatten());
+        let mut moved: Vec<String> = candidates
+            .into_iter()
+            .filter(|rel| move_in(&scratch.join(rel), &live.join(rel)))
+            .cloned()
+            .collect();
+        if let Some(new) = search {
+            let keep: HashSet<&String> = new.iter().collect();
+            for old in &self.search_files {
+                if !keep.contains(old) {
+                    let _ = std::fs::remove_file(live.join(old));
+                    moved.push(old.clone());
+                }
+            }
+            self.search_files = new;
+        }
+        self.dirty.clear();
+        self.extras_dirty = false;
+        self.static_dirty = false;
+        moved
+    }
+
+    /// After an update with errors (the served folder keeps its files): remembers what is out of
+    /// date there, to render again next time.
+    fn keep_dirty(&mut self, plan: Plan, keys: Vec<String>, search: Option<Vec<String>>) {
+        if let Some(new) = search {
+            for f in new {
+                self.files.remove(&f);
+            }
+            self.files.extend(self.search_files.iter().cloned());
+        }
+        self.dirty.extend(keys);
+        self.extras_dirty |= plan.extras;
+        self.static_dirty |= plan.statics;
+    }
+}
+
+/// Moves the file `from` to `to` if it differs from it; whether it was moved.
+fn move_in(from: &Path, to: &Path) -> bool {
+    if !from.is_file() || same_file(from, to) {
+        return false;
+    }
+    if let Some(parent) = to.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    std::fs::rename(from, to).is_ok()
 }
 
 /// The content file a page is made from; None for pages that summarise many files.
@@ -1125,7 +1071,13 @@ fn spec_source(site: &Site, spec: &PageSpec) -> Option<PathBuf> {
         PageSpec::Report(i) => Some(c.reports[*i].path.clone()),
         PageSpec::Cmo(i) => Some(site.cmo_document_path(&site.cmos[*i])),
         PageSpec::Entity(kind, i) => Some(entity_doc(c, *kind, *i).1.to_path_buf()),
-        _ => None,
+        PageSpec::Home
+        | PageSpec::List(_)
+        | PageSpec::Matrix
+        | PageSpec::Glossary
+        | PageSpec::Search
+        | PageSpec::NotFound
+        | PageSpec::Theme(_) => None,
     }
 }
 
@@ -1161,66 +1113,6 @@ fn content_kind(rel: &Path) -> Option<Kind> {
         return None;
     }
     Kind::REFERABLE.into_iter().find(|k| k.folder() == parts[1])
-}
-
-/// The pages a page links to: site-relative file paths, each with whether an anchor was named.
-fn page_targets(page: &str, hrefs: &[String]) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
-    for href in hrefs {
-        if href.is_empty() || crate::markdown::is_external(href) || href.starts_with('/') {
-            continue;
-        }
-        let (path, fragment) = href
-            .split_once('#')
-            .map_or((href.as_str(), None), |(p, f)| (p, Some(f)));
-        let path = path.split('?').next().unwrap_or("");
-        let anchored = fragment.is_some_and(|f| !f.is_empty() && f != "top");
-        let target = if path.is_empty() {
-            page.to_string()
-        } else {
-            match crate::check::links::resolve_page(page, path) {
-                Some(t) => t,
-                None => continue,
-            }
-        };
-        match out.iter_mut().find(|(t, _)| *t == target) {
-            Some(entry) => entry.1 |= anchored,
-            None => out.push((target, anchored)),
-        }
-    }
-    out
-}
-
-/// The link problems of one page: its own record plus the ids of the pages it links into.
-fn link_check(
-    page: &Page,
-    pages: &BTreeMap<String, Page>,
-    files: &HashSet<String>,
-) -> Vec<Diagnostic> {
-    let Some(record) = &page.record else {
-        return Vec::new();
-    };
-    let mut mini = vec![PageRecord {
-        path: record.path.clone(),
-        ids: record.ids.clone(),
-        hrefs: record.hrefs.clone(),
-        source: record.source.clone(),
-        md_links: record.md_links.clone(),
-        template: record.template,
-    }];
-    for (target, anchored) in &page.targets {
-        if !anchored || *target == record.path {
-            continue;
-        }
-        if let Some(t) = pages.get(target).and_then(|p| p.record.as_ref()) {
-            mini.push(PageRecord {
-                path: t.path.clone(),
-                ids: t.ids.clone(),
-                ..Default::default()
-            });
-        }
-    }
-    crate::check::links::check(&mini, files)
 }
 
 /// The site-relative paths of every file under `dir`.
@@ -1342,51 +1234,9 @@ impl ContentExt for Content {
     }
 }
 
-fn clone_content(c: &Content) -> Content {
-    Content {
-        root: c.root.clone(),
-        studies: c.studies.clone(),
-        reports: c.reports.clone(),
-        tracers: c.tracers.clone(),
-        areas: c.areas.clone(),
-        theories: c.theories.clone(),
-        cmos: c.cmos.clone(),
-        pages: c.pages.clone(),
-        glossary: c.glossary.clone(),
-        glossary_text: c.glossary_text.clone(),
-        bibliography: c.bibliography.clone(),
-        failed: c.failed.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn targets_resolve_relative_to_the_page() {
-        let t = page_targets(
-            "reports/x/index.html",
-            &[
-                "../../tracers/y/".into(),
-                "../y/#findings".into(),
-                "#top".into(),
-                "https://example.org/".into(),
-                "../../static/style.css".into(),
-                "../../".into(),
-            ],
-        );
-        assert_eq!(
-            t,
-            vec![
-                ("tracers/y/index.html".to_string(), false),
-                ("reports/y/index.html".to_string(), true),
-                ("reports/x/index.html".to_string(), false),
-                ("static/style.css".to_string(), false),
-                ("index.html".to_string(), false),
-            ]
-        );
-    }
 
     #[test]
     fn content_kinds() {
