@@ -127,31 +127,46 @@ const CMO_FIELDS: [&str; 15] = [
     "themes",
 ];
 
-const OTHER_FIELDS: [&str; 24] = [
-    "name",
+/// The fields of every other front-matter type and of the structures inside reports and CMOs
+/// (authors, evidence, chains …) that are not already above.
+const OTHER_FIELDS: [&str; 37] = [
     "affiliation",
-    "orcid",
-    "funder",
-    "programme",
-    "ref",
-    "committee",
-    "period",
-    "start",
-    "end",
-    "design",
-    "grant_ref",
+    "aliases",
     "anonymised",
-    "population",
-    "statement",
-    "if",
-    "then",
     "because",
-    "level",
-    "text",
-    "resource",
-    "reasoning",
-    "valence",
+    "chosen_to_illuminate",
+    "committee",
+    "contradicts",
+    "design",
+    "end",
+    "feeds_context_of",
+    "funder",
+    "grant_ref",
+    "if",
     "intended",
+    "level",
+    "locator",
+    "name",
+    "orcid",
+    "period",
+    "population",
+    "programme",
+    "quote",
+    "rationale",
+    "reasoning",
+    "ref",
+    "refines",
+    "resource",
+    "role",
+    "source",
+    "specialises",
+    "stance",
+    "start",
+    "statement",
+    "tags",
+    "text",
+    "then",
+    "valence",
 ];
 
 const ENUM_VALUES: [&str; 22] = [
@@ -839,4 +854,93 @@ fn whole_builds_return_and_agree_with_their_diagnostics() {
         succeeded.load(Ordering::Relaxed),
         counter.load(Ordering::Relaxed)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guard: the generators' field lists are the schema's.
+
+/// The field names a `Deserialize` struct asks for, read from the schema itself: a deserializer
+/// that answers `deserialize_struct` by failing with the fields it was given.
+fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+    #[derive(Debug)]
+    struct Fields(Vec<&'static str>);
+    impl std::fmt::Display for Fields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:?}", self.0)
+        }
+    }
+    impl std::error::Error for Fields {}
+    impl serde::de::Error for Fields {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Fields(Vec::new())
+        }
+    }
+    struct Probe;
+    impl<'de> serde::Deserializer<'de> for Probe {
+        type Error = Fields;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
+            Err(Fields(Vec::new()))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Fields> {
+            Err(Fields(fields.to_vec()))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let fields = T::deserialize(Probe).err().map(|e| e.0).unwrap_or_default();
+    assert!(
+        !fields.is_empty(),
+        "{} is not a plain struct",
+        std::any::type_name::<T>()
+    );
+    fields
+}
+
+fn sorted(fields: &[&'static str]) -> Vec<&'static str> {
+    let mut v = fields.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// A field added to the schema must be added to the generators too, or the property tests never
+/// write it: the lists above are compared with the schema's own field names.
+#[test]
+fn the_generators_field_lists_are_the_schemas() {
+    use realist::load::schema as s;
+    assert_eq!(sorted(&REPORT_FIELDS), sorted(&fields_of::<s::Report>()));
+    assert_eq!(sorted(&CMO_FIELDS), sorted(&fields_of::<s::Cmo>()));
+    let nested = [
+        fields_of::<s::Author>(),
+        fields_of::<s::Funding>(),
+        fields_of::<s::Ethics>(),
+        fields_of::<s::ContextItem>(),
+        fields_of::<s::Mechanism>(),
+        fields_of::<s::Outcome>(),
+        fields_of::<s::Chain>(),
+        fields_of::<s::Evidence>(),
+        fields_of::<s::Confidence>(),
+        fields_of::<s::Period>(),
+        fields_of::<s::Study>(),
+        fields_of::<s::Tracer>(),
+        fields_of::<s::Area>(),
+        fields_of::<s::Statement>(),
+        fields_of::<s::ProgrammeTheory>(),
+        fields_of::<s::FreePage>(),
+    ]
+    .concat();
+    let known: Vec<&str> = sorted(&[&REPORT_FIELDS[..], &CMO_FIELDS[..]].concat());
+    let others: Vec<&'static str> = sorted(&nested)
+        .into_iter()
+        .filter(|f| known.binary_search(f).is_err())
+        .collect();
+    assert_eq!(sorted(&OTHER_FIELDS), others);
 }

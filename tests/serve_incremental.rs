@@ -73,7 +73,10 @@ impl Report {
             ""
         };
         let heading = ["Findings", "What we found"][self.heading as usize % 2];
-        let mut body = format!("## {heading} {{#findings}}\n\nText number {}.\n", self.text);
+        let mut body = format!(
+            "## {heading} {{#findings}}\n\nText number {} on the CCG [@key].\n",
+            self.text
+        );
         if let Some(t) = &self.link_to {
             body.push_str(&format!(
                 "\nSee [the other report](@report/{t}#findings).\n"
@@ -119,7 +122,15 @@ enum Op {
     StandaloneText(u8),
     StandaloneSource(usize),
     ListStandalone(usize, bool),
+    StandaloneTracer(u8),
+    StandaloneAreas(u8),
+    RenameStandalone,
+    Glossary(u8),
+    Bibliography(u8),
+    Template(Option<u8>),
+    FreePage(bool),
     Css(u8),
+    AddStatic(u8),
     Create,
     Delete(usize),
     Rename(usize),
@@ -150,7 +161,15 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..4).prop_map(Op::StandaloneText),
         1 => r.clone().prop_map(Op::StandaloneSource),
         1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::ListStandalone(i, v)),
+        1 => (0u8..2).prop_map(Op::StandaloneTracer),
+        1 => (0u8..4).prop_map(Op::StandaloneAreas),
+        1 => Just(Op::RenameStandalone),
+        1 => (0u8..4).prop_map(Op::Glossary),
+        1 => (0u8..4).prop_map(Op::Bibliography),
+        1 => proptest::option::of(0u8..4).prop_map(Op::Template),
+        1 => any::<bool>().prop_map(Op::FreePage),
         1 => (0u8..4).prop_map(Op::Css),
+        1 => (0u8..4).prop_map(Op::AddStatic),
         1 => Just(Op::Create),
         1 => r.clone().prop_map(Op::Delete),
         1 => r.prop_map(Op::Rename),
@@ -164,6 +183,9 @@ struct Fixture {
     area: (u8, u8),
     /// The standalone CMO: title, text, and the report its evidence cites.
     standalone: (u8, u8, String),
+    /// The standalone CMO's tracer and areas (front matter that changes backlinks), and its
+    /// file name.
+    standalone_links: (u8, u8, &'static str),
     next_id: u32,
 }
 
@@ -177,7 +199,7 @@ impl Fixture {
         write(
             "site.yaml",
             &format!(
-                "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nsearch: {search}\n"
+                "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nsearch: {search}\nbibliography: content/references.bib\n"
             ),
         );
         write("content/studies/s.md", "---\ntitle: S\n---\nbody\n");
@@ -198,8 +220,11 @@ impl Fixture {
             tracers: [(0, 0), (0, 0)],
             area: (0, 0),
             standalone: (0, 0, "r2".into()),
+            standalone_links: (0, 2, "sx"),
             next_id: 4,
         };
+        f.write_glossary(0);
+        f.write_bibliography(0);
         for i in 0..2 {
             f.write_tracer(i);
         }
@@ -253,17 +278,71 @@ impl Fixture {
         p
     }
 
+    fn standalone_path(&self) -> PathBuf {
+        let name = self.standalone_links.2;
+        self.root.join(format!("content/cmos/{name}.md"))
+    }
+
     fn write_standalone(&self) -> PathBuf {
-        let p = self.root.join("content/cmos/sx.md");
+        let p = self.standalone_path();
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         let (title, text, source) = &self.standalone;
+        let (tracer, areas, _) = self.standalone_links;
+        let tracer = ["tr", "tr2"][tracer as usize % 2];
+        let areas = ["area/a1", "area/a2", "area/a1, area/a2"][areas as usize % 3];
         std::fs::write(
             &p,
             format!(
-                "---\ntype: cmo\nid: sx\ntitle: \"Standalone v{title}\"\nkind: derived\nprogramme_theory: [theory/pt]\ntracer: tracer/tr\nareas: [area/a2]\ncontext: [{{text: c}}]\nmechanism: {{text: m}}\noutcome: [{{text: o, status: observed, valence: negative, intended: false}}]\nevidence: [{{kind: document, source: \"report/{source}#findings\"}}]\nconfidence: {{level: moderate, rationale: r}}\nstatus: contested\n---\nStandalone body, version {text}.\n"
+                "---\ntype: cmo\nid: sx\ntitle: \"Standalone v{title}\"\nkind: derived\nprogramme_theory: [theory/pt]\ntracer: tracer/{tracer}\nareas: [{areas}]\ncontext: [{{text: c}}]\nmechanism: {{text: m}}\noutcome: [{{text: o, status: observed, valence: negative, intended: false}}]\nevidence: [{{kind: document, source: \"report/{source}#findings\"}}]\nconfidence: {{level: moderate, rationale: r}}\nstatus: contested\n---\nStandalone body, version {text}.\n"
             ),
         )
         .unwrap();
+        p
+    }
+
+    fn write_glossary(&self, v: u8) -> PathBuf {
+        let p = self.root.join("content/glossary.yaml");
+        let text = format!(
+            "- term: CCG\n  expansion: Clinical Commissioning Group v{v}\n  definition: A body, version {v}.\n"
+        );
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn write_bibliography(&self, v: u8) -> PathBuf {
+        let p = self.root.join("content/references.bib");
+        let text = format!(
+            "@book{{key,\n  author = {{Author, A.}},\n  title = {{A book, edition {v}}},\n  publisher = {{P}},\n  year = {{{}}}\n}}\n",
+            2000 + u32::from(v)
+        );
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Overrides the theme's 404 template with a variant, or removes the override.
+    fn write_template(&self, v: Option<u8>) -> PathBuf {
+        let p = self.root.join("templates/404.html");
+        match v {
+            Some(v) => {
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                let theme = include_str!("../themes/default/templates/404.html");
+                std::fs::write(&p, format!("{theme}{{# variant {v} #}}\n")).unwrap();
+            }
+            None => {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+        p
+    }
+
+    /// Adds or removes a second free page.
+    fn write_free_page(&self, present: bool) -> PathBuf {
+        let p = self.root.join("content/pages/about.md");
+        if present {
+            std::fs::write(&p, "---\ntitle: About\n---\nAbout the study.\n").unwrap();
+        } else {
+            let _ = std::fs::remove_file(&p);
+        }
         p
     }
 
@@ -296,6 +375,34 @@ impl Fixture {
                 std::fs::write(&p, format!("body {{ margin: {v}px; }}\n")).unwrap();
                 return vec![p];
             }
+            Op::AddStatic(v) => {
+                let p = self.root.join(format!("static/added-{v}.txt"));
+                std::fs::write(&p, format!("file {v}\n")).unwrap();
+                return vec![p];
+            }
+            Op::StandaloneTracer(v) => {
+                self.standalone_links.0 = *v;
+                return vec![self.write_standalone()];
+            }
+            Op::StandaloneAreas(v) => {
+                self.standalone_links.1 = *v;
+                return vec![self.write_standalone()];
+            }
+            Op::RenameStandalone => {
+                let from = self.standalone_path();
+                self.standalone_links.2 = if self.standalone_links.2 == "sx" {
+                    "sy"
+                } else {
+                    "sx"
+                };
+                let to = self.standalone_path();
+                std::fs::rename(&from, &to).unwrap();
+                return vec![from, to];
+            }
+            Op::Glossary(v) => return vec![self.write_glossary(*v)],
+            Op::Bibliography(v) => return vec![self.write_bibliography(*v)],
+            Op::Template(v) => return vec![self.write_template(*v)],
+            Op::FreePage(present) => return vec![self.write_free_page(*present)],
             Op::StandaloneSource(i) if !ids.is_empty() => {
                 self.standalone.2 = ids[i % ids.len()].clone();
                 return vec![self.write_standalone()];
@@ -338,7 +445,15 @@ impl Fixture {
             | Op::StandaloneTitle(_)
             | Op::StandaloneText(_)
             | Op::StandaloneSource(_)
-            | Op::Css(_) => Vec::new(),
+            | Op::StandaloneTracer(_)
+            | Op::StandaloneAreas(_)
+            | Op::RenameStandalone
+            | Op::Glossary(_)
+            | Op::Bibliography(_)
+            | Op::Template(_)
+            | Op::FreePage(_)
+            | Op::Css(_)
+            | Op::AddStatic(_) => Vec::new(),
             Op::TracerTitle(i, v) => {
                 self.tracers[i].0 = v;
                 vec![self.write_tracer(i)]
@@ -514,6 +629,9 @@ fn body_edits_are_incremental_and_front_matter_edits_too() {
         Op::StandaloneSource(0),
         Op::Heading(0, 1),
         Op::Css(2),
+        Op::StandaloneTracer(1),
+        Op::StandaloneAreas(0),
+        Op::StandaloneTracer(0),
     ];
     let (incremental, full) = check_sequence(&ops);
     assert_eq!((incremental, full), (ops.len(), 0));
@@ -527,9 +645,18 @@ fn structural_changes_fall_back_to_full_builds() {
         Op::Delete(1),
         Op::ExtraCmo(0, true),
         Op::Status(0, 2),
+        Op::RenameStandalone,
+        Op::Glossary(1),
+        Op::Bibliography(2),
+        Op::Template(Some(1)),
+        Op::Template(Some(2)),
+        Op::Template(None),
+        Op::FreePage(true),
+        Op::FreePage(false),
+        Op::AddStatic(1),
     ];
     let (incremental, full) = check_sequence(&ops);
-    assert_eq!((incremental, full), (0, 5));
+    assert_eq!((incremental, full), (0, ops.len()));
 }
 
 #[test]
