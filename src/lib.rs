@@ -10,7 +10,9 @@
 //! | render | [`render`], [`markdown`], [`cite`] | Tera pages in parallel, Markdown, citations |
 //! | write | [`write`] | the staging folder and moving it into place, static files, feeds, exports |
 //!
-//! [`build`] runs them all; `main.rs` only parses arguments and prints what comes back.
+//! The `pipeline` module holds one function per stage, and runs them in order; [`build`] and
+//! `realist serve` ([`serve`]) both call those functions, so a stage is written once.
+//! `main.rs` only parses arguments and prints what comes back.
 
 pub mod check;
 pub mod cite;
