@@ -859,51 +859,6 @@ fn whole_builds_return_and_agree_with_their_diagnostics() {
 // ---------------------------------------------------------------------------------------------
 // Guard: the generators' field lists are the schema's.
 
-/// The field names a `Deserialize` struct asks for, read from the schema itself: a deserializer
-/// that answers `deserialize_struct` by failing with the fields it was given.
-fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
-    #[derive(Debug)]
-    struct Fields(Vec<&'static str>);
-    impl std::fmt::Display for Fields {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "{:?}", self.0)
-        }
-    }
-    impl std::error::Error for Fields {}
-    impl serde::de::Error for Fields {
-        fn custom<M: std::fmt::Display>(_: M) -> Self {
-            Fields(Vec::new())
-        }
-    }
-    struct Probe;
-    impl<'de> serde::Deserializer<'de> for Probe {
-        type Error = Fields;
-        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
-            Err(Fields(Vec::new()))
-        }
-        fn deserialize_struct<V: serde::de::Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Fields> {
-            Err(Fields(fields.to_vec()))
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
-            ignored_any
-        }
-    }
-    let fields = T::deserialize(Probe).err().map(|e| e.0).unwrap_or_default();
-    assert!(
-        !fields.is_empty(),
-        "{} is not a plain struct",
-        std::any::type_name::<T>()
-    );
-    fields
-}
-
 fn sorted(fields: &[&'static str]) -> Vec<&'static str> {
     let mut v = fields.to_vec();
     v.sort_unstable();
@@ -916,25 +871,28 @@ fn sorted(fields: &[&'static str]) -> Vec<&'static str> {
 #[test]
 fn the_generators_field_lists_are_the_schemas() {
     use realist::load::schema as s;
-    assert_eq!(sorted(&REPORT_FIELDS), sorted(&fields_of::<s::Report>()));
-    assert_eq!(sorted(&CMO_FIELDS), sorted(&fields_of::<s::Cmo>()));
+    assert_eq!(
+        sorted(&REPORT_FIELDS),
+        sorted(&common::fields_of::<s::Report>())
+    );
+    assert_eq!(sorted(&CMO_FIELDS), sorted(&common::fields_of::<s::Cmo>()));
     let nested = [
-        fields_of::<s::Author>(),
-        fields_of::<s::Funding>(),
-        fields_of::<s::Ethics>(),
-        fields_of::<s::ContextItem>(),
-        fields_of::<s::Mechanism>(),
-        fields_of::<s::Outcome>(),
-        fields_of::<s::Chain>(),
-        fields_of::<s::Evidence>(),
-        fields_of::<s::Confidence>(),
-        fields_of::<s::Period>(),
-        fields_of::<s::Study>(),
-        fields_of::<s::Tracer>(),
-        fields_of::<s::Area>(),
-        fields_of::<s::Statement>(),
-        fields_of::<s::ProgrammeTheory>(),
-        fields_of::<s::FreePage>(),
+        common::fields_of::<s::Author>(),
+        common::fields_of::<s::Funding>(),
+        common::fields_of::<s::Ethics>(),
+        common::fields_of::<s::ContextItem>(),
+        common::fields_of::<s::Mechanism>(),
+        common::fields_of::<s::Outcome>(),
+        common::fields_of::<s::Chain>(),
+        common::fields_of::<s::Evidence>(),
+        common::fields_of::<s::Confidence>(),
+        common::fields_of::<s::Period>(),
+        common::fields_of::<s::Study>(),
+        common::fields_of::<s::Tracer>(),
+        common::fields_of::<s::Area>(),
+        common::fields_of::<s::Statement>(),
+        common::fields_of::<s::ProgrammeTheory>(),
+        common::fields_of::<s::FreePage>(),
     ]
     .concat();
     let known: Vec<&str> = sorted(&[&REPORT_FIELDS[..], &CMO_FIELDS[..]].concat());

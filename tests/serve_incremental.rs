@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use realist::serve::incremental::{Session, UpdateKind};
 
+mod common;
+
 const THEMES: [&str; 2] = ["equity", "finance-and-contracting"];
 
 /// One report of the fixture, as parameters its file is generated from.
@@ -29,6 +31,8 @@ struct Report {
     broken_yaml: bool,
     broken_link: bool,
     lists_standalone: bool,
+    derived_from: Option<String>,
+    keywords: u8,
 }
 
 impl Report {
@@ -72,6 +76,12 @@ impl Report {
         } else {
             ""
         };
+        let derived = match &self.derived_from {
+            Some(t) if t != id => format!("derived_from: report/{t}\n"),
+            _ => String::new(),
+        };
+        let keywords =
+            ["[]", "[commissioning]", "[commissioning, integration]"][self.keywords as usize % 3];
         let heading = ["Findings", "What we found"][self.heading as usize % 2];
         let mut body = format!(
             "## {heading} {{#findings}}\n\nText number {} on the CCG [@key].\n",
@@ -89,7 +99,7 @@ impl Report {
             body.push_str("\nA [broken link](@report/nope).\n");
         }
         format!(
-            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nthemes: [{}]\ncmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}{listed}---\n{body}",
+            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nkeywords: {keywords}\nthemes: [{}]\n{derived}cmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}{listed}---\n{body}",
             self.date % 12 + 1,
             areas.join(", "),
             themes.join(", "),
@@ -122,6 +132,8 @@ enum Op {
     StandaloneText(u8),
     StandaloneSource(usize),
     ListStandalone(usize, bool),
+    DerivedFrom(usize, Option<usize>),
+    Keywords(usize, u8),
     StandaloneTracer(u8),
     StandaloneAreas(u8),
     RenameStandalone,
@@ -161,6 +173,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..4).prop_map(Op::StandaloneText),
         1 => r.clone().prop_map(Op::StandaloneSource),
         1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::ListStandalone(i, v)),
+        1 => (r.clone(), proptest::option::of(0usize..8)).prop_map(|(i, v)| Op::DerivedFrom(i, v)),
+        1 => (r.clone(), 0u8..3).prop_map(|(i, v)| Op::Keywords(i, v)),
         1 => (0u8..2).prop_map(Op::StandaloneTracer),
         1 => (0u8..4).prop_map(Op::StandaloneAreas),
         1 => Just(Op::RenameStandalone),
@@ -440,6 +454,11 @@ impl Fixture {
             Op::BreakYaml(i, v) => edit(i, &mut |r| r.broken_yaml = v),
             Op::BrokenLink(i, v) => edit(i, &mut |r| r.broken_link = v),
             Op::ListStandalone(i, v) => edit(i, &mut |r| r.lists_standalone = v),
+            Op::DerivedFrom(i, t) => {
+                let t = t.map(pick);
+                edit(i, &mut |r| r.derived_from = t.clone())
+            }
+            Op::Keywords(i, v) => edit(i, &mut |r| r.keywords = v),
             Op::AreaTitle(_)
             | Op::AreaText(_)
             | Op::StandaloneTitle(_)
@@ -632,6 +651,9 @@ fn body_edits_are_incremental_and_front_matter_edits_too() {
         Op::StandaloneTracer(1),
         Op::StandaloneAreas(0),
         Op::StandaloneTracer(0),
+        Op::DerivedFrom(0, Some(1)),
+        Op::Keywords(2, 1),
+        Op::DerivedFrom(0, None),
     ];
     let (incremental, full) = check_sequence(&ops);
     assert_eq!((incremental, full), (ops.len(), 0));
@@ -683,4 +705,94 @@ fn the_search_index_is_rebuilt_with_every_update() {
     ];
     let (incremental, full) = check_site(&ops, true);
     assert_eq!((incremental, full), (4, 0));
+}
+
+/// Every front-matter field of a report, and how the property test above covers it: the
+/// operation that edits it, or why it is written once and left alone. A field the schema gains
+/// fails [`every_front_matter_field_is_covered`] until it is added here.
+const REPORT_COVERAGE: [(&str, &str); 22] = [
+    (
+        "type",
+        "fixed: tracer-report (the report's type is its own page's label)",
+    ),
+    (
+        "report_type",
+        "not written: optional label on the report's own page",
+    ),
+    ("title", "Op::Title"),
+    ("date", "Op::Date"),
+    ("authors", "fixed"),
+    ("status", "Op::Status"),
+    ("study", "fixed: one study"),
+    ("tracer", "Op::Tracer"),
+    (
+        "tracers",
+        "not written: the plural form of tracer, resolved the same way",
+    ),
+    ("areas", "Op::Areas"),
+    ("programme_theories", "fixed"),
+    ("summary", "fixed"),
+    (
+        "lay_summary",
+        "not written: shown on the report's own page only",
+    ),
+    (
+        "abstract",
+        "not written: shown on the report's own page and exports only",
+    ),
+    ("keywords", "Op::Keywords"),
+    ("themes", "Op::Themes"),
+    (
+        "doi",
+        "not written: shown on the report's own page and exports only",
+    ),
+    (
+        "licence",
+        "not written: shown on the report's own page only",
+    ),
+    (
+        "funding",
+        "not written: shown on the report's own page only",
+    ),
+    ("ethics", "not written: shown on the report's own page only"),
+    ("derived_from", "Op::DerivedFrom"),
+    ("cmos", "Op::ExtraCmo, Op::Chain, Op::ListStandalone"),
+];
+
+/// The same for a CMO (inline in a report, or standalone).
+const CMO_COVERAGE: [(&str, &str); 15] = [
+    ("type", "fixed: cmo (standalone)"),
+    ("id", "Op::Rename keeps the old ids; Op::ExtraCmo adds one"),
+    ("title", "Op::Title (inline), Op::StandaloneTitle"),
+    ("kind", "fixed"),
+    ("programme_theory", "fixed"),
+    ("tracer", "Op::StandaloneTracer"),
+    ("areas", "Op::StandaloneAreas"),
+    ("context", "fixed"),
+    ("mechanism", "fixed"),
+    ("outcome", "fixed"),
+    ("chain", "Op::Chain"),
+    ("evidence", "Op::StandaloneSource"),
+    ("confidence", "fixed"),
+    ("status", "fixed"),
+    ("themes", "not written: summarised like a report's themes"),
+];
+
+#[test]
+fn every_front_matter_field_is_covered() {
+    use realist::load::schema::{Cmo, Report};
+    let listed = |c: &[(&'static str, &str)]| {
+        let mut v: Vec<&str> = c.iter().map(|(f, _)| *f).collect();
+        v.sort_unstable();
+        v
+    };
+    let schema = |mut v: Vec<&'static str>| {
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(
+        listed(&REPORT_COVERAGE),
+        schema(common::fields_of::<Report>())
+    );
+    assert_eq!(listed(&CMO_COVERAGE), schema(common::fields_of::<Cmo>()));
 }
