@@ -116,8 +116,8 @@ impl BuildReport {
 /// Loads, resolves, checks, renders and (unless `check_only`) writes the site.
 ///
 /// 1. Refuse a root that is no site, an output inside the inputs, and a bad `--base-url`.
-/// 2. Read site.yaml and run the stages before rendering ([`pipeline::prepare`]).
-/// 3. Open the staging folder and write the site into it ([`pipeline::write_site`]).
+/// 2. Read site.yaml and run the stages before rendering (`pipeline::prepare`).
+/// 3. Open the staging folder and write the site into it (`pipeline::write_site`).
 /// 4. Move the staging folder into place if nothing failed (and this is not `check`).
 pub fn build(options: &BuildOptions) -> BuildReport {
     let mut run = Run::start();
