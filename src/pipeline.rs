@@ -304,11 +304,7 @@ pub(crate) fn render(
 
 /// The files a page may link to before they are written: the pages, `files` written already
 /// (static files), and the extra files.
-pub(crate) fn known_files(
-    site: &Site,
-    specs: &[PageSpec],
-    files: &HashSet<String>,
-) -> FxHashSet<String> {
+fn known_files(site: &Site, specs: &[PageSpec], files: &HashSet<String>) -> FxHashSet<String> {
     specs
         .iter()
         .map(|s| spec_path(site, s))
