@@ -84,7 +84,7 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
-const REPORT_FIELDS: [&str; 22] = [
+const REPORT_FIELDS: [&str; 23] = [
     "type",
     "report_type",
     "title",
@@ -106,10 +106,11 @@ const REPORT_FIELDS: [&str; 22] = [
     "funding",
     "ethics",
     "derived_from",
+    "sources",
     "cmos",
 ];
 
-const CMO_FIELDS: [&str; 15] = [
+const CMO_FIELDS: [&str; 16] = [
     "type",
     "id",
     "title",
@@ -125,33 +126,52 @@ const CMO_FIELDS: [&str; 15] = [
     "confidence",
     "status",
     "themes",
+    "sources",
 ];
 
-const OTHER_FIELDS: [&str; 24] = [
-    "name",
+/// The fields of every other front-matter type and of the structures inside reports and CMOs
+/// (authors, evidence, chains …) that are not already above.
+const OTHER_FIELDS: [&str; 40] = [
     "affiliation",
-    "orcid",
-    "funder",
-    "programme",
-    "ref",
-    "committee",
-    "period",
-    "start",
-    "end",
-    "design",
-    "grant_ref",
+    "aliases",
     "anonymised",
-    "population",
-    "statement",
-    "if",
-    "then",
     "because",
-    "level",
-    "text",
-    "resource",
-    "reasoning",
-    "valence",
+    "chosen_to_illuminate",
+    "committee",
+    "container",
+    "contradicts",
+    "design",
+    "end",
+    "feeds_context_of",
+    "funder",
+    "grant_ref",
+    "if",
     "intended",
+    "level",
+    "locator",
+    "name",
+    "orcid",
+    "period",
+    "population",
+    "programme",
+    "quote",
+    "rationale",
+    "reasoning",
+    "ref",
+    "refines",
+    "resource",
+    "role",
+    "source",
+    "specialises",
+    "stance",
+    "start",
+    "statement",
+    "tags",
+    "text",
+    "then",
+    "url",
+    "valence",
+    "year",
 ];
 
 const ENUM_VALUES: [&str; 22] = [
@@ -839,4 +859,52 @@ fn whole_builds_return_and_agree_with_their_diagnostics() {
         succeeded.load(Ordering::Relaxed),
         counter.load(Ordering::Relaxed)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guard: the generators' field lists are the schema's.
+
+fn sorted(fields: &[&'static str]) -> Vec<&'static str> {
+    let mut v = fields.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// A field added to the schema must be added to the generators too, or the property tests never
+/// write it: the lists above are compared with the schema's own field names.
+#[test]
+fn the_generators_field_lists_are_the_schemas() {
+    use realist::model as s;
+    assert_eq!(
+        sorted(&REPORT_FIELDS),
+        sorted(&common::fields_of::<s::Report>())
+    );
+    assert_eq!(sorted(&CMO_FIELDS), sorted(&common::fields_of::<s::Cmo>()));
+    let nested = [
+        common::fields_of::<s::Author>(),
+        common::fields_of::<s::Funding>(),
+        common::fields_of::<s::Ethics>(),
+        common::fields_of::<s::ContextItem>(),
+        common::fields_of::<s::Mechanism>(),
+        common::fields_of::<s::Outcome>(),
+        common::fields_of::<s::Chain>(),
+        common::fields_of::<s::Evidence>(),
+        common::fields_of::<s::Confidence>(),
+        common::fields_of::<s::Period>(),
+        common::fields_of::<s::Study>(),
+        common::fields_of::<s::Tracer>(),
+        common::fields_of::<s::Area>(),
+        common::fields_of::<s::Statement>(),
+        common::fields_of::<s::ProgrammeTheory>(),
+        common::fields_of::<s::FreePage>(),
+        common::fields_of::<s::Source>(),
+    ]
+    .concat();
+    let known: Vec<&str> = sorted(&[&REPORT_FIELDS[..], &CMO_FIELDS[..]].concat());
+    let others: Vec<&'static str> = sorted(&nested)
+        .into_iter()
+        .filter(|f| known.binary_search(f).is_err())
+        .collect();
+    assert_eq!(sorted(&OTHER_FIELDS), others);
 }

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use realist::serve::incremental::{Session, UpdateKind};
 
+mod common;
+
 const THEMES: [&str; 2] = ["equity", "finance-and-contracting"];
 
 /// One report of the fixture, as parameters its file is generated from.
@@ -29,6 +31,9 @@ struct Report {
     broken_yaml: bool,
     broken_link: bool,
     lists_standalone: bool,
+    derived_from: Option<String>,
+    keywords: u8,
+    sources: u8,
 }
 
 impl Report {
@@ -72,8 +77,23 @@ impl Report {
         } else {
             ""
         };
+        let derived = match &self.derived_from {
+            Some(t) if t != id => format!("derived_from: report/{t}\n"),
+            _ => String::new(),
+        };
+        let keywords =
+            ["[]", "[commissioning]", "[commissioning, integration]"][self.keywords as usize % 3];
+        // Changes the backlinks of the sources' pages.
+        let sources = [
+            "",
+            "sources: [source/src1]\n",
+            "sources: [source/src1, source/src2]\n",
+        ][self.sources as usize % 3];
         let heading = ["Findings", "What we found"][self.heading as usize % 2];
-        let mut body = format!("## {heading} {{#findings}}\n\nText number {}.\n", self.text);
+        let mut body = format!(
+            "## {heading} {{#findings}}\n\nText number {} on the CCG [@key].\n",
+            self.text
+        );
         if let Some(t) = &self.link_to {
             body.push_str(&format!(
                 "\nSee [the other report](@report/{t}#findings).\n"
@@ -86,7 +106,7 @@ impl Report {
             body.push_str("\nA [broken link](@report/nope).\n");
         }
         format!(
-            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nthemes: [{}]\ncmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}{listed}---\n{body}",
+            "---\ntype: tracer-report\ntitle: {title}\ndate: \"2017-{:02}\"\nauthors: [{{name: A}}]\nstatus: {status}\nstudy: study/s\ntracer: tracer/{tracer}\nareas: [{}]\nprogramme_theories: [theory/pt]\nsummary: [\"k\"]\nkeywords: {keywords}\nthemes: [{}]\n{sources}{derived}cmos:\n  - id: {id}-c1\n    title: \"CMO of {id} v{}\"\n    kind: observed\n    programme_theory: [theory/pt]\n    context: [{{text: c}}]\n    mechanism: {{text: m}}\n    outcome: [{{text: o, status: observed, valence: positive, intended: true}}]\n    evidence: [{{kind: interview, source: \"report/{id}#findings\"}}]\n    confidence: {{level: low, rationale: r}}\n    status: supported\n{chain}{extra}{listed}---\n{body}",
             self.date % 12 + 1,
             areas.join(", "),
             themes.join(", "),
@@ -119,7 +139,18 @@ enum Op {
     StandaloneText(u8),
     StandaloneSource(usize),
     ListStandalone(usize, bool),
+    DerivedFrom(usize, Option<usize>),
+    Keywords(usize, u8),
+    Sources(usize, u8),
+    StandaloneTracer(u8),
+    StandaloneAreas(u8),
+    RenameStandalone,
+    Glossary(u8),
+    Bibliography(u8),
+    Template(Option<u8>),
+    FreePage(bool),
     Css(u8),
+    AddStatic(u8),
     Create,
     Delete(usize),
     Rename(usize),
@@ -150,7 +181,18 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..4).prop_map(Op::StandaloneText),
         1 => r.clone().prop_map(Op::StandaloneSource),
         1 => (r.clone(), any::<bool>()).prop_map(|(i, v)| Op::ListStandalone(i, v)),
+        1 => (r.clone(), proptest::option::of(0usize..8)).prop_map(|(i, v)| Op::DerivedFrom(i, v)),
+        1 => (r.clone(), 0u8..3).prop_map(|(i, v)| Op::Keywords(i, v)),
+        1 => (r.clone(), 0u8..3).prop_map(|(i, v)| Op::Sources(i, v)),
+        1 => (0u8..2).prop_map(Op::StandaloneTracer),
+        1 => (0u8..4).prop_map(Op::StandaloneAreas),
+        1 => Just(Op::RenameStandalone),
+        1 => (0u8..4).prop_map(Op::Glossary),
+        1 => (0u8..4).prop_map(Op::Bibliography),
+        1 => proptest::option::of(0u8..4).prop_map(Op::Template),
+        1 => any::<bool>().prop_map(Op::FreePage),
         1 => (0u8..4).prop_map(Op::Css),
+        1 => (0u8..4).prop_map(Op::AddStatic),
         1 => Just(Op::Create),
         1 => r.clone().prop_map(Op::Delete),
         1 => r.prop_map(Op::Rename),
@@ -164,6 +206,9 @@ struct Fixture {
     area: (u8, u8),
     /// The standalone CMO: title, text, and the report its evidence cites.
     standalone: (u8, u8, String),
+    /// The standalone CMO's tracer and areas (front matter that changes backlinks), and its
+    /// file name.
+    standalone_links: (u8, u8, &'static str),
     next_id: u32,
 }
 
@@ -177,10 +222,15 @@ impl Fixture {
         write(
             "site.yaml",
             &format!(
-                "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nsearch: {search}\n"
+                "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nsearch: {search}\nbibliography: content/references.bib\n"
             ),
         );
         write("content/studies/s.md", "---\ntitle: S\n---\nbody\n");
+        for s in ["src1", "src2"] {
+            let source =
+                format!("---\ntitle: Source {s}\nauthors: [{{name: B}}]\nyear: 2015\n---\n");
+            write(&format!("content/sources/{s}.md"), &source);
+        }
         std::fs::create_dir_all(root.join("content/tracers")).unwrap();
         std::fs::create_dir_all(root.join("content/reports")).unwrap();
         write(
@@ -198,8 +248,11 @@ impl Fixture {
             tracers: [(0, 0), (0, 0)],
             area: (0, 0),
             standalone: (0, 0, "r2".into()),
+            standalone_links: (0, 2, "sx"),
             next_id: 4,
         };
+        f.write_glossary(0);
+        f.write_bibliography(0);
         for i in 0..2 {
             f.write_tracer(i);
         }
@@ -253,17 +306,71 @@ impl Fixture {
         p
     }
 
+    fn standalone_path(&self) -> PathBuf {
+        let name = self.standalone_links.2;
+        self.root.join(format!("content/cmos/{name}.md"))
+    }
+
     fn write_standalone(&self) -> PathBuf {
-        let p = self.root.join("content/cmos/sx.md");
+        let p = self.standalone_path();
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         let (title, text, source) = &self.standalone;
+        let (tracer, areas, _) = self.standalone_links;
+        let tracer = ["tr", "tr2"][tracer as usize % 2];
+        let areas = ["area/a1", "area/a2", "area/a1, area/a2"][areas as usize % 3];
         std::fs::write(
             &p,
             format!(
-                "---\ntype: cmo\nid: sx\ntitle: \"Standalone v{title}\"\nkind: derived\nprogramme_theory: [theory/pt]\ntracer: tracer/tr\nareas: [area/a2]\ncontext: [{{text: c}}]\nmechanism: {{text: m}}\noutcome: [{{text: o, status: observed, valence: negative, intended: false}}]\nevidence: [{{kind: document, source: \"report/{source}#findings\"}}]\nconfidence: {{level: moderate, rationale: r}}\nstatus: contested\n---\nStandalone body, version {text}.\n"
+                "---\ntype: cmo\nid: sx\ntitle: \"Standalone v{title}\"\nkind: derived\nprogramme_theory: [theory/pt]\ntracer: tracer/{tracer}\nareas: [{areas}]\ncontext: [{{text: c}}]\nmechanism: {{text: m}}\noutcome: [{{text: o, status: observed, valence: negative, intended: false}}]\nevidence: [{{kind: document, source: \"report/{source}#findings\"}}]\nconfidence: {{level: moderate, rationale: r}}\nstatus: contested\n---\nStandalone body, version {text}.\n"
             ),
         )
         .unwrap();
+        p
+    }
+
+    fn write_glossary(&self, v: u8) -> PathBuf {
+        let p = self.root.join("content/glossary.yaml");
+        let text = format!(
+            "- term: CCG\n  expansion: Clinical Commissioning Group v{v}\n  definition: A body, version {v}.\n"
+        );
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn write_bibliography(&self, v: u8) -> PathBuf {
+        let p = self.root.join("content/references.bib");
+        let text = format!(
+            "@book{{key,\n  author = {{Author, A.}},\n  title = {{A book, edition {v}}},\n  publisher = {{P}},\n  year = {{{}}}\n}}\n",
+            2000 + u32::from(v)
+        );
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    /// Overrides the theme's 404 template with a variant, or removes the override.
+    fn write_template(&self, v: Option<u8>) -> PathBuf {
+        let p = self.root.join("templates/404.html");
+        match v {
+            Some(v) => {
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                let theme = include_str!("../themes/default/templates/404.html");
+                std::fs::write(&p, format!("{theme}{{# variant {v} #}}\n")).unwrap();
+            }
+            None => {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+        p
+    }
+
+    /// Adds or removes a second free page.
+    fn write_free_page(&self, present: bool) -> PathBuf {
+        let p = self.root.join("content/pages/about.md");
+        if present {
+            std::fs::write(&p, "---\ntitle: About\n---\nAbout the study.\n").unwrap();
+        } else {
+            let _ = std::fs::remove_file(&p);
+        }
         p
     }
 
@@ -296,6 +403,34 @@ impl Fixture {
                 std::fs::write(&p, format!("body {{ margin: {v}px; }}\n")).unwrap();
                 return vec![p];
             }
+            Op::AddStatic(v) => {
+                let p = self.root.join(format!("static/added-{v}.txt"));
+                std::fs::write(&p, format!("file {v}\n")).unwrap();
+                return vec![p];
+            }
+            Op::StandaloneTracer(v) => {
+                self.standalone_links.0 = *v;
+                return vec![self.write_standalone()];
+            }
+            Op::StandaloneAreas(v) => {
+                self.standalone_links.1 = *v;
+                return vec![self.write_standalone()];
+            }
+            Op::RenameStandalone => {
+                let from = self.standalone_path();
+                self.standalone_links.2 = if self.standalone_links.2 == "sx" {
+                    "sy"
+                } else {
+                    "sx"
+                };
+                let to = self.standalone_path();
+                std::fs::rename(&from, &to).unwrap();
+                return vec![from, to];
+            }
+            Op::Glossary(v) => return vec![self.write_glossary(*v)],
+            Op::Bibliography(v) => return vec![self.write_bibliography(*v)],
+            Op::Template(v) => return vec![self.write_template(*v)],
+            Op::FreePage(present) => return vec![self.write_free_page(*present)],
             Op::StandaloneSource(i) if !ids.is_empty() => {
                 self.standalone.2 = ids[i % ids.len()].clone();
                 return vec![self.write_standalone()];
@@ -333,12 +468,26 @@ impl Fixture {
             Op::BreakYaml(i, v) => edit(i, &mut |r| r.broken_yaml = v),
             Op::BrokenLink(i, v) => edit(i, &mut |r| r.broken_link = v),
             Op::ListStandalone(i, v) => edit(i, &mut |r| r.lists_standalone = v),
+            Op::DerivedFrom(i, t) => {
+                let t = t.map(pick);
+                edit(i, &mut |r| r.derived_from = t.clone())
+            }
+            Op::Keywords(i, v) => edit(i, &mut |r| r.keywords = v),
+            Op::Sources(i, v) => edit(i, &mut |r| r.sources = v),
             Op::AreaTitle(_)
             | Op::AreaText(_)
             | Op::StandaloneTitle(_)
             | Op::StandaloneText(_)
             | Op::StandaloneSource(_)
-            | Op::Css(_) => Vec::new(),
+            | Op::StandaloneTracer(_)
+            | Op::StandaloneAreas(_)
+            | Op::RenameStandalone
+            | Op::Glossary(_)
+            | Op::Bibliography(_)
+            | Op::Template(_)
+            | Op::FreePage(_)
+            | Op::Css(_)
+            | Op::AddStatic(_) => Vec::new(),
             Op::TracerTitle(i, v) => {
                 self.tracers[i].0 = v;
                 vec![self.write_tracer(i)]
@@ -514,6 +663,14 @@ fn body_edits_are_incremental_and_front_matter_edits_too() {
         Op::StandaloneSource(0),
         Op::Heading(0, 1),
         Op::Css(2),
+        Op::StandaloneTracer(1),
+        Op::StandaloneAreas(0),
+        Op::StandaloneTracer(0),
+        Op::DerivedFrom(0, Some(1)),
+        Op::Keywords(2, 1),
+        Op::Sources(1, 2),
+        Op::Sources(1, 0),
+        Op::DerivedFrom(0, None),
     ];
     let (incremental, full) = check_sequence(&ops);
     assert_eq!((incremental, full), (ops.len(), 0));
@@ -527,9 +684,18 @@ fn structural_changes_fall_back_to_full_builds() {
         Op::Delete(1),
         Op::ExtraCmo(0, true),
         Op::Status(0, 2),
+        Op::RenameStandalone,
+        Op::Glossary(1),
+        Op::Bibliography(2),
+        Op::Template(Some(1)),
+        Op::Template(Some(2)),
+        Op::Template(None),
+        Op::FreePage(true),
+        Op::FreePage(false),
+        Op::AddStatic(1),
     ];
     let (incremental, full) = check_sequence(&ops);
-    assert_eq!((incremental, full), (0, 5));
+    assert_eq!((incremental, full), (0, ops.len()));
 }
 
 #[test]
@@ -556,4 +722,99 @@ fn the_search_index_is_rebuilt_with_every_update() {
     ];
     let (incremental, full) = check_site(&ops, true);
     assert_eq!((incremental, full), (4, 0));
+}
+
+/// Every front-matter field of a report, and how the property test above covers it: the
+/// operation that edits it, or why it is written once and left alone. A field the schema gains
+/// fails [`every_front_matter_field_is_covered`] until it is added here.
+const REPORT_COVERAGE: [(&str, &str); 23] = [
+    (
+        "type",
+        "fixed: tracer-report (the report's type is its own page's label)",
+    ),
+    (
+        "report_type",
+        "not written: optional label on the report's own page",
+    ),
+    ("title", "Op::Title"),
+    ("date", "Op::Date"),
+    ("authors", "fixed"),
+    ("status", "Op::Status"),
+    ("study", "fixed: one study"),
+    ("tracer", "Op::Tracer"),
+    (
+        "tracers",
+        "not written: the plural form of tracer, resolved the same way",
+    ),
+    ("areas", "Op::Areas"),
+    ("programme_theories", "fixed"),
+    ("summary", "fixed"),
+    (
+        "lay_summary",
+        "not written: shown on the report's own page only",
+    ),
+    (
+        "abstract",
+        "not written: shown on the report's own page and exports only",
+    ),
+    ("keywords", "Op::Keywords"),
+    ("themes", "Op::Themes"),
+    (
+        "doi",
+        "not written: shown on the report's own page and exports only",
+    ),
+    (
+        "licence",
+        "not written: shown on the report's own page only",
+    ),
+    (
+        "funding",
+        "not written: shown on the report's own page only",
+    ),
+    ("ethics", "not written: shown on the report's own page only"),
+    ("derived_from", "Op::DerivedFrom"),
+    ("sources", "Op::Sources"),
+    ("cmos", "Op::ExtraCmo, Op::Chain, Op::ListStandalone"),
+];
+
+/// The same for a CMO (inline in a report, or standalone).
+const CMO_COVERAGE: [(&str, &str); 16] = [
+    ("type", "fixed: cmo (standalone)"),
+    ("id", "Op::Rename keeps the old ids; Op::ExtraCmo adds one"),
+    ("title", "Op::Title (inline), Op::StandaloneTitle"),
+    ("kind", "fixed"),
+    ("programme_theory", "fixed"),
+    ("tracer", "Op::StandaloneTracer"),
+    ("areas", "Op::StandaloneAreas"),
+    ("context", "fixed"),
+    ("mechanism", "fixed"),
+    ("outcome", "fixed"),
+    ("chain", "Op::Chain"),
+    ("evidence", "Op::StandaloneSource"),
+    ("confidence", "fixed"),
+    ("status", "fixed"),
+    ("themes", "not written: summarised like a report's themes"),
+    (
+        "sources",
+        "not written: linked like a report's sources (Op::Sources)",
+    ),
+];
+
+#[test]
+fn every_front_matter_field_is_covered() {
+    use realist::model::{Cmo, Report};
+    let listed = |c: &[(&'static str, &str)]| {
+        let mut v: Vec<&str> = c.iter().map(|(f, _)| *f).collect();
+        v.sort_unstable();
+        v
+    };
+    let schema = |mut v: Vec<&'static str>| {
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(
+        listed(&REPORT_COVERAGE),
+        schema(common::fields_of::<Report>())
+    );
+    assert_eq!(listed(&CMO_COVERAGE), schema(common::fields_of::<Cmo>()));
 }

@@ -268,8 +268,23 @@ fn target_of(page: &str, path: &str) -> Option<String> {
 /// Checks every page's links against the written files and their ids.
 /// `files` holds every site-relative file path in the output (pages, static files, exports).
 pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic> {
+    let checked: Vec<&PageRecord> = records.iter().collect();
+    check_pages(&checked, records.iter(), files)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// Checks the links of the pages `checked` against `files` and the ids of `site_pages` (every
+/// page of the site; `serve` checks only the pages it rendered again). One list of problems per
+/// checked page.
+pub fn check_pages<'r>(
+    checked: &[&'r PageRecord],
+    site_pages: impl Iterator<Item = &'r PageRecord>,
+    files: &HashSet<String>,
+) -> Vec<Vec<Diagnostic>> {
     // Only pages that some link names with an anchor need their ids as a set.
-    let anchored: FxHashSet<String> = records
+    let anchored: FxHashSet<String> = checked
         .iter()
         .flat_map(|r| {
             r.hrefs.iter().filter_map(|h| {
@@ -278,24 +293,47 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
             })
         })
         .collect();
-    let ids: FxHashMap<&str, FxHashSet<&str>> = records
-        .iter()
+    let ids: FxHashMap<&str, FxHashSet<&str>> = site_pages
         .filter(|r| anchored.contains(&r.path))
         .map(|r| (r.path.as_str(), r.ids.iter().collect()))
         .collect();
     let ids = &ids;
-    records
+    checked
         .par_iter()
-        .flat_map_iter(|record| {
+        .map(|record| {
             let page = Page::new(record);
-            internal_links(&record.hrefs).filter_map(move |href| {
-                match judge(&page, href, &|t| files.contains(t), Some(ids)) {
-                    Finding::Broken(message) => Some(page.locate(href, message)),
-                    Finding::Fine | Finding::NotYet => None,
-                }
-            })
+            internal_links(&record.hrefs)
+                .filter_map(
+                    |href| match judge(&page, href, &|t| files.contains(t), Some(ids)) {
+                        Finding::Broken(message) => Some(page.locate(href, message)),
+                        Finding::Fine | Finding::NotYet => None,
+                    },
+                )
+                .collect()
         })
         .collect()
+}
+
+/// The pages a page at `page` links to, from its links `hrefs`: site-relative files, each once,
+/// with whether a link to it names an anchor (`serve` re-renders a page whose section another
+/// page cites). External and root-absolute links are left out.
+pub fn link_targets(page: &str, hrefs: &[String]) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for href in hrefs {
+        if href.is_empty() || is_external(href) || href.starts_with('/') {
+            continue;
+        }
+        let (path, fragment) = split_href(href);
+        let anchored = fragment.is_some_and(|f| !f.is_empty() && f != "top");
+        let Some(target) = target_of(page, path) else {
+            continue;
+        };
+        match out.iter_mut().find(|(t, _)| *t == target) {
+            Some(entry) => entry.1 |= anchored,
+            None => out.push((target, anchored)),
+        }
+    }
+    out
 }
 
 /// Resolves a relative URL against the directory of a site-relative file path to the file it
@@ -356,6 +394,31 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_resolve_relative_to_the_page() {
+        let t = link_targets(
+            "reports/x/index.html",
+            &[
+                "../../tracers/y/".into(),
+                "../y/#findings".into(),
+                "#top".into(),
+                "https://example.org/".into(),
+                "../../static/style.css".into(),
+                "../../".into(),
+            ],
+        );
+        assert_eq!(
+            t,
+            vec![
+                ("tracers/y/index.html".to_string(), false),
+                ("reports/y/index.html".to_string(), true),
+                ("reports/x/index.html".to_string(), false),
+                ("static/style.css".to_string(), false),
+                ("index.html".to_string(), false),
+            ]
+        );
+    }
 
     #[test]
     fn scans_ids_and_links() {

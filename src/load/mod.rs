@@ -11,11 +11,11 @@ use serde::de::DeserializeOwned;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::{suggestion, Diagnostic};
-use crate::paths;
-use crate::text::{chars, frontmatter, utf8_position, yaml};
 use crate::model::{
     self, Cmo, CmoMarker, Entity, FreePage, GlossaryEntry, IdFrom, Kind, ParseAs, Report, Store,
 };
+use crate::paths;
+use crate::text::{chars, frontmatter, utf8_position, yaml};
 
 /// One content file: its id, where it came from, its typed metadata and its Markdown body.
 #[derive(Debug, Clone)]
@@ -194,7 +194,7 @@ impl<T> Document<T> {
 }
 
 /// Everything read from a site's files, before any cross-file checks.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Content {
     /// The site root the files were read from (released bodies are read again from there).
     pub root: PathBuf,
@@ -217,6 +217,9 @@ pub struct Content {
 pub struct DocHead<'a> {
     pub id: &'a str,
     pub path: &'a Path,
+    /// The front matter's text, when it is kept (`serve` compares it to tell what changed).
+    pub front_matter: &'a str,
+    pub yaml_line: usize,
     pub body: &'a Body,
     pub body_line: usize,
     pub outline: &'a Outline,
@@ -227,6 +230,8 @@ impl<T> Document<T> {
         DocHead {
             id: &self.id,
             path: &self.path,
+            front_matter: self.front_matter.text(),
+            yaml_line: self.yaml_line,
             body: &self.body,
             body_line: self.body_line,
             outline: &self.outline,
@@ -265,6 +270,54 @@ impl Content {
             Loaded::Cmo(d) => self.cmos.push(d),
             Loaded::Entity(d) => self.entities_mut(d.meta.kind()).push(d),
             Loaded::Nothing => {}
+        }
+    }
+
+    /// The document read from the file `rel`, whatever its kind.
+    pub fn find(&self, rel: &Path) -> Option<DocHead<'_>> {
+        let reports = self.reports.iter().map(Document::head);
+        let cmos = self.cmos.iter().map(Document::head);
+        let entities = self.entities.iter().flatten().map(Document::head);
+        reports.chain(cmos).chain(entities).find(|d| d.path == rel)
+    }
+
+    /// Puts `loaded`, read again from the file `rel`, in place of that file's document (or adds
+    /// it, if the file is new).
+    pub fn replace(&mut self, rel: &Path, loaded: Loaded) {
+        fn put<T>(docs: &mut Vec<Document<T>>, rel: &Path, d: Document<T>) {
+            match docs.iter().position(|d| d.path == rel) {
+                Some(i) => docs[i] = d,
+                None => docs.push(d),
+            }
+        }
+        match loaded {
+            Loaded::Report(d) => put(&mut self.reports, rel, d),
+            Loaded::Cmo(d) => put(&mut self.cmos, rel, d),
+            Loaded::Entity(d) => put(self.entities_mut(d.meta.kind()), rel, d),
+            Loaded::Nothing => {}
+        }
+    }
+
+    /// Gives the document of the file `rel` the Markdown body `body`.
+    pub fn set_body(&mut self, rel: &Path, body: &str) {
+        fn set<T>(docs: &mut [Document<T>], rel: &Path, body: &str) -> bool {
+            let doc = docs.iter_mut().find(|d| d.path == rel);
+            doc.map(|d| d.body = Body::Text(body.to_string())).is_some()
+        }
+        let _ = set(&mut self.reports, rel, body)
+            || set(&mut self.cmos, rel, body)
+            || self.entities.iter_mut().any(|docs| set(docs, rel, body));
+    }
+}
+
+impl Loaded {
+    /// What every document has, or None for [`Loaded::Nothing`].
+    pub fn head(&self) -> Option<DocHead<'_>> {
+        match self {
+            Loaded::Report(d) => Some(d.head()),
+            Loaded::Cmo(d) => Some(d.head()),
+            Loaded::Entity(d) => Some(d.head()),
+            Loaded::Nothing => None,
         }
     }
 }

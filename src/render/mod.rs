@@ -18,9 +18,7 @@ pub mod views;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cite::{Bibliography, CiteItem};
@@ -190,34 +188,6 @@ impl<'a> Renderer<'a> {
         }
         specs.extend(site.themes.keys().map(|t| PageSpec::Theme(t.clone())));
         specs
-    }
-
-    /// Renders every page in parallel into `sink`. Returns what the sink kept of each page, and
-    /// the problems; adds the time spent in each template to `timings`.
-    pub fn render_all<S: PageSink>(
-        &self,
-        specs: Vec<PageSpec>,
-        sink: &S,
-        timings: &Mutex<HashMap<&'static str, f64>>,
-    ) -> (Vec<S::Record>, Vec<Diagnostic>) {
-        let results: Vec<(Option<S::Record>, Vec<Diagnostic>)> = specs
-            .par_iter()
-            .map(|spec| {
-                let started = std::time::Instant::now();
-                let (result, template) = self.render_timed(spec, sink);
-                if let (Some(_), Ok(mut t)) = (&result.0, timings.lock()) {
-                    *t.entry(template).or_default() += started.elapsed().as_secs_f64();
-                }
-                result
-            })
-            .collect();
-        let mut records = Vec::with_capacity(results.len());
-        let mut problems = Vec::new();
-        for (record, diags) in results {
-            records.extend(record);
-            problems.extend(diags);
-        }
-        (records, problems)
     }
 
     /// Builds and renders one page into `sink`.

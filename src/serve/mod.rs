@@ -61,17 +61,50 @@ pub fn create_output_dir(parent: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// Runs the server until the process is stopped. Returns an exit code only when it cannot start.
+///
+/// 1. Check the root, create the private output folder, and listen.
+/// 2. Build the whole site once and start serving it.
+/// 3. Watch the inputs, and update the site after every change.
 pub fn run(options: &ServeOptions) -> i32 {
-    let root = match options.root.canonicalize() {
-        Ok(r) if r.join("site.yaml").is_file() => r,
+    let Some(root) = site_root(&options.root) else {
+        return 2;
+    };
+    let Some(out_root) = output_root() else {
+        return 2;
+    };
+    let Some((listener, local)) = listen(options) else {
+        let _ = std::fs::remove_dir_all(&out_root);
+        return 2;
+    };
+    let mut session = Session::new(&root, &out_root);
+    let mut printer = Printer::new(options.verbose);
+    let first = guarded(&mut session, |s| s.full("starting"));
+    let base = session.base_path().unwrap_or_else(|| "/".into());
+    let shared = Arc::new(Shared::new(base.clone()));
+    let mut loop_state = LoopState { build: 0, base };
+    show(&shared, &session, &first, &mut loop_state, &mut printer);
+    start_serving(listener, &shared, &options.bind, local);
+    announce(options, &root, local, &loop_state.base);
+    watch(&root, &mut session, &shared, &mut loop_state, &mut printer)
+}
+
+/// The canonical site root, or None (reported) when `root` is no site.
+fn site_root(root: &Path) -> Option<PathBuf> {
+    match root.canonicalize() {
+        Ok(r) if r.join("site.yaml").is_file() => Some(r),
         _ => {
             eprintln!(
                 "error: no site here: expected a folder with site.yaml and content/\n  --> {}\n   = help: pass --root DIR, or create a site with `realist init DIR`",
-                options.root.display()
+                root.display()
             );
-            return 2;
+            None
         }
-    };
+    }
+}
+
+/// The private folder the site is built into, removed when the server is stopped; None
+/// (reported) if it cannot be created.
+fn output_root() -> Option<PathBuf> {
     let out_root = match create_output_dir(&std::env::temp_dir()) {
         Ok(dir) => dir,
         Err(e) => {
@@ -79,17 +112,19 @@ pub fn run(options: &ServeOptions) -> i32 {
                 "error: cannot create a private folder for the served site in {}: {e}",
                 std::env::temp_dir().display()
             );
-            return 2;
+            return None;
         }
     };
-    {
-        let out_root = out_root.clone();
-        let _ = ctrlc::set_handler(move || {
-            let _ = std::fs::remove_dir_all(&out_root);
-            std::process::exit(0);
-        });
-    }
+    let to_remove = out_root.clone();
+    let _ = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&to_remove);
+        std::process::exit(0);
+    });
+    Some(out_root)
+}
 
+/// Listens on the address asked for; None (reported) if it cannot.
+fn listen(options: &ServeOptions) -> Option<(std::net::TcpListener, std::net::SocketAddr)> {
     let listener = match std::net::TcpListener::bind((options.bind.as_str(), options.port)) {
         Ok(l) => l,
         Err(e) => {
@@ -97,43 +132,42 @@ pub fn run(options: &ServeOptions) -> i32 {
                 "error: cannot listen on {}:{}: {e}\n   = help: choose another port with --port N (0 picks a free one)",
                 options.bind, options.port
             );
-            let _ = std::fs::remove_dir_all(&out_root);
-            return 2;
+            return None;
         }
     };
     let Ok(local) = listener.local_addr() else {
         eprintln!("error: cannot read the address listened on");
-        let _ = std::fs::remove_dir_all(&out_root);
-        return 2;
+        return None;
     };
+    Some((listener, local))
+}
+
+/// Starts the threads that answer requests and keep event streams alive.
+fn start_serving(
+    listener: std::net::TcpListener,
+    shared: &Arc<Shared>,
+    bind: &str,
+    local: std::net::SocketAddr,
+) {
+    {
+        let shared = Arc::clone(shared);
+        let hosts = Arc::new(conn::Hosts::new(bind, local));
+        std::thread::spawn(move || conn::serve(listener, shared, hosts));
+    }
+    let shared = Arc::clone(shared);
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(15));
+        shared.keep_alive();
+    });
+}
+
+/// Tells the user where the site is served, and opens a browser when asked.
+fn announce(options: &ServeOptions, root: &Path, local: std::net::SocketAddr, base: &str) {
     let addr = match local {
         std::net::SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
         v4 => v4.to_string(),
     };
-
-    let mut session = Session::new(&root, &out_root);
-    let mut printer = Printer::new(options.verbose);
-    let first = guarded(&mut session, |s| s.full("starting"));
-    let base = session.base_path().unwrap_or_else(|| "/".into());
-    let shared = Arc::new(Shared::new(base.clone()));
-    let mut loop_state = LoopState { build: 0, base };
-    publish(&shared, &session, &first, &mut loop_state);
-    printer.report(&first);
-
-    {
-        let shared = Arc::clone(&shared);
-        let hosts = Arc::new(conn::Hosts::new(&options.bind, local));
-        std::thread::spawn(move || conn::serve(listener, shared, hosts));
-    }
-    {
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || loop {
-            std::thread::sleep(Duration::from_secs(15));
-            shared.keep_alive();
-        });
-    }
-
-    let url = format!("http://{addr}{}", http::encode_path(&loop_state.base));
+    let url = format!("http://{addr}{}", http::encode_path(base));
     println!("Serving {} at {url}", root.display());
     if !local.ip().is_loopback() {
         println!("Note: listening beyond this computer; anyone who can reach it sees drafts too.");
@@ -143,7 +177,16 @@ pub fn run(options: &ServeOptions) -> i32 {
     if options.open {
         open_browser(&url);
     }
+}
 
+/// Watches the inputs and updates the site after each change, until the watcher goes (0).
+fn watch(
+    root: &Path,
+    session: &mut Session,
+    shared: &Shared,
+    loop_state: &mut LoopState,
+    printer: &mut Printer,
+) -> i32 {
     let (tx, rx) = std::sync::mpsc::channel::<WatchEvent>();
     let mut watcher = match notify::recommended_watcher(move |event: WatchEvent| {
         let _ = tx.send(event);
@@ -157,35 +200,44 @@ pub fn run(options: &ServeOptions) -> i32 {
         }
     };
     let mut watched: Vec<PathBuf> = Vec::new();
-    let added = watch_inputs(&mut watcher, &root, &session, &mut watched);
+    let added = watch_inputs(&mut watcher, root, session, &mut watched);
     // Anything saved while the first build ran is picked up now.
-    let update = guarded(&mut session, |s| s.refresh(&added));
+    let update = guarded(session, |s| s.refresh(&added));
     if update.kind != UpdateKind::Unchanged {
-        publish(&shared, &session, &update, &mut loop_state);
-        printer.report(&update);
+        show(shared, session, &update, loop_state, printer);
     }
     loop {
         let Some((paths, rescan)) = next_change(&rx) else {
             return 0;
         };
-        let update = guarded(&mut session, |s| {
+        let update = guarded(session, |s| {
             if rescan {
                 s.rescan()
             } else {
                 s.refresh(&paths)
             }
         });
-        publish(&shared, &session, &update, &mut loop_state);
-        printer.report(&update);
+        show(shared, session, &update, loop_state, printer);
         // A folder that appeared is watched from now on; what was written into it before the
         // watch began is read now.
-        let added = watch_inputs(&mut watcher, &root, &session, &mut watched);
+        let added = watch_inputs(&mut watcher, root, session, &mut watched);
         if !added.is_empty() {
-            let update = guarded(&mut session, |s| s.refresh(&added));
-            publish(&shared, &session, &update, &mut loop_state);
-            printer.report(&update);
+            let update = guarded(session, |s| s.refresh(&added));
+            show(shared, session, &update, loop_state, printer);
         }
     }
+}
+
+/// Publishes an update and reports it on the terminal.
+fn show(
+    shared: &Shared,
+    session: &Session,
+    update: &Update,
+    loop_state: &mut LoopState,
+    printer: &mut Printer,
+) {
+    publish(shared, session, update, loop_state);
+    printer.report(update);
 }
 
 /// Runs one build step; a panic inside it (a bug) is reported like a build error and the next

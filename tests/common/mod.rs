@@ -646,3 +646,52 @@ pub fn site_with_source() -> Site {
     );
     site
 }
+
+// ---------------------------------------------------------------------------------------------
+// The schema's field names, for tests that must cover every field.
+// ---------------------------------------------------------------------------------------------
+
+/// The field names a `Deserialize` struct asks for, read from the schema itself: a deserializer
+/// that answers `deserialize_struct` by failing with the fields it was given.
+pub fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+    #[derive(Debug)]
+    struct Fields(Vec<&'static str>);
+    impl std::fmt::Display for Fields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{:?}", self.0)
+        }
+    }
+    impl std::error::Error for Fields {}
+    impl serde::de::Error for Fields {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Fields(Vec::new())
+        }
+    }
+    struct Probe;
+    impl<'de> serde::Deserializer<'de> for Probe {
+        type Error = Fields;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Fields> {
+            Err(Fields(Vec::new()))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Fields> {
+            Err(Fields(fields.to_vec()))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let fields = T::deserialize(Probe).err().map(|e| e.0).unwrap_or_default();
+    assert!(
+        !fields.is_empty(),
+        "{} is not a plain struct",
+        std::any::type_name::<T>()
+    );
+    fields
+}

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::super::views::{Fact, Group, LinkView, Linker};
 use super::super::{chain, context, Built, Renderer};
-use crate::markdown::SourceLink;
 use super::page_path;
+use crate::markdown::SourceLink;
 use crate::model::{enum_label, enum_value, Cmo, Evidence, EvidenceSource, Kind, Ref, TheoryRefs};
 use crate::resolve::{CmoRecord, Origin, Relation, Site};
 

@@ -67,7 +67,11 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         .filter(|c| c.published)
         .map(|c| cmo_summary(&linker, c))
         .collect();
-    let url = r.site.config.base_url.absolute(&Site::url(Kind::Report, &doc.id));
+    let url = r
+        .site
+        .config
+        .base_url
+        .absolute(&Site::url(Kind::Report, &doc.id));
     let page = ReportPage {
         id: doc.id.clone(),
         title: m.title.clone(),

@@ -1,0 +1,461 @@
+//! The build's stages, one function each, run by [`crate::build`] and by `realist serve` alike.
+//!
+//! A build runs them in this order:
+//!
+//! 1. [`config`]: site.yaml, with `--base-url` ([`base_url`]) in place of its `base_url`.
+//! 2. [`prepare`]: load `content/`, parse the bibliography, resolve the site, check it, and
+//!    compile the templates, into a [`Model`] (with each stage's problems kept apart, so that
+//!    `serve` can replace one stage's problems when it redoes that stage).
+//! 3. [`write_site`]: copy the static files (first, so that every file a page may link to is
+//!    known before rendering), [`render`] the pages, write the [`extras`], finish the search
+//!    index ([`search`]) and [`check_links`].
+//!
+//! `serve` runs steps 1–3 for a full build, and for an update calls [`render`] on the pages its
+//! planner picked and [`check_links`] on those pages against the whole site.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+use crate::check::links::PageRecord;
+use crate::cite::{self, Bibliography};
+use crate::config::SiteConfig;
+use crate::diagnostics::Diagnostic;
+use crate::load::{self, Bodies, Content};
+use crate::render::templates::Templates;
+use crate::render::{spec_path, PageSpec, Renderer};
+use crate::resolve::{self, Site};
+use crate::url::BaseUrl;
+use crate::write::search::SearchIndexer;
+use crate::write::{self, Output, PageWriter};
+
+/// Stage timings and every problem found so far, for `realist build`'s report.
+pub(crate) struct Run {
+    pub(crate) started: Instant,
+    stage_start: Instant,
+    pub(crate) stages: Vec<(&'static str, f64)>,
+    pub(crate) rss: Vec<(f64, f64)>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl Run {
+    pub(crate) fn start() -> Run {
+        let now = Instant::now();
+        Run {
+            started: now,
+            stage_start: now,
+            stages: Vec::new(),
+            rss: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`: records its time and the memory in use.
+    pub(crate) fn stage(&mut self, name: &'static str) {
+        self.stages
+            .push((name, self.stage_start.elapsed().as_secs_f64()));
+        self.rss.push(resident_mib());
+        self.stage_start = Instant::now();
+    }
+}
+
+/// The process's resident memory and its peak so far, in MiB, where the OS tells (Linux), for
+/// `--timings`.
+fn resident_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The "no site here" error, when `root` has neither site.yaml nor content/.
+pub(crate) fn no_site_here(root: &Path) -> Option<Diagnostic> {
+    let is_site =
+        root.is_dir() && (root.join("site.yaml").is_file() || root.join("content").is_dir());
+    (!is_site).then(|| {
+        Diagnostic::error(
+            root,
+            0,
+            0,
+            "no site here: expected a folder with site.yaml and content/",
+        )
+        .with_help("pass --root DIR, or create a site with `realist init DIR`")
+    })
+}
+
+/// `--base-url`, checked and normalised by the same function as `base_url` in site.yaml. A bad
+/// one is a usage error.
+pub(crate) fn base_url(arg: Option<&str>) -> Result<Option<BaseUrl>, Diagnostic> {
+    match arg.map(BaseUrl::parse) {
+        Some(Err(message)) => Err(Diagnostic::error("--base-url", 0, 0, message).with_help(
+            "pass the full address the site is published at, e.g. --base-url https://www.example.ac.uk/research/hsca12/",
+        )),
+        Some(Ok(url)) => Ok(Some(url)),
+        None => Ok(None),
+    }
+}
+
+/// Step 1: site.yaml, with `base_url` (the checked `--base-url`) in place of its own.
+pub(crate) fn config(
+    root: &Path,
+    base_url: Option<BaseUrl>,
+) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let mut config = SiteConfig::load(root)?;
+    if let Some(url) = base_url {
+        config.base_url = url;
+    }
+    Ok(config)
+}
+
+/// Everything rendering reads, made once by the stages before it.
+pub(crate) struct Model {
+    pub(crate) site: Site,
+    pub(crate) bibliography: Bibliography,
+    pub(crate) templates: Templates,
+}
+
+/// The problems of each stage before rendering, apart.
+#[derive(Default)]
+pub(crate) struct Problems {
+    pub(crate) load: Vec<Diagnostic>,
+    pub(crate) bibliography: Vec<Diagnostic>,
+    pub(crate) resolve: Vec<Diagnostic>,
+    pub(crate) check: Vec<Diagnostic>,
+}
+
+impl Problems {
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.load
+            .iter()
+            .chain(&self.bibliography)
+            .chain(&self.resolve)
+            .chain(&self.check)
+    }
+}
+
+/// How [`prepare`] loads the site.
+pub(crate) struct Prepare {
+    pub(crate) drafts: bool,
+    pub(crate) bodies: Bodies,
+    /// Keep a copy of the content as loaded, before resolving rearranges it (`serve` patches it
+    /// file by file and resolves it again).
+    pub(crate) keep_content: bool,
+}
+
+/// What [`prepare`] made.
+pub(crate) struct Prepared {
+    /// Err: the templates cannot be used (their problems); nothing can be rendered.
+    pub(crate) model: Result<Model, Vec<Diagnostic>>,
+    pub(crate) problems: Problems,
+    /// The content as loaded, when [`Prepare::keep_content`] asked for it.
+    pub(crate) content: Option<Content>,
+}
+
+/// Step 2: loads, resolves and checks the site, and compiles its templates. `stage` is called
+/// at the end of each stage with its name (for timings).
+pub(crate) fn prepare(
+    root: &Path,
+    config: SiteConfig,
+    how: Prepare,
+    stage: &mut dyn FnMut(&'static str),
+) -> Prepared {
+    let mut problems = Problems::default();
+    let (content, load_problems) = load::load(root, &config, how.bodies);
+    problems.load = load_problems;
+    stage("load");
+    let kept = how.keep_content.then(|| content.clone());
+    let (bibliography, bib_problems) = load_bibliography(&content, &config);
+    problems.bibliography = bib_problems;
+    let theme = config.theme.clone();
+    let (site, resolve_problems) = resolve(config, content, how.drafts);
+    problems.resolve = resolve_problems;
+    stage("resolve");
+    problems.check = check(&site, &bibliography);
+    stage("check");
+    let model = Templates::load(root, &theme).map(|templates| Model {
+        site,
+        bibliography,
+        templates,
+    });
+    Prepared {
+        model,
+        problems,
+        content: kept,
+    }
+}
+
+/// Resolves loaded content into the site (also `serve`'s step after a change to front matter).
+pub(crate) fn resolve(
+    config: SiteConfig,
+    content: Content,
+    drafts: bool,
+) -> (Site, Vec<Diagnostic>) {
+    Site::resolve(config, content, resolve::Options { drafts })
+}
+
+/// The checks of the resolved site: cross-field rules, the glossary, citations.
+pub(crate) fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
+    crate::check::check(site, bibliography)
+}
+
+/// Parses the site's bibliography with its CSL style.
+pub(crate) fn load_bibliography(
+    content: &Content,
+    config: &SiteConfig,
+) -> (Bibliography, Vec<Diagnostic>) {
+    if content.bibliography.is_none() && config.csl.is_none() {
+        // Parsing a CSL style decodes every CSL locale (tens of milliseconds): skip it when the
+        // site has no bibliography.
+        return (Bibliography::empty(), Vec::new());
+    }
+    let style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
+    let (path, text) = match &content.bibliography {
+        Some((p, t)) => (p.clone(), t.as_str()),
+        None => (PathBuf::from("site.yaml"), ""),
+    };
+    match Bibliography::parse(text, style) {
+        Ok(b) => (b, Vec::new()),
+        Err(errors) => {
+            let style_error = errors.iter().any(|e| e.line == 0);
+            let path = if style_error {
+                PathBuf::from("site.yaml")
+            } else {
+                path
+            };
+            let diags = errors
+                .into_iter()
+                .map(|e| {
+                    Diagnostic::error(&path, e.line, e.column, e.message).with_help_opt(e.help)
+                })
+                .collect();
+            (Bibliography::empty(), diags)
+        }
+    }
+}
+
+/// Every page of the site, in a stable order.
+pub(crate) fn specs(model: &Model) -> Vec<PageSpec> {
+    renderer(model).specs()
+}
+
+fn renderer(model: &Model) -> Renderer<'_> {
+    Renderer::new(&model.site, &model.templates, &model.bibliography)
+}
+
+/// One page, rendered: what it is, its record for the link checker (None if it failed), its
+/// problems, and its link problems once [`check_links`] ran.
+pub(crate) struct Page {
+    pub(crate) spec: PageSpec,
+    pub(crate) record: Option<PageRecord>,
+    pub(crate) problems: Vec<Diagnostic>,
+    pub(crate) link_problems: Vec<Diagnostic>,
+}
+
+/// How [`render`] renders.
+pub(crate) struct RenderWith<'a> {
+    /// Receives the pages to index, when the site has search.
+    pub(crate) search: Option<&'a SearchIndexer>,
+    /// Every file the build will write: links are then checked as pages render, and records
+    /// keep only the links that need the whole output. None keeps every link (`serve` maps its
+    /// dependencies from them).
+    pub(crate) known: Option<&'a FxHashSet<String>>,
+    /// Receives the seconds spent in each template.
+    pub(crate) timings: Option<&'a Mutex<HashMap<&'static str, f64>>>,
+}
+
+/// Renders and writes `specs` into `out`, in parallel; the pages come back in the order of
+/// `specs`.
+pub(crate) fn render(
+    model: &Model,
+    specs: Vec<PageSpec>,
+    out: &Output,
+    with: RenderWith,
+) -> Vec<Page> {
+    let renderer = &renderer(model);
+    let sink = &PageWriter {
+        out: out.clone(),
+        search: with.search,
+        known_files: with.known,
+    };
+    specs
+        .into_par_iter()
+        .map(|spec| {
+            let started = Instant::now();
+            let (record, problems) = renderer.render_page(&spec, sink);
+            if let (Some(record), Some(Ok(mut t))) = (&record, with.timings.map(Mutex::lock)) {
+                *t.entry(record.template).or_default() += started.elapsed().as_secs_f64();
+            }
+            Page {
+                spec,
+                record,
+                problems,
+                link_problems: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The files a page may link to before they are written: the pages, `files` written already
+/// (static files), and the extra files.
+fn known_files(site: &Site, specs: &[PageSpec], files: &HashSet<String>) -> FxHashSet<String> {
+    specs
+        .iter()
+        .map(|s| spec_path(site, s))
+        .chain(files.iter().cloned())
+        .chain(write::extras::FILES.iter().map(|f| f.to_string()))
+        .collect()
+}
+
+/// The sitemap, feeds, robots.txt and exports; returns the files written and the problems.
+pub(crate) fn extras<'p>(
+    site: &Site,
+    out: &Output,
+    page_paths: impl Iterator<Item = &'p str>,
+) -> (Vec<String>, Vec<Diagnostic>) {
+    match write::extras::write_all(site, out, page_paths) {
+        Ok(written) => (written, Vec::new()),
+        Err(d) => (Vec::new(), vec![d]),
+    }
+}
+
+/// Finishes the search index into `out`; its problems are reported at `report_at`.
+pub(crate) fn search(
+    indexer: SearchIndexer,
+    out: &Output,
+    report_at: &Path,
+) -> (Vec<String>, Vec<Diagnostic>) {
+    indexer.write_to(out).unwrap_or_else(|message| {
+        (
+            Vec::new(),
+            vec![Diagnostic::error(report_at, 0, 0, message)],
+        )
+    })
+}
+
+/// Checks the links of `checked` against `files` (every file of the output) and the ids of the
+/// pages of `site_pages` (every page of the site). One list of problems per checked page.
+pub(crate) fn check_links<'r>(
+    checked: &[&'r PageRecord],
+    site_pages: impl Iterator<Item = &'r PageRecord>,
+    files: &HashSet<String>,
+) -> Vec<Vec<Diagnostic>> {
+    crate::check::links::check_pages(checked, site_pages, files)
+}
+
+/// How [`write_site`] writes.
+pub(crate) struct WriteWith<'a> {
+    /// Index the pages for search (when site.yaml asks for it).
+    pub(crate) search: bool,
+    /// Check links as pages render (`build`); `serve` keeps every link of every page.
+    pub(crate) check_early: bool,
+    /// The output folder as problems name it.
+    pub(crate) report_at: &'a Path,
+}
+
+/// What [`write_site`] wrote, each stage's files and problems apart.
+pub(crate) struct Written {
+    pub(crate) pages: Vec<Page>,
+    pub(crate) statics: (Vec<String>, Vec<Diagnostic>),
+    pub(crate) extras: (Vec<String>, Vec<Diagnostic>),
+    pub(crate) search: (Vec<String>, Vec<Diagnostic>),
+    /// Every site-relative file of the site, for the link checker.
+    pub(crate) files: HashSet<String>,
+    /// Seconds spent in each template, slowest first.
+    pub(crate) template_times: Vec<(&'static str, f64)>,
+}
+
+impl Written {
+    /// Every problem, in stage order.
+    pub(crate) fn problems(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.statics
+            .1
+            .iter()
+            .chain(self.pages.iter().flat_map(|p| &p.problems))
+            .chain(&self.extras.1)
+            .chain(&self.search.1)
+            .chain(self.pages.iter().flat_map(|p| &p.link_problems))
+    }
+}
+
+/// Step 3: writes every page and file of the site into `out` and checks every link. `stage` is
+/// called at the end of each stage with its name (for timings).
+pub(crate) fn write_site(
+    model: &Model,
+    root: &Path,
+    out: &Output,
+    with: WriteWith,
+    stage: &mut dyn FnMut(&'static str),
+) -> Written {
+    let site = &model.site;
+    // Indexes pages on its own thread as they are rendered.
+    let indexer =
+        (with.search && site.config.search).then(|| SearchIndexer::start(&site.config.language));
+    let statics = write::copy_static(root, &site.config.theme, out);
+    let mut files: HashSet<String> = statics.0.iter().cloned().collect();
+    let specs = specs(model);
+    let known = with.check_early.then(|| known_files(site, &specs, &files));
+    let timings = Mutex::new(HashMap::new());
+    let render_with = RenderWith {
+        search: indexer.as_ref(),
+        known: known.as_ref(),
+        timings: Some(&timings),
+    };
+    let mut pages = render(model, specs, out, render_with);
+    drop(known);
+    stage("render");
+
+    let records = || pages.iter().filter_map(|p| p.record.as_ref());
+    files.extend(records().map(|r| r.path.clone()));
+    let extras = extras(site, out, records().map(|r| r.path.as_str()));
+    files.extend(extras.0.iter().cloned());
+    stage("extras");
+
+    let search = match indexer {
+        Some(indexer) => {
+            let search = search(indexer, out, with.report_at);
+            files.extend(search.0.iter().cloned());
+            stage("search");
+            search
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+
+    files.extend(site.failed_pages());
+    check_all_links(&mut pages, &files);
+    stage("links");
+    let mut template_times: Vec<(&'static str, f64)> = timings
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    template_times.sort_by(|a, b| b.1.total_cmp(&a.1));
+    Written {
+        pages,
+        statics,
+        extras,
+        search,
+        files,
+        template_times,
+    }
+}
+
+/// Checks the links of every page, into its `link_problems`.
+fn check_all_links(pages: &mut [Page], files: &HashSet<String>) {
+    let found = {
+        let records: Vec<&PageRecord> = pages.iter().filter_map(|p| p.record.as_ref()).collect();
+        check_links(&records, records.iter().copied(), files)
+    };
+    let with_record = pages.iter_mut().filter(|p| p.record.is_some());
+    for (page, problems) in with_record.zip(found) {
+        page.link_problems = problems;
+    }
+}
