@@ -13,97 +13,10 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostic;
 use crate::paths;
 
-/// The default theme, embedded at compile time: (path inside the theme, contents).
-pub(crate) const DEFAULT_THEME: &[(&str, &str)] = &[
-    (
-        "templates/base.html",
-        include_str!("../themes/default/templates/base.html"),
-    ),
-    (
-        "templates/macros.html",
-        include_str!("../themes/default/templates/macros.html"),
-    ),
-    (
-        "templates/home.html",
-        include_str!("../themes/default/templates/home.html"),
-    ),
-    (
-        "templates/report.html",
-        include_str!("../themes/default/templates/report.html"),
-    ),
-    (
-        "templates/cmo.html",
-        include_str!("../themes/default/templates/cmo.html"),
-    ),
-    (
-        "templates/entity.html",
-        include_str!("../themes/default/templates/entity.html"),
-    ),
-    (
-        "templates/list.html",
-        include_str!("../themes/default/templates/list.html"),
-    ),
-    (
-        "templates/matrix.html",
-        include_str!("../themes/default/templates/matrix.html"),
-    ),
-    (
-        "templates/glossary.html",
-        include_str!("../themes/default/templates/glossary.html"),
-    ),
-    (
-        "templates/search.html",
-        include_str!("../themes/default/templates/search.html"),
-    ),
-    (
-        "templates/404.html",
-        include_str!("../themes/default/templates/404.html"),
-    ),
-    (
-        "static/style.css",
-        include_str!("../themes/default/static/style.css"),
-    ),
-    (
-        "static/print.css",
-        include_str!("../themes/default/static/print.css"),
-    ),
-    (
-        "static/syntax.css",
-        include_str!("../themes/default/static/syntax.css"),
-    ),
-    (
-        "static/site.js",
-        include_str!("../themes/default/static/site.js"),
-    ),
-    (
-        "static/search.js",
-        include_str!("../themes/default/static/search.js"),
-    ),
-    (
-        "static/search.css",
-        include_str!("../themes/default/static/search.css"),
-    ),
-    (
-        "archetypes/report.md",
-        include_str!("../themes/default/archetypes/report.md"),
-    ),
-    (
-        "archetypes/tracer.md",
-        include_str!("../themes/default/archetypes/tracer.md"),
-    ),
-    (
-        "archetypes/cmo.md",
-        include_str!("../themes/default/archetypes/cmo.md"),
-    ),
-    (
-        "archetypes/theory.md",
-        include_str!("../themes/default/archetypes/theory.md"),
-    ),
-    (
-        "archetypes/source.md",
-        include_str!("../themes/default/archetypes/source.md"),
-    ),
-];
+/// The default theme, embedded at compile time: (path inside the theme, contents), every file
+/// under `themes/default/` (listed by `build.rs`).
+pub(crate) const DEFAULT_THEME: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
 /// Files of the theme folder `sub` ("templates", "static", "archetypes"): (name, project-relative
 /// origin, contents). The site's theme folder wins over the embedded default.

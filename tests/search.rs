@@ -268,9 +268,3 @@ fn an_empty_site_still_gets_the_script() {
         "{names:?}"
     );
 }
-
-#[test]
-fn the_indexer_can_be_shared_between_threads() {
-    fn shared<T: Send + Sync>() {}
-    shared::<SearchIndexer>();
-}
