@@ -6,7 +6,7 @@
 //!    and where its backlinks group on the pages it links to.
 //! 3. Every stage that needs a fact about a kind reads it from here (`kind.info()`), and every loop
 //!    over kinds iterates [`Kind::ALL`], so a new kind is one variant, one row and its metadata type
-//!    (see `ADD_KIND.md`).
+//!    (see "Add an entity kind" in CONTRIBUTING.md).
 
 use serde::Serialize;
 

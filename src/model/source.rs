@@ -63,17 +63,16 @@ impl Source {
     }
 }
 
-/// A web address pages link to: `http` or `https` only, with no space or control character, so
-/// that no other scheme (`javascript:`) reaches a page.
+/// A web address pages link to: read as a browser reads it (the WHATWG parser of the `url` crate,
+/// as every link from content is), it must be `http` or `https` with a host, and hold no space or
+/// control character, so that no other scheme (`javascript:`) reaches a page.
 fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    let valid = rest
-        .is_some_and(|r| !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control()));
+    let parsed = ::url::Url::parse(&text);
+    let valid = parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control());
     if valid {
         return Ok(Some(text));
     }

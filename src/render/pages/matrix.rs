@@ -29,7 +29,7 @@ struct MatrixPage<'a> {
 /// a table of tens of thousands of rows is of no use on a phone or to a screen reader, and it
 /// doubled the page (20 MB and a third of the build's peak memory at 40,000 CMOs). Each CMO is
 /// still linked from its cell, its tracer and area pages, and the exports.
-pub const FULL_TABLE_LIMIT: usize = 2000;
+pub(crate) const FULL_TABLE_LIMIT: usize = 2000;
 
 /// What a matrix cell needs of a CMO: its link and the values the filter reads.
 #[derive(Serialize)]

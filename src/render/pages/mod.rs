@@ -22,7 +22,6 @@ use super::{Built, PageSpec, Renderer};
 use crate::model::Kind;
 use crate::resolve::Site;
 
-pub use matrix::FULL_TABLE_LIMIT;
 pub use report::report_type_label;
 
 pub fn build(r: &Renderer, spec: &PageSpec) -> Built {

@@ -27,7 +27,7 @@
 //!
 //! Steps 2 and 3 are the planner (`plan`), reading the dependency map (`deps`); step 4 is
 //! `apply`. A full build writes a new folder and switches to it in one step.
-//! `tests/serve_incremental.rs` checks that its output and every incremental update are
+//! `tests/integration/serve_incremental.rs` checks that its output and every incremental update are
 //! byte-identical to `realist::build`.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};

@@ -1,9 +1,7 @@
 //! One fixture per validation rule: the build exits with 1, leaves no output, and prints the
 //! message at the right path, line and column, with a helpful suggestion where there is one.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 const R1_PATH: &str = "content/reports/r1.md";
 

@@ -695,3 +695,46 @@ pub fn fields_of<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
     );
     fields
 }
+
+// ---------------------------------------------------------------------------------------------
+// Output trees and links.
+// ---------------------------------------------------------------------------------------------
+
+/// [`tree`] without the build's manifest of the files it wrote, which is not part of the site.
+pub fn site_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree(dir);
+    files.remove(".realist-manifest");
+    files
+}
+
+/// Asserts two output trees hold the same files byte for byte, naming the first file and line
+/// that differ.
+pub fn assert_same_tree(actual: &BTreeMap<String, Vec<u8>>, expected: &BTreeMap<String, Vec<u8>>) {
+    let a: Vec<&String> = actual.keys().collect();
+    let e: Vec<&String> = expected.keys().collect();
+    assert_eq!(a, e, "the trees hold different files");
+    for (path, bytes) in expected {
+        if actual[path] != *bytes {
+            let (a, e) = (
+                String::from_utf8_lossy(&actual[path]).into_owned(),
+                String::from_utf8_lossy(bytes).into_owned(),
+            );
+            let (line, (sa, se)) = a
+                .lines()
+                .zip(e.lines())
+                .enumerate()
+                .find(|(_, (x, y))| x != y)
+                .unwrap_or((0, ("", "")));
+            panic!(
+                "{path} differs at line {}:\n  this one: {sa}\n  expected: {se}",
+                line + 1
+            );
+        }
+    }
+}
+
+/// Makes a symbolic link at `link` to `target` (and the folder that holds it).
+pub fn symlink(target: impl AsRef<Path>, link: &Path) {
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, link).unwrap();
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use realist::serve::incremental::{Session, UpdateKind};
 
-mod common;
+use crate::common;
 
 const THEMES: [&str; 2] = ["equity", "finance-and-contracting"];
 
@@ -353,7 +353,7 @@ impl Fixture {
         match v {
             Some(v) => {
                 std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                let theme = include_str!("../themes/default/templates/404.html");
+                let theme = include_str!("../../themes/default/templates/404.html");
                 std::fs::write(&p, format!("{theme}{{# variant {v} #}}\n")).unwrap();
             }
             None => {
@@ -529,46 +529,6 @@ impl Fixture {
     }
 }
 
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.unwrap();
-        // The build's manifest of the files it wrote is not part of the site that is served.
-        if entry.file_type().is_file() && entry.file_name() != ".realist-manifest" {
-            let rel = entry.path().strip_prefix(dir).unwrap();
-            out.insert(
-                rel.to_string_lossy().replace('\\', "/"),
-                std::fs::read(entry.path()).unwrap(),
-            );
-        }
-    }
-    out
-}
-
-fn assert_same_tree(actual: &BTreeMap<String, Vec<u8>>, expected: &BTreeMap<String, Vec<u8>>) {
-    let a: Vec<&String> = actual.keys().collect();
-    let e: Vec<&String> = expected.keys().collect();
-    assert_eq!(a, e, "the served folder has different files");
-    for (path, bytes) in expected {
-        if actual[path] != *bytes {
-            let (a, e) = (
-                String::from_utf8_lossy(&actual[path]).into_owned(),
-                String::from_utf8_lossy(bytes).into_owned(),
-            );
-            let (line, (sa, se)) = a
-                .lines()
-                .zip(e.lines())
-                .enumerate()
-                .find(|(_, (x, y))| x != y)
-                .unwrap_or((0, ("", "")));
-            panic!(
-                "{path} differs from a clean build at line {}:\n  served: {sa}\n  clean:  {se}",
-                line + 1
-            );
-        }
-    }
-}
-
 /// Runs a sequence of operations and checks the served folder after each.
 fn check_sequence(ops: &[Op]) -> (usize, usize) {
     check_site(ops, false)
@@ -581,7 +541,7 @@ fn check_site(ops: &[Op], search: bool) -> (usize, usize) {
     let mut session = Session::new(&root, &tmp.path().join("serve"));
     let first = session.full("test");
     assert!(first.ok, "{:?}", first.diagnostics);
-    let mut last_good = tree(session.live_dir().unwrap());
+    let mut last_good = common::site_tree(session.live_dir().unwrap());
     let (mut incremental, mut full) = (0, 0);
     for (step, op) in ops.iter().enumerate() {
         let touched = fixture.apply(op);
@@ -613,8 +573,8 @@ fn check_site(ops: &[Op], search: bool) -> (usize, usize) {
                 "{context}\nserve failed where a clean build succeeds: {:?}",
                 update.diagnostics
             );
-            let want = tree(&out);
-            assert_same_tree(&tree(session.live_dir().unwrap()), &want);
+            let want = common::site_tree(&out);
+            common::assert_same_tree(&common::site_tree(session.live_dir().unwrap()), &want);
             last_good = want;
         } else {
             assert!(
@@ -622,7 +582,7 @@ fn check_site(ops: &[Op], search: bool) -> (usize, usize) {
                 "{context}\nserve succeeded where a clean build fails: {:?}",
                 expected.diagnostics
             );
-            assert_same_tree(&tree(session.live_dir().unwrap()), &last_good);
+            common::assert_same_tree(&common::site_tree(session.live_dir().unwrap()), &last_good);
         }
         if !fixture.any_broken_yaml() {
             assert_eq!(update.diagnostics, expected.diagnostics, "{context}");

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 const BASE: &str = "/research/t/";
 const WAIT: Duration = Duration::from_secs(15);
 
-mod common;
+use crate::common;
 
 /// The shared minimal report, with a body sentence the tests edit.
 fn report() -> String {

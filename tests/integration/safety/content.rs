@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::common::{loc, tree, Run, Site};
+use crate::common::{loc, tree, Run, Site};
 
 const PAGE: &str = "content/pages/x.md";
 
@@ -745,7 +745,7 @@ fn citing_site(bib: &str) -> Site {
             "site.yaml",
             &format!(
                 "{}bibliography: content/references.bib\n",
-                super::common::SITE_YAML
+                crate::common::SITE_YAML
             ),
         ),
         (PAGE, &page("As argued [@k1].")),
@@ -802,7 +802,7 @@ fn crossref_chains_longer_than_64_are_refused_quickly() {
             assert_eq!(run.code, 1, "{field} {n}: {run:?}");
             run.assert_error(
                 "chain of more than 64",
-                &super::common::loc_after(BIB, &bib, "@misc{c66,", field),
+                &crate::common::loc_after(BIB, &bib, "@misc{c66,", field),
             );
         }
     }
@@ -895,7 +895,7 @@ fn the_search_script_loads_pagefind_from_a_full_same_origin_url() {
 /// The text of a `<details>` block of the "cite this" section, unescaped.
 fn cite_block(html: &str, summary: &str) -> String {
     let start = format!("<summary>{summary}</summary><pre class=\"code\"><code>");
-    let block = super::common::between(html, &start, "</code>");
+    let block = crate::common::between(html, &start, "</code>");
     block[start.len()..block.len() - "</code>".len()]
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -925,7 +925,7 @@ fn a_line_break_in_a_report_field_never_starts_an_ris_line() {
     let site = Site::rich();
     for br in BREAKS {
         let evil = format!("T{br}UR  - javascript:alert(1){br}ER  - ");
-        let report = super::common::RICH_R1
+        let report = crate::common::RICH_R1
             .replace("title: R1", &format!("title: \"{evil}\""))
             .replace(
                 "authors: [{name: A}]",
@@ -959,7 +959,7 @@ fn a_brace_or_line_break_in_a_report_field_never_closes_a_bibtex_field() {
     let site = Site::rich();
     for br in BREAKS {
         let evil = format!("T}},{br}  url = {{javascript:alert(1)}},{br}  note = {{x");
-        let report = super::common::RICH_R1
+        let report = crate::common::RICH_R1
             .replace("title: R1", &format!("title: \"{evil}\""))
             .replace(
                 "authors: [{name: A}]",
@@ -1025,11 +1025,11 @@ fn site_yaml_values_in_the_generated_statement_are_text() {
         let run = site.build(&[]);
         assert_eq!(run.code, 0, "{title}\n{run:?}");
         assert!(!run.stderr.contains("accessibility.md"), "{title}\n{run:?}");
-        let main = super::common::main_of(&site.page("accessibility/index.html")).to_string();
+        let main = crate::common::main_of(&site.page("accessibility/index.html")).to_string();
         assert!(!main.contains("<img"), "{title}\n{main}");
         assert!(!main.contains("<h1 id=\"heading"), "{title}\n{main}");
         for attr in ["href", "src"] {
-            let off = super::common::attrs(&main, attr)
+            let off = crate::common::attrs(&main, attr)
                 .into_iter()
                 .filter(|v| v.contains("evil.example") || v.contains("javascript"))
                 .collect::<Vec<_>>();
@@ -1117,7 +1117,7 @@ fn a_bad_doi_is_a_located_error_in_the_report() {
     ];
     let site = Site::minimal();
     for doi in bad {
-        let report = super::common::R1.replace(
+        let report = crate::common::R1.replace(
             "status: published",
             &format!("status: published\ndoi: \"{doi}\""),
         );
@@ -1125,7 +1125,7 @@ fn a_bad_doi_is_a_located_error_in_the_report() {
         let run = site.build(&[]);
         assert_eq!(run.code, 1, "{doi}\n{run:?}");
         let d = run.error("is not a DOI");
-        let at = super::common::loc_after(REPORT, &report, "doi: \"", doi.trim_start());
+        let at = crate::common::loc_after(REPORT, &report, "doi: \"", doi.trim_start());
         assert_eq!(d.location, at, "{doi}\n{run:?}");
         assert!(files_containing(&site.out(), "javascript:alert").is_empty());
     }
@@ -1134,7 +1134,7 @@ fn a_bad_doi_is_a_located_error_in_the_report() {
         "10.1000.10/ABC(1)x;2",
         "10.5555/é",
     ] {
-        let report = super::common::R1.replace(
+        let report = crate::common::R1.replace(
             "status: published",
             &format!("status: published\ndoi: \"{good}\""),
         );
@@ -1159,7 +1159,7 @@ fn a_bad_orcid_is_a_located_error_in_the_report() {
     ];
     let site = Site::minimal();
     for orcid in bad {
-        let report = super::common::R1.replace(
+        let report = crate::common::R1.replace(
             "authors: [{name: A}]",
             &format!("authors: [{{name: A, orcid: \"{orcid}\"}}]"),
         );
@@ -1167,11 +1167,11 @@ fn a_bad_orcid_is_a_located_error_in_the_report() {
         let run = site.build(&[]);
         assert_eq!(run.code, 1, "{orcid}\n{run:?}");
         let d = run.error("is not an ORCID iD");
-        let at = super::common::loc_after(REPORT, &report, "orcid: \"", orcid);
+        let at = crate::common::loc_after(REPORT, &report, "orcid: \"", orcid);
         assert_eq!(d.location, at, "{orcid}\n{run:?}");
     }
     for good in ["0000-0002-1825-0097", "0000-0002-9079-593X"] {
-        let report = super::common::R1.replace(
+        let report = crate::common::R1.replace(
             "authors: [{name: A}]",
             &format!("authors: [{{name: A, orcid: \"{good}\"}}]"),
         );
@@ -1187,7 +1187,7 @@ fn a_bad_orcid_is_a_located_error_in_the_report() {
 
 #[test]
 fn a_bad_orcid_among_several_authors_is_located_at_its_own_value() {
-    let report = super::common::R1.replace(
+    let report = crate::common::R1.replace(
         "authors: [{name: A}]",
         "authors: [{name: A, orcid: \"0000-0002-1825-0097\"}, {name: B, orcid: \"javascript:alert(1)\"}]",
     );
@@ -1197,6 +1197,6 @@ fn a_bad_orcid_among_several_authors_is_located_at_its_own_value() {
     assert_eq!(run.code, 1, "{run:?}");
     run.assert_error(
         "is not an ORCID iD",
-        &super::common::loc(REPORT, &report, "javascript"),
+        &crate::common::loc(REPORT, &report, "javascript"),
     );
 }

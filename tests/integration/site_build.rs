@@ -2,14 +2,12 @@
 //! backlinks, CMO chains, the matrix, Markdown, sub-path hosting, determinism, the atomic swap,
 //! drafts and confidential reports, and the build summary.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 // ---------------------------------------------------------------------------------------------
 // Every kind of page.
@@ -972,21 +970,6 @@ fn entries(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// Asserts two output trees are byte-for-byte the same, naming the first difference.
-fn assert_same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) {
-    let names_a: Vec<&String> = a.keys().collect();
-    let names_b: Vec<&String> = b.keys().collect();
-    assert_eq!(names_a, names_b, "the trees hold different files");
-    for (path, bytes) in a {
-        assert!(
-            &b[path] == bytes,
-            "{path} differs:\n{}\n---\n{}",
-            String::from_utf8_lossy(bytes),
-            String::from_utf8_lossy(&b[path])
-        );
-    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::common::{self, Run, Site};
+use crate::common::{self, symlink, Run, Site};
 
 /// What the secret files outside the site hold; it must never appear in any message or output.
 const SECRET: &str = "SECRET-7f3a9c-PRIVATE-KEY";
@@ -21,11 +21,6 @@ fn outside() -> tempfile::TempDir {
     std::fs::write(theme.join("base.html"), SECRET).unwrap();
     std::fs::write(dir.path().join("theme/static/x.css"), SECRET).unwrap();
     dir
-}
-
-fn symlink(target: impl AsRef<Path>, link: &Path) {
-    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
-    std::os::unix::fs::symlink(target, link).unwrap();
 }
 
 /// Runs `realist build` on `site`, killing it (and failing the test) if it takes over a minute:

@@ -1,6 +1,6 @@
 //! A catalogue of malformed and hostile inputs.
 //!
-//! Every case starts from the minimal valid site (tests/common), builds it once into `--out`,
+//! Every case starts from the minimal valid site (tests/integration/common), builds it once into `--out`,
 //! records every output file byte for byte, makes one hostile change and builds again with the real
 //! binary. Each case then checks:
 //!
@@ -33,9 +33,7 @@ const MEMORY_LIMIT_KB: i64 = 200 * 1024;
 const KILL_AFTER: Duration = Duration::from_secs(60);
 
 /// The report every case starts from. Line numbers matter: the cases point at them.
-#[path = "common/mod.rs"]
-mod common;
-use common::R1;
+use crate::common::{symlink, R1};
 // Lines of R1:  1 ---  2 type  3 title  4 date  5 authors  6 status  7 study  8 tracer  9 areas
 // 10 programme_theories  11 summary  12 cmos  13 `- id: c1`  14 title  15 kind  16 programme_theory
 // 17 context  18 mechanism  19 outcome  20 evidence  21 confidence  22 status  23 ---  24 ## Findings
@@ -264,11 +262,6 @@ fn replace(root: &Path, rel: &str, from: &str, to: &str) {
         "fixture: `{from}` is not in {rel}; the case would test nothing"
     );
     write(root, rel, old.replacen(from, to, 1));
-}
-
-fn symlink(target: impl AsRef<Path>, link: &Path) {
-    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
-    std::os::unix::fs::symlink(target, link).unwrap();
 }
 
 type Change = Box<dyn FnOnce(&Path)>;

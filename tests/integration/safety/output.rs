@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use super::common::{self, minimal_files, tree, Run, Site};
+use crate::common::{self, minimal_files, tree, Run, Site};
 
 const MANIFEST: &str = ".realist-manifest";
 

@@ -2,10 +2,7 @@
 //! left half-updated, published pages never carry script, inputs are read within bounds and only
 //! from inside the site, and the dev server answers only its own host.
 //!
-//! One module per rule family; shared fixtures come from `tests/common`.
-
-#[path = "../common/mod.rs"]
-mod common;
+//! One module per rule family; shared fixtures come from `tests/integration/common`.
 
 mod content;
 mod inputs;

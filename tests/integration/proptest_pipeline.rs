@@ -704,7 +704,7 @@ fn markdown_render_never_panics_and_stays_safe() {
 // ---------------------------------------------------------------------------------------------
 // The whole pipeline.
 
-mod common;
+use crate::common;
 
 /// The front matter of the shared minimal report, without its fences.
 fn valid_report_yaml() -> String {

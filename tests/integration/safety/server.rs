@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::common;
+use crate::common;
 
 const WAIT: Duration = Duration::from_secs(20);
 

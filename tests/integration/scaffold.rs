@@ -1,10 +1,8 @@
 //! `realist init` and `realist new`: a skeleton that builds, and new content files from archetypes.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 
 /// `realist init DIR` in a fresh temporary folder; returns the folder and the new site's path.
 fn init() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -195,12 +193,6 @@ fn new_references_entities_that_exist() {
     assert!(text.contains("area/a1"), "{text}");
     site.build_ok(&["--drafts", "--deny-warnings"]);
     assert!(site.exists("reports/r2/index.html"));
-}
-
-/// Makes a symbolic link at `link` (and its folder).
-fn symlink(target: &Path, link: &Path) {
-    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
-    std::os::unix::fs::symlink(target, link).unwrap();
 }
 
 #[test]

@@ -1,0 +1,25 @@
+//! The integration tests, in one crate (one link of the test binary, one place for fixtures).
+//!
+//! Each module tests the real `realist` binary or the library's public API against fixture sites
+//! made from [`common`]:
+//!
+//! 1. `site_build`, `validation`, `scaffold`: what a build publishes, every error an author can
+//!    make, `realist new` and `init`;
+//! 2. `hostile`, `safety`: malformed and hostile inputs, and the safety rules (the output folder,
+//!    published script, reading inputs, the dev server);
+//! 3. `serve`, `serve_incremental`, `proptest_pipeline`: the dev server, and the property that an
+//!    incremental rebuild equals a full build;
+//! 4. `search`, `layers`: the search index, and the rule that the source's modules form layers.
+
+mod common;
+
+mod hostile;
+mod layers;
+mod proptest_pipeline;
+mod safety;
+mod scaffold;
+mod search;
+mod serve;
+mod serve_incremental;
+mod site_build;
+mod validation;
