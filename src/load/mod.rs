@@ -217,8 +217,9 @@ pub struct Content {
 pub struct DocHead<'a> {
     pub id: &'a str,
     pub path: &'a Path,
-    /// The front matter's text, when it is kept (`serve` compares it to tell what changed).
-    pub front_matter: &'a str,
+    /// The front matter (`serve` compares its text to tell what changed). Its text is read only
+    /// when asked for: a released one is read from the file again.
+    pub front_matter: &'a FrontMatter,
     pub yaml_line: usize,
     pub body: &'a Body,
     pub body_line: usize,
@@ -230,7 +231,7 @@ impl<T> Document<T> {
         DocHead {
             id: &self.id,
             path: &self.path,
-            front_matter: self.front_matter.text(),
+            front_matter: &self.front_matter,
             yaml_line: self.yaml_line,
             body: &self.body,
             body_line: self.body_line,

@@ -103,7 +103,7 @@ impl State {
             let Some(new) = loaded.head() else {
                 return Err(format!("{} could not be read again", display_path(&rel)));
             };
-            let same_front = old.front_matter == new.front_matter
+            let same_front = old.front_matter.text() == new.front_matter.text()
                 && old.yaml_line == new.yaml_line
                 && old.body_line == new.body_line
                 && old.id == new.id;
