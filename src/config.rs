@@ -1,4 +1,12 @@
 //! `site.yaml`: the site's own settings.
+//!
+//! [`SiteConfig::load`] does this:
+//!
+//! 1. read `site.yaml` under the input policy and parse it (unknown keys are errors with a
+//!    suggestion);
+//! 2. check each value whose grammar is its own: `base_url` ([`crate::url::BaseUrl`]), the
+//!    language tag, the accessibility contact's email address, the paths it names;
+//! 3. return every problem at once, each located at its value.
 
 use std::path::{Path, PathBuf};
 

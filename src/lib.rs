@@ -10,6 +10,17 @@
 //! | render | [`render`], [`markdown`], [`cite`] | Tera pages in parallel, Markdown, citations |
 //! | write | [`write`] | the staging folder and moving it into place, static files, feeds, exports |
 //!
+//! [`build`] does this:
+//!
+//! 1. refuse a root with no site and an output inside the inputs, and parse `--base-url`;
+//! 2. read `site.yaml`, then load, resolve and check the site and compile its templates
+//!    (`pipeline::prepare`);
+//! 3. prepare the staging folder beside the output (or a scratch folder for `check`);
+//! 4. copy static files, render every page, write the extras and the search index, and check the
+//!    links (`pipeline::write_site`);
+//! 5. if nothing failed, switch the staging folder into place; else abandon it, leaving the
+//!    previous output as it was.
+//!
 //! The `pipeline` module holds one function per stage, and runs them in order; [`build`] and
 //! `realist serve` ([`serve`]) both call those functions, so a stage is written once.
 //! `main.rs` only parses arguments and prints what comes back.

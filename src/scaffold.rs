@@ -1,5 +1,13 @@
 //! `realist init` and `realist new`: a site skeleton that builds, and new content files from the
 //! theme's archetypes.
+//!
+//! [`new_content`]: 1. check the kind (one the registry gives an archetype) and the id; 2. read the
+//! archetype from the site's theme or the default; 3. fill in the id, a title made from it, today's
+//! date and the first study, tracer and area of the site; 4. write `content/<folder>/<id>.md`,
+//! never over a file, through a link or outside the site.
+//!
+//! [`init`]: 1. refuse a folder that is not empty, a file or a link; 2. write the skeleton's files
+//! (site.yaml, one entity of each kind, pages, a glossary), which build as they are.
 
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,15 @@
 //! Loading already rejected malformed files and resolving rejected dangling references; what is left
 //! here are rules that depend on other fields ("a tracer report needs a tracer", "an observed CMO
 //! needs evidence"), the glossary's own consistency, and citation keys used in front matter.
+//!
+//! [`check`] runs, in order:
+//!
+//! 1. the report rules (what a tracer report and a commissioning report each need);
+//! 2. the CMO rules (a context, an outcome and a complete mechanism; evidence for observed and
+//!    derived CMOs; citation keys named as evidence that exist);
+//! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term).
+//!
+//! The output's links are checked later, once pages are rendered ([`links`]).
 
 pub mod links;
 

@@ -3,6 +3,18 @@
 //! Loading never stops at the first bad file: every file is read (in parallel) and every problem is
 //! returned as a located [`Diagnostic`]. What loads cleanly is kept, so later stages can still report
 //! their own problems in the same run.
+//!
+//! [`load`] does this:
+//!
+//! 1. list `content/<folder>/*.md` for every kind in the registry, under the input policy
+//!    ([`crate::paths`]), with a problem for each file that does not belong;
+//! 2. read each file in parallel ([`load_file`]): refuse bad characters, split the front matter,
+//!    parse it into the kind's type from [`crate::model`], and keep the body's outline (headings,
+//!    `@` mentions) and either its text or only its hash (`Bodies::Release`);
+//! 3. add each document to [`Content`] by kind, remembering the ids of files that failed so that
+//!    references to them are not reported twice;
+//! 4. add a generated accessibility statement if the site has none;
+//! 5. read `content/glossary.yaml` and the bibliography that `site.yaml` names.
 
 use std::path::{Path, PathBuf};
 

@@ -5,6 +5,15 @@
 //! `<abbr>` on first use, syntect highlighting, and a static accessibility lint (image alt text,
 //! heading levels). It reports problems with file lines, and never fails: a broken link renders as
 //! plain text and a diagnostic.
+//!
+//! [`render`] does this for one body:
+//!
+//! 1. find citations (`[@key]`, `@key`) and hand them to the resolver to format, as one document;
+//! 2. run pulldown-cmark, passing each event through one handler per kind of event: headings get
+//!    their ids, links and images are resolved and checked, code is highlighted, raw HTML becomes
+//!    text, glossary terms are marked up in text;
+//! 3. write the HTML, and return it with the table of contents, the links to check and the
+//!    problems found.
 
 pub mod highlight;
 

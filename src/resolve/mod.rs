@@ -4,6 +4,16 @@
 //! namespace, resolves every `kind/id` reference (reporting dangling ones with a suggestion), and
 //! builds the link graph that every page's "linked from" lists and the CMO matrix are read from.
 //! After this stage nothing is mutated: rendering reads the `Site` from many threads at once.
+//!
+//! [`Site::resolve`] does this:
+//!
+//! 1. sort every kind's documents by id, so that everything after is in a stable order;
+//! 2. lift each report's inline CMOs into one CMO namespace, checking ids and duplicates;
+//! 3. index every entity's title and publication status, and the reserved page ids;
+//! 4. index each body's section titles (what evidence anchors name);
+//! 5. give inline CMOs their report's tracers and areas unless they name their own;
+//! 6. build the link graph ([`graph`]): every reference checked against the registry's fields,
+//!    backlinks grouped by target, chain inverses, cycles rejected, themes collected.
 
 mod graph;
 

@@ -209,10 +209,6 @@ impl Body {
             Body::File(_, len) => *len,
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Response {

@@ -27,12 +27,6 @@ pub struct Diff {
     pub modified: Vec<PathBuf>,
 }
 
-impl Diff {
-    pub fn is_empty(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.modified.is_empty()
-    }
-}
-
 /// Names that editors create and delete around a save (backups, swap files, Vim's `4913` probe).
 pub fn is_editor_noise(name: &str) -> bool {
     name.ends_with('~')

@@ -1,16 +1,25 @@
 //! `realist serve`: build the site (with drafts) into a temporary folder, serve it under the path
 //! of `base_url`, watch the sources, rebuild what changed and tell open pages to reload.
 //!
+//! [`run`] does this:
+//!
+//! 1. check the site root, and make a private folder for the served builds;
+//! 2. listen on the address asked for;
+//! 3. build the whole site once ([`incremental::Session`], through `crate::pipeline`), then start
+//!    the HTTP threads ([`conn`], [`http`]) that serve it;
+//! 4. announce the address, then watch the inputs: each batch of changes is handed to the
+//!    session, which rebuilds what they affect, and the result is published to open pages.
+//!
 //! Four parts: [`incremental`] keeps the last build and updates it; [`conn`] accepts connections
 //! and reads bounded requests for this server's own address only; [`http`] answers them and holds
 //! the event streams; this module watches files and runs the loop between them. The build
 //! loop is the only writer of the served folder, and it tells browsers to reload only after every
 //! file of an update is in place.
 
-pub mod conn;
-pub mod http;
+pub(crate) mod conn;
+pub(crate) mod http;
 pub mod incremental;
-pub mod inputs;
+pub(crate) mod inputs;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,16 @@
 //! staging folder replaces the output in one step only when the whole build succeeded, so a failed
 //! or killed build leaves the previous site exactly as it was.
 //!
+//! A build writes in this order (driven by `crate::pipeline`):
+//!
+//! 1. [`staging`] prepares the staging folder (refusing an output realist did not write) and lists
+//!    the user's files in the live output;
+//! 2. [`copy_static`] copies the theme's and the site's static files;
+//! 3. each rendered page reaches [`PageWriter`], which writes it, feeds [`search`] and scans its
+//!    links;
+//! 4. [`extras`] writes the sitemap, feed, robots.txt and exports, and [`search`] its index;
+//! 5. [`staging::Staging::commit`] writes the manifest and switches the folder into place.
+//!
 //! [`Output`] is where pages, feeds, exports and static files are written; [`PageWriter`] is the
 //! sink the renderer hands each page to. When a live output is
 //! being updated, a file whose bytes are already in the live output is hard-linked from there
@@ -20,7 +30,7 @@
 
 pub mod extras;
 pub mod search;
-pub mod staging;
+pub(crate) mod staging;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
