@@ -99,15 +99,25 @@ impl Relation {
         }
     }
 
-    /// Whether this is a link between CMOs in a chain (which may not lead back to itself).
+    /// Whether this is a link between CMOs in a chain (which may not lead back to itself, and
+    /// which the CMO's chain diagram draws). Every relation is listed, so a new one must be
+    /// placed here.
     pub fn is_chain(self) -> bool {
-        matches!(
-            self,
+        match self {
             Relation::FeedsContextOf
-                | Relation::Refines
-                | Relation::Contradicts
-                | Relation::Specialises
-        )
+            | Relation::Refines
+            | Relation::Contradicts
+            | Relation::Specialises => true,
+            Relation::Study
+            | Relation::Tracer
+            | Relation::Area
+            | Relation::Theory
+            | Relation::ListsCmo
+            | Relation::DerivedFrom
+            | Relation::Evidence
+            | Relation::Mentions
+            | Relation::Source => false,
+        }
     }
 }
 
