@@ -1,9 +1,9 @@
 //! Source publications (`content/sources/*.md`): published works that reports and CMOs draw on.
 
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use super::report::{doi, Author};
+use super::values::web_url;
 use super::Fact;
 
 /// A published work: a book, article or report that the site's own work cites as a whole.
@@ -61,25 +61,6 @@ impl Source {
         let names: Vec<&str> = self.authors.iter().map(|a| a.name.as_str()).collect();
         names.join(", ")
     }
-}
-
-/// A web address pages link to: read as a browser reads it (the WHATWG parser of the `url` crate,
-/// as every link from content is), it must be `http` or `https` with a host, and hold no space or
-/// control character, so that no other scheme (`javascript:`) reaches a page.
-fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(d)? else {
-        return Ok(None);
-    };
-    let parsed = ::url::Url::parse(&text);
-    let valid = parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        return Ok(Some(text));
-    }
-    Err(de::Error::custom(format!(
-        "`{}` is not a web address: write it in full, beginning with https://",
-        crate::diagnostics::printable_inline(&text)
-    )))
 }
 
 #[cfg(test)]
