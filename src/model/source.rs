@@ -79,3 +79,34 @@ mod tests {
         assert!(bad.unwrap_err().to_string().contains("not a web address"));
     }
 }
+
+#[cfg(test)]
+mod located {
+    use crate::text::yaml::from_str;
+
+    /// Where a value refused by a validator of the model is reported: (line, column, message).
+    fn error_at<T: serde::de::DeserializeOwned>(yaml: &str) -> (usize, usize, String) {
+        let e = from_str::<T>(yaml).err().expect("the value is refused");
+        (e.line, e.column, e.message)
+    }
+
+    /// Every validator of a value in the model reports at the value, as the DOI always did: a web
+    /// address was reported at the start of the front matter.
+    #[test]
+    fn refused_values_are_located_at_the_value() {
+        let url = error_at::<super::Source>("title: T\nyear: 1997\nurl: \"javascript:alert(1)\"\n");
+        assert_eq!((url.0, url.1), (3, 7), "{}", url.2);
+        assert!(url
+            .2
+            .starts_with("`javascript:alert(1)` is not a web address"));
+        let url = error_at::<super::Source>("title: T\nurl: example.org\ndoi: 10.1/x\n");
+        assert_eq!((url.0, url.1), (2, 6), "{}", url.2);
+        let doi = error_at::<super::Source>("title: T\nyear: 1997\ndoi: x/1\n");
+        assert_eq!((doi.0, doi.1), (3, 6), "{}", doi.2);
+        let citation = error_at::<crate::model::Cmo>(
+            "id: c\ntitle: C\nkind: observed\nprogramme_theory: [theory/p]\ncontext: []\nmechanism: {}\noutcome: []\nevidence: [{kind: document, source: report/r}, {kind: document, source: \"@\"}]\nstatus: supported\n",
+        );
+        assert_eq!((citation.0, citation.1), (8, 74), "{}", citation.2);
+        assert_eq!(citation.2, "empty citation key after `@`");
+    }
+}

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use crate::text::yaml::value_error;
+
 /// A date with year, month or day precision, as research outputs are dated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
@@ -198,8 +200,11 @@ pub(crate) fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>,
     if valid {
         return Ok(Some(text));
     }
-    Err(de::Error::custom(format!(
-        "`{}` is not a web address: write it in full, beginning with https://",
-        crate::diagnostics::printable_inline(&text)
-    )))
+    Err(value_error(
+        "url",
+        format!(
+            "`{}` is not a web address: write it in full, beginning with https://",
+            crate::diagnostics::printable_inline(&text)
+        ),
+    ))
 }
