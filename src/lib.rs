@@ -285,7 +285,7 @@ fn count_pages(pages: &[pipeline::Page]) -> BTreeMap<String, usize> {
         let label = match Kind::REFERABLE
             .iter()
             .chain([Kind::Theme].iter())
-            .find(|k| k.folder() == first && r.path.matches('/').count() == 2)
+            .find(|k| k.info().segment == first && r.path.matches('/').count() == 2)
         {
             Some(k) => k.label(true).to_lowercase(),
             None => "other".into(),

@@ -4,7 +4,7 @@
 //! Three forms of the same address appear in a site, and each comes from one function here:
 //!
 //! 1. the **site path** of a page (`reports/x/`): `page_path`, from the URL segment of its kind
-//!    and its id; its file in the output is `page_file` (`reports/x/index.html`), and back again
+//!    and its id (a kind's list page, `reports/`: `list_path`); its file in the output is `page_file` (`reports/x/index.html`), and back again
 //!    `page_of_file`;
 //! 2. a **relative link** from one page to another (`../../reports/x/`): `relative`, which keeps
 //!    a site working wherever it is opened (a file system, a preview, any base path);
@@ -106,6 +106,12 @@ pub(crate) fn page_path(segment: Option<&str>, id: &str) -> String {
         Some(segment) => format!("{segment}/{id}/"),
         None => format!("{id}/"),
     }
+}
+
+/// The site path of a kind's list page (`reports/`): `segment` as in [`page_path`]; a kind whose
+/// pages sit at the top of the site would list them on the home page (``).
+pub(crate) fn list_path(segment: Option<&str>) -> String {
+    segment.map_or_else(String::new, |s| format!("{s}/"))
 }
 
 /// The file a page at `site_path` (`reports/x/`, `` for the home page) is written to.
@@ -316,6 +322,8 @@ mod tests {
     fn page_paths_files_and_relative_links() {
         assert_eq!(page_path(Some("reports"), "x"), "reports/x/");
         assert_eq!(page_path(None, "about"), "about/");
+        assert_eq!(list_path(Some("reports")), "reports/");
+        assert_eq!(list_path(None), "");
         assert_eq!(page_file("reports/x/"), "reports/x/index.html");
         assert_eq!(page_file(""), "index.html");
         assert_eq!(page_of_file("reports/x/index.html"), "reports/x/");

@@ -6,6 +6,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::{PartialDate, Ref, TheoryRefs};
+use crate::text::yaml::value_error;
 
 /// An entry of a report's `cmos:` list: an inline CMO, or a reference to one defined elsewhere.
 #[derive(Debug, Clone)]
@@ -143,7 +144,7 @@ impl<'de> Deserialize<'de> for EvidenceSource {
         let text = String::deserialize(d)?;
         match text.strip_prefix('@') {
             Some(key) if !key.is_empty() => Ok(EvidenceSource::Citation(key.to_string())),
-            Some(_) => Err(de::Error::custom("empty citation key after `@`")),
+            Some(_) => Err(value_error("source", "empty citation key after `@`")),
             None => Ref::parse(&text).map(EvidenceSource::Ref).map_err(|e| {
                 de::Error::custom(format!(
                     "{e}; an evidence source is `report/<id>#<anchor>`, `source/<id>` or `@bibkey`"

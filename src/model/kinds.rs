@@ -99,15 +99,25 @@ impl Relation {
         }
     }
 
-    /// Whether this is a link between CMOs in a chain (which may not lead back to itself).
+    /// Whether this is a link between CMOs in a chain (which may not lead back to itself, and
+    /// which the CMO's chain diagram draws). Every relation is listed, so a new one must be
+    /// placed here.
     pub fn is_chain(self) -> bool {
-        matches!(
-            self,
+        match self {
             Relation::FeedsContextOf
-                | Relation::Refines
-                | Relation::Contradicts
-                | Relation::Specialises
-        )
+            | Relation::Refines
+            | Relation::Contradicts
+            | Relation::Specialises => true,
+            Relation::Study
+            | Relation::Tracer
+            | Relation::Area
+            | Relation::Theory
+            | Relation::ListsCmo
+            | Relation::DerivedFrom
+            | Relation::Evidence
+            | Relation::Mentions
+            | Relation::Source => false,
+        }
     }
 }
 
@@ -475,10 +485,22 @@ impl Kind {
         self.info().links.iter().find(|l| l.field == field)
     }
 
+    /// The URL segment of its pages, None for free pages (at the site root). Every page URL of a
+    /// kind comes from it, through [`Kind::url`] and [`Kind::list_url`]; the content folder
+    /// ([`Kind::folder`]) names files and is never part of a URL.
+    fn segment(self) -> Option<&'static str> {
+        Some(self.info().segment).filter(|s| !s.is_empty())
+    }
+
     /// The site-relative URL of an entity's page (`reports/x/`, or `x/` for a free page).
     pub fn url(self, id: &str) -> String {
-        let segment = Some(self.info().segment).filter(|s| !s.is_empty());
-        crate::url::page_path(segment, id)
+        crate::url::page_path(self.segment(), id)
+    }
+
+    /// The site-relative URL of the kind's list page (`reports/`; for CMOs, the matrix). Free
+    /// pages have no list page; theirs would be the home page.
+    pub fn list_url(self) -> String {
+        crate::url::list_path(self.segment())
     }
 }
 
@@ -503,10 +525,36 @@ mod tests {
         folders.sort();
         folders.dedup();
         assert_eq!(folders.len(), Kind::COUNT);
+        let mut segments: Vec<&str> = KINDS.iter().map(|k| k.segment).collect();
+        segments.sort();
+        segments.dedup();
+        assert_eq!(segments.len(), Kind::COUNT, "two kinds share a URL segment");
         assert_eq!(Kind::from_folder("tracers"), Some(Kind::Tracer));
         assert_eq!(Kind::from_folder("themes"), None);
         assert_eq!(Kind::Page.url("about"), "about/");
         assert_eq!(Kind::Tracer.url("dementia"), "tracers/dementia/");
+    }
+
+    /// Every page URL of a kind, its entity pages and its list page, is made from its URL segment
+    /// and never from its content folder, so the two may differ.
+    #[test]
+    fn page_urls_come_from_the_url_segment() {
+        for kind in Kind::ALL {
+            let info = kind.info();
+            let list = kind.list_url();
+            let entity = kind.url("x");
+            if info.segment.is_empty() {
+                assert_eq!(
+                    (list.as_str(), entity.as_str()),
+                    ("", "x/"),
+                    "{}",
+                    info.name
+                );
+            } else {
+                assert_eq!(list, format!("{}/", info.segment), "{}", info.name);
+                assert_eq!(entity, format!("{}/x/", info.segment), "{}", info.name);
+            }
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Reports (`content/reports/*.md`) and what they hold: authors, funding, ethics.
 
-use serde::de::{self, Deserializer};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 
 use super::{CmoEntry, Fact, PartialDate, Ref, RefList, TheoryRefs};
+use crate::text::yaml::value_error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -59,10 +60,13 @@ fn orcid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     if groups.len() == 4 && groups[..3].iter().all(|g| digits(g)) && last(groups[3]) {
         return Ok(Some(text));
     }
-    Err(de::Error::custom(format!(
-        "`{}` is not an ORCID iD: write four groups of four digits, such as 0000-0002-1825-0097 (the last may be X)",
-        crate::diagnostics::printable_inline(&text)
-    )))
+    Err(value_error(
+        "orcid",
+        format!(
+            "`{}` is not an ORCID iD: write four groups of four digits, such as 0000-0002-1825-0097 (the last may be X)",
+            crate::diagnostics::printable_inline(&text)
+        ),
+    ))
 }
 
 /// A DOI, `10.` + registrant + `/` + suffix (`10.1136/bmjopen-2013-003341`): it is published as
@@ -87,10 +91,13 @@ pub(super) fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     if valid {
         return Ok(Some(text));
     }
-    Err(de::Error::custom(format!(
-        "`{}` is not a DOI: write it as 10.<registrant>/<suffix>, such as 10.1136/bmjopen-2013-003341, without https://doi.org/",
-        crate::diagnostics::printable_inline(&text)
-    )))
+    Err(value_error(
+        "doi",
+        format!(
+            "`{}` is not a DOI: write it as 10.<registrant>/<suffix>, such as 10.1136/bmjopen-2013-003341, without https://doi.org/",
+            crate::diagnostics::printable_inline(&text)
+        ),
+    ))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -1,9 +1,9 @@
 //! Source publications (`content/sources/*.md`): published works that reports and CMOs draw on.
 
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use super::report::{doi, Author};
+use super::values::web_url;
 use super::Fact;
 
 /// A published work: a book, article or report that the site's own work cites as a whole.
@@ -63,25 +63,6 @@ impl Source {
     }
 }
 
-/// A web address pages link to: read as a browser reads it (the WHATWG parser of the `url` crate,
-/// as every link from content is), it must be `http` or `https` with a host, and hold no space or
-/// control character, so that no other scheme (`javascript:`) reaches a page.
-fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(d)? else {
-        return Ok(None);
-    };
-    let parsed = ::url::Url::parse(&text);
-    let valid = parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        return Ok(Some(text));
-    }
-    Err(de::Error::custom(format!(
-        "`{}` is not a web address: write it in full, beginning with https://",
-        crate::diagnostics::printable_inline(&text)
-    )))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +77,36 @@ mod tests {
         assert!(serde_yaml::from_str::<Source>("year: 1997\n").is_err());
         let bad = serde_yaml::from_str::<Source>("title: T\nurl: \"javascript:alert(1)\"\n");
         assert!(bad.unwrap_err().to_string().contains("not a web address"));
+    }
+}
+
+#[cfg(test)]
+mod located {
+    use crate::text::yaml::from_str;
+
+    /// Where a value refused by a validator of the model is reported: (line, column, message).
+    fn error_at<T: serde::de::DeserializeOwned>(yaml: &str) -> (usize, usize, String) {
+        let e = from_str::<T>(yaml).err().expect("the value is refused");
+        (e.line, e.column, e.message)
+    }
+
+    /// Every validator of a value in the model reports at the value, as the DOI always did: a web
+    /// address was reported at the start of the front matter.
+    #[test]
+    fn refused_values_are_located_at_the_value() {
+        let url = error_at::<super::Source>("title: T\nyear: 1997\nurl: \"javascript:alert(1)\"\n");
+        assert_eq!((url.0, url.1), (3, 7), "{}", url.2);
+        assert!(url
+            .2
+            .starts_with("`javascript:alert(1)` is not a web address"));
+        let url = error_at::<super::Source>("title: T\nurl: example.org\ndoi: 10.1/x\n");
+        assert_eq!((url.0, url.1), (2, 6), "{}", url.2);
+        let doi = error_at::<super::Source>("title: T\nyear: 1997\ndoi: x/1\n");
+        assert_eq!((doi.0, doi.1), (3, 6), "{}", doi.2);
+        let citation = error_at::<crate::model::Cmo>(
+            "id: c\ntitle: C\nkind: observed\nprogramme_theory: [theory/p]\ncontext: []\nmechanism: {}\noutcome: []\nevidence: [{kind: document, source: report/r}, {kind: document, source: \"@\"}]\nstatus: supported\n",
+        );
+        assert_eq!((citation.0, citation.1), (8, 74), "{}", citation.2);
+        assert_eq!(citation.2, "empty citation key after `@`");
     }
 }

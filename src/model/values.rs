@@ -1,10 +1,12 @@
-//! Values with a grammar of their own: partial dates, text YAML may read as a number, and the
-//! labels of kebab-case enum values.
+//! Values with a grammar of their own: partial dates, text YAML may read as a number, web
+//! addresses, and the labels of kebab-case enum values.
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+
+use crate::text::yaml::value_error;
 
 /// A date with year, month or day precision, as research outputs are dated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -181,4 +183,28 @@ pub fn enum_value<T: Serialize>(value: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// A web address pages link to, the one check of every web-address field of the model (use it
+/// with `#[serde(default, deserialize_with = "web_url")]`): read as a browser reads it (the WHATWG
+/// parser of the `url` crate, as every link from content is), it must be `http` or `https` with a
+/// host, and hold no space or control character, so that no other scheme (`javascript:`) reaches a
+/// page.
+pub(crate) fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let parsed = ::url::Url::parse(&text);
+    let valid = parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        return Ok(Some(text));
+    }
+    Err(value_error(
+        "url",
+        format!(
+            "`{}` is not a web address: write it in full, beginning with https://",
+            crate::diagnostics::printable_inline(&text)
+        ),
+    ))
 }

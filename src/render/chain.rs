@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::views::Linker;
 use crate::model::Kind;
-use crate::resolve::{CmoRecord, Relation, Site};
+use crate::resolve::{CmoRecord, Site};
 use crate::text::escape::escape_text;
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,14 +55,10 @@ pub fn links(linker: &Linker, record: &CmoRecord) -> (Vec<ChainLink>, Vec<ChainL
         .into_iter()
         .flatten()
     {
-        let label = match b.relation {
-            Relation::FeedsContextOf => "its outcome feeds this CMO's context",
-            Relation::Refines => "refines this CMO",
-            Relation::Contradicts => "contradicts this CMO",
-            Relation::Specialises => "specialises this CMO",
-            _ => continue,
-        };
-        incoming.push(link(label, &b.from_id));
+        // The registry names the chain relations and their labels, so a new one is drawn too.
+        if b.relation.is_chain() {
+            incoming.push(link(b.relation.inverse_label(), &b.from_id));
+        }
     }
     (out, incoming)
 }
@@ -150,4 +146,50 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolve::fixture;
+
+    /// A CMO's diagram shows every chain link that points to it, with the registry's label of its
+    /// relation, and no other backlink.
+    #[test]
+    fn incoming_links_are_every_chain_backlink() {
+        let cmos = format!(
+            "cmos:\n{}{}{}{}{}",
+            fixture::inline_cmo(
+                "c1",
+                "{feeds_context_of: [cmo/c2], refines: cmo/c3, contradicts: [cmo/c4], specialises: [cmo/c5]}"
+            ),
+            fixture::inline_cmo("c2", ""),
+            fixture::inline_cmo("c3", ""),
+            fixture::inline_cmo("c4", ""),
+            fixture::inline_cmo("c5", ""),
+        );
+        let (site, _) = fixture::site(&[fixture::report("r", "published", &cmos)]);
+        let linker = Linker {
+            site: &site,
+            depth: 2,
+        };
+        let mut chained = 0;
+        for record in &site.cmos {
+            let (_, incoming) = links(&linker, record);
+            let mut expected: Vec<&str> = site
+                .backlinks
+                .get(&(Kind::Cmo, record.cmo.id.clone()))
+                .into_iter()
+                .flatten()
+                .filter(|b| b.relation.is_chain())
+                .map(|b| b.relation.inverse_label())
+                .collect();
+            chained += expected.len();
+            let mut shown: Vec<&str> = incoming.iter().map(|l| l.relation.as_str()).collect();
+            expected.sort();
+            shown.sort();
+            assert_eq!(shown, expected, "{}", record.cmo.id);
+        }
+        assert_eq!(chained, 4);
+    }
 }

@@ -52,8 +52,8 @@ pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
     let entity = |kind: Kind, id: &str| url::page_file(&Site::url(kind, id));
     match spec {
         PageSpec::Home => url::page_file(""),
-        PageSpec::List(kind) => url::page_file(&format!("{}/", kind.folder())),
-        PageSpec::Matrix => url::page_file("cmos/"),
+        PageSpec::List(kind) => url::page_file(&kind.list_url()),
+        PageSpec::Matrix => url::page_file(&Kind::Cmo.list_url()),
         PageSpec::Glossary => url::page_file("glossary/"),
         PageSpec::Search => url::page_file("search/"),
         PageSpec::NotFound => "404.html".into(),
@@ -250,7 +250,7 @@ impl<'a> Renderer<'a> {
             .filter_map(|k| Some((k, k.info().nav?)))
             .map(|(k, title)| NavItem {
                 title: title.into(),
-                url: linker.url(&format!("{}/", k.folder())),
+                url: linker.url(&k.list_url()),
                 current: current == Some(k),
             })
             .collect();
@@ -460,5 +460,52 @@ impl Resolver for SiteResolver<'_, '_> {
                 .map(|r| (r.key, r.html))
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::resolve::fixture;
+
+    /// Every page a kind's URLs lead to is one the site writes and the link checker knows: each
+    /// page is built at the path the page list gives it, and every navigation link and list-page
+    /// link of the home page names a page of that list.
+    #[test]
+    fn navigation_and_list_links_name_pages_of_the_site() {
+        let files = [
+            fixture::report("r", "published", ""),
+            (
+                "content/sources/s.md".to_string(),
+                "---\ntitle: S\n---\n".to_string(),
+            ),
+        ];
+        let (site, _) = fixture::site(&files);
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let templates = Templates::load(dir.path(), "default").expect("the default theme loads");
+        let bibliography = Bibliography::empty();
+        let r = Renderer::new(&site, &templates, &bibliography);
+        let specs = r.specs();
+        let paths: HashSet<String> = specs.iter().map(|s| spec_path(&site, s)).collect();
+        for spec in &specs {
+            assert_eq!(
+                pages::build(&r, spec).path,
+                spec_path(&site, spec),
+                "{spec:?}"
+            );
+        }
+        for kind in Kind::ALL
+            .into_iter()
+            .filter(|k| has_list(&site.content, *k))
+        {
+            let list = url::page_file(&kind.list_url());
+            assert!(paths.contains(&list), "{kind:?}: {list}");
+        }
+        for item in r.common("index.html", None).nav {
+            let page = url::page_file(&item.url);
+            assert!(paths.contains(&page), "nav `{}`: {page}", item.title);
+        }
     }
 }

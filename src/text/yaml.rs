@@ -8,6 +8,8 @@
 //! problems found later (a dangling reference, a duplicate id) [`Locator`] finds the position of a
 //! value by searching the front-matter text, which is exact for the short scalar values involved.
 
+use std::fmt;
+
 use serde::de::DeserializeOwned;
 
 use super::suggest::suggestion;
@@ -19,6 +21,18 @@ pub struct YamlError {
     pub column: usize,
     pub message: String,
     pub help: Option<String>,
+}
+
+/// Joins the message of [`value_error`] to the key whose value it refuses; a NUL, which no message
+/// can hold otherwise (values are quoted through `printable_inline`, which escapes it).
+const VALUE_OF_KEY: &str = "\u{0}value of key:";
+
+/// The error of a deserialiser that refuses the value of `key` (a DOI, a web address): serde
+/// gives such an error the position of the mapping around the value, or the start of the
+/// document, so [`from_str`] moves it to the value of `key` in that mapping. Every validator of
+/// a value in the model reports through this, so that its error is located at the value.
+pub fn value_error<E: serde::de::Error>(key: &str, message: impl fmt::Display) -> E {
+    E::custom(format!("{message}{VALUE_OF_KEY}{key}"))
 }
 
 /// Deserialises `yaml` into `T`, turning serde_yaml's errors into located, friendlier ones.
@@ -187,8 +201,15 @@ fn convert(error: &serde_yaml::Error, yaml: &str) -> YamlError {
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
+    let (message, key) = match message.split_once(VALUE_OF_KEY) {
+        Some((message, key)) => (message.to_string(), Some(key)),
+        None => (message.clone(), None),
+    };
     let (message, help) = explain(&message);
-    let (line, column) = refine_position(&message, yaml, line, column);
+    let (line, column) = match key.and_then(|key| value_position(key, yaml, line, column)) {
+        Some(position) => position,
+        None => refine_position(&message, yaml, line, column),
+    };
     let mut e = YamlError {
         line,
         column,
@@ -395,20 +416,6 @@ fn refine_position(message: &str, yaml: &str, line: usize, column: usize) -> (us
             return pos;
         }
     }
-    // A value our own deserialisers refuse, reported at the start of its mapping: point at the
-    // value, from the mapping on (several authors may share a line).
-    let value_of = [("is not a DOI", "doi"), ("is not an ORCID iD", "orcid")];
-    if let Some((_, key)) = value_of.iter().find(|(m, _)| message.contains(m)) {
-        let locator = Locator::new(yaml, 1);
-        let line_start = locator.line_offset(line);
-        let in_line = yaml[line_start..]
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(0, |(i, _)| i);
-        if let Some(pos) = locator.value_of_key_after(key, line_start + in_line) {
-            return pos;
-        }
-    }
     if let Some(field) = message
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())
@@ -420,6 +427,19 @@ fn refine_position(message: &str, yaml: &str, line: usize, column: usize) -> (us
         }
     }
     (line, column)
+}
+
+/// The position of the value of `key` in the mapping serde placed an error of [`value_error`] at
+/// (`line`, `column`): the first `key:` from there on, as several mappings may share a line (a
+/// flow list of authors).
+fn value_position(key: &str, yaml: &str, line: usize, column: usize) -> Option<(usize, usize)> {
+    let locator = Locator::new(yaml, 1);
+    let line_start = locator.line_offset(line);
+    let in_line = yaml[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    locator.value_of_key_after(key, line_start + in_line)
 }
 
 /// Where [`Locator::locate_next`] continues from.

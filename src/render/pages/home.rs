@@ -39,7 +39,7 @@ pub(super) fn home(r: &Renderer) -> Built {
     latest.sort_by(|a, b| b.meta.date.cmp(&a.meta.date).then(a.id.cmp(&b.id)));
     let published_cmos = site.cmos.iter().filter(|c| c.published).count();
     let count = |kind: Kind| {
-        let url = linker.url(&format!("{}/", kind.info().segment));
+        let url = linker.url(&kind.list_url());
         (kind.label(true).to_string(), c.entities(kind).len(), url)
     };
     let page = HomePage {
@@ -70,11 +70,15 @@ pub(super) fn home(r: &Renderer) -> Built {
             })
             .collect(),
         counts: vec![
-            ("Reports".into(), latest.len(), linker.url("reports/")),
+            (
+                "Reports".into(),
+                latest.len(),
+                linker.url(&Kind::Report.list_url()),
+            ),
             (
                 "CMO configurations".into(),
                 published_cmos,
-                linker.url("cmos/"),
+                linker.url(&Kind::Cmo.list_url()),
             ),
             count(Kind::Tracer),
             count(Kind::Area),

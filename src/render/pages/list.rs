@@ -19,7 +19,7 @@ struct ListPage {
 }
 
 pub(super) fn list(r: &Renderer, kind: Kind) -> Built {
-    let path = format!("{}/index.html", kind.info().segment);
+    let path = crate::url::page_file(&kind.list_url());
     let linker = Linker {
         site: r.site,
         depth: 1,

@@ -187,7 +187,7 @@ fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> V
 }
 
 pub(super) fn matrix(r: &Renderer) -> Built {
-    let path = "cmos/index.html".to_string();
+    let path = crate::url::page_file(&Kind::Cmo.list_url());
     let site = r.site;
     let linker = Linker { site, depth: 1 };
     let published: Vec<&crate::resolve::CmoRecord> =

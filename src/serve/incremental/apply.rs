@@ -126,7 +126,7 @@ impl State {
             }
             if let Ok(html) = std::fs::read_to_string(live.join(path)) {
                 if html.contains("data-pagefind-body") {
-                    let url = path.strip_suffix("index.html").unwrap_or(path);
+                    let url = crate::url::page_of_file(path);
                     indexer.add(url.to_string(), html);
                 }
             }

@@ -251,7 +251,7 @@ fn changed_backlinks(old: &Site, new: &Site) -> Vec<String> {
     }
     entities
         .into_iter()
-        .map(|(kind, id)| format!("{}index.html", Site::url(*kind, id)))
+        .map(|(kind, id)| crate::url::page_file(&Site::url(*kind, id)))
         .collect()
 }
 
@@ -286,7 +286,7 @@ fn content_kind(rel: &Path) -> Option<Kind> {
     if name.starts_with('.') || !name.ends_with(".md") {
         return None;
     }
-    Kind::REFERABLE.into_iter().find(|k| k.folder() == parts[1])
+    Kind::from_folder(&parts[1])
 }
 
 #[cfg(test)]
