@@ -262,11 +262,6 @@ fn mention_edges(site: &Site, edges: &mut Edges) {
     }
 }
 
-/// Finds `](@kind/id…)` link targets in Markdown text without a full parse.
-pub fn scan_mentions(body: &str) -> Vec<Ref> {
-    crate::load::Outline::of(body).mentions
-}
-
 /// Rejects cycles through `feeds_context_of`, `refines` and `specialises`. (`contradicts` is
 /// symmetric in meaning, so two CMOs contradicting each other is not a cycle.)
 fn check_cycles(site: &Site, problems: &mut Vec<Diagnostic>) {

@@ -28,7 +28,7 @@ use crate::load::{Content, Document};
 use crate::model::{Cmo, CmoEntry, EvidenceSource, IdFrom, Kind, Ref, Status, Store};
 
 pub use crate::model::Relation;
-pub use graph::{scan_mentions, Backlink};
+pub use graph::Backlink;
 
 /// Build-wide choices that change what is published.
 #[derive(Debug, Clone, Copy, Default)]

@@ -10,7 +10,7 @@ use crate::load::{self, Loaded};
 use crate::model::Kind;
 use crate::pipeline;
 use crate::render::spec_path;
-use crate::resolve::{self, Site};
+use crate::resolve::Site;
 
 /// A content file that changed, parsed: (project-relative path, what loaded, its problems).
 type Parsed = (PathBuf, Loaded, Vec<Diagnostic>);
@@ -107,12 +107,9 @@ impl State {
                 && old.yaml_line == new.yaml_line
                 && old.body_line == new.body_line
                 && old.id == new.id;
-            // What the site model derives from a body: mentions (backlinks) and headings
-            // (section titles that evidence cites).
-            let (old_body, new_body) =
-                (old.body.text().unwrap_or(""), new.body.text().unwrap_or(""));
-            let same_derived = resolve::scan_mentions(old_body) == resolve::scan_mentions(new_body)
-                && headings(old_body) == headings(new_body);
+            // What the site model derives from a body: its outline, the mentions (backlinks) and
+            // headings (section titles that evidence cites) the loader read.
+            let same_derived = old.outline == new.outline;
             change.body_only &= same_front;
             change.text_only &= same_front && same_derived;
             self.content.replace(&rel, loaded);
@@ -266,11 +263,6 @@ fn is_static(rel: &Path, theme: &str) -> bool {
         [themes, name, folder, _, ..] => themes == "themes" && name == theme && folder == "static",
         _ => false,
     }
-}
-
-/// The ATX heading lines of a Markdown body.
-fn headings(body: &str) -> Vec<&str> {
-    body.lines().filter(|l| l.starts_with('#')).collect()
 }
 
 /// The kind of a content file `content/<folder>/<name>.md`, or None for anything else.
