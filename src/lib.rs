@@ -118,7 +118,11 @@ impl BuildReport {
     /// The one-line summary `build` ends with.
     pub fn summary(&self, verb: &str) -> String {
         let total: usize = self.pages.values().sum();
-        let by_kind: Vec<String> = self.pages.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let by_kind: Vec<String> = self
+            .pages
+            .iter()
+            .map(|(label, n)| format!("{n} {}", singular_if_one(label, *n)))
+            .collect();
         format!(
             "{verb} {total} pages ({}) with {} warning{} in {:.2} s",
             by_kind.join(", "),
@@ -293,6 +297,17 @@ fn count_pages(pages: &[pipeline::Page]) -> BTreeMap<String, usize> {
         *counts.entry(label).or_insert(0) += 1;
     }
     counts
+}
+
+/// A kind's plural page label (`studies`), as the singular (`study`) when there is one page.
+fn singular_if_one(label: &str, n: usize) -> String {
+    let kind = Kind::ALL
+        .into_iter()
+        .find(|k| k.label(true).to_lowercase() == label);
+    match kind {
+        Some(k) if n == 1 => k.label(false).to_lowercase(),
+        _ => label.to_string(),
+    }
 }
 
 /// Resolves `--root` to a path, for tools and tests.

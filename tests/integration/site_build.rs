@@ -1312,6 +1312,13 @@ fn build_ends_with_a_summary_line() {
     ] {
         assert!(kinds.contains(kind), "{line}");
     }
+    // One page of a kind is counted in the singular ("1 study", never "1 studies").
+    let ones: Vec<&str> = kinds.split(", ").filter(|k| k.starts_with("1 ")).collect();
+    assert!(
+        !ones.is_empty(),
+        "the rich site has a kind with one page: {line}"
+    );
+    assert!(ones.iter().all(|k| !k.ends_with('s')), "{line}");
     let pages = html_files(&site.out()).len();
     assert_eq!(count, pages, "{line}: the output holds {pages} HTML pages");
     assert_eq!(run.stderr, "", "{run:?}");
