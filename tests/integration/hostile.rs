@@ -33,35 +33,11 @@ const MEMORY_LIMIT_KB: i64 = 200 * 1024;
 const KILL_AFTER: Duration = Duration::from_secs(60);
 
 /// The report every case starts from. Line numbers matter: the cases point at them.
-use crate::common::{symlink, R1};
+use crate::common::{minimal_files, symlink, R1, SITE_YAML};
 // Lines of R1:  1 ---  2 type  3 title  4 date  5 authors  6 status  7 study  8 tracer  9 areas
 // 10 programme_theories  11 summary  12 cmos  13 `- id: c1`  14 title  15 kind  16 programme_theory
 // 17 context  18 mechanism  19 outcome  20 evidence  21 confidence  22 status  23 ---  24 ## Findings
 // 25 text; an appended line is line 26.
-
-const SITE_YAML: &str = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\n";
-
-const BASE: [(&str, &str); 7] = [
-    ("site.yaml", SITE_YAML),
-    ("content/studies/s.md", "---\ntitle: S\n---\nbody\n"),
-    (
-        "content/tracers/tr.md",
-        "---\ntitle: Tr\nstudy: study/s\nkind: service\n---\n",
-    ),
-    (
-        "content/areas/a1.md",
-        "---\ntitle: A1\nstudy: study/s\nanonymised: true\n---\n",
-    ),
-    (
-        "content/theories/pt.md",
-        "---\ntitle: PT\nstudy: study/s\nstatement: {if: x, then: y, because: z}\nstatus: untested\nlevel: policy\n---\n",
-    ),
-    (
-        "content/pages/accessibility.md",
-        "---\ntitle: Accessibility\n---\ntext\n",
-    ),
-    ("content/reports/r1.md", R1),
-];
 
 const REPORT: &str = "content/reports/r1.md";
 
@@ -331,7 +307,7 @@ impl Case {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("site");
         let out = tmp.path().join("out");
-        for (rel, text) in BASE {
+        for (rel, text) in minimal_files() {
             write(&root, rel, text);
         }
         let first = build(&root, &out);

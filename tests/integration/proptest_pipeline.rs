@@ -738,23 +738,11 @@ const BASE: [(&str, &str); 8] = [
         "content/glossary.yaml",
         "- term: CCG\n  expansion: clinical commissioning group\n  definition: A group.\n",
     ),
-    ("content/studies/s.md", "---\ntitle: S\n---\nbody\n"),
-    (
-        "content/tracers/tr.md",
-        "---\ntitle: Tr\nstudy: study/s\nkind: service\n---\n",
-    ),
-    (
-        "content/areas/a1.md",
-        "---\ntitle: A1\nstudy: study/s\nanonymised: true\n---\n",
-    ),
-    (
-        "content/theories/pt.md",
-        "---\ntitle: PT\nstudy: study/s\nstatement: {if: x, then: y, because: z}\nstatus: untested\nlevel: policy\n---\n",
-    ),
-    (
-        "content/pages/accessibility.md",
-        "---\ntitle: Accessibility\n---\ntext\n",
-    ),
+    ("content/studies/s.md", common::STUDY),
+    ("content/tracers/tr.md", common::TRACER),
+    ("content/areas/a1.md", common::AREA),
+    ("content/theories/pt.md", common::THEORY),
+    ("content/pages/accessibility.md", common::ACCESSIBILITY),
 ];
 
 fn write(root: &Path, rel: &str, text: &str) {
