@@ -280,17 +280,16 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders a Markdown body for the page at `path`, turning its problems into diagnostics.
-    /// A body released after load is read again from its file here.
-    pub fn markdown(
+    /// Renders the Markdown body of `doc` for the page at `path`, turning its problems into
+    /// diagnostics. A body released after load is read again from its file here.
+    pub fn markdown<T>(
         &self,
-        body: &crate::load::Body,
-        file: &Path,
-        first_line: usize,
+        doc: &crate::load::Document<T>,
         path: &str,
         problems: &mut Vec<Diagnostic>,
         links: &mut Vec<SourceLink>,
     ) -> markdown::Rendered {
+        let (body, file, first_line) = (&doc.body, doc.path.as_path(), doc.body_line);
         let reread;
         let text = match body.text() {
             Some(t) => t,

@@ -72,14 +72,7 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
     let (body_html, source) = match record.origin {
         Origin::File(f) => {
             let doc = &r.site.content.cmos[f];
-            let md = r.markdown(
-                &doc.body,
-                &doc.path,
-                doc.body_line,
-                &path,
-                &mut problems,
-                &mut md_links,
-            );
+            let md = r.markdown(doc, &path, &mut problems, &mut md_links);
             (md.html, Some(doc.path.clone()))
         }
         Origin::Report(_) => (String::new(), None),

@@ -35,14 +35,7 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
     };
     let mut problems = Vec::new();
     let mut md_links = Vec::new();
-    let md = r.markdown(
-        &doc.body,
-        &doc.path,
-        doc.body_line,
-        &path,
-        &mut problems,
-        &mut md_links,
-    );
+    let md = r.markdown(doc, &path, &mut problems, &mut md_links);
     let (lead, facts) = doc.meta.facts();
     let cmos = linked_cmos(&linker, kind, id);
     // CMOs linked to this entity get their own table; every other kind stays in "Linked from".

@@ -53,14 +53,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
     };
     let mut problems = Vec::new();
     let mut md_links = Vec::new();
-    let md = r.markdown(
-        &doc.body,
-        &doc.path,
-        doc.body_line,
-        &path,
-        &mut problems,
-        &mut md_links,
-    );
+    let md = r.markdown(doc, &path, &mut problems, &mut md_links);
     let cmos = r.site.report_cmos[index]
         .iter()
         .filter_map(|id| r.site.cmo(id))
