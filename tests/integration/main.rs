@@ -13,6 +13,7 @@
 
 mod common;
 
+mod guide;
 mod hostile;
 mod layers;
 mod proptest_pipeline;
