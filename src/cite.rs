@@ -52,6 +52,22 @@ pub struct Bibliography {
     style: Option<IndependentStyle>,
     /// All CSL locales from hayagriva's archive, decoded once per process.
     locales: &'static [Locale],
+    /// The keys that cannot be checked because the bibliography could not be read: their
+    /// citations are not reported as unknown, since the real problem is reported already.
+    unchecked: Unchecked,
+}
+
+/// Which citation keys a bibliography that could not be read cannot vouch against.
+#[derive(Debug, Clone, Default)]
+enum Unchecked {
+    /// The bibliography was read: every key is checked.
+    #[default]
+    None,
+    /// The file is missing or unreadable: no key can be checked.
+    All,
+    /// The file has a syntax error: the keys its entries are written with are taken as there
+    /// (a key that is in no entry is still unknown).
+    Keys(std::collections::HashSet<String>),
 }
 
 /// One cited item inside a citation cluster.
@@ -109,7 +125,32 @@ impl Bibliography {
             library: Library::new(),
             style: None,
             locales: &[],
+            unchecked: Unchecked::None,
         }
+    }
+
+    /// The bibliography of a site whose `.bib` file could not be read (its problem is reported):
+    /// it has no entries, and reports no citation as unknown.
+    pub fn unreadable() -> Self {
+        Bibliography {
+            unchecked: Unchecked::All,
+            ..Bibliography::empty()
+        }
+    }
+
+    /// The bibliography of a site whose `.bib` text could not be parsed (its errors are reported):
+    /// it has no entries, and reports as unknown only the citations of keys that no entry of
+    /// `bibtex` is written with.
+    pub fn unparsable(bibtex: &str) -> Self {
+        Bibliography {
+            unchecked: Unchecked::Keys(entry_keys(bibtex)),
+            ..Bibliography::empty()
+        }
+    }
+
+    /// Whether the style `name` exists: the same check [`Bibliography::parse`] makes first.
+    pub fn check_style(name: &str) -> Result<(), BibError> {
+        load_style(name).map(|_| ())
     }
 
     /// `style`: an archived CSL style name such as "apa" or
@@ -131,6 +172,7 @@ impl Bibliography {
             library,
             style: Some(style),
             locales: all_locales(),
+            unchecked: Unchecked::None,
         })
     }
 
@@ -144,8 +186,15 @@ impl Bibliography {
         v
     }
 
+    /// Whether a citation of `key` is fine: the key has an entry, or the bibliography could not
+    /// be read and its file is where the problem is (see [`Bibliography::unparsable`]).
     pub fn contains(&self, key: &str) -> bool {
         self.library.get(key).is_some()
+            || match &self.unchecked {
+                Unchecked::None => false,
+                Unchecked::All => true,
+                Unchecked::Keys(keys) => keys.contains(key),
+            }
     }
 
     /// The closest existing key (for "did you mean"), if any is reasonably
@@ -379,6 +428,31 @@ fn refuse_urls(
 }
 
 // ---------------------------------------------------------------- errors ---
+
+/// The keys of the entries of a `.bib` text that may not parse: what follows `@type{` or
+/// `@type(` up to a comma, brace or space. Written by hand because the parser that would find
+/// them is the one that just failed; a simple scan finds an entry's key before any later slip.
+fn entry_keys(bibtex: &str) -> std::collections::HashSet<String> {
+    let mut keys = std::collections::HashSet::new();
+    for (i, _) in bibtex.match_indices('@') {
+        let after = &bibtex[i + 1..];
+        let kind_end = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        let rest = after[kind_end..].trim_start();
+        let Some(rest) = rest.strip_prefix(['{', '(']) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| c == ',' || c == '}' || c == ')' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        if end > 0 && kind_end > 0 {
+            keys.insert(rest[..end].to_string());
+        }
+    }
+    keys
+}
 
 fn bib_error(src: &str, err: &BibLaTeXError) -> BibError {
     use hayagriva::io::BibLaTeXError as E;

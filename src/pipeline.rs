@@ -40,6 +40,8 @@ pub(crate) struct Run {
     pub(crate) stages: Vec<(&'static str, f64)>,
     pub(crate) rss: Vec<(f64, f64)>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Whether warnings are reported as errors (`--deny-warnings`).
+    pub(crate) deny_warnings: bool,
 }
 
 impl Run {
@@ -51,6 +53,7 @@ impl Run {
             stages: Vec::new(),
             rss: Vec::new(),
             diagnostics: Vec::new(),
+            deny_warnings: false,
         }
     }
 
@@ -170,10 +173,10 @@ pub(crate) fn prepare(
 ) -> Prepared {
     let mut problems = Problems::default();
     let (content, load_problems) = load::load(root, &config, how.bodies);
-    problems.load = load_problems;
+    problems.load = ranked_as_load(load_problems);
     stage("load");
     let kept = how.keep_content.then(|| content.clone());
-    let (bibliography, bib_problems) = load_bibliography(&content, &config);
+    let (bibliography, bib_problems) = load_bibliography(root, &content, &config);
     problems.bibliography = bib_problems;
     let theme = config.theme.clone();
     let (site, resolve_problems) = resolve(config, content, how.drafts);
@@ -193,6 +196,13 @@ pub(crate) fn prepare(
     }
 }
 
+/// Load's problems are each about one file (read, split, parsed), found before anything is linked:
+/// they rank as root causes of what resolving that file's references finds later.
+pub(crate) fn ranked_as_load(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let load = crate::diagnostics::Rank::FailedFile;
+    problems.into_iter().map(|d| d.ranked(load)).collect()
+}
+
 /// Resolves loaded content into the site (also `serve`'s step after a change to front matter).
 pub(crate) fn resolve(
     config: SiteConfig,
@@ -208,38 +218,55 @@ pub(crate) fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic>
 }
 
 /// Parses the site's bibliography with its CSL style.
+///
+/// 1. Skip it when the site names neither a bibliography nor a style.
+/// 2. Check the style; an unknown one is reported at `csl:` in site.yaml, and the default style
+///    is used instead, so that citations are still checked against the entries.
+/// 3. A bibliography that site.yaml names but that could not be read (reported by load) checks no
+///    citation: every one would be reported as unknown for one missing file.
+/// 4. Parse the entries; a syntax error is reported in the `.bib` file, and citations of the keys
+///    it is written with are not reported as unknown.
 pub(crate) fn load_bibliography(
+    root: &Path,
     content: &Content,
     config: &SiteConfig,
 ) -> (Bibliography, Vec<Diagnostic>) {
-    if content.bibliography.is_none() && config.csl.is_none() {
+    if content.bibliography.is_none() && config.csl.is_none() && config.bibliography.is_none() {
         // Parsing a CSL style decodes every CSL locale (tens of milliseconds): skip it when the
         // site has no bibliography.
         return (Bibliography::empty(), Vec::new());
     }
-    let style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
-    let (path, text) = match &content.bibliography {
-        Some((p, t)) => (p.clone(), t.as_str()),
-        None => (PathBuf::from("site.yaml"), ""),
+    let mut problems = Vec::new();
+    let mut style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
+    if let Err(e) = Bibliography::check_style(style) {
+        let (line, column) = site_yaml_value(root, "csl");
+        problems.push(Diagnostic::error("site.yaml", line, column, e.message).with_help_opt(e.help));
+        style = cite::DEFAULT_STYLE;
+    }
+    let (path, text) = match (&content.bibliography, &config.bibliography) {
+        (Some((p, t)), _) => (p.clone(), t.as_str()),
+        (None, Some(_)) => return (Bibliography::unreadable(), problems),
+        (None, None) => (PathBuf::from("site.yaml"), ""),
     };
     match Bibliography::parse(text, style) {
-        Ok(b) => (b, Vec::new()),
+        Ok(b) => (b, problems),
         Err(errors) => {
-            let style_error = errors.iter().any(|e| e.line == 0);
-            let path = if style_error {
-                PathBuf::from("site.yaml")
-            } else {
-                path
-            };
-            let diags = errors
-                .into_iter()
-                .map(|e| {
-                    Diagnostic::error(&path, e.line, e.column, e.message).with_help_opt(e.help)
-                })
-                .collect();
-            (Bibliography::empty(), diags)
+            problems.extend(errors.into_iter().map(|e| {
+                Diagnostic::error(&path, e.line, e.column, e.message).with_help_opt(e.help)
+            }));
+            (Bibliography::unparsable(text), problems)
         }
     }
+}
+
+/// The line and column of the value of the top-level `key` in the site's site.yaml, or (0, 0)
+/// when it cannot be found (the problem is then reported at the file).
+fn site_yaml_value(root: &Path, key: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(root.join("site.yaml")).unwrap_or_default();
+    let text = crate::text::frontmatter::normalise_text(&text);
+    crate::text::yaml::Locator::new(&text, 1)
+        .value_of_key(key)
+        .unwrap_or((0, 0))
 }
 
 /// Every page of the site, in a stable order.

@@ -97,6 +97,7 @@ impl Site {
     ) -> (Site, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         sort_documents(&mut content);
+        set_aside_reserved_pages(&mut content, &mut problems);
         let (cmos, report_cmos) = lift_cmos(&mut content, &mut problems);
         let mut site = Site {
             config,
@@ -112,14 +113,14 @@ impl Site {
             backlinks: HashMap::default(),
             themes: BTreeMap::new(),
         };
-        site.index_entities(&mut problems);
+        site.index_entities();
         site.sections = index_sections(&mut site.content, &site.cmos);
         site.inherit_from_reports();
         graph::build(&mut site, &mut problems);
         (site, problems)
     }
 
-    fn index_entities(&mut self, problems: &mut Vec<Diagnostic>) {
+    fn index_entities(&mut self) {
         let c = &self.content;
         let mut entities: Vec<HashMap<String, Entity>> = vec![HashMap::default(); Kind::COUNT];
         let mut add = |kind: Kind, id: &str, title: &str, published: bool| {
@@ -154,26 +155,6 @@ impl Site {
                 record.published,
             );
             self.cmo_index.insert(record.cmo.id.clone(), i);
-        }
-        let reserved = reserved_page_ids();
-        for page in c.entities(Kind::Page) {
-            if reserved.contains(&page.id.as_str()) {
-                problems.push(
-                    Diagnostic::error(
-                        &page.path,
-                        0,
-                        0,
-                        format!(
-                            "page id `{}` collides with a generated section of the site",
-                            page.id
-                        ),
-                    )
-                    .with_help(format!(
-                        "rename the file; reserved names are: {}",
-                        reserved.join(", ")
-                    )),
-                );
-            }
         }
         self.entities = entities;
     }
@@ -367,6 +348,31 @@ impl Site {
     }
 }
 
+/// Takes out of the site every free page whose id is the name of a generated section (a page
+/// `glossary`), with one error each. The page is not built, so the generated section keeps its
+/// place and every link into it still works: one mistake, one error, instead of one broken anchor
+/// per link into the section. The page is recorded as failed, so links to it are not reported too.
+fn set_aside_reserved_pages(content: &mut Content, problems: &mut Vec<Diagnostic>) {
+    let reserved = reserved_page_ids();
+    let (kept, clashing): (Vec<_>, Vec<_>) = std::mem::take(content.entities_mut(Kind::Page))
+        .into_iter()
+        .partition(|page| !reserved.contains(&page.id.as_str()));
+    *content.entities_mut(Kind::Page) = kept;
+    for page in clashing {
+        let message = format!(
+            "page id `{}` collides with a generated section of the site",
+            page.id
+        );
+        let help = format!(
+            "rename the file; the page is left out until then. Reserved names are: {}",
+            reserved.join(", ")
+        );
+        let d = Diagnostic::error(&page.path, 0, 0, message).with_help(help);
+        problems.push(d.ranked(crate::diagnostics::Rank::Duplicate));
+        content.failed.push((Kind::Page, page.id));
+    }
+}
+
 /// Page ids that would collide with generated folders or files: every kind's URL segment, and the
 /// folders of the generated pages and files.
 pub fn reserved_page_ids() -> Vec<&'static str> {
@@ -465,13 +471,43 @@ fn lift_cmos(
         let cmo = Box::new(doc.meta.clone());
         lifted.push(cmo, Origin::File(i), &doc.path, &locate, problems);
     }
+    for (at, id, first) in std::mem::take(&mut lifted.duplicates) {
+        let d = &mut problems[at];
+        d.help = Some(format!(
+            "it is first defined at {}; CMO ids are unique across the site: rename one of them",
+            first_definition(content, &first, &id)
+        ));
+    }
     (lifted.records, report_cmos)
+}
+
+/// `path:line:col` of the first `id: <id>` in the front matter of the file `path`, for the help of
+/// a duplicate id (found only then: a position costs a search of the front matter).
+fn first_definition(content: &Content, path: &PathBuf, id: &str) -> String {
+    let heads = content.reports.iter().map(Document::head);
+    let head = heads
+        .chain(content.cmos.iter().map(Document::head))
+        .find(|h| h.path == path);
+    let shown = crate::diagnostics::display_path(path);
+    let Some(head) = head else {
+        return shown;
+    };
+    let text = head.front_matter.text();
+    let locator = crate::text::yaml::Locator::new(text, head.yaml_line);
+    let (line, col) = match id_value_after(text, &locator, id, 0) {
+        Some(at) => locator.position(at),
+        None => locator.locate(id, None),
+    };
+    format!("{shown}:{line}:{col}")
 }
 
 /// The CMO namespace as it is built: the records so far, and where each id was first defined.
 struct Lifted {
     records: Vec<CmoRecord>,
     seen: HashMap<String, PathBuf>,
+    /// Each duplicate id reported: the index of its problem, the id, and the file of its first
+    /// definition (located once every file is lifted).
+    duplicates: Vec<(usize, String, PathBuf)>,
 }
 
 impl Lifted {
@@ -481,6 +517,7 @@ impl Lifted {
         Lifted {
             records: Vec::with_capacity(count),
             seen,
+            duplicates: Vec::new(),
         }
     }
 
@@ -495,6 +532,10 @@ impl Lifted {
         problems: &mut Vec<Diagnostic>,
     ) -> bool {
         if let Some(problem) = self.id_problem(&cmo.id, doc_path, locate) {
+            if let Some(first) = self.seen.get(&cmo.id) {
+                let first = first.clone();
+                self.duplicates.push((problems.len(), cmo.id.clone(), first));
+            }
             problems.push(problem);
             return false;
         }
@@ -530,12 +571,13 @@ impl Lifted {
         let first = self.seen.get(id)?;
         let (line, col) = locate(id);
         let message = format!("duplicate CMO id `{id}`");
-        Some(
-            Diagnostic::error(doc_path, line, col, message).with_help(format!(
-                "it is already defined in {}; CMO ids are unique across the site",
-                crate::diagnostics::display_path(first)
-            )),
-        )
+        // The help names the first definition's line once every file is lifted (`lift_cmos`).
+        let help = format!(
+            "it is first defined in {}; CMO ids are unique across the site: rename one of them",
+            crate::diagnostics::display_path(first)
+        );
+        let d = Diagnostic::error(doc_path, line, col, message).with_help(help);
+        Some(d.ranked(crate::diagnostics::Rank::Duplicate))
     }
 }
 
