@@ -5,13 +5,12 @@
 //! in Markdown. A broken link that came from Markdown is reported at its source file and line; one
 //! that a template wrote names the template and the page.
 //!
-//! The HTML scanner is hand-written: it reads only our own generated output, where attributes are
-//! always double-quoted, and it must scan every page of a 10,000-report site in milliseconds. A full
-//! HTML parser would cost more than the rest of the check.
+//! The pages are read with a real HTML parser (`lol_html`, a streaming tokenizer, which pagefind
+//! already brings in): only attributes of elements are links, so a code example in prose that
+//! shows `<img src="x.png">` is text, as a browser sees it, and never a broken link.
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
@@ -66,34 +65,28 @@ impl FromIterator<String> for Ids {
     }
 }
 
-/// The `id` values and the `href`/`src` values of an HTML page.
+/// The `id` values and the `href`/`src`/`action` values of an HTML page, as a browser reads them:
+/// attributes of elements, never text.
 pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
-    static FINDER: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"=\""));
-    let bytes = html.as_bytes();
+    use lol_html::{element, HtmlRewriter, Settings};
     let mut ids = Vec::new();
     let mut hrefs = Vec::new();
-    let mut i = 0;
-    while let Some(offset) = FINDER.find(&bytes[i..]) {
-        // `pos` is the index of `="`; the attribute name runs back to the previous space.
-        let pos = i + offset;
-        let name_start = bytes[..pos]
-            .iter()
-            .rposition(u8::is_ascii_whitespace)
-            .map_or(0, |s| s + 1);
-        let value_start = pos + 2;
-        let Some(len) = memchr::memchr(b'"', &bytes[value_start..]) else {
-            break;
-        };
-        // Both ends are ASCII quotes, so the slice is on char boundaries.
-        let value = &html[value_start..value_start + len];
-        match &bytes[name_start..pos] {
-            b"id" => ids.push(unescape(value)),
-            b"href" | b"src" | b"action" => hrefs.push(unescape(value)),
-            _ => {}
+    let handler = element!("[id], [href], [src], [action]", |el| {
+        for attr in el.attributes() {
+            match attr.name_preserve_case().as_str() {
+                "id" => ids.push(unescape(&attr.value())),
+                "href" | "src" | "action" => hrefs.push(unescape(&attr.value())),
+                _ => {}
+            }
         }
-        i = value_start + len + 1;
-    }
+        Ok(())
+    });
+    let settings = Settings::new().append_element_content_handler(handler);
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    // The page is our own, in memory, and the handler cannot fail: a parse error would only
+    // mean fewer links checked, never a wrong one.
+    let _ = rewriter.write(html.as_bytes());
+    let _ = rewriter.end();
     (ids, hrefs)
 }
 
