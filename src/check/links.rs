@@ -117,6 +117,10 @@ pub fn check_now(record: &mut PageRecord, known: &FxHashSet<String>) -> Vec<Diag
         match judge(&page, href, &|t| known.contains(t), None) {
             Finding::Fine => {}
             Finding::Broken(message) => problems.push(page.locate(href, message)),
+            Finding::NoAnchor { target, fragment } => {
+                let ids = page.ids.get_or_init(|| record_ids(page.record));
+                problems.push(page.broken_anchor(href, &target, &fragment, ids));
+            }
             Finding::NotYet => deferred.push(href.clone()),
         }
     }
@@ -145,8 +149,39 @@ impl<'r> Page<'r> {
     }
 
     fn has_id(&self, id: &str) -> bool {
-        let ids = self.ids.get_or_init(|| self.record.ids.iter().collect());
+        let ids = self.ids.get_or_init(|| record_ids(self.record));
         ids.contains(id)
+    }
+
+    /// A broken anchor `#fragment` of the link `href` into the page `target`, whose ids are
+    /// `target_ids`. From Markdown it is shown as the author wrote it (`@report/x#finding`, not
+    /// the output path) with the closest id of that page; from a template, as the page has it.
+    fn broken_anchor(
+        &self,
+        href: &str,
+        target: &str,
+        fragment: &str,
+        target_ids: &FxHashSet<&str>,
+    ) -> Diagnostic {
+        let written = as_written(href, target, fragment);
+        let message = match written.split_once('#') {
+            Some((page, _)) if page.starts_with('@') => format!(
+                "broken anchor `{written}`: the page of `{}` has no heading or element with id `{fragment}`",
+                &page[1..]
+            ),
+            _ => format!("broken anchor `{written}`: `{target}` has no element with id `{fragment}`"),
+        };
+        let d = self.locate(href, message);
+        if d.help.as_deref() != Some(FIX_LINK) {
+            return d;
+        }
+        match crate::diagnostics::did_you_mean(fragment, target_ids.iter().copied()) {
+            Some(id) => {
+                let page = written.split_once('#').map_or("", |(page, _)| page);
+                d.with_help(format!("did you mean `{page}#{id}`?"))
+            }
+            None => d,
+        }
     }
 
     /// A diagnostic at the Markdown line that wrote `href` (its first occurrence), or naming
@@ -161,7 +196,7 @@ impl<'r> Page<'r> {
         });
         if let Some(link) = md_links.get(href) {
             return Diagnostic::error(&link.path, link.line, link.column, message)
-                .with_help("fix the link target or the anchor it names");
+                .with_help(FIX_LINK);
         }
         let record = self.record;
         let template = Path::new("templates").join(record.template);
@@ -169,6 +204,34 @@ impl<'r> Page<'r> {
             "written by the template `{}` on the page `{}`",
             record.template, record.path
         ))
+    }
+}
+
+/// The help of a broken link written in Markdown.
+const FIX_LINK: &str = "fix the link target or the anchor it names";
+
+fn record_ids(record: &PageRecord) -> FxHashSet<&str> {
+    record.ids.iter().collect()
+}
+
+/// A link into a page as an author writes it: `#fragment` within the page, `@kind/id#fragment`
+/// for an entity's page (found from the URL segment of `target`), or `href` itself.
+fn as_written(href: &str, target: &str, fragment: &str) -> String {
+    if href.starts_with('#') {
+        return href.to_string();
+    }
+    let parts: Vec<&str> = target.split('/').collect();
+    let entity = match parts.as_slice() {
+        [segment, id, "index.html"] => crate::model::Kind::REFERABLE
+            .into_iter()
+            .find(|k| k.info().segment == *segment)
+            .map(|k| format!("{}/{id}", k.name())),
+        [id, "index.html"] => Some(format!("page/{id}")),
+        _ => None,
+    };
+    match entity {
+        Some(e) => format!("@{e}#{fragment}"),
+        None => href.to_string(),
     }
 }
 
@@ -184,6 +247,11 @@ fn internal_links(hrefs: &[String]) -> impl Iterator<Item = &String> {
 enum Finding {
     Fine,
     Broken(String),
+    /// The page `target` exists but has no element with the id `fragment`.
+    NoAnchor {
+        target: String,
+        fragment: String,
+    },
     /// It needs what is not known yet: another page's ids, or a file written later.
     NotYet,
 }
@@ -234,9 +302,7 @@ fn judge(
     };
     match has_id {
         Some(true) => Finding::Fine,
-        Some(false) => Finding::Broken(format!(
-            "broken anchor `{href}`: `{target}` has no element with id `{fragment}`"
-        )),
+        Some(false) => Finding::NoAnchor { target, fragment },
         None => Finding::NotYet,
     }
 }
@@ -299,6 +365,11 @@ pub fn check_pages<'r>(
                 .filter_map(
                     |href| match judge(&page, href, &|t| files.contains(t), Some(ids)) {
                         Finding::Broken(message) => Some(page.locate(href, message)),
+                        Finding::NoAnchor { target, fragment } => {
+                            let own = || page.ids.get_or_init(|| record_ids(record));
+                            let target_ids = ids.get(target.as_str()).unwrap_or_else(own);
+                            Some(page.broken_anchor(href, &target, &fragment, target_ids))
+                        }
                         Finding::Fine | Finding::NotYet => None,
                     },
                 )

@@ -236,13 +236,21 @@ impl Site {
         kind.url(id)
     }
 
-    /// The page files of entities whose file exists but failed to load. They are not written, for
-    /// a reason already reported, so the link checker counts them as there.
+    /// The page files that are not written for a reason already reported, which the link checker
+    /// counts as there, so that a link to one is not a second, unlocated "broken link":
+    /// entities whose file exists but failed to load, and unpublished pages (a draft or
+    /// confidential report and its inline CMOs), which a published page can only link to through a
+    /// reference already reported where it is written.
     pub fn failed_pages(&self) -> impl Iterator<Item = String> + '_ {
-        self.content
-            .failed
-            .iter()
-            .map(|(kind, id)| crate::url::page_file(&Site::url(*kind, id)))
+        let failed = self.content.failed.iter().map(|(kind, id)| (*kind, id));
+        let reports = self.content.reports.iter().map(|d| (Kind::Report, &d.id));
+        let cmos = self.cmos.iter().map(|r| (Kind::Cmo, &r.cmo.id));
+        let unpublished = reports
+            .chain(cmos)
+            .filter(|(kind, id)| !self.is_published(*kind, id));
+        failed
+            .chain(unpublished)
+            .map(|(kind, id)| crate::url::page_file(&Site::url(kind, id)))
     }
 
     /// The project-relative path of the file that defines an entity (for diagnostics).
@@ -279,23 +287,78 @@ impl Site {
         }
     }
 
-    /// Checks that `r` names an existing entity of kind `expected`; returns a located error if not.
+    /// Checks that `r`, written in `doc` (published in this build or not: `from_published`),
+    /// names an existing entity of kind `expected`; returns a located error if not.
     pub fn check_ref<T>(
         &self,
         doc: &Document<T>,
-        within: Option<&str>,
+        from_published: bool,
         r: &Ref,
         expected: &[Kind],
         field: &str,
     ) -> Option<Diagnostic> {
-        self.ref_problem(r, expected, field).map(|(message, help)| {
-            doc.error_at(&r.to_string(), within, message)
-                .with_help_opt(help)
-        })
+        self.ref_problem_from(from_published, r, expected, field)
+            .map(|(message, help)| {
+                doc.error_at(&r.to_string(), None, message)
+                    .with_help_opt(help)
+            })
     }
 
-    /// What is wrong with a reference, if anything: (message, help).
+    /// What is wrong with a reference written on a published page, if anything: (message, help).
     pub fn ref_problem(
+        &self,
+        r: &Ref,
+        expected: &[Kind],
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
+        self.ref_problem_from(true, r, expected, field)
+    }
+
+    /// What is wrong with a reference, if anything: (message, help). A reference from a page that
+    /// is not published in this build (a draft, a confidential report, their inline CMOs) may
+    /// name another unpublished page, itself included: neither is built, so nothing breaks, and
+    /// a draft must never stop the rest of the site from building.
+    pub fn ref_problem_from(
+        &self,
+        from_published: bool,
+        r: &Ref,
+        expected: &[Kind],
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
+        if let Some(problem) = self.kind_or_existence_problem(r, expected, field) {
+            return Some(problem);
+        }
+        if r.kind == Kind::Report && from_published {
+            return self.unpublished_problem(r);
+        }
+        None
+    }
+
+    /// A reference to a draft or confidential report from a published page: one error that
+    /// names the report and says what to do.
+    fn unpublished_problem(&self, r: &Ref) -> Option<(String, Option<String>)> {
+        let status = *self.report_status.get(&r.id)?;
+        let path = self
+            .report(&r.id)
+            .map(|d| crate::diagnostics::display_path(&d.path))
+            .unwrap_or_default();
+        if status == Status::Confidential {
+            return Some((
+                format!("`{r}` is confidential ({path}): it is never published, so a published page may not link to it"),
+                Some("remove the link, or change that report's status".into()),
+            ));
+        }
+        if !self.is_published(Kind::Report, &r.id) {
+            return Some((
+                format!("`{r}` is a draft ({path}) and is not built without --drafts"),
+                Some("publish that report (`status: published`), remove the link, or build with --drafts to preview".into()),
+            ));
+        }
+        None
+    }
+
+    /// A reference to the wrong kind, or to nothing: (message, help).
+    fn kind_or_existence_problem(
         &self,
         r: &Ref,
         expected: &[Kind],
@@ -308,7 +371,7 @@ impl Site {
                     "`{field}` expects a reference to a {}, found `{r}`",
                     names.join(" or ")
                 ),
-                Some(format!("write `{}/{}`", names[0], r.id)),
+                Some(self.safe_suggestion(&r.id, expected)),
             ));
         }
         if !self.exists(r.kind, &r.id) {
@@ -327,24 +390,48 @@ impl Site {
                     r.kind.name(),
                     r.id
                 ),
-                crate::diagnostics::did_you_mean(&r.id, self.ids_of(r.kind))
-                    .map(|s| format!("did you mean `{}/{s}`?", r.kind.name())),
+                Some(self.safe_suggestion(&r.id, &[r.kind])),
             ));
         }
-        if r.kind == Kind::Report {
-            if let Some(&status) = self.report_status.get(&r.id) {
-                if status == Status::Confidential {
-                    return Some((format!("`{r}` is confidential: it is never published, so nothing may link to it"), Some("remove the link, or change the report's status".into())));
-                }
-                if !self.is_published(Kind::Report, &r.id) {
-                    return Some((
-                        format!("`{r}` is a draft and is not built without --drafts"),
-                        Some("publish the report, or build with --drafts to preview".into()),
-                    ));
-                }
-            }
-        }
         None
+    }
+
+    /// What to write instead of a reference to `id` that is wrong, naming only entities that
+    /// exist and that the field accepts (`kinds`): the same id in an accepted kind, else the
+    /// closest id of an accepted kind, else what the field needs, with the ids when they are few.
+    /// Never an entity that does not exist, nor one of a kind the field refuses.
+    pub fn safe_suggestion(&self, id: &str, kinds: &[Kind]) -> String {
+        if let Some(k) = kinds.iter().find(|k| self.exists(**k, id)) {
+            return format!("did you mean `{}/{id}`?", k.name());
+        }
+        let near = kinds.iter().find_map(|k| {
+            crate::diagnostics::did_you_mean(id, self.ids_of(*k)).map(|s| (k, s))
+        });
+        if let Some((k, s)) = near {
+            return format!("did you mean `{}/{s}`?", k.name());
+        }
+        let Some(kind) = kinds.first() else {
+            return "remove the reference".into();
+        };
+        let mut ids: Vec<&str> = kinds.iter().flat_map(|k| self.ids_of(*k)).collect();
+        ids.sort_unstable();
+        let label = kind.label(true).to_lowercase();
+        match ids.len() {
+            0 => format!(
+                "write `{}/<id>` with the id of a {}; the site has none yet",
+                kind.name(),
+                kind.label(false).to_lowercase()
+            ),
+            n if n <= 10 => format!(
+                "write `{}/<id>`; the {label} are: {}",
+                kind.name(),
+                ids.join(", ")
+            ),
+            _ => format!(
+                "write `{}/<id>` with the id of one of the site's {label}",
+                kind.name()
+            ),
+        }
     }
 }
 
