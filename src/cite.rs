@@ -33,8 +33,8 @@ use std::sync::OnceLock;
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{
-    Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Style, TextDecoration,
-    VerticalAlign,
+    Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Name, NamesChild, Style,
+    TextDecoration, VerticalAlign,
 };
 use hayagriva::io::BibLaTeXError;
 use hayagriva::{
@@ -335,6 +335,13 @@ fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
         }
     };
     let archived = ArchivedStyle::by_name(name.trim()).ok_or_else(unknown)?;
+    let mut style = load_archived(archived, name)?;
+    name_every_names(&mut style);
+    Ok(style)
+}
+
+/// The independent style of `archived` (a dependent one is resolved to its parent).
+fn load_archived(archived: ArchivedStyle, name: &str) -> Result<IndependentStyle, BibError> {
     match archived.get() {
         Style::Independent(s) => Ok(s),
         // The archive ships independent styles only; be defensive anyway.
@@ -354,6 +361,53 @@ fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
                 help: None,
             }),
         },
+    }
+}
+
+/// Gives every `<names>` element of `style` a `<name/>` child where it has none.
+///
+/// CSL lets a `<names>` element leave out `<name>`: the names are then printed with the options
+/// the style sets on its root, as if an empty `<name/>` were there. Vancouver, NLM and several other
+/// archived styles are written so (with a `<label>` after the names), and hayagriva 0.10 takes a
+/// `<names>` whose only children are a label and a substitute for one that prints nothing: every
+/// author was dropped from their references. An empty `<name/>` inherits exactly the options
+/// the missing element would have, so the style means the same and hayagriva prints the names.
+fn name_every_names(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::LayoutRenderingElement as E;
+    fn walk(elements: &mut [E]) {
+        for element in elements {
+            match element {
+                E::Names(names) => {
+                    let has_name = names.children.iter().any(|c| matches!(c, NamesChild::Name(_)));
+                    if !has_name {
+                        names.children.insert(0, NamesChild::Name(Name::default()));
+                    }
+                    for child in &mut names.children {
+                        if let NamesChild::Substitute(s) = child {
+                            walk(&mut s.children);
+                        }
+                    }
+                }
+                E::Group(group) => walk(&mut group.children),
+                E::Choose(choose) => {
+                    walk(&mut choose.if_.children);
+                    for branch in &mut choose.else_if {
+                        walk(&mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        walk(&mut otherwise.children);
+                    }
+                }
+                E::Text(_) | E::Date(_) | E::Number(_) | E::Label(_) => {}
+            }
+        }
+    }
+    for m in &mut style.macros {
+        walk(&mut m.children);
+    }
+    walk(&mut style.citation.layout.elements);
+    if let Some(bibliography) = &mut style.bibliography {
+        walk(&mut bibliography.layout.elements);
     }
 }
 
@@ -887,6 +941,16 @@ mod tests {
         let e = &Bibliography::parse(src2, "apa").err().expect("should fail")[0];
         assert_eq!((e.line, e.column), (3, 9), "{e:?}");
         assert!(e.message.contains("equals"), "{e:?}");
+    }
+
+    #[test]
+    fn vancouver_and_nlm_print_the_authors() {
+        for style in ["vancouver", "nlm-citation-sequence", "vancouver-superscript"] {
+            let b = Bibliography::parse(BIB, style).unwrap();
+            let f = b.format_document(&[vec![cite("smith2013", None)]]);
+            let html = &f.references[0].html;
+            assert!(html.contains("Smith J") && html.contains("Doe J"), "{style}: {html}");
+        }
     }
 
     #[test]

@@ -457,7 +457,17 @@ pub(crate) fn write_site(
     };
 
     files.extend(site.failed_pages());
+    // Unpublished pages count as there for the link check only: they are taken out again, so
+    // that the manifest names only what was written.
+    let absent: Vec<String> = site
+        .unpublished_pages()
+        .filter(|p| !files.contains(p))
+        .collect();
+    files.extend(absent.iter().cloned());
     check_all_links(&mut pages, &files);
+    for page in &absent {
+        files.remove(page);
+    }
     stage("links");
     let mut template_times: Vec<(&'static str, f64)> = timings
         .into_inner()

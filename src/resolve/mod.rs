@@ -236,20 +236,25 @@ impl Site {
         kind.url(id)
     }
 
-    /// The page files that are not written for a reason already reported, which the link checker
-    /// counts as there, so that a link to one is not a second, unlocated "broken link":
-    /// entities whose file exists but failed to load, and unpublished pages (a draft or
-    /// confidential report and its inline CMOs), which a published page can only link to through a
-    /// reference already reported where it is written.
+    /// The page files of entities whose file exists but failed to load. They are not written, for
+    /// a reason already reported, so the link checker counts them as there.
     pub fn failed_pages(&self) -> impl Iterator<Item = String> + '_ {
-        let failed = self.content.failed.iter().map(|(kind, id)| (*kind, id));
+        self.content
+            .failed
+            .iter()
+            .map(|(kind, id)| crate::url::page_file(&Site::url(*kind, id)))
+    }
+
+    /// The page files of unpublished pages (a draft or confidential report and its inline CMOs).
+    /// A published page can only link to one through a reference already reported where it is
+    /// written, so the link checker counts them as there rather than add a second, unlocated
+    /// "broken link" for the same mistake.
+    pub fn unpublished_pages(&self) -> impl Iterator<Item = String> + '_ {
         let reports = self.content.reports.iter().map(|d| (Kind::Report, &d.id));
         let cmos = self.cmos.iter().map(|r| (Kind::Cmo, &r.cmo.id));
-        let unpublished = reports
+        reports
             .chain(cmos)
-            .filter(|(kind, id)| !self.is_published(*kind, id));
-        failed
-            .chain(unpublished)
+            .filter(|(kind, id)| !self.is_published(*kind, id))
             .map(|(kind, id)| crate::url::page_file(&Site::url(kind, id)))
     }
 
