@@ -181,6 +181,7 @@ pub(crate) fn prepare(
     let theme = config.theme.clone();
     let (site, resolve_problems) = resolve(config, content, how.drafts);
     problems.resolve = resolve_problems;
+    suggest_for_bare_ids(&site, root, &mut problems.load);
     stage("resolve");
     problems.check = check(&site, &bibliography);
     stage("check");
@@ -201,6 +202,53 @@ pub(crate) fn prepare(
 pub(crate) fn ranked_as_load(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let load = crate::diagnostics::Rank::FailedFile;
     problems.into_iter().map(|d| d.ranked(load)).collect()
+}
+
+/// Gives a help line to each reference written as a bare id (`areas: [pcn-a]`), which load refuses
+/// before the site is known: the reference to write, if an entity of a kind the field accepts has
+/// that id, else what the field needs (see [`Site::safe_suggestion`]). Only the rare file with
+/// such a mistake is read again, to find the field the value is under.
+fn suggest_for_bare_ids(site: &Site, root: &Path, problems: &mut [Diagnostic]) {
+    const BARE: &str = "expected a reference `kind/id`, found `";
+    for d in problems.iter_mut().filter(|d| d.help.is_none()) {
+        let Some(id) = d.message.strip_prefix(BARE).and_then(|m| m.strip_suffix('`')) else {
+            continue;
+        };
+        if !crate::model::is_valid_id(id) {
+            continue;
+        }
+        let Some(kinds) = field_kinds_at(root, d) else {
+            continue;
+        };
+        d.help = Some(site.safe_suggestion(id, kinds));
+    }
+}
+
+/// The kinds the field holding the value at `d`'s position accepts: the nearest `key:` at or
+/// above the value, looked up in the registry for the file's kind (or a CMO's, for an inline one).
+fn field_kinds_at(root: &Path, d: &Diagnostic) -> Option<&'static [crate::model::Kind]> {
+    use crate::model::Kind;
+    let folder = d.path.strip_prefix("content").ok()?.iter().next()?.to_str()?;
+    let kind = Kind::from_folder(folder)?;
+    let text = std::fs::read_to_string(root.join(&d.path)).ok()?;
+    let lines: Vec<&str> = text.lines().take(d.line).collect();
+    let (last, above) = lines.split_last()?;
+    let here = last.get(..d.column.saturating_sub(1)).unwrap_or(last);
+    let key = std::iter::once(here)
+        .chain(above.iter().rev().copied())
+        .find_map(last_key)?;
+    let link = kind.field_link(key).or_else(|| Kind::Cmo.field_link(key))?;
+    Some(link.to)
+}
+
+/// The last `key:` written on a YAML line (`areas: [` gives `areas`).
+fn last_key(line: &str) -> Option<&str> {
+    let colon = line.rfind(": ").or_else(|| line.trim_end().strip_suffix(':').map(str::len))?;
+    let before = &line[..colon];
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    Some(&before[start..]).filter(|k| !k.is_empty())
 }
 
 /// Resolves loaded content into the site (also `serve`'s step after a change to front matter).
