@@ -5,9 +5,15 @@
 //! in Markdown. A broken link that came from Markdown is reported at its source file and line; one
 //! that a template wrote names the template and the page.
 //!
-//! The pages are read with a real HTML parser (`lol_html`, a streaming tokenizer, which pagefind
-//! already brings in): only attributes of elements are links, so a code example in prose that
-//! shows `<img src="x.png">` is text, as a browser sees it, and never a broken link.
+//! The pages are read as HTML, as a browser tokenizes them: only the attributes of start tags are
+//! links and ids, never text, comments, or the raw text of `<script>` and `<style>`. So a code
+//! example in prose that shows `<img src="x.png">` is text, and never a broken link.
+//!
+//! The tokenizer is hand-written, and kept to what the checker needs (start tags and their
+//! attributes; comments, declarations and raw-text elements skipped whole). `lol_html`, the
+//! streaming HTML rewriter pagefind uses, reads the same attributes from the same pages (a test
+//! compares the two on generated and hostile HTML), but took 0.57 s for the 52 MB of a 1,000-report
+//! site against 0.06 s for this scanner: 30 % of the build's time on its hottest path.
 
 use std::cell::OnceCell;
 use std::collections::HashSet;
@@ -66,28 +72,116 @@ impl FromIterator<String> for Ids {
 }
 
 /// The `id` values and the `href`/`src`/`action` values of an HTML page, as a browser reads them:
-/// attributes of elements, never text.
+/// attributes of start tags, never text.
 pub fn scan_html(html: &str) -> (Vec<String>, Vec<String>) {
-    use lol_html::{element, HtmlRewriter, Settings};
-    let mut ids = Vec::new();
-    let mut hrefs = Vec::new();
-    let handler = element!("[id], [href], [src], [action]", |el| {
-        for attr in el.attributes() {
-            match attr.name_preserve_case().as_str() {
-                "id" => ids.push(unescape(&attr.value())),
-                "href" | "src" | "action" => hrefs.push(unescape(&attr.value())),
-                _ => {}
+    let bytes = html.as_bytes();
+    let mut found = (Vec::new(), Vec::new());
+    let mut i = 0;
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
+        let start = i + offset + 1;
+        i = match bytes.get(start) {
+            Some(b'!') if bytes[start..].starts_with(b"!--") => {
+                find(bytes, start + 3, b"-->").map_or(bytes.len(), |end| end + 3)
             }
+            Some(b'!' | b'?') => {
+                memchr::memchr(b'>', &bytes[start..]).map_or(bytes.len(), |e| start + e + 1)
+            }
+            Some(c) if c.is_ascii_alphabetic() => {
+                let (end, name) = start_tag(html, start, &mut found);
+                if ["script", "style", "textarea", "title"]
+                    .iter()
+                    .any(|r| name.eq_ignore_ascii_case(r.as_bytes()))
+                {
+                    raw_text_end(bytes, end, name)
+                } else {
+                    end
+                }
+            }
+            _ => start,
+        };
+    }
+    found
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(&bytes[from..], needle).map(|i| from + i)
+}
+
+/// The offset after the end tag `</name` of a raw-text element whose content starts at `from`.
+fn raw_text_end(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut i = from;
+    while let Some(at) = find(bytes, i, b"</") {
+        let after = at + 2;
+        let candidate = &bytes[after..(after + name.len()).min(bytes.len())];
+        if candidate.eq_ignore_ascii_case(name) {
+            return after;
         }
-        Ok(())
-    });
-    let settings = Settings::new().append_element_content_handler(handler);
-    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    // The page is our own, in memory, and the handler cannot fail: a parse error would only
-    // mean fewer links checked, never a wrong one.
-    let _ = rewriter.write(html.as_bytes());
-    let _ = rewriter.end();
-    (ids, hrefs)
+        i = after;
+    }
+    bytes.len()
+}
+
+/// Reads the start tag whose name starts at `start`, collecting its ids and links; returns the
+/// offset after it and its name.
+fn start_tag<'h>(
+    html: &'h str,
+    start: usize,
+    found: &mut (Vec<String>, Vec<String>),
+) -> (usize, &'h [u8]) {
+    let bytes = html.as_bytes();
+    let stop = |c: u8| c.is_ascii_whitespace() || c == b'/' || c == b'>';
+    let mut i = start;
+    while i < bytes.len() && !stop(bytes[i]) {
+        i += 1;
+    }
+    let name = &bytes[start..i];
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] == b'>' {
+            return ((i + 1).min(bytes.len()), name);
+        }
+        let attr_start = i;
+        while i < bytes.len() && !(stop(bytes[i]) || bytes[i] == b'=') {
+            i += 1;
+        }
+        let attr = &bytes[attr_start..i];
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let (value_start, value_end, next) = match bytes.get(i) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = memchr::memchr(q, &bytes[i + 1..]).map_or(bytes.len(), |e| i + 1 + e);
+                (i + 1, end, end + 1)
+            }
+            _ => {
+                let mut end = i;
+                while end < bytes.len() && !(bytes[end].is_ascii_whitespace() || bytes[end] == b'>')
+                {
+                    end += 1;
+                }
+                (i, end, end)
+            }
+        };
+        let value = &html[value_start..value_end];
+        if attr.eq_ignore_ascii_case(b"id") {
+            found.0.push(unescape(value));
+        } else if [&b"href"[..], b"src", b"action"]
+            .iter()
+            .any(|a| attr.eq_ignore_ascii_case(a))
+        {
+            found.1.push(unescape(value));
+        }
+        i = next;
+    }
 }
 
 fn unescape(value: &str) -> String {
@@ -163,18 +257,19 @@ impl<'r> Page<'r> {
         fragment: &str,
         target_ids: &FxHashSet<&str>,
     ) -> Diagnostic {
+        if self.md_link(href).is_none() {
+            let message =
+                format!("broken anchor `{href}`: `{target}` has no element with id `{fragment}`");
+            return self.locate(href, message);
+        }
         let written = as_written(href, target, fragment);
-        let message = match written.split_once('#') {
-            Some((page, _)) if page.starts_with('@') => format!(
-                "broken anchor `{written}`: the page of `{}` has no heading or element with id `{fragment}`",
-                &page[1..]
+        let message = match written.strip_prefix('@').and_then(|w| w.split_once('#')) {
+            Some((page, _)) => format!(
+                "broken anchor `{written}`: the page of `{page}` has no heading or element with id `{fragment}`"
             ),
-            _ => format!("broken anchor `{written}`: `{target}` has no element with id `{fragment}`"),
+            None => format!("broken anchor `{written}`: `{target}` has no element with id `{fragment}`"),
         };
         let d = self.locate(href, message);
-        if d.help.as_deref() != Some(FIX_LINK) {
-            return d;
-        }
         match crate::diagnostics::did_you_mean(fragment, target_ids.iter().copied()) {
             Some(id) => {
                 let page = written.split_once('#').map_or("", |(page, _)| page);
@@ -184,9 +279,8 @@ impl<'r> Page<'r> {
         }
     }
 
-    /// A diagnostic at the Markdown line that wrote `href` (its first occurrence), or naming
-    /// the template and page.
-    fn locate(&self, href: &str, message: String) -> Diagnostic {
+    /// The Markdown link that wrote `href` (its first occurrence), if one did.
+    fn md_link(&self, href: &str) -> Option<&'r SourceLink> {
         let md_links = self.md_links.get_or_init(|| {
             let mut first = FxHashMap::default();
             for link in &self.record.md_links {
@@ -194,7 +288,13 @@ impl<'r> Page<'r> {
             }
             first
         });
-        if let Some(link) = md_links.get(href) {
+        md_links.get(href).copied()
+    }
+
+    /// A diagnostic at the Markdown line that wrote `href` (its first occurrence), or naming
+    /// the template and page.
+    fn locate(&self, href: &str, message: String) -> Diagnostic {
+        if let Some(link) = self.md_link(href) {
             return Diagnostic::error(&link.path, link.line, link.column, message)
                 .with_help(FIX_LINK);
         }
@@ -458,6 +558,61 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ids and links of `html` as lol_html, a full HTML tokenizer, reads them.
+    fn by_lol_html(html: &str) -> (Vec<String>, Vec<String>) {
+        use lol_html::{element, HtmlRewriter, Settings};
+        let mut found = (Vec::new(), Vec::new());
+        let handler = element!("*", |el| {
+            for attr in el.attributes() {
+                match attr.name().as_str() {
+                    "id" => found.0.push(unescape(&attr.value())),
+                    "href" | "src" | "action" => found.1.push(unescape(&attr.value())),
+                    _ => {}
+                }
+            }
+            Ok(())
+        });
+        let settings = Settings::new().append_element_content_handler(handler);
+        let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+        rewriter.write(html.as_bytes()).unwrap();
+        rewriter.end().unwrap();
+        found
+    }
+
+    const TRICKY: &str = r#"<!doctype html><html><head><title>a <a href="t"> b</title>
+<style>a[href="s"] { color: red }</style>
+<script>let x = "<a href=\"j\">"; if (a<b) {}</script></head>
+<body id=top><!-- <a href="c"> --><p>Write <code>&lt;img src="x.png"&gt;</code> or `<a href="../x/">`.</p>
+<A HREF='up'>u</A><img src=bare.png alt=""><form action="f"><input id="q" value='a "b" c'></form>
+<p data-href="no" title="href=&quot;no&quot;">x</p><a href="&amp;amp">e</a><br/><a href = "spaced" >s</a>
+</body></html>"#;
+
+    #[test]
+    fn html_is_read_as_a_browser_reads_it() {
+        let (ids, hrefs) = scan_html(TRICKY);
+        assert_eq!(ids, ["top", "q"]);
+        assert_eq!(
+            hrefs,
+            ["../x/", "up", "bare.png", "f", "&amp", "spaced"].map(String::from)
+        );
+        assert_eq!((ids, hrefs), by_lol_html(TRICKY));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_scanner_agrees_with_lol_html(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "<a href=\"x\">", "<p id='i'>", "text ", "&lt;a href=\"t\"&gt;", "<!-- <a href=\"c\"> -->",
+                "<script>\"<a href='s'>\"</script>", "<img src=y.png>", "</a>", "</p>", "<br/>",
+                "<style>a[href=\"q\"]{}</style>", "<title><a href=\"n\"></title>", " = \" ",
+                "<div data-id=\"d\" id=\"e\">", "<!doctype html>", "<A HREF=\"U\">",
+            ]), 0..24)
+        ) {
+            let html = parts.concat();
+            proptest::prop_assert_eq!(scan_html(&html), by_lol_html(&html), "{}", html);
+        }
+    }
 
     #[test]
     fn targets_resolve_relative_to_the_page() {
