@@ -13,6 +13,7 @@
 
 mod common;
 
+mod authoring_causes;
 mod hostile;
 mod layers;
 mod proptest_pipeline;
