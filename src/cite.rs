@@ -378,7 +378,10 @@ fn name_every_names(style: &mut IndependentStyle) {
         for element in elements {
             match element {
                 E::Names(names) => {
-                    let has_name = names.children.iter().any(|c| matches!(c, NamesChild::Name(_)));
+                    let has_name = names
+                        .children
+                        .iter()
+                        .any(|c| matches!(c, NamesChild::Name(_)));
                     if !has_name {
                         names.children.insert(0, NamesChild::Name(Name::default()));
                     }
@@ -945,11 +948,18 @@ mod tests {
 
     #[test]
     fn vancouver_and_nlm_print_the_authors() {
-        for style in ["vancouver", "nlm-citation-sequence", "vancouver-superscript"] {
+        for style in [
+            "vancouver",
+            "nlm-citation-sequence",
+            "vancouver-superscript",
+        ] {
             let b = Bibliography::parse(BIB, style).unwrap();
             let f = b.format_document(&[vec![cite("smith2013", None)]]);
             let html = &f.references[0].html;
-            assert!(html.contains("Smith J") && html.contains("Doe J"), "{style}: {html}");
+            assert!(
+                html.contains("Smith J") && html.contains("Doe J"),
+                "{style}: {html}"
+            );
         }
     }
 

@@ -42,7 +42,9 @@ impl Rank {
     fn of_path(path: &Path) -> Rank {
         let text = path.to_string_lossy();
         let ext = path.extension().and_then(|e| e.to_str());
-        let config = ["templates", "themes", "--"].iter().any(|p| text.starts_with(p));
+        let config = ["templates", "themes", "--"]
+            .iter()
+            .any(|p| text.starts_with(p));
         if text == "site.yaml" || config || ext == Some("html") {
             Rank::Config
         } else if matches!(ext, Some("bib") | Some("csl")) {

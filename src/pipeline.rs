@@ -211,7 +211,11 @@ pub(crate) fn ranked_as_load(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 fn suggest_for_bare_ids(site: &Site, root: &Path, problems: &mut [Diagnostic]) {
     const BARE: &str = "expected a reference `kind/id`, found `";
     for d in problems.iter_mut().filter(|d| d.help.is_none()) {
-        let Some(id) = d.message.strip_prefix(BARE).and_then(|m| m.strip_suffix('`')) else {
+        let Some(id) = d
+            .message
+            .strip_prefix(BARE)
+            .and_then(|m| m.strip_suffix('`'))
+        else {
             continue;
         };
         if !crate::model::is_valid_id(id) {
@@ -228,7 +232,13 @@ fn suggest_for_bare_ids(site: &Site, root: &Path, problems: &mut [Diagnostic]) {
 /// above the value, looked up in the registry for the file's kind (or a CMO's, for an inline one).
 fn field_kinds_at(root: &Path, d: &Diagnostic) -> Option<&'static [crate::model::Kind]> {
     use crate::model::Kind;
-    let folder = d.path.strip_prefix("content").ok()?.iter().next()?.to_str()?;
+    let folder = d
+        .path
+        .strip_prefix("content")
+        .ok()?
+        .iter()
+        .next()?
+        .to_str()?;
     let kind = Kind::from_folder(folder)?;
     let text = std::fs::read_to_string(root.join(&d.path)).ok()?;
     let lines: Vec<&str> = text.lines().take(d.line).collect();
@@ -243,7 +253,9 @@ fn field_kinds_at(root: &Path, d: &Diagnostic) -> Option<&'static [crate::model:
 
 /// The last `key:` written on a YAML line (`areas: [` gives `areas`).
 fn last_key(line: &str) -> Option<&str> {
-    let colon = line.rfind(": ").or_else(|| line.trim_end().strip_suffix(':').map(str::len))?;
+    let colon = line
+        .rfind(": ")
+        .or_else(|| line.trim_end().strip_suffix(':').map(str::len))?;
     let before = &line[..colon];
     let start = before
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -288,7 +300,8 @@ pub(crate) fn load_bibliography(
     let mut style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
     if let Err(e) = Bibliography::check_style(style) {
         let (line, column) = site_yaml_value(root, "csl");
-        problems.push(Diagnostic::error("site.yaml", line, column, e.message).with_help_opt(e.help));
+        problems
+            .push(Diagnostic::error("site.yaml", line, column, e.message).with_help_opt(e.help));
         style = cite::DEFAULT_STYLE;
     }
     let (path, text) = match (&content.bibliography, &config.bibliography) {

@@ -409,9 +409,9 @@ impl Site {
         if let Some(k) = kinds.iter().find(|k| self.exists(**k, id)) {
             return format!("did you mean `{}/{id}`?", k.name());
         }
-        let near = kinds.iter().find_map(|k| {
-            crate::diagnostics::did_you_mean(id, self.ids_of(*k)).map(|s| (k, s))
-        });
+        let near = kinds
+            .iter()
+            .find_map(|k| crate::diagnostics::did_you_mean(id, self.ids_of(*k)).map(|s| (k, s)));
         if let Some((k, s)) = near {
             return format!("did you mean `{}/{s}`?", k.name());
         }
@@ -626,7 +626,8 @@ impl Lifted {
         if let Some(problem) = self.id_problem(&cmo.id, doc_path, locate) {
             if let Some(first) = self.seen.get(&cmo.id) {
                 let first = first.clone();
-                self.duplicates.push((problems.len(), cmo.id.clone(), first));
+                self.duplicates
+                    .push((problems.len(), cmo.id.clone(), first));
             }
             problems.push(problem);
             return false;
