@@ -172,8 +172,10 @@ pub(crate) fn prepare(
     stage: &mut dyn FnMut(&'static str),
 ) -> Prepared {
     let mut problems = Problems::default();
-    let (content, load_problems) = load::load(root, &config, how.bodies);
+    let (mut content, load_problems) = load::load(root, &config, how.bodies);
     problems.load = ranked_as_load(load_problems);
+    remember_failed_cmo_ids(root, &mut content);
+    missing_bibliography_in_site_yaml(root, &config, &content, &mut problems.load);
     stage("load");
     let kept = how.keep_content.then(|| content.clone());
     let (bibliography, bib_problems) = load_bibliography(root, &content, &config);
@@ -195,6 +197,70 @@ pub(crate) fn prepare(
         problems,
         content: kept,
     }
+}
+
+/// Records as failed the CMO ids written in report and CMO files that did not load (an inline
+/// CMO's `id:`, or a standalone CMO's own when it differs from its file name): references to them
+/// are then not reported as dangling on top of the file's own problem. Only files that failed are
+/// read again.
+fn remember_failed_cmo_ids(root: &Path, content: &mut Content) {
+    use crate::model::Kind;
+    let mut ids = Vec::new();
+    for (kind, stem) in &content.failed {
+        if !matches!(kind, Kind::Report | Kind::Cmo) {
+            continue;
+        }
+        let rel = Path::new("content")
+            .join(kind.folder())
+            .join(format!("{stem}.md"));
+        let Ok(bytes) = crate::paths::read(root, &rel) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        // The front matter: the lines between the first two `---`.
+        let front = text.lines().skip(1).take_while(|l| l.trim_end() != "---");
+        for line in front {
+            let entry = line.trim_start().trim_start_matches("- ").trim_start();
+            let Some(value) = entry.strip_prefix("id:") else {
+                continue;
+            };
+            let id = value.trim().trim_matches(['"', '\'']);
+            if crate::model::is_valid_id(id) {
+                ids.push((Kind::Cmo, id.to_string()));
+            }
+        }
+    }
+    content.failed.extend(ids);
+}
+
+/// A bibliography that site.yaml names but that does not exist is a mistake in site.yaml (or a
+/// file not yet made): it is reported at `bibliography:` in site.yaml, in place of load's
+/// "cannot read file" at a path where there is nothing to open.
+fn missing_bibliography_in_site_yaml(
+    root: &Path,
+    config: &SiteConfig,
+    content: &Content,
+    problems: &mut [Diagnostic],
+) {
+    let Some(rel) = &config.bibliography else {
+        return;
+    };
+    let missing = std::fs::symlink_metadata(root.join(rel)).is_err();
+    if content.bibliography.is_some() || !missing {
+        return;
+    }
+    let Some(d) = problems.iter_mut().find(|d| d.path == *rel) else {
+        return;
+    };
+    let (line, column) = site_yaml_value(root, "bibliography");
+    let shown = crate::diagnostics::display_path(rel);
+    *d = Diagnostic::error(
+        "site.yaml",
+        line,
+        column,
+        format!("the bibliography `{shown}` that site.yaml names does not exist"),
+    )
+    .with_help("create the file, or correct the path (it is relative to the site's folder)");
 }
 
 /// Load's problems are each about one file (read, split, parsed), found before anything is linked:

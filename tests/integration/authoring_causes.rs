@@ -172,16 +172,31 @@ fn a_wrong_csl_name_is_reported_at_its_line_in_site_yaml_only() {
 }
 
 #[test]
-fn a_missing_bibliography_file_is_one_error() {
+fn a_missing_bibliography_file_is_one_error_in_site_yaml() {
     let site = cited_site(BIB_SITE_YAML, None);
     let run = site.build(&[]);
     run.assert_site_errors();
     assert_eq!(run.errors().len(), 1, "{run:?}");
-    assert!(
-        run.errors()[0].location.contains("references.bib"),
-        "{run:?}"
+    run.assert_error(
+        "the bibliography `content/references.bib` that site.yaml names does not exist",
+        &loc("site.yaml", BIB_SITE_YAML, "content/references.bib"),
     );
     never_says(&run, "unknown citation key");
+}
+
+#[test]
+fn the_inline_cmos_of_a_report_that_fails_to_load_are_not_reported_as_missing() {
+    let chained = standalone_cmo("c9", "chain:\n  refines: cmo/c1\n");
+    let site = Site::with(&[(
+        "content/cmos/c9.md",
+        format!("{chained}See [c1](@cmo/c1) and [r1](@report/r1).\n").as_str(),
+    )]);
+    site.edit(R1_PATH, "title: R1\n", "title: R1: the sequel\n");
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{run:?}");
+    assert!(errors[0].location.starts_with(R1_PATH), "{run:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

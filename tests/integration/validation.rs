@@ -760,10 +760,11 @@ fn missing_bibliography_file() {
     let site = with_bibliography();
     site.remove("content/references.bib");
     let run = fails(&site);
+    let yaml = site.source("site.yaml");
     run.assert_error_help(
-        "cannot read file",
-        "content/references.bib",
-        "site.yaml names this file",
+        "the bibliography `content/references.bib` that site.yaml names does not exist",
+        &loc("site.yaml", &yaml, "content/references.bib"),
+        "create the file",
     );
 }
 
