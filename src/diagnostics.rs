@@ -246,6 +246,37 @@ mod tests {
     }
 
     #[test]
+    fn root_causes_come_first_then_file_line_and_column() {
+        let mut all = vec![
+            Diagnostic::error("content/reports/a.md", 3, 1, "dangling"),
+            Diagnostic::error("content/reports/a.md", 2, 5, "dangling too"),
+            Diagnostic::error("content/cmos/x.md", 9, 1, "duplicate").ranked(Rank::Duplicate),
+            Diagnostic::error("content/reports/z.md", 1, 1, "bad yaml").ranked(Rank::FailedFile),
+            Diagnostic::error("content/references.bib", 4, 3, "expected comma"),
+            Diagnostic::error("site.yaml", 3, 6, "unknown style").ranked(Rank::FailedFile),
+            Diagnostic::warning("content/reports/a.md", 2, 5, "dangling too"),
+        ];
+        normalise(&mut all);
+        let order: Vec<(&str, usize)> = all.iter().map(|d| (d.message.as_str(), d.line)).collect();
+        assert_eq!(
+            order,
+            [
+                ("unknown style", 3),
+                ("expected comma", 4),
+                ("bad yaml", 1),
+                ("duplicate", 9),
+                ("dangling too", 2),
+                ("dangling too", 2),
+                ("dangling", 3),
+            ]
+        );
+        assert!(all[4].is_error() && !all[5].is_error());
+        assert_eq!(count(1, "error"), "1 error");
+        assert_eq!(count(2, "warning"), "2 warnings");
+        assert_eq!(count(0, "error"), "0 errors");
+    }
+
+    #[test]
     fn display_has_location_and_help() {
         let d = Diagnostic::error("content/a.md", 3, 5, "bad").with_help("fix it");
         assert_eq!(
