@@ -5,7 +5,10 @@
 //! 1. [`config`]: site.yaml, with `--base-url` ([`base_url`]) in place of its `base_url`.
 //! 2. [`prepare`]: load `content/`, parse the bibliography, resolve the site, check it, and
 //!    compile the templates, into a [`Model`] (with each stage's problems kept apart, so that
-//!    `serve` can replace one stage's problems when it redoes that stage).
+//!    `serve` can replace one stage's problems when it redoes that stage). Root causes are
+//!    recorded on the way so that what they cause is not reported again: the ids of files that
+//!    failed to load, a bibliography or style that cannot be used (its citations are not
+//!    "unknown"), and load's problems rank before resolve's (see `diagnostics::Rank`).
 //! 3. [`write_site`]: copy the static files (first, so that every file a page may link to is
 //!    known before rendering), [`render`] the pages, write the [`extras`], finish the search
 //!    index ([`search`]) and [`check_links`].
