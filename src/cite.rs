@@ -148,9 +148,10 @@ impl Bibliography {
         }
     }
 
-    /// Whether the style `name` exists: the same check [`Bibliography::parse`] makes first.
+    /// Whether the style `name` exists: the same check [`Bibliography::parse`] makes first,
+    /// without decoding the style.
     pub fn check_style(name: &str) -> Result<(), BibError> {
-        load_style(name).map(|_| ())
+        find_style(name).map(|_| ())
     }
 
     /// `style`: an archived CSL style name such as "apa" or
@@ -313,6 +314,14 @@ impl Bibliography {
 // ---------------------------------------------------------------- styles ---
 
 fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
+    let mut style = load_archived(find_style(name)?, name)?;
+    name_every_names(&mut style);
+    Ok(style)
+}
+
+/// The archived style named `name`, not yet decoded (finding it costs nothing; decoding costs
+/// milliseconds), or an error with the closest names.
+fn find_style(name: &str) -> Result<ArchivedStyle, BibError> {
     let unknown = || {
         let names = Bibliography::style_names();
         let near = closest(name, names.iter().copied(), 3);
@@ -334,10 +343,7 @@ fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
             help: Some(help),
         }
     };
-    let archived = ArchivedStyle::by_name(name.trim()).ok_or_else(unknown)?;
-    let mut style = load_archived(archived, name)?;
-    name_every_names(&mut style);
-    Ok(style)
+    ArchivedStyle::by_name(name.trim()).ok_or_else(unknown)
 }
 
 /// The independent style of `archived` (a dependent one is resolved to its parent).
