@@ -33,8 +33,8 @@ use std::sync::OnceLock;
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{
-    Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Style, TextDecoration,
-    VerticalAlign,
+    Display, FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, Name, NamesChild, Style,
+    TextDecoration, VerticalAlign,
 };
 use hayagriva::io::BibLaTeXError;
 use hayagriva::{
@@ -52,6 +52,22 @@ pub struct Bibliography {
     style: Option<IndependentStyle>,
     /// All CSL locales from hayagriva's archive, decoded once per process.
     locales: &'static [Locale],
+    /// The keys that cannot be checked because the bibliography could not be read: their
+    /// citations are not reported as unknown, since the real problem is reported already.
+    unchecked: Unchecked,
+}
+
+/// Which citation keys a bibliography that could not be read cannot vouch against.
+#[derive(Debug, Clone, Default)]
+enum Unchecked {
+    /// The bibliography was read: every key is checked.
+    #[default]
+    None,
+    /// The file is missing or unreadable: no key can be checked.
+    All,
+    /// The file has a syntax error: the keys its entries are written with are taken as there
+    /// (a key that is in no entry is still unknown).
+    Keys(std::collections::HashSet<String>),
 }
 
 /// One cited item inside a citation cluster.
@@ -109,7 +125,33 @@ impl Bibliography {
             library: Library::new(),
             style: None,
             locales: &[],
+            unchecked: Unchecked::None,
         }
+    }
+
+    /// The bibliography of a site whose `.bib` file could not be read (its problem is reported):
+    /// it has no entries, and reports no citation as unknown.
+    pub fn unreadable() -> Self {
+        Bibliography {
+            unchecked: Unchecked::All,
+            ..Bibliography::empty()
+        }
+    }
+
+    /// The bibliography of a site whose `.bib` text could not be parsed (its errors are reported):
+    /// it has no entries, and reports as unknown only the citations of keys that no entry of
+    /// `bibtex` is written with.
+    pub fn unparsable(bibtex: &str) -> Self {
+        Bibliography {
+            unchecked: Unchecked::Keys(entry_keys(bibtex)),
+            ..Bibliography::empty()
+        }
+    }
+
+    /// Whether the style `name` exists: the same check [`Bibliography::parse`] makes first,
+    /// without decoding the style.
+    pub fn check_style(name: &str) -> Result<(), BibError> {
+        find_style(name).map(|_| ())
     }
 
     /// `style`: an archived CSL style name such as "apa" or
@@ -131,6 +173,7 @@ impl Bibliography {
             library,
             style: Some(style),
             locales: all_locales(),
+            unchecked: Unchecked::None,
         })
     }
 
@@ -144,8 +187,15 @@ impl Bibliography {
         v
     }
 
+    /// Whether a citation of `key` is fine: the key has an entry, or the bibliography could not
+    /// be read and its file is where the problem is (see [`Bibliography::unparsable`]).
     pub fn contains(&self, key: &str) -> bool {
         self.library.get(key).is_some()
+            || match &self.unchecked {
+                Unchecked::None => false,
+                Unchecked::All => true,
+                Unchecked::Keys(keys) => keys.contains(key),
+            }
     }
 
     /// The closest existing key (for "did you mean"), if any is reasonably
@@ -264,6 +314,14 @@ impl Bibliography {
 // ---------------------------------------------------------------- styles ---
 
 fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
+    let mut style = load_archived(find_style(name)?, name)?;
+    name_every_names(&mut style);
+    Ok(style)
+}
+
+/// The archived style named `name`, not yet decoded (finding it costs nothing; decoding costs
+/// milliseconds), or an error with the closest names.
+fn find_style(name: &str) -> Result<ArchivedStyle, BibError> {
     let unknown = || {
         let names = Bibliography::style_names();
         let near = closest(name, names.iter().copied(), 3);
@@ -285,7 +343,11 @@ fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
             help: Some(help),
         }
     };
-    let archived = ArchivedStyle::by_name(name.trim()).ok_or_else(unknown)?;
+    ArchivedStyle::by_name(name.trim()).ok_or_else(unknown)
+}
+
+/// The independent style of `archived` (a dependent one is resolved to its parent).
+fn load_archived(archived: ArchivedStyle, name: &str) -> Result<IndependentStyle, BibError> {
     match archived.get() {
         Style::Independent(s) => Ok(s),
         // The archive ships independent styles only; be defensive anyway.
@@ -305,6 +367,56 @@ fn load_style(name: &str) -> Result<IndependentStyle, BibError> {
                 help: None,
             }),
         },
+    }
+}
+
+/// Gives every `<names>` element of `style` a `<name/>` child where it has none.
+///
+/// CSL lets a `<names>` element leave out `<name>`: the names are then printed with the options
+/// the style sets on its root, as if an empty `<name/>` were there. Vancouver, NLM and several other
+/// archived styles are written so (with a `<label>` after the names), and hayagriva 0.10 takes a
+/// `<names>` whose only children are a label and a substitute for one that prints nothing: every
+/// author was dropped from their references. An empty `<name/>` inherits exactly the options
+/// the missing element would have, so the style means the same and hayagriva prints the names.
+fn name_every_names(style: &mut IndependentStyle) {
+    use hayagriva::citationberg::LayoutRenderingElement as E;
+    fn walk(elements: &mut [E]) {
+        for element in elements {
+            match element {
+                E::Names(names) => {
+                    let has_name = names
+                        .children
+                        .iter()
+                        .any(|c| matches!(c, NamesChild::Name(_)));
+                    if !has_name {
+                        names.children.insert(0, NamesChild::Name(Name::default()));
+                    }
+                    for child in &mut names.children {
+                        if let NamesChild::Substitute(s) = child {
+                            walk(&mut s.children);
+                        }
+                    }
+                }
+                E::Group(group) => walk(&mut group.children),
+                E::Choose(choose) => {
+                    walk(&mut choose.if_.children);
+                    for branch in &mut choose.else_if {
+                        walk(&mut branch.children);
+                    }
+                    if let Some(otherwise) = &mut choose.otherwise {
+                        walk(&mut otherwise.children);
+                    }
+                }
+                E::Text(_) | E::Date(_) | E::Number(_) | E::Label(_) => {}
+            }
+        }
+    }
+    for m in &mut style.macros {
+        walk(&mut m.children);
+    }
+    walk(&mut style.citation.layout.elements);
+    if let Some(bibliography) = &mut style.bibliography {
+        walk(&mut bibliography.layout.elements);
     }
 }
 
@@ -379,6 +491,31 @@ fn refuse_urls(
 }
 
 // ---------------------------------------------------------------- errors ---
+
+/// The keys of the entries of a `.bib` text that may not parse: what follows `@type{` or
+/// `@type(` up to a comma, brace or space. Written by hand because the parser that would find
+/// them is the one that just failed; a simple scan finds an entry's key before any later slip.
+fn entry_keys(bibtex: &str) -> std::collections::HashSet<String> {
+    let mut keys = std::collections::HashSet::new();
+    for (i, _) in bibtex.match_indices('@') {
+        let after = &bibtex[i + 1..];
+        let kind_end = after
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+        let rest = after[kind_end..].trim_start();
+        let Some(rest) = rest.strip_prefix(['{', '(']) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| c == ',' || c == '}' || c == ')' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        if end > 0 && kind_end > 0 {
+            keys.insert(rest[..end].to_string());
+        }
+    }
+    keys
+}
 
 fn bib_error(src: &str, err: &BibLaTeXError) -> BibError {
     use hayagriva::io::BibLaTeXError as E;
@@ -813,6 +950,23 @@ mod tests {
         let e = &Bibliography::parse(src2, "apa").err().expect("should fail")[0];
         assert_eq!((e.line, e.column), (3, 9), "{e:?}");
         assert!(e.message.contains("equals"), "{e:?}");
+    }
+
+    #[test]
+    fn vancouver_and_nlm_print_the_authors() {
+        for style in [
+            "vancouver",
+            "nlm-citation-sequence",
+            "vancouver-superscript",
+        ] {
+            let b = Bibliography::parse(BIB, style).unwrap();
+            let f = b.format_document(&[vec![cite("smith2013", None)]]);
+            let html = &f.references[0].html;
+            assert!(
+                html.contains("Smith J") && html.contains("Doe J"),
+                "{style}: {html}"
+            );
+        }
     }
 
     #[test]

@@ -15,10 +15,52 @@ pub enum Severity {
     Warning,
 }
 
+/// What a problem is to the others, which decides the order they are printed in (see
+/// [`normalise`]): a root cause comes before anything it may have caused.
+///
+/// A researcher fixes problems from the top. One mistake in `site.yaml` or the bibliography can make
+/// every citation look unknown, a file that does not load makes every reference to it dangle, and a
+/// duplicate id makes links go to the wrong place; so those come first, and what is left after
+/// fixing them is what the later problems say. The variants are in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rank {
+    /// `site.yaml`, the command line, the theme and its templates: every page depends on them.
+    Config,
+    /// The bibliography and its citation style: every citation depends on them.
+    Bibliography,
+    /// A file that could not be read or did not load: every reference to it depends on it.
+    FailedFile,
+    /// An id defined twice: which of the two a reference reaches depends on it.
+    Duplicate,
+    /// Everything else: a problem of one place, caused by nothing above.
+    Consequence,
+}
+
+impl Rank {
+    /// The rank a problem has by the file it is in, until a stage says more: problems of
+    /// `site.yaml`, templates and `.bib` files are root causes wherever they are found.
+    fn of_path(path: &Path) -> Rank {
+        let text = path.to_string_lossy();
+        let ext = path.extension().and_then(|e| e.to_str());
+        let config = ["templates", "themes", "--"]
+            .iter()
+            .any(|p| text.starts_with(p));
+        if text == "site.yaml" || config || ext == Some("html") {
+            Rank::Config
+        } else if matches!(ext, Some("bib") | Some("csl")) {
+            Rank::Bibliography
+        } else {
+            Rank::Consequence
+        }
+    }
+}
+
 /// One located problem.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// Where it is printed among the others: root causes first.
+    pub rank: Rank,
     pub path: PathBuf,
     pub line: usize,
     pub column: usize,
@@ -33,9 +75,11 @@ impl Diagnostic {
         column: usize,
         message: impl Into<String>,
     ) -> Self {
+        let path = path.into();
         Diagnostic {
             severity: Severity::Error,
-            path: path.into(),
+            rank: Rank::of_path(&path),
+            path,
             line,
             column,
             message: message.into(),
@@ -62,6 +106,12 @@ impl Diagnostic {
 
     pub fn with_help_opt(mut self, help: Option<String>) -> Self {
         self.help = help;
+        self
+    }
+
+    /// Marks the problem as a root cause of rank `rank`, unless its file already ranks it higher.
+    pub fn ranked(mut self, rank: Rank) -> Self {
+        self.rank = self.rank.min(rank);
         self
     }
 
@@ -139,13 +189,20 @@ pub fn display_path(path: &Path) -> String {
 /// "Did you mean" lives with the text utilities, below everything that reads files.
 pub use crate::text::suggest::{did_you_mean, suggestion};
 
-/// Sorts diagnostics by file and position and removes exact duplicates, so output is stable.
+/// The one order diagnostics are printed in: root causes first ([`Rank`]), then by file, line and
+/// column, so that the output is stable and the first problem listed is the one to fix first.
+/// Exact duplicates are removed.
 pub fn normalise(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.severity, &a.message)
-            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+        (a.rank, &a.path, a.line, a.column, a.severity, &a.message)
+            .cmp(&(b.rank, &b.path, b.line, b.column, b.severity, &b.message))
     });
     diagnostics.dedup();
+}
+
+/// `n` of a noun in correct English: `1 error`, `2 errors`, `0 warnings`.
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
@@ -186,6 +243,37 @@ mod tests {
         );
         assert!(!shown.contains("\nerror: forged"), "{shown}");
         assert!(shown.contains("\\u{202e}"), "{shown}");
+    }
+
+    #[test]
+    fn root_causes_come_first_then_file_line_and_column() {
+        let mut all = vec![
+            Diagnostic::error("content/reports/a.md", 3, 1, "dangling"),
+            Diagnostic::error("content/reports/a.md", 2, 5, "dangling too"),
+            Diagnostic::error("content/cmos/x.md", 9, 1, "duplicate").ranked(Rank::Duplicate),
+            Diagnostic::error("content/reports/z.md", 1, 1, "bad yaml").ranked(Rank::FailedFile),
+            Diagnostic::error("content/references.bib", 4, 3, "expected comma"),
+            Diagnostic::error("site.yaml", 3, 6, "unknown style").ranked(Rank::FailedFile),
+            Diagnostic::warning("content/reports/a.md", 2, 5, "dangling too"),
+        ];
+        normalise(&mut all);
+        let order: Vec<(&str, usize)> = all.iter().map(|d| (d.message.as_str(), d.line)).collect();
+        assert_eq!(
+            order,
+            [
+                ("unknown style", 3),
+                ("expected comma", 4),
+                ("bad yaml", 1),
+                ("duplicate", 9),
+                ("dangling too", 2),
+                ("dangling too", 2),
+                ("dangling", 3),
+            ]
+        );
+        assert!(all[4].is_error() && !all[5].is_error());
+        assert_eq!(count(1, "error"), "1 error");
+        assert_eq!(count(2, "warning"), "2 warnings");
+        assert_eq!(count(0, "error"), "0 errors");
     }
 
     #[test]

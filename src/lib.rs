@@ -115,6 +115,16 @@ impl BuildReport {
             .count()
     }
 
+    /// The line a failed build or check ends with: how many problems were listed, of each
+    /// severity, in correct English (`1 error and 2 warnings found`).
+    pub fn problems_summary(&self) -> String {
+        let errors = diagnostics::count(self.errors(), "error");
+        match self.warnings() {
+            0 => format!("{errors} found"),
+            n => format!("{errors} and {} found", diagnostics::count(n, "warning")),
+        }
+    }
+
     /// The one-line summary `build` ends with.
     pub fn summary(&self, verb: &str) -> String {
         let total: usize = self.pages.values().sum();
@@ -124,10 +134,10 @@ impl BuildReport {
             .map(|(label, n)| format!("{n} {}", singular_if_one(label, *n)))
             .collect();
         format!(
-            "{verb} {total} pages ({}) with {} warning{} in {:.2} s",
+            "{verb} {} ({}) with {} in {:.2} s",
+            diagnostics::count(total, "page"),
             by_kind.join(", "),
-            self.warnings(),
-            if self.warnings() == 1 { "" } else { "s" },
+            diagnostics::count(self.warnings(), "warning"),
             self.seconds
         )
     }
@@ -141,6 +151,7 @@ impl BuildReport {
 /// 4. Move the staging folder into place if nothing failed (and this is not `check`).
 pub fn build(options: &BuildOptions) -> BuildReport {
     let mut run = Run::start();
+    run.deny_warnings = options.deny_warnings;
     let out = options
         .out
         .clone()
@@ -217,6 +228,12 @@ fn report(
     templates: Vec<(&'static str, f64)>,
     out: PathBuf,
 ) -> BuildReport {
+    if run.deny_warnings {
+        // `--deny-warnings` makes every warning an error: it is shown and counted as one.
+        for d in &mut run.diagnostics {
+            d.severity = Severity::Error;
+        }
+    }
     diagnostics::normalise(&mut run.diagnostics);
     BuildReport {
         outcome,

@@ -185,9 +185,8 @@ fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {
             say(&report.summary(verb));
         }
         realist::Outcome::SiteErrors => tell(&format!(
-            "{} error{} found{}",
-            report.errors().max(1),
-            if report.errors() == 1 { "" } else { "s" },
+            "{}{}",
+            report.problems_summary(),
             output_state(options, &report)
         )),
         realist::Outcome::Failure => tell(&format!(

@@ -5,7 +5,10 @@
 //! 1. [`config`]: site.yaml, with `--base-url` ([`base_url`]) in place of its `base_url`.
 //! 2. [`prepare`]: load `content/`, parse the bibliography, resolve the site, check it, and
 //!    compile the templates, into a [`Model`] (with each stage's problems kept apart, so that
-//!    `serve` can replace one stage's problems when it redoes that stage).
+//!    `serve` can replace one stage's problems when it redoes that stage). Root causes are
+//!    recorded on the way so that what they cause is not reported again: the ids of files that
+//!    failed to load, a bibliography or style that cannot be used (its citations are not
+//!    "unknown"), and load's problems rank before resolve's (see `diagnostics::Rank`).
 //! 3. [`write_site`]: copy the static files (first, so that every file a page may link to is
 //!    known before rendering), [`render`] the pages, write the [`extras`], finish the search
 //!    index ([`search`]) and [`check_links`].
@@ -40,6 +43,8 @@ pub(crate) struct Run {
     pub(crate) stages: Vec<(&'static str, f64)>,
     pub(crate) rss: Vec<(f64, f64)>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Whether warnings are reported as errors (`--deny-warnings`).
+    pub(crate) deny_warnings: bool,
 }
 
 impl Run {
@@ -51,6 +56,7 @@ impl Run {
             stages: Vec::new(),
             rss: Vec::new(),
             diagnostics: Vec::new(),
+            deny_warnings: false,
         }
     }
 
@@ -169,15 +175,18 @@ pub(crate) fn prepare(
     stage: &mut dyn FnMut(&'static str),
 ) -> Prepared {
     let mut problems = Problems::default();
-    let (content, load_problems) = load::load(root, &config, how.bodies);
-    problems.load = load_problems;
+    let (mut content, load_problems) = load::load(root, &config, how.bodies);
+    problems.load = ranked_as_load(load_problems);
+    remember_failed_cmo_ids(root, &mut content);
+    missing_bibliography_in_site_yaml(root, &config, &content, &mut problems.load);
     stage("load");
     let kept = how.keep_content.then(|| content.clone());
-    let (bibliography, bib_problems) = load_bibliography(&content, &config);
+    let (bibliography, bib_problems) = load_bibliography(root, &content, &config);
     problems.bibliography = bib_problems;
     let theme = config.theme.clone();
     let (site, resolve_problems) = resolve(config, content, how.drafts);
     problems.resolve = resolve_problems;
+    suggest_for_bare_ids(&site, root, &mut problems.load);
     stage("resolve");
     problems.check = check(&site, &bibliography);
     stage("check");
@@ -191,6 +200,136 @@ pub(crate) fn prepare(
         problems,
         content: kept,
     }
+}
+
+/// Records as failed the CMO ids written in report and CMO files that did not load (an inline
+/// CMO's `id:`, or a standalone CMO's own when it differs from its file name): references to them
+/// are then not reported as dangling on top of the file's own problem. Only files that failed are
+/// read again.
+fn remember_failed_cmo_ids(root: &Path, content: &mut Content) {
+    use crate::model::Kind;
+    let mut ids = Vec::new();
+    for (kind, stem) in &content.failed {
+        if !matches!(kind, Kind::Report | Kind::Cmo) {
+            continue;
+        }
+        let rel = Path::new("content")
+            .join(kind.folder())
+            .join(format!("{stem}.md"));
+        let Ok(bytes) = crate::paths::read(root, &rel) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        // The front matter: the lines between the first two `---`.
+        let front = text.lines().skip(1).take_while(|l| l.trim_end() != "---");
+        for line in front {
+            let entry = line.trim_start().trim_start_matches("- ").trim_start();
+            let Some(value) = entry.strip_prefix("id:") else {
+                continue;
+            };
+            let id = value.trim().trim_matches(['"', '\'']);
+            if crate::model::is_valid_id(id) {
+                ids.push((Kind::Cmo, id.to_string()));
+            }
+        }
+    }
+    content.failed.extend(ids);
+}
+
+/// A bibliography that site.yaml names but that does not exist is a mistake in site.yaml (or a
+/// file not yet made): it is reported at `bibliography:` in site.yaml, in place of load's
+/// "cannot read file" at a path where there is nothing to open.
+fn missing_bibliography_in_site_yaml(
+    root: &Path,
+    config: &SiteConfig,
+    content: &Content,
+    problems: &mut [Diagnostic],
+) {
+    let Some(rel) = &config.bibliography else {
+        return;
+    };
+    let missing = std::fs::symlink_metadata(root.join(rel)).is_err();
+    if content.bibliography.is_some() || !missing {
+        return;
+    }
+    let Some(d) = problems.iter_mut().find(|d| d.path == *rel) else {
+        return;
+    };
+    let (line, column) = site_yaml_value(root, "bibliography");
+    let shown = crate::diagnostics::display_path(rel);
+    *d = Diagnostic::error(
+        "site.yaml",
+        line,
+        column,
+        format!("the bibliography `{shown}` that site.yaml names does not exist"),
+    )
+    .with_help("create the file, or correct the path (it is relative to the site's folder)");
+}
+
+/// Load's problems are each about one file (read, split, parsed), found before anything is linked:
+/// they rank as root causes of what resolving that file's references finds later.
+pub(crate) fn ranked_as_load(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let load = crate::diagnostics::Rank::FailedFile;
+    problems.into_iter().map(|d| d.ranked(load)).collect()
+}
+
+/// Gives a help line to each reference written as a bare id (`areas: [pcn-a]`), which load refuses
+/// before the site is known: the reference to write, if an entity of a kind the field accepts has
+/// that id, else what the field needs (see [`Site::safe_suggestion`]). Only the rare file with
+/// such a mistake is read again, to find the field the value is under.
+fn suggest_for_bare_ids(site: &Site, root: &Path, problems: &mut [Diagnostic]) {
+    const BARE: &str = "expected a reference `kind/id`, found `";
+    for d in problems.iter_mut().filter(|d| d.help.is_none()) {
+        let Some(id) = d
+            .message
+            .strip_prefix(BARE)
+            .and_then(|m| m.strip_suffix('`'))
+        else {
+            continue;
+        };
+        if !crate::model::is_valid_id(id) {
+            continue;
+        }
+        let Some(kinds) = field_kinds_at(root, d) else {
+            continue;
+        };
+        d.help = Some(site.safe_suggestion(id, kinds));
+    }
+}
+
+/// The kinds the field holding the value at `d`'s position accepts: the nearest `key:` at or
+/// above the value, looked up in the registry for the file's kind (or a CMO's, for an inline one).
+fn field_kinds_at(root: &Path, d: &Diagnostic) -> Option<&'static [crate::model::Kind]> {
+    use crate::model::Kind;
+    let folder = d
+        .path
+        .strip_prefix("content")
+        .ok()?
+        .iter()
+        .next()?
+        .to_str()?;
+    let kind = Kind::from_folder(folder)?;
+    let text = std::fs::read_to_string(root.join(&d.path)).ok()?;
+    let lines: Vec<&str> = text.lines().take(d.line).collect();
+    let (last, above) = lines.split_last()?;
+    let here = last.get(..d.column.saturating_sub(1)).unwrap_or(last);
+    let key = std::iter::once(here)
+        .chain(above.iter().rev().copied())
+        .find_map(last_key)?;
+    let link = kind.field_link(key).or_else(|| Kind::Cmo.field_link(key))?;
+    Some(link.to)
+}
+
+/// The last `key:` written on a YAML line (`areas: [` gives `areas`).
+fn last_key(line: &str) -> Option<&str> {
+    let colon = line
+        .rfind(": ")
+        .or_else(|| line.trim_end().strip_suffix(':').map(str::len))?;
+    let before = &line[..colon];
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    Some(&before[start..]).filter(|k| !k.is_empty())
 }
 
 /// Resolves loaded content into the site (also `serve`'s step after a change to front matter).
@@ -208,38 +347,56 @@ pub(crate) fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic>
 }
 
 /// Parses the site's bibliography with its CSL style.
+///
+/// 1. Skip it when the site names neither a bibliography nor a style.
+/// 2. Check the style; an unknown one is reported at `csl:` in site.yaml, and the default style
+///    is used instead, so that citations are still checked against the entries.
+/// 3. A bibliography that site.yaml names but that could not be read (reported by load) checks no
+///    citation: every one would be reported as unknown for one missing file.
+/// 4. Parse the entries; a syntax error is reported in the `.bib` file, and citations of the keys
+///    it is written with are not reported as unknown.
 pub(crate) fn load_bibliography(
+    root: &Path,
     content: &Content,
     config: &SiteConfig,
 ) -> (Bibliography, Vec<Diagnostic>) {
-    if content.bibliography.is_none() && config.csl.is_none() {
+    if content.bibliography.is_none() && config.csl.is_none() && config.bibliography.is_none() {
         // Parsing a CSL style decodes every CSL locale (tens of milliseconds): skip it when the
         // site has no bibliography.
         return (Bibliography::empty(), Vec::new());
     }
-    let style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
-    let (path, text) = match &content.bibliography {
-        Some((p, t)) => (p.clone(), t.as_str()),
-        None => (PathBuf::from("site.yaml"), ""),
+    let mut problems = Vec::new();
+    let mut style = config.csl.as_deref().unwrap_or(cite::DEFAULT_STYLE);
+    if let Err(e) = Bibliography::check_style(style) {
+        let (line, column) = site_yaml_value(root, "csl");
+        problems
+            .push(Diagnostic::error("site.yaml", line, column, e.message).with_help_opt(e.help));
+        style = cite::DEFAULT_STYLE;
+    }
+    let (path, text) = match (&content.bibliography, &config.bibliography) {
+        (Some((p, t)), _) => (p.clone(), t.as_str()),
+        (None, Some(_)) => return (Bibliography::unreadable(), problems),
+        (None, None) => (PathBuf::from("site.yaml"), ""),
     };
     match Bibliography::parse(text, style) {
-        Ok(b) => (b, Vec::new()),
+        Ok(b) => (b, problems),
         Err(errors) => {
-            let style_error = errors.iter().any(|e| e.line == 0);
-            let path = if style_error {
-                PathBuf::from("site.yaml")
-            } else {
-                path
-            };
-            let diags = errors
-                .into_iter()
-                .map(|e| {
-                    Diagnostic::error(&path, e.line, e.column, e.message).with_help_opt(e.help)
-                })
-                .collect();
-            (Bibliography::empty(), diags)
+            problems.extend(errors.into_iter().map(|e| {
+                Diagnostic::error(&path, e.line, e.column, e.message).with_help_opt(e.help)
+            }));
+            (Bibliography::unparsable(text), problems)
         }
     }
+}
+
+/// The line and column of the value of the top-level `key` in the site's site.yaml, or (0, 0)
+/// when it cannot be found (the problem is then reported at the file).
+fn site_yaml_value(root: &Path, key: &str) -> (usize, usize) {
+    let text = std::fs::read_to_string(root.join("site.yaml")).unwrap_or_default();
+    let text = crate::text::frontmatter::normalise_text(&text);
+    crate::text::yaml::Locator::new(&text, 1)
+        .value_of_key(key)
+        .unwrap_or((0, 0))
 }
 
 /// Every page of the site, in a stable order.
@@ -430,7 +587,17 @@ pub(crate) fn write_site(
     };
 
     files.extend(site.failed_pages());
+    // Unpublished pages count as there for the link check only: they are taken out again, so
+    // that the manifest names only what was written.
+    let absent: Vec<String> = site
+        .unpublished_pages()
+        .filter(|p| !files.contains(p))
+        .collect();
+    files.extend(absent.iter().cloned());
     check_all_links(&mut pages, &files);
+    for page in &absent {
+        files.remove(page);
+    }
     stage("links");
     let mut template_times: Vec<(&'static str, f64)> = timings
         .into_inner()

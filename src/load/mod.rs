@@ -356,8 +356,10 @@ pub fn load(root: &Path, config: &SiteConfig, bodies: Bodies) -> (Content, Vec<D
     };
     for ((kind, rel), (doc, diags)) in files.iter().zip(loaded) {
         problems.extend(diags);
-        // An entity whose id is its file name is known even when its file does not load.
-        if matches!(doc, Loaded::Nothing) && kind.info().id_from == IdFrom::FileName {
+        // An entity whose file does not load is still known, by the id its file name gives it
+        // (a CMO's own `id:` is usually its file name too), so that references to it are not
+        // reported as dangling on top of the file's own problem.
+        if matches!(doc, Loaded::Nothing) {
             if let Some(stem) = rel.file_stem() {
                 content
                     .failed

@@ -69,14 +69,17 @@ fn template_named_folders(root: &Path) -> Vec<Diagnostic> {
 }
 
 /// A Tera error as a diagnostic naming the template file, line and column, and the page rendered.
+///
+/// Tera wraps some errors (an unknown filter or template found while compiling) in a plain
+/// message whose source holds the located one: the chain is searched for the first located
+/// error, so that the diagnostic points at the template's line, not at the `templates` folder.
 pub fn template_error(
     error: &tera::Error,
     origins: &BTreeMap<String, PathBuf>,
     page: Option<&str>,
 ) -> Diagnostic {
-    use std::error::Error as _;
-    let (file, line, column, message) = match error.kind() {
-        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+    let (file, line, column, message) = match located(error) {
+        Some(report) => {
             let span = report.span();
             (
                 report.filename().to_string(),
@@ -85,23 +88,74 @@ pub fn template_error(
                 report.message().to_string(),
             )
         }
-        _ => {
-            let mut message = error.to_string();
-            let mut source = error.source();
-            while let Some(s) = source {
-                message.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            (String::new(), 0, 0, message)
-        }
+        None => match error.kind() {
+            tera::ErrorKind::Msg(text) => from_report_text(text)
+                .unwrap_or_else(|| (String::new(), 0, 0, unlocated_message(error))),
+            _ => (named_template(error), 0, 0, unlocated_message(error)),
+        },
     };
-    let path = origins
-        .get(&file)
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from(if file.is_empty() { "templates" } else { &file }));
+    let path = match origins.get(&file) {
+        Some(origin) => origin.clone(),
+        None if file.is_empty() => PathBuf::from("templates"),
+        None => Path::new("templates").join(&file),
+    };
     let mut d = Diagnostic::error(path, line, column, format!("template error: {message}"));
     if let Some(page) = page {
         d = d.with_help(format!("while rendering the page `{page}`"));
     }
     d
+}
+
+/// The first error of `error`'s chain that knows its template, line and column.
+fn located(error: &tera::Error) -> Option<&tera::ReportError> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        if let Some(tera_error) = e.downcast_ref::<tera::Error>() {
+            match tera_error.kind() {
+                tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                    return Some(report)
+                }
+                _ => {}
+            }
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// (template, line, column, message) from the text of a located error that Tera gave as a plain
+/// message (an unknown filter, test, function or template is found after parsing, and reported as
+/// `error: MESSAGE\n --> NAME:LINE:COL\n` followed by the source line). Read from the text
+/// because Tera keeps no other record of where it was.
+fn from_report_text(text: &str) -> Option<(String, usize, usize, String)> {
+    let mut lines = text.lines();
+    let message = lines.next()?.trim().trim_start_matches("error:").trim();
+    let at = lines.next()?.trim().strip_prefix("-->")?.trim();
+    let mut parts = at.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?.to_string();
+    Some((file, line, column, message.to_string()))
+}
+
+/// The template an unlocated error is about, when Tera names it ("" when it does not).
+fn named_template(error: &tera::Error) -> String {
+    match error.kind() {
+        tera::ErrorKind::MissingParent { current, .. } => current.clone(),
+        tera::ErrorKind::CircularExtend { tpl, .. } => tpl.clone(),
+        tera::ErrorKind::CircularInclude { tpl, .. } => tpl.clone(),
+        _ => String::new(),
+    }
+}
+
+/// An unlocated error's message, with the messages of its sources.
+fn unlocated_message(error: &tera::Error) -> String {
+    use std::error::Error as _;
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    message
 }

@@ -68,9 +68,10 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
     let mut cmo_reports: Vec<(String, String)> = Vec::new();
     for (i, doc) in site.content.reports.iter().enumerate() {
         let (m, id) = (&doc.meta, &doc.id);
+        let published = site.is_published(Kind::Report, id);
         for (field, r) in m.refs() {
             let link = field_link(Kind::Report, field);
-            match site.check_ref(doc, None, r, link.to, field) {
+            match site.check_ref(doc, published, r, link.to, field) {
                 Some(d) => problems.push(d),
                 None => {
                     let from = id.clone();
@@ -122,7 +123,8 @@ fn cmo_list_edges(
             id: cmo_id.clone(),
             anchor: None,
         };
-        match site.ref_problem(&r, link.to, link.field) {
+        let published = site.is_published(Kind::Report, &doc.id);
+        match site.ref_problem_from(published, &r, link.to, link.field) {
             Some((message, help)) => {
                 let needle = r.to_string();
                 let locator = doc.locator();
@@ -180,7 +182,7 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
         for (field, r) in c.refs() {
             let FieldLink { to, relation, .. } = *field_link(Kind::Cmo, field);
             let problem = site
-                .ref_problem(r, to, field)
+                .ref_problem_from(record.published, r, to, field)
                 .map(|(m, h)| site.cmo_error(record, &r.to_string(), m).with_help_opt(h));
             let problem = problem.or_else(|| {
                 (relation.is_chain() && r.id == *id).then(|| {
@@ -238,7 +240,7 @@ fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) 
         for d in site.content.entities(kind) {
             for (field, r) in d.meta.refs() {
                 let link = field_link(kind, field);
-                match site.check_ref(d, None, r, link.to, field) {
+                match site.check_ref(d, true, r, link.to, field) {
                     Some(problem) => problems.push(problem),
                     None => edges.push((kind, d.id.clone(), link.relation, r.kind, r.id.clone())),
                 }

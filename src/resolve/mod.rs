@@ -97,6 +97,7 @@ impl Site {
     ) -> (Site, Vec<Diagnostic>) {
         let mut problems = Vec::new();
         sort_documents(&mut content);
+        set_aside_reserved_pages(&mut content, &mut problems);
         let (cmos, report_cmos) = lift_cmos(&mut content, &mut problems);
         let mut site = Site {
             config,
@@ -112,14 +113,14 @@ impl Site {
             backlinks: HashMap::default(),
             themes: BTreeMap::new(),
         };
-        site.index_entities(&mut problems);
+        site.index_entities();
         site.sections = index_sections(&mut site.content, &site.cmos);
         site.inherit_from_reports();
         graph::build(&mut site, &mut problems);
         (site, problems)
     }
 
-    fn index_entities(&mut self, problems: &mut Vec<Diagnostic>) {
+    fn index_entities(&mut self) {
         let c = &self.content;
         let mut entities: Vec<HashMap<String, Entity>> = vec![HashMap::default(); Kind::COUNT];
         let mut add = |kind: Kind, id: &str, title: &str, published: bool| {
@@ -154,26 +155,6 @@ impl Site {
                 record.published,
             );
             self.cmo_index.insert(record.cmo.id.clone(), i);
-        }
-        let reserved = reserved_page_ids();
-        for page in c.entities(Kind::Page) {
-            if reserved.contains(&page.id.as_str()) {
-                problems.push(
-                    Diagnostic::error(
-                        &page.path,
-                        0,
-                        0,
-                        format!(
-                            "page id `{}` collides with a generated section of the site",
-                            page.id
-                        ),
-                    )
-                    .with_help(format!(
-                        "rename the file; reserved names are: {}",
-                        reserved.join(", ")
-                    )),
-                );
-            }
         }
         self.entities = entities;
     }
@@ -264,6 +245,19 @@ impl Site {
             .map(|(kind, id)| crate::url::page_file(&Site::url(*kind, id)))
     }
 
+    /// The page files of unpublished pages (a draft or confidential report and its inline CMOs).
+    /// A published page can only link to one through a reference already reported where it is
+    /// written, so the link checker counts them as there rather than add a second, unlocated
+    /// "broken link" for the same mistake.
+    pub fn unpublished_pages(&self) -> impl Iterator<Item = String> + '_ {
+        let reports = self.content.reports.iter().map(|d| (Kind::Report, &d.id));
+        let cmos = self.cmos.iter().map(|r| (Kind::Cmo, &r.cmo.id));
+        reports
+            .chain(cmos)
+            .filter(|(kind, id)| !self.is_published(*kind, id))
+            .map(|(kind, id)| crate::url::page_file(&Site::url(kind, id)))
+    }
+
     /// The project-relative path of the file that defines an entity (for diagnostics).
     pub fn source_path(&self, kind: Kind, id: &str) -> Option<PathBuf> {
         if kind.info().store == Store::Cmos {
@@ -298,23 +292,78 @@ impl Site {
         }
     }
 
-    /// Checks that `r` names an existing entity of kind `expected`; returns a located error if not.
+    /// Checks that `r`, written in `doc` (published in this build or not: `from_published`),
+    /// names an existing entity of kind `expected`; returns a located error if not.
     pub fn check_ref<T>(
         &self,
         doc: &Document<T>,
-        within: Option<&str>,
+        from_published: bool,
         r: &Ref,
         expected: &[Kind],
         field: &str,
     ) -> Option<Diagnostic> {
-        self.ref_problem(r, expected, field).map(|(message, help)| {
-            doc.error_at(&r.to_string(), within, message)
-                .with_help_opt(help)
-        })
+        self.ref_problem_from(from_published, r, expected, field)
+            .map(|(message, help)| {
+                doc.error_at(&r.to_string(), None, message)
+                    .with_help_opt(help)
+            })
     }
 
-    /// What is wrong with a reference, if anything: (message, help).
+    /// What is wrong with a reference written on a published page, if anything: (message, help).
     pub fn ref_problem(
+        &self,
+        r: &Ref,
+        expected: &[Kind],
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
+        self.ref_problem_from(true, r, expected, field)
+    }
+
+    /// What is wrong with a reference, if anything: (message, help). A reference from a page that
+    /// is not published in this build (a draft, a confidential report, their inline CMOs) may
+    /// name another unpublished page, itself included: neither is built, so nothing breaks, and
+    /// a draft must never stop the rest of the site from building.
+    pub fn ref_problem_from(
+        &self,
+        from_published: bool,
+        r: &Ref,
+        expected: &[Kind],
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
+        if let Some(problem) = self.kind_or_existence_problem(r, expected, field) {
+            return Some(problem);
+        }
+        if r.kind == Kind::Report && from_published {
+            return self.unpublished_problem(r);
+        }
+        None
+    }
+
+    /// A reference to a draft or confidential report from a published page: one error that
+    /// names the report and says what to do.
+    fn unpublished_problem(&self, r: &Ref) -> Option<(String, Option<String>)> {
+        let status = *self.report_status.get(&r.id)?;
+        let path = self
+            .report(&r.id)
+            .map(|d| crate::diagnostics::display_path(&d.path))
+            .unwrap_or_default();
+        if status == Status::Confidential {
+            return Some((
+                format!("`{r}` is confidential ({path}): it is never published, so a published page may not link to it"),
+                Some("remove the link, or change that report's status".into()),
+            ));
+        }
+        if !self.is_published(Kind::Report, &r.id) {
+            return Some((
+                format!("`{r}` is a draft ({path}) and is not built without --drafts"),
+                Some("publish that report (`status: published`), remove the link, or build with --drafts to preview".into()),
+            ));
+        }
+        None
+    }
+
+    /// A reference to the wrong kind, or to nothing: (message, help).
+    fn kind_or_existence_problem(
         &self,
         r: &Ref,
         expected: &[Kind],
@@ -327,7 +376,7 @@ impl Site {
                     "`{field}` expects a reference to a {}, found `{r}`",
                     names.join(" or ")
                 ),
-                Some(format!("write `{}/{}`", names[0], r.id)),
+                Some(self.safe_suggestion(&r.id, expected)),
             ));
         }
         if !self.exists(r.kind, &r.id) {
@@ -346,24 +395,83 @@ impl Site {
                     r.kind.name(),
                     r.id
                 ),
-                crate::diagnostics::did_you_mean(&r.id, self.ids_of(r.kind))
-                    .map(|s| format!("did you mean `{}/{s}`?", r.kind.name())),
+                Some(self.safe_suggestion(&r.id, &[r.kind])),
             ));
         }
-        if r.kind == Kind::Report {
-            if let Some(&status) = self.report_status.get(&r.id) {
-                if status == Status::Confidential {
-                    return Some((format!("`{r}` is confidential: it is never published, so nothing may link to it"), Some("remove the link, or change the report's status".into())));
-                }
-                if !self.is_published(Kind::Report, &r.id) {
-                    return Some((
-                        format!("`{r}` is a draft and is not built without --drafts"),
-                        Some("publish the report, or build with --drafts to preview".into()),
-                    ));
-                }
-            }
-        }
         None
+    }
+
+    /// What to write instead of a reference to `id` that is wrong, naming only entities that
+    /// exist and that the field accepts (`kinds`): the same id in an accepted kind, else the
+    /// closest id of an accepted kind, else what the field needs, with the ids when they are few.
+    /// Never an entity that does not exist, nor one of a kind the field refuses.
+    pub fn safe_suggestion(&self, id: &str, kinds: &[Kind]) -> String {
+        if let Some(k) = kinds.iter().find(|k| self.exists(**k, id)) {
+            return format!("did you mean `{}/{id}`?", k.name());
+        }
+        let near = kinds
+            .iter()
+            .find_map(|k| crate::diagnostics::did_you_mean(id, self.ids_of(*k)).map(|s| (k, s)));
+        if let Some((k, s)) = near {
+            return format!("did you mean `{}/{s}`?", k.name());
+        }
+        let Some(kind) = kinds.first() else {
+            return "remove the reference".into();
+        };
+        let mut ids: Vec<&str> = kinds.iter().flat_map(|k| self.ids_of(*k)).collect();
+        ids.sort_unstable();
+        let label = in_a_sentence(kind.label(true));
+        match ids.len() {
+            0 => format!(
+                "write `{}/<id>` with the id of a {}; the site has none yet",
+                kind.name(),
+                in_a_sentence(kind.label(false))
+            ),
+            n if n <= 10 => format!(
+                "write `{}/<id>`; the {label} are: {}",
+                kind.name(),
+                ids.join(", ")
+            ),
+            _ => format!(
+                "write `{}/<id>` with the id of one of the site's {label}",
+                kind.name()
+            ),
+        }
+    }
+}
+
+/// A kind's label inside a sentence: lower-case, but an acronym kept (`CMO configurations`).
+fn in_a_sentence(label: &str) -> String {
+    let first = label.split(' ').next().unwrap_or("");
+    if first.len() > 1 && first.chars().all(|c| c.is_ascii_uppercase()) {
+        label.to_string()
+    } else {
+        label.to_lowercase()
+    }
+}
+
+/// Takes out of the site every free page whose id is the name of a generated section (a page
+/// `glossary`), with one error each. The page is not built, so the generated section keeps its
+/// place and every link into it still works: one mistake, one error, instead of one broken anchor
+/// per link into the section. The page is recorded as failed, so links to it are not reported too.
+fn set_aside_reserved_pages(content: &mut Content, problems: &mut Vec<Diagnostic>) {
+    let reserved = reserved_page_ids();
+    let (kept, clashing): (Vec<_>, Vec<_>) = std::mem::take(content.entities_mut(Kind::Page))
+        .into_iter()
+        .partition(|page| !reserved.contains(&page.id.as_str()));
+    *content.entities_mut(Kind::Page) = kept;
+    for page in clashing {
+        let message = format!(
+            "page id `{}` collides with a generated section of the site",
+            page.id
+        );
+        let help = format!(
+            "rename the file; the page is left out until then. Reserved names are: {}",
+            reserved.join(", ")
+        );
+        let d = Diagnostic::error(&page.path, 0, 0, message).with_help(help);
+        problems.push(d.ranked(crate::diagnostics::Rank::Duplicate));
+        content.failed.push((Kind::Page, page.id));
     }
 }
 
@@ -465,13 +573,43 @@ fn lift_cmos(
         let cmo = Box::new(doc.meta.clone());
         lifted.push(cmo, Origin::File(i), &doc.path, &locate, problems);
     }
+    for (at, id, first) in std::mem::take(&mut lifted.duplicates) {
+        let d = &mut problems[at];
+        d.help = Some(format!(
+            "it is first defined at {}; CMO ids are unique across the site: rename one of them",
+            first_definition(content, &first, &id)
+        ));
+    }
     (lifted.records, report_cmos)
+}
+
+/// `path:line:col` of the first `id: <id>` in the front matter of the file `path`, for the help of
+/// a duplicate id (found only then: a position costs a search of the front matter).
+fn first_definition(content: &Content, path: &PathBuf, id: &str) -> String {
+    let heads = content.reports.iter().map(Document::head);
+    let head = heads
+        .chain(content.cmos.iter().map(Document::head))
+        .find(|h| h.path == path);
+    let shown = crate::diagnostics::display_path(path);
+    let Some(head) = head else {
+        return shown;
+    };
+    let text = head.front_matter.text();
+    let locator = crate::text::yaml::Locator::new(text, head.yaml_line);
+    let (line, col) = match id_value_after(text, &locator, id, 0) {
+        Some(at) => locator.position(at),
+        None => locator.locate(id, None),
+    };
+    format!("{shown}:{line}:{col}")
 }
 
 /// The CMO namespace as it is built: the records so far, and where each id was first defined.
 struct Lifted {
     records: Vec<CmoRecord>,
     seen: HashMap<String, PathBuf>,
+    /// Each duplicate id reported: the index of its problem, the id, and the file of its first
+    /// definition (located once every file is lifted).
+    duplicates: Vec<(usize, String, PathBuf)>,
 }
 
 impl Lifted {
@@ -481,6 +619,7 @@ impl Lifted {
         Lifted {
             records: Vec::with_capacity(count),
             seen,
+            duplicates: Vec::new(),
         }
     }
 
@@ -495,6 +634,11 @@ impl Lifted {
         problems: &mut Vec<Diagnostic>,
     ) -> bool {
         if let Some(problem) = self.id_problem(&cmo.id, doc_path, locate) {
+            if let Some(first) = self.seen.get(&cmo.id) {
+                let first = first.clone();
+                self.duplicates
+                    .push((problems.len(), cmo.id.clone(), first));
+            }
             problems.push(problem);
             return false;
         }
@@ -530,12 +674,13 @@ impl Lifted {
         let first = self.seen.get(id)?;
         let (line, col) = locate(id);
         let message = format!("duplicate CMO id `{id}`");
-        Some(
-            Diagnostic::error(doc_path, line, col, message).with_help(format!(
-                "it is already defined in {}; CMO ids are unique across the site",
-                crate::diagnostics::display_path(first)
-            )),
-        )
+        // The help names the first definition's line once every file is lifted (`lift_cmos`).
+        let help = format!(
+            "it is first defined in {}; CMO ids are unique across the site: rename one of them",
+            crate::diagnostics::display_path(first)
+        );
+        let d = Diagnostic::error(doc_path, line, col, message).with_help(help);
+        Some(d.ranked(crate::diagnostics::Rank::Duplicate))
     }
 }
 

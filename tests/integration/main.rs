@@ -13,6 +13,7 @@
 
 mod common;
 
+mod authoring_causes;
 mod guide;
 mod hostile;
 mod layers;

@@ -563,7 +563,7 @@ fn link_to_a_confidential_report_from_front_matter() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error_help(
-        "`report/secret` is confidential: it is never published, so nothing may link to it",
+        "`report/secret` is confidential (content/reports/secret.md): it is never published, so a published page may not link to it",
         &loc(R1_PATH, &text, "report/secret"),
         "remove the link",
     );
@@ -667,7 +667,7 @@ fn broken_anchor_in_a_body_link() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error(
-        "broken anchor `../../reports/r1/#nope`: `reports/r1/index.html` has no element with id `nope`",
+        "broken anchor `@report/r1#nope`: the page of `report/r1` has no heading or element with id `nope`",
         &loc(R1_PATH, &text, "[the section]"),
     );
 }
@@ -760,10 +760,11 @@ fn missing_bibliography_file() {
     let site = with_bibliography();
     site.remove("content/references.bib");
     let run = fails(&site);
+    let yaml = site.source("site.yaml");
     run.assert_error_help(
-        "cannot read file",
-        "content/references.bib",
-        "site.yaml names this file",
+        "the bibliography `content/references.bib` that site.yaml names does not exist",
+        &loc("site.yaml", &yaml, "content/references.bib"),
+        "create the file",
     );
 }
 
@@ -1034,7 +1035,11 @@ fn sources_may_only_be_named_where_the_registry_says() {
     );
     let run = fails(&site);
     let d = run.error("`sources` expects a reference to a source, found `tracer/tr`");
-    assert_eq!(d.help.as_deref(), Some("write `source/tr`"));
+    // `source/tr` does not exist, so it is not suggested: the sources that do are listed.
+    assert_eq!(
+        d.help.as_deref(),
+        Some("write `source/<id>`; the source publications are: pawson-1997")
+    );
     // A source's own fields are checked as it is read.
     let site = site_with_source();
     site.edit(
