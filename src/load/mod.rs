@@ -547,7 +547,7 @@ struct Parser<'a> {
 impl ParseAs for Parser<'_> {
     type Doc<T> = Document<T>;
 
-    fn parse<T: DeserializeOwned>(self) -> Option<Document<T>> {
+    fn parse<T: DeserializeOwned + schemars::JsonSchema>(self) -> Option<Document<T>> {
         parse_document(
             self.root,
             self.rel,
@@ -585,7 +585,7 @@ fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
     }
 }
 
-fn parse_document<T: DeserializeOwned>(
+fn parse_document<T: DeserializeOwned + schemars::JsonSchema>(
     root: &Path,
     rel: &Path,
     id: &str,
@@ -605,7 +605,7 @@ fn parse_document<T: DeserializeOwned>(
     // exports and the search index as it is; the file is not loaded, as for a front-matter error.
     let body_problems = check_body(rel, split.body, split.body_line);
     let body_refused = !body_problems.is_empty();
-    match yaml::from_str::<T>(split.yaml) {
+    match yaml::from_str_all::<T>(split.yaml, model::check_format) {
         Ok(_) if body_refused => {
             problems.extend(body_problems);
             None
@@ -623,11 +623,11 @@ fn parse_document<T: DeserializeOwned>(
             },
             yaml_line: split.yaml_line,
         }),
-        Err(e) => {
-            problems.push(
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|e| {
                 Diagnostic::error(rel, split.yaml_line + e.line - 1, e.column, e.message)
-                    .with_help_opt(e.help),
-            );
+                    .with_help_opt(e.help)
+            }));
             problems.extend(body_problems);
             None
         }
@@ -746,14 +746,16 @@ fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnost
         Ok(t) => t,
         Err(d) => return problems.push(d),
     };
-    match yaml::from_str::<Vec<GlossaryEntry>>(&text) {
+    match yaml::from_str_all::<Vec<GlossaryEntry>>(&text, model::check_format) {
         Ok(entries) => {
             content.glossary = entries;
             content.glossary_text = text;
         }
-        Err(e) => {
-            problems.push(Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help))
-        }
+        Err(errors) => problems.extend(
+            errors
+                .into_iter()
+                .map(|e| Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help)),
+        ),
     }
 }
 

@@ -10,6 +10,12 @@
 
 use std::fmt;
 
+pub(crate) mod check;
+pub(crate) mod slips;
+pub(crate) mod tree;
+
+pub use check::FormatCheck;
+
 use serde::de::DeserializeOwned;
 
 use super::suggest::suggestion;
@@ -58,6 +64,68 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
         check_values(source).map_err(|e| convert(&e, yaml))?;
     }
     serde_yaml::from_str(source).map_err(|e| convert(&e, yaml))
+}
+
+/// Deserialises `yaml` into `T` like [`from_str`] and, when that fails, reports every mistake
+/// in the text instead of the first: the slips of [`slips`], then each field checked against
+/// `T`'s JSON Schema ([`check`]), with `formats` checking the values that have a grammar of their
+/// own. Valid text is read once, by serde_yaml, as before; only a failure pays for the analysis.
+pub fn from_str_all<T: DeserializeOwned + schemars::JsonSchema>(
+    yaml: &str,
+    formats: FormatCheck,
+) -> Result<T, Vec<YamlError>> {
+    from_str::<T>(yaml).map_err(|first| {
+        let schema = schemars::schema_for!(T);
+        all_errors(yaml, schema.as_value(), formats, first)
+    })
+}
+
+/// Every mistake in `yaml` against `schema`; `first` is serde_yaml's, which is kept when the
+/// analysis finds nothing (it cannot be lost) or when it is about safety (aliases, characters).
+fn all_errors(
+    yaml: &str,
+    schema: &serde_json::Value,
+    formats: FormatCheck,
+    first: YamlError,
+) -> Vec<YamlError> {
+    let safety = first.message == ALIAS_BOMB
+        || first.message.contains(REFUSED_CHAR)
+        || first.message.contains("is not allowed in YAML")
+        || first.message.contains("limit exceeded");
+    if safety {
+        return vec![first];
+    }
+    let (mut errors, text) = slips::repair(yaml);
+    match tree::parse_filled(&text) {
+        Ok(root) => errors.extend(check::check(schema, &root, formats)),
+        Err(slip) => errors.push(syntax_error(&text, slip)),
+    }
+    if errors.is_empty() {
+        errors.push(first);
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.message == b.message);
+    errors
+}
+
+/// The syntax error that stops the (mended) text from being read, located and reworded as for a
+/// file that only has that error: serde_yaml's is tried first, as its positions are corrected.
+fn syntax_error(text: &str, slip: tree::Slip) -> YamlError {
+    if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+        return convert(&e, text);
+    }
+    let (message, help) = slips::plain(&slip.raw).unwrap_or_else(|| {
+        (
+            "this line cannot be read".into(),
+            "check its indentation and that every quote and bracket is closed".into(),
+        )
+    });
+    YamlError {
+        line: slip.line,
+        column: slip.column,
+        message,
+        help: Some(help),
+    }
 }
 
 /// How large a document may become once its aliases are expanded: a few times its own size.
@@ -384,7 +452,10 @@ fn explain(message: &str) -> (String, Option<String>) {
             Some("the YAML expands aliases too many times; write the values out instead".into()),
         );
     }
-    (message, None)
+    match slips::plain(&message) {
+        Some((message, help)) => (message, Some(help)),
+        None => (message, None),
+    }
 }
 
 /// serde_yaml reports an unknown field at the start of its mapping on some inputs; point at the key.
