@@ -119,7 +119,9 @@ impl schemars::JsonSchema for Ref {
         "Reference".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        reference_schema("A reference to another page of the site, `kind/id`, for example `tracer/dementia`")
+        reference_schema(
+            "A reference to another page of the site, `kind/id`, for example `tracer/dementia`",
+        )
     }
 }
 

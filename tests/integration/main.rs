@@ -14,6 +14,7 @@
 mod common;
 
 mod hostile;
+mod authoring_frontmatter;
 mod layers;
 mod proptest_pipeline;
 mod safety;

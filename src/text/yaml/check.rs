@@ -167,7 +167,9 @@ impl<'s> Walk<'s> {
                 .filter(|f| f != field)
                 .collect();
             match elsewhere.first() {
-                Some(other) => format!("`{shown}` is a value of `{other}`, not of `{field}`; {list}"),
+                Some(other) => {
+                    format!("`{shown}` is a value of `{other}`, not of `{field}`; {list}")
+                }
                 None => list,
             }
         };
@@ -214,7 +216,8 @@ impl<'s> Walk<'s> {
             .and_then(Json::as_object)
             .unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new));
         let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
-        self.ancestors.push((schema, place.field().map(str::to_string)));
+        self.ancestors
+            .push((schema, place.field().map(str::to_string)));
         for (key, value) in entries {
             let Some(name) = key.value.scalar_text() else {
                 self.error(key, "a field name must be a word".into(), None);
@@ -240,9 +243,11 @@ impl<'s> Walk<'s> {
                 continue;
             }
             let field_schema = schema.get("properties").and_then(|p| p.get(name));
-            let example = field_schema
-                .and_then(example)
-                .or_else(|| field_schema.map(|s| resolve(self.root, s)).and_then(example));
+            let example = field_schema.and_then(example).or_else(|| {
+                field_schema
+                    .map(|s| resolve(self.root, s))
+                    .and_then(example)
+            });
             let help = match example {
                 Some(e) => format!("add it, for example `{}`", as_field(name, &e)),
                 None => format!("add `{name}:` with its value"),
@@ -271,10 +276,9 @@ impl<'s> Walk<'s> {
         } else if let Some(beside) = self.belongs_beside(name, place) {
             message = format!("`{shown}` belongs beside {beside}, not under it");
             format!("indent `{shown}` as far as {beside} is indented")
-        } else if let Some(close) = crate::text::suggest::did_you_mean(
-            name,
-            properties.keys().map(String::as_str),
-        ) {
+        } else if let Some(close) =
+            crate::text::suggest::did_you_mean(name, properties.keys().map(String::as_str))
+        {
             format!("did you mean `{close}`?")
         } else {
             let fields: Vec<&str> = properties.keys().map(String::as_str).collect();
@@ -498,12 +502,22 @@ fn objects_in<'s>(root: &'s Json, schema: &'s Json) -> Vec<&'s Json> {
 fn fields_allowing(root: &Json, text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut stack: Vec<&Json> = vec![root];
-    stack.extend(root.get("$defs").and_then(Json::as_object).into_iter().flat_map(|d| d.values()));
+    stack.extend(
+        root.get("$defs")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flat_map(|d| d.values()),
+    );
     while let Some(s) = stack.pop() {
         let props = s.get("properties").and_then(Json::as_object);
         for (k, field) in props.into_iter().flatten() {
             let mut options = vec![resolve(root, field)];
-            options.extend(any_of(options[0]).unwrap_or(&[]).iter().map(|b| resolve(root, b)));
+            options.extend(
+                any_of(options[0])
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|b| resolve(root, b)),
+            );
             let allows = options
                 .iter()
                 .filter_map(|o| allowed_values(o))
@@ -522,14 +536,26 @@ mod tests {
 
     #[test]
     fn suggestions_are_typos_only() {
-        let statuses = ["initial", "supported", "partially-supported", "refuted", "contested"];
+        let statuses = [
+            "initial",
+            "supported",
+            "partially-supported",
+            "refuted",
+            "contested",
+        ];
         assert_eq!(safe_suggestion("refined", &statuses), None);
         assert_eq!(safe_suggestion("refutd", &statuses), Some("refuted"));
         assert_eq!(
             safe_suggestion("Partially Supported", &statuses),
             Some("partially-supported")
         );
-        let report = ["draft", "in-review", "published", "withdrawn", "confidential"];
+        let report = [
+            "draft",
+            "in-review",
+            "published",
+            "withdrawn",
+            "confidential",
+        ];
         assert_eq!(safe_suggestion("publishd", &report), Some("published"));
     }
 }

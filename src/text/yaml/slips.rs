@@ -42,7 +42,10 @@ pub(crate) fn repair(yaml: &str) -> (Vec<YamlError>, Cow<'_, str>) {
 
 /// One line's slip: its column, message, help, and the line mended.
 fn slip(line: &str) -> Option<(usize, String, String, String)> {
-    let indent: String = line.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+    let indent: String = line
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
     if let Some(at) = indent.find('\t') {
         let fixed = format!("{}{}", indent.replace('\t', "  "), &line[indent.len()..]);
         return Some((
@@ -99,7 +102,11 @@ fn key_and_value(line: &str) -> Option<(String, usize)> {
     }
     let colon = rest.find(": ")?;
     let key = &rest[..colon];
-    if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
         return None;
     }
     let after = &rest[colon + 1..];
