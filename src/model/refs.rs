@@ -148,7 +148,7 @@ impl schemars::JsonSchema for TheoryRefs {
         });
         schemars::json_schema!({
             "description": "Programme theories: a list of `theory/...`, or `[none-identified]`, for example `[theory/continuity]`",
-            "anyOf": [{"type": "array", "minItems": 1, "items": item}, item],
+            "anyOf": [{"type": "array", "items": item}, item],
         })
     }
 }

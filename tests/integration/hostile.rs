@@ -627,7 +627,7 @@ fn missing_required_field() {
         replace(r, REPORT, "status: published\n", "")
     })
     .located(REPORT)
-    .says("missing field `status`")
+    .says("`status` is missing")
     .run();
 }
 
@@ -637,7 +637,7 @@ fn missing_required_field_of_an_inline_cmo() {
         replace(r, REPORT, "    status: supported\n", "")
     })
     .at(REPORT, 13, 5)
-    .says("missing field `status`")
+    .says("`status` is missing")
     .run();
 }
 

@@ -95,11 +95,29 @@ fn all_errors(
     if safety {
         return vec![first];
     }
-    let (mut errors, text) = slips::repair(yaml);
-    match tree::parse_filled(&text) {
-        Ok(root) => errors.extend(check::check(schema, &root, formats)),
-        Err(slip) => errors.push(syntax_error(&text, slip)),
-    }
+    // The tree is built and walked recursively, one frame or more per level of nesting (at most
+    // 64, serde-saphyr's limit): a thread of its own with a large stack keeps deep documents
+    // from overflowing a worker thread's small one. Only files that failed to load get here.
+    let analysis = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(scope, || {
+                let (mut errors, text) = slips::repair(yaml);
+                match tree::parse_filled(&text) {
+                    Ok(root) => errors.extend(check::check(schema, &root, formats)),
+                    // Nothing mended: serde_yaml's error is about this very text, and located
+                    // with care (a duplicate key at its second occurrence).
+                    Err(_) if matches!(text, std::borrow::Cow::Borrowed(_)) => {
+                        errors.push(first.clone())
+                    }
+                    Err(slip) => errors.push(syntax_error(&text, slip)),
+                }
+                errors
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    });
+    let mut errors = analysis.unwrap_or_default();
     if errors.is_empty() {
         errors.push(first);
     }

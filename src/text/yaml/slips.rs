@@ -201,7 +201,7 @@ mod tests {
         let yaml = "title: Social prescribing: a review\n\tdate: 2024\nquote: \"he said \"no\" twice\"\nok: \"fine\" # c\n";
         let (errors, mended) = repair(yaml);
         let at: Vec<_> = errors.iter().map(|e| (e.line, e.column)).collect();
-        assert_eq!(at, [(1, 25), (2, 1), (3, 8)]);
+        assert_eq!(at, [(1, 26), (2, 1), (3, 8)]);
         assert!(errors[0].message.contains("put the title in quotes"));
         assert_eq!(
             mended,
