@@ -148,7 +148,7 @@ impl schemars::JsonSchema for TheoryRefs {
         });
         schemars::json_schema!({
             "description": "Programme theories: a list of `theory/...`, or `[none-identified]`, for example `[theory/continuity]`",
-            "anyOf": [{"type": "array", "items": item}, item],
+            "anyOf": [{"type": "array", "minItems": 1, "items": item}, item],
         })
     }
 }
@@ -195,13 +195,14 @@ impl TheoryRefs {
     }
 }
 
+/// Why a list of programme theories may not be empty.
+pub(crate) const NO_THEORIES: &str = "the list of programme theories is empty: name at least one `theory/...`, or write `[none-identified]`";
+
 impl<'de> Deserialize<'de> for TheoryRefs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let items = RefOrMarkerList::deserialize(d)?.0;
         if items.is_empty() {
-            return Err(de::Error::custom(
-                "the list of programme theories is empty: name at least one `theory/...`, or write `[none-identified]`",
-            ));
+            return Err(de::Error::custom(NO_THEORIES));
         }
         if items.iter().any(|i| i == "none-identified") {
             if items.len() > 1 {

@@ -248,6 +248,7 @@ pub fn check_format(format: &str, text: &str) -> Option<String> {
         "web-url" => web_url_problem(text),
         "partial-date" => PartialDate::parse(text).err(),
         "reference" => super::Ref::parse(text).err(),
+        "theory-reference:empty" => Some(super::refs::NO_THEORIES.to_string()),
         "theory-reference" if text == "none-identified" => None,
         "theory-reference" => super::Ref::parse(text).err(),
         "evidence-source" => super::cmo::evidence_source_problem(text),

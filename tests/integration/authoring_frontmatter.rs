@@ -138,7 +138,7 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
         &at(31, 16),
     );
     run.assert_error_help(
-        "`sorce` is not a field under `evidence:`",
+        "`sorce` is not a field in item 1 of `evidence`",
         &at(32, 9),
         "did you mean `source`?",
     );
@@ -191,8 +191,8 @@ doi: >
 ";
     let run = Site::with(&[("content/reports/r1.md", report)]).check(&[]);
     let r = "content/reports/r1.md";
-    run.assert_error("`0000-1` is not an ORCID iD", &format!("{r}:7:12"));
-    run.assert_error("`it's` is not an ORCID iD", &format!("{r}:9:12"));
+    run.assert_error("`0000-1` is not an ORCID iD", &format!("{r}:7:13"));
+    run.assert_error("`it's` is not an ORCID iD", &format!("{r}:9:13"));
     run.assert_error("is not a DOI", &format!("{r}:15:3"));
     assert_no_jargon(&run);
 }

@@ -52,7 +52,8 @@ impl Place {
     fn field(&self) -> Option<&str> {
         match self {
             Place::Top => None,
-            Place::Field(f) | Place::Item(f, _) => Some(f),
+            Place::Field(f) | Place::Item(f, _) if !f.is_empty() => Some(f),
+            Place::Field(_) | Place::Item(..) => None,
         }
     }
 
@@ -61,6 +62,7 @@ impl Place {
         match self {
             Place::Top => "the front matter".into(),
             Place::Field(f) => format!("`{f}`"),
+            Place::Item(f, i) if f.is_empty() => format!("entry {}", i + 1),
             Place::Item(f, i) => format!("item {} of `{f}`", i + 1),
         }
     }
@@ -193,11 +195,21 @@ impl<'s> Walk<'s> {
         place: &Place,
         hint: Option<String>,
     ) {
-        let field = place.field().unwrap_or("the list").to_string();
+        let field = place.field().unwrap_or_default().to_string();
         let min = schema.get("minItems").and_then(Json::as_u64).unwrap_or(0);
         if (items.len() as u64) < min {
-            let example = hint.as_ref().map(|e| format!("for example `{e}`"));
-            self.error(node, format!("`{field}` must not be empty"), example);
+            // The model may say why the list must not be empty (`<format>:empty`).
+            let format = schema.get("items").and_then(|i| i.get("format"));
+            let own = format
+                .and_then(Json::as_str)
+                .and_then(|f| (self.formats)(&format!("{f}:empty"), ""));
+            match own {
+                Some(message) => self.error(node, message, None),
+                None => {
+                    let example = hint.as_ref().map(|e| format!("for example `{e}`"));
+                    self.error(node, format!("`{field}` must not be empty"), example);
+                }
+            }
         }
         let Some(item_schema) = schema.get("items") else {
             return;
@@ -265,9 +277,11 @@ impl<'s> Walk<'s> {
         place: &Place,
     ) {
         let shown = shown(name);
-        let here = match place.field() {
-            Some(field) => format!("under `{field}:`"),
-            None => "here".into(),
+        let here = match place {
+            Place::Top => "here".to_string(),
+            Place::Field(field) => format!("under `{field}:`"),
+            Place::Item(list, i) if list.is_empty() => format!("in entry {}", i + 1),
+            Place::Item(list, i) => format!("in item {} of `{list}`", i + 1),
         };
         let mut message = format!("`{shown}` is not a field {here}");
         let help = if let Some(under) = belongs_under(self.root, properties, name) {

@@ -17,8 +17,8 @@ use serde_saphyr::Spanned;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
     pub value: Value,
-    /// 1-based line and column (in characters) of the value's first character (its opening
-    /// quote, or the `|` or `>` of a block scalar), relative to the YAML text.
+    /// 1-based line and column (in characters) of the value's first character (inside its
+    /// quotes; a block scalar's first line of text), relative to the YAML text.
     pub line: usize,
     pub column: usize,
     /// Byte offset of that character in the text.
@@ -199,6 +199,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// Gives every node below `root` its byte offset in `yaml`.
+/// A quoted value is located at its first character inside the quote, where its text starts (as
+/// [`super::Locator::value_of_key`] does), not at the quote.
 pub(crate) fn fill(root: &mut Node, yaml: &str) {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
@@ -206,6 +208,15 @@ pub(crate) fn fill(root: &mut Node, yaml: &str) {
             n.offset = byte_offset(yaml, n.line, n.column);
             n.line = n.line.max(1);
             n.column = n.column.max(1);
+            let quoted = matches!(n.value, Value::Str(_) | Value::Number(_) | Value::Bool(_))
+                && yaml[n.offset.min(yaml.len())..].starts_with(['"', '\'']);
+            if quoted {
+                // Past the quote and any spaces inside it, to the text itself.
+                let inner = &yaml[n.offset + 1..];
+                let spaces = inner.len() - inner.trim_start_matches(' ').len();
+                n.offset += 1 + spaces;
+                n.column += 1 + spaces;
+            }
         }
         match &mut n.value {
             Value::Seq(items) => stack.extend(items.iter_mut()),
@@ -247,8 +258,8 @@ mod tests {
         let yaml = "a: x\nb: \"caf\\u00e9\"\nc: 'it''s'\nd: |\n  block\ne:\n  - 1\n  - {f: y}\n";
         let root = parse_filled(yaml).unwrap();
         assert_eq!(at(&root, "a"), (1, 4));
-        assert_eq!(at(&root, "b"), (2, 4));
-        assert_eq!(at(&root, "c"), (3, 4));
+        assert_eq!(at(&root, "b"), (2, 5));
+        assert_eq!(at(&root, "c"), (3, 5));
         // A block scalar is located at its first line of text, below its `|`.
         assert_eq!(at(&root, "d"), (5, 3));
         assert_eq!(at(&root, "e"), (7, 3));
