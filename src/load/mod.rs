@@ -748,6 +748,7 @@ fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnost
     };
     match yaml::from_str_all::<Vec<GlossaryEntry>>(&text, model::check_format) {
         Ok(entries) => {
+            problems.extend(duplicate_terms(rel, &entries, &text));
             content.glossary = entries;
             content.glossary_text = text;
         }
@@ -757,6 +758,27 @@ fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnost
                 .map(|e| Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help)),
         ),
     }
+}
+
+/// An error at each glossary term given again, at that term's own `term:` value (a search of
+/// the text would find the term in an earlier `see_also` or definition first).
+fn duplicate_terms(rel: &Path, entries: &[GlossaryEntry], text: &str) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    if entries.iter().all(|e| seen.insert(e.term.as_str())) {
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let terms = yaml::values_of_key(text, "term");
+    let mut problems = Vec::new();
+    for (term, line, column) in terms {
+        if !seen.insert(term.clone()) {
+            let message = format!("glossary term `{term}` is defined twice");
+            problems.push(
+                Diagnostic::error(rel, line, column, message).with_help("merge the two entries"),
+            );
+        }
+    }
+    problems
 }
 
 fn load_bibliography(

@@ -242,3 +242,15 @@ fn docs_schema_md_holds_the_generated_reference() {
         json.stdout
     );
 }
+
+#[test]
+fn a_duplicate_glossary_term_is_located_at_its_own_term() {
+    let glossary = "- term: ICB\n  definition: The body after the CCG.\n  see_also: [CCG]\n- term: CCG\n  definition: d\n- term: CCG\n  definition: e\n";
+    let run = Site::with(&[("content/glossary.yaml", glossary)]).check(&[]);
+    run.assert_error_help(
+        "glossary term `CCG` is defined twice",
+        "content/glossary.yaml:6:9",
+        "merge the two entries",
+    );
+    assert_no_jargon(&run);
+}

@@ -531,6 +531,40 @@ fn value_position(key: &str, yaml: &str, line: usize, column: usize) -> Option<(
     locator.value_of_key_after(key, line_start + in_line)
 }
 
+/// Every scalar value of a field named `key` anywhere in `yaml`, in the order written, with its
+/// 1-based line and column (inside quotes; a block's first line of text). Empty if the text does
+/// not parse. For problems about one of several equal values (a glossary term given twice), which
+/// searching the text cannot tell apart from the same word written elsewhere.
+pub fn values_of_key(yaml: &str, key: &str) -> Vec<(String, usize, usize)> {
+    let Ok(root) = tree::parse_filled(yaml) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![&root];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            tree::Value::Seq(items) => stack.extend(items.iter().rev()),
+            tree::Value::Map(entries) => {
+                for (k, v) in entries.iter().rev() {
+                    let text = v.value.scalar_text();
+                    match text {
+                        Some(t) if k.value.scalar_text().as_deref() == Some(key) => {
+                            out.push((n.offset, (t, v.line, v.column)))
+                        }
+                        _ => stack.push(v),
+                    }
+                }
+            }
+            tree::Value::Null
+            | tree::Value::Bool(_)
+            | tree::Value::Number(_)
+            | tree::Value::Str(_) => {}
+        }
+    }
+    out.sort_by_key(|(offset, _)| *offset);
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
 /// Where [`Locator::locate_next`] continues from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocateCursor {
@@ -539,15 +573,54 @@ pub struct LocateCursor {
 }
 
 /// Finds the positions of values in front-matter text after it has been parsed.
+///
+/// Values are found by searching the text, which is exact and cheap for the short values later
+/// stages look for (ids, references). A value not written as it reads (with an escape such as
+/// `"\u00e9"`, a doubled `''` quote, or as a `|` or `>` block) is not in the text verbatim: then,
+/// and only then, the text is parsed again with a position for every value ([`tree`]), once per
+/// locator, and the value is found among them.
 pub struct Locator<'a> {
     text: &'a str,
     first_line: usize,
+    /// The scalar values of the text with their byte offsets, in order, once they are needed.
+    values: std::sync::OnceLock<Vec<(usize, String)>>,
 }
 
 impl<'a> Locator<'a> {
     /// `first_line` is the file line on which `text` starts.
     pub fn new(text: &'a str, first_line: usize) -> Self {
-        Locator { text, first_line }
+        Locator {
+            text,
+            first_line,
+            values: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The offset of the first scalar value equal to `needle` at or after byte `from`, found in
+    /// the parsed text (for values not written verbatim).
+    fn parsed_offset(&self, needle: &str, from: usize) -> Option<usize> {
+        let values = self.values.get_or_init(|| {
+            let mut out = Vec::new();
+            if let Ok(root) = tree::parse_filled(self.text) {
+                let mut stack = vec![&root];
+                while let Some(n) = stack.pop() {
+                    match &n.value {
+                        tree::Value::Str(s) => out.push((n.offset, s.clone())),
+                        tree::Value::Seq(items) => stack.extend(items),
+                        tree::Value::Map(entries) => {
+                            stack.extend(entries.iter().flat_map(|(k, v)| [k, v]))
+                        }
+                        tree::Value::Null | tree::Value::Bool(_) | tree::Value::Number(_) => {}
+                    }
+                }
+            }
+            out.sort_by_key(|(offset, _)| *offset);
+            out
+        });
+        values
+            .iter()
+            .find(|(offset, value)| *offset >= from && value == needle)
+            .map(|(offset, _)| *offset)
     }
 
     /// Byte offset of the start of 1-based line `line` (relative to the text).
@@ -596,7 +669,7 @@ impl<'a> Locator<'a> {
             }
             start = at + needle.len();
         }
-        None
+        self.parsed_offset(needle, from)
     }
 
     /// The position of the next `needle` after `cursor`, for values that appear in order (a long
@@ -697,6 +770,15 @@ mod tests {
     fn missing_field_in_empty_document() {
         let e = from_str::<Small>("").unwrap_err();
         assert!(e.message.contains("missing field `title`"), "{}", e.message);
+    }
+
+    #[test]
+    fn locator_finds_values_not_written_verbatim() {
+        let text = "a: \"caf\\u00e9\"\nb: 'it''s'\nc: |\n  two\n  lines\n";
+        let l = Locator::new(text, 2);
+        assert_eq!(l.locate("café", None), (2, 5));
+        assert_eq!(l.locate("it's", None), (3, 5));
+        assert_eq!(l.locate("two\nlines\n", None), (5, 3));
     }
 
     #[test]
