@@ -64,7 +64,7 @@ fn slip(line: &str) -> Option<(usize, String, String, String)> {
         if after.is_empty() || after.starts_with('#') {
             return None;
         }
-        let whole = value.trim_end_matches(|c: char| c == ' ').to_string();
+        let whole = value.trim_end_matches(' ').to_string();
         let text = whole.trim_start_matches('"').trim_end_matches('"');
         let fixed = format!("{}'{}'", &line[..value_at], text.replace('\'', "''"));
         return Some((
