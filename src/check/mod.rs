@@ -15,7 +15,6 @@
 
 pub mod links;
 
-
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
 use crate::model::{CmoKind, EvidenceSource, ReportType};

@@ -13,8 +13,8 @@
 
 mod common;
 
-mod hostile;
 mod authoring_frontmatter;
+mod hostile;
 mod layers;
 mod proptest_pipeline;
 mod safety;

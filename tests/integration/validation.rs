@@ -953,7 +953,10 @@ fn two_broken_files_are_both_reported() {
     ]);
     let run = fails(&site);
     run.assert_error("expected YAML front matter", "content/pages/about.md:1:1");
-    run.assert_error("`titel` is not a field here", "content/pages/methods.md:3:1");
+    run.assert_error(
+        "`titel` is not a field here",
+        "content/pages/methods.md:3:1",
+    );
     assert!(run.stderr.contains("2 errors found"), "{run:?}");
 }
 
