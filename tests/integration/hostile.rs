@@ -1365,7 +1365,7 @@ fn site_yaml_missing_title() {
         replace(r, "site.yaml", "title: \"T\"\n", "")
     })
     .at("site.yaml", 1, 1)
-    .says("missing field `title`")
+    .says("`title` is missing")
     .run();
 }
 

@@ -815,7 +815,7 @@ fn glossary_unknown_field() {
 fn site_yaml_without_base_url() {
     let site = Site::with(&[("site.yaml", "title: \"T\"\n")]);
     let run = fails(&site);
-    run.assert_error("missing field `base_url`", "site.yaml:1:1");
+    run.assert_error("`base_url` is missing", "site.yaml:1:1");
 }
 
 #[test]
@@ -851,7 +851,7 @@ fn site_yaml_unknown_field() {
     let site = Site::with(&[("site.yaml", text)]);
     let run = fails(&site);
     run.assert_error_help(
-        "unknown field `base_ulr`",
+        "`base_ulr` is not a field here",
         "site.yaml:2:1",
         "did you mean `base_url`?",
     );

@@ -444,7 +444,7 @@ fn as_field(field: &str, example: &str) -> String {
 /// A suggestion that is safe to make: an allowed value that differs from `text` only by case,
 /// separators, or one letter added, dropped, changed or swapped. A value further away may be a
 /// different word with another meaning (`refined` is not a misspelt `refuted`), so none is given.
-fn safe_suggestion<'a>(text: &str, allowed: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn safe_suggestion<'a>(text: &str, allowed: &[&'a str]) -> Option<&'a str> {
     let normal = |s: &str| s.trim().to_lowercase().replace(['_', ' '], "-");
     let text = normal(text);
     let mut close = allowed.iter().filter(|a| {

@@ -291,11 +291,12 @@ fn convert(error: &serde_yaml::Error, yaml: &str) -> YamlError {
         Some((message, key)) => (message.to_string(), Some(key)),
         None => (message.clone(), None),
     };
-    let (message, help) = explain(&message);
+    let (explained, help) = explain(&message);
     let (line, column) = match key.and_then(|key| value_position(key, yaml, line, column)) {
         Some(position) => position,
-        None => refine_position(&message, yaml, line, column),
+        None => refine_position(strip_path(&message), yaml, line, column),
     };
+    let message = explained;
     let mut e = YamlError {
         line,
         column,
@@ -426,17 +427,46 @@ fn second_key_at_column(
     None
 }
 
-/// Adds "did you mean" to serde's unknown-field and unknown-variant errors, and a hint to others.
-fn explain(message: &str) -> (String, Option<String>) {
-    // serde_yaml prefixes errors inside nested values with their path (`cmos[0].kind: `); the
-    // position is reported separately, so drop the path, but only when there is one.
+/// serde_yaml prefixes errors inside nested values with their path (`cmos[0].kind: `); the
+/// position is reported separately, so the path is dropped, but only when there is one.
+/// serde's name for a kind of value, in words an author knows.
+fn serde_words(text: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("sequence", "a list"),
+        ("struct", "a group of fields"),
+        ("map", "a group of fields"),
+        ("unit", "nothing"),
+        ("null", "nothing"),
+        ("string", "text"),
+        ("bool", "`true` or `false`"),
+        ("integer", "a number"),
+        ("floating point", "a number"),
+        ("u8", "a whole number"),
+        ("u16", "a whole number"),
+        ("u32", "a whole number"),
+        ("u64", "a whole number"),
+        ("i64", "a whole number"),
+    ];
+    WORDS
+        .iter()
+        .find(|(serde, _)| text.contains(serde))
+        .map_or_else(|| text.to_string(), |(_, words)| words.to_string())
+}
+
+fn strip_path(message: &str) -> &str {
     let is_path_char =
         |c: char| c == '.' || c.is_alphanumeric() || c == '[' || c == ']' || c == '_';
-    let message = match message.split_once(": ") {
+    match message.split_once(": ") {
         Some((path, rest)) if !path.is_empty() && path.chars().all(is_path_char) => rest,
         _ => message,
     }
-    .to_string();
+}
+
+/// Rewords serde's messages in plain words, with "did you mean" for an unknown field or value
+/// and a hint for others. The all-errors check ([`check`]) says most of this with more context;
+/// these are for `site.yaml` and for what that check does not model.
+fn explain(message: &str) -> (String, Option<String>) {
+    let message = strip_path(message).to_string();
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {
             let word = rest.split('`').next().unwrap_or("");
@@ -447,15 +477,38 @@ fn explain(message: &str) -> (String, Option<String>) {
                 .filter(|(i, _)| i % 2 == 1)
                 .map(|(_, s)| s)
                 .collect();
-            let help = suggestion(word, expected.iter().copied()).or_else(|| {
-                (!expected.is_empty()).then(|| format!("expected one of: {}", expected.join(", ")))
-            });
-            let what = if prefix.contains("field") {
-                "unknown field"
-            } else {
-                "unknown value"
+            if prefix.contains("field") {
+                let help = suggestion(word, expected.iter().copied()).or_else(|| {
+                    (!expected.is_empty())
+                        .then(|| format!("the fields here are: {}", expected.join(", ")))
+                });
+                return (format!("`{word}` is not a field here"), help);
+            }
+            let help = match check::safe_suggestion(word, &expected) {
+                Some(typo) => format!("did you mean `{typo}`?"),
+                None => format!("the allowed values are: {}", expected.join(", ")),
             };
-            return (format!("{what} `{word}`"), help);
+            return (format!("`{word}` is not an allowed value"), Some(help));
+        }
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        let help = format!("add `{field}:` with its value");
+        return (format!("`{field}` is missing"), Some(help));
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((found, expected)) = message
+            .strip_prefix(prefix)
+            .and_then(|r| r.split_once(", expected "))
+        {
+            let message = format!(
+                "this is {}, where {} is needed",
+                serde_words(found),
+                serde_words(expected)
+            );
+            return (message, None);
         }
     }
     if message.contains("recursion limit exceeded") {
@@ -755,7 +808,7 @@ mod tests {
     #[test]
     fn unknown_field_has_suggestion_and_position() {
         let e = from_str::<Small>("title: a\ntitel: b\n").unwrap_err();
-        assert_eq!(e.message, "unknown field `titel`");
+        assert_eq!(e.message, "`titel` is not a field here");
         assert_eq!(e.help.as_deref(), Some("did you mean `title`?"));
         assert_eq!((e.line, e.column), (2, 1));
     }
@@ -769,7 +822,7 @@ mod tests {
     #[test]
     fn missing_field_in_empty_document() {
         let e = from_str::<Small>("").unwrap_err();
-        assert!(e.message.contains("missing field `title`"), "{}", e.message);
+        assert!(e.message.contains("`title` is missing"), "{}", e.message);
     }
 
     #[test]
