@@ -240,18 +240,35 @@ pub(crate) fn web_url_problem(text: &str) -> Option<String> {
 /// The checks of the values whose grammar a JSON Schema does not express, by the `format` the
 /// schema gives them: the all-errors check of a file that does not load
 /// ([`crate::text::yaml::from_str_all`]) runs each on every such value, so every bad value is
-/// reported, not only the first. The messages are those of the deserialisers.
-pub fn check_format(format: &str, text: &str) -> Option<String> {
+/// reported, not only the first. The messages are those of the deserialisers; a reference written
+/// without its kind in a field that names one kind (`areas: [pcn-a]`) is told the whole form.
+pub fn check_format(format: &str, field: &str, text: &str) -> Option<String> {
     match format {
         "doi" => super::report::doi_problem(text),
         "orcid" => super::report::orcid_problem(text),
         "web-url" => web_url_problem(text),
         "partial-date" => PartialDate::parse(text).err(),
-        "reference" => super::Ref::parse(text).err(),
+        "reference" => super::Ref::parse(text).err().map(|e| with_kind(e, field, text)),
         "theory-reference:empty" => Some(super::refs::NO_THEORIES.to_string()),
         "theory-reference" if text == "none-identified" => None,
-        "theory-reference" => super::Ref::parse(text).err(),
+        "theory-reference" => super::Ref::parse(text)
+            .err()
+            .map(|e| with_kind(e, "theory", text)),
         "evidence-source" => super::cmo::evidence_source_problem(text),
         _ => None,
+    }
+}
+
+/// The message `e` for a reference `text` that is a bare id in a field naming one kind of
+/// entity (`areas`, `tracer`), with the reference written in full: `area/pcn-a`.
+fn with_kind(e: String, field: &str, text: &str) -> String {
+    let kind = super::Kind::from_name(field)
+        .or_else(|| super::Kind::from_name(field.trim_end_matches('s')))
+        .filter(|k| k.info().referable);
+    match kind {
+        Some(kind) if !text.contains('/') && super::is_valid_id(text) => {
+            format!("`{text}` needs its kind in front: write `{}/{text}`", kind.name())
+        }
+        Some(_) | None => e,
     }
 }

@@ -13,7 +13,7 @@ authors: Jane Smith
 status: publishd
 study: study/s
 tracer: tracer/tr
-areas: [area/a1]
+areas: [a1]
 summary: [k]
 doi: https://doi.org/10.1/x
 cmos:
@@ -117,6 +117,7 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
         &at(7, 9),
         "did you mean `published`?",
     );
+    run.assert_error("`a1` needs its kind in front: write `area/a1`", &at(10, 9));
     run.assert_error("`https://doi.org/10.1/x` is not a DOI", &at(12, 6));
     run.assert_error_help(
         "`resource` belongs under `mechanism:`",
@@ -166,7 +167,7 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
         "did you mean `chosen_to_illuminate`?",
     );
     run.assert_error("`aliases` must be a list", &format!("{t}:5:10"));
-    assert_eq!(run.errors().len(), 16, "{}", run.stderr);
+    assert_eq!(run.errors().len(), 17, "{}", run.stderr);
     assert_no_jargon(&run);
 }
 

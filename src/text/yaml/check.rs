@@ -23,9 +23,10 @@ use serde_json::Value as Json;
 use super::tree::{Node, Value};
 use super::YamlError;
 
-/// The model's checks of values with a grammar of their own: given a schema `format` and the
-/// text of a value, what is wrong with it (None when it is right, or the format is not theirs).
-pub type FormatCheck = fn(format: &str, text: &str) -> Option<String>;
+/// The model's checks of values with a grammar of their own: given a schema `format`, the field
+/// the value is written in and the text of the value, what is wrong with it (None when it is
+/// right, or the format is not theirs).
+pub type FormatCheck = fn(format: &str, field: &str, text: &str) -> Option<String>;
 
 /// Every mistake in `root` against `schema` (the root of a JSON Schema with its `$defs`).
 pub(crate) fn check(schema: &Json, root: &Node, formats: FormatCheck) -> Vec<YamlError> {
@@ -109,7 +110,7 @@ impl<'s> Walk<'s> {
         match &node.value {
             Value::Map(entries) => self.fields(schema, entries, node, place),
             Value::Seq(items) => self.items(schema, items, node, place, hint),
-            Value::Str(text) => self.format(schema, text, node),
+            Value::Str(text) => self.format(schema, text, node, place),
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
     }
@@ -178,11 +179,12 @@ impl<'s> Walk<'s> {
         self.error(node, message, Some(help));
     }
 
-    fn format(&mut self, schema: &Json, text: &str, node: &Node) {
+    fn format(&mut self, schema: &Json, text: &str, node: &Node, place: &Place) {
         let Some(format) = schema.get("format").and_then(Json::as_str) else {
             return;
         };
-        if let Some(problem) = (self.formats)(format, text) {
+        let field = place.field().unwrap_or_default();
+        if let Some(problem) = (self.formats)(format, field, text) {
             self.error(node, problem, None);
         }
     }
@@ -202,7 +204,7 @@ impl<'s> Walk<'s> {
             let format = schema.get("items").and_then(|i| i.get("format"));
             let own = format
                 .and_then(Json::as_str)
-                .and_then(|f| (self.formats)(&format!("{f}:empty"), ""));
+                .and_then(|f| (self.formats)(&format!("{f}:empty"), &field, ""));
             match own {
                 Some(message) => self.error(node, message, None),
                 None => {
