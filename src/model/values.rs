@@ -248,7 +248,9 @@ pub fn check_format(format: &str, field: &str, text: &str) -> Option<String> {
         "orcid" => super::report::orcid_problem(text),
         "web-url" => web_url_problem(text),
         "partial-date" => PartialDate::parse(text).err(),
-        "reference" => super::Ref::parse(text).err().map(|e| with_kind(e, field, text)),
+        "reference" => super::Ref::parse(text)
+            .err()
+            .map(|e| with_kind(e, field, text)),
         "theory-reference:empty" => Some(super::refs::NO_THEORIES.to_string()),
         "theory-reference" if text == "none-identified" => None,
         "theory-reference" => super::Ref::parse(text)
@@ -267,7 +269,10 @@ fn with_kind(e: String, field: &str, text: &str) -> String {
         .filter(|k| k.info().referable);
     match kind {
         Some(kind) if !text.contains('/') && super::is_valid_id(text) => {
-            format!("`{text}` needs its kind in front: write `{}/{text}`", kind.name())
+            format!(
+                "`{text}` needs its kind in front: write `{}/{text}`",
+                kind.name()
+            )
         }
         Some(_) | None => e,
     }
