@@ -110,7 +110,7 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
     run.assert_error_help(
         "`authors` must be a list, for example `authors: [{name: Jane Smith}]`",
         &at(6, 10),
-        "this is text",
+        "here it is text: `Jane Smith`",
     );
     run.assert_error_help(
         "`status` cannot be `publishd`",
@@ -152,7 +152,7 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
     run.assert_error_help(
         "`context` must be a list, for example `context: [{text: \"Long waits\"}]`",
         &format!("{c}:7:10"),
-        "this is a group of fields",
+        "here it is a group of fields",
     );
     run.assert_error_help(
         "`status` is missing from the front matter",

@@ -149,7 +149,10 @@ impl<'s> Walk<'s> {
             (Some(e), Place::Field(_)) => format!("{message}, for example `{e}`"),
             _ => message,
         };
-        let wrote = format!("this is {}", node.value.described());
+        let wrote = match node.value.scalar_text() {
+            Some(text) => format!("here it is {}: `{}`", node.value.described(), shown(&text)),
+            None => format!("here it is {}", node.value.described()),
+        };
         let help = match (&example, place) {
             (Some(e), Place::Item(..)) => format!("{wrote}; for example `{e}`"),
             _ => wrote,
