@@ -180,3 +180,54 @@ fn allowed(root: &Json, schema: &Json) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::yaml::{check, tree};
+
+    /// Every problem the all-errors check finds in `yaml` against the schema of `name`.
+    fn problems(name: &str, yaml: &str) -> Vec<String> {
+        let schema = json(name).expect("a kind with a schema");
+        let root = tree::parse_filled(yaml).expect("the example site's YAML parses");
+        let found = check::check(&schema, &root, super::super::check_format);
+        found
+            .into_iter()
+            .map(|e| format!("{}:{} {}", e.line, e.column, e.message))
+            .collect()
+    }
+
+    /// The schema accepts everything the loader accepts in the example site, so an editor that
+    /// checks against it shows no false errors, and the all-errors check adds none.
+    #[test]
+    fn the_example_site_satisfies_the_schema() {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let mut checked = 0;
+        for folder in std::fs::read_dir(&content).unwrap().flatten() {
+            let Some(kind) = Kind::from_folder(&folder.file_name().to_string_lossy()) else {
+                continue;
+            };
+            for file in std::fs::read_dir(folder.path()).unwrap().flatten() {
+                let text = std::fs::read_to_string(file.path()).unwrap();
+                let split = crate::text::frontmatter::split(&text).unwrap();
+                let found = problems(kind.name(), split.yaml);
+                assert!(found.is_empty(), "{}: {found:?}", file.path().display());
+                checked += 1;
+            }
+        }
+        let glossary = std::fs::read_to_string(content.join("glossary.yaml")).unwrap();
+        assert!(problems("glossary", &glossary).is_empty());
+        assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
+    fn every_kind_has_a_schema() {
+        for name in NAMES {
+            let schema = json(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(
+                schema["$schema"],
+                "https://json-schema.org/draft/2020-12/schema"
+            );
+        }
+    }
+}
