@@ -171,6 +171,11 @@ pub(crate) fn plain(message: &str) -> Option<(String, String)> {
             "put the value in quotes",
         ),
         (
+            "unknown anchor",
+            "a value starting with `*` must be in quotes",
+            "`*name` repeats a value marked `&name` above; to write a `*`, put the value in quotes",
+        ),
+        (
             "found unexpected end of stream",
             "the front matter ends in the middle of a value",
             "a quote or bracket is not closed",
