@@ -76,6 +76,14 @@ enum Command {
     },
     /// Create a new site skeleton that builds.
     Init { dir: PathBuf },
+    /// Print the JSON Schema of a kind's front matter, for editors that check YAML as you type.
+    Schema {
+        /// report, cmo, study, tracer, area, theory, page, source or glossary (default: report)
+        kind: Option<String>,
+        /// Print the schema reference of every kind, in Markdown, instead.
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -142,6 +150,7 @@ fn main() -> ExitCode {
                 Err(e) => scaffold_error(e),
             }
         }
+        Command::Schema { kind, markdown } => schema(kind.as_deref(), markdown),
         Command::Init { dir } => match realist::scaffold::init(&dir) {
             Ok(()) => {
                 say(&format!(
@@ -155,6 +164,29 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(code as u8)
+}
+
+/// `realist schema`: the JSON Schema of one kind, or the Markdown reference of every kind.
+fn schema(kind: Option<&str>, markdown: bool) -> i32 {
+    use realist::model::schema;
+    if markdown {
+        say(schema::markdown().trim_end());
+        return 0;
+    }
+    let name = kind.unwrap_or("report");
+    match schema::json(name) {
+        Some(json) => {
+            say(&serde_json::to_string_pretty(&json).unwrap_or_default());
+            0
+        }
+        None => {
+            tell(&format!(
+                "error: there is no kind `{name}`; the kinds are: {}\n",
+                schema::NAMES.join(", ")
+            ));
+            2
+        }
+    }
 }
 
 fn run_build(options: &realist::BuildOptions, timings: bool) -> i32 {

@@ -15,8 +15,6 @@
 
 pub mod links;
 
-use std::collections::HashSet;
-
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
 use crate::model::{CmoKind, EvidenceSource, ReportType};
@@ -157,24 +155,8 @@ fn check_glossary(site: &Site, problems: &mut Vec<Diagnostic>) {
         .iter()
         .map(|e| e.term.as_str())
         .collect();
-    let mut seen = HashSet::new();
+    // A term defined twice is reported by load, at the second `term:` itself.
     for entry in &site.content.glossary {
-        if !seen.insert(entry.term.as_str()) {
-            let (line, col) = locator.locate(&entry.term, None);
-            let second = locator
-                .find_offset(&entry.term, 0)
-                .and_then(|first| locator.find_after(&entry.term, first + entry.term.len()))
-                .unwrap_or((line, col));
-            problems.push(
-                Diagnostic::error(
-                    path,
-                    second.0,
-                    second.1,
-                    format!("glossary term `{}` is defined twice", entry.term),
-                )
-                .with_help("merge the two entries"),
-            );
-        }
         for also in &entry.see_also {
             if !terms.contains(&also.as_str()) {
                 let (line, col) = locator.locate(also, Some(&entry.term));

@@ -549,7 +549,7 @@ struct Parser<'a> {
 impl ParseAs for Parser<'_> {
     type Doc<T> = Document<T>;
 
-    fn parse<T: DeserializeOwned>(self) -> Option<Document<T>> {
+    fn parse<T: DeserializeOwned + schemars::JsonSchema>(self) -> Option<Document<T>> {
         parse_document(
             self.root,
             self.rel,
@@ -587,7 +587,7 @@ fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
     }
 }
 
-fn parse_document<T: DeserializeOwned>(
+fn parse_document<T: DeserializeOwned + schemars::JsonSchema>(
     root: &Path,
     rel: &Path,
     id: &str,
@@ -607,7 +607,7 @@ fn parse_document<T: DeserializeOwned>(
     // exports and the search index as it is; the file is not loaded, as for a front-matter error.
     let body_problems = check_body(rel, split.body, split.body_line);
     let body_refused = !body_problems.is_empty();
-    match yaml::from_str::<T>(split.yaml) {
+    match yaml::from_str_all::<T>(split.yaml, model::check_format) {
         Ok(_) if body_refused => {
             problems.extend(body_problems);
             None
@@ -625,11 +625,11 @@ fn parse_document<T: DeserializeOwned>(
             },
             yaml_line: split.yaml_line,
         }),
-        Err(e) => {
-            problems.push(
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|e| {
                 Diagnostic::error(rel, split.yaml_line + e.line - 1, e.column, e.message)
-                    .with_help_opt(e.help),
-            );
+                    .with_help_opt(e.help)
+            }));
             problems.extend(body_problems);
             None
         }
@@ -748,15 +748,39 @@ fn load_glossary(root: &Path, content: &mut Content, problems: &mut Vec<Diagnost
         Ok(t) => t,
         Err(d) => return problems.push(d),
     };
-    match yaml::from_str::<Vec<GlossaryEntry>>(&text) {
+    match yaml::from_str_all::<Vec<GlossaryEntry>>(&text, model::check_format) {
         Ok(entries) => {
+            problems.extend(duplicate_terms(rel, &entries, &text));
             content.glossary = entries;
             content.glossary_text = text;
         }
-        Err(e) => {
-            problems.push(Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help))
+        Err(errors) => problems.extend(
+            errors
+                .into_iter()
+                .map(|e| Diagnostic::error(rel, e.line, e.column, e.message).with_help_opt(e.help)),
+        ),
+    }
+}
+
+/// An error at each glossary term given again, at that term's own `term:` value (a search of
+/// the text would find the term in an earlier `see_also` or definition first).
+fn duplicate_terms(rel: &Path, entries: &[GlossaryEntry], text: &str) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    if entries.iter().all(|e| seen.insert(e.term.as_str())) {
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let terms = yaml::values_of_key(text, "term");
+    let mut problems = Vec::new();
+    for (term, line, column) in terms {
+        if !seen.insert(term.clone()) {
+            let message = format!("glossary term `{term}` is defined twice");
+            problems.push(
+                Diagnostic::error(rel, line, column, message).with_help("merge the two entries"),
+            );
         }
     }
+    problems
 }
 
 fn load_bibliography(

@@ -35,7 +35,19 @@ impl<'de> Deserialize<'de> for CmoEntry {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+impl schemars::JsonSchema for CmoEntry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CmoEntry".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A CMO written here (its fields indented under `- `), or a reference to one defined elsewhere, for example `cmo/link-worker-trust`",
+            "anyOf": [g.subschema_for::<Cmo>(), g.subschema_for::<Ref>()],
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CmoKind {
     Anticipated,
@@ -44,7 +56,9 @@ pub enum CmoKind {
     Refined,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum CmoStatus {
     Initial,
@@ -55,36 +69,41 @@ pub enum CmoStatus {
     Superseded,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CmoMarker {
     Cmo,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContextItem {
+    /// What was already true when the change arrived, for example `text: "Long waits for GP appointments"`.
     pub text: String,
+    /// Short labels for grouping contexts, for example `tags: [rural]`.
     #[serde(default)]
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Mechanism {
+    /// The mechanism in one sentence, for example `text: "Patients trust the link worker"`.
     pub text: Option<String>,
+    /// What the change offered people, for example `resource: "Time with a link worker"`.
     pub resource: Option<String>,
+    /// How people responded to it, for example `reasoning: "They felt listened to"`.
     pub reasoning: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OutcomeStatus {
     Observed,
     Anticipated,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Valence {
     Positive,
@@ -93,28 +112,36 @@ pub enum Valence {
     Neutral,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
+    /// What happened, for example `text: "Fewer repeat GP visits"`.
     pub text: String,
+    /// Whether it was seen or is expected, for example `status: observed`.
     pub status: OutcomeStatus,
+    /// Whether it was good, bad or both, for example `valence: positive`.
     pub valence: Valence,
+    /// Whether the programme meant it to happen, for example `intended: true`.
     pub intended: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Chain {
+    /// CMOs whose context this outcome becomes, for example `feeds_context_of: [cmo/next-step]`.
     #[serde(default)]
     pub feeds_context_of: Vec<Ref>,
+    /// The CMO this one refines, for example `refines: cmo/earlier-version`.
     pub refines: Option<Ref>,
+    /// CMOs this one contradicts, for example `contradicts: [cmo/other-finding]`.
     #[serde(default)]
     pub contradicts: Vec<Ref>,
+    /// More general CMOs this one is a case of, for example `specialises: [cmo/general]`.
     #[serde(default)]
     pub specialises: Vec<Ref>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceKind {
     Interview,
@@ -125,7 +152,7 @@ pub enum EvidenceKind {
     Survey,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stance {
     Supports,
@@ -137,6 +164,30 @@ pub enum Stance {
 pub enum EvidenceSource {
     Ref(Ref),
     Citation(String),
+}
+
+impl schemars::JsonSchema for EvidenceSource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EvidenceSource".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Where the evidence comes from: `report/<id>#<anchor>`, `source/<id>` or `@bibkey` (in quotes), for example `\"@shaw2013work\"`",
+            "type": "string",
+            "format": "evidence-source",
+        })
+    }
+}
+
+/// What is wrong with an evidence source, if anything (the message of its deserialiser).
+pub(crate) fn evidence_source_problem(text: &str) -> Option<String> {
+    match text.strip_prefix('@') {
+        Some(key) if !key.is_empty() => None,
+        Some(_) => Some("empty citation key after `@`".into()),
+        None => Ref::parse(text).err().map(|e| {
+            format!("{e}; an evidence source is `report/<id>#<anchor>`, `source/<id>` or `@bibkey`")
+        }),
+    }
 }
 
 impl<'de> Deserialize<'de> for EvidenceSource {
@@ -154,15 +205,23 @@ impl<'de> Deserialize<'de> for EvidenceSource {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
+    /// What kind of evidence it is, for example `kind: interview`.
     pub kind: EvidenceKind,
+    /// A short quote, for example `quote: "I finally felt heard"`.
     pub quote: Option<String>,
+    /// Who said it, without a name, for example `role: "CCG manager, Area 1"`.
     pub role: Option<String>,
+    /// When it was gathered, for example `date: 2023-05`.
     pub date: Option<PartialDate>,
+    /// Where it comes from: `report/<id>#<anchor>`, `source/<id>` or `"@bibkey"`, for example
+    /// `source: report/sp-diabetes#findings`.
     pub source: EvidenceSource,
+    /// Where in the source, for example `locator: "p. 12"`.
     pub locator: Option<String>,
+    /// Whether it supports or challenges the CMO, for example `stance: supports`.
     #[serde(default = "default_stance")]
     pub stance: Stance,
 }
@@ -171,7 +230,7 @@ fn default_stance() -> Stance {
     Stance::Supports
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConfidenceLevel {
     High,
@@ -180,33 +239,54 @@ pub enum ConfidenceLevel {
     Speculative,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Confidence {
+    /// How sure the editors are, for example `level: moderate`.
     pub level: ConfidenceLevel,
+    /// Why, for example `rationale: "Seen in three areas"`.
     pub rationale: String,
 }
 
 /// A context–mechanism–outcome configuration, inline in a report or in `content/cmos/*.md`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cmo {
+    /// `cmo`, in a CMO's own file (not in a report), for example `type: cmo`.
     #[serde(rename = "type")]
     pub marker: Option<CmoMarker>,
+    /// Its id, unique across the site, for example `id: link-worker-trust`.
     pub id: String,
+    /// A short label, for example `title: "Trust in the link worker"`.
     pub title: String,
+    /// How the CMO was arrived at, for example `kind: observed`.
     pub kind: CmoKind,
+    /// The programme theories it bears on, or `[none-identified]`, for example
+    /// `programme_theory: [theory/continuity]`.
     pub programme_theory: TheoryRefs,
+    /// The tracer it was seen in, for example `tracer: tracer/dementia`.
     pub tracer: Option<Ref>,
+    /// The areas it was seen in, for example `areas: [area/pcn-a]`.
     pub areas: Option<Vec<Ref>>,
+    /// The contexts, each a `text:`, for example `context: [{text: "Long waits"}]`.
     pub context: Vec<ContextItem>,
+    /// The mechanism: what was offered and how people responded, for example
+    /// `mechanism: {resource: "Time with a link worker", reasoning: "They felt heard"}`.
     pub mechanism: Mechanism,
+    /// The outcomes, for example
+    /// `outcome: [{text: "Fewer visits", status: observed, valence: positive, intended: true}]`.
     pub outcome: Vec<Outcome>,
+    /// How it links to other CMOs, for example `chain: {refines: cmo/earlier-version}`.
     pub chain: Option<Chain>,
+    /// The evidence for it, for example `evidence: [{kind: interview, source: report/sp#findings}]`.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// How sure the editors are, and why, for example
+    /// `confidence: {level: moderate, rationale: "Seen in three areas"}`.
     pub confidence: Option<Confidence>,
+    /// What the evidence says about it so far, for example `status: supported`.
     pub status: CmoStatus,
+    /// Theme ids, for example `themes: [integration]`.
     #[serde(default)]
     pub themes: Vec<String>,
     /// Published works it draws on (`source/...`).

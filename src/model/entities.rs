@@ -7,14 +7,14 @@ use serde::{Deserialize, Serialize};
 use super::report::Ethics;
 use super::{enum_label, enum_value, Kind, PartialDate, Ref, Source, Text};
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
     pub start: PartialDate,
     pub end: Option<PartialDate>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StudyDesign {
     RealistEvaluation,
@@ -23,46 +23,62 @@ pub enum StudyDesign {
     MixedMethods,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Study {
+    /// The study's title, for example `title: "Commissioning for integrated care"`.
     pub title: String,
+    /// Who funded it, for example `funder: NIHR`.
     pub funder: Option<String>,
+    /// When it ran, for example `period: {start: 2019-04, end: 2022-03}`.
     pub period: Option<Period>,
+    /// Its ethics approval, for example `ethics: {committee: University ethics committee}`.
     pub ethics: Option<Ethics>,
+    /// Its design, for example `design: realist-evaluation`.
     pub design: Option<StudyDesign>,
+    /// The grant's reference, for example `grant_ref: "NIHR130246"`.
     pub grant_ref: Option<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TracerKind {
     Service,
     Condition,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tracer {
+    /// The tracer's name, for example `title: Dementia care`.
     pub title: String,
+    /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Option<Ref>,
+    /// Whether it is a service or a condition, for example `kind: condition`.
     pub kind: Option<TracerKind>,
+    /// Why it was chosen, for example `chosen_to_illuminate: "Care across organisations"`.
     pub chosen_to_illuminate: Option<String>,
+    /// Other names for it, for example `aliases: [memory services]`.
     #[serde(default)]
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
+    /// The area's name, for example `title: Area A`.
     pub title: String,
+    /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Option<Ref>,
+    /// Whether its name is a pseudonym, for example `anonymised: true`.
     pub anonymised: bool,
+    /// What sort of area it is, for example `kind: primary care network`.
     pub kind: Option<String>,
+    /// How many people live there, for example `population: 202741`.
     pub population: Option<Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Statement {
     #[serde(rename = "if")]
@@ -71,7 +87,7 @@ pub struct Statement {
     pub because: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TheoryStatus {
     Untested,
@@ -80,7 +96,7 @@ pub enum TheoryStatus {
     NotSupported,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum TheoryLevel {
     Policy,
@@ -88,19 +104,26 @@ pub enum TheoryLevel {
     Informant,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeTheory {
+    /// The theory's name, for example `title: Continuity of care`.
     pub title: String,
+    /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Option<Ref>,
+    /// The theory as if–then–because, for example
+    /// `statement: {if: "...", then: "...", because: "..."}`.
     pub statement: Option<Statement>,
+    /// How far the evidence supports it, for example `status: untested`.
     pub status: Option<TheoryStatus>,
+    /// The level it works at, for example `level: policy`.
     pub level: Option<TheoryLevel>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FreePage {
+    /// The page's title, for example `title: About this study`.
     pub title: String,
 }
 
@@ -153,7 +176,7 @@ pub trait ParseAs {
     /// A parsed document holding metadata of type `T`.
     type Doc<T>;
     /// The document with front matter of type `T`, or None if it does not parse (reported).
-    fn parse<T: DeserializeOwned>(self) -> Option<Self::Doc<T>>;
+    fn parse<T: DeserializeOwned + schemars::JsonSchema>(self) -> Option<Self::Doc<T>>;
     /// The same document with its metadata turned into a `U`.
     fn map<T, U>(doc: Self::Doc<T>, f: impl FnOnce(T) -> U) -> Self::Doc<U>;
 }
@@ -174,7 +197,7 @@ impl Entity {
     /// Parses the front matter of a file of `kind` with `parser`: None for a kind not kept as an
     /// [`Entity`], `Some(None)` for a file that does not parse.
     pub fn parse<P: ParseAs>(kind: Kind, parser: P) -> Option<Option<P::Doc<Entity>>> {
-        fn as_entity<P: ParseAs, T: DeserializeOwned>(
+        fn as_entity<P: ParseAs, T: DeserializeOwned + schemars::JsonSchema>(
             parser: P,
             f: fn(T) -> Entity,
         ) -> Option<Option<P::Doc<Entity>>> {

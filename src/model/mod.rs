@@ -17,6 +17,7 @@ pub mod glossary;
 pub mod kinds;
 pub mod refs;
 pub mod report;
+pub mod schema;
 pub mod source;
 pub mod values;
 

@@ -103,6 +103,56 @@ impl<'de> Deserialize<'de> for Ref {
     }
 }
 
+/// A reference in the JSON Schema: text whose grammar [`crate::model::check_format`] checks
+/// (`format: reference`), with a pattern so that editors can check it as the author types.
+fn reference_schema(description: &str) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "format": "reference",
+        "pattern": "^[a-z]+/[a-z0-9][a-z0-9-]*(#.+)?$",
+        "description": description,
+    })
+}
+
+impl schemars::JsonSchema for Ref {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Reference".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        reference_schema(
+            "A reference to another page of the site, `kind/id`, for example `tracer/dementia`",
+        )
+    }
+}
+
+impl schemars::JsonSchema for RefList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "References".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "anyOf": [g.subschema_for::<Ref>(), {"type": "array", "items": g.subschema_for::<Ref>()}],
+        })
+    }
+}
+
+impl schemars::JsonSchema for TheoryRefs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TheoryReferences".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let item = schemars::json_schema!({
+            "type": "string",
+            "format": "theory-reference",
+            "pattern": "^(none-identified|theory/[a-z0-9][a-z0-9-]*)$",
+        });
+        schemars::json_schema!({
+            "description": "Programme theories: a list of `theory/...`, or `[none-identified]`, for example `[theory/continuity]`",
+            "anyOf": [{"type": "array", "minItems": 1, "items": item}, item],
+        })
+    }
+}
+
 /// One reference or a list of them (`derived_from: report/x` or `[report/x, report/y]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RefList(pub Vec<Ref>);
@@ -145,13 +195,14 @@ impl TheoryRefs {
     }
 }
 
+/// Why a list of programme theories may not be empty.
+pub(crate) const NO_THEORIES: &str = "the list of programme theories is empty: name at least one `theory/...`, or write `[none-identified]`";
+
 impl<'de> Deserialize<'de> for TheoryRefs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let items = RefOrMarkerList::deserialize(d)?.0;
         if items.is_empty() {
-            return Err(de::Error::custom(
-                "the list of programme theories is empty: name at least one `theory/...`, or write `[none-identified]`",
-            ));
+            return Err(de::Error::custom(NO_THEORIES));
         }
         if items.iter().any(|i| i == "none-identified") {
             if items.len() > 1 {

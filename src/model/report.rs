@@ -6,14 +6,14 @@ use serde::{Deserialize, Serialize};
 use super::{CmoEntry, Fact, PartialDate, Ref, RefList, TheoryRefs};
 use crate::text::yaml::value_error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReportType {
     TracerReport,
     CommissioningReport,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReportKind {
     FinalReport,
@@ -24,7 +24,7 @@ pub enum ReportKind {
     ShortReport,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Draft,
@@ -34,12 +34,16 @@ pub enum Status {
     Confidential,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Author {
+    /// The author's name as it is cited, for example `name: Jane Smith`.
     pub name: String,
+    /// Where the author works, for example `affiliation: University of Kent`.
     pub affiliation: Option<String>,
+    /// The author's ORCID iD, for example `orcid: 0000-0002-1825-0097`.
     #[serde(default, deserialize_with = "orcid")]
+    #[schemars(extend("format" = "orcid"))]
     pub orcid: Option<String>,
 }
 
@@ -49,6 +53,14 @@ fn orcid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };
+    match orcid_problem(&text) {
+        None => Ok(Some(text)),
+        Some(problem) => Err(value_error("orcid", problem)),
+    }
+}
+
+/// What is wrong with an ORCID iD, if anything.
+pub(crate) fn orcid_problem(text: &str) -> Option<String> {
     let groups: Vec<&str> = text.split('-').collect();
     let digits = |g: &str| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit());
     let last = |g: &str| {
@@ -58,14 +70,11 @@ fn orcid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
                 .all(|(i, b)| b.is_ascii_digit() || (i == 3 && b == b'X'))
     };
     if groups.len() == 4 && groups[..3].iter().all(|g| digits(g)) && last(groups[3]) {
-        return Ok(Some(text));
+        return None;
     }
-    Err(value_error(
-        "orcid",
-        format!(
-            "`{}` is not an ORCID iD: write four groups of four digits, such as 0000-0002-1825-0097 (the last may be X)",
-            crate::diagnostics::printable_inline(&text)
-        ),
+    Some(format!(
+        "`{}` is not an ORCID iD: write four groups of four digits, such as 0000-0002-1825-0097 (the last may be X)",
+        crate::diagnostics::printable_inline(text)
     ))
 }
 
@@ -75,6 +84,14 @@ pub(super) fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };
+    match doi_problem(&text) {
+        None => Ok(Some(text)),
+        Some(problem) => Err(value_error("doi", problem)),
+    }
+}
+
+/// What is wrong with a DOI, if anything.
+pub(crate) fn doi_problem(text: &str) -> Option<String> {
     let valid = text
         .strip_prefix("10.")
         .and_then(|rest| rest.split_once('/'))
@@ -89,30 +106,32 @@ pub(super) fn doi<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
                 })
         });
     if valid {
-        return Ok(Some(text));
+        return None;
     }
-    Err(value_error(
-        "doi",
-        format!(
-            "`{}` is not a DOI: write it as 10.<registrant>/<suffix>, such as 10.1136/bmjopen-2013-003341, without https://doi.org/",
-            crate::diagnostics::printable_inline(&text)
-        ),
+    Some(format!(
+        "`{}` is not a DOI: write it as 10.<registrant>/<suffix>, such as 10.1136/bmjopen-2013-003341, without https://doi.org/",
+        crate::diagnostics::printable_inline(text)
     ))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Funding {
+    /// Who funded the work, for example `funder: NIHR`.
     pub funder: String,
+    /// The funding programme, for example `programme: HS&DR`.
     pub programme: Option<String>,
+    /// The grant's reference, for example `ref: "NIHR130246"`.
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ethics {
+    /// The committee that gave approval, for example `committee: University ethics committee`.
     pub committee: String,
+    /// The approval's reference, for example `ref: "REC 19/LO/1234"`.
     #[serde(rename = "ref")]
     pub reference: Option<String>,
 }
@@ -129,36 +148,62 @@ impl Ethics {
 }
 
 /// A tracer report or commissioning report (`content/reports/*.md`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
+    /// Which kind of report it is, for example `type: tracer-report`.
     #[serde(rename = "type")]
     pub report_class: ReportType,
+    /// What form the report takes, for example `report_type: final-report`.
     pub report_type: Option<ReportKind>,
+    /// The report's title, for example `title: "Social prescribing: what works"`.
     pub title: String,
+    /// When it was published: a year, a month or a day, for example `date: 2024-03`.
     pub date: PartialDate,
+    /// The authors, in order, for example `authors: [{name: Jane Smith}]`.
     pub authors: Vec<Author>,
+    /// Where the report is in its life; only `published` and `in-review` are built without
+    /// `--drafts`, and `confidential` never is, for example `status: published`.
     pub status: Status,
+    /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Ref,
+    /// The tracer it follows, for example `tracer: tracer/dementia`.
     pub tracer: Option<Ref>,
+    /// The tracers it follows, when there are several, for example `tracers: [tracer/dementia]`.
     pub tracers: Option<Vec<Ref>>,
+    /// The study areas it covers, for example `areas: [area/pcn-a]`.
     pub areas: Vec<Ref>,
+    /// The programme theories it tests, or `[none-identified]`, for example
+    /// `programme_theories: [theory/continuity]`.
     pub programme_theories: Option<TheoryRefs>,
+    /// The key points, one sentence each, for example `summary: ["Link workers built trust."]`.
     pub summary: Vec<String>,
+    /// A summary for the public, in plain words, for example `lay_summary: "What we found."`.
     pub lay_summary: Option<String>,
+    /// The abstract, for example `abstract: "Background: ..."`.
     #[serde(rename = "abstract")]
     pub abstract_text: Option<String>,
+    /// Keywords for search and citation, for example `keywords: [social prescribing]`.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// Theme ids, for example `themes: [integration]`.
     #[serde(default)]
     pub themes: Vec<String>,
+    /// The report's DOI, without https://doi.org/, for example `doi: 10.1136/bmjopen-2013-003341`.
     #[serde(default, deserialize_with = "doi")]
+    #[schemars(extend("format" = "doi"))]
     pub doi: Option<String>,
+    /// The licence it is published under, for example `licence: CC BY 4.0`.
     pub licence: Option<String>,
+    /// Who funded it, for example `funding: {funder: NIHR}`.
     pub funding: Option<Funding>,
+    /// Its ethics approval, for example `ethics: {committee: University ethics committee}`.
     pub ethics: Option<Ethics>,
+    /// Reports it builds on, for example `derived_from: [report/interim-2023]`.
     #[serde(default)]
     pub derived_from: RefList,
+    /// Its CMO configurations: each written here, or a reference to a CMO file, for example
+    /// `cmos: [cmo/link-worker-trust]`.
     #[serde(default)]
     pub cmos: Vec<CmoEntry>,
     /// Published works it draws on (`source/...`).

@@ -7,7 +7,7 @@ use super::values::web_url;
 use super::Fact;
 
 /// A published work: a book, article or report that the site's own work cites as a whole.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub title: String,
@@ -17,8 +17,10 @@ pub struct Source {
     /// The journal, book or publisher it appeared in.
     pub container: Option<String>,
     #[serde(default, deserialize_with = "doi")]
+    #[schemars(extend("format" = "doi"))]
     pub doi: Option<String>,
     #[serde(default, deserialize_with = "web_url")]
+    #[schemars(extend("format" = "web-url"))]
     pub url: Option<String>,
     pub licence: Option<String>,
 }

@@ -134,6 +134,20 @@ impl<'de> Deserialize<'de> for PartialDate {
     }
 }
 
+impl schemars::JsonSchema for PartialDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PartialDate".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A date: a year, a month or a day, for example `2024-03`",
+            "type": ["string", "integer"],
+            "format": "partial-date",
+            "pattern": "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$",
+        })
+    }
+}
+
 /// Text that YAML may have read as a number or boolean (`population: 202741`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Text(pub String);
@@ -160,6 +174,15 @@ impl<'de> Deserialize<'de> for Text {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl schemars::JsonSchema for Text {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["string", "number"]})
     }
 }
 
@@ -194,17 +217,63 @@ pub(crate) fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>,
     let Some(text) = Option::<String>::deserialize(d)? else {
         return Ok(None);
     };
-    let parsed = ::url::Url::parse(&text);
+    match web_url_problem(&text) {
+        None => Ok(Some(text)),
+        Some(problem) => Err(value_error("url", problem)),
+    }
+}
+
+/// What is wrong with a web address, if anything.
+pub(crate) fn web_url_problem(text: &str) -> Option<String> {
+    let parsed = ::url::Url::parse(text);
     let valid = parsed.is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
         && !text.chars().any(|c| c.is_whitespace() || c.is_control());
     if valid {
-        return Ok(Some(text));
+        return None;
     }
-    Err(value_error(
-        "url",
-        format!(
-            "`{}` is not a web address: write it in full, beginning with https://",
-            crate::diagnostics::printable_inline(&text)
-        ),
+    Some(format!(
+        "`{}` is not a web address: write it in full, beginning with https://",
+        crate::diagnostics::printable_inline(text)
     ))
+}
+
+/// The checks of the values whose grammar a JSON Schema does not express, by the `format` the
+/// schema gives them: the all-errors check of a file that does not load
+/// ([`crate::text::yaml::from_str_all`]) runs each on every such value, so every bad value is
+/// reported, not only the first. The messages are those of the deserialisers; a reference written
+/// without its kind in a field that names one kind (`areas: [pcn-a]`) is told the whole form.
+pub fn check_format(format: &str, field: &str, text: &str) -> Option<String> {
+    match format {
+        "doi" => super::report::doi_problem(text),
+        "orcid" => super::report::orcid_problem(text),
+        "web-url" => web_url_problem(text),
+        "partial-date" => PartialDate::parse(text).err(),
+        "reference" => super::Ref::parse(text)
+            .err()
+            .map(|e| with_kind(e, field, text)),
+        "theory-reference:empty" => Some(super::refs::NO_THEORIES.to_string()),
+        "theory-reference" if text == "none-identified" => None,
+        "theory-reference" => super::Ref::parse(text)
+            .err()
+            .map(|e| with_kind(e, "theory", text)),
+        "evidence-source" => super::cmo::evidence_source_problem(text),
+        _ => None,
+    }
+}
+
+/// The message `e` for a reference `text` that is a bare id in a field naming one kind of
+/// entity (`areas`, `tracer`), with the reference written in full: `area/pcn-a`.
+fn with_kind(e: String, field: &str, text: &str) -> String {
+    let kind = super::Kind::from_name(field)
+        .or_else(|| super::Kind::from_name(field.trim_end_matches('s')))
+        .filter(|k| k.info().referable);
+    match kind {
+        Some(kind) if !text.contains('/') && super::is_valid_id(text) => {
+            format!(
+                "`{text}` needs its kind in front: write `{}/{text}`",
+                kind.name()
+            )
+        }
+        Some(_) | None => e,
+    }
 }

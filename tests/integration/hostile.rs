@@ -627,7 +627,7 @@ fn missing_required_field() {
         replace(r, REPORT, "status: published\n", "")
     })
     .located(REPORT)
-    .says("missing field `status`")
+    .says("`status` is missing")
     .run();
 }
 
@@ -637,7 +637,7 @@ fn missing_required_field_of_an_inline_cmo() {
         replace(r, REPORT, "    status: supported\n", "")
     })
     .at(REPORT, 13, 5)
-    .says("missing field `status`")
+    .says("`status` is missing")
     .run();
 }
 
@@ -666,7 +666,8 @@ fn bad_date_month_13() {
     case("bad_date_month_13", |r| {
         replace(r, REPORT, "\"2017-06\"", "\"2017-13\"")
     })
-    .at(REPORT, 4, 7)
+    // At the date's first character, inside its quotes, as a bad DOI or ORCID iD is.
+    .at(REPORT, 4, 8)
     .run();
 }
 
@@ -675,7 +676,8 @@ fn bad_date_29_february_2019() {
     case("bad_date_29_february", |r| {
         replace(r, REPORT, "\"2017-06\"", "\"2019-02-29\"")
     })
-    .at(REPORT, 4, 7)
+    // At the date's first character, inside its quotes, as a bad DOI or ORCID iD is.
+    .at(REPORT, 4, 8)
     .run();
 }
 
@@ -684,7 +686,8 @@ fn bad_date_in_words() {
     case("bad_date_in_words", |r| {
         replace(r, REPORT, "\"2017-06\"", "\"June 2017\"")
     })
-    .at(REPORT, 4, 7)
+    // At the date's first character, inside its quotes, as a bad DOI or ORCID iD is.
+    .at(REPORT, 4, 8)
     .run();
 }
 
@@ -1362,7 +1365,7 @@ fn site_yaml_missing_title() {
         replace(r, "site.yaml", "title: \"T\"\n", "")
     })
     .at("site.yaml", 1, 1)
-    .says("missing field `title`")
+    .says("`title` is missing")
     .run();
 }
 

@@ -14,6 +14,7 @@
 mod common;
 
 mod authoring_causes;
+mod authoring_frontmatter;
 mod guide;
 mod hostile;
 mod layers;

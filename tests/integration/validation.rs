@@ -31,7 +31,7 @@ fn yaml_syntax_error() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error(
-        "mapping values are not allowed",
+        "this title contains `: ` — put the title in quotes",
         &loc(R1_PATH, &text, ": the sequel"),
     );
 }
@@ -42,7 +42,7 @@ fn tab_indentation() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error_help(
-        "a tab character is used for indentation",
+        "a tab was used for indentation — use spaces",
         &loc(R1_PATH, &text, "\tstudy"),
         "spaces",
     );
@@ -79,11 +79,11 @@ fn unknown_field_with_did_you_mean() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     let d = run.assert_error_help(
-        "unknown field `titel`",
+        "`titel` is not a field here",
         &loc(R1_PATH, &text, "titel:"),
         "did you mean `title`?",
     );
-    assert_eq!(d.message, "unknown field `titel`");
+    assert_eq!(d.message, "`titel` is not a field here");
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn unknown_field_inside_an_inline_cmo() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error_help(
-        "unknown field `mechanisms`",
+        "`mechanisms` is not a field in item 1 of `cmos`",
         &loc(R1_PATH, &text, "mechanisms:"),
         "did you mean `mechanism`?",
     );
@@ -106,7 +106,10 @@ fn missing_required_field() {
     let site = r1_with("title: R1\n", "");
     let run = fails(&site);
     // The field is absent, so the error points at the start of the front matter.
-    run.assert_error("missing field `title`", "content/reports/r1.md:2:1");
+    run.assert_error(
+        "`title` is missing from the front matter",
+        "content/reports/r1.md:2:1",
+    );
 }
 
 #[test]
@@ -115,7 +118,7 @@ fn bad_enum_value_with_suggestion() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error_help(
-        "unknown value `observd`",
+        "`kind` cannot be `observd`",
         &loc(R1_PATH, &text, "observd"),
         "did you mean `observed`?",
     );
@@ -124,7 +127,7 @@ fn bad_enum_value_with_suggestion() {
     let run = fails(&site);
     let text = site.source(R1_PATH);
     run.assert_error_help(
-        "unknown value `publishd`",
+        "`status` cannot be `publishd`",
         &loc(R1_PATH, &text, "publishd"),
         "did you mean `published`?",
     );
@@ -137,7 +140,7 @@ fn bad_date() {
     let text = site.source(R1_PATH);
     run.assert_error(
         "invalid date `2017-13`: month 13 is not between 01 and 12",
-        &loc(R1_PATH, &text, "\"2017-13\""),
+        &loc_after(R1_PATH, &text, "date: \"", "2017-13"),
     );
 
     let site = r1_with("date: \"2017-06\"", "date: \"June 2017\"");
@@ -145,7 +148,7 @@ fn bad_date() {
     let text = site.source(R1_PATH);
     run.assert_error(
         "invalid date `June 2017`: expected YYYY, YYYY-MM or YYYY-MM-DD",
-        &loc(R1_PATH, &text, "\"June 2017\""),
+        &loc_after(R1_PATH, &text, "date: \"", "June 2017"),
     );
 
     let site = r1_with("date: \"2017-06\"", "date: \"2017-02-30\"");
@@ -273,7 +276,7 @@ fn empty_programme_theories_must_say_none_identified() {
     let text = site.source(R1_PATH);
     let d = run.assert_error(
         "the list of programme theories is empty",
-        &loc(R1_PATH, &text, "programme_theories:"),
+        &loc_after(R1_PATH, &text, "programme_theories: ", "[]"),
     );
     assert!(d.message.contains("[none-identified]"), "{d:?}");
 
@@ -295,7 +298,7 @@ fn empty_programme_theory_of_a_cmo() {
     let text = site.source(R1_PATH);
     run.assert_error(
         "the list of programme theories is empty",
-        &loc(R1_PATH, &text, "programme_theory: []"),
+        &loc_after(R1_PATH, &text, "programme_theory: ", "[]"),
     );
 }
 
@@ -803,7 +806,7 @@ fn glossary_unknown_field() {
     let site = Site::with(&[("content/glossary.yaml", glossary)]);
     let run = fails(&site);
     run.assert_error_help(
-        "unknown field `defintion`",
+        "`defintion` is not a field in entry 1",
         &loc("content/glossary.yaml", glossary, "defintion"),
         "did you mean `definition`?",
     );
@@ -813,7 +816,7 @@ fn glossary_unknown_field() {
 fn site_yaml_without_base_url() {
     let site = Site::with(&[("site.yaml", "title: \"T\"\n")]);
     let run = fails(&site);
-    run.assert_error("missing field `base_url`", "site.yaml:1:1");
+    run.assert_error("`base_url` is missing", "site.yaml:1:1");
 }
 
 #[test]
@@ -849,7 +852,7 @@ fn site_yaml_unknown_field() {
     let site = Site::with(&[("site.yaml", text)]);
     let run = fails(&site);
     run.assert_error_help(
-        "unknown field `base_ulr`",
+        "`base_ulr` is not a field here",
         "site.yaml:2:1",
         "did you mean `base_url`?",
     );
@@ -917,7 +920,7 @@ fn every_error_is_reported_in_one_run() {
     );
     let run = fails(&site);
     run.assert_error_help(
-        "unknown value `servise`",
+        "`kind` cannot be `servise`",
         "content/tracers/tr2.md:4:7",
         "did you mean `service`?",
     );
@@ -951,7 +954,10 @@ fn two_broken_files_are_both_reported() {
     ]);
     let run = fails(&site);
     run.assert_error("expected YAML front matter", "content/pages/about.md:1:1");
-    run.assert_error("unknown field `titel`", "content/pages/methods.md:3:1");
+    run.assert_error(
+        "`titel` is not a field here",
+        "content/pages/methods.md:3:1",
+    );
     assert!(run.stderr.contains("2 errors found"), "{run:?}");
 }
 
@@ -1001,7 +1007,7 @@ fn a_file_that_fails_to_load_does_not_cascade() {
     site.edit("content/tracers/tr.md", "kind: service", "kind: servise");
     let run = fails(&site);
     run.assert_error_help(
-        "unknown value `servise`",
+        "`kind` cannot be `servise`",
         "content/tracers/tr.md:4:7",
         "did you mean `service`?",
     );
@@ -1047,5 +1053,5 @@ fn sources_may_only_be_named_where_the_registry_says() {
         "title: Realistic evaluation\n",
         "",
     );
-    fails(&site).error("missing field `title`");
+    fails(&site).error("`title` is missing");
 }

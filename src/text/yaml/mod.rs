@@ -10,6 +10,12 @@
 
 use std::fmt;
 
+pub(crate) mod check;
+pub(crate) mod slips;
+pub(crate) mod tree;
+
+pub use check::FormatCheck;
+
 use serde::de::DeserializeOwned;
 
 use super::suggest::suggestion;
@@ -58,6 +64,86 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
         check_values(source).map_err(|e| convert(&e, yaml))?;
     }
     serde_yaml::from_str(source).map_err(|e| convert(&e, yaml))
+}
+
+/// Deserialises `yaml` into `T` like [`from_str`] and, when that fails, reports every mistake
+/// in the text instead of the first: the slips of [`slips`], then each field checked against
+/// `T`'s JSON Schema ([`check`]), with `formats` checking the values that have a grammar of their
+/// own. Valid text is read once, by serde_yaml, as before; only a failure pays for the analysis.
+pub fn from_str_all<T: DeserializeOwned + schemars::JsonSchema>(
+    yaml: &str,
+    formats: FormatCheck,
+) -> Result<T, Vec<YamlError>> {
+    from_str::<T>(yaml).map_err(|first| {
+        let schema = schemars::schema_for!(T);
+        all_errors(yaml, schema.as_value(), formats, first)
+    })
+}
+
+/// Every mistake in `yaml` against `schema`; `first` is serde_yaml's, which is kept when the
+/// analysis finds nothing (it cannot be lost) or when it is about safety (aliases, characters).
+fn all_errors(
+    yaml: &str,
+    schema: &serde_json::Value,
+    formats: FormatCheck,
+    first: YamlError,
+) -> Vec<YamlError> {
+    let safety = first.message == ALIAS_BOMB
+        || first.message.contains(REFUSED_CHAR)
+        || first.message.contains("is not allowed in YAML")
+        || first.message.contains("limit exceeded");
+    if safety {
+        return vec![first];
+    }
+    // The tree is built and walked recursively, one frame or more per level of nesting (at most
+    // 64, serde-saphyr's limit): a thread of its own with a large stack keeps deep documents
+    // from overflowing a worker thread's small one. Only files that failed to load get here.
+    let analysis = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(scope, || {
+                let (mut errors, text) = slips::repair(yaml);
+                match tree::parse_filled(&text) {
+                    Ok(root) => errors.extend(check::check(schema, &root, formats)),
+                    // Nothing mended: serde_yaml's error is about this very text, and located
+                    // with care (a duplicate key at its second occurrence).
+                    Err(_) if matches!(text, std::borrow::Cow::Borrowed(_)) => {
+                        errors.push(first.clone())
+                    }
+                    Err(slip) => errors.push(syntax_error(&text, slip)),
+                }
+                errors
+            })
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    });
+    let mut errors = analysis.unwrap_or_default();
+    if errors.is_empty() {
+        errors.push(first);
+    }
+    errors.sort_by_key(|e| (e.line, e.column));
+    errors.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.message == b.message);
+    errors
+}
+
+/// The syntax error that stops the (mended) text from being read, located and reworded as for a
+/// file that only has that error: serde_yaml's is tried first, as its positions are corrected.
+fn syntax_error(text: &str, slip: tree::Slip) -> YamlError {
+    if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+        return convert(&e, text);
+    }
+    let (message, help) = slips::plain(&slip.raw).unwrap_or_else(|| {
+        (
+            "this line cannot be read".into(),
+            "check its indentation and that every quote and bracket is closed".into(),
+        )
+    });
+    YamlError {
+        line: slip.line,
+        column: slip.column,
+        message,
+        help: Some(help),
+    }
 }
 
 /// How large a document may become once its aliases are expanded: a few times its own size.
@@ -205,11 +291,12 @@ fn convert(error: &serde_yaml::Error, yaml: &str) -> YamlError {
         Some((message, key)) => (message.to_string(), Some(key)),
         None => (message.clone(), None),
     };
-    let (message, help) = explain(&message);
+    let (explained, help) = explain(&message);
     let (line, column) = match key.and_then(|key| value_position(key, yaml, line, column)) {
         Some(position) => position,
-        None => refine_position(&message, yaml, line, column),
+        None => refine_position(strip_path(&message), yaml, line, column),
     };
+    let message = explained;
     let mut e = YamlError {
         line,
         column,
@@ -340,17 +427,46 @@ fn second_key_at_column(
     None
 }
 
-/// Adds "did you mean" to serde's unknown-field and unknown-variant errors, and a hint to others.
-fn explain(message: &str) -> (String, Option<String>) {
-    // serde_yaml prefixes errors inside nested values with their path (`cmos[0].kind: `); the
-    // position is reported separately, so drop the path, but only when there is one.
+/// serde_yaml prefixes errors inside nested values with their path (`cmos[0].kind: `); the
+/// position is reported separately, so the path is dropped, but only when there is one.
+/// serde's name for a kind of value, in words an author knows.
+fn serde_words(text: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("sequence", "a list"),
+        ("struct", "a group of fields"),
+        ("map", "a group of fields"),
+        ("unit", "nothing"),
+        ("null", "nothing"),
+        ("string", "text"),
+        ("bool", "`true` or `false`"),
+        ("integer", "a number"),
+        ("floating point", "a number"),
+        ("u8", "a whole number"),
+        ("u16", "a whole number"),
+        ("u32", "a whole number"),
+        ("u64", "a whole number"),
+        ("i64", "a whole number"),
+    ];
+    WORDS
+        .iter()
+        .find(|(serde, _)| text.contains(serde))
+        .map_or_else(|| text.to_string(), |(_, words)| words.to_string())
+}
+
+fn strip_path(message: &str) -> &str {
     let is_path_char =
         |c: char| c == '.' || c.is_alphanumeric() || c == '[' || c == ']' || c == '_';
-    let message = match message.split_once(": ") {
+    match message.split_once(": ") {
         Some((path, rest)) if !path.is_empty() && path.chars().all(is_path_char) => rest,
         _ => message,
     }
-    .to_string();
+}
+
+/// Rewords serde's messages in plain words, with "did you mean" for an unknown field or value
+/// and a hint for others. The all-errors check ([`check`]) says most of this with more context;
+/// these are for `site.yaml` and for what that check does not model.
+fn explain(message: &str) -> (String, Option<String>) {
+    let message = strip_path(message).to_string();
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {
             let word = rest.split('`').next().unwrap_or("");
@@ -361,15 +477,38 @@ fn explain(message: &str) -> (String, Option<String>) {
                 .filter(|(i, _)| i % 2 == 1)
                 .map(|(_, s)| s)
                 .collect();
-            let help = suggestion(word, expected.iter().copied()).or_else(|| {
-                (!expected.is_empty()).then(|| format!("expected one of: {}", expected.join(", ")))
-            });
-            let what = if prefix.contains("field") {
-                "unknown field"
-            } else {
-                "unknown value"
+            if prefix.contains("field") {
+                let help = suggestion(word, expected.iter().copied()).or_else(|| {
+                    (!expected.is_empty())
+                        .then(|| format!("the fields here are: {}", expected.join(", ")))
+                });
+                return (format!("`{word}` is not a field here"), help);
+            }
+            let help = match check::safe_suggestion(word, &expected) {
+                Some(typo) => format!("did you mean `{typo}`?"),
+                None => format!("the allowed values are: {}", expected.join(", ")),
             };
-            return (format!("{what} `{word}`"), help);
+            return (format!("`{word}` is not an allowed value"), Some(help));
+        }
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        let help = format!("add `{field}:` with its value");
+        return (format!("`{field}` is missing"), Some(help));
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((found, expected)) = message
+            .strip_prefix(prefix)
+            .and_then(|r| r.split_once(", expected "))
+        {
+            let message = format!(
+                "this is {}, where {} is needed",
+                serde_words(found),
+                serde_words(expected)
+            );
+            return (message, None);
         }
     }
     if message.contains("recursion limit exceeded") {
@@ -384,7 +523,10 @@ fn explain(message: &str) -> (String, Option<String>) {
             Some("the YAML expands aliases too many times; write the values out instead".into()),
         );
     }
-    (message, None)
+    match slips::plain(&message) {
+        Some((message, help)) => (message, Some(help)),
+        None => (message, None),
+    }
 }
 
 /// serde_yaml reports an unknown field at the start of its mapping on some inputs; point at the key.
@@ -442,6 +584,40 @@ fn value_position(key: &str, yaml: &str, line: usize, column: usize) -> Option<(
     locator.value_of_key_after(key, line_start + in_line)
 }
 
+/// Every scalar value of a field named `key` anywhere in `yaml`, in the order written, with its
+/// 1-based line and column (inside quotes; a block's first line of text). Empty if the text does
+/// not parse. For problems about one of several equal values (a glossary term given twice), which
+/// searching the text cannot tell apart from the same word written elsewhere.
+pub fn values_of_key(yaml: &str, key: &str) -> Vec<(String, usize, usize)> {
+    let Ok(root) = tree::parse_filled(yaml) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![&root];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            tree::Value::Seq(items) => stack.extend(items.iter().rev()),
+            tree::Value::Map(entries) => {
+                for (k, v) in entries.iter().rev() {
+                    let text = v.value.scalar_text();
+                    match text {
+                        Some(t) if k.value.scalar_text().as_deref() == Some(key) => {
+                            out.push((n.offset, (t, v.line, v.column)))
+                        }
+                        _ => stack.push(v),
+                    }
+                }
+            }
+            tree::Value::Null
+            | tree::Value::Bool(_)
+            | tree::Value::Number(_)
+            | tree::Value::Str(_) => {}
+        }
+    }
+    out.sort_by_key(|(offset, _)| *offset);
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
 /// Where [`Locator::locate_next`] continues from.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LocateCursor {
@@ -450,15 +626,54 @@ pub struct LocateCursor {
 }
 
 /// Finds the positions of values in front-matter text after it has been parsed.
+///
+/// Values are found by searching the text, which is exact and cheap for the short values later
+/// stages look for (ids, references). A value not written as it reads (with an escape such as
+/// `"\u00e9"`, a doubled `''` quote, or as a `|` or `>` block) is not in the text verbatim: then,
+/// and only then, the text is parsed again with a position for every value ([`tree`]), once per
+/// locator, and the value is found among them.
 pub struct Locator<'a> {
     text: &'a str,
     first_line: usize,
+    /// The scalar values of the text with their byte offsets, in order, once they are needed.
+    values: std::sync::OnceLock<Vec<(usize, String)>>,
 }
 
 impl<'a> Locator<'a> {
     /// `first_line` is the file line on which `text` starts.
     pub fn new(text: &'a str, first_line: usize) -> Self {
-        Locator { text, first_line }
+        Locator {
+            text,
+            first_line,
+            values: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The offset of the first scalar value equal to `needle` at or after byte `from`, found in
+    /// the parsed text (for values not written verbatim).
+    fn parsed_offset(&self, needle: &str, from: usize) -> Option<usize> {
+        let values = self.values.get_or_init(|| {
+            let mut out = Vec::new();
+            if let Ok(root) = tree::parse_filled(self.text) {
+                let mut stack = vec![&root];
+                while let Some(n) = stack.pop() {
+                    match &n.value {
+                        tree::Value::Str(s) => out.push((n.offset, s.clone())),
+                        tree::Value::Seq(items) => stack.extend(items),
+                        tree::Value::Map(entries) => {
+                            stack.extend(entries.iter().flat_map(|(k, v)| [k, v]))
+                        }
+                        tree::Value::Null | tree::Value::Bool(_) | tree::Value::Number(_) => {}
+                    }
+                }
+            }
+            out.sort_by_key(|(offset, _)| *offset);
+            out
+        });
+        values
+            .iter()
+            .find(|(offset, value)| *offset >= from && value == needle)
+            .map(|(offset, _)| *offset)
     }
 
     /// Byte offset of the start of 1-based line `line` (relative to the text).
@@ -507,7 +722,7 @@ impl<'a> Locator<'a> {
             }
             start = at + needle.len();
         }
-        None
+        self.parsed_offset(needle, from)
     }
 
     /// The position of the next `needle` after `cursor`, for values that appear in order (a long
@@ -593,7 +808,7 @@ mod tests {
     #[test]
     fn unknown_field_has_suggestion_and_position() {
         let e = from_str::<Small>("title: a\ntitel: b\n").unwrap_err();
-        assert_eq!(e.message, "unknown field `titel`");
+        assert_eq!(e.message, "`titel` is not a field here");
         assert_eq!(e.help.as_deref(), Some("did you mean `title`?"));
         assert_eq!((e.line, e.column), (2, 1));
     }
@@ -607,7 +822,16 @@ mod tests {
     #[test]
     fn missing_field_in_empty_document() {
         let e = from_str::<Small>("").unwrap_err();
-        assert!(e.message.contains("missing field `title`"), "{}", e.message);
+        assert!(e.message.contains("`title` is missing"), "{}", e.message);
+    }
+
+    #[test]
+    fn locator_finds_values_not_written_verbatim() {
+        let text = "a: \"caf\\u00e9\"\nb: 'it''s'\nc: |\n  two\n  lines\n";
+        let l = Locator::new(text, 2);
+        assert_eq!(l.locate("café", None), (2, 5));
+        assert_eq!(l.locate("it's", None), (3, 5));
+        assert_eq!(l.locate("two\nlines\n", None), (5, 3));
     }
 
     #[test]

@@ -1,0 +1,257 @@
+//! Front matter with many mistakes: every one is reported in one run, at its own line and column,
+//! in plain words; the schema reference in docs/schema.md is the generated one.
+
+use crate::common::*;
+
+/// A report with a mistake in almost every field, and in its inline CMO.
+const REPORT: &str = "---
+type: tracer-report
+report_type: short-reprt
+title: Social prescribing: what works
+date: \"2018\"
+authors: Jane Smith
+status: publishd
+study: study/s
+tracer: tracer/tr
+areas: [a1]
+summary: [k]
+doi: https://doi.org/10.1/x
+cmos:
+  - id: c1
+    title: \"Caf\\u00e9 talk\"
+    kind: observed
+    programme_theory: [theory/pt]
+    context:
+      - text: 'It''s local'
+    resource: \"Time with a link worker\"
+    mechanism:
+      reasoning: |
+        They felt heard
+    outcome:
+      - text: o
+        status: observed
+        valence: mixd
+        intended: false
+    evidence:
+      - kind: interview
+        quote: \"He said \"no\" twice\"
+        sorce: report/r1
+    status: refined
+---
+Body.
+";
+
+/// A standalone CMO with a wrong type and a missing field.
+const CMO: &str = "---
+type: cmo
+id: c2
+title: C2
+kind: anticipated
+programme_theory: [theory/pt]
+context: {text: c}
+mechanism: {text: m}
+outcome: [{text: o, status: anticipated, valence: positive, intended: true}]
+---
+";
+
+/// A tracer with a misspelt field, a value of the wrong kind, and a tab.
+const TRACER: &str = "---
+title: Tracer two
+kind: servce
+chosen_to_ilumminate: why
+aliases: memory services
+---
+";
+
+/// Phrases of the parser and of serde that must never reach an author.
+const JARGON: &[&str] = &[
+    "invalid type",
+    "expected a sequence",
+    "expected a map",
+    "mapping values are not allowed",
+    "did not find expected key",
+    "YAML tag",
+    "unknown variant",
+    "expected null",
+    "invalid value:",
+    "unknown field",
+];
+
+fn assert_no_jargon(run: &Run) {
+    for phrase in JARGON {
+        assert!(
+            !run.stderr.contains(phrase),
+            "{phrase:?} in\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
+    let site = Site::with(&[
+        ("content/reports/bad.md", REPORT),
+        ("content/cmos/c2.md", CMO),
+        ("content/tracers/two.md", TRACER),
+    ]);
+    let run = site.check(&[]);
+    let r = "content/reports/bad.md";
+    let at = |line: usize, col: usize| format!("{r}:{line}:{col}");
+    run.assert_error_help(
+        "`report_type` cannot be `short-reprt`",
+        &at(3, 14),
+        "did you mean `short-report`?",
+    );
+    run.assert_error_help(
+        "this title contains `: ` — put the title in quotes",
+        &at(4, 26),
+        "title: \"Social prescribing: what works\"",
+    );
+    run.assert_error_help(
+        "`authors` must be a list, for example `authors: [{name: Jane Smith}]`",
+        &at(6, 10),
+        "here it is text: `Jane Smith`",
+    );
+    run.assert_error_help(
+        "`status` cannot be `publishd`",
+        &at(7, 9),
+        "did you mean `published`?",
+    );
+    run.assert_error("`a1` needs its kind in front: write `area/a1`", &at(10, 9));
+    run.assert_error("`https://doi.org/10.1/x` is not a DOI", &at(12, 6));
+    run.assert_error_help(
+        "`resource` belongs under `mechanism:`",
+        &at(20, 5),
+        "indent it under `mechanism:`",
+    );
+    run.assert_error_help(
+        "`valence` cannot be `mixd`",
+        &at(27, 18),
+        "did you mean `mixed`?",
+    );
+    run.assert_error_help(
+        "`source` is missing from item 1 of `evidence`",
+        &at(30, 9),
+        "source: report/",
+    );
+    run.assert_error(
+        "this quote contains unescaped `\"` — use single quotes around it, or `\\\"`",
+        &at(31, 16),
+    );
+    run.assert_error_help(
+        "`sorce` is not a field in item 1 of `evidence`",
+        &at(32, 9),
+        "did you mean `source`?",
+    );
+    // `refined` is a CMO kind, not a status: `refuted`, one letter-pair away, would reverse it.
+    let refined = run.assert_error("`status` cannot be `refined`", &at(33, 13));
+    let help = refined.help.unwrap_or_default();
+    assert!(help.contains("`refined` is a value of `kind`"), "{help}");
+    assert!(!help.contains("did you mean"), "{help}");
+    let c = "content/cmos/c2.md";
+    run.assert_error_help(
+        "`context` must be a list, for example `context: [{text: \"Long waits\"}]`",
+        &format!("{c}:7:10"),
+        "here it is a group of fields",
+    );
+    run.assert_error_help(
+        "`status` is missing from the front matter",
+        &format!("{c}:2:1"),
+        "status: supported",
+    );
+    let t = "content/tracers/two.md";
+    run.assert_error("`kind` cannot be `servce`", &format!("{t}:3:7"));
+    run.assert_error_help(
+        "`chosen_to_ilumminate` is not a field here",
+        &format!("{t}:4:1"),
+        "did you mean `chosen_to_illuminate`?",
+    );
+    run.assert_error("`aliases` must be a list", &format!("{t}:5:10"));
+    assert_eq!(run.errors().len(), 17, "{}", run.stderr);
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn values_written_with_escapes_quotes_and_block_scalars_are_located_exactly() {
+    let report = "---
+type: tracer-report
+title: T
+date: \"2018\"
+authors:
+  - name: \"Jos\\u00e9\"
+    orcid: \"0000\\u002D1\"
+  - name: 'O''Neill'
+    orcid: 'it''s'
+status: published
+study: study/s
+areas: [area/a1]
+summary: [k]
+doi: >
+  not a doi
+---
+";
+    let run = Site::with(&[("content/reports/r1.md", report)]).check(&[]);
+    let r = "content/reports/r1.md";
+    run.assert_error("`0000-1` is not an ORCID iD", &format!("{r}:7:13"));
+    run.assert_error("`it's` is not an ORCID iD", &format!("{r}:9:13"));
+    run.assert_error("is not a DOI", &format!("{r}:15:3"));
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn slips_are_explained_and_do_not_hide_the_rest() {
+    let report = "---
+type: tracer-report
+title: T
+date: \"2018\"
+authors: [{name: A}]
+status: published
+study: study/s
+areas: [area/a1]
+summary: [k]
+funding:
+\tfunder: NIHR
+keywords: ok
+---
+";
+    let run = Site::with(&[("content/reports/r1.md", report)]).check(&[]);
+    let r = "content/reports/r1.md";
+    run.assert_error(
+        "a tab was used for indentation — use spaces",
+        &format!("{r}:11:1"),
+    );
+    run.assert_error("`keywords` must be a list", &format!("{r}:12:11"));
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn docs_schema_md_holds_the_generated_reference() {
+    let run = realist(&["schema", "--markdown"]);
+    run.assert_ok();
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema.md")).unwrap();
+    assert!(
+        docs.contains(run.stdout.trim_end()),
+        "docs/schema.md differs from `realist schema --markdown`; regenerate its last section"
+    );
+    let json = realist(&["schema", "cmo"]);
+    json.assert_ok();
+    assert!(
+        json.stdout
+            .contains("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""),
+        "{}",
+        json.stdout
+    );
+}
+
+#[test]
+fn a_duplicate_glossary_term_is_located_at_its_own_term() {
+    let glossary = "- term: ICB\n  definition: The body after the CCG.\n  see_also: [CCG]\n- term: CCG\n  definition: d\n- term: CCG\n  definition: e\n";
+    let run = Site::with(&[("content/glossary.yaml", glossary)]).check(&[]);
+    run.assert_error_help(
+        "glossary term `CCG` is defined twice",
+        "content/glossary.yaml:6:9",
+        "merge the two entries",
+    );
+    assert_no_jargon(&run);
+}
