@@ -280,11 +280,18 @@ pub(crate) fn ranked_as_load(problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
 fn suggest_for_bare_ids(site: &Site, root: &Path, problems: &mut [Diagnostic]) {
     const BARE: &str = "expected a reference `kind/id`, found `";
     for d in problems.iter_mut().filter(|d| d.help.is_none()) {
-        let Some(id) = d
+        // Two wordings: the typed reader's, and the field-by-field check's for a field that
+        // names one kind (model/values.rs `with_kind`).
+        let id = d
             .message
             .strip_prefix(BARE)
             .and_then(|m| m.strip_suffix('`'))
-        else {
+            .or_else(|| {
+                let rest = d.message.strip_prefix('`')?;
+                let (id, tail) = rest.split_once('`')?;
+                tail.starts_with(" needs its kind in front").then_some(id)
+            });
+        let Some(id) = id else {
             continue;
         };
         if !crate::model::is_valid_id(id) {

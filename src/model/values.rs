@@ -270,7 +270,7 @@ fn with_kind(e: String, field: &str, text: &str) -> String {
     match kind {
         Some(kind) if !text.contains('/') && super::is_valid_id(text) => {
             format!(
-                "`{text}` needs its kind in front: write `{}/{text}`",
+                "`{text}` needs its kind in front, as in `{}/<id>`",
                 kind.name()
             )
         }
