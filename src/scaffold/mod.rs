@@ -1,13 +1,20 @@
-//! `realist init` and `realist new`: a site skeleton that builds, and new content files from the
-//! theme's archetypes.
+//! `realist init` and `realist new`: a site skeleton that builds, and new content files from
+//! archetypes.
+//!
+//! [`find_site_root`]: walk up from the current folder to the nearest one holding `site.yaml`, as
+//! git and cargo find their roots, so `new` works from anywhere inside a site and refuses outside.
 //!
 //! [`new_content`]: 1. check the kind (one the registry gives an archetype) and the id; 2. read the
-//! archetype from the site's theme or the default; 3. fill in the id, a title made from it, today's
-//! date and the first study, tracer and area of the site; 4. write `content/<folder>/<id>.md`,
-//! never over a file, through a link or outside the site.
+//! archetype from the site's own `archetypes/` folder, else the site's theme, else the default;
+//! 3. fill in the id, a title made from it ([`title`]), today's date and the first study, tracer
+//! and area of the site; 4. write `content/<folder>/<id>.md`, never over a file, through a link or
+//! outside the site.
 //!
 //! [`init`]: 1. refuse a folder that is not empty, a file or a link; 2. write the skeleton's files
-//! (site.yaml, one entity of each kind, pages, a glossary), which build as they are.
+//! (site.yaml, one entity of each kind, an accessibility statement, a glossary, and a copy of the
+//! archetypes the author can edit), which build as they are.
+
+mod title;
 
 use std::path::{Path, PathBuf};
 
@@ -49,14 +56,14 @@ pub fn new_content(
     Ok(rel)
 }
 
-/// The path and text of a new content file of `kind` with id `id`, from the theme's archetype.
+/// The path and text of a new content file of `kind` with id `id`, from its archetype.
 fn archetype_text(
     root: &Path,
     kind: &str,
     id: &str,
     today: &str,
 ) -> Result<(PathBuf, String), ScaffoldError> {
-    let Some(folder) = new_kinds().find(|k| k.name() == kind).map(Kind::folder) else {
+    let Some(kind) = new_kinds().find(|k| k.name() == kind) else {
         let names: Vec<&str> = new_kinds().map(Kind::name).collect();
         let help = crate::diagnostics::suggestion(kind, names.iter().copied());
         let (last, others) = names.split_last().unwrap_or((&"", &[]));
@@ -69,6 +76,57 @@ fn archetype_text(
             code: 2,
         });
     };
+    check_id(kind, id)?;
+    let bytes = archetype(root, kind)?;
+    let glossary = title::glossary_acronyms(root);
+    let values = [
+        ("{{id}}", id.to_string()),
+        ("{{title}}", title::title_from_id(id, &glossary)),
+        ("{{date}}", today.to_string()),
+        ("{{study}}", first_id(root, Kind::Study, "my-study")),
+        ("{{tracer}}", first_id(root, Kind::Tracer, "my-tracer")),
+        ("{{area}}", first_id(root, Kind::Area, "area-1")),
+    ];
+    let text = fill(&String::from_utf8_lossy(&bytes), &values);
+    Ok((
+        Path::new("content")
+            .join(kind.folder())
+            .join(format!("{id}.md")),
+        text,
+    ))
+}
+
+/// Replaces the placeholders of an archetype, keeping the comments at the end of each line where
+/// they were (a comment starts after two spaces), so the archetype's column of comments stays
+/// one column whatever the id's length.
+fn fill(archetype: &str, values: &[(&str, String)]) -> String {
+    let replace = |text: &str| {
+        values
+            .iter()
+            .fold(text.to_string(), |t, (from, to)| t.replace(from, to))
+    };
+    let mut out = String::with_capacity(archetype.len() + 256);
+    for line in archetype.split_inclusive('\n') {
+        // The comment at the end, not the `#` that starts a commented-out line.
+        let indent = line.len() - line.trim_start().len() + 1;
+        let comment = line.get(indent..).and_then(|rest| rest.find("  #"));
+        match comment
+            .filter(|_| line.contains("{{"))
+            .map(|at| at + indent)
+        {
+            Some(at) => {
+                let value = replace(line[..at].trim_end());
+                let width = (at + 2).max(value.chars().count() + 2);
+                out.push_str(&format!("{value:<width$}{}", &line[at + 2..]));
+            }
+            None => out.push_str(&replace(line)),
+        }
+    }
+    out
+}
+
+/// Refuses an id that is not lower-kebab, and a page id the site's generated folders take.
+fn check_id(kind: Kind, id: &str) -> Result<(), ScaffoldError> {
     if !is_valid_id(id) {
         return Err(fail(
             2,
@@ -76,24 +134,75 @@ fn archetype_text(
             Some("ids use lower-case letters, digits and `-`, e.g. `dementia-area-2`"),
         ));
     }
+    let reserved = crate::resolve::reserved_page_ids();
+    if kind == Kind::Page && reserved.contains(&id) {
+        return Err(ScaffoldError {
+            message: format!("`{id}` cannot be a page id: the site makes a folder of that name"),
+            help: Some(format!(
+                "choose another id; taken are {}",
+                reserved.join(", ")
+            )),
+            code: 2,
+        });
+    }
+    Ok(())
+}
+
+/// The archetype of `kind`: the site's own `archetypes/<name>.md` (which `init` writes, for the
+/// author to edit), else the theme's. Both are read under the input policy.
+fn archetype(root: &Path, kind: Kind) -> Result<Vec<u8>, ScaffoldError> {
+    let own = Path::new("archetypes").join(format!("{}.md", kind.name()));
+    if paths::exists(root, &own) {
+        return paths::read(root, &own).map_err(|d| ScaffoldError {
+            message: d.message,
+            help: d.help,
+            code: 1,
+        });
+    }
     let theme = crate::config::SiteConfig::load(root)
         .map(|c| c.theme)
         .unwrap_or_else(|_| "default".into());
     let archetypes =
         theme_files(root, &theme, "archetypes").map_err(|d| fail(1, d.message, None))?;
-    let (_, bytes) = archetypes
-        .get(&format!("{kind}.md"))
-        .ok_or_else(|| fail(1, format!("the theme has no archetypes/{kind}.md"), None))?;
-    let text = String::from_utf8_lossy(bytes)
-        .replace("{{id}}", id)
-        .replace("{{title}}", &crate::resolve::theme_title(id))
-        .replace("{{date}}", today)
-        .replace("{{study}}", &first_id(root, Kind::Study, "my-study"))
-        .replace("{{tracer}}", &first_id(root, Kind::Tracer, "my-tracer"))
-        .replace("{{area}}", &first_id(root, Kind::Area, "area-1"));
-    Ok((
-        Path::new("content").join(folder).join(format!("{id}.md")),
-        text,
+    archetypes
+        .get(&format!("{}.md", kind.name()))
+        .map(|(_, bytes)| bytes.clone())
+        .ok_or_else(|| {
+            fail(
+                1,
+                format!("the theme has no archetypes/{}.md", kind.name()),
+                Some("add the file to the site's archetypes/ folder"),
+            )
+        })
+}
+
+/// The site root for `new`: `root` if given, else the nearest folder from `start` upwards that
+/// holds `site.yaml`. Outside a site this is an error, so nothing is written where it does not
+/// belong.
+pub fn find_site_root(root: Option<&Path>, start: &Path) -> Result<PathBuf, ScaffoldError> {
+    let help = "run `realist new` inside a site (the folder holding site.yaml, or any folder in it), give `--root SITE`, or make a site with `realist init DIR`";
+    if let Some(root) = root {
+        if std::fs::symlink_metadata(root.join("site.yaml")).is_ok() {
+            return Ok(root.to_path_buf());
+        }
+        return Err(fail(
+            2,
+            format!("{} is not a site: it has no site.yaml", root.display()),
+            Some(help),
+        ));
+    }
+    for dir in start.ancestors() {
+        if std::fs::symlink_metadata(dir.join("site.yaml")).is_ok() {
+            return Ok(dir.to_path_buf());
+        }
+    }
+    Err(fail(
+        2,
+        format!(
+            "not inside a site: no site.yaml in {} or any folder above it",
+            start.display()
+        ),
+        Some(help),
     ))
 }
 
@@ -160,12 +269,22 @@ const SKELETON: &[(&str, &str)] = &[
     ("content/tracers/my-tracer.md", "---\ntitle: \"My tracer service\"\nstudy: study/my-study\nkind: service\nchosen_to_illuminate: \"what this tracer shows about the system\"\n---\nWhy this service was followed.\n"),
     ("content/areas/area-1.md", "---\ntitle: \"Area 1\"\nstudy: study/my-study\nanonymised: true\n---\nDescribe the area only as the study does.\n"),
     ("content/theories/my-theory.md", "---\ntitle: \"My programme theory\"\nstudy: study/my-study\nstatement:\n  if: \"commissioners do X\"\n  then: \"Y follows\"\n  because: \"of Z\"\nstatus: untested\nlevel: policy\n---\nWhere the theory comes from.\n"),
-    ("content/pages/accessibility.md", "---\ntitle: \"Accessibility statement\"\n---\nThis site aims to meet WCAG 2.2 AA. Tell us about any problem you meet.\n"),
     ("content/pages/about.md", "---\ntitle: \"About this site\"\n---\nThis site publishes [my study](@study/my-study).\n"),
     ("content/glossary.yaml", "- term: CMO\n  expansion: context–mechanism–outcome configuration\n  definition: A statement of how a mechanism, in a context, produces an outcome.\n  see_also: []\n"),
     ("static/.keep", ""),
     ("templates/.keep", ""),
 ];
+
+/// The skeleton's accessibility statement, prepared `today` (YYYY-MM-DD): the sections of the
+/// statement UK public-sector websites publish, more than the one a site without its own gets.
+fn accessibility_statement(today: &str) -> String {
+    let date = crate::model::PartialDate::parse(today)
+        .map(|d| d.human())
+        .unwrap_or_else(|_| today.to_string());
+    include_str!("accessibility.md")
+        .replace("{{contact}}", "research-team@example.ac.uk")
+        .replace("{{date}}", &date)
+}
 
 /// Creates a new site in `dir` that builds as it is. Refuses a non-empty folder, and a `dir` that is
 /// a symbolic link (even to an empty folder): every file is written inside `dir` itself, under the
@@ -202,6 +321,17 @@ pub fn init(dir: &Path) -> Result<(), ScaffoldError> {
     }
     for (rel, text) in SKELETON {
         write_new(dir, Path::new(rel), text)?;
+    }
+    write_new(
+        dir,
+        Path::new("content/pages/accessibility.md"),
+        &accessibility_statement(&today()),
+    )?;
+    // The archetypes, for the author to adapt: `new` prefers them to the theme's.
+    for (path, text) in crate::theme::DEFAULT_THEME {
+        if let Some(name) = path.strip_prefix("archetypes/") {
+            write_new(dir, &Path::new("archetypes").join(name), text)?;
+        }
     }
     let (rel, text) = archetype_text(dir, "report", "first-report", &today())?;
     write_new(
