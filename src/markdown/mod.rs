@@ -15,7 +15,9 @@
 //! 3. write the HTML, and return it with the table of contents, the links to check and the
 //!    problems found.
 
+mod footnotes;
 pub mod highlight;
+mod quarto;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Component, Path, PathBuf};
@@ -39,21 +41,55 @@ pub struct SourceLink {
     pub column: usize,
 }
 
-/// Ids the page templates use; headings never take them.
-pub const RESERVED_IDS: [&str; 12] = [
+/// Ids the page templates use; headings and footnotes never take them.
+pub const RESERVED_IDS: [&str; 15] = [
     "main",
     "top",
     "page-title",
     "key-points",
+    "plain-summary",
+    "abstract",
     "contents",
     "metadata",
     "report-cmos",
+    "cmo-list",
     "references",
     "cite-this",
     "linked-from",
     "footnotes",
     "search",
 ];
+
+/// Ids the CMO page's template uses around a standalone CMO's body, reserved on that page only
+/// (a report's heading "Evidence" keeps the id `evidence` that links to it may cite).
+const CMO_PAGE_IDS: [&str; 8] = [
+    "context",
+    "mechanism",
+    "outcome",
+    "evidence",
+    "confidence",
+    "chain",
+    "chain-in",
+    "chain-out",
+];
+
+/// The ids headings and footnotes may not take on the page of the body at `path`: the
+/// templates' ([`RESERVED_IDS`], [`CMO_PAGE_IDS`] on CMO pages) and the headings of the "linked
+/// from" groups (`linked-<folder>`).
+fn reserved_ids(path: &Path) -> slug::IdSet {
+    let mut reserved: Vec<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let folder = path.parent().and_then(Path::file_name);
+    if folder.is_some_and(|f| f == crate::model::Kind::Cmo.folder()) {
+        reserved.extend(CMO_PAGE_IDS.iter().map(|s| s.to_string()));
+    }
+    reserved.extend(
+        crate::model::Kind::ALL
+            .iter()
+            .map(|k| format!("linked-{}", k.folder())),
+    );
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    slug::IdSet::with_reserved(&reserved)
+}
 
 /// What the Markdown renderer needs from the rest of the site.
 pub trait Resolver {
@@ -201,6 +237,7 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
         state: State::new(source, resolver),
         pending_text: None,
         queue: Events::new(),
+        notes_written: false,
     };
     let mut html = String::with_capacity(source.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut stream);
@@ -222,6 +259,8 @@ struct Stream<'a> {
     pending_text: Option<TextRun>,
     /// What `state` made of the last event read, not yet handed on.
     queue: Events<'a>,
+    /// Whether the footnotes have been written, after the body.
+    notes_written: bool,
 }
 
 impl<'a> Iterator for Stream<'a> {
@@ -230,13 +269,24 @@ impl<'a> Iterator for Stream<'a> {
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
             if let Some(event) = self.queue.pop_front() {
-                return Some(event);
+                // A footnote's definition is held back, to be written at the end.
+                match self.state.notes.hold(event) {
+                    Some(event) => return Some(event),
+                    None => continue,
+                }
             }
             // A heading's events stay in `state` until it closes, so one event read may give
             // none to hand on: read on.
             let Some((event, range)) = self.parser.next() else {
-                let run = self.pending_text.take()?;
-                self.state.text(&run, &mut self.queue);
+                match self.pending_text.take() {
+                    Some(run) => self.state.text(&run, &mut self.queue),
+                    None if !self.notes_written => {
+                        // The footnotes go after the last event of the body.
+                        self.notes_written = true;
+                        self.state.end_notes(&mut self.queue);
+                    }
+                    None => return None,
+                }
                 continue;
             };
             if let Event::Text(t) = &event {
@@ -279,6 +329,9 @@ struct State<'a> {
     image_alt: Option<(String, usize)>,
     /// The raw HTML block being read, and its offset: it is shown as text, never passed through.
     html_block: Option<(String, usize)>,
+    notes: footnotes::Notes,
+    /// Where each footnote is defined: (label, offset), to locate a note never referred to.
+    note_definitions: Vec<(String, usize)>,
 }
 
 impl<'a> State<'a> {
@@ -290,7 +343,7 @@ impl<'a> State<'a> {
             resolver,
             line_starts,
             last_position: (0, 0, 1),
-            ids: slug::IdSet::with_reserved(&RESERVED_IDS),
+            ids: reserved_ids(source.path),
             out: Rendered::default(),
             heading: None,
             code: None,
@@ -302,6 +355,8 @@ impl<'a> State<'a> {
             last_heading_level: 1,
             image_alt: None,
             html_block: None,
+            notes: footnotes::Notes::default(),
+            note_definitions: Vec::new(),
         }
     }
 
@@ -358,7 +413,7 @@ impl<'a> State<'a> {
                 self.raw_text_depth -= 1;
                 self.close_heading(events);
             }
-            Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind),
+            Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind, offset),
             Event::Text(t) if self.code.is_some() => {
                 if let Some((_, code)) = &mut self.code {
                     code.push_str(&t);
@@ -397,6 +452,21 @@ impl<'a> State<'a> {
                     self.push(Event::Text(html), events);
                 }
             }
+            Event::FootnoteReference(label) => {
+                let (number, note, id) = self.notes.reference(&label, &mut self.ids);
+                self.record_link(&format!("#{note}"), offset);
+                let html = format!(
+                    "<sup class=\"footnote-reference\"><a href=\"#{}\" id=\"{}\">{number}</a></sup>",
+                    escape_attr(&note),
+                    escape_attr(&id)
+                );
+                self.push(Event::InlineHtml(html.into()), events);
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.note_definitions.push((label.to_string(), offset));
+                self.push(Event::Start(Tag::FootnoteDefinition(label)), events);
+            }
+            Event::TaskListMarker(done) => self.push(task_marker(done), events),
             Event::Text(t) => {
                 if let Some((alt, _)) = &mut self.image_alt {
                     alt.push_str(&t);
@@ -407,14 +477,19 @@ impl<'a> State<'a> {
         }
     }
 
-    /// A code block starts: its text is gathered until it ends, then highlighted.
-    fn start_code(&mut self, kind: pulldown_cmark::CodeBlockKind<'a>) {
-        let lang = match kind {
+    /// A code block starts: its text is gathered until it ends, then highlighted. A Quarto code
+    /// chunk (```` ```{r} ````) is shown as code in its language, with a warning that it is not run.
+    fn start_code(&mut self, kind: pulldown_cmark::CodeBlockKind<'a>, offset: usize) {
+        let mut lang = match kind {
             pulldown_cmark::CodeBlockKind::Fenced(info) => {
                 info.split_whitespace().next().unwrap_or("").to_string()
             }
             pulldown_cmark::CodeBlockKind::Indented => String::new(),
         };
+        if let Some((chunk_lang, problem)) = quarto::code_chunk(&lang) {
+            self.problem(offset, problem.message, Some(problem.help), true);
+            lang = chunk_lang;
+        }
         self.raw_text_depth += 1;
         self.code = Some((lang, String::new()));
     }
@@ -711,9 +786,30 @@ impl<'a> State<'a> {
         self.out.links.push((href.to_string(), line, column));
     }
 
+    /// The footnotes, after the body; a note never referred to is left out, with a warning.
+    fn end_notes(&mut self, events: &mut Events<'a>) {
+        for (label, at) in std::mem::take(&mut self.note_definitions) {
+            if self.notes.is_referenced(&label) {
+                continue;
+            }
+            self.problem(
+                at,
+                format!("the footnote `[^{label}]` is never referred to: it is left out"),
+                Some(format!(
+                    "refer to it in the text with `[^{label}]`, or delete it"
+                )),
+                true,
+            );
+        }
+        events.extend(self.notes.section());
+    }
+
     /// Decorates running text: citations first, then glossary terms in what is left.
     fn text(&mut self, run: &TextRun, events: &mut Events<'a>) {
         let (text, source) = (run.text.as_str(), run.start..run.end);
+        if let Some((at, problem)) = quarto::fenced_div(self.source.text, run.start) {
+            self.problem(at, problem.message, Some(problem.help), true);
+        }
         if self.raw_text_depth > 0 || self.heading.is_some() {
             self.push(Event::Text(text.to_string().into()), events);
             return;
@@ -845,6 +941,23 @@ impl<'a> State<'a> {
         self.out.html = out;
         self.out
     }
+}
+
+/// A task-list checkbox (`- [x]`), as text rather than a form control no one can tick: a mark for
+/// the eye and its meaning for screen readers, which announce a disabled checkbox with no label
+/// as "checkbox, dimmed".
+fn task_marker(done: bool) -> Event<'static> {
+    let (mark, said) = if done {
+        ("☑", "Done:")
+    } else {
+        ("☐", "To do:")
+    };
+    Event::InlineHtml(
+        format!(
+            "<span class=\"task-marker\" aria-hidden=\"true\">{mark}</span><span class=\"visually-hidden\">{said}</span> "
+        )
+        .into(),
+    )
 }
 
 /// Word tokens (letters, digits, `&`) with their byte offsets, for glossary lookup.

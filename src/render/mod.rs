@@ -86,24 +86,33 @@ pub struct GlossaryIndex(HashMap<String, (String, String)>);
 impl GlossaryIndex {
     pub fn new(site: &Site) -> Self {
         let mut map = HashMap::new();
+        let mut anchors = glossary_anchors(&site.content.glossary);
         for entry in &site.content.glossary {
             // Only acronyms get <abbr>: one word with at least two capitals (CCG, PbR, HSCA12).
             let single_word = entry.term.chars().all(|c| c.is_alphanumeric() || c == '&');
             let acronym =
                 single_word && entry.term.chars().filter(|c| c.is_uppercase()).count() >= 2;
             if let (true, Some(expansion)) = (acronym, &entry.expansion) {
-                map.insert(
-                    entry.term.clone(),
-                    (expansion.clone(), glossary_anchor(&entry.term)),
-                );
+                let anchor = anchors.remove(&entry.term).unwrap_or_default();
+                map.insert(entry.term.clone(), (expansion.clone(), anchor));
             }
         }
         GlossaryIndex(map)
     }
 }
 
-pub fn glossary_anchor(term: &str) -> String {
-    format!("term-{}", crate::text::slug::slugify(term))
+/// Each glossary term's id on the glossary page, `term-<slug>`, unique: terms whose slugs are the
+/// same (`CCG` and `ccg`) get `-1`, `-2` … in the order of the glossary file.
+pub fn glossary_anchors(entries: &[crate::model::GlossaryEntry]) -> HashMap<String, String> {
+    let mut ids = crate::text::slug::IdSet::default();
+    let mut anchors = HashMap::with_capacity(entries.len());
+    for e in entries {
+        if !anchors.contains_key(&e.term) {
+            let id = ids.claim(&format!("term-{}", crate::text::slug::slugify(&e.term)));
+            anchors.insert(e.term.clone(), id);
+        }
+    }
+    anchors
 }
 
 /// Everything rendering reads: the site, the compiled templates and the lookups built once.

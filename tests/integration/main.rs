@@ -13,6 +13,8 @@
 
 mod common;
 
+mod authoring_markdown;
+
 mod hostile;
 mod layers;
 mod proptest_pipeline;

@@ -1,0 +1,205 @@
+//! What authors write in Markdown bodies beyond CommonMark: footnotes and the ids they and
+//! glossary terms take, task lists, Quarto habits realist warns about, images kept beside the
+//! report, and the site's `menu:`.
+
+use std::collections::BTreeMap;
+
+use crate::common::*;
+
+/// Every page of the output gives each id to one element only.
+fn assert_unique_ids(site: &Site) {
+    for (path, html) in html_files(&site.out()) {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for id in attrs(&html, "id") {
+            *seen.entry(id).or_default() += 1;
+        }
+        let repeated: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+        assert!(repeated.is_empty(), "{path} repeats ids {repeated:?}");
+    }
+}
+
+fn page(body: &str) -> String {
+    format!("---\ntitle: Notes\n---\n{body}")
+}
+
+#[test]
+fn footnotes_never_take_a_headings_id_and_link_both_ways() {
+    let body = "## Design {#design}\n\nA claim[^design] and again[^design].\n\n\
+                Another[^2].\n\n## Later\n\n[^design]: Why it was designed so.\n\n[^2]: A second note.\n";
+    let site = Site::with(&[("content/pages/notes.md", &page(body))]);
+    // The link checker checks every link below, back-links included.
+    site.build_ok(&["--deny-warnings"]);
+    assert_unique_ids(&site);
+    let html = site.page("notes/index.html");
+    let main = main_of(&html);
+    // The heading keeps its id, and the contents link to it.
+    assert!(main.contains("<h2 id=\"design\">Design</h2>"), "{main}");
+    // Both references point at the note; the note links back to each of them.
+    assert!(
+        main.contains("<a href=\"#fn-design\" id=\"fnref-design\">1</a>"),
+        "{main}"
+    );
+    assert!(
+        main.contains("<a href=\"#fn-design\" id=\"fnref-design-2\">1</a>"),
+        "{main}"
+    );
+    let notes = between(main, "<section class=\"footnotes\"", "</section>");
+    let first = between(notes, "<li id=\"fn-design\">", "</li>");
+    assert!(first.contains("Why it was designed so."), "{first}");
+    assert!(first.contains("href=\"#fnref-design\""), "{first}");
+    assert!(first.contains("href=\"#fnref-design-2\""), "{first}");
+    // The notes are at the end, in the order they are first referred to.
+    assert!(
+        notes.find("fn-design").unwrap() < notes.find("fn-2").unwrap(),
+        "{notes}"
+    );
+    assert!(
+        main.find("id=\"later\"").unwrap() < main.find("class=\"footnotes\"").unwrap(),
+        "{main}"
+    );
+}
+
+#[test]
+fn a_footnote_never_referred_to_is_a_located_warning() {
+    let text = page("Text.\n\n[^lost]: Nobody points here.\n");
+    let site = Site::with(&[("content/pages/notes.md", &text)]);
+    let run = site.build_ok(&[]);
+    let warning = run
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.message.contains("`[^lost]` is never referred to"))
+        .unwrap_or_else(|| panic!("no warning\n{run:?}"));
+    assert_eq!(
+        warning.location,
+        loc("content/pages/notes.md", &text, "[^lost]:")
+    );
+    assert!(!site.page("notes/index.html").contains("Nobody points here"));
+}
+
+#[test]
+fn headings_never_take_the_templates_ids() {
+    // A report's "Abstract" heading beside its abstract, a CMO page's "Evidence" heading beside
+    // the template's evidence section, and "Linked reports" beside the backlink group.
+    let site = Site::with(&[
+        (
+            "content/reports/r2.md",
+            &commissioning_report(
+                "R2",
+                "published",
+                "## Abstract\n\ntext\n\n## Evidence\n\ntext\n",
+            )
+            .replace("summary: [k]", "summary: [k]\nabstract: \"The abstract.\""),
+        ),
+        (
+            "content/cmos/c5.md",
+            &(standalone_cmo("c5", "") + "## Evidence\n\nNotes.\n\n## Linked reports\n"),
+        ),
+        (
+            "content/pages/about.md",
+            "---\ntitle: About\n---\nSee [c5](@cmo/c5) and [R2](@report/r2).\n",
+        ),
+    ]);
+    site.build_ok(&["--deny-warnings"]);
+    assert_unique_ids(&site);
+    let report = site.page("reports/r2/index.html");
+    assert!(
+        report.contains("<h2 id=\"abstract-1\">Abstract</h2>"),
+        "{report}"
+    );
+    // On a report, "Evidence" is not a template id: the heading keeps it.
+    assert!(
+        report.contains("<h2 id=\"evidence\">Evidence</h2>"),
+        "{report}"
+    );
+    let cmo = site.page("cmos/c5/index.html");
+    assert!(cmo.contains("<h2 id=\"evidence-1\">Evidence</h2>"), "{cmo}");
+}
+
+#[test]
+fn glossary_terms_that_differ_in_case_get_different_ids() {
+    let glossary = "- term: ccg\n  definition: A lower-case entry.\n\
+                    - term: CCG\n  expansion: clinical commissioning group\n  definition: The body.\n  see_also: [ccg]\n";
+    let site = Site::with(&[
+        ("content/glossary.yaml", glossary),
+        (
+            "content/pages/about.md",
+            "---\ntitle: About\n---\nThe CCG met.\n",
+        ),
+    ]);
+    site.build_ok(&["--deny-warnings"]);
+    assert_unique_ids(&site);
+    let page = site.page("glossary/index.html");
+    assert!(has_id(&page, "term-ccg"), "{page}");
+    assert!(has_id(&page, "term-ccg-1"), "{page}");
+    // The acronym in the text links to its own entry, and see_also to the other one.
+    let about = site.page("about/index.html");
+    assert!(
+        about.contains("href=\"../glossary/#term-ccg-1\""),
+        "{about}"
+    );
+    let entry = between(&page, "id=\"term-ccg-1\"", "</div>");
+    assert!(entry.contains("href=\"#term-ccg\""), "{entry}");
+}
+
+#[test]
+fn task_list_items_say_whether_they_are_done() {
+    let site = Site::with(&[(
+        "content/pages/notes.md",
+        &page("- [x] Interviews transcribed\n- [ ] Coding finished\n"),
+    )]);
+    site.build_ok(&["--deny-warnings"]);
+    let html = site.page("notes/index.html");
+    let main = main_of(&html);
+    assert!(
+        !main.contains("<input"),
+        "a form control no one can use: {main}"
+    );
+    assert!(
+        main.contains("<span class=\"visually-hidden\">Done:</span> Interviews transcribed"),
+        "{main}"
+    );
+    assert!(
+        main.contains("<span class=\"visually-hidden\">To do:</span> Coding finished"),
+        "{main}"
+    );
+}
+
+#[test]
+fn quarto_habits_are_located_warnings_that_say_what_to_write() {
+    let text = page(
+        "Intro.\n\n::: {.callout-warning}\nMind this.\n:::\n\n```{r}\nsummary(x)\n```\n\n\
+         ```{python echo=false}\nprint(1)\n```\n\n```r\nshown(x)\n```\n",
+    );
+    let site = Site::with(&[("content/pages/notes.md", &text)]);
+    let run = site.build_ok(&[]);
+    let warnings = run.diagnostics();
+    let find = |needle: &str| {
+        warnings
+            .iter()
+            .find(|d| d.message.contains(needle))
+            .unwrap_or_else(|| panic!("no warning about {needle}\n{run:?}"))
+            .clone()
+    };
+    let div = find("Quarto fenced div");
+    assert_eq!(div.location, loc("content/pages/notes.md", &text, ":::"));
+    assert!(div.message.contains("`::: {.callout-warning}`"), "{div:?}");
+    assert!(
+        div.help.as_deref().unwrap_or("").contains("> **Warning:**"),
+        "{div:?}"
+    );
+    let r = find("```{r}");
+    assert_eq!(r.location, loc("content/pages/notes.md", &text, "```{r}"));
+    assert!(r.help.as_deref().unwrap_or("").contains("```r"), "{r:?}");
+    let python = find("```{python}");
+    assert_eq!(
+        python.location,
+        loc("content/pages/notes.md", &text, "```{python")
+    );
+    // Exactly these three: an ordinary fence and the closing `:::` say nothing.
+    assert_eq!(warnings.len(), 3, "{run:?}");
+    // The chunks are highlighted in their language.
+    let html = site.page("notes/index.html");
+    assert!(html.contains("class=\"language-r\""), "{html}");
+    // Under --deny-warnings they fail the build.
+    assert_eq!(site.build(&["--deny-warnings"]).code, 1);
+}
