@@ -17,6 +17,7 @@
 
 mod footnotes;
 pub mod highlight;
+mod images;
 mod quarto;
 
 use std::collections::{HashSet, VecDeque};
@@ -103,6 +104,20 @@ pub trait Resolver {
     fn has_citation(&self, key: &str) -> Result<(), Option<String>>;
     /// Formats one document's citation clusters: inline HTML per cluster, and the reference list.
     fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>);
+    /// Opens an image kept under `content/` (`content/reports/figures/x.png`) under the input
+    /// policy: None if there is nothing there, or why it may not be read.
+    fn open_asset(&self, path: &Path) -> Result<Option<std::fs::File>, String> {
+        let _ = path;
+        Err("images beside a Markdown file are not read here".into())
+    }
+}
+
+/// A file the page shows that is copied beside it: its path relative to the page's folder
+/// (`figures/logic-model.png`) and the file, opened under the input policy.
+#[derive(Debug)]
+pub struct Asset {
+    pub rel: String,
+    pub file: std::fs::File,
 }
 
 /// Where the Markdown comes from and where its HTML will live.
@@ -144,6 +159,8 @@ pub struct Rendered {
     /// The formatted reference list: (key, HTML).
     pub references: Vec<(String, String)>,
     pub citation_keys: Vec<String>,
+    /// Images beside the Markdown file, to copy beside the page.
+    pub assets: Vec<Asset>,
 }
 
 const CITE_MARK: char = '\u{E000}';
@@ -711,6 +728,11 @@ impl<'a> State<'a> {
             }
             Ok(links::UrlKind::Relative) => {}
         }
+        if image {
+            if let Some(target) = self.colocated_image(dest, offset) {
+                return target;
+            }
+        }
         self.site_link_target(dest, offset).into()
     }
 
@@ -757,6 +779,69 @@ impl<'a> State<'a> {
         }
         self.record_link(dest, offset);
         Some(dest.to_string())
+    }
+
+    /// The target of an image kept beside the Markdown file (see [`images`]), opened and kept
+    /// to be copied beside the page; None for any other relative image path. A missing or
+    /// refused image is an error at the image, and is left out (its alternative text stays).
+    fn colocated_image(&mut self, dest: &str, offset: usize) -> Option<Target> {
+        let path = dest.split(['#', '?']).next().unwrap_or(dest);
+        let (file, rel) = match images::colocated(self.source.path, path) {
+            images::Image::Elsewhere => return None,
+            images::Image::Refused(message, help) => {
+                self.problem(offset, message, Some(help), false);
+                return Some(Target::Refused);
+            }
+            images::Image::Beside { file, rel } => (file, rel),
+        };
+        let shown = crate::diagnostics::display_path(&file);
+        let refusal = match self.resolver.open_asset(&file) {
+            Ok(Some(opened)) => match self.check_svg(&rel, opened) {
+                Ok(opened) => {
+                    if !self.out.assets.iter().any(|a| a.rel == rel) {
+                        self.out.assets.push(Asset { rel: rel.clone(), file: opened });
+                    }
+                    return Some(Target::Href(rel));
+                }
+                Err(refusal) => refusal,
+            },
+            Ok(None) => (
+                format!("image `{path}` not found: there is no file {shown}"),
+                "the path is relative to this Markdown file: put the image there, or correct the path".to_string(),
+            ),
+            Err(why) => (
+                format!("image `{path}` cannot be used: {shown} is {why}"),
+                "keep images as ordinary files under content/".to_string(),
+            ),
+        };
+        self.problem(offset, refusal.0, Some(refusal.1), false);
+        Some(Target::Refused)
+    }
+
+    /// An SVG image, refused if it could run script (see [`images::svg_danger`]).
+    fn check_svg(
+        &self,
+        rel: &str,
+        mut file: std::fs::File,
+    ) -> Result<std::fs::File, (String, String)> {
+        use std::io::{Read, Seek};
+        if !rel.to_ascii_lowercase().ends_with(".svg") {
+            return Ok(file);
+        }
+        let mut bytes = Vec::new();
+        let read = file.read_to_end(&mut bytes).and_then(|_| file.rewind());
+        let danger = match read {
+            Ok(()) => images::svg_danger(&bytes),
+            Err(_) => Some("unreadable"),
+        };
+        match danger {
+            None => Ok(file),
+            Some(what) => Err((
+                format!("the SVG image `{rel}` holds {what}, which could run script on the site"),
+                "export the figure again as PNG, or as an SVG without scripts or event attributes"
+                    .to_string(),
+            )),
+        }
     }
 
     fn foreign_image_warning(&mut self, dest: &str, offset: usize) {

@@ -78,6 +78,8 @@ pub struct Built {
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
     pub problems: Vec<Diagnostic>,
+    /// Images kept beside the page's Markdown file, copied beside the page.
+    pub assets: Vec<markdown::Asset>,
 }
 
 /// Glossary lookup for `<abbr>`: term → (expansion, anchor).
@@ -132,6 +134,8 @@ pub struct RenderedPage<'h> {
     /// The content file the page renders, and the links its author wrote there, with where.
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
+    /// Images to copy beside the page (paths relative to its folder).
+    pub assets: Vec<markdown::Asset>,
 }
 
 /// Where rendered pages go. The renderer keeps nothing of a page; the sink takes its HTML (to
@@ -226,6 +230,7 @@ impl<'a> Renderer<'a> {
                 template,
                 source: built.source,
                 md_links: built.md_links,
+                assets: built.assets,
             })
         });
         let record = match rendered {
@@ -456,6 +461,24 @@ impl Resolver for SiteResolver<'_, '_> {
         } else {
             Err(bib.suggest(key))
         }
+    }
+
+    fn open_asset(&self, path: &Path) -> Result<Option<std::fs::File>, String> {
+        let root = &self.renderer.site.content.root;
+        if !crate::paths::exists(root, path) {
+            return Ok(None);
+        }
+        // Under the input policy, and inside content/ itself: a link from there to another
+        // file of the site (site.yaml, a draft's folder) is not published either.
+        let real = crate::paths::check_file(root, path).map_err(|d| d.message)?;
+        let content = Path::new("content");
+        let canonical = crate::paths::canonical_root(root).join(content);
+        if !(real.starts_with(root.join(content)) || real.starts_with(canonical)) {
+            return Err("a symbolic link that points outside content/".into());
+        }
+        crate::paths::open(root, path)
+            .map(Some)
+            .map_err(|d| d.message)
     }
 
     fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>) {

@@ -203,3 +203,120 @@ fn quarto_habits_are_located_warnings_that_say_what_to_write() {
     // Under --deny-warnings they fail the build.
     assert_eq!(site.build(&["--deny-warnings"]).code, 1);
 }
+
+/// A few bytes that stand for a PNG file (realist copies images, it does not decode them).
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nnot really";
+
+/// The minimal site whose report R1 shows `image` (as written) at the end of its body.
+fn site_with_image(image: &str) -> (Site, String) {
+    let site = Site::minimal();
+    let r1 = format!("{R1}\n{image}\n");
+    site.write("content/reports/r1.md", &r1);
+    (site, r1)
+}
+
+#[test]
+fn an_image_beside_the_report_is_copied_beside_its_page() {
+    let (site, _) = site_with_image("![Logic model](figures/logic-model.png)");
+    site.write("content/reports/figures/logic-model.png", PNG);
+    // No warning for the image file under content/, and it works under a sub-path.
+    let args = ["--base-url", "https://example.org/sub/", "--deny-warnings"];
+    site.build_ok(&args);
+    let html = site.page("reports/r1/index.html");
+    assert!(
+        html.contains("<img src=\"figures/logic-model.png\" alt=\"Logic model\""),
+        "{}",
+        main_of(&html)
+    );
+    let copied = std::fs::read(site.out().join("reports/r1/figures/logic-model.png")).unwrap();
+    assert_eq!(copied, PNG);
+    // A second build updates the output (the image is in the manifest), and one that no longer
+    // shows it removes it.
+    site.build_ok(&args);
+    site.edit(
+        "content/reports/r1.md",
+        "![Logic model](figures/logic-model.png)",
+        "",
+    );
+    site.build_ok(&args);
+    assert!(!site.exists("reports/r1/figures/logic-model.png"));
+}
+
+#[test]
+fn a_missing_image_is_an_error_at_the_image() {
+    let (site, r1) = site_with_image("Text ![Logic model](figures/nothing.png)");
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    run.assert_error_help(
+        "image `figures/nothing.png` not found: there is no file content/reports/figures/nothing.png",
+        &loc("content/reports/r1.md", &r1, "![Logic model]"),
+        "relative to this Markdown file",
+    );
+    // One error, not a second "broken link" for the same image.
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+}
+
+#[test]
+fn images_are_never_read_from_outside_content() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.png"), "secret").unwrap();
+    let (site, r1) = site_with_image("![a](figures/out.png) ![b](figures/config.png)");
+    std::fs::create_dir_all(site.path("content/reports/figures")).unwrap();
+    // A link to a file outside the site, and one to a file of the site outside content/.
+    symlink(
+        outside.path().join("secret.png"),
+        &site.path("content/reports/figures/out.png"),
+    );
+    std::fs::write(site.path("config.png"), "site file").unwrap();
+    symlink(
+        site.path("config.png"),
+        &site.path("content/reports/figures/config.png"),
+    );
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    // Each refusal is at the image (the link out of the site is also reported where it is).
+    let at = |needle: &str| {
+        let location = loc("content/reports/r1.md", &r1, needle);
+        run.errors()
+            .into_iter()
+            .find(|d| d.location == location)
+            .unwrap_or_else(|| panic!("no error at {location}\n{run:?}"))
+    };
+    assert!(at("![a]").message.contains("outside the site"), "{run:?}");
+    assert!(at("![b]").message.contains("outside content/"), "{run:?}");
+    assert!(!site.out().exists(), "{run:?}");
+    assert!(!run.stderr.contains("secret"), "{run:?}");
+    // A path that climbs is a link relative to the page, checked as before.
+    let (site, _) = site_with_image("![c](../../../../../etc/x.png)");
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    assert!(run.stderr.contains("climbs above the site root"), "{run:?}");
+}
+
+#[test]
+fn an_svg_that_could_run_script_is_refused() {
+    let (site, r1) = site_with_image("![Chart](chart.svg) ![Safe](safe.svg)");
+    site.write(
+        "content/reports/chart.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect onclick=\"steal()\"/></svg>",
+    );
+    site.write(
+        "content/reports/safe.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>",
+    );
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    run.assert_error(
+        "the SVG image `chart.svg` holds an event attribute",
+        &loc("content/reports/r1.md", &r1, "![Chart]"),
+    );
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+    // Without it, the safe one is published, as an image only.
+    site.edit("content/reports/r1.md", "![Chart](chart.svg)", "");
+    site.build_ok(&["--deny-warnings"]);
+    assert!(site.exists("reports/r1/safe.svg"));
+    assert!(!site.exists("reports/r1/chart.svg"));
+    assert!(site
+        .page("reports/r1/index.html")
+        .contains("<img src=\"safe.svg\" alt=\"Safe\""));
+}
