@@ -280,6 +280,7 @@ impl<'a> Renderer<'a> {
                 current: false,
             });
         }
+        nav.extend(self.menu(&linker, path));
         Common {
             site_title: config.title.clone(),
             site_description: config.description.clone(),
@@ -292,6 +293,37 @@ impl<'a> Renderer<'a> {
             nav,
             has_search: config.search,
         }
+    }
+
+    /// The `menu:` entries of site.yaml whose pages are published (the others are reported by the
+    /// check stage), for the page at `path`.
+    fn menu<'m>(
+        &'m self,
+        linker: &'m views::Linker,
+        path: &'m str,
+    ) -> impl Iterator<Item = NavItem> + 'm {
+        let site = self.site;
+        let here = url::page_of_file(path);
+        site.config
+            .menu
+            .iter()
+            .filter(move |m| site.is_published(m.link.kind, &m.link.id))
+            .map(move |m| {
+                let page = Site::url(m.link.kind, &m.link.id);
+                let current = page == here;
+                let target = match &m.link.anchor {
+                    Some(anchor) => format!("{page}#{anchor}"),
+                    None => page,
+                };
+                NavItem {
+                    title: m
+                        .label
+                        .clone()
+                        .unwrap_or_else(|| site.title(m.link.kind, &m.link.id)),
+                    url: linker.url(&target),
+                    current,
+                }
+            })
     }
 
     /// Renders the Markdown body of `doc` for the page at `path`, turning its problems into

@@ -320,3 +320,64 @@ fn an_svg_that_could_run_script_is_refused() {
         .page("reports/r1/index.html")
         .contains("<img src=\"safe.svg\" alt=\"Safe\""));
 }
+
+#[test]
+fn menu_puts_pages_in_the_navigation_in_order_with_labels() {
+    let site = Site::with(&[
+        (
+            "site.yaml",
+            &format!(
+                "{SITE_YAML}menu:\n  - page/about\n  - {{link: page/accessibility, label: \"Access\"}}\n  \
+                 - link: report/r1#findings\n    label: \"What we found\"\n"
+            ),
+        ),
+        ("content/pages/about.md", "---\ntitle: About us\n---\nText.\n"),
+    ]);
+    site.build_ok(&["--base-url", "https://example.org/sub/", "--deny-warnings"]);
+    let about = site.page("about/index.html");
+    let nav = between(&about, "<nav class=\"site-nav\"", "</nav>");
+    let about_at = nav
+        .find("<a href=\"../about/\" aria-current=\"page\">About us</a>")
+        .unwrap_or_else(|| panic!("{nav}"));
+    let access_at = nav
+        .find("<a href=\"../accessibility/\">Access</a>")
+        .unwrap_or_else(|| panic!("{nav}"));
+    let found_at = nav
+        .find("<a href=\"../reports/r1/#findings\">What we found</a>")
+        .unwrap_or_else(|| panic!("{nav}"));
+    assert!(about_at < access_at && access_at < found_at, "{nav}");
+    // After the site's own sections, on every page.
+    assert!(nav.find("Reports").unwrap() < about_at, "{nav}");
+    let report = site.page("reports/r1/index.html");
+    assert!(
+        report.contains("<a href=\"../../about/\">About us</a>"),
+        "{report}"
+    );
+}
+
+#[test]
+fn wrong_menu_targets_are_errors_in_site_yaml() {
+    let yaml = format!(
+        "{SITE_YAML}menu:\n  - page/abot\n  - {{link: report/r9, label: X}}\n  - page/accessibility\n"
+    );
+    let site = Site::with(&[("site.yaml", &yaml)]);
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    run.assert_error(
+        "`page/abot` does not exist",
+        &loc("site.yaml", &yaml, "page/abot"),
+    );
+    run.assert_error(
+        "`report/r9` does not exist",
+        &loc("site.yaml", &yaml, "report/r9"),
+    );
+    assert_eq!(run.errors().len(), 2, "{run:?}");
+    // A value that is no reference at all is an error at its place too.
+    let yaml = format!("{SITE_YAML}menu:\n  - about\n");
+    let site = Site::with(&[("site.yaml", &yaml)]);
+    let run = site.build(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let error = run.errors().remove(0);
+    assert_eq!(error.location, loc("site.yaml", &yaml, "about"), "{run:?}");
+    assert!(error.message.contains("such as `page/about`"), "{run:?}");
+}
