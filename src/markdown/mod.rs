@@ -910,15 +910,14 @@ impl<'a> State<'a> {
                     for item in &items {
                         if let Err(suggestion) = self.resolver.has_citation(&item.key) {
                             ok = false;
-                            let help =
-                                suggestion
-                                    .map(|s| format!("did you mean `@{s}`?"))
-                                    .or_else(|| {
-                                        Some(
-                                            "add the entry to the bibliography named in site.yaml"
-                                                .into(),
-                                        )
-                                    });
+                            let help = quarto::cross_reference(&item.key)
+                                .or_else(|| suggestion.map(|s| format!("did you mean `@{s}`?")))
+                                .or_else(|| {
+                                    Some(
+                                        "add the entry to the bibliography named in site.yaml"
+                                            .into(),
+                                    )
+                                });
                             // Point at the key itself, found in the run's source. A key written
                             // with entities is not found as is: point at the run, and stop looking.
                             let found = self

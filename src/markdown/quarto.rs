@@ -6,6 +6,8 @@
 //!    says how to write it as a block quote.
 //! 2. An executable code chunk (```` ```{r} ````, ```` ```{python} ````) is shown as code in its
 //!    language, with a warning that realist runs no code.
+//! 3. A cross-reference (`@fig-logic`, `@tbl-areas`, `@sec-methods`) reads as a citation key the
+//!    bibliography does not have; its error says what to write instead.
 
 /// A warning about a Quarto habit: what is wrong and what to write instead.
 pub(super) struct Habit {
@@ -100,6 +102,25 @@ pub(super) fn code_chunk(info: &str) -> Option<(String, Habit)> {
     ))
 }
 
+/// The help for an unknown citation key that is a Quarto cross-reference (`fig-`, `tbl-`, `sec-`,
+/// `eq-`, `lst-` and a label), or None.
+pub(super) fn cross_reference(key: &str) -> Option<String> {
+    let (prefix, label) = key.split_once('-')?;
+    let what = match prefix {
+        "fig" => "figure",
+        "tbl" => "table",
+        "sec" => "section",
+        "eq" => "equation",
+        "lst" => "code listing",
+        _ => return None,
+    };
+    (!label.is_empty()).then(|| {
+        format!(
+            "`@{key}` is a Quarto cross-reference to a {what}, which realist does not number: give the heading above it an id (`## Logic model {{#{label}}}`) and link to it with `[the {what}](#{label})`"
+        )
+    })
+}
+
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars
@@ -141,5 +162,15 @@ mod tests {
         assert!(habit.help.ends_with("with ```r"), "{}", habit.help);
         assert_eq!(code_chunk("{python echo=false}").unwrap().0, "python");
         assert!(code_chunk("python").is_none());
+    }
+
+    #[test]
+    fn cross_references() {
+        let help = cross_reference("fig-logic-model").unwrap();
+        assert!(help.contains("{#logic-model}"), "{help}");
+        assert!(help.contains("[the figure](#logic-model)"), "{help}");
+        assert!(cross_reference("smith2013").is_none());
+        assert!(cross_reference("figure-x").is_none());
+        assert!(cross_reference("fig-").is_none());
     }
 }

@@ -381,3 +381,16 @@ fn wrong_menu_targets_are_errors_in_site_yaml() {
     assert_eq!(error.location, loc("site.yaml", &yaml, "about"), "{run:?}");
     assert!(error.message.contains("such as `page/about`"), "{run:?}");
 }
+
+#[test]
+fn a_quarto_cross_reference_says_what_to_write_instead() {
+    let text = page("As @fig-logic-model shows.\n");
+    let site = Site::with(&[("content/pages/notes.md", &text)]);
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    run.assert_error_help(
+        "unknown citation key `@fig-logic-model`",
+        &loc("content/pages/notes.md", &text, "@fig"),
+        "Quarto cross-reference to a figure",
+    );
+}
