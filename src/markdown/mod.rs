@@ -1,10 +1,12 @@
 //! Markdown to HTML for every body on the site, through pulldown-cmark.
 //!
-//! On top of CommonMark this stage owns: stable heading ids (explicit `{#id}` wins), the table of
-//! contents, `@kind/id` cross-references and relative `.md` links, Pandoc-style citations, glossary
-//! `<abbr>` on first use, syntect highlighting, and a static accessibility lint (image alt text,
-//! heading levels). It reports problems with file lines, and never fails: a broken link renders as
-//! plain text and a diagnostic.
+//! On top of CommonMark this stage owns: stable heading ids (explicit `{#id}` wins, and none takes
+//! an id of the page's template), the table of contents, `@kind/id` cross-references and relative
+//! `.md` links, Pandoc-style citations, glossary `<abbr>` on first use, syntect highlighting,
+//! footnotes listed at the end ([`footnotes`]), images kept beside the Markdown file ([`images`]),
+//! task-list marks for screen readers, warnings for Quarto habits ([`quarto`]), and a static
+//! accessibility lint (image alt text, heading levels). It reports problems with file lines, and
+//! never fails: a broken link renders as plain text and a diagnostic.
 //!
 //! [`render`] does this for one body:
 //!
@@ -12,8 +14,9 @@
 //! 2. run pulldown-cmark, passing each event through one handler per kind of event: headings get
 //!    their ids, links and images are resolved and checked, code is highlighted, raw HTML becomes
 //!    text, glossary terms are marked up in text;
-//! 3. write the HTML, and return it with the table of contents, the links to check and the
-//!    problems found.
+//! 3. hold footnote definitions back, and write them after the last event of the body;
+//! 4. write the HTML, and return it with the table of contents, the links to check, the images
+//!    to copy beside the page and the problems found.
 
 mod footnotes;
 pub mod highlight;

@@ -275,6 +275,32 @@ const SKELETON: &[(&str, &str)] = &[
     ("templates/.keep", ""),
 ];
 
+/// Makes `dir` a new, empty folder for a site, or accepts it if it is one already; refuses a
+/// link, a file and a folder that is not empty.
+fn new_folder(dir: &Path) -> Result<(), ScaffoldError> {
+    let shown = dir.display();
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(fail(
+            2,
+            format!("{shown} is a symbolic link"),
+            Some("realist never writes through a link; name a new folder instead"),
+        )),
+        Ok(meta) if !meta.is_dir() => Err(fail(
+            2,
+            format!("{shown} is a file, where a folder is expected"),
+            Some("choose a new folder name"),
+        )),
+        Ok(_) if !std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) => Err(fail(
+            2,
+            format!("{shown} exists and is not empty"),
+            Some("choose a new folder name"),
+        )),
+        Ok(_) => Ok(()),
+        Err(_) => std::fs::create_dir_all(dir)
+            .map_err(|e| fail(2, format!("cannot create {shown}: {e}"), None)),
+    }
+}
+
 /// The skeleton's accessibility statement, prepared `today` (YYYY-MM-DD): the sections of the
 /// statement UK public-sector websites publish, more than the one a site without its own gets.
 fn accessibility_statement(today: &str) -> String {
@@ -290,35 +316,7 @@ fn accessibility_statement(today: &str) -> String {
 /// a symbolic link (even to an empty folder): every file is written inside `dir` itself, under the
 /// input policy, never through a link.
 pub fn init(dir: &Path) -> Result<(), ScaffoldError> {
-    let shown = dir.display();
-    match std::fs::symlink_metadata(dir) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(fail(
-                2,
-                format!("{shown} is a symbolic link"),
-                Some("realist never writes through a link; name a new folder instead"),
-            ));
-        }
-        Ok(meta) if !meta.is_dir() => {
-            return Err(fail(
-                2,
-                format!("{shown} is a file, where a folder is expected"),
-                Some("choose a new folder name"),
-            ));
-        }
-        Ok(_) => {
-            let empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
-            if !empty {
-                return Err(fail(
-                    2,
-                    format!("{shown} exists and is not empty"),
-                    Some("choose a new folder name"),
-                ));
-            }
-        }
-        Err(_) => std::fs::create_dir_all(dir)
-            .map_err(|e| fail(2, format!("cannot create {shown}: {e}"), None))?,
-    }
+    new_folder(dir)?;
     for (rel, text) in SKELETON {
         write_new(dir, Path::new(rel), text)?;
     }
