@@ -500,3 +500,66 @@ fn init_never_writes_through_a_link() {
     assert_eq!(run.code, 2, "{run:?}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
 }
+
+/// Every field of a kind's front matter, nested ones included, is shown in its archetype (set or
+/// commented out), so that a field added to the schema is added to the archetypes too. The match
+/// has no wildcard: a new kind does not compile here until its fields are named.
+#[test]
+fn the_archetypes_show_every_field() {
+    use realist::model as s;
+    let cmo = [
+        fields_of::<s::Cmo>(),
+        fields_of::<s::ContextItem>(),
+        fields_of::<s::Mechanism>(),
+        fields_of::<s::Outcome>(),
+        fields_of::<s::Chain>(),
+        fields_of::<s::Evidence>(),
+        fields_of::<s::Confidence>(),
+    ]
+    .concat();
+    for kind in s::Kind::ALL {
+        let fields: Vec<&str> = match kind {
+            s::Kind::Study => [
+                fields_of::<s::Study>(),
+                fields_of::<s::Period>(),
+                fields_of::<s::Ethics>(),
+            ]
+            .concat(),
+            s::Kind::Report => [
+                fields_of::<s::Report>(),
+                fields_of::<s::Author>(),
+                fields_of::<s::Funding>(),
+                fields_of::<s::Ethics>(),
+                // The inline CMO's own `type:` is optional and always `cmo`: not shown there.
+                cmo.iter().copied().filter(|f| *f != "type").collect(),
+            ]
+            .concat(),
+            s::Kind::Tracer => fields_of::<s::Tracer>(),
+            s::Kind::Area => fields_of::<s::Area>(),
+            s::Kind::Theory => [
+                fields_of::<s::ProgrammeTheory>(),
+                fields_of::<s::Statement>(),
+            ]
+            .concat(),
+            s::Kind::Cmo => cmo.clone(),
+            s::Kind::Page => fields_of::<s::FreePage>(),
+            s::Kind::Theme => continue,
+            s::Kind::Source => [fields_of::<s::Source>(), vec!["name"]].concat(),
+        };
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("themes/default/archetypes/{}.md", kind.name()));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let front = text.split("\n---\n").next().unwrap();
+        for field in fields {
+            // `field:` as a key: at the start of a word, in a block or a flow mapping.
+            let key = format!("{field}:");
+            let shown = front.match_indices(&key).any(|(at, _)| {
+                front[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| matches!(c, ' ' | '{' | '\n'))
+            });
+            assert!(shown, "{}: `{field}` is not shown", path.display());
+        }
+    }
+}
