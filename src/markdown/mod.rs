@@ -350,6 +350,8 @@ struct State<'a> {
     /// The raw HTML block being read, and its offset: it is shown as text, never passed through.
     html_block: Option<(String, usize)>,
     notes: footnotes::Notes,
+    /// Whether the last event was the end of an image (Quarto puts `{#fig-x}` right after one).
+    after_image: bool,
     /// Where each footnote is defined: (label, offset), to locate a note never referred to.
     note_definitions: Vec<(String, usize)>,
 }
@@ -376,6 +378,7 @@ impl<'a> State<'a> {
             image_alt: None,
             html_block: None,
             notes: footnotes::Notes::default(),
+            after_image: false,
             note_definitions: Vec::new(),
         }
     }
@@ -424,6 +427,8 @@ impl<'a> State<'a> {
     /// Handles one event of the Markdown parser at byte `offset`: one function per kind of event
     /// that realist changes, the rest passed on as it is.
     fn event(&mut self, event: Event<'a>, offset: usize, events: &mut Events<'a>) {
+        // Set again by the end of an image, for the text that follows it.
+        self.after_image = false;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.raw_text_depth += 1;
@@ -588,6 +593,7 @@ impl<'a> State<'a> {
 
     fn end_image(&mut self, events: &mut Events<'a>) {
         self.raw_text_depth -= 1;
+        self.after_image = true;
         if let Some((alt, at)) = self.image_alt.take() {
             if alt.trim().is_empty() {
                 let help = "describe the image between the brackets: ![what it shows](file.png)";
@@ -896,6 +902,17 @@ impl<'a> State<'a> {
     fn text(&mut self, run: &TextRun, events: &mut Events<'a>) {
         let (text, source) = (run.text.as_str(), run.start..run.end);
         if let Some((at, problem)) = quarto::fenced_div(self.source.text, run.start) {
+            self.problem(at, problem.message, Some(problem.help), true);
+        }
+        if std::mem::take(&mut self.after_image) {
+            if let Some(problem) = quarto::image_attributes(text) {
+                self.problem(run.start, problem.message, Some(problem.help), true);
+            }
+        }
+        if let Some((in_text, problem)) = quarto::shortcode(text) {
+            // Found in the source when it is there as written, else where the text has it.
+            let source = self.source.text.get(run.start..run.end).unwrap_or("");
+            let at = run.start + source.find("{{<").unwrap_or(in_text);
             self.problem(at, problem.message, Some(problem.help), true);
         }
         if self.raw_text_depth > 0 || self.heading.is_some() {

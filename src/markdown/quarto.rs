@@ -6,7 +6,9 @@
 //!    says how to write it as a block quote.
 //! 2. An executable code chunk (```` ```{r} ````, ```` ```{python} ````) is shown as code in its
 //!    language, with a warning that realist runs no code.
-//! 3. A cross-reference (`@fig-logic`, `@tbl-areas`, `@sec-methods`) reads as a citation key the
+//! 3. Attributes after an image (`![Logic model](x.png){#fig-logic width=80%}`) and shortcodes
+//!    (`{{< include _intro.qmd >}}`) are shown as text, with a warning.
+//! 4. A cross-reference (`@fig-logic`, `@tbl-areas`, `@sec-methods`) reads as a citation key the
 //!    bibliography does not have; its error says what to write instead.
 
 /// A warning about a Quarto habit: what is wrong and what to write instead.
@@ -102,6 +104,39 @@ pub(super) fn code_chunk(info: &str) -> Option<(String, Habit)> {
     ))
 }
 
+/// A warning for the text run right after an image, if it starts with Quarto's attributes
+/// (`{#fig-logic}`, `{width=80%}`).
+pub(super) fn image_attributes(text: &str) -> Option<Habit> {
+    let inner = text.strip_prefix('{')?;
+    let close = inner.find('}')?;
+    let attributes: String = text[..close + 2].chars().take(60).collect();
+    Some(Habit {
+        message: format!(
+            "`{}` after an image is Quarto syntax that realist does not read: it is shown as text",
+            crate::diagnostics::printable_inline(&attributes)
+        ),
+        help: "delete it: the text in the brackets describes the image, and a heading with an id above it (`### Logic model {#logic-model}`) lets other pages link to it".into(),
+    })
+}
+
+/// A warning for a Quarto (or Hugo) shortcode in running text, `{{< include _intro.qmd >}}`, with
+/// its offset in `text`.
+pub(super) fn shortcode(text: &str) -> Option<(usize, Habit)> {
+    let at = text.find("{{<")?;
+    let end = text[at..].find(">}}").map_or(text.len(), |e| at + e + 3);
+    let written: String = text[at..end].chars().take(60).collect();
+    Some((
+        at,
+        Habit {
+            message: format!(
+                "`{}` is a Quarto shortcode, which realist does not run: it is shown as text",
+                crate::diagnostics::printable_inline(&written)
+            ),
+            help: "write the text in this file instead of including it; to point to another page, link to it with `[text](@page/id)`".into(),
+        },
+    ))
+}
+
 /// The help for an unknown citation key that is a Quarto cross-reference (`fig-`, `tbl-`, `sec-`,
 /// `eq-`, `lst-` and a label), or None.
 pub(super) fn cross_reference(key: &str) -> Option<String> {
@@ -162,6 +197,26 @@ mod tests {
         assert!(habit.help.ends_with("with ```r"), "{}", habit.help);
         assert_eq!(code_chunk("{python echo=false}").unwrap().0, "python");
         assert!(code_chunk("python").is_none());
+    }
+
+    #[test]
+    fn image_attributes_and_shortcodes() {
+        let habit = image_attributes("{#fig-logic width=80%} and more").unwrap();
+        assert!(
+            habit.message.starts_with("`{#fig-logic width=80%}`"),
+            "{}",
+            habit.message
+        );
+        assert!(image_attributes(" {#x}").is_none());
+        assert!(image_attributes("{ no end").is_none());
+        let (at, habit) = shortcode("See {{< include _intro.qmd >}} here").unwrap();
+        assert_eq!(at, 4);
+        assert!(
+            habit.message.starts_with("`{{< include _intro.qmd >}}`"),
+            "{}",
+            habit.message
+        );
+        assert!(shortcode("a {{ b }}").is_none());
     }
 
     #[test]

@@ -394,3 +394,32 @@ fn a_quarto_cross_reference_says_what_to_write_instead() {
         "Quarto cross-reference to a figure",
     );
 }
+
+#[test]
+fn quarto_image_attributes_and_shortcodes_are_located_warnings() {
+    let text = page(
+        "![Logic model](figures/lm.png){#fig-logic width=80%}\n\nSee {{< include _intro.qmd >}} here.\n",
+    );
+    let site = Site::with(&[("content/pages/notes.md", &text)]);
+    site.write("content/pages/figures/lm.png", PNG);
+    let run = site.build_ok(&[]);
+    let warnings = run.diagnostics();
+    assert_eq!(warnings.len(), 2, "{run:?}");
+    let attributes = &warnings[0];
+    assert!(
+        attributes
+            .message
+            .starts_with("`{#fig-logic width=80%}` after an image"),
+        "{run:?}"
+    );
+    assert_eq!(
+        attributes.location,
+        loc("content/pages/notes.md", &text, "{#fig")
+    );
+    let shortcode = &warnings[1];
+    assert!(shortcode.message.contains("Quarto shortcode"), "{run:?}");
+    assert_eq!(
+        shortcode.location,
+        loc("content/pages/notes.md", &text, "{{<")
+    );
+}
