@@ -6,13 +6,17 @@
 //!    suggestion);
 //! 2. check each value whose grammar is its own: `base_url` ([`crate::url::BaseUrl`]), the
 //!    language tag, the accessibility contact's email address, the paths it names;
-//! 3. return every problem at once, each located at its value.
+//! 3. locate each `menu:` entry, whose target is checked once the site is known
+//!    ([`SiteConfig::check_menu`]);
+//! 4. return every problem at once, each located at its value.
 
 use std::path::{Path, PathBuf};
 
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
+use crate::model::Ref;
 use crate::paths::{self, escapes_root};
 use crate::text::yaml;
 use crate::url::BaseUrl;
@@ -42,6 +46,62 @@ pub struct SiteConfig {
     /// Full-text search (a Pagefind index under `pagefind/` and the `search/` page).
     #[serde(default = "default_search")]
     pub search: bool,
+    /// Pages added to the header navigation, in order, after the site's own sections.
+    #[serde(default)]
+    pub menu: Vec<MenuItem>,
+}
+
+/// An entry of `menu:`: a page of the site, written `page/about` or
+/// `{link: page/about, label: "About us"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuItem {
+    /// What the navigation shows: by default, the page's title.
+    pub label: Option<String>,
+    /// The page, as a reference (`page/about`, `report/x#findings`).
+    pub link: Ref,
+    /// Where `link` is written in site.yaml (line, column), to report a target that does not
+    /// exist once the site is read.
+    pub at: (usize, usize),
+}
+
+impl<'de> Deserialize<'de> for MenuItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            link: String,
+            label: Option<String>,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MenuItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a page such as `page/about`, or `{link: page/about, label: About}`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MenuItem, E> {
+                menu_item(v, None)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MenuItem, A::Error> {
+                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                menu_item(&full.link, full.label)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn menu_item<E: de::Error>(link: &str, label: Option<String>) -> Result<MenuItem, E> {
+    let link = Ref::parse(link).map_err(|m| {
+        yaml::value_error(
+            "link",
+            format!("{m}; a menu entry names a page of the site, such as `page/about`"),
+        )
+    })?;
+    Ok(MenuItem {
+        label,
+        link,
+        at: (0, 0),
+    })
 }
 
 /// Off unless asked for, as in Zola: a Pagefind index costs several times the rest of the build
@@ -111,6 +171,7 @@ impl SiteConfig {
         if let Some(problem) = self.check_language(locator) {
             problems.push(problem);
         }
+        self.locate_menu(locator);
         let theme = Path::new(&self.theme);
         let paths = [
             ("bibliography", self.bibliography.as_deref()),
@@ -136,6 +197,40 @@ impl SiteConfig {
             }
         }
         problems
+    }
+
+    /// Finds where each `menu:` entry's link is written, in order.
+    fn locate_menu(&mut self, locator: &yaml::Locator) {
+        // From the first `menu` on, so that a link is not found in an earlier value.
+        let mut cursor = yaml::LocateCursor::default();
+        if !self.menu.is_empty() {
+            let _ = locator.locate_next("menu", &mut cursor);
+        }
+        for item in &mut self.menu {
+            let written = item.link.to_string();
+            item.at = locator
+                .locate_next(&written, &mut cursor)
+                .or_else(|| locator.value_of_key("menu"))
+                .unwrap_or((1, 1));
+        }
+    }
+
+    /// Checks that each `menu:` entry names a page the site publishes: `problem` says what is
+    /// wrong with a reference (the resolver's check of a reference), and the error is located at
+    /// the entry in site.yaml.
+    pub fn check_menu(
+        &self,
+        problem: impl Fn(&Ref) -> Option<(String, Option<String>)>,
+    ) -> Vec<Diagnostic> {
+        self.menu
+            .iter()
+            .filter_map(|item| {
+                let (message, help) = problem(&item.link)?;
+                let (line, column) = item.at;
+                let d = Diagnostic::error(Path::new("site.yaml"), line, column, message);
+                Some(d.with_help_opt(help))
+            })
+            .collect()
     }
 
     /// `language` is a BCP 47 language tag (`en`, `en-GB`, `cy`): it goes into every page's

@@ -65,14 +65,16 @@ enum Command {
         #[arg(long)]
         verbose: bool,
     },
-    /// Make a new content file from the theme's archetype.
+    /// Make a new content file from an archetype, in the site around the current folder.
     New {
-        /// report, tracer, cmo or theory
+        /// report, cmo, tracer, area, study, theory, page or source
         kind: String,
         /// The new file's id (lower-kebab)
         id: String,
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site's folder; by default the nearest folder holding site.yaml, from the current
+        /// folder upwards.
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Create a new site skeleton that builds.
     Init { dir: PathBuf },
@@ -141,15 +143,7 @@ fn main() -> ExitCode {
             open,
             verbose,
         }),
-        Command::New { kind, id, root } => {
-            match realist::scaffold::new_content(&root, &kind, &id, &realist::scaffold::today()) {
-                Ok(path) => {
-                    say(&format!("created {}", path.display()));
-                    0
-                }
-                Err(e) => scaffold_error(e),
-            }
-        }
+        Command::New { kind, id, root } => new(&kind, &id, root.as_deref()),
         Command::Schema { kind, markdown } => schema(kind.as_deref(), markdown),
         Command::Init { dir } => match realist::scaffold::init(&dir) {
             Ok(()) => {
@@ -241,6 +235,28 @@ fn output_state(options: &realist::BuildOptions, report: &realist::BuildReport) 
         (true, _) => "",
         (false, true) => "; the previous output is unchanged",
         (false, false) => "; no output was written",
+    }
+}
+
+/// `realist new`: finds the site, writes the file, and says where it is, from the current folder
+/// when the site is found around it.
+fn new(kind: &str, id: &str, root: Option<&std::path::Path>) -> i32 {
+    use realist::scaffold;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let site = match scaffold::find_site_root(root, &cwd) {
+        Ok(site) => site,
+        Err(e) => return scaffold_error(e),
+    };
+    match scaffold::new_content(&site, kind, id, &scaffold::today()) {
+        Ok(rel) => {
+            let shown = match (root, site == cwd) {
+                (None, true) => rel,
+                _ => site.join(rel),
+            };
+            say(&format!("created {}", shown.display()));
+            0
+        }
+        Err(e) => scaffold_error(e),
     }
 }
 

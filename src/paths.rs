@@ -92,6 +92,17 @@ pub fn slash_name(rel: &Path) -> String {
     parts.join("/")
 }
 
+/// The image types a page may show from beside its Markdown file under `content/`: copied into
+/// the output, so never a type a browser would run (HTML) or that names other files.
+pub const IMAGE_TYPES: [&str; 7] = ["png", "jpg", "jpeg", "gif", "svg", "webp", "avif"];
+
+/// Whether `path` names an image of one of the [`IMAGE_TYPES`] (by its extension, in any case).
+pub fn is_image(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_TYPES.contains(&e.to_ascii_lowercase().as_str()))
+}
+
 /// Whether anything (even a broken link or a named pipe) is at `root/rel`, without following it.
 pub fn exists(root: &Path, rel: &Path) -> bool {
     std::fs::symlink_metadata(root.join(rel)).is_ok()

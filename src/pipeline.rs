@@ -578,7 +578,7 @@ pub(crate) fn write_site(
     stage("render");
 
     let records = || pages.iter().filter_map(|p| p.record.as_ref());
-    files.extend(records().map(|r| r.path.clone()));
+    files.extend(records().flat_map(|r| std::iter::once(&r.path).chain(&r.files).cloned()));
     let extras = extras(site, out, records().map(|r| r.path.as_str()));
     files.extend(extras.0.iter().cloned());
     stage("extras");

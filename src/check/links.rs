@@ -39,6 +39,8 @@ pub struct PageRecord {
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
     pub template: &'static str,
+    /// The other files written with the page (images kept beside its Markdown file).
+    pub files: Vec<String>,
 }
 
 /// The `id`s of a page, kept in one string (one allocation per page rather than one per id: a

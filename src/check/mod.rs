@@ -26,6 +26,10 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
     check_reports(site, &mut problems);
     check_cmos(site, bibliography, &mut problems);
     check_glossary(site, &mut problems);
+    problems.extend(
+        site.config
+            .check_menu(|r| site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")),
+    );
     problems
 }
 

@@ -451,6 +451,10 @@ fn classify(rel: &Path, problems: &mut Vec<Diagnostic>) -> Option<(Kind, PathBuf
         return None;
     };
     if !name.ends_with(".md") {
+        // An image beside the Markdown files: a page that shows it copies it (markdown/images.rs).
+        if paths::is_image(rel) {
+            return None;
+        }
         problems.push(
             Diagnostic::warning(rel, 0, 0, "file ignored: only `.md` files are content")
                 .with_help("put images and downloads in static/"),

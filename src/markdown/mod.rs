@@ -1,10 +1,12 @@
 //! Markdown to HTML for every body on the site, through pulldown-cmark.
 //!
-//! On top of CommonMark this stage owns: stable heading ids (explicit `{#id}` wins), the table of
-//! contents, `@kind/id` cross-references and relative `.md` links, Pandoc-style citations, glossary
-//! `<abbr>` on first use, syntect highlighting, and a static accessibility lint (image alt text,
-//! heading levels). It reports problems with file lines, and never fails: a broken link renders as
-//! plain text and a diagnostic.
+//! On top of CommonMark this stage owns: stable heading ids (explicit `{#id}` wins, and none takes
+//! an id of the page's template), the table of contents, `@kind/id` cross-references and relative
+//! `.md` links, Pandoc-style citations, glossary `<abbr>` on first use, syntect highlighting,
+//! footnotes listed at the end ([`footnotes`]), images kept beside the Markdown file ([`images`]),
+//! task-list marks for screen readers, warnings for Quarto habits ([`quarto`]), and a static
+//! accessibility lint (image alt text, heading levels). It reports problems with file lines, and
+//! never fails: a broken link renders as plain text and a diagnostic.
 //!
 //! [`render`] does this for one body:
 //!
@@ -12,10 +14,14 @@
 //! 2. run pulldown-cmark, passing each event through one handler per kind of event: headings get
 //!    their ids, links and images are resolved and checked, code is highlighted, raw HTML becomes
 //!    text, glossary terms are marked up in text;
-//! 3. write the HTML, and return it with the table of contents, the links to check and the
-//!    problems found.
+//! 3. hold footnote definitions back, and write them after the last event of the body;
+//! 4. write the HTML, and return it with the table of contents, the links to check, the images
+//!    to copy beside the page and the problems found.
 
+mod footnotes;
 pub mod highlight;
+mod images;
+mod quarto;
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Component, Path, PathBuf};
@@ -39,21 +45,55 @@ pub struct SourceLink {
     pub column: usize,
 }
 
-/// Ids the page templates use; headings never take them.
-pub const RESERVED_IDS: [&str; 12] = [
+/// Ids the page templates use; headings and footnotes never take them.
+pub const RESERVED_IDS: [&str; 15] = [
     "main",
     "top",
     "page-title",
     "key-points",
+    "plain-summary",
+    "abstract",
     "contents",
     "metadata",
     "report-cmos",
+    "cmo-list",
     "references",
     "cite-this",
     "linked-from",
     "footnotes",
     "search",
 ];
+
+/// Ids the CMO page's template uses around a standalone CMO's body, reserved on that page only
+/// (a report's heading "Evidence" keeps the id `evidence` that links to it may cite).
+const CMO_PAGE_IDS: [&str; 8] = [
+    "context",
+    "mechanism",
+    "outcome",
+    "evidence",
+    "confidence",
+    "chain",
+    "chain-in",
+    "chain-out",
+];
+
+/// The ids headings and footnotes may not take on the page of the body at `path`: the
+/// templates' ([`RESERVED_IDS`], [`CMO_PAGE_IDS`] on CMO pages) and the headings of the "linked
+/// from" groups (`linked-<folder>`).
+fn reserved_ids(path: &Path) -> slug::IdSet {
+    let mut reserved: Vec<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let folder = path.parent().and_then(Path::file_name);
+    if folder.is_some_and(|f| f == crate::model::Kind::Cmo.folder()) {
+        reserved.extend(CMO_PAGE_IDS.iter().map(|s| s.to_string()));
+    }
+    reserved.extend(
+        crate::model::Kind::ALL
+            .iter()
+            .map(|k| format!("linked-{}", k.folder())),
+    );
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    slug::IdSet::with_reserved(&reserved)
+}
 
 /// What the Markdown renderer needs from the rest of the site.
 pub trait Resolver {
@@ -67,6 +107,20 @@ pub trait Resolver {
     fn has_citation(&self, key: &str) -> Result<(), Option<String>>;
     /// Formats one document's citation clusters: inline HTML per cluster, and the reference list.
     fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>);
+    /// Opens an image kept under `content/` (`content/reports/figures/x.png`) under the input
+    /// policy: None if there is nothing there, or why it may not be read.
+    fn open_asset(&self, path: &Path) -> Result<Option<std::fs::File>, String> {
+        let _ = path;
+        Err("images beside a Markdown file are not read here".into())
+    }
+}
+
+/// A file the page shows that is copied beside it: its path relative to the page's folder
+/// (`figures/logic-model.png`) and the file, opened under the input policy.
+#[derive(Debug)]
+pub struct Asset {
+    pub rel: String,
+    pub file: std::fs::File,
 }
 
 /// Where the Markdown comes from and where its HTML will live.
@@ -108,6 +162,8 @@ pub struct Rendered {
     /// The formatted reference list: (key, HTML).
     pub references: Vec<(String, String)>,
     pub citation_keys: Vec<String>,
+    /// Images beside the Markdown file, to copy beside the page.
+    pub assets: Vec<Asset>,
 }
 
 const CITE_MARK: char = '\u{E000}';
@@ -201,6 +257,7 @@ pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
         state: State::new(source, resolver),
         pending_text: None,
         queue: Events::new(),
+        notes_written: false,
     };
     let mut html = String::with_capacity(source.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, &mut stream);
@@ -222,6 +279,8 @@ struct Stream<'a> {
     pending_text: Option<TextRun>,
     /// What `state` made of the last event read, not yet handed on.
     queue: Events<'a>,
+    /// Whether the footnotes have been written, after the body.
+    notes_written: bool,
 }
 
 impl<'a> Iterator for Stream<'a> {
@@ -230,13 +289,24 @@ impl<'a> Iterator for Stream<'a> {
     fn next(&mut self) -> Option<Event<'a>> {
         loop {
             if let Some(event) = self.queue.pop_front() {
-                return Some(event);
+                // A footnote's definition is held back, to be written at the end.
+                match self.state.notes.hold(event) {
+                    Some(event) => return Some(event),
+                    None => continue,
+                }
             }
             // A heading's events stay in `state` until it closes, so one event read may give
             // none to hand on: read on.
             let Some((event, range)) = self.parser.next() else {
-                let run = self.pending_text.take()?;
-                self.state.text(&run, &mut self.queue);
+                match self.pending_text.take() {
+                    Some(run) => self.state.text(&run, &mut self.queue),
+                    None if !self.notes_written => {
+                        // The footnotes go after the last event of the body.
+                        self.notes_written = true;
+                        self.state.end_notes(&mut self.queue);
+                    }
+                    None => return None,
+                }
                 continue;
             };
             if let Event::Text(t) = &event {
@@ -279,6 +349,11 @@ struct State<'a> {
     image_alt: Option<(String, usize)>,
     /// The raw HTML block being read, and its offset: it is shown as text, never passed through.
     html_block: Option<(String, usize)>,
+    notes: footnotes::Notes,
+    /// Whether the last event was the end of an image (Quarto puts `{#fig-x}` right after one).
+    after_image: bool,
+    /// Where each footnote is defined: (label, offset), to locate a note never referred to.
+    note_definitions: Vec<(String, usize)>,
 }
 
 impl<'a> State<'a> {
@@ -290,7 +365,7 @@ impl<'a> State<'a> {
             resolver,
             line_starts,
             last_position: (0, 0, 1),
-            ids: slug::IdSet::with_reserved(&RESERVED_IDS),
+            ids: reserved_ids(source.path),
             out: Rendered::default(),
             heading: None,
             code: None,
@@ -302,6 +377,9 @@ impl<'a> State<'a> {
             last_heading_level: 1,
             image_alt: None,
             html_block: None,
+            notes: footnotes::Notes::default(),
+            after_image: false,
+            note_definitions: Vec::new(),
         }
     }
 
@@ -349,6 +427,8 @@ impl<'a> State<'a> {
     /// Handles one event of the Markdown parser at byte `offset`: one function per kind of event
     /// that realist changes, the rest passed on as it is.
     fn event(&mut self, event: Event<'a>, offset: usize, events: &mut Events<'a>) {
+        // Set again by the end of an image, for the text that follows it.
+        self.after_image = false;
         match event {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 self.raw_text_depth += 1;
@@ -358,7 +438,7 @@ impl<'a> State<'a> {
                 self.raw_text_depth -= 1;
                 self.close_heading(events);
             }
-            Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind),
+            Event::Start(Tag::CodeBlock(kind)) => self.start_code(kind, offset),
             Event::Text(t) if self.code.is_some() => {
                 if let Some((_, code)) = &mut self.code {
                     code.push_str(&t);
@@ -397,6 +477,21 @@ impl<'a> State<'a> {
                     self.push(Event::Text(html), events);
                 }
             }
+            Event::FootnoteReference(label) => {
+                let (number, note, id) = self.notes.reference(&label, &mut self.ids);
+                self.record_link(&format!("#{note}"), offset);
+                let html = format!(
+                    "<sup class=\"footnote-reference\"><a href=\"#{}\" id=\"{}\">{number}</a></sup>",
+                    escape_attr(&note),
+                    escape_attr(&id)
+                );
+                self.push(Event::InlineHtml(html.into()), events);
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.note_definitions.push((label.to_string(), offset));
+                self.push(Event::Start(Tag::FootnoteDefinition(label)), events);
+            }
+            Event::TaskListMarker(done) => self.push(task_marker(done), events),
             Event::Text(t) => {
                 if let Some((alt, _)) = &mut self.image_alt {
                     alt.push_str(&t);
@@ -407,14 +502,19 @@ impl<'a> State<'a> {
         }
     }
 
-    /// A code block starts: its text is gathered until it ends, then highlighted.
-    fn start_code(&mut self, kind: pulldown_cmark::CodeBlockKind<'a>) {
-        let lang = match kind {
+    /// A code block starts: its text is gathered until it ends, then highlighted. A Quarto code
+    /// chunk (```` ```{r} ````) is shown as code in its language, with a warning that it is not run.
+    fn start_code(&mut self, kind: pulldown_cmark::CodeBlockKind<'a>, offset: usize) {
+        let mut lang = match kind {
             pulldown_cmark::CodeBlockKind::Fenced(info) => {
                 info.split_whitespace().next().unwrap_or("").to_string()
             }
             pulldown_cmark::CodeBlockKind::Indented => String::new(),
         };
+        if let Some((chunk_lang, problem)) = quarto::code_chunk(&lang) {
+            self.problem(offset, problem.message, Some(problem.help), true);
+            lang = chunk_lang;
+        }
         self.raw_text_depth += 1;
         self.code = Some((lang, String::new()));
     }
@@ -493,6 +593,7 @@ impl<'a> State<'a> {
 
     fn end_image(&mut self, events: &mut Events<'a>) {
         self.raw_text_depth -= 1;
+        self.after_image = true;
         if let Some((alt, at)) = self.image_alt.take() {
             if alt.trim().is_empty() {
                 let help = "describe the image between the brackets: ![what it shows](file.png)";
@@ -636,6 +737,11 @@ impl<'a> State<'a> {
             }
             Ok(links::UrlKind::Relative) => {}
         }
+        if image {
+            if let Some(target) = self.colocated_image(dest, offset) {
+                return target;
+            }
+        }
         self.site_link_target(dest, offset).into()
     }
 
@@ -684,6 +790,69 @@ impl<'a> State<'a> {
         Some(dest.to_string())
     }
 
+    /// The target of an image kept beside the Markdown file (see [`images`]), opened and kept
+    /// to be copied beside the page; None for any other relative image path. A missing or
+    /// refused image is an error at the image, and is left out (its alternative text stays).
+    fn colocated_image(&mut self, dest: &str, offset: usize) -> Option<Target> {
+        let path = dest.split(['#', '?']).next().unwrap_or(dest);
+        let (file, rel) = match images::colocated(self.source.path, path) {
+            images::Image::Elsewhere => return None,
+            images::Image::Refused(message, help) => {
+                self.problem(offset, message, Some(help), false);
+                return Some(Target::Refused);
+            }
+            images::Image::Beside { file, rel } => (file, rel),
+        };
+        let shown = crate::diagnostics::display_path(&file);
+        let refusal = match self.resolver.open_asset(&file) {
+            Ok(Some(opened)) => match self.check_svg(&rel, opened) {
+                Ok(opened) => {
+                    if !self.out.assets.iter().any(|a| a.rel == rel) {
+                        self.out.assets.push(Asset { rel: rel.clone(), file: opened });
+                    }
+                    return Some(Target::Href(rel));
+                }
+                Err(refusal) => refusal,
+            },
+            Ok(None) => (
+                format!("image `{path}` not found: there is no file {shown}"),
+                "the path is relative to this Markdown file: put the image there, or correct the path".to_string(),
+            ),
+            Err(why) => (
+                format!("image `{path}` cannot be used: {shown} is {why}"),
+                "keep images as ordinary files under content/".to_string(),
+            ),
+        };
+        self.problem(offset, refusal.0, Some(refusal.1), false);
+        Some(Target::Refused)
+    }
+
+    /// An SVG image, refused if it could run script (see [`images::svg_danger`]).
+    fn check_svg(
+        &self,
+        rel: &str,
+        mut file: std::fs::File,
+    ) -> Result<std::fs::File, (String, String)> {
+        use std::io::{Read, Seek};
+        if !rel.to_ascii_lowercase().ends_with(".svg") {
+            return Ok(file);
+        }
+        let mut bytes = Vec::new();
+        let read = file.read_to_end(&mut bytes).and_then(|_| file.rewind());
+        let danger = match read {
+            Ok(()) => images::svg_danger(&bytes),
+            Err(_) => Some("unreadable"),
+        };
+        match danger {
+            None => Ok(file),
+            Some(what) => Err((
+                format!("the SVG image `{rel}` holds {what}, which could run script on the site"),
+                "export the figure again as PNG, or as an SVG without scripts or event attributes"
+                    .to_string(),
+            )),
+        }
+    }
+
     fn foreign_image_warning(&mut self, dest: &str, offset: usize) {
         self.problem(
             offset,
@@ -711,9 +880,41 @@ impl<'a> State<'a> {
         self.out.links.push((href.to_string(), line, column));
     }
 
+    /// The footnotes, after the body; a note never referred to is left out, with a warning.
+    fn end_notes(&mut self, events: &mut Events<'a>) {
+        for (label, at) in std::mem::take(&mut self.note_definitions) {
+            if self.notes.is_referenced(&label) {
+                continue;
+            }
+            self.problem(
+                at,
+                format!("the footnote `[^{label}]` is never referred to: it is left out"),
+                Some(format!(
+                    "refer to it in the text with `[^{label}]`, or delete it"
+                )),
+                true,
+            );
+        }
+        events.extend(self.notes.section());
+    }
+
     /// Decorates running text: citations first, then glossary terms in what is left.
     fn text(&mut self, run: &TextRun, events: &mut Events<'a>) {
         let (text, source) = (run.text.as_str(), run.start..run.end);
+        if let Some((at, problem)) = quarto::fenced_div(self.source.text, run.start) {
+            self.problem(at, problem.message, Some(problem.help), true);
+        }
+        if std::mem::take(&mut self.after_image) {
+            if let Some(problem) = quarto::image_attributes(text) {
+                self.problem(run.start, problem.message, Some(problem.help), true);
+            }
+        }
+        if let Some((in_text, problem)) = quarto::shortcode(text) {
+            // Found in the source when it is there as written, else where the text has it.
+            let source = self.source.text.get(run.start..run.end).unwrap_or("");
+            let at = run.start + source.find("{{<").unwrap_or(in_text);
+            self.problem(at, problem.message, Some(problem.help), true);
+        }
         if self.raw_text_depth > 0 || self.heading.is_some() {
             self.push(Event::Text(text.to_string().into()), events);
             return;
@@ -729,15 +930,14 @@ impl<'a> State<'a> {
                     for item in &items {
                         if let Err(suggestion) = self.resolver.has_citation(&item.key) {
                             ok = false;
-                            let help =
-                                suggestion
-                                    .map(|s| format!("did you mean `@{s}`?"))
-                                    .or_else(|| {
-                                        Some(
-                                            "add the entry to the bibliography named in site.yaml"
-                                                .into(),
-                                        )
-                                    });
+                            let help = quarto::cross_reference(&item.key)
+                                .or_else(|| suggestion.map(|s| format!("did you mean `@{s}`?")))
+                                .or_else(|| {
+                                    Some(
+                                        "add the entry to the bibliography named in site.yaml"
+                                            .into(),
+                                    )
+                                });
                             // Point at the key itself, found in the run's source. A key written
                             // with entities is not found as is: point at the run, and stop looking.
                             let found = self
@@ -845,6 +1045,23 @@ impl<'a> State<'a> {
         self.out.html = out;
         self.out
     }
+}
+
+/// A task-list checkbox (`- [x]`), as text rather than a form control no one can tick: a mark for
+/// the eye and its meaning for screen readers, which announce a disabled checkbox with no label
+/// as "checkbox, dimmed".
+fn task_marker(done: bool) -> Event<'static> {
+    let (mark, said) = if done {
+        ("☑", "Done:")
+    } else {
+        ("☐", "To do:")
+    };
+    Event::InlineHtml(
+        format!(
+            "<span class=\"task-marker\" aria-hidden=\"true\">{mark}</span><span class=\"visually-hidden\">{said}</span> "
+        )
+        .into(),
+    )
 }
 
 /// Word tokens (letters, digits, `&`) with their byte offsets, for glossary lookup.

@@ -186,7 +186,7 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         links: &[],
         backlink_rank: 5,
         referable: true,
-        archetype: false,
+        archetype: true,
     },
     KindInfo {
         kind: Kind::Report,
@@ -269,7 +269,7 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         links: &[STUDY_LINK],
         backlink_rank: 3,
         referable: true,
-        archetype: false,
+        archetype: true,
     },
     KindInfo {
         kind: Kind::Theory,
@@ -366,7 +366,7 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         links: &[],
         backlink_rank: 6,
         referable: true,
-        archetype: false,
+        archetype: true,
     },
     KindInfo {
         kind: Kind::Theme,

@@ -78,6 +78,8 @@ pub struct Built {
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
     pub problems: Vec<Diagnostic>,
+    /// Images kept beside the page's Markdown file, copied beside the page.
+    pub assets: Vec<markdown::Asset>,
 }
 
 /// Glossary lookup for `<abbr>`: term → (expansion, anchor).
@@ -86,24 +88,33 @@ pub struct GlossaryIndex(HashMap<String, (String, String)>);
 impl GlossaryIndex {
     pub fn new(site: &Site) -> Self {
         let mut map = HashMap::new();
+        let mut anchors = glossary_anchors(&site.content.glossary);
         for entry in &site.content.glossary {
             // Only acronyms get <abbr>: one word with at least two capitals (CCG, PbR, HSCA12).
             let single_word = entry.term.chars().all(|c| c.is_alphanumeric() || c == '&');
             let acronym =
                 single_word && entry.term.chars().filter(|c| c.is_uppercase()).count() >= 2;
             if let (true, Some(expansion)) = (acronym, &entry.expansion) {
-                map.insert(
-                    entry.term.clone(),
-                    (expansion.clone(), glossary_anchor(&entry.term)),
-                );
+                let anchor = anchors.remove(&entry.term).unwrap_or_default();
+                map.insert(entry.term.clone(), (expansion.clone(), anchor));
             }
         }
         GlossaryIndex(map)
     }
 }
 
-pub fn glossary_anchor(term: &str) -> String {
-    format!("term-{}", crate::text::slug::slugify(term))
+/// Each glossary term's id on the glossary page, `term-<slug>`, unique: terms whose slugs are the
+/// same (`CCG` and `ccg`) get `-1`, `-2` … in the order of the glossary file.
+pub fn glossary_anchors(entries: &[crate::model::GlossaryEntry]) -> HashMap<String, String> {
+    let mut ids = crate::text::slug::IdSet::default();
+    let mut anchors = HashMap::with_capacity(entries.len());
+    for e in entries {
+        if !anchors.contains_key(&e.term) {
+            let id = ids.claim(&format!("term-{}", crate::text::slug::slugify(&e.term)));
+            anchors.insert(e.term.clone(), id);
+        }
+    }
+    anchors
 }
 
 /// Everything rendering reads: the site, the compiled templates and the lookups built once.
@@ -123,6 +134,8 @@ pub struct RenderedPage<'h> {
     /// The content file the page renders, and the links its author wrote there, with where.
     pub source: Option<PathBuf>,
     pub md_links: Vec<SourceLink>,
+    /// Images to copy beside the page (paths relative to its folder).
+    pub assets: Vec<markdown::Asset>,
 }
 
 /// Where rendered pages go. The renderer keeps nothing of a page; the sink takes its HTML (to
@@ -217,6 +230,7 @@ impl<'a> Renderer<'a> {
                 template,
                 source: built.source,
                 md_links: built.md_links,
+                assets: built.assets,
             })
         });
         let record = match rendered {
@@ -266,6 +280,7 @@ impl<'a> Renderer<'a> {
                 current: false,
             });
         }
+        nav.extend(self.menu(&linker, path));
         Common {
             site_title: config.title.clone(),
             site_description: config.description.clone(),
@@ -278,6 +293,37 @@ impl<'a> Renderer<'a> {
             nav,
             has_search: config.search,
         }
+    }
+
+    /// The `menu:` entries of site.yaml whose pages are published (the others are reported by the
+    /// check stage), for the page at `path`.
+    fn menu<'m>(
+        &'m self,
+        linker: &'m views::Linker,
+        path: &'m str,
+    ) -> impl Iterator<Item = NavItem> + 'm {
+        let site = self.site;
+        let here = url::page_of_file(path);
+        site.config
+            .menu
+            .iter()
+            .filter(move |m| site.is_published(m.link.kind, &m.link.id))
+            .map(move |m| {
+                let page = Site::url(m.link.kind, &m.link.id);
+                let current = page == here;
+                let target = match &m.link.anchor {
+                    Some(anchor) => format!("{page}#{anchor}"),
+                    None => page,
+                };
+                NavItem {
+                    title: m
+                        .label
+                        .clone()
+                        .unwrap_or_else(|| site.title(m.link.kind, &m.link.id)),
+                    url: linker.url(&target),
+                    current,
+                }
+            })
     }
 
     /// Renders the Markdown body of `doc` for the page at `path`, turning its problems into
@@ -447,6 +493,24 @@ impl Resolver for SiteResolver<'_, '_> {
         } else {
             Err(bib.suggest(key))
         }
+    }
+
+    fn open_asset(&self, path: &Path) -> Result<Option<std::fs::File>, String> {
+        let root = &self.renderer.site.content.root;
+        if !crate::paths::exists(root, path) {
+            return Ok(None);
+        }
+        // Under the input policy, and inside content/ itself: a link from there to another
+        // file of the site (site.yaml, a draft's folder) is not published either.
+        let real = crate::paths::check_file(root, path).map_err(|d| d.message)?;
+        let content = Path::new("content");
+        let canonical = crate::paths::canonical_root(root).join(content);
+        if !(real.starts_with(root.join(content)) || real.starts_with(canonical)) {
+            return Err("a symbolic link that points outside content/".into());
+        }
+        crate::paths::open(root, path)
+            .map(Some)
+            .map_err(|d| d.message)
     }
 
     fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>) {

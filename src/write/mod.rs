@@ -71,7 +71,23 @@ impl PageSink for PageWriter<'_> {
                 search.add(url.to_string(), html.to_string());
             }
         }
-        let (ids, hrefs) = scan_html(html);
+        let (mut hrefs_written, mut files) = (Vec::new(), Vec::new());
+        let folder = page.path.rsplit_once('/').map_or("", |(f, _)| f);
+        for asset in page.assets {
+            let rel = match folder {
+                "" => asset.rel.clone(),
+                f => format!("{f}/{}", asset.rel),
+            };
+            if let Err(e) = self.out.put_file(&rel, asset.file) {
+                let message = format!("cannot write output: {e}");
+                return Err(Diagnostic::error(&rel, 0, 0, message));
+            }
+            hrefs_written.push(asset.rel);
+            files.push(rel);
+        }
+        let (ids, mut hrefs) = scan_html(html);
+        // The images just copied beside the page were found when the Markdown was read.
+        hrefs.retain(|h| !hrefs_written.contains(h));
         let mut record = PageRecord {
             path: page.path,
             ids: ids.into_iter().collect(),
@@ -79,6 +95,7 @@ impl PageSink for PageWriter<'_> {
             source: page.source,
             md_links: page.md_links,
             template: page.template,
+            files,
         };
         let mut problems = Vec::new();
         if let Some(known) = self.known_files {

@@ -13,8 +13,10 @@
 
 mod common;
 
+
 mod authoring_causes;
 mod authoring_frontmatter;
+mod authoring_markdown;
 mod guide;
 mod hostile;
 mod layers;

@@ -666,12 +666,13 @@ fn footnotes_tables_and_task_lists_render() {
         "{body}"
     );
     assert!(body.contains("<td>1</td><td>2</td>"), "{body}");
+    // Task-list items say whether they are done, in words for screen readers.
     assert!(
-        body.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"),
+        body.contains("<span class=\"visually-hidden\">Done:</span> done"),
         "{body}"
     );
     assert!(
-        body.contains("<input disabled=\"\" type=\"checkbox\"/>"),
+        body.contains("<span class=\"visually-hidden\">To do:</span> open"),
         "{body}"
     );
     let reference = between(&body, "<sup class=\"footnote-reference\">", "</sup>");
@@ -679,11 +680,7 @@ fn footnotes_tables_and_task_lists_render() {
     let id = target
         .strip_prefix('#')
         .expect("a footnote link is a fragment");
-    let definition = between(
-        &body,
-        &format!("class=\"footnote-definition\" id=\"{id}\""),
-        "</div>",
-    );
+    let definition = between(&body, &format!("<li id=\"{id}\">"), "</li>");
     assert!(definition.contains("The footnote text."), "{definition}");
 }
 

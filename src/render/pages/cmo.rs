@@ -69,13 +69,13 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
     let (chain_out, chain_in) = chain::links(&linker, record);
     let mut problems = Vec::new();
     let mut md_links = evidence_links(r, record, &linker);
-    let (body_html, source) = match record.origin {
+    let (body_html, source, assets) = match record.origin {
         Origin::File(f) => {
             let doc = &r.site.content.cmos[f];
             let md = r.markdown(doc, &path, &mut problems, &mut md_links);
-            (md.html, Some(doc.path.clone()))
+            (md.html, Some(doc.path.clone()), md.assets)
         }
-        Origin::Report(_) => (String::new(), None),
+        Origin::Report(_) => (String::new(), None, Vec::new()),
     };
     let page = CmoPage {
         id: c.id.clone(),
@@ -117,6 +117,7 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
         source,
         md_links,
         problems,
+        assets,
     }
 }
 

@@ -63,6 +63,7 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         source: Some(doc.path.clone()),
         md_links,
         problems,
+        assets: md.assets,
     }
 }
 

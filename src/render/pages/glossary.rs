@@ -23,13 +23,15 @@ struct GlossaryView {
 
 pub(super) fn glossary(r: &Renderer) -> Built {
     let path = "glossary/index.html".to_string();
+    let anchors = super::super::glossary_anchors(&r.site.content.glossary);
+    let anchor = |term: &str| anchors.get(term).cloned().unwrap_or_default();
     let mut entries: Vec<GlossaryView> = r
         .site
         .content
         .glossary
         .iter()
         .map(|e| GlossaryView {
-            id: super::super::glossary_anchor(&e.term),
+            id: anchor(&e.term),
             term: e.term.clone(),
             expansion: e.expansion.clone(),
             definition: e.definition.clone(),
@@ -40,7 +42,7 @@ pub(super) fn glossary(r: &Renderer) -> Built {
                 .filter(|s| r.site.content.glossary.iter().any(|g| &g.term == *s))
                 .map(|s| LinkView {
                     title: s.clone(),
-                    url: format!("#{}", super::super::glossary_anchor(s)),
+                    url: format!("#{}", anchor(s)),
                 })
                 .collect(),
         })

@@ -48,6 +48,7 @@ fn finish(path: String, template: &'static str, context: tera::Context) -> Built
         source: None,
         md_links: Vec::new(),
         problems: Vec::new(),
+        assets: Vec::new(),
     }
 }
 

@@ -97,6 +97,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         source: Some(doc.path.clone()),
         md_links,
         problems,
+        assets: md.assets,
     }
 }
 
