@@ -308,7 +308,7 @@ fn count_pages(pages: &[pipeline::Page]) -> BTreeMap<String, usize> {
             .chain([Kind::Theme].iter())
             .find(|k| k.info().segment == first && r.path.matches('/').count() == 2)
         {
-            Some(k) => k.label(true).to_lowercase(),
+            Some(k) => k.label_in_sentence(true),
             None => "other".into(),
         };
         *counts.entry(label).or_insert(0) += 1;
@@ -320,9 +320,9 @@ fn count_pages(pages: &[pipeline::Page]) -> BTreeMap<String, usize> {
 fn singular_if_one(label: &str, n: usize) -> String {
     let kind = Kind::ALL
         .into_iter()
-        .find(|k| k.label(true).to_lowercase() == label);
+        .find(|k| k.label_in_sentence(true) == label);
     match kind {
-        Some(k) if n == 1 => k.label(false).to_lowercase(),
+        Some(k) if n == 1 => k.label_in_sentence(false),
         _ => label.to_string(),
     }
 }

@@ -480,6 +480,18 @@ impl Kind {
         }
     }
 
+    /// The label inside a sentence: lower-case, but an acronym kept (`CMO configurations`,
+    /// `study areas`).
+    pub fn label_in_sentence(self, plural: bool) -> String {
+        let label = self.label(plural);
+        let first = label.split(' ').next().unwrap_or("");
+        if first.len() > 1 && first.chars().all(|c| c.is_ascii_uppercase()) {
+            label.to_string()
+        } else {
+            label.to_lowercase()
+        }
+    }
+
     /// What a reference in `field` of this kind's front matter means, if the field links at all.
     pub fn field_link(self, field: &str) -> Option<&'static FieldLink> {
         self.info().links.iter().find(|l| l.field == field)

@@ -420,12 +420,12 @@ impl Site {
         };
         let mut ids: Vec<&str> = kinds.iter().flat_map(|k| self.ids_of(*k)).collect();
         ids.sort_unstable();
-        let label = in_a_sentence(kind.label(true));
+        let label = kind.label_in_sentence(true);
         match ids.len() {
             0 => format!(
                 "write `{}/<id>` with the id of a {}; the site has none yet",
                 kind.name(),
-                in_a_sentence(kind.label(false))
+                kind.label_in_sentence(false)
             ),
             n if n <= 10 => format!(
                 "write `{}/<id>`; the {label} are: {}",
@@ -437,16 +437,6 @@ impl Site {
                 kind.name()
             ),
         }
-    }
-}
-
-/// A kind's label inside a sentence: lower-case, but an acronym kept (`CMO configurations`).
-fn in_a_sentence(label: &str) -> String {
-    let first = label.split(' ').next().unwrap_or("");
-    if first.len() > 1 && first.chars().all(|c| c.is_ascii_uppercase()) {
-        label.to_string()
-    } else {
-        label.to_lowercase()
     }
 }
 

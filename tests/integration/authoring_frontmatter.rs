@@ -117,7 +117,10 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
         &at(7, 9),
         "did you mean `published`?",
     );
-    run.assert_error("`a1` needs its kind in front, as in `area/<id>`", &at(10, 9));
+    run.assert_error(
+        "`a1` needs its kind in front, as in `area/<id>`",
+        &at(10, 9),
+    );
     run.assert_error("`https://doi.org/10.1/x` is not a DOI", &at(12, 6));
     run.assert_error_help(
         "`resource` belongs under `mechanism:`",

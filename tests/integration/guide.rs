@@ -31,13 +31,13 @@ use crate::common::*;
 /// example marked `needs=NAME` runs only when NAME is ready here.
 const FEATURES: &[(&str, bool)] = &[
     // Images beside the Markdown file that uses them (`![..](figures/x.png)`).
-    ("colocated-images", false),
+    ("colocated-images", true),
     // `menu:` in site.yaml puts free pages in the navigation.
-    ("menu", false),
+    ("menu", true),
     // `realist schema KIND` prints a JSON Schema for that kind's front matter.
-    ("schema", false),
+    ("schema", true),
     // `realist new` makes every kind: area, study and page as well.
-    ("new-every-kind", false),
+    ("new-every-kind", true),
 ];
 
 /// A 1×1 PNG, standing for the images the guide's examples use.

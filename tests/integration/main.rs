@@ -13,7 +13,6 @@
 
 mod common;
 
-
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;

@@ -1303,7 +1303,7 @@ fn build_ends_with_a_summary_line() {
     assert!(seconds.parse::<f64>().is_ok(), "{line}");
     for kind in [
         "2 reports",
-        "3 cmo configurations",
+        "3 CMO configurations",
         "2 tracers",
         "2 study areas",
     ] {
