@@ -33,7 +33,7 @@ pub(super) fn parse_changes(
             return Err(format!("{} changed", display_path(rel)));
         };
         let (loaded, diags) = load::load_file(root, kind, rel, load::Bodies::Keep);
-        parsed.push((rel.clone(), loaded, diags));
+        parsed.push((rel.clone(), loaded, crate::pipeline::ranked_as_load(diags)));
     }
     Ok((parsed, statics))
 }
