@@ -20,6 +20,7 @@
 
 mod footnotes;
 pub mod highlight;
+pub(crate) mod image_check;
 mod images;
 mod quarto;
 
@@ -731,7 +732,7 @@ impl<'a> State<'a> {
             }
             Ok(links::UrlKind::External) => {
                 if image {
-                    self.foreign_image_warning(dest, offset);
+                    self.foreign_image_error(dest, offset);
                 }
                 return Target::Href(dest.to_string());
             }
@@ -827,38 +828,48 @@ impl<'a> State<'a> {
         Some(Target::Refused)
     }
 
-    /// An SVG image, refused if it could run script (see [`images::svg_danger`]).
+    /// An image file, refused if it is not what its name says, or is an SVG that could run
+    /// script or load other files (see [`image_check::danger`]), or is far too large for a page.
     fn check_svg(
         &self,
         rel: &str,
         mut file: std::fs::File,
     ) -> Result<std::fs::File, (String, String)> {
         use std::io::{Read, Seek};
-        if !rel.to_ascii_lowercase().ends_with(".svg") {
-            return Ok(file);
+        const MAX_BYTES: u64 = 50 << 20;
+        let ext = rel.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_BYTES {
+            return Err((
+                format!(
+                    "the image `{rel}` is {} MB, too large for a web page",
+                    size >> 20
+                ),
+                "save a smaller version (a figure for the web is usually well under 1 MB)".into(),
+            ));
         }
         let mut bytes = Vec::new();
         let read = file.read_to_end(&mut bytes).and_then(|_| file.rewind());
         let danger = match read {
-            Ok(()) => images::svg_danger(&bytes),
-            Err(_) => Some("unreadable"),
+            Ok(()) => image_check::danger(&ext, &bytes),
+            Err(_) => Some("it cannot be read".into()),
         };
         match danger {
             None => Ok(file),
             Some(what) => Err((
-                format!("the SVG image `{rel}` holds {what}, which could run script on the site"),
-                "export the figure again as PNG, or as an SVG without scripts or event attributes"
+                format!("the image `{rel}` cannot be published: {what}"),
+                "export the figure again as PNG, or as a plain SVG drawing (no scripts, links, or styles that load other files)"
                     .to_string(),
             )),
         }
     }
 
-    fn foreign_image_warning(&mut self, dest: &str, offset: usize) {
+    fn foreign_image_error(&mut self, dest: &str, offset: usize) {
         self.problem(
             offset,
             format!("the image `{}` is loaded from another host", links::shown(dest)),
             Some("copy the image into static/ and use a relative path: the site's pages load nothing from other hosts".into()),
-            true,
+            false,
         );
     }
 

@@ -299,6 +299,16 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
                 continue;
             }
         };
+        let source = match static_file_danger(name, source) {
+            Ok(file) => file,
+            Err(why) => {
+                problems.push(
+                    Diagnostic::error(origin.clone(), 0, 0, format!("`{}` cannot be published: {why}", origin.display()))
+                        .with_help("the site publishes no script from its content: remove the file, or, for a figure, export it as PNG or a plain SVG drawing"),
+                );
+                continue;
+            }
+        };
         match out.put_file(&rel, source) {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(output_error(&rel, e)),
@@ -375,6 +385,38 @@ pub fn write_file(out: &Output, rel: &str, contents: &[u8]) -> Result<String, Di
 /// of a source file (the build reports it once, naming the output folder).
 fn output_error(rel: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(rel, 0, 0, format!("cannot write the output file: {e}"))
+}
+
+/// Refuses a file of the site's own `static/` folder that could run script on the site's pages or
+/// at its own address (scripts, HTML, XML that a stylesheet can turn into HTML), and an image that
+/// is not what its name says or an SVG that could run script ([`image_check::danger`]).
+///
+/// [`image_check::danger`]: crate::markdown::image_check::danger
+fn static_file_danger(name: &str, mut file: std::fs::File) -> Result<std::fs::File, String> {
+    use std::io::{Read, Seek};
+    const SCRIPTS: &[&str] = &[
+        "js", "mjs", "cjs", "html", "htm", "xhtml", "shtml", "xml", "xsl", "xslt", "svgz",
+    ];
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let Some(ext) = ext else { return Ok(file) };
+    if SCRIPTS.contains(&ext.as_str()) {
+        return Err(format!("it is a .{ext} file, which can run script"));
+    }
+    if !crate::paths::is_image(std::path::Path::new(name)) {
+        return Ok(file);
+    }
+    let mut bytes = Vec::new();
+    let read = if ext == "svg" {
+        file.read_to_end(&mut bytes)
+    } else {
+        Read::by_ref(&mut file).take(16).read_to_end(&mut bytes)
+    };
+    read.and_then(|_| file.rewind())
+        .map_err(|_| "it cannot be read".to_string())?;
+    match crate::markdown::image_check::danger(&ext, &bytes) {
+        Some(why) => Err(why),
+        None => Ok(file),
+    }
 }
 
 #[cfg(test)]

@@ -307,7 +307,7 @@ fn an_svg_that_could_run_script_is_refused() {
     let run = site.build(&[]);
     run.assert_site_errors();
     run.assert_error(
-        "the SVG image `chart.svg` holds an event attribute",
+        "the image `chart.svg` cannot be published: it holds an event attribute `onclick`",
         &loc("content/reports/r1.md", &r1, "![Chart]"),
     );
     assert_eq!(run.errors().len(), 1, "{run:?}");
@@ -422,4 +422,50 @@ fn quarto_image_attributes_and_shortcodes_are_located_warnings() {
         shortcode.location,
         loc("content/pages/notes.md", &text, "{{<")
     );
+}
+
+#[test]
+fn an_image_that_is_not_what_its_name_says_is_refused() {
+    let (site, r1) = site_with_image("![Chart](chart.png)");
+    site.write("content/reports/chart.png", "<svg onload=\"x()\"/>");
+    let run = site.build(&[]);
+    run.assert_error(
+        "the image `chart.png` cannot be published: it is not a PNG file, though its name ends in .png",
+        &loc("content/reports/r1.md", &r1, "![Chart]"),
+    );
+}
+
+#[test]
+fn svg_script_in_disguise_is_refused_beside_reports_and_in_static() {
+    // A prefixed script element, an entity declared in a DOCTYPE, and UTF-16 text: each ran in a
+    // browser when a text search looked for `<script`.
+    let disguises: [&[u8]; 3] = [
+        br#"<svg xmlns="http://www.w3.org/2000/svg"><x:script xmlns:x="http://www.w3.org/2000/svg">alert(1)</x:script></svg>"#,
+        b"<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY x \"&#60;script&#62;alert(1)&#60;/script&#62;\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&x;</svg>",
+        &[0xff, 0xfe, b'<', 0, b's', 0, b'v', 0, b'g', 0, b'/', 0, b'>', 0],
+    ];
+    for (i, svg) in disguises.iter().enumerate() {
+        let (site, _) = site_with_image("![Chart](chart.svg)");
+        site.write("content/reports/chart.svg", svg);
+        let run = site.build(&[]);
+        assert_ne!(run.code, 0, "case {i}: {run:?}");
+        assert!(
+            run.stderr.contains("`chart.svg` cannot be published"),
+            "case {i}: {run:?}"
+        );
+        // The same file in static/, and a script there, are refused too.
+        let site = Site::minimal();
+        site.write("static/chart.svg", svg);
+        site.write("static/site.js", "alert(1)");
+        let run = site.build(&[]);
+        assert_ne!(run.code, 0, "case {i}: {run:?}");
+        assert!(
+            run.stderr.contains("static/chart.svg` cannot be published"),
+            "case {i}: {run:?}"
+        );
+        assert!(
+            run.stderr.contains("static/site.js` cannot be published"),
+            "case {i}: {run:?}"
+        );
+    }
 }

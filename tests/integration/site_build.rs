@@ -1325,7 +1325,7 @@ fn build_ends_with_a_summary_line() {
 fn warnings_are_counted_and_fail_only_with_deny_warnings() {
     let site = Site::minimal();
     // A local image: one from another host would add a warning of its own.
-    site.write("static/chart.png", "png");
+    site.write("static/chart.png", b"\x89PNG\r\n\x1a\n");
     site.edit(
         "content/reports/r1.md",
         "text\n",

@@ -208,22 +208,20 @@ const FOREIGN_IMAGES: [(&str, &str); 5] = [
 ];
 
 #[test]
-fn images_from_other_hosts_warn_and_fail_under_deny_warnings() {
+fn images_from_other_hosts_are_errors() {
     let site = Site::minimal();
     for (i, (markdown, at)) in FOREIGN_IMAGES.iter().enumerate() {
         let text = page(&format!("Intro.\n\n{markdown}"));
         site.write(PAGE, &text);
         let run = site.build(&[]);
-        run.assert_ok();
-        let warnings: Vec<_> = run
+        assert_ne!(run.code, 0, "case {i}: {run:?}");
+        let errors: Vec<_> = run
             .diagnostics()
             .into_iter()
-            .filter(|d| d.severity == "warning" && d.message.contains("another host"))
+            .filter(|d| d.severity == "error" && d.message.contains("another host"))
             .collect();
-        assert_eq!(warnings.len(), 1, "case {i}: {run:?}");
-        assert_eq!(warnings[0].location, loc(PAGE, &text, at), "case {i}");
-        let denied = site.build(&["--deny-warnings"]);
-        assert_ne!(denied.code, 0, "case {i}: {denied:?}");
+        assert_eq!(errors.len(), 1, "case {i}: {run:?}");
+        assert_eq!(errors[0].location, loc(PAGE, &text, at), "case {i}");
     }
     site.write(PAGE, page("![a](static-image.png)"));
     let run = site.build(&[]);
