@@ -96,6 +96,14 @@ impl<'s> Walk<'s> {
         if let Some(branches) = any_of(schema) {
             return self.branches(schema, branches, node, place, hint);
         }
+        if is_empty_text(schema, &node.value) {
+            let field = place.field().unwrap_or("this field");
+            let help = hint.map_or_else(
+                || format!("write its text after `{field}: `"),
+                |e| format!("write its text, for example `{}`", as_field(field, &e)),
+            );
+            return self.error(node, format!("`{field}` is empty"), Some(help));
+        }
         if !shape_allowed(schema, &node.value) {
             return self.wrong_shape(schema, node, place, hint);
         }
@@ -235,6 +243,7 @@ impl<'s> Walk<'s> {
         let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
         self.ancestors
             .push((schema, place.field().map(str::to_string)));
+        let mut missing = missing_fields(schema, entries);
         for (key, value) in entries {
             let Some(name) = key.value.scalar_text() else {
                 self.error(key, "a field name must be a word".into(), None);
@@ -242,23 +251,24 @@ impl<'s> Walk<'s> {
             };
             match properties.get(&name) {
                 Some(field_schema) => self.value(field_schema, value, &Place::Field(name), None),
-                None if closed => self.unknown_field(properties, &name, key, place),
+                None if closed => match misspelt_required(&name, &missing) {
+                    Some(meant) => {
+                        missing.retain(|m| *m != meant);
+                        let message = format!("`{}` should be `{meant}`", shown(&name));
+                        let help = format!("did you mean `{meant}`? Field names are spelt exactly");
+                        self.error(key, message, Some(help));
+                    }
+                    None => self.unknown_field(properties, &name, key, place),
+                },
                 None => {}
             }
         }
         self.ancestors.pop();
-        self.missing(schema, entries, node, place);
+        self.missing(schema, &missing, node, place);
     }
 
-    fn missing(&mut self, schema: &Json, entries: &[(Node, Node)], node: &Node, place: &Place) {
-        let required = schema.get("required").and_then(Json::as_array);
-        for name in required.into_iter().flatten().filter_map(Json::as_str) {
-            let present = entries
-                .iter()
-                .any(|(k, _)| k.value.scalar_text().as_deref() == Some(name));
-            if present {
-                continue;
-            }
+    fn missing(&mut self, schema: &Json, missing: &[&str], node: &Node, place: &Place) {
+        for &name in missing {
             let field_schema = schema.get("properties").and_then(|p| p.get(name));
             let example = field_schema.and_then(example).or_else(|| {
                 field_schema
@@ -314,6 +324,48 @@ impl<'s> Walk<'s> {
             .any(|(s, _)| s.get("properties").and_then(|p| p.get(name)).is_some());
         found.then(|| format!("`{}:`", place.field().unwrap_or("it")))
     }
+}
+
+/// The required fields of `schema` that `entries` lack, in the schema's order.
+fn missing_fields<'s>(schema: &'s Json, entries: &[(Node, Node)]) -> Vec<&'s str> {
+    let required = schema.get("required").and_then(Json::as_array);
+    let present = |name: &str| {
+        entries
+            .iter()
+            .any(|(k, _)| k.value.scalar_text().as_deref() == Some(name))
+    };
+    required
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .filter(|name| !present(name))
+        .collect()
+}
+
+/// Whether `value` is empty where `schema` needs some text (`minLength`): nothing, or spaces.
+fn is_empty_text(schema: &Json, value: &Value) -> bool {
+    let needs_text = schema.get("minLength").and_then(Json::as_u64).unwrap_or(0) > 0;
+    needs_text
+        && match value {
+            Value::Null => true,
+            Value::Str(s) => s.trim().is_empty(),
+            Value::Bool(_) | Value::Number(_) | Value::Seq(_) | Value::Map(_) => false,
+        }
+}
+
+/// The required field among `missing` that `name` misspells: the same but for case, a plural
+/// `s`, or one letter (`Title`, `author`, `titel`), or a word authors use for it (`name` for a
+/// title). One mistake is then reported once, at the field written, not also as a missing one.
+fn misspelt_required<'m>(name: &str, missing: &[&'m str]) -> Option<&'m str> {
+    const SYNONYMS: &[(&str, &str)] = &[("name", "title"), ("heading", "title")];
+    let lower = name.to_lowercase();
+    missing.iter().copied().find(|m| {
+        lower == *m
+            || format!("{lower}s") == *m
+            || lower == format!("{m}s")
+            || (lower.chars().count() > 3 && strsim::damerau_levenshtein(&lower, m) == 1)
+            || SYNONYMS.contains(&(lower.as_str(), *m))
+    })
 }
 
 /// A value as a message quotes it: on one line, without characters a terminal would act on

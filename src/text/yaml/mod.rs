@@ -101,19 +101,7 @@ fn all_errors(
     let analysis = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(64 << 20)
-            .spawn_scoped(scope, || {
-                let (mut errors, text) = slips::repair(yaml);
-                match tree::parse_filled(&text) {
-                    Ok(root) => errors.extend(check::check(schema, &root, formats)),
-                    // Nothing mended: serde_yaml's error is about this very text, and located
-                    // with care (a duplicate key at its second occurrence).
-                    Err(_) if matches!(text, std::borrow::Cow::Borrowed(_)) => {
-                        errors.push(first.clone())
-                    }
-                    Err(slip) => errors.push(syntax_error(&text, slip)),
-                }
-                errors
-            })
+            .spawn_scoped(scope, || analyse(yaml, schema, formats, &first))
             .ok()
             .and_then(|handle| handle.join().ok())
     });
@@ -124,6 +112,87 @@ fn all_errors(
     errors.sort_by_key(|e| (e.line, e.column));
     errors.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.message == b.message);
     errors
+}
+
+/// How many syntax errors no slip explains are read past, each by quoting its line's value.
+const RECOVERIES: usize = 10;
+
+/// The slips of `yaml`, then each syntax error left, then (when the text could be read) every
+/// field checked against `schema`:
+/// 1. [`slips::repair`] finds and mends the known slips;
+/// 2. while the mended text cannot be read, its syntax error is reported and the value on that
+///    line quoted ([`slips::quote_line`]), up to [`RECOVERIES`] times;
+/// 3. the tree read at last is checked, except on the lines quoted in step 2, whose values are
+///    guesses.
+fn analyse(
+    yaml: &str,
+    schema: &serde_json::Value,
+    formats: FormatCheck,
+    first: &YamlError,
+) -> Vec<YamlError> {
+    let (mut errors, text) = slips::repair(yaml);
+    let mut text = text.into_owned();
+    let mut quoted: Vec<usize> = Vec::new();
+    for round in 0..=RECOVERIES {
+        let slip = match tree::parse_filled(&text) {
+            Ok(root) => {
+                let checked = check::check(schema, &root, formats);
+                errors.extend(checked.into_iter().filter(|e| !quoted.contains(&e.line)));
+                break;
+            }
+            Err(slip) => slip,
+        };
+        // The text as written, when serde_yaml can read it (a duplicate key): serde_yaml's own
+        // error is about this very text, and located with care (at the second occurrence).
+        let untouched = round == 0 && text == yaml;
+        let readable = match serde_yaml::from_str::<serde_yaml::Value>(yaml) {
+            Ok(_) => true,
+            Err(e) => e.to_string().starts_with("duplicate entry"),
+        };
+        let error = if untouched && readable {
+            first.clone()
+        } else {
+            syntax_error(&text, slip)
+        };
+        let line = error.line;
+        if !errors
+            .iter()
+            .any(|e| e.line == line && e.message == error.message)
+        {
+            errors.push(error);
+        }
+        match slips::quote_line(&text, line).filter(|_| round < RECOVERIES) {
+            Some(mended) if mended != text => {
+                text = mended;
+                quoted.push(line);
+            }
+            _ => break,
+        }
+    }
+    for e in errors.iter_mut() {
+        explain_comment(yaml, e);
+    }
+    errors
+}
+
+/// An empty value on a line whose value starts with `#` was meant as text: YAML read it as a
+/// comment (`title: #1 theory`), which the author cannot guess.
+fn explain_comment(yaml: &str, e: &mut YamlError) {
+    let Some(field) = e
+        .message
+        .strip_suffix("` is empty")
+        .and_then(|m| m.strip_prefix('`'))
+    else {
+        return;
+    };
+    let line = yaml.split('\n').nth(e.line.saturating_sub(1)).unwrap_or("");
+    let value = line.split_once(':').map_or("", |(_, v)| v.trim_start());
+    if value.starts_with('#') {
+        e.help = Some(format!(
+            "`#` starts a comment in YAML; put the {field} in quotes, for example `{field}: \"{}\"`",
+            value.split(" #").next().unwrap_or(value).trim_end()
+        ));
+    }
 }
 
 /// The syntax error that stops the (mended) text from being read, located and reworded as for a
@@ -358,16 +427,27 @@ fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
         e.help = Some("remove it: most editors do not show it".into());
         return;
     }
-    if let Some(key) = e
+    // serde_yaml names a duplicate key one way in a typed struct, another in a plain mapping.
+    let duplicate = e
         .message
         .strip_prefix("duplicate field `")
         .and_then(|r| r.split('`').next())
-    {
+        .or_else(|| {
+            e.message
+                .strip_prefix("duplicate entry with key \"")
+                .and_then(|r| r.split('"').next())
+        })
+        .map(str::to_string);
+    if let Some(key) = duplicate.as_deref() {
+        // The first one's line is not named: these lines count from the start of the YAML,
+        // and only the caller knows where that is in the file.
         if let Some(pos) = second_key_at_column(yaml, key, e.line, e.column) {
             (e.line, e.column) = pos;
-            e.help = Some(format!(
-                "`{key}` is already given above in the same mapping; keep one"
-            ));
+            e.message = format!("`{key}` is given twice");
+            e.help = Some(
+                "it is given once above and again here, in the same group of fields; keep one"
+                    .into(),
+            );
         }
     }
     if e.message.contains(REFUSED_CHAR) {

@@ -77,20 +77,71 @@ fn slip(line: &str) -> Option<(usize, String, String, String)> {
             fixed,
         ));
     }
+    // A plain value ends where ` #` starts a comment; the comment stays outside the quotes.
+    let (value, comment) = split_comment(value);
+    if value.starts_with(['@', '`']) {
+        let quoted = double_quoted(value);
+        let first = if value.starts_with('@') {
+            "`@`"
+        } else {
+            "a backtick"
+        };
+        return Some((
+            column,
+            format!("a value that starts with {first} must be in quotes"),
+            format!("write it as `{key}: {quoted}`"),
+            format!("{}{quoted}{comment}", &line[..value_at]),
+        ));
+    }
     let plain = !value.starts_with(['\'', '[', '{', '|', '>', '&', '*', '!', '#', '%', '@', '`']);
     let colon = value.find(": ").filter(|_| plain)?;
-    let inside = value[..colon].find(" #").is_none();
-    if !inside {
-        return None;
-    }
-    let quoted = format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""));
-    let fixed = format!("{}{quoted}", &line[..value_at]);
+    let quoted = double_quoted(value);
+    let fixed = format!("{}{quoted}{comment}", &line[..value_at]);
     Some((
         column + value[..colon].chars().count(),
         format!("this {key} contains `: ` — put the {key} in quotes"),
         format!("write it as `{key}: {quoted}`"),
         fixed,
     ))
+}
+
+/// A plain value and the comment after it (with the spaces before it), if any.
+fn split_comment(value: &str) -> (&str, &str) {
+    match value.find(" #") {
+        Some(at) => {
+            let text = value[..at].trim_end();
+            (text, &value[text.len()..])
+        }
+        None => (value, ""),
+    }
+}
+
+/// `value` in double quotes, with its backslashes and quotes escaped.
+fn double_quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `yaml` with the plain value on 1-based `line` put in quotes (the value of a `key: value` or
+/// `- value` line), to read on past a syntax error no slip explains; None if the line has no such
+/// value, so that recovery stops rather than guess.
+pub(crate) fn quote_line(yaml: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = yaml.split('\n').collect();
+    let text = *lines.get(line.checked_sub(1)?)?;
+    let value_at = match key_and_value(text) {
+        Some((_, at)) => at,
+        None => {
+            let rest = text.trim_start().strip_prefix("- ")?;
+            text.len() - rest.trim_start().len()
+        }
+    };
+    let (value, comment) = split_comment(text[value_at..].trim_end());
+    if value.is_empty() || value.starts_with(['"', '\'', '[', '{', '|', '>', '#']) {
+        return None;
+    }
+    let fixed = format!("{}{}{comment}", &text[..value_at], double_quoted(value));
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out[line - 1] = fixed;
+    Some(out.join("\n"))
 }
 
 /// The key of a `key: value` line (or `- key: value`) and the byte offset of its value.
