@@ -339,3 +339,61 @@ fn a_misspelt_required_field_is_one_mistake_not_two() {
     assert!(!run.stderr.contains("is not a field"), "{}", run.stderr);
     assert_eq!(run.errors().len(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn quotes_brackets_and_values_are_explained_where_they_go_wrong() {
+    let tracer = |title: &str, kind: &str| {
+        format!("---\ntitle{title}\nkind: {kind}\nchosen_to_illuminate: why\n---\n")
+    };
+    let run = Site::with(&[
+        (
+            "content/tracers/a.md",
+            tracer(": \"My tracer", "service").as_str(),
+        ),
+        (
+            "content/tracers/b.md",
+            tracer(": 'The GP's tracer'", "service").as_str(),
+        ),
+        (
+            "content/tracers/c.md",
+            tracer(":\"My tracer\"", "service").as_str(),
+        ),
+        ("content/tracers/d.md", tracer(": T", "[service").as_str()),
+        (
+            "content/tracers/e.md",
+            tracer(": T", "|\n  servce").as_str(),
+        ),
+        ("content/tracers/f.md", tracer(": T", "medium").as_str()),
+    ])
+    .check(&[]);
+    run.assert_error_help(
+        "this quote is never closed",
+        "content/tracers/a.md:2:8",
+        "add `\"` at the end",
+    );
+    run.assert_error(
+        "this quote contains `'` — write it twice (`GP''s`) or use double quotes",
+        "content/tracers/b.md:2:15",
+    );
+    run.assert_error("put a space after `title:`", "content/tracers/c.md:2:7");
+    run.assert_error("the `[` here is never closed", "content/tracers/d.md:3:7");
+    run.assert_error_help(
+        "`kind` cannot be `servce`",
+        "content/tracers/e.md:4:3",
+        "did you mean `service`?",
+    );
+    assert!(!run.stderr.contains("\\u{"), "{}", run.stderr);
+    assert_eq!(run.errors().len(), 6, "{}", run.stderr);
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn a_yes_no_field_given_no_names_the_field() {
+    let area = "---\ntitle: A\nanonymised: no\n---\n";
+    let run = Site::with(&[("content/areas/a.md", area)]).check(&[]);
+    run.assert_error_help(
+        "`anonymised` must be `true` or `false`, for example `anonymised: true`",
+        "content/areas/a.md:3:13",
+        "which YAML reads as text",
+    );
+}

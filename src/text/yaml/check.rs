@@ -149,9 +149,10 @@ impl<'s> Walk<'s> {
             Some(field) => as_field(field, &e),
             None => e,
         });
-        let message = match place.field() {
-            Some(field) => format!("`{field}` must be {needs}"),
-            None => format!("the front matter must be {needs}"),
+        let message = match (place, place.field()) {
+            (Place::Item(..), Some(_)) => format!("{} must be {needs}", place.named()),
+            (_, Some(field)) => format!("`{field}` must be {needs}"),
+            (_, None) => format!("the front matter must be {needs}"),
         };
         let message = match (&example, place) {
             (Some(e), Place::Field(_)) => format!("{message}, for example `{e}`"),
@@ -170,11 +171,20 @@ impl<'s> Walk<'s> {
 
     fn not_allowed(&mut self, allowed: &[&str], text: &str, node: &Node, place: &Place) {
         let field = place.field().unwrap_or("this field");
-        let shown = shown(text);
+        // A block value (`design: |`) ends with a line break, which the author does not see.
+        let trimmed = text.trim();
+        if allowed.contains(&trimmed) {
+            let message = format!("`{field}` must be written on the same line as `{field}:`");
+            let help = format!("write `{field}: {trimmed}`, without `|`, `>`, tabs or line breaks");
+            return self.error(node, message, Some(help));
+        }
+        let shown = shown(trimmed);
         let message = format!("`{field}` cannot be `{shown}`");
         let list = format!("`{field}` is one of: {}", allowed.join(", "));
-        let help = if let Some(typo) = safe_suggestion(text, allowed) {
+        let help = if let Some(typo) = safe_suggestion(trimmed, allowed) {
             format!("did you mean `{typo}`?")
+        } else if let Some(meant) = synonym(trimmed, allowed) {
+            format!("did you mean `{meant}`? {list}")
         } else {
             let elsewhere: Vec<String> = fields_allowing(self.root, text)
                 .into_iter()
@@ -342,6 +352,22 @@ fn missing_fields<'s>(schema: &'s Json, entries: &[(Node, Node)]) -> Vec<&'s str
         .collect()
 }
 
+/// An allowed value that means the same as `text` in the words authors use (`medium` for
+/// `moderate`): never one with another meaning, so the table is short and checked by hand.
+fn synonym<'a>(text: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    const SAME: &[(&str, &str)] = &[
+        ("medium", "moderate"),
+        ("final", "final-report"),
+        ("interim", "interim-report"),
+        ("expected", "anticipated"),
+        ("predicted", "anticipated"),
+    ];
+    let text = text.to_lowercase();
+    SAME.iter()
+        .filter(|(word, _)| *word == text)
+        .find_map(|(_, meant)| allowed.iter().copied().find(|a| a == meant))
+}
+
 /// Whether `value` is empty where `schema` needs some text (`minLength`): nothing, or spaces.
 fn is_empty_text(schema: &Json, value: &Value) -> bool {
     let needs_text = schema.get("minLength").and_then(Json::as_u64).unwrap_or(0) > 0;
@@ -377,7 +403,10 @@ fn shown(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || crate::text::chars::refused(c).is_some() {
+        // A tab or line break is shown as the space it looks like, not as an escape.
+        if matches!(c, '\t' | '\n' | '\r') {
+            out.push(' ');
+        } else if c.is_control() || crate::text::chars::refused(c).is_some() {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

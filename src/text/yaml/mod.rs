@@ -132,7 +132,12 @@ fn analyse(
 ) -> Vec<YamlError> {
     let (mut errors, text) = slips::repair(yaml);
     let mut text = text.into_owned();
-    let mut quoted: Vec<usize> = Vec::new();
+    // A bracket closed by a slip is a guess at what was meant: its value is not checked.
+    let mut quoted: Vec<usize> = errors
+        .iter()
+        .filter(|e| e.message.ends_with("here is never closed"))
+        .map(|e| e.line)
+        .collect();
     for round in 0..=RECOVERIES {
         let slip = match tree::parse_filled(&text) {
             Ok(root) => {
@@ -542,10 +547,36 @@ fn strip_path(message: &str) -> &str {
     }
 }
 
+/// A yes/no field given text (`anonymised: no`): YAML 1.2, which serde_yaml reads, takes only
+/// `true` and `false` as yes/no, and `yes`, `no`, `on`, `off` as text; the field is named from the
+/// path serde_yaml puts in front of its message.
+fn explain_yes_no(message: &str) -> Option<(String, Option<String>)> {
+    let rest = strip_path(message);
+    let written = rest
+        .strip_prefix("invalid type: string \"")?
+        .strip_suffix("\", expected a boolean")?;
+    let field = message[..message.len() - rest.len()]
+        .trim_end_matches(": ")
+        .rsplit('.')
+        .next()
+        .map(|f| f.split('[').next().unwrap_or(f))
+        .filter(|f| !f.is_empty())
+        .unwrap_or("this field");
+    Some((
+        format!("`{field}` must be `true` or `false`, for example `{field}: true`"),
+        Some(format!(
+            "here it is `{written}`, which YAML reads as text: write `true` or `false`"
+        )),
+    ))
+}
+
 /// Rewords serde's messages in plain words, with "did you mean" for an unknown field or value
 /// and a hint for others. The all-errors check ([`check`]) says most of this with more context;
 /// these are for `site.yaml` and for what that check does not model.
 fn explain(message: &str) -> (String, Option<String>) {
+    if let Some(explained) = explain_yes_no(message) {
+        return explained;
+    }
     let message = strip_path(message).to_string();
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {

@@ -19,8 +19,10 @@ pub(crate) fn repair(yaml: &str) -> (Vec<YamlError>, Cow<'_, str>) {
     let mut errors = Vec::new();
     let mut mended: Vec<Cow<str>> = Vec::new();
     let mut changed = false;
-    for (i, line) in yaml.split('\n').enumerate() {
-        match slip(line) {
+    let lines: Vec<&str> = yaml.split('\n').collect();
+    for (i, line) in lines.iter().copied().enumerate() {
+        let next = lines.get(i + 1).copied();
+        match slip(line).or_else(|| quote_slip(line, next)) {
             Some((column, message, help, fixed)) => {
                 errors.push(YamlError {
                     line: i + 1,
@@ -103,6 +105,104 @@ fn slip(line: &str) -> Option<(usize, String, String, String)> {
         format!("write it as `{key}: {quoted}`"),
         fixed,
     ))
+}
+
+/// A quoting slip of one line (`next` is the line after it): no space between `key:` and a
+/// quoted value, a quote never closed, or a `'` inside single quotes.
+fn quote_slip(line: &str, next: Option<&str>) -> Option<(usize, String, String, String)> {
+    let start = line.len() - line.trim_start_matches([' ', '-']).len();
+    let rest = &line[start..];
+    let colon = rest.find(':')?;
+    let key = &rest[..colon];
+    let valid = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    if key.is_empty() || !key.chars().all(valid) {
+        return None;
+    }
+    let after = &rest[colon + 1..];
+    let column = line[..start + colon + 1].chars().count() + 1;
+    if after.starts_with(['"', '\'']) {
+        let fixed = format!("{}: {after}", &line[..start + colon]);
+        return Some((
+            column,
+            format!("put a space after `{key}:`"),
+            format!("write `{key}: {}`", after.trim_end()),
+            fixed,
+        ));
+    }
+    let value_at = start + colon + 1 + (after.len() - after.trim_start().len());
+    let value = line[value_at..].trim_end();
+    let column = line[..value_at].chars().count() + 1;
+    let ends_here = next.is_none_or(|n| key_and_value(n).is_some() || n.trim() == "---");
+    for (open, close) in [('[', ']'), ('{', '}')] {
+        let (text, _) = split_comment(value);
+        if value.starts_with(open) && !text.contains(close) && ends_here {
+            return Some((
+                column,
+                format!("the `{open}` here is never closed"),
+                format!("add `{close}` at the end of the value of `{key}`"),
+                format!("{}{text}{close}", &line[..value_at]),
+            ));
+        }
+    }
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = &value[1..];
+    let close = if quote == '"' {
+        closing_quote(inner)
+    } else {
+        closing_single(inner)
+    };
+    match close {
+        // The value may go on over the next lines, unless the next line starts a field.
+        None if ends_here => Some((
+            column,
+            "this quote is never closed".into(),
+            format!("add `{quote}` at the end of the value of `{key}`"),
+            format!("{}{quote}", line.trim_end()),
+        )),
+        Some(close) if quote == '\'' => {
+            let tail = inner[close + 1..].trim_start();
+            if tail.is_empty() || tail.starts_with('#') {
+                return None;
+            }
+            let text = value[1..].trim_end_matches('\'');
+            let word_start = inner[..close].rfind(' ').map_or(0, |i| i + 1);
+            let word_end = inner[close + 1..]
+                .find(' ')
+                .map_or(inner.len(), |i| close + 1 + i);
+            let doubled = format!(
+                "{}''{}",
+                &inner[word_start..close],
+                &inner[close + 1..word_end]
+            );
+            Some((
+                column + 1 + inner[..close].chars().count(),
+                format!(
+                    "this quote contains `'` — write it twice (`{doubled}`) or use double quotes"
+                ),
+                format!("write `{key}: {}`", double_quoted(text)),
+                format!("{}{}", &line[..value_at], double_quoted(text)),
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The byte offset in `inner` (the text after an opening `'`) of the quote that closes it; `''`
+/// is a quote inside.
+fn closing_single(inner: &str) -> Option<usize> {
+    let bytes = inner.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A plain value and the comment after it (with the spaces before it), if any.
