@@ -390,7 +390,14 @@ fn quotes_brackets_and_values_are_explained_where_they_go_wrong() {
 #[test]
 fn a_yes_no_field_given_no_names_the_field() {
     let area = "---\ntitle: A\nanonymised: no\n---\n";
-    let run = Site::with(&[("content/areas/a.md", area)]).check(&[]);
+    let tracer = "---\ntitle: T\nkind: servce\nchosen_to_illuminate: yes\n---\n";
+    let run = Site::with(&[
+        ("content/areas/a.md", area),
+        ("content/tracers/t.md", tracer),
+    ])
+    .check(&[]);
+    // `yes` is text, as YAML 1.2 reads it: fine where text is needed.
+    assert_eq!(run.errors().len(), 2, "{}", run.stderr);
     run.assert_error_help(
         "`anonymised` must be `true` or `false`, for example `anonymised: true`",
         "content/areas/a.md:3:13",

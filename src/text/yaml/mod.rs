@@ -176,8 +176,31 @@ fn analyse(
     }
     for e in errors.iter_mut() {
         explain_comment(yaml, e);
+        show_as_written(e);
     }
     errors
+}
+
+/// A yes/no field given `yes`, `no`, `on` or `off`: YAML 1.2, which realist reads, takes these
+/// as text, which the author cannot guess from "here it is text".
+fn show_as_written(e: &mut YamlError) {
+    const WORDS: &[&str] = &["yes", "no", "on", "off", "y", "n"];
+    if !e.message.contains("must be `true` or `false`") {
+        return;
+    }
+    let Some(written) = e
+        .help
+        .as_deref()
+        .and_then(|h| h.strip_prefix("here it is text: `"))
+        .and_then(|h| h.strip_suffix('`'))
+        .filter(|w| WORDS.contains(&w.to_lowercase().as_str()))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    e.help = Some(format!(
+        "here it is `{written}`, which YAML reads as text: write `true` or `false`"
+    ));
 }
 
 /// An empty value on a line whose value starts with `#` was meant as text: YAML read it as a

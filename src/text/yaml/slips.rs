@@ -2,10 +2,13 @@
 //! hide the others, and explained in words that need no YAML.
 //!
 //! 1. [`repair`] reads each line and finds the slips it knows: a tab in the indentation, a
-//!    value that contains `: ` without quotes, a quoted value with an unescaped `"` inside;
+//!    value that contains `: ` without quotes or starts with `@` or a backtick, a quoted value
+//!    with an unescaped `"` or `'` inside, a quote or bracket never closed, no space between
+//!    `key:` and a quoted value;
 //! 2. each is reported at its line and column, and mended in a copy of the text (the tab made
 //!    spaces, the value quoted), so that the rest of the file can still be checked field by field;
-//! 3. [`plain`] rewords the parser's message for any other syntax error.
+//! 3. [`plain`] rewords the parser's message for any other syntax error, and [`quote_line`]
+//!    quotes the value of its line so that the file can be read on past it.
 //!
 //! The parsers stop at the first syntax error and describe it in their own terms ("mapping values
 //! are not allowed in this context"), so these few, common slips are recognised here by hand.
