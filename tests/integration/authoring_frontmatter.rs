@@ -404,3 +404,15 @@ fn a_yes_no_field_given_no_names_the_field() {
         "which YAML reads as text",
     );
 }
+
+#[test]
+fn a_field_indented_under_a_value_names_both_fields() {
+    let tracer = "---\ntitle: T\nkind: service\n  chosen_to_illuminate: why\n---\n";
+    let run = Site::with(&[("content/tracers/t.md", tracer)]).check(&[]);
+    run.assert_error_help(
+        "`chosen_to_illuminate` is indented under `kind`, which already has a value",
+        "content/tracers/t.md:4:23",
+        "indent `chosen_to_illuminate` as far as `kind`",
+    );
+    assert_no_jargon(&run);
+}

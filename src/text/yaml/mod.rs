@@ -159,6 +159,8 @@ fn analyse(
         } else {
             syntax_error(&text, slip)
         };
+        let mut error = error;
+        over_indented(&text, &mut error);
         let line = error.line;
         if !errors
             .iter()
@@ -201,6 +203,40 @@ fn show_as_written(e: &mut YamlError) {
     e.help = Some(format!(
         "here it is `{written}`, which YAML reads as text: write `true` or `false`"
     ));
+}
+
+/// A field indented under one that already has a value (`status: x` then `  level: y`): the
+/// parser says a field cannot start there; name the two fields instead.
+fn over_indented(text: &str, e: &mut YamlError) {
+    if !e.message.starts_with("a `: ` here starts a field") {
+        return;
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let key = |l: &str| {
+        let t = l.trim_start();
+        let (k, v) = t.split_once(": ")?;
+        let word = k
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        (word && !k.is_empty()).then(|| (k.to_string(), v.trim().to_string()))
+    };
+    let Some(here) = lines.get(e.line.saturating_sub(1)).copied() else {
+        return;
+    };
+    let above = lines[..e.line.saturating_sub(1)]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let (Some((name, _)), Some(above)) = (key(here), above) else {
+        return;
+    };
+    if let Some((parent, value)) = key(above) {
+        if indent(here) > indent(above) && !value.is_empty() && !value.starts_with('#') {
+            e.message = format!("`{name}` is indented under `{parent}`, which already has a value");
+            e.help = Some(format!("indent `{name}` as far as `{parent}`"));
+        }
+    }
 }
 
 /// An empty value on a line whose value starts with `#` was meant as text: YAML read it as a
