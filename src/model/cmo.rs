@@ -258,6 +258,8 @@ pub struct Cmo {
     /// Its id, unique across the site, for example `id: link-worker-trust`.
     pub id: String,
     /// A short label, for example `title: "Trust in the link worker"`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     /// How the CMO was arrived at, for example `kind: observed`.
     pub kind: CmoKind,

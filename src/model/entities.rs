@@ -27,6 +27,8 @@ pub enum StudyDesign {
 #[serde(deny_unknown_fields)]
 pub struct Study {
     /// The study's title, for example `title: "Commissioning for integrated care"`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     /// Who funded it, for example `funder: NIHR`.
     pub funder: Option<String>,
@@ -51,6 +53,8 @@ pub enum TracerKind {
 #[serde(deny_unknown_fields)]
 pub struct Tracer {
     /// The tracer's name, for example `title: Dementia care`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Option<Ref>,
@@ -67,6 +71,8 @@ pub struct Tracer {
 #[serde(deny_unknown_fields)]
 pub struct Area {
     /// The area's name, for example `title: Area A`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Option<Ref>,
@@ -108,6 +114,8 @@ pub enum TheoryLevel {
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeTheory {
     /// The theory's name, for example `title: Continuity of care`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Option<Ref>,
@@ -124,6 +132,8 @@ pub struct ProgrammeTheory {
 #[serde(deny_unknown_fields)]
 pub struct FreePage {
     /// The page's title, for example `title: About this study`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
 }
 

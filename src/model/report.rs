@@ -157,6 +157,8 @@ pub struct Report {
     /// What form the report takes, for example `report_type: final-report`.
     pub report_type: Option<ReportKind>,
     /// The report's title, for example `title: "Social prescribing: what works"`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     /// When it was published: a year, a month or a day, for example `date: 2024-03`.
     pub date: PartialDate,

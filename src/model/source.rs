@@ -10,6 +10,8 @@ use super::Fact;
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
     pub title: String,
     #[serde(default)]
     pub authors: Vec<Author>,

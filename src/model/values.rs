@@ -8,6 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::yaml::value_error;
 
+/// Reads a title, which must hold some text: `title: ""` would give a page an empty heading,
+/// and `title: #1 theory` is empty too, as `#` starts a comment in YAML.
+pub fn title<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim().is_empty() {
+        return Err(value_error("title", "`title` is empty"));
+    }
+    Ok(text)
+}
+
 /// A date with year, month or day precision, as research outputs are dated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {

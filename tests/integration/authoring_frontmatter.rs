@@ -132,17 +132,13 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
         &at(27, 18),
         "did you mean `mixed`?",
     );
-    run.assert_error_help(
-        "`source` is missing from item 1 of `evidence`",
-        &at(30, 9),
-        "source: report/",
-    );
     run.assert_error(
         "this quote contains unescaped `\"` — use single quotes around it, or `\\\"`",
         &at(31, 16),
     );
+    // A misspelt required field is one mistake, not also a missing one.
     run.assert_error_help(
-        "`sorce` is not a field in item 1 of `evidence`",
+        "`sorce` should be `source`",
         &at(32, 9),
         "did you mean `source`?",
     );
@@ -170,7 +166,7 @@ fn every_mistake_in_every_file_is_reported_in_one_run_at_its_own_place() {
         "did you mean `chosen_to_illuminate`?",
     );
     run.assert_error("`aliases` must be a list", &format!("{t}:5:10"));
-    assert_eq!(run.errors().len(), 17, "{}", run.stderr);
+    assert_eq!(run.errors().len(), 16, "{}", run.stderr);
     assert_no_jargon(&run);
 }
 
@@ -255,6 +251,168 @@ fn a_duplicate_glossary_term_is_located_at_its_own_term() {
         "glossary term `CCG` is defined twice",
         "content/glossary.yaml:6:9",
         "merge the two entries",
+    );
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn a_syntax_error_is_reported_and_does_not_hide_the_other_mistakes() {
+    let report = "---
+type: tracer-report
+title: `T` # the title
+date: \"2018\"
+authors:
+  - name: A
+    orcid: https://orcid.org/0000-0002-1825-0097
+status: published
+study: study/s
+areas: [area/a1]
+summary: [k]
+keywords:
+  - @social
+doi: %10.1/x # the DOI
+---
+";
+    let run = Site::with(&[("content/reports/r1.md", report)]).check(&[]);
+    let r = "content/reports/r1.md";
+    run.assert_error("is not an ORCID iD", &format!("{r}:7:12"));
+    run.assert_error_help(
+        "a value that starts with a backtick must be in quotes",
+        &format!("{r}:3:8"),
+        "title: \"`T`\"",
+    );
+    // `- @social` and `%10.1/x` are no known slip: each is reported, quoted, and the file read on.
+    for at in [format!("{r}:13:5"), format!("{r}:14:6")] {
+        let here = run
+            .errors()
+            .into_iter()
+            .filter(|d| d.location == at)
+            .count();
+        assert_eq!(here, 1, "at {at}: {}", run.stderr);
+    }
+    // Neither quoted value is checked as a guess (the DOI is not reported as not a DOI).
+    assert!(!run.stderr.contains("is not a DOI"), "{}", run.stderr);
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn an_empty_title_is_an_error_whether_or_not_the_rest_is_valid() {
+    let page = |title: &str| format!("---\ntitle: {title}\n---\nBody.\n");
+    let run = Site::with(&[
+        ("content/pages/a.md", page("").as_str()),
+        ("content/pages/b.md", page("\"\"").as_str()),
+        ("content/pages/c.md", page("#1 theory").as_str()),
+    ])
+    .check(&[]);
+    let errors = run.errors();
+    let at = |page: &str| {
+        errors
+            .iter()
+            .find(|d| {
+                d.location
+                    .starts_with(&format!("content/pages/{page}.md:2:"))
+            })
+            .unwrap_or_else(|| panic!("no error in {page}.md: {}", run.stderr))
+    };
+    for page in ["a", "b", "c"] {
+        assert_eq!(at(page).message, "`title` is empty", "{}", run.stderr);
+    }
+    let help = at("c").help.clone().unwrap_or_default();
+    assert!(
+        help.contains("`#` starts a comment in YAML; put the title in quotes"),
+        "{help}"
+    );
+    assert_eq!(errors.len(), 3, "{}", run.stderr);
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn a_misspelt_required_field_is_one_mistake_not_two() {
+    let tracer = "---\nTitle: Tracer\nkind: service\nchosen_to_illuminate: why\n---\n";
+    let run = Site::with(&[("content/tracers/t.md", tracer)]).check(&[]);
+    run.assert_error_help(
+        "`Title` should be `title`",
+        "content/tracers/t.md:2:1",
+        "did you mean `title`?",
+    );
+    assert!(!run.stderr.contains("is missing"), "{}", run.stderr);
+    assert!(!run.stderr.contains("is not a field"), "{}", run.stderr);
+    assert_eq!(run.errors().len(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn quotes_brackets_and_values_are_explained_where_they_go_wrong() {
+    let tracer = |title: &str, kind: &str| {
+        format!("---\ntitle{title}\nkind: {kind}\nchosen_to_illuminate: why\n---\n")
+    };
+    let run = Site::with(&[
+        (
+            "content/tracers/a.md",
+            tracer(": \"My tracer", "service").as_str(),
+        ),
+        (
+            "content/tracers/b.md",
+            tracer(": 'The GP's tracer'", "service").as_str(),
+        ),
+        (
+            "content/tracers/c.md",
+            tracer(":\"My tracer\"", "service").as_str(),
+        ),
+        ("content/tracers/d.md", tracer(": T", "[service").as_str()),
+        (
+            "content/tracers/e.md",
+            tracer(": T", "|\n  servce").as_str(),
+        ),
+        ("content/tracers/f.md", tracer(": T", "medium").as_str()),
+    ])
+    .check(&[]);
+    run.assert_error_help(
+        "this quote is never closed",
+        "content/tracers/a.md:2:8",
+        "add `\"` at the end",
+    );
+    run.assert_error(
+        "this quote contains `'` — write it twice (`GP''s`) or use double quotes",
+        "content/tracers/b.md:2:15",
+    );
+    run.assert_error("put a space after `title:`", "content/tracers/c.md:2:7");
+    run.assert_error("the `[` here is never closed", "content/tracers/d.md:3:7");
+    run.assert_error_help(
+        "`kind` cannot be `servce`",
+        "content/tracers/e.md:4:3",
+        "did you mean `service`?",
+    );
+    assert!(!run.stderr.contains("\\u{"), "{}", run.stderr);
+    assert_eq!(run.errors().len(), 6, "{}", run.stderr);
+    assert_no_jargon(&run);
+}
+
+#[test]
+fn a_yes_no_field_given_no_names_the_field() {
+    let area = "---\ntitle: A\nanonymised: no\n---\n";
+    let tracer = "---\ntitle: T\nkind: servce\nchosen_to_illuminate: yes\n---\n";
+    let run = Site::with(&[
+        ("content/areas/a.md", area),
+        ("content/tracers/t.md", tracer),
+    ])
+    .check(&[]);
+    // `yes` is text, as YAML 1.2 reads it: fine where text is needed.
+    assert_eq!(run.errors().len(), 2, "{}", run.stderr);
+    run.assert_error_help(
+        "`anonymised` must be `true` or `false`, for example `anonymised: true`",
+        "content/areas/a.md:3:13",
+        "which YAML reads as text",
+    );
+}
+
+#[test]
+fn a_field_indented_under_a_value_names_both_fields() {
+    let tracer = "---\ntitle: T\nkind: service\n  chosen_to_illuminate: why\n---\n";
+    let run = Site::with(&[("content/tracers/t.md", tracer)]).check(&[]);
+    run.assert_error_help(
+        "`chosen_to_illuminate` is indented under `kind`, which already has a value",
+        "content/tracers/t.md:4:23",
+        "indent `chosen_to_illuminate` as far as `kind`",
     );
     assert_no_jargon(&run);
 }

@@ -491,7 +491,7 @@ fn yaml_duplicate_key_points_at_the_second_key() {
         replace(r, REPORT, "title: R1\n", "title: R1\ntitle: R2\n")
     })
     .at(REPORT, 4, 1)
-    .says("duplicate field `title`")
+    .says("`title` is given twice")
     .run();
 }
 

@@ -806,7 +806,7 @@ fn glossary_unknown_field() {
     let site = Site::with(&[("content/glossary.yaml", glossary)]);
     let run = fails(&site);
     run.assert_error_help(
-        "`defintion` is not a field in entry 1",
+        "`defintion` should be `definition`",
         &loc("content/glossary.yaml", glossary, "defintion"),
         "did you mean `definition`?",
     );

@@ -96,6 +96,14 @@ impl<'s> Walk<'s> {
         if let Some(branches) = any_of(schema) {
             return self.branches(schema, branches, node, place, hint);
         }
+        if is_empty_text(schema, &node.value) {
+            let field = place.field().unwrap_or("this field");
+            let help = hint.map_or_else(
+                || format!("write its text after `{field}: `"),
+                |e| format!("write its text, for example `{}`", as_field(field, &e)),
+            );
+            return self.error(node, format!("`{field}` is empty"), Some(help));
+        }
         if !shape_allowed(schema, &node.value) {
             return self.wrong_shape(schema, node, place, hint);
         }
@@ -141,9 +149,10 @@ impl<'s> Walk<'s> {
             Some(field) => as_field(field, &e),
             None => e,
         });
-        let message = match place.field() {
-            Some(field) => format!("`{field}` must be {needs}"),
-            None => format!("the front matter must be {needs}"),
+        let message = match (place, place.field()) {
+            (Place::Item(..), Some(_)) => format!("{} must be {needs}", place.named()),
+            (_, Some(field)) => format!("`{field}` must be {needs}"),
+            (_, None) => format!("the front matter must be {needs}"),
         };
         let message = match (&example, place) {
             (Some(e), Place::Field(_)) => format!("{message}, for example `{e}`"),
@@ -162,11 +171,20 @@ impl<'s> Walk<'s> {
 
     fn not_allowed(&mut self, allowed: &[&str], text: &str, node: &Node, place: &Place) {
         let field = place.field().unwrap_or("this field");
-        let shown = shown(text);
+        // A block value (`design: |`) ends with a line break, which the author does not see.
+        let trimmed = text.trim();
+        if allowed.contains(&trimmed) {
+            let message = format!("`{field}` must be written on the same line as `{field}:`");
+            let help = format!("write `{field}: {trimmed}`, without `|`, `>`, tabs or line breaks");
+            return self.error(node, message, Some(help));
+        }
+        let shown = shown(trimmed);
         let message = format!("`{field}` cannot be `{shown}`");
         let list = format!("`{field}` is one of: {}", allowed.join(", "));
-        let help = if let Some(typo) = safe_suggestion(text, allowed) {
+        let help = if let Some(typo) = safe_suggestion(trimmed, allowed) {
             format!("did you mean `{typo}`?")
+        } else if let Some(meant) = synonym(trimmed, allowed) {
+            format!("did you mean `{meant}`? {list}")
         } else {
             let elsewhere: Vec<String> = fields_allowing(self.root, text)
                 .into_iter()
@@ -235,6 +253,7 @@ impl<'s> Walk<'s> {
         let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
         self.ancestors
             .push((schema, place.field().map(str::to_string)));
+        let mut missing = missing_fields(schema, entries);
         for (key, value) in entries {
             let Some(name) = key.value.scalar_text() else {
                 self.error(key, "a field name must be a word".into(), None);
@@ -242,23 +261,24 @@ impl<'s> Walk<'s> {
             };
             match properties.get(&name) {
                 Some(field_schema) => self.value(field_schema, value, &Place::Field(name), None),
-                None if closed => self.unknown_field(properties, &name, key, place),
+                None if closed => match misspelt_required(&name, &missing) {
+                    Some(meant) => {
+                        missing.retain(|m| *m != meant);
+                        let message = format!("`{}` should be `{meant}`", shown(&name));
+                        let help = format!("did you mean `{meant}`? Field names are spelt exactly");
+                        self.error(key, message, Some(help));
+                    }
+                    None => self.unknown_field(properties, &name, key, place),
+                },
                 None => {}
             }
         }
         self.ancestors.pop();
-        self.missing(schema, entries, node, place);
+        self.missing(schema, &missing, node, place);
     }
 
-    fn missing(&mut self, schema: &Json, entries: &[(Node, Node)], node: &Node, place: &Place) {
-        let required = schema.get("required").and_then(Json::as_array);
-        for name in required.into_iter().flatten().filter_map(Json::as_str) {
-            let present = entries
-                .iter()
-                .any(|(k, _)| k.value.scalar_text().as_deref() == Some(name));
-            if present {
-                continue;
-            }
+    fn missing(&mut self, schema: &Json, missing: &[&str], node: &Node, place: &Place) {
+        for &name in missing {
             let field_schema = schema.get("properties").and_then(|p| p.get(name));
             let example = field_schema.and_then(example).or_else(|| {
                 field_schema
@@ -316,6 +336,64 @@ impl<'s> Walk<'s> {
     }
 }
 
+/// The required fields of `schema` that `entries` lack, in the schema's order.
+fn missing_fields<'s>(schema: &'s Json, entries: &[(Node, Node)]) -> Vec<&'s str> {
+    let required = schema.get("required").and_then(Json::as_array);
+    let present = |name: &str| {
+        entries
+            .iter()
+            .any(|(k, _)| k.value.scalar_text().as_deref() == Some(name))
+    };
+    required
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .filter(|name| !present(name))
+        .collect()
+}
+
+/// An allowed value that means the same as `text` in the words authors use (`medium` for
+/// `moderate`): never one with another meaning, so the table is short and checked by hand.
+fn synonym<'a>(text: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    const SAME: &[(&str, &str)] = &[
+        ("medium", "moderate"),
+        ("final", "final-report"),
+        ("interim", "interim-report"),
+        ("expected", "anticipated"),
+        ("predicted", "anticipated"),
+    ];
+    let text = text.to_lowercase();
+    SAME.iter()
+        .filter(|(word, _)| *word == text)
+        .find_map(|(_, meant)| allowed.iter().copied().find(|a| a == meant))
+}
+
+/// Whether `value` is empty where `schema` needs some text (`minLength`): nothing, or spaces.
+fn is_empty_text(schema: &Json, value: &Value) -> bool {
+    let needs_text = schema.get("minLength").and_then(Json::as_u64).unwrap_or(0) > 0;
+    needs_text
+        && match value {
+            Value::Null => true,
+            Value::Str(s) => s.trim().is_empty(),
+            Value::Bool(_) | Value::Number(_) | Value::Seq(_) | Value::Map(_) => false,
+        }
+}
+
+/// The required field among `missing` that `name` misspells: the same but for case, a plural
+/// `s`, or one letter (`Title`, `author`, `titel`), or a word authors use for it (`name` for a
+/// title). One mistake is then reported once, at the field written, not also as a missing one.
+fn misspelt_required<'m>(name: &str, missing: &[&'m str]) -> Option<&'m str> {
+    const SYNONYMS: &[(&str, &str)] = &[("name", "title"), ("heading", "title")];
+    let lower = name.to_lowercase();
+    missing.iter().copied().find(|m| {
+        lower == *m
+            || format!("{lower}s") == *m
+            || lower == format!("{m}s")
+            || (lower.chars().count() > 3 && strsim::damerau_levenshtein(&lower, m) == 1)
+            || SYNONYMS.contains(&(lower.as_str(), *m))
+    })
+}
+
 /// A value as a message quotes it: on one line, without characters a terminal would act on
 /// (the diagnostics module does the same for every message, but sits above this one), and short.
 fn shown(text: &str) -> String {
@@ -325,7 +403,10 @@ fn shown(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() || crate::text::chars::refused(c).is_some() {
+        // A tab or line break is shown as the space it looks like, not as an escape.
+        if matches!(c, '\t' | '\n' | '\r') {
+            out.push(' ');
+        } else if c.is_control() || crate::text::chars::refused(c).is_some() {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);

@@ -101,19 +101,7 @@ fn all_errors(
     let analysis = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(64 << 20)
-            .spawn_scoped(scope, || {
-                let (mut errors, text) = slips::repair(yaml);
-                match tree::parse_filled(&text) {
-                    Ok(root) => errors.extend(check::check(schema, &root, formats)),
-                    // Nothing mended: serde_yaml's error is about this very text, and located
-                    // with care (a duplicate key at its second occurrence).
-                    Err(_) if matches!(text, std::borrow::Cow::Borrowed(_)) => {
-                        errors.push(first.clone())
-                    }
-                    Err(slip) => errors.push(syntax_error(&text, slip)),
-                }
-                errors
-            })
+            .spawn_scoped(scope, || analyse(yaml, schema, formats, &first))
             .ok()
             .and_then(|handle| handle.join().ok())
     });
@@ -124,6 +112,151 @@ fn all_errors(
     errors.sort_by_key(|e| (e.line, e.column));
     errors.dedup_by(|a, b| a.line == b.line && a.column == b.column && a.message == b.message);
     errors
+}
+
+/// How many syntax errors no slip explains are read past, each by quoting its line's value.
+const RECOVERIES: usize = 10;
+
+/// The slips of `yaml`, then each syntax error left, then (when the text could be read) every
+/// field checked against `schema`:
+/// 1. [`slips::repair`] finds and mends the known slips;
+/// 2. while the mended text cannot be read, its syntax error is reported and the value on that
+///    line quoted ([`slips::quote_line`]), up to [`RECOVERIES`] times;
+/// 3. the tree read at last is checked, except on the lines quoted in step 2, whose values are
+///    guesses.
+fn analyse(
+    yaml: &str,
+    schema: &serde_json::Value,
+    formats: FormatCheck,
+    first: &YamlError,
+) -> Vec<YamlError> {
+    let (mut errors, text) = slips::repair(yaml);
+    let mut text = text.into_owned();
+    // A bracket closed by a slip is a guess at what was meant: its value is not checked.
+    let mut quoted: Vec<usize> = errors
+        .iter()
+        .filter(|e| e.message.ends_with("here is never closed"))
+        .map(|e| e.line)
+        .collect();
+    for round in 0..=RECOVERIES {
+        let slip = match tree::parse_filled(&text) {
+            Ok(root) => {
+                let checked = check::check(schema, &root, formats);
+                errors.extend(checked.into_iter().filter(|e| !quoted.contains(&e.line)));
+                break;
+            }
+            Err(slip) => slip,
+        };
+        // The text as written, when serde_yaml can read it (a duplicate key): serde_yaml's own
+        // error is about this very text, and located with care (at the second occurrence).
+        let untouched = round == 0 && text == yaml;
+        let readable = match serde_yaml::from_str::<serde_yaml::Value>(yaml) {
+            Ok(_) => true,
+            Err(e) => e.to_string().starts_with("duplicate entry"),
+        };
+        let error = if untouched && readable {
+            first.clone()
+        } else {
+            syntax_error(&text, slip)
+        };
+        let mut error = error;
+        over_indented(&text, &mut error);
+        let line = error.line;
+        if !errors
+            .iter()
+            .any(|e| e.line == line && e.message == error.message)
+        {
+            errors.push(error);
+        }
+        match slips::quote_line(&text, line).filter(|_| round < RECOVERIES) {
+            Some(mended) if mended != text => {
+                text = mended;
+                quoted.push(line);
+            }
+            _ => break,
+        }
+    }
+    for e in errors.iter_mut() {
+        explain_comment(yaml, e);
+        show_as_written(e);
+    }
+    errors
+}
+
+/// A yes/no field given `yes`, `no`, `on` or `off`: YAML 1.2, which realist reads, takes these
+/// as text, which the author cannot guess from "here it is text".
+fn show_as_written(e: &mut YamlError) {
+    const WORDS: &[&str] = &["yes", "no", "on", "off", "y", "n"];
+    if !e.message.contains("must be `true` or `false`") {
+        return;
+    }
+    let Some(written) = e
+        .help
+        .as_deref()
+        .and_then(|h| h.strip_prefix("here it is text: `"))
+        .and_then(|h| h.strip_suffix('`'))
+        .filter(|w| WORDS.contains(&w.to_lowercase().as_str()))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    e.help = Some(format!(
+        "here it is `{written}`, which YAML reads as text: write `true` or `false`"
+    ));
+}
+
+/// A field indented under one that already has a value (`status: x` then `  level: y`): the
+/// parser says a field cannot start there; name the two fields instead.
+fn over_indented(text: &str, e: &mut YamlError) {
+    if !e.message.starts_with("a `: ` here starts a field") {
+        return;
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let key = |l: &str| {
+        let t = l.trim_start();
+        let (k, v) = t.split_once(": ")?;
+        let word = k
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        (word && !k.is_empty()).then(|| (k.to_string(), v.trim().to_string()))
+    };
+    let Some(here) = lines.get(e.line.saturating_sub(1)).copied() else {
+        return;
+    };
+    let above = lines[..e.line.saturating_sub(1)]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let (Some((name, _)), Some(above)) = (key(here), above) else {
+        return;
+    };
+    if let Some((parent, value)) = key(above) {
+        if indent(here) > indent(above) && !value.is_empty() && !value.starts_with('#') {
+            e.message = format!("`{name}` is indented under `{parent}`, which already has a value");
+            e.help = Some(format!("indent `{name}` as far as `{parent}`"));
+        }
+    }
+}
+
+/// An empty value on a line whose value starts with `#` was meant as text: YAML read it as a
+/// comment (`title: #1 theory`), which the author cannot guess.
+fn explain_comment(yaml: &str, e: &mut YamlError) {
+    let Some(field) = e
+        .message
+        .strip_suffix("` is empty")
+        .and_then(|m| m.strip_prefix('`'))
+    else {
+        return;
+    };
+    let line = yaml.split('\n').nth(e.line.saturating_sub(1)).unwrap_or("");
+    let value = line.split_once(':').map_or("", |(_, v)| v.trim_start());
+    if value.starts_with('#') {
+        e.help = Some(format!(
+            "`#` starts a comment in YAML; put the {field} in quotes, for example `{field}: \"{}\"`",
+            value.split(" #").next().unwrap_or(value).trim_end()
+        ));
+    }
 }
 
 /// The syntax error that stops the (mended) text from being read, located and reworded as for a
@@ -358,16 +491,27 @@ fn locate_syntax_error(raw: &str, yaml: &str, e: &mut YamlError) {
         e.help = Some("remove it: most editors do not show it".into());
         return;
     }
-    if let Some(key) = e
+    // serde_yaml names a duplicate key one way in a typed struct, another in a plain mapping.
+    let duplicate = e
         .message
         .strip_prefix("duplicate field `")
         .and_then(|r| r.split('`').next())
-    {
+        .or_else(|| {
+            e.message
+                .strip_prefix("duplicate entry with key \"")
+                .and_then(|r| r.split('"').next())
+        })
+        .map(str::to_string);
+    if let Some(key) = duplicate.as_deref() {
+        // The first one's line is not named: these lines count from the start of the YAML,
+        // and only the caller knows where that is in the file.
         if let Some(pos) = second_key_at_column(yaml, key, e.line, e.column) {
             (e.line, e.column) = pos;
-            e.help = Some(format!(
-                "`{key}` is already given above in the same mapping; keep one"
-            ));
+            e.message = format!("`{key}` is given twice");
+            e.help = Some(
+                "it is given once above and again here, in the same group of fields; keep one"
+                    .into(),
+            );
         }
     }
     if e.message.contains(REFUSED_CHAR) {
@@ -462,10 +606,36 @@ fn strip_path(message: &str) -> &str {
     }
 }
 
+/// A yes/no field given text (`anonymised: no`): YAML 1.2, which serde_yaml reads, takes only
+/// `true` and `false` as yes/no, and `yes`, `no`, `on`, `off` as text; the field is named from the
+/// path serde_yaml puts in front of its message.
+fn explain_yes_no(message: &str) -> Option<(String, Option<String>)> {
+    let rest = strip_path(message);
+    let written = rest
+        .strip_prefix("invalid type: string \"")?
+        .strip_suffix("\", expected a boolean")?;
+    let field = message[..message.len() - rest.len()]
+        .trim_end_matches(": ")
+        .rsplit('.')
+        .next()
+        .map(|f| f.split('[').next().unwrap_or(f))
+        .filter(|f| !f.is_empty())
+        .unwrap_or("this field");
+    Some((
+        format!("`{field}` must be `true` or `false`, for example `{field}: true`"),
+        Some(format!(
+            "here it is `{written}`, which YAML reads as text: write `true` or `false`"
+        )),
+    ))
+}
+
 /// Rewords serde's messages in plain words, with "did you mean" for an unknown field or value
 /// and a hint for others. The all-errors check ([`check`]) says most of this with more context;
 /// these are for `site.yaml` and for what that check does not model.
 fn explain(message: &str) -> (String, Option<String>) {
+    if let Some(explained) = explain_yes_no(message) {
+        return explained;
+    }
     let message = strip_path(message).to_string();
     for prefix in ["unknown field `", "unknown variant `"] {
         if let Some(rest) = message.strip_prefix(prefix) {

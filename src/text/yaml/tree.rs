@@ -77,7 +77,10 @@ pub(crate) fn parse(yaml: &str) -> Result<Node, Slip> {
             offset: 0,
         });
     }
-    match serde_saphyr::from_str::<Spanned<Value>>(yaml) {
+    // `yes`, `no`, `on` and `off` are text, as serde_yaml (YAML 1.2) reads them for the typed
+    // structs: the check must not call `chosen_to_illuminate: yes` a yes/no.
+    let options = serde_saphyr::options! { strict_booleans: true };
+    match serde_saphyr::from_str_with_options::<Spanned<Value>>(yaml, options) {
         Ok(root) => Ok(node(root, yaml)),
         Err(e) => {
             let (line, column) = e
