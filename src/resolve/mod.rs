@@ -336,7 +336,37 @@ impl Site {
         if r.kind == Kind::Report && from_published {
             return self.unpublished_problem(r);
         }
+        if r.kind == Kind::Cmo && from_published {
+            return self.unpublished_cmo_problem(r);
+        }
         None
+    }
+
+    /// A reference from a published page to a CMO written inline in a draft or confidential
+    /// report: that CMO gets no page either, so the link would break. One error that names the
+    /// report it is in, as for a link to the report itself. (A standalone CMO has no publication
+    /// status of its own: it is always built.)
+    fn unpublished_cmo_problem(&self, r: &Ref) -> Option<(String, Option<String>)> {
+        let record = self.cmo(&r.id)?;
+        let Origin::Report(index) = record.origin else {
+            return None;
+        };
+        if record.published {
+            return None;
+        }
+        let report = &self.content.reports[index];
+        let path = crate::diagnostics::display_path(&report.path);
+        let report_ref = format!("report/{}", report.id);
+        if report.meta.status == Status::Confidential {
+            return Some((
+                format!("`{r}` is written in the confidential report `{report_ref}` ({path}): it is never published, so a published page may not link to it"),
+                Some("remove the link, or change that report's status".into()),
+            ));
+        }
+        Some((
+            format!("`{r}` is written in the draft report `{report_ref}` ({path}) and is not built without --drafts"),
+            Some("publish that report (`status: published`), remove the link, or build with --drafts to preview".into()),
+        ))
     }
 
     /// A reference to a draft or confidential report from a published page: one error that

@@ -191,10 +191,8 @@ pub fn find_site_root(root: Option<&Path>, start: &Path) -> Result<PathBuf, Scaf
             Some(help),
         ));
     }
-    for dir in start.ancestors() {
-        if std::fs::symlink_metadata(dir.join("site.yaml")).is_ok() {
-            return Ok(dir.to_path_buf());
-        }
+    if let Some(dir) = paths::nearest_site_root(start) {
+        return Ok(dir);
     }
     Err(fail(
         2,

@@ -423,6 +423,64 @@ fn a_published_page_citing_a_draft_gets_one_located_error() {
 }
 
 #[test]
+fn a_published_page_linking_to_a_cmo_of_a_draft_gets_one_located_error() {
+    for (status, says) in [
+        ("draft", "the draft report"),
+        ("confidential", "the confidential report"),
+    ] {
+        let draft = R1
+            .replace("title: R1", "title: R2")
+            .replace("status: published", &format!("status: {status}"))
+            .replace("report/r1#findings", "report/r2#findings")
+            .replace("id: c1", "id: c2");
+        let page = "---\ntitle: About\n---\nSee [the CMO](@cmo/c2).\n";
+        let site = Site::with(&[
+            ("content/reports/r2.md", draft.as_str()),
+            ("content/pages/about.md", page),
+        ]);
+        // A chain field of a published CMO pointing at it too.
+        site.edit(
+            R1_PATH,
+            "status: supported",
+            "status: supported\n    chain: {refines: cmo/c2}",
+        );
+        let run = site.build(&[]);
+        run.assert_site_errors();
+        let message = format!("`cmo/c2` is written in {says} `report/r2`");
+        let mut at: Vec<String> = run
+            .errors()
+            .into_iter()
+            .filter(|d| d.message.contains(&message))
+            .map(|d| d.location)
+            .collect();
+        at.sort();
+        let text = site.source(R1_PATH);
+        let mut expected = vec![
+            loc("content/pages/about.md", page, "[the CMO]"),
+            loc(R1_PATH, &text, "cmo/c2"),
+        ];
+        expected.sort();
+        assert_eq!(at, expected, "{run:?}");
+        assert_eq!(run.errors().len(), 2, "{run:?}");
+    }
+}
+
+#[test]
+fn every_command_finds_the_site_from_a_subfolder() {
+    let site = Site::minimal();
+    let run = realist_in(&site.path("content/reports"), &["check"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    site.edit(R1_PATH, "tracer: tracer/tr", "tracer: tracer/nope");
+    let run = realist_in(&site.path("content/reports"), &["check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let text = site.source(R1_PATH);
+    run.assert_error(
+        "`tracer/nope` does not exist",
+        &loc(R1_PATH, &text, "tracer/nope"),
+    );
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
