@@ -203,6 +203,29 @@ impl<T> Document<T> {
         let (line, col) = self.locator().locate(needle, within);
         Diagnostic::error(&self.path, line, col, message)
     }
+
+    /// A located error at `needle` inside the value of `field` (after `within`): the same text
+    /// written in an earlier field (`study: study/s` above `areas: [study/s]`) is not the mistake.
+    /// `field` may be a path (`chain.refines`): its last key is looked for.
+    pub fn error_in_field(
+        &self,
+        needle: &str,
+        field: &str,
+        within: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let locator = self.locator();
+        let key = field.rsplit('.').next().unwrap_or(field);
+        let from = within.and_then(|w| locator.find_offset(w, 0)).unwrap_or(0);
+        let (line, col) = locator
+            .find_key_after(key, from)
+            .and_then(|(line, _)| {
+                let start = locator.line_offset((line + 1).saturating_sub(self.yaml_line));
+                locator.find_after(needle, start)
+            })
+            .unwrap_or_else(|| locator.locate(needle, within));
+        Diagnostic::error(&self.path, line, col, message)
+    }
 }
 
 /// Everything read from a site's files, before any cross-file checks.

@@ -292,6 +292,23 @@ impl Site {
         }
     }
 
+    /// A located error at `needle` inside `field` of the CMO `record`.
+    pub fn cmo_field_error(
+        &self,
+        record: &CmoRecord,
+        field: &str,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let within = Some(record.cmo.id.as_str());
+        match record.origin {
+            Origin::Report(r) => {
+                self.content.reports[r].error_in_field(needle, field, within, message)
+            }
+            Origin::File(f) => self.content.cmos[f].error_in_field(needle, field, within, message),
+        }
+    }
+
     /// Checks that `r`, written in `doc` (published in this build or not: `from_published`),
     /// names an existing entity of kind `expected`; returns a located error if not.
     pub fn check_ref<T>(
@@ -304,7 +321,7 @@ impl Site {
     ) -> Option<Diagnostic> {
         self.ref_problem_from(from_published, r, expected, field)
             .map(|(message, help)| {
-                doc.error_at(&r.to_string(), None, message)
+                doc.error_in_field(&r.to_string(), field, None, message)
                     .with_help_opt(help)
             })
     }
@@ -403,7 +420,8 @@ impl Site {
             let names: Vec<&str> = expected.iter().map(|k| k.name()).collect();
             return Some((
                 format!(
-                    "`{field}` expects a reference to a {}, found `{r}`",
+                    "`{field}` expects a reference to {} {}, found `{r}`",
+                    names.first().map_or("a", |n| article(n)),
                     names.join(" or ")
                 ),
                 Some(self.safe_suggestion(&r.id, expected)),
@@ -467,6 +485,14 @@ impl Site {
                 kind.name()
             ),
         }
+    }
+}
+
+/// `a` or `an` before `word`, by its first letter (`an area`, `a study`).
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
     }
 }
 

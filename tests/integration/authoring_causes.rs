@@ -481,6 +481,19 @@ fn every_command_finds_the_site_from_a_subfolder() {
 }
 
 #[test]
+fn a_wrong_reference_is_located_in_its_field_not_at_the_same_text_earlier() {
+    let site = Site::minimal();
+    site.edit(R1_PATH, "areas: [area/a1]", "areas: [area/a1, study/s]");
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let text = site.source(R1_PATH);
+    run.assert_error(
+        "`areas` expects a reference to an area, found `study/s`",
+        &loc_after(R1_PATH, &text, "areas:", "study/s"),
+    );
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
