@@ -443,10 +443,43 @@ impl Site {
                     r.kind.name(),
                     r.id
                 ),
-                Some(self.safe_suggestion(&r.id, &[r.kind])),
+                Some(
+                    self.failed_suggestion(&r.id, r.kind)
+                        .unwrap_or_else(|| self.safe_suggestion(&r.id, &[r.kind])),
+                ),
             ));
         }
         None
+    }
+
+    /// What to write instead of a reference to `id` of `kind` that exists nowhere, when the
+    /// nearest match is a file of that kind that failed to load (its mistakes are reported
+    /// above), so that the help never says the site has none. `None` when a loaded entity is
+    /// close enough, or no file of that kind failed.
+    fn failed_suggestion(&self, id: &str, kind: Kind) -> Option<String> {
+        if crate::diagnostics::did_you_mean(id, self.ids_of(kind)).is_some() {
+            return None;
+        }
+        let failed = self.content.failed.iter().filter(|(k, _)| *k == kind);
+        let failed: Vec<&str> = failed.map(|(_, id)| id.as_str()).collect();
+        if failed.is_empty() {
+            return None;
+        }
+        if let Some(near) = crate::diagnostics::did_you_mean(id, failed.iter().copied()) {
+            return Some(format!(
+                "did you mean `{}/{near}`? Its file has mistakes, listed above, to fix first",
+                kind.name()
+            ));
+        }
+        if self.ids_of(kind).next().is_some() {
+            return None;
+        }
+        Some(format!(
+            "write `{}/<id>` with the id of a {}; the site's {} files have mistakes, listed above, to fix first",
+            kind.name(),
+            kind.label_in_sentence(false),
+            kind.label_in_sentence(false)
+        ))
     }
 
     /// What to write instead of a reference to `id` that is wrong, naming only entities that

@@ -494,6 +494,42 @@ fn a_wrong_reference_is_located_in_its_field_not_at_the_same_text_earlier() {
 }
 
 #[test]
+fn a_reference_near_a_file_that_failed_to_load_points_at_its_mistakes() {
+    let site = Site::minimal();
+    site.remove("content/studies/s.md");
+    site.write(
+        "content/studies/my-study.md",
+        "---\ntitle: S\ndesign: nonsense-design\n---\n",
+    );
+    site.edit(
+        "content/tracers/tr.md",
+        "study: study/s",
+        "study: study/my-studdy",
+    );
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let d = run.error("`study/my-studdy` does not exist");
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("did you mean `study/my-study`? Its file has mistakes"),
+        "{run:?}"
+    );
+    let elsewhere: Vec<Diag> = run
+        .errors()
+        .into_iter()
+        .filter(|d| d.message.contains("`study/s` does not exist"))
+        .collect();
+    assert!(!elsewhere.is_empty(), "{run:?}");
+    for d in elsewhere {
+        let help = d.help.unwrap_or_default();
+        assert!(
+            help.contains("files have mistakes, listed above"),
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
