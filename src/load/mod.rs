@@ -796,15 +796,17 @@ fn duplicate_terms(rel: &Path, entries: &[GlossaryEntry], text: &str) -> Vec<Dia
     if entries.iter().all(|e| seen.insert(e.term.as_str())) {
         return Vec::new();
     }
-    let mut seen = std::collections::HashSet::new();
+    // Term → the line of its first definition, named in the help so both can be compared.
+    let mut first = std::collections::HashMap::new();
     let terms = yaml::values_of_key(text, "term");
     let mut problems = Vec::new();
     for (term, line, column) in terms {
-        if !seen.insert(term.clone()) {
+        if let Some(first_line) = first.get(&term) {
             let message = format!("glossary term `{term}` is defined twice");
-            problems.push(
-                Diagnostic::error(rel, line, column, message).with_help("merge the two entries"),
-            );
+            let help = format!("it is first defined on line {first_line}: merge the two entries");
+            problems.push(Diagnostic::error(rel, line, column, message).with_help(help));
+        } else {
+            first.insert(term, line);
         }
     }
     problems

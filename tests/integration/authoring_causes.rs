@@ -530,6 +530,27 @@ fn a_reference_near_a_file_that_failed_to_load_points_at_its_mistakes() {
 }
 
 #[test]
+fn a_duplicate_names_where_it_was_first_defined() {
+    let glossary = "- term: CCG\n  definition: d\n- term: ICB\n  definition: i\n- term: CCG\n  definition: e\n";
+    let run = Site::with(&[("content/glossary.yaml", glossary)]).check(&[]);
+    run.assert_error_help(
+        "glossary term `CCG` is defined twice",
+        "content/glossary.yaml:5:9",
+        "first defined on line 1",
+    );
+    let bib = format!("{BIB}@book{{smith2013,\n  title = {{Again}},\n  year = {{2014}}\n}}\n");
+    let site = cited_site(BIB_SITE_YAML, Some(&bib));
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let d = run.error("duplicate key");
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("the first entry with this key is on line 1"),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
