@@ -551,6 +551,21 @@ fn a_duplicate_names_where_it_was_first_defined() {
 }
 
 #[test]
+fn a_language_written_as_a_name_suggests_its_tag() {
+    let yaml = format!("{SITE_YAML}language: English\n");
+    let run = Site::with(&[("site.yaml", yaml.as_str())]).check(&[]);
+    run.assert_error_help(
+        "language `English` is not a language tag",
+        &loc("site.yaml", &yaml, "English"),
+        "`language: en-GB`",
+    );
+    let yaml = format!("{SITE_YAML}language: en-GB\n");
+    Site::with(&[("site.yaml", yaml.as_str())])
+        .check(&[])
+        .assert_ok();
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
