@@ -566,6 +566,18 @@ fn a_language_written_as_a_name_suggests_its_tag() {
 }
 
 #[test]
+fn an_email_address_linked_without_mailto_says_to_write_it() {
+    let page = "---\ntitle: About\n---\nWrite to [us](research@example.ac.uk).\n";
+    let run = Site::with(&[("content/pages/about.md", page)]).build(&[]);
+    run.assert_site_errors();
+    run.assert_error_help(
+        "broken link `research@example.ac.uk`",
+        &loc("content/pages/about.md", page, "[us]"),
+        "write `mailto:research@example.ac.uk`",
+    );
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
