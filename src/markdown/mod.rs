@@ -430,7 +430,15 @@ impl<'a> State<'a> {
         // Set again by the end of an image, for the text that follows it.
         self.after_image = false;
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
+            Event::Start(Tag::Heading {
+                level, id, attrs, ..
+            }) => {
+                // `{#Results Two}` is read as the id `Results` and a stray attribute `Two`.
+                if let (Some(id), Some((word, None))) = (&id, attrs.first()) {
+                    let message = format!("a heading id cannot contain spaces: `{{#{id} {word}}}` gives the id `{id}` only");
+                    let help = format!("join the words with hyphens: `{{#{id}-{word}}}`");
+                    self.problem(offset, message, Some(help), true);
+                }
                 self.raw_text_depth += 1;
                 self.heading = Some((level, id.map(|i| i.to_string()), Vec::new(), offset));
             }

@@ -578,6 +578,29 @@ fn an_email_address_linked_without_mailto_says_to_write_it() {
 }
 
 #[test]
+fn a_heading_id_with_a_space_is_warned_about() {
+    let page = "---\ntitle: About\n---\n## Results two {#Results Two}\n\ntext\n";
+    let run = Site::with(&[("content/pages/about.md", page)]).build(&[]);
+    let warning = run
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.message.contains("a heading id cannot contain spaces"))
+        .unwrap_or_else(|| panic!("no warning about the space\n{run:?}"));
+    assert_eq!(warning.severity, "warning", "{run:?}");
+    assert_eq!(
+        warning.location,
+        loc("content/pages/about.md", page, "## Results")
+    );
+    assert!(
+        warning
+            .help
+            .unwrap_or_default()
+            .contains("`{#Results-Two}`"),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));
