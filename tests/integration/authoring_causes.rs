@@ -538,6 +538,13 @@ fn a_duplicate_names_where_it_was_first_defined() {
         "content/glossary.yaml:5:9",
         "first defined on line 1",
     );
+    let page = "---\ntitle: About\n---\n## Results {#results}\n\n## Again {#results}\n";
+    let run = Site::with(&[("content/pages/about.md", page)]).build(&[]);
+    run.assert_error_help(
+        "heading id `results` is used twice",
+        &loc("content/pages/about.md", page, "## Again"),
+        "the first heading with this id is on line 4",
+    );
     let bib = format!("{BIB}@book{{smith2013,\n  title = {{Again}},\n  year = {{2014}}\n}}\n");
     let site = cited_site(BIB_SITE_YAML, Some(&bib));
     let run = site.build(&[]);
