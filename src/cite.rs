@@ -534,12 +534,33 @@ fn bib_error(src: &str, err: &BibLaTeXError) -> BibError {
         ),
     };
     let (line, column) = line_col(src, span.start);
+    let help = match first_entry_line(src, &message, span.start) {
+        Some(first) => Some(format!(
+            "every entry needs a unique key: the first entry with this key is on line {first}; rename or remove one of them"
+        )),
+        None => help,
+    };
     BibError {
         line,
         column,
         message,
         help,
     }
+}
+
+/// For a duplicate-key error (`duplicate key "smith2013"`, say), the line of the first entry with
+/// that key, before `before`: the author sees both places to compare.
+fn first_entry_line(src: &str, message: &str, before: usize) -> Option<usize> {
+    if !message.to_lowercase().contains("duplicate") {
+        return None;
+    }
+    let key = message.split(['"', '`', '\'']).nth(1)?;
+    let head = &src[..before.min(src.len())];
+    let at = head.match_indices(key).map(|(i, _)| i).find(|&i| {
+        let open = head[..i].trim_end();
+        open.ends_with(['{', '(']) && head[i + key.len()..].trim_start().starts_with(',')
+    })?;
+    Some(line_col(src, at).0)
 }
 
 /// Message and help for a `biblatex::ParseErrorKind`. hayagriva does not

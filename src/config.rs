@@ -251,9 +251,13 @@ impl SiteConfig {
                 col,
                 format!("language `{shown}` is not a language tag"),
             )
-            .with_help(
-                "write a BCP 47 language tag, for example `language: en-GB` or `language: cy`",
-            ),
+            .with_help(match language_for_name(&self.language) {
+                Some(tag) => format!("write the language's tag: `language: {tag}`"),
+                None => {
+                    "write a BCP 47 language tag, for example `language: en-GB` or `language: cy`"
+                        .into()
+                }
+            }),
         )
     }
 
@@ -311,12 +315,51 @@ pub fn is_email_address(text: &str) -> bool {
 
 const BASE_URL_HELP: &str = "write the full address the site is published at, e.g. https://www.example.ac.uk/research/hsca12/";
 
-/// A BCP 47 language tag in its common shape: a primary language of 2 to 8 letters, then
+/// The tag of a language written by its English name (`English` → `en-GB`), for the help: the
+/// languages of the UK and the most common others. A small table, as a full registry of names
+/// would be a dependency for one hint.
+fn language_for_name(name: &str) -> Option<&'static str> {
+    const NAMES: &[(&str, &str)] = &[
+        ("english", "en-GB"),
+        ("british english", "en-GB"),
+        ("american english", "en-US"),
+        ("welsh", "cy"),
+        ("cymraeg", "cy"),
+        ("gaelic", "gd"),
+        ("scottish gaelic", "gd"),
+        ("irish", "ga"),
+        ("french", "fr"),
+        ("german", "de"),
+        ("spanish", "es"),
+        ("italian", "it"),
+        ("portuguese", "pt"),
+        ("dutch", "nl"),
+        ("polish", "pl"),
+        ("swedish", "sv"),
+        ("danish", "da"),
+        ("norwegian", "nb"),
+        ("finnish", "fi"),
+        ("greek", "el"),
+        ("turkish", "tr"),
+        ("arabic", "ar"),
+        ("urdu", "ur"),
+        ("hindi", "hi"),
+        ("bengali", "bn"),
+        ("punjabi", "pa"),
+        ("chinese", "zh"),
+        ("japanese", "ja"),
+    ];
+    let name = name.trim().to_lowercase();
+    NAMES.iter().find(|(n, _)| *n == name).map(|(_, tag)| *tag)
+}
+
+/// A BCP 47 language tag in its common shape: a primary language of 2 or 3 letters (ISO 639;
+/// longer primary subtags are reserved or unused, and `English` is a name, not a tag), then
 /// subtags of 1 to 8 letters or digits, separated by hyphens (`en`, `en-GB`, `zh-Hant-TW`).
 fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let primary = parts.next().unwrap_or("");
-    (2..=8).contains(&primary.len())
+    (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }

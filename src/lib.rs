@@ -33,6 +33,7 @@ pub(crate) mod load;
 pub mod markdown;
 pub mod model;
 pub(crate) mod paths;
+pub use paths::nearest_site_root;
 mod pipeline;
 pub(crate) mod render;
 pub(crate) mod resolve;

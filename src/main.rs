@@ -20,8 +20,10 @@ struct Cli {
 enum Command {
     /// Build the site into the output folder (default ROOT/public).
     Build {
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site's folder; by default the nearest folder holding site.yaml, from the current
+        /// folder upwards.
+        #[arg(long)]
+        root: Option<PathBuf>,
         #[arg(long)]
         out: Option<PathBuf>,
         /// Override `base_url` from site.yaml (checked as base_url is: http(s), a host, no query).
@@ -41,8 +43,10 @@ enum Command {
     },
     /// Check everything a build checks, without writing the output.
     Check {
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site's folder; by default the nearest folder holding site.yaml, from the current
+        /// folder upwards.
+        #[arg(long)]
+        root: Option<PathBuf>,
         #[arg(long)]
         drafts: bool,
         #[arg(long)]
@@ -50,8 +54,10 @@ enum Command {
     },
     /// Build the site with drafts, serve it under base_url's path, rebuild and reload on changes.
     Serve {
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site's folder; by default the nearest folder holding site.yaml, from the current
+        /// folder upwards.
+        #[arg(long)]
+        root: Option<PathBuf>,
         /// Port to listen on; 0 picks a free one (the URL printed has the real port).
         #[arg(long, default_value_t = 1111)]
         port: u16,
@@ -107,7 +113,7 @@ fn main() -> ExitCode {
             timings,
         } => {
             let options = realist::BuildOptions {
-                root,
+                root: site_root(root),
                 out,
                 base_url,
                 drafts,
@@ -122,7 +128,7 @@ fn main() -> ExitCode {
             deny_warnings,
         } => {
             let options = realist::BuildOptions {
-                root,
+                root: site_root(root),
                 drafts,
                 deny_warnings,
                 check_only: true,
@@ -137,7 +143,7 @@ fn main() -> ExitCode {
             open,
             verbose,
         } => realist::serve::run(&realist::serve::ServeOptions {
-            root,
+            root: site_root(root),
             port,
             bind,
             open,
@@ -240,6 +246,24 @@ fn output_state(options: &realist::BuildOptions, report: &realist::BuildReport) 
 
 /// `realist new`: finds the site, writes the file, and says where it is, from the current folder
 /// when the site is found around it.
+/// The site a command works on: `--root` if given, else the nearest folder from the current one
+/// upwards that holds site.yaml (as `new` finds it), else the current folder, whose missing
+/// site.yaml the build then reports.
+fn site_root(root: Option<PathBuf>) -> PathBuf {
+    if let Some(root) = root {
+        return root;
+    }
+    let here = PathBuf::from(".");
+    let Ok(cwd) = std::env::current_dir() else {
+        return here;
+    };
+    match realist::nearest_site_root(&cwd) {
+        // In the site's own folder, keep `.` so that messages show the paths they always did.
+        Some(site) if site != cwd => site,
+        _ => here,
+    }
+}
+
 fn new(kind: &str, id: &str, root: Option<&std::path::Path>) -> i32 {
     use realist::scaffold;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));

@@ -31,6 +31,16 @@ const OUTSIDE_HELP: &str =
     "realist reads only files inside the site; copy the file in instead of linking to it";
 
 /// The site root with every symbolic link resolved (the root itself if that fails).
+/// The nearest folder from `start` upwards that holds `site.yaml`: the site every command works
+/// on when no `--root` is given, so that `check`, `build`, `serve` and `new` all work from any
+/// folder inside a site. Only the presence of site.yaml is asked (not followed through a link).
+pub fn nearest_site_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join("site.yaml")).is_ok())
+        .map(Path::to_path_buf)
+}
+
 pub fn canonical_root(root: &Path) -> PathBuf {
     root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }

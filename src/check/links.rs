@@ -297,8 +297,11 @@ impl<'r> Page<'r> {
     /// the template and page.
     fn locate(&self, href: &str, message: String) -> Diagnostic {
         if let Some(link) = self.md_link(href) {
-            return Diagnostic::error(&link.path, link.line, link.column, message)
-                .with_help(FIX_LINK);
+            let help = match email_address(href) {
+                Some(address) => format!("to link to an email address, write `mailto:{address}`"),
+                None => FIX_LINK.to_string(),
+            };
+            return Diagnostic::error(&link.path, link.line, link.column, message).with_help(help);
         }
         let record = self.record;
         let template = Path::new("templates").join(record.template);
@@ -307,6 +310,14 @@ impl<'r> Page<'r> {
             record.template, record.path
         ))
     }
+}
+
+/// `href` when it is an email address written without `mailto:` (`name@example.ac.uk`): one `@`
+/// with a name before it and a dotted domain after it, and nothing that a path or URL would have.
+fn email_address(href: &str) -> Option<&str> {
+    let (name, domain) = href.split_once('@')?;
+    let plain = |s: &str| !s.is_empty() && !s.contains(['/', ':', '?', '#', '@', ' ']);
+    (plain(name) && plain(domain) && domain.contains('.') && !domain.ends_with('.')).then_some(href)
 }
 
 /// The help of a broken link written in Markdown.

@@ -203,6 +203,29 @@ impl<T> Document<T> {
         let (line, col) = self.locator().locate(needle, within);
         Diagnostic::error(&self.path, line, col, message)
     }
+
+    /// A located error at `needle` inside the value of `field` (after `within`): the same text
+    /// written in an earlier field (`study: study/s` above `areas: [study/s]`) is not the mistake.
+    /// `field` may be a path (`chain.refines`): its last key is looked for.
+    pub fn error_in_field(
+        &self,
+        needle: &str,
+        field: &str,
+        within: Option<&str>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let locator = self.locator();
+        let key = field.rsplit('.').next().unwrap_or(field);
+        let from = within.and_then(|w| locator.find_offset(w, 0)).unwrap_or(0);
+        let (line, col) = locator
+            .find_key_after(key, from)
+            .and_then(|(line, _)| {
+                let start = locator.line_offset((line + 1).saturating_sub(self.yaml_line));
+                locator.find_after(needle, start)
+            })
+            .unwrap_or_else(|| locator.locate(needle, within));
+        Diagnostic::error(&self.path, line, col, message)
+    }
 }
 
 /// Everything read from a site's files, before any cross-file checks.
@@ -773,15 +796,17 @@ fn duplicate_terms(rel: &Path, entries: &[GlossaryEntry], text: &str) -> Vec<Dia
     if entries.iter().all(|e| seen.insert(e.term.as_str())) {
         return Vec::new();
     }
-    let mut seen = std::collections::HashSet::new();
+    // Term → the line of its first definition, named in the help so both can be compared.
+    let mut first = std::collections::HashMap::new();
     let terms = yaml::values_of_key(text, "term");
     let mut problems = Vec::new();
     for (term, line, column) in terms {
-        if !seen.insert(term.clone()) {
+        if let Some(first_line) = first.get(&term) {
             let message = format!("glossary term `{term}` is defined twice");
-            problems.push(
-                Diagnostic::error(rel, line, column, message).with_help("merge the two entries"),
-            );
+            let help = format!("it is first defined on line {first_line}: merge the two entries");
+            problems.push(Diagnostic::error(rel, line, column, message).with_help(help));
+        } else {
+            first.insert(term, line);
         }
     }
     problems

@@ -334,6 +334,8 @@ struct State<'a> {
     /// The last position computed: (offset, line index, column).
     last_position: (usize, usize, usize),
     ids: slug::IdSet,
+    /// The line of each heading by its id, to name the first when an id is given twice.
+    heading_lines: std::collections::HashMap<String, usize>,
     out: Rendered,
     /// Buffered events of the heading being read: (level, explicit id, events, offset).
     heading: Option<(HeadingLevel, Option<String>, Vec<Event<'a>>, usize)>,
@@ -367,6 +369,7 @@ impl<'a> State<'a> {
             line_starts,
             last_position: (0, 0, 1),
             ids: reserved_ids(source.path),
+            heading_lines: std::collections::HashMap::new(),
             out: Rendered::default(),
             heading: None,
             code: None,
@@ -431,7 +434,15 @@ impl<'a> State<'a> {
         // Set again by the end of an image, for the text that follows it.
         self.after_image = false;
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
+            Event::Start(Tag::Heading {
+                level, id, attrs, ..
+            }) => {
+                // `{#Results Two}` is read as the id `Results` and a stray attribute `Two`.
+                if let (Some(id), Some((word, None))) = (&id, attrs.first()) {
+                    let message = format!("a heading id cannot contain spaces: `{{#{id} {word}}}` gives the id `{id}` only");
+                    let help = format!("join the words with hyphens: `{{#{id}-{word}}}`");
+                    self.problem(offset, message, Some(help), true);
+                }
                 self.raw_text_depth += 1;
                 self.heading = Some((level, id.map(|i| i.to_string()), Vec::new(), offset));
             }
@@ -649,13 +660,21 @@ impl<'a> State<'a> {
         let wanted = explicit.clone().unwrap_or_else(|| slug::slugify(&title));
         let id = self.ids.claim(&wanted);
         if explicit.is_some() && id != wanted {
+            let help = match self.heading_lines.get(&wanted) {
+                Some(first) => format!(
+                    "the first heading with this id is on line {first}: give each heading its own `{{#id}}`"
+                ),
+                None => "give each heading its own `{#id}`".into(),
+            };
             self.problem(
                 offset,
                 format!("heading id `{wanted}` is used twice on this page"),
-                Some("give each heading its own `{#id}`".into()),
+                Some(help),
                 false,
             );
         }
+        let line = self.position(offset).0;
+        self.heading_lines.entry(id.clone()).or_insert(line);
         let n = level as u8;
         if n == 1 {
             self.problem(

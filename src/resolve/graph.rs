@@ -183,7 +183,10 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
             let FieldLink { to, relation, .. } = *field_link(Kind::Cmo, field);
             let problem = site
                 .ref_problem_from(record.published, r, to, field)
-                .map(|(m, h)| site.cmo_error(record, &r.to_string(), m).with_help_opt(h));
+                .map(|(m, h)| {
+                    site.cmo_field_error(record, field, &r.to_string(), m)
+                        .with_help_opt(h)
+                });
             let problem = problem.or_else(|| {
                 (relation.is_chain() && r.id == *id).then(|| {
                     site.cmo_error(

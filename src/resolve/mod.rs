@@ -292,6 +292,23 @@ impl Site {
         }
     }
 
+    /// A located error at `needle` inside `field` of the CMO `record`.
+    pub fn cmo_field_error(
+        &self,
+        record: &CmoRecord,
+        field: &str,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let within = Some(record.cmo.id.as_str());
+        match record.origin {
+            Origin::Report(r) => {
+                self.content.reports[r].error_in_field(needle, field, within, message)
+            }
+            Origin::File(f) => self.content.cmos[f].error_in_field(needle, field, within, message),
+        }
+    }
+
     /// Checks that `r`, written in `doc` (published in this build or not: `from_published`),
     /// names an existing entity of kind `expected`; returns a located error if not.
     pub fn check_ref<T>(
@@ -304,7 +321,7 @@ impl Site {
     ) -> Option<Diagnostic> {
         self.ref_problem_from(from_published, r, expected, field)
             .map(|(message, help)| {
-                doc.error_at(&r.to_string(), None, message)
+                doc.error_in_field(&r.to_string(), field, None, message)
                     .with_help_opt(help)
             })
     }
@@ -336,7 +353,37 @@ impl Site {
         if r.kind == Kind::Report && from_published {
             return self.unpublished_problem(r);
         }
+        if r.kind == Kind::Cmo && from_published {
+            return self.unpublished_cmo_problem(r);
+        }
         None
+    }
+
+    /// A reference from a published page to a CMO written inline in a draft or confidential
+    /// report: that CMO gets no page either, so the link would break. One error that names the
+    /// report it is in, as for a link to the report itself. (A standalone CMO has no publication
+    /// status of its own: it is always built.)
+    fn unpublished_cmo_problem(&self, r: &Ref) -> Option<(String, Option<String>)> {
+        let record = self.cmo(&r.id)?;
+        let Origin::Report(index) = record.origin else {
+            return None;
+        };
+        if record.published {
+            return None;
+        }
+        let report = &self.content.reports[index];
+        let path = crate::diagnostics::display_path(&report.path);
+        let report_ref = format!("report/{}", report.id);
+        if report.meta.status == Status::Confidential {
+            return Some((
+                format!("`{r}` is written in the confidential report `{report_ref}` ({path}): it is never published, so a published page may not link to it"),
+                Some("remove the link, or change that report's status".into()),
+            ));
+        }
+        Some((
+            format!("`{r}` is written in the draft report `{report_ref}` ({path}) and is not built without --drafts"),
+            Some("publish that report (`status: published`), remove the link, or build with --drafts to preview".into()),
+        ))
     }
 
     /// A reference to a draft or confidential report from a published page: one error that
@@ -373,7 +420,8 @@ impl Site {
             let names: Vec<&str> = expected.iter().map(|k| k.name()).collect();
             return Some((
                 format!(
-                    "`{field}` expects a reference to a {}, found `{r}`",
+                    "`{field}` expects a reference to {} {}, found `{r}`",
+                    names.first().map_or("a", |n| article(n)),
                     names.join(" or ")
                 ),
                 Some(self.safe_suggestion(&r.id, expected)),
@@ -395,10 +443,43 @@ impl Site {
                     r.kind.name(),
                     r.id
                 ),
-                Some(self.safe_suggestion(&r.id, &[r.kind])),
+                Some(
+                    self.failed_suggestion(&r.id, r.kind)
+                        .unwrap_or_else(|| self.safe_suggestion(&r.id, &[r.kind])),
+                ),
             ));
         }
         None
+    }
+
+    /// What to write instead of a reference to `id` of `kind` that exists nowhere, when the
+    /// nearest match is a file of that kind that failed to load (its mistakes are reported
+    /// above), so that the help never says the site has none. `None` when a loaded entity is
+    /// close enough, or no file of that kind failed.
+    fn failed_suggestion(&self, id: &str, kind: Kind) -> Option<String> {
+        if crate::diagnostics::did_you_mean(id, self.ids_of(kind)).is_some() {
+            return None;
+        }
+        let failed = self.content.failed.iter().filter(|(k, _)| *k == kind);
+        let failed: Vec<&str> = failed.map(|(_, id)| id.as_str()).collect();
+        if failed.is_empty() {
+            return None;
+        }
+        if let Some(near) = crate::diagnostics::did_you_mean(id, failed.iter().copied()) {
+            return Some(format!(
+                "did you mean `{}/{near}`? Its file has mistakes, listed above, to fix first",
+                kind.name()
+            ));
+        }
+        if self.ids_of(kind).next().is_some() {
+            return None;
+        }
+        Some(format!(
+            "write `{}/<id>` with the id of a {}; the site's {} files have mistakes, listed above, to fix first",
+            kind.name(),
+            kind.label_in_sentence(false),
+            kind.label_in_sentence(false)
+        ))
     }
 
     /// What to write instead of a reference to `id` that is wrong, naming only entities that
@@ -437,6 +518,14 @@ impl Site {
                 kind.name()
             ),
         }
+    }
+}
+
+/// `a` or `an` before `word`, by its first letter (`an area`, `a study`).
+fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
     }
 }
 

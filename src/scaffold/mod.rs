@@ -77,6 +77,9 @@ fn archetype_text(
         });
     };
     check_id(kind, id)?;
+    if kind == Kind::Cmo {
+        refuse_inline_cmo(root, id)?;
+    }
     let bytes = archetype(root, kind)?;
     let glossary = title::glossary_acronyms(root);
     let values = [
@@ -191,10 +194,8 @@ pub fn find_site_root(root: Option<&Path>, start: &Path) -> Result<PathBuf, Scaf
             Some(help),
         ));
     }
-    for dir in start.ancestors() {
-        if std::fs::symlink_metadata(dir.join("site.yaml")).is_ok() {
-            return Ok(dir.to_path_buf());
-        }
+    if let Some(dir) = paths::nearest_site_root(start) {
+        return Ok(dir);
     }
     Err(fail(
         2,
@@ -228,6 +229,49 @@ fn write_new(root: &Path, rel: &Path, text: &str) -> Result<(), ScaffoldError> {
 
 /// The first id (alphabetically) in a content folder, so new files reference something that exists.
 /// The folder is listed under the input policy, so a folder linked from outside the site is not.
+/// Refuses a new CMO file whose id a report already gives an inline CMO: the site would not
+/// build (a CMO id is unique across the site), so nothing is written and the author is told where
+/// the id is. Read by lines rather than parsed, as `first_id` reads names: a report with broken
+/// front matter must not hide the clash, and this needs no more than `id:` lines.
+fn refuse_inline_cmo(root: &Path, id: &str) -> Result<(), ScaffoldError> {
+    let dir = Path::new("content").join(Kind::Report.folder());
+    for rel in paths::walk(root, &dir).files {
+        if rel.extension().and_then(|e| e.to_str()) != Some("md") {
+            continue;
+        }
+        let Ok(bytes) = paths::read(root, &rel) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(line) = inline_id_line(&text, id) {
+            return Err(ScaffoldError {
+                message: format!(
+                    "`cmo/{id}` already exists: it is written inline in {} on line {line}",
+                    display_path(&rel)
+                ),
+                help: Some("choose another id: every CMO id is unique across the site".into()),
+                code: 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The line of an `id: <id>` (or `- id: <id>`) in `text`, quoted or not, comment aside.
+fn inline_id_line(text: &str, id: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            let line = line.strip_prefix('-').unwrap_or(line).trim_start();
+            let Some(value) = line.strip_prefix("id:") else {
+                return false;
+            };
+            let value = value.split(" #").next().unwrap_or(value).trim();
+            value.trim_matches(['"', '\'']) == id
+        })
+        .map(|i| i + 1)
+}
+
 fn first_id(root: &Path, kind: Kind, fallback: &str) -> String {
     let dir = Path::new("content").join(kind.folder());
     let walk = paths::walk(root, &dir);

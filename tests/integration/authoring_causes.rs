@@ -423,6 +423,191 @@ fn a_published_page_citing_a_draft_gets_one_located_error() {
 }
 
 #[test]
+fn a_published_page_linking_to_a_cmo_of_a_draft_gets_one_located_error() {
+    for (status, says) in [
+        ("draft", "the draft report"),
+        ("confidential", "the confidential report"),
+    ] {
+        let draft = R1
+            .replace("title: R1", "title: R2")
+            .replace("status: published", &format!("status: {status}"))
+            .replace("report/r1#findings", "report/r2#findings")
+            .replace("id: c1", "id: c2");
+        let page = "---\ntitle: About\n---\nSee [the CMO](@cmo/c2).\n";
+        let site = Site::with(&[
+            ("content/reports/r2.md", draft.as_str()),
+            ("content/pages/about.md", page),
+        ]);
+        // A chain field of a published CMO pointing at it too.
+        site.edit(
+            R1_PATH,
+            "status: supported",
+            "status: supported\n    chain: {refines: cmo/c2}",
+        );
+        let run = site.build(&[]);
+        run.assert_site_errors();
+        let message = format!("`cmo/c2` is written in {says} `report/r2`");
+        let mut at: Vec<String> = run
+            .errors()
+            .into_iter()
+            .filter(|d| d.message.contains(&message))
+            .map(|d| d.location)
+            .collect();
+        at.sort();
+        let text = site.source(R1_PATH);
+        let mut expected = vec![
+            loc("content/pages/about.md", page, "[the CMO]"),
+            loc(R1_PATH, &text, "cmo/c2"),
+        ];
+        expected.sort();
+        assert_eq!(at, expected, "{run:?}");
+        assert_eq!(run.errors().len(), 2, "{run:?}");
+    }
+}
+
+#[test]
+fn every_command_finds_the_site_from_a_subfolder() {
+    let site = Site::minimal();
+    let run = realist_in(&site.path("content/reports"), &["check"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    site.edit(R1_PATH, "tracer: tracer/tr", "tracer: tracer/nope");
+    let run = realist_in(&site.path("content/reports"), &["check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let text = site.source(R1_PATH);
+    run.assert_error(
+        "`tracer/nope` does not exist",
+        &loc(R1_PATH, &text, "tracer/nope"),
+    );
+}
+
+#[test]
+fn a_wrong_reference_is_located_in_its_field_not_at_the_same_text_earlier() {
+    let site = Site::minimal();
+    site.edit(R1_PATH, "areas: [area/a1]", "areas: [area/a1, study/s]");
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let text = site.source(R1_PATH);
+    run.assert_error(
+        "`areas` expects a reference to an area, found `study/s`",
+        &loc_after(R1_PATH, &text, "areas:", "study/s"),
+    );
+}
+
+#[test]
+fn a_reference_near_a_file_that_failed_to_load_points_at_its_mistakes() {
+    let site = Site::minimal();
+    site.remove("content/studies/s.md");
+    site.write(
+        "content/studies/my-study.md",
+        "---\ntitle: S\ndesign: nonsense-design\n---\n",
+    );
+    site.edit(
+        "content/tracers/tr.md",
+        "study: study/s",
+        "study: study/my-studdy",
+    );
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let d = run.error("`study/my-studdy` does not exist");
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("did you mean `study/my-study`? Its file has mistakes"),
+        "{run:?}"
+    );
+    let elsewhere: Vec<Diag> = run
+        .errors()
+        .into_iter()
+        .filter(|d| d.message.contains("`study/s` does not exist"))
+        .collect();
+    assert!(!elsewhere.is_empty(), "{run:?}");
+    for d in elsewhere {
+        let help = d.help.unwrap_or_default();
+        assert!(
+            help.contains("files have mistakes, listed above"),
+            "{run:?}"
+        );
+    }
+}
+
+#[test]
+fn a_duplicate_names_where_it_was_first_defined() {
+    let glossary = "- term: CCG\n  definition: d\n- term: ICB\n  definition: i\n- term: CCG\n  definition: e\n";
+    let run = Site::with(&[("content/glossary.yaml", glossary)]).check(&[]);
+    run.assert_error_help(
+        "glossary term `CCG` is defined twice",
+        "content/glossary.yaml:5:9",
+        "first defined on line 1",
+    );
+    let page = "---\ntitle: About\n---\n## Results {#results}\n\n## Again {#results}\n";
+    let run = Site::with(&[("content/pages/about.md", page)]).build(&[]);
+    run.assert_error_help(
+        "heading id `results` is used twice",
+        &loc("content/pages/about.md", page, "## Again"),
+        "the first heading with this id is on line 4",
+    );
+    let bib = format!("{BIB}@book{{smith2013,\n  title = {{Again}},\n  year = {{2014}}\n}}\n");
+    let site = cited_site(BIB_SITE_YAML, Some(&bib));
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let d = run.error("duplicate key");
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("the first entry with this key is on line 1"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn a_language_written_as_a_name_suggests_its_tag() {
+    let yaml = format!("{SITE_YAML}language: English\n");
+    let run = Site::with(&[("site.yaml", yaml.as_str())]).check(&[]);
+    run.assert_error_help(
+        "language `English` is not a language tag",
+        &loc("site.yaml", &yaml, "English"),
+        "`language: en-GB`",
+    );
+    let yaml = format!("{SITE_YAML}language: en-GB\n");
+    Site::with(&[("site.yaml", yaml.as_str())])
+        .check(&[])
+        .assert_ok();
+}
+
+#[test]
+fn an_email_address_linked_without_mailto_says_to_write_it() {
+    let page = "---\ntitle: About\n---\nWrite to [us](research@example.ac.uk).\n";
+    let run = Site::with(&[("content/pages/about.md", page)]).build(&[]);
+    run.assert_site_errors();
+    run.assert_error_help(
+        "broken link `research@example.ac.uk`",
+        &loc("content/pages/about.md", page, "[us]"),
+        "write `mailto:research@example.ac.uk`",
+    );
+}
+
+#[test]
+fn a_heading_id_with_a_space_is_warned_about() {
+    let page = "---\ntitle: About\n---\n## Results two {#Results Two}\n\ntext\n";
+    let run = Site::with(&[("content/pages/about.md", page)]).build(&[]);
+    let warning = run
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.message.contains("a heading id cannot contain spaces"))
+        .unwrap_or_else(|| panic!("no warning about the space\n{run:?}"));
+    assert_eq!(warning.severity, "warning", "{run:?}");
+    assert_eq!(
+        warning.location,
+        loc("content/pages/about.md", page, "## Results")
+    );
+    assert!(
+        warning
+            .help
+            .unwrap_or_default()
+            .contains("`{#Results-Two}`"),
+        "{run:?}"
+    );
+}
+
+#[test]
 fn vancouver_and_nlm_print_the_authors() {
     for style in ["vancouver", "nlm-citation-sequence"] {
         let site = cited_site(&format!("{BIB_SITE_YAML}csl: {style}\n"), Some(BIB));

@@ -214,6 +214,28 @@ fn new_refuses_a_page_id_the_site_takes() {
     assert_eq!(tree(&dir), before);
 }
 
+#[test]
+fn new_refuses_a_cmo_id_a_report_gives_an_inline_cmo() {
+    let (_parent, dir) = init();
+    let report = std::fs::read_to_string(dir.join("content/reports/first-report.md")).unwrap();
+    let line = report
+        .lines()
+        .position(|l| l.contains("- id: first-report-cmo-1"))
+        .expect("the skeleton's report has an inline CMO")
+        + 1;
+    let before = tree(&dir);
+    let run = new(&dir, "cmo", "first-report-cmo-1");
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!(
+            "`cmo/first-report-cmo-1` already exists: it is written inline in content/reports/first-report.md on line {line}"
+        )),
+        "{run:?}"
+    );
+    assert_eq!(tree(&dir), before);
+    new(&dir, "cmo", "another-cmo").assert_ok();
+}
+
 /// Removes the `# ` in front of every commented-out field of a front matter, as an author
 /// uncommenting them would (prose comments, which start with a capital, stay).
 fn uncomment(text: &str) -> String {
