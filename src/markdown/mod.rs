@@ -47,7 +47,7 @@ pub struct SourceLink {
 }
 
 /// Ids the page templates use; headings and footnotes never take them.
-pub const RESERVED_IDS: [&str; 15] = [
+pub const RESERVED_IDS: [&str; 16] = [
     "main",
     "top",
     "page-title",
@@ -58,6 +58,8 @@ pub const RESERVED_IDS: [&str; 15] = [
     "metadata",
     "report-cmos",
     "cmo-list",
+    // The caption of the CMO table (`macros.html`), which labels the table's scroll region.
+    "cmo-list-caption",
     "references",
     "cite-this",
     "linked-from",

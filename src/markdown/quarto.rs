@@ -74,7 +74,7 @@ pub(super) fn fenced_div(source: &str, offset: usize) -> Option<(usize, Habit)> 
         fence_at,
         Habit {
             message: format!(
-                "`{shown}` is a Quarto fenced div, which realist does not support: its `:::` lines are shown as text"
+                "`{shown}` is a Quarto fenced div, which realist does not support: its `:::` lines would reach the page as stray text"
             ),
             help,
         },

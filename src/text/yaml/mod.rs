@@ -147,6 +147,13 @@ fn analyse(
             }
             Err(slip) => slip,
         };
+        // A document nested too deeply or expanding too far is refused by serde-saphyr's budget
+        // near its start: reported as it is, without asking libyaml to scan it all again (its
+        // scanner is quadratic in the depth of flow nesting).
+        if slip.raw.contains("budget breached") {
+            errors.push(budget_error(&slip));
+            break;
+        }
         // The text as written, when serde_yaml can read it (a duplicate key): serde_yaml's own
         // error is about this very text, and located with care (at the second occurrence).
         let untouched = round == 0 && text == yaml;
@@ -256,6 +263,28 @@ fn explain_comment(yaml: &str, e: &mut YamlError) {
             "`#` starts a comment in YAML; put the {field} in quotes, for example `{field}: \"{}\"`",
             value.split(" #").next().unwrap_or(value).trim_end()
         ));
+    }
+}
+
+/// The error for a document that breaches serde-saphyr's budget: too deep, or too large once
+/// its aliases are expanded.
+fn budget_error(slip: &tree::Slip) -> YamlError {
+    let (message, help) = if slip.raw.contains("Depth") {
+        (
+            "recursion limit exceeded: the YAML is nested too deeply here",
+            "front matter needs only a few levels of indentation or brackets",
+        )
+    } else {
+        (
+            "the YAML grows too large once its aliases (`*name`) are expanded",
+            "write the values out instead of repeating them with aliases",
+        )
+    };
+    YamlError {
+        line: slip.line,
+        column: slip.column,
+        message: message.into(),
+        help: Some(help.into()),
     }
 }
 
