@@ -27,3 +27,18 @@
   }
   selects.forEach(function (s) { s.addEventListener('change', apply); });
 })();
+
+// == section: nav ==
+// == end: nav ==
+
+// == section: findings ==
+// == end: findings ==
+
+// == section: matrix ==
+// == end: matrix ==
+
+// == section: search ==
+// == end: search ==
+
+// == section: tests ==
+// == end: tests ==
