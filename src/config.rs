@@ -10,6 +10,9 @@
 //!    ([`SiteConfig::check_menu`]);
 //! 4. return every problem at once, each located at its value.
 
+mod branding;
+pub mod contrast;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -49,7 +52,16 @@ pub struct SiteConfig {
     /// Pages added to the header navigation, in order, after the site's own sections.
     #[serde(default)]
     pub menu: Vec<MenuItem>,
+    /// A shorter title for the header on narrow screens, where the full `title` would wrap; the
+    /// full title is shown on wide screens and in each page's `<title>`.
+    pub short_title: Option<String>,
+    /// The university's branding: a logo, colours and links to the parent department and
+    /// university (see [`Branding`]).
+    #[serde(default)]
+    pub branding: Branding,
 }
+
+pub use branding::{Branding, Colours, ParentLink};
 
 /// An entry of `menu:`: a page of the site, written `page/about` or
 /// `{link: page/about, label: "About us"}`.
@@ -143,7 +155,8 @@ impl SiteConfig {
         let mut config: SiteConfig = yaml::from_str(&text).map_err(|e| {
             vec![Diagnostic::error(path, e.line, e.column, e.message).with_help_opt(e.help)]
         })?;
-        let problems = config.check(&yaml::Locator::new(&text, 1));
+        let mut problems = config.check(&yaml::Locator::new(&text, 1));
+        problems.extend(config.branding.check(root, &text));
         if problems.is_empty() {
             Ok(config)
         } else {

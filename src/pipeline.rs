@@ -515,6 +515,23 @@ pub(crate) fn check_links<'r>(
     crate::check::links::check_pages(checked, site_pages, files)
 }
 
+/// Copies the static files, then writes the stylesheet of site.yaml's branding colours beside
+/// them, unless the site sets no colours or its own static/ holds a file of that name (the site's
+/// files win). Returns the files written and the problems.
+pub(crate) fn statics(root: &Path, site: &Site, out: &Output) -> (Vec<String>, Vec<Diagnostic>) {
+    let mut statics = write::copy_static(root, &site.config.theme, out);
+    let branding = &site.config.branding;
+    let rel = crate::render::nav::BRAND_STYLESHEET;
+    if !branding.has_colours() || statics.0.iter().any(|f| f == rel) {
+        return statics;
+    }
+    match write::write_file(out, rel, branding.stylesheet().as_bytes()) {
+        Ok(written) => statics.0.push(written),
+        Err(d) => statics.1.push(d),
+    }
+    statics
+}
+
 /// How [`write_site`] writes.
 pub(crate) struct WriteWith<'a> {
     /// Index the pages for search (when site.yaml asks for it).
@@ -563,7 +580,7 @@ pub(crate) fn write_site(
     // Indexes pages on its own thread as they are rendered.
     let indexer =
         (with.search && site.config.search).then(|| SearchIndexer::start(&site.config.language));
-    let statics = write::copy_static(root, &site.config.theme, out);
+    let statics = statics(root, site, out);
     let mut files: HashSet<String> = statics.0.iter().cloned().collect();
     let specs = specs(model);
     let known = with.check_early.then(|| known_files(site, &specs, &files));

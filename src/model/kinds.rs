@@ -181,7 +181,7 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         template: "entity.html",
         singular: "Study",
         plural: "Studies",
-        nav: None,
+        nav: Some("Studies"),
         list: ListPage::Always("The research studies this site publishes."),
         links: &[],
         backlink_rank: 5,

@@ -12,6 +12,7 @@
 
 pub mod chain;
 pub mod meta;
+pub mod nav;
 pub mod pages;
 pub mod templates;
 pub mod views;
@@ -123,6 +124,8 @@ pub struct Renderer<'a> {
     pub templates: &'a Templates,
     pub glossary: GlossaryIndex,
     pub bibliography: &'a Bibliography,
+    /// Each study's reports in date order, for a report's previous and next.
+    pub series: nav::Series,
 }
 
 /// A page just rendered, handed to a [`PageSink`] while its HTML is in the rendering buffer.
@@ -159,6 +162,7 @@ impl<'a> Renderer<'a> {
             templates,
             glossary: GlossaryIndex::new(site),
             bibliography,
+            series: nav::Series::new(site),
         }
     }
 
@@ -259,6 +263,7 @@ impl<'a> Renderer<'a> {
             site: self.site,
             depth,
         };
+        let page = nav::page_of(self.site, url::page_of_file(path));
         let mut nav: Vec<NavItem> = Kind::ALL
             .into_iter()
             .filter_map(|k| Some((k, k.info().nav?)))
@@ -266,21 +271,19 @@ impl<'a> Renderer<'a> {
                 title: title.into(),
                 url: linker.url(&k.list_url()),
                 current: current == Some(k),
+                aria_current: nav::aria_current(page, &k.list_url(), current.filter(|c| *c == k)),
             })
             .collect();
         nav.push(NavItem {
             title: "Glossary".into(),
             url: linker.url("glossary/"),
             current: false,
+            aria_current: nav::aria_current(page, "glossary/", None),
         });
-        if config.search {
-            nav.push(NavItem {
-                title: "Search".into(),
-                url: linker.url("search/"),
-                current: false,
-            });
-        }
         nav.extend(self.menu(&linker, path));
+        for item in &mut nav {
+            item.current = item.aria_current.is_some();
+        }
         Common {
             site_title: config.title.clone(),
             site_description: config.description.clone(),
@@ -292,6 +295,14 @@ impl<'a> Renderer<'a> {
             canonical: config.base_url.absolute(url::page_of_file(path)),
             nav,
             has_search: config.search,
+            short_title: config.short_title.clone(),
+            breadcrumbs: nav::breadcrumbs(&linker, page),
+            brand: nav::brand(&linker),
+            series: match page {
+                nav::PageOf::Entity(Kind::Report, id) => self.series.view(&linker, id),
+                _ => None,
+            },
+            dates: nav::dates(self.site, page),
         }
     }
 
@@ -311,6 +322,7 @@ impl<'a> Renderer<'a> {
             .map(move |m| {
                 let page = Site::url(m.link.kind, &m.link.id);
                 let current = page == here;
+                let aria_current = nav::aria_current(nav::page_of(site, here), &page, None);
                 let target = match &m.link.anchor {
                     Some(anchor) => format!("{page}#{anchor}"),
                     None => page,
@@ -322,6 +334,7 @@ impl<'a> Renderer<'a> {
                         .unwrap_or_else(|| site.title(m.link.kind, &m.link.id)),
                     url: linker.url(&target),
                     current,
+                    aria_current,
                 }
             })
     }

@@ -224,6 +224,16 @@ pub struct Common {
     pub canonical: String,
     pub nav: Vec<NavItem>,
     pub has_search: bool,
+    /// A shorter title for the header on narrow screens.
+    pub short_title: Option<String>,
+    /// The trail from the home page to this page (the last is this page); empty on the home page.
+    pub breadcrumbs: Vec<LinkView>,
+    /// The university's branding, if site.yaml sets any.
+    pub brand: Option<BrandView>,
+    /// The previous and next report of this report's series (its study's reports by date).
+    pub series: Option<SeriesView>,
+    /// When this page's work was published and last updated, if it says.
+    pub dates: Option<PageDates>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -231,6 +241,39 @@ pub struct NavItem {
     pub title: String,
     pub url: String,
     pub current: bool,
+    /// `page` on the item that is this page, `true` on the item of its section.
+    pub aria_current: Option<&'static str>,
+}
+
+/// The branding a page shows: everything checked when site.yaml was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrandView {
+    /// The logo's URL relative to this page, its text alternative and where it links (the
+    /// university's address, if given).
+    pub logo: Option<String>,
+    pub logo_alt: String,
+    pub logo_link: Option<String>,
+    /// The generated stylesheet of the site's colours, relative to this page.
+    pub stylesheet: Option<String>,
+    /// The parent department and university, as external links.
+    pub parents: Vec<LinkView>,
+}
+
+/// Neighbours of a report in its series, with their dates.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesView {
+    pub name: String,
+    pub previous: Option<Item>,
+    pub next: Option<Item>,
+}
+
+/// Published and last-updated dates, human and ISO.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageDates {
+    pub published: String,
+    pub published_iso: String,
+    pub updated: Option<String>,
+    pub updated_iso: Option<String>,
 }
 
 /// The table of contents entries of a body, for templates.

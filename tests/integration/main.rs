@@ -19,6 +19,7 @@ mod authoring_markdown;
 mod guide;
 mod hostile;
 mod layers;
+mod nav;
 mod proptest_pipeline;
 mod safety;
 mod scaffold;

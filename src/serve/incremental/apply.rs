@@ -62,8 +62,7 @@ impl State {
         live: &Path,
     ) -> Result<Option<Vec<String>>, String> {
         if plan.statics {
-            let (written, problems) =
-                crate::write::copy_static(root, &self.model.site.config.theme, out);
+            let (written, problems) = pipeline::statics(root, &self.model.site, out);
             self.static_diags = problems;
             if written != self.static_files {
                 return Err("the set of static files changed".into());

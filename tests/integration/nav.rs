@@ -1,0 +1,242 @@
+//! Navigation and branding: site.yaml's branding refused where its colours fail WCAG contrast
+//! (named pair, ratio, located), and published as a stylesheet, a logo and parent links; every
+//! page's breadcrumbs, current navigation item and a report's previous and next.
+
+use crate::common::*;
+
+const BRANDED: &str = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nshort_title: \"Short T\"\nmenu: [page/about]\nbranding:\n  logo: static/logo.svg\n  colours:\n    accent: \"#123456\"\n    header_background: \"rgb(0 40 80)\"\n    header_text: \"#ffffff\"\n    link: \"#0645ad\"\n  department: {name: \"Dept of Health\", url: \"https://www.example.ac.uk/health/\"}\n  university: {name: \"Example University\", url: \"https://www.example.ac.uk/\"}\n";
+
+const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 40\" width=\"40\" height=\"40\"><rect width=\"40\" height=\"40\" fill=\"#003366\"/></svg>\n";
+
+fn branded(yaml: &str) -> Site {
+    let site = Site::rich();
+    site.write("site.yaml", yaml);
+    site.write("static/logo.svg", LOGO);
+    site
+}
+
+fn refused(site: &Site) -> Run {
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    assert!(!site.out().exists(), "a refused site.yaml wrote output");
+    run
+}
+
+#[test]
+fn a_colour_pair_below_wcag_aa_is_refused_naming_the_pair_and_ratio_at_its_value() {
+    let yaml = BRANDED
+        .replace(
+            "header_background: \"rgb(0 40 80)\"",
+            "header_background: \"#fff\"",
+        )
+        .replace("header_text: \"#ffffff\"", "header_text: \"#777\"");
+    let run = refused(&branded(&yaml));
+    run.assert_error_help(
+        "header text #777777 on header background #ffffff has contrast 4.48:1; WCAG AA needs 4.5:1 — darken the text or lighten the background",
+        &loc("site.yaml", &yaml, "#777"),
+        "4.5:1",
+    );
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+}
+
+#[test]
+fn a_light_link_colour_is_refused_on_the_page_background_and_the_panels() {
+    let yaml = BRANDED.replace("link: \"#0645ad\"", "link: \"#6b8fd6\"");
+    let run = refused(&branded(&yaml));
+    let at = loc("site.yaml", &yaml, "#6b8fd6");
+    run.assert_error("link #6b8fd6 on page background #ffffff has contrast", &at);
+    run.assert_error("link #6b8fd6 on panel background #f3f4f6 has contrast", &at);
+    // Only the site's own colours are checked against the theme's: a dark header text colour
+    // on the default accent is named too, located where it is written.
+    let yaml = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nbranding:\n  colours: {header_text: \"#333333\"}\n";
+    let run = refused(&branded(yaml));
+    run.assert_error(
+        "header text #333333 on header background #0b3d60 has contrast",
+        &loc("site.yaml", yaml, "#333333"),
+    );
+}
+
+#[test]
+fn colours_that_are_not_css_colours_and_a_missing_logo_are_located_errors() {
+    let yaml = BRANDED
+        .replace("accent: \"#123456\"", "accent: \"#12345\"")
+        .replace("#0645ad", "#0645ad80")
+        .replace("static/logo.svg", "static/missing.svg")
+        .replace("https://www.example.ac.uk/health/", "javascript:alert(1)");
+    let run = refused(&branded(&yaml));
+    run.assert_error(
+        "accent colour `#12345` is not a colour",
+        &loc("site.yaml", &yaml, "#12345"),
+    );
+    run.assert_error(
+        "link colour `#0645ad80` is transparent in part",
+        &loc("site.yaml", &yaml, "#0645ad80"),
+    );
+    run.assert_error_help(
+        "the logo `static/missing.svg` does not exist",
+        &loc("site.yaml", &yaml, "static/missing.svg"),
+        "static/",
+    );
+    run.assert_error(
+        "the department's url `javascript:alert(1)` is not an https: or http: address",
+        &loc("site.yaml", &yaml, "javascript:"),
+    );
+    let outside = BRANDED.replace("static/logo.svg", "content/reports/r1.md");
+    refused(&branded(&outside)).assert_error(
+        "is not in the site's static/ folder",
+        &loc("site.yaml", &outside, "content/reports/r1.md"),
+    );
+}
+
+#[test]
+fn branding_reaches_every_page_as_a_stylesheet_a_logo_and_parent_links_all_relative() {
+    let site = branded(BRANDED);
+    site.build_ok(&[]);
+    let css = site.page("static/brand.css");
+    // Normalised values only: what site.yaml wrote never reaches the stylesheet verbatim.
+    assert!(css.contains("--header-bg: #002850;"), "{css}");
+    assert!(css.contains("--header-text: #ffffff;"), "{css}");
+    assert!(
+        css.contains("--accent: #123456;") && css.contains("--link: #0645ad;"),
+        "{css}"
+    );
+    assert!(!css.contains("rgb("), "{css}");
+    for (page, root) in [("index.html", ""), ("reports/r1/index.html", "../../")] {
+        let html = site.page(page);
+        let sheet = format!("<link rel=\"stylesheet\" href=\"{root}static/brand.css\">");
+        assert!(html.contains(&sheet), "{page}: {html}");
+        let logo = format!("<a class=\"brand-logo\" href=\"https://www.example.ac.uk/\"><img src=\"{root}static/logo.svg\" alt=\"Example University\"");
+        assert!(html.contains(&logo), "{page}: {html}");
+        assert!(
+            html.contains("<span class=\"title-short\">Short T</span>"),
+            "{page}"
+        );
+        let footer = between(&html, "<footer class=\"site-footer\">", "</footer>");
+        assert!(footer.contains("Part of <a href=\"https://www.example.ac.uk/health/\">Dept of Health</a>, <a href=\"https://www.example.ac.uk/\">Example University</a>."), "{footer}");
+    }
+    // A site without branding links no stylesheet and writes none.
+    let plain = Site::rich();
+    plain.build_ok(&[]);
+    assert!(!plain.exists("static/brand.css"));
+    assert!(!plain.page("index.html").contains("brand.css"));
+}
+
+/// The `<li>`s of a page's breadcrumb trail, as (title, href, current).
+fn crumbs(html: &str) -> Vec<(String, String, bool)> {
+    let nav = between(
+        html,
+        "<nav class=\"breadcrumbs wrap\" aria-label=\"Breadcrumb\">",
+        "</nav>",
+    );
+    nav.split("<li>")
+        .skip(1)
+        .map(|li| {
+            let href = li
+                .split("href=\"")
+                .nth(1)
+                .and_then(|h| h.split('"').next())
+                .unwrap_or("");
+            let title = li
+                .split('>')
+                .nth(1)
+                .and_then(|t| t.split('<').next())
+                .unwrap_or("");
+            (
+                title.to_string(),
+                href.to_string(),
+                li.contains("aria-current=\"page\""),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn breadcrumbs_follow_the_model_from_study_and_tracer_to_report_and_cmo() {
+    let site = Site::rich();
+    site.build_ok(&[]);
+    let report = crumbs(&site.page("reports/r1/index.html"));
+    let titles: Vec<&str> = report.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(titles, ["Home", "S", "Tr", "R1"], "{report:?}");
+    assert_eq!(report[0].1, "../../");
+    assert_eq!(report[1].1, "../../studies/s/");
+    assert_eq!(report.iter().filter(|c| c.2).count(), 1);
+    assert!(report[3].2, "the last crumb is the current page");
+    let cmo = crumbs(&site.page("cmos/c1/index.html"));
+    let titles: Vec<&str> = cmo.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(&titles[..4], ["Home", "S", "Tr", "R1"], "{cmo:?}");
+    assert_eq!(cmo.len(), 5);
+    assert_eq!(cmo[4].1, "../../cmos/c1/");
+    let tracer = crumbs(&site.page("tracers/tr/index.html"));
+    let titles: Vec<&str> = tracer.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(titles, ["Home", "Tracers", "Tr"]);
+    assert!(!site
+        .page("index.html")
+        .contains("aria-label=\"Breadcrumb\""));
+}
+
+#[test]
+fn the_navigation_marks_its_current_page_and_section_and_lists_studies_and_menu_pages() {
+    let site = Site::rich();
+    site.edit(
+        "site.yaml",
+        "bibliography:",
+        "menu: [page/about]\nbibliography:",
+    );
+    site.build_ok(&[]);
+    let nav = |page: &str| {
+        let html = site.page(page);
+        between(
+            &html,
+            "<nav class=\"site-nav\" aria-label=\"Main\">",
+            "</nav>",
+        )
+        .to_string()
+    };
+    let list = nav("reports/index.html");
+    assert!(
+        list.contains("<a href=\"./\" aria-current=\"page\">Reports</a>"),
+        "{list}"
+    );
+    let report = nav("reports/r1/index.html");
+    assert!(
+        report.contains("<a href=\"../\" aria-current=\"true\">Reports</a>"),
+        "{report}"
+    );
+    assert_eq!(report.matches("aria-current").count(), 1, "{report}");
+    assert!(
+        report.contains(">Studies</a>") && report.contains(">About</a>"),
+        "{report}"
+    );
+    let about = nav("about/index.html");
+    assert!(
+        about.contains("<a href=\"./\" aria-current=\"page\">About</a>"),
+        "{about}"
+    );
+    let glossary = nav("glossary/index.html");
+    assert!(
+        glossary.contains("aria-current=\"page\">Glossary</a>"),
+        "{glossary}"
+    );
+    assert_eq!(nav("index.html").matches("aria-current").count(), 0);
+}
+
+#[test]
+fn a_report_links_the_previous_and_next_report_of_its_study_by_date() {
+    let site = Site::rich();
+    site.build_ok(&[]);
+    // R1 is dated 2017-06 and R2 2018-01-05, both of study S.
+    let first = site.page("reports/r1/index.html");
+    let pager = between(&first, "<nav class=\"pager\"", "</nav>");
+    assert!(
+        pager.contains("aria-label=\"More reports from S\""),
+        "{pager}"
+    );
+    assert!(
+        pager.contains("<a href=\"../r2/\" rel=\"next\">"),
+        "{pager}"
+    );
+    assert!(!pager.contains("rel=\"prev\""), "{pager}");
+    let second = site.page("reports/r2/index.html");
+    assert!(second.contains("<a href=\"../r1/\" rel=\"prev\">"));
+    assert!(second.contains("Published <time datetime=\"2018-01-05\">"));
+}
