@@ -31,8 +31,7 @@
 // == section: nav ==
 // The header menu and the "On this page" contents are <details> elements that the stylesheet
 // shows open on wide screens; a browser that cannot (no ::details-content) gets them opened here.
-// On a phone the open menu lies over the page, so it closes with Escape, a click elsewhere, or
-// when focus leaves it (focus must never move under it).
+// Escape closes the open menu on a phone and gives its button the focus back.
 (function () {
   var wide = window.matchMedia('(min-width: 60em)');
   var shows = window.CSS && CSS.supports && CSS.supports('selector(::details-content)');
@@ -41,23 +40,14 @@
     if (window.matchMedia('(min-width: 70em)').matches) {
       document.querySelectorAll('.toc-details').forEach(function (d) { d.open = true; });
     }
+    return;
   }
   var menu = document.querySelector('.site-menu');
-  if (!menu || !shows) return;
-  var summary = menu.querySelector('summary');
-  function close(refocus) {
-    if (!menu.open || wide.matches) return;
-    menu.open = false;
-    if (refocus) summary.focus();
-  }
+  if (!menu) return;
   document.addEventListener('keydown', function (e) {
-    if (e.key === 'Escape' && menu.contains(document.activeElement)) close(true);
-  });
-  document.addEventListener('click', function (e) {
-    if (!menu.contains(e.target)) close(false);
-  });
-  menu.addEventListener('focusout', function (e) {
-    if (e.relatedTarget && !menu.contains(e.relatedTarget)) close(false);
+    if (e.key !== 'Escape' || !menu.open || !menu.contains(document.activeElement)) return;
+    menu.open = false;
+    menu.querySelector('summary').focus();
   });
 })();
 // == end: nav ==
