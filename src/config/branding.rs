@@ -69,6 +69,10 @@ const THEME_LINK: Rgb = Rgb([0x1d, 0x4e, 0xd8]);
 const THEME_PAGE: Rgb = Rgb::WHITE;
 const THEME_PANEL: Rgb = Rgb([0xf3, 0xf4, 0xf6]);
 
+/// A pair to check: the key its problem is located at, then the text colour and the background,
+/// each with its name in the message.
+type Pair = (&'static str, (&'static str, Rgb), (&'static str, Rgb));
+
 /// The colours the build uses, each either the site's (checked) or the theme's.
 #[derive(Debug, Clone, Copy)]
 struct Palette {
@@ -154,7 +158,7 @@ impl Branding {
 
     /// The pairs to check, each with the key its problem is located at: the site's own value of
     /// the pair, the text colour first.
-    fn pairs(&self, p: &Palette) -> Vec<(&'static str, (&'static str, Rgb), (&'static str, Rgb))> {
+    fn pairs(&self, p: &Palette) -> Vec<Pair> {
         let c = &self.colours;
         let mut pairs = Vec::new();
         // The header's pair is located at the first of its colours the site sets.

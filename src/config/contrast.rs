@@ -70,14 +70,15 @@ pub const AA_TEXT: f64 = 4.5;
 
 /// The problem with `text` on `background`, if their contrast is below [`AA_TEXT`]: "header text
 /// #777777 on header background #ffffff has contrast 4.48:1; WCAG AA needs 4.5:1 — darken the
-/// text or lighten the background". The ratio is rounded down, so a pair that fails never shows
-/// as 4.50:1.
+/// text or lighten the background". The ratio is rounded to two places, but a pair that fails
+/// never shows as 4.50:1.
 pub fn check_pair(text: (&str, Rgb), background: (&str, Rgb)) -> Option<String> {
     let r = ratio(text.1, background.1);
     if r >= AA_TEXT {
         return None;
     }
-    let shown = (r * 100.0).floor() / 100.0;
+    // Rounded as contrast checkers round, but a failing pair never shows as 4.50:1.
+    let shown = ((r * 100.0).round() / 100.0).min(AA_TEXT - 0.01);
     let advice = if text.1.luminance() <= background.1.luminance() {
         "darken the text or lighten the background"
     } else {

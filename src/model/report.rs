@@ -162,6 +162,9 @@ pub struct Report {
     pub title: String,
     /// When it was published: a year, a month or a day, for example `date: 2024-03`.
     pub date: PartialDate,
+    /// When it was last revised after publication, shown as "Last updated" (the build never
+    /// reads a file's time, so builds stay reproducible), for example `updated: 2024-09-12`.
+    pub updated: Option<PartialDate>,
     /// The authors, in order, for example `authors: [{name: Jane Smith}]`.
     pub authors: Vec<Author>,
     /// Where the report is in its life; only `published` and `in-review` are built without

@@ -141,9 +141,7 @@ pub fn breadcrumbs(linker: &Linker, page: PageOf) -> Vec<LinkView> {
         PageOf::Entity(Kind::Page, id) => vec![linker.entity(Kind::Page, id)],
         PageOf::Entity(kind, id) => {
             let mut trail = Vec::new();
-            if matches!(kind.info().list, crate::model::ListPage::Always(_))
-                || !site.content.entities(kind).is_empty()
-            {
+            if super::has_list(&site.content, kind) {
                 trail.push(here(list_label(kind).into(), &kind.list_url()));
             }
             trail.push(linker.entity(kind, id));
@@ -210,12 +208,12 @@ pub fn dates(site: &Site, page: PageOf) -> Option<PageDates> {
     let PageOf::Entity(Kind::Report, id) = page else {
         return None;
     };
-    let date = &site.report(id)?.meta.date;
+    let meta = &site.report(id)?.meta;
     Some(PageDates {
-        published: date.human(),
-        published_iso: date.iso(),
-        updated: None,
-        updated_iso: None,
+        published: meta.date.human(),
+        published_iso: meta.date.iso(),
+        updated: meta.updated.map(|d| d.human()),
+        updated_iso: meta.updated.map(|d| d.iso()),
     })
 }
 

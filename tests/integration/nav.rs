@@ -4,7 +4,7 @@
 
 use crate::common::*;
 
-const BRANDED: &str = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nshort_title: \"Short T\"\nmenu: [page/about]\nbranding:\n  logo: static/logo.svg\n  colours:\n    accent: \"#123456\"\n    header_background: \"rgb(0 40 80)\"\n    header_text: \"#ffffff\"\n    link: \"#0645ad\"\n  department: {name: \"Dept of Health\", url: \"https://www.example.ac.uk/health/\"}\n  university: {name: \"Example University\", url: \"https://www.example.ac.uk/\"}\n";
+const BRANDED: &str = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nbibliography: content/references.bib\nshort_title: \"Short T\"\nmenu: [page/about]\nbranding:\n  logo: static/logo.svg\n  colours:\n    accent: \"#123456\"\n    header_background: \"rgb(0 40 80)\"\n    header_text: \"#ffffff\"\n    link: \"#0645ad\"\n  department: {name: \"Dept of Health\", url: \"https://www.example.ac.uk/health/\"}\n  university: {name: \"Example University\", url: \"https://www.example.ac.uk/\"}\n";
 
 const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 40\" width=\"40\" height=\"40\"><rect width=\"40\" height=\"40\" fill=\"#003366\"/></svg>\n";
 
@@ -48,7 +48,7 @@ fn a_light_link_colour_is_refused_on_the_page_background_and_the_panels() {
     run.assert_error("link #6b8fd6 on panel background #f3f4f6 has contrast", &at);
     // Only the site's own colours are checked against the theme's: a dark header text colour
     // on the default accent is named too, located where it is written.
-    let yaml = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nbranding:\n  colours: {header_text: \"#333333\"}\n";
+    let yaml = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nbibliography: content/references.bib\nbranding:\n  colours: {header_text: \"#333333\"}\n";
     let run = refused(&branded(yaml));
     run.assert_error(
         "header text #333333 on header background #0b3d60 has contrast",
@@ -194,12 +194,12 @@ fn the_navigation_marks_its_current_page_and_section_and_lists_studies_and_menu_
     };
     let list = nav("reports/index.html");
     assert!(
-        list.contains("<a href=\"./\" aria-current=\"page\">Reports</a>"),
+        list.contains("<a href=\"../reports/\" aria-current=\"page\">Reports</a>"),
         "{list}"
     );
     let report = nav("reports/r1/index.html");
     assert!(
-        report.contains("<a href=\"../\" aria-current=\"true\">Reports</a>"),
+        report.contains("<a href=\"../../reports/\" aria-current=\"true\">Reports</a>"),
         "{report}"
     );
     assert_eq!(report.matches("aria-current").count(), 1, "{report}");
@@ -209,7 +209,7 @@ fn the_navigation_marks_its_current_page_and_section_and_lists_studies_and_menu_
     );
     let about = nav("about/index.html");
     assert!(
-        about.contains("<a href=\"./\" aria-current=\"page\">About</a>"),
+        about.contains("<a href=\"../about/\" aria-current=\"page\">About</a>"),
         "{about}"
     );
     let glossary = nav("glossary/index.html");
@@ -223,6 +223,11 @@ fn the_navigation_marks_its_current_page_and_section_and_lists_studies_and_menu_
 #[test]
 fn a_report_links_the_previous_and_next_report_of_its_study_by_date() {
     let site = Site::rich();
+    site.edit(
+        "content/reports/r2.md",
+        "date: \"2018-01-05\"",
+        "date: \"2018-01-05\"\nupdated: \"2019-02\"",
+    );
     site.build_ok(&[]);
     // R1 is dated 2017-06 and R2 2018-01-05, both of study S.
     let first = site.page("reports/r1/index.html");
@@ -238,5 +243,6 @@ fn a_report_links_the_previous_and_next_report_of_its_study_by_date() {
     assert!(!pager.contains("rel=\"prev\""), "{pager}");
     let second = site.page("reports/r2/index.html");
     assert!(second.contains("<a href=\"../r1/\" rel=\"prev\">"));
-    assert!(second.contains("Published <time datetime=\"2018-01-05\">"));
+    assert!(second.contains("Published <time datetime=\"2018-01-05\">5 January 2018</time> · Last updated <time datetime=\"2019-02\">February 2019</time>"), "{second}");
+    assert!(!first.contains("Last updated"));
 }

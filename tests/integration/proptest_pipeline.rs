@@ -84,11 +84,12 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
-const REPORT_FIELDS: [&str; 23] = [
+const REPORT_FIELDS: [&str; 24] = [
     "type",
     "report_type",
     "title",
     "date",
+    "updated",
     "authors",
     "status",
     "study",

@@ -50,6 +50,27 @@
     menu.querySelector('summary').focus();
   });
 })();
+// The contents mark the section being read (aria-current="location"), as the reader scrolls.
+(function () {
+  var links = document.querySelectorAll('.toc a[href^="#"]');
+  if (!links.length || !('IntersectionObserver' in window)) return;
+  var byId = {};
+  var targets = [];
+  links.forEach(function (a) {
+    var el = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+    if (el) { byId[el.id] = a; targets.push(el); }
+  });
+  var current = null;
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) {
+      if (!e.isIntersecting) return;
+      if (current) current.removeAttribute('aria-current');
+      current = byId[e.target.id];
+      current.setAttribute('aria-current', 'location');
+    });
+  }, { rootMargin: '0px 0px -70% 0px' });
+  targets.forEach(function (t) { observer.observe(t); });
+})();
 // == end: nav ==
 
 // == section: findings ==
