@@ -237,12 +237,12 @@ fn a_report_links_the_previous_and_next_report_of_its_study_by_date() {
         "{pager}"
     );
     assert!(
-        pager.contains("<a href=\"../r2/\" rel=\"next\">"),
+        pager.contains("<a href=\"../../reports/r2/\" rel=\"next\">"),
         "{pager}"
     );
     assert!(!pager.contains("rel=\"prev\""), "{pager}");
     let second = site.page("reports/r2/index.html");
-    assert!(second.contains("<a href=\"../r1/\" rel=\"prev\">"));
+    assert!(second.contains("<a href=\"../../reports/r1/\" rel=\"prev\">"));
     assert!(second.contains("Published <time datetime=\"2018-01-05\">5 January 2018</time> · Last updated <time datetime=\"2019-02\">February 2019</time>"), "{second}");
     assert!(!first.contains("Last updated"));
 }
