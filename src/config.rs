@@ -6,8 +6,8 @@
 //!    suggestion);
 //! 2. check each value whose grammar is its own: `base_url` ([`crate::url::BaseUrl`]), the
 //!    language tag, the accessibility contact's email address, the paths it names;
-//! 3. locate each `menu:` entry, whose target is checked once the site is known
-//!    ([`SiteConfig::check_menu`]);
+//! 3. locate each `menu:` and `highlights:` entry, whose target is checked once the site is known
+//!    ([`SiteConfig::check_menu`], [`SiteConfig::check_highlights`]);
 //! 4. return every problem at once, each located at its value.
 
 mod branding;
@@ -59,6 +59,74 @@ pub struct SiteConfig {
     /// university (see [`Branding`]).
     #[serde(default)]
     pub branding: Branding,
+    /// The headline findings the home page shows first, in order: CMOs or other pages, each
+    /// optionally with a short message. Without any, the home page shows the latest reports' first
+    /// key points.
+    #[serde(default)]
+    pub highlights: Vec<Highlight>,
+}
+
+/// An entry of `highlights:`: a page of the site, written `cmo/some-id`, or
+/// `{link: report/x#findings, text: "A finding in one sentence"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlight {
+    /// The message the home page shows, linked to `link`; by default the page's title.
+    pub text: Option<String>,
+    /// The page, as a reference (`cmo/some-id`, `report/x#findings`).
+    pub link: Ref,
+    /// Where `link` is written in site.yaml (line, column), to report a target that does not exist
+    /// once the site is read.
+    pub at: (usize, usize),
+}
+
+impl<'de> Deserialize<'de> for Highlight {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Full {
+            link: String,
+            text: Option<String>,
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Highlight;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a page such as `cmo/some-id`, or `{link: cmo/some-id, text: A finding}`",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Highlight, E> {
+                highlight(v, None)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Highlight, A::Error> {
+                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                highlight(&full.link, full.text)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn highlight<E: de::Error>(link: &str, text: Option<String>) -> Result<Highlight, E> {
+    let link = Ref::parse(link).map_err(|m| {
+        yaml::value_error(
+            "link",
+            format!("{m}; a highlight names a page of the site, such as `cmo/some-id`"),
+        )
+    })?;
+    // An empty message would show as an empty link: say so where it is written.
+    let text = text.map(|t| t.trim().to_owned());
+    if text.as_deref() == Some("") {
+        return Err(yaml::value_error(
+            "text",
+            "a highlight's `text` is empty; write the finding, or leave `text` out to show the page's title",
+        ));
+    }
+    Ok(Highlight {
+        text,
+        link,
+        at: (0, 0),
+    })
 }
 
 pub use branding::{Branding, Colours, ParentLink};
@@ -185,6 +253,7 @@ impl SiteConfig {
             problems.push(problem);
         }
         self.locate_menu(locator);
+        self.locate_highlights(locator);
         let theme = Path::new(&self.theme);
         let paths = [
             ("bibliography", self.bibliography.as_deref()),
@@ -236,6 +305,39 @@ impl SiteConfig {
         problem: impl Fn(&Ref) -> Option<(String, Option<String>)>,
     ) -> Vec<Diagnostic> {
         self.menu
+            .iter()
+            .filter_map(|item| {
+                let (message, help) = problem(&item.link)?;
+                let (line, column) = item.at;
+                let d = Diagnostic::error(Path::new("site.yaml"), line, column, message);
+                Some(d.with_help_opt(help))
+            })
+            .collect()
+    }
+
+    /// Finds where each `highlights:` entry's link is written, in order.
+    fn locate_highlights(&mut self, locator: &yaml::Locator) {
+        // From `highlights` on, so that a link is not found in the menu or an earlier value.
+        let mut cursor = yaml::LocateCursor::default();
+        if !self.highlights.is_empty() {
+            let _ = locator.locate_next("highlights", &mut cursor);
+        }
+        for item in &mut self.highlights {
+            let written = item.link.to_string();
+            item.at = locator
+                .locate_next(&written, &mut cursor)
+                .or_else(|| locator.value_of_key("highlights"))
+                .unwrap_or((1, 1));
+        }
+    }
+
+    /// Checks that each `highlights:` entry names a page the site publishes, as
+    /// [`SiteConfig::check_menu`] does for the menu.
+    pub fn check_highlights(
+        &self,
+        problem: impl Fn(&Ref) -> Option<(String, Option<String>)>,
+    ) -> Vec<Diagnostic> {
+        self.highlights
             .iter()
             .filter_map(|item| {
                 let (message, help) = problem(&item.link)?;

@@ -16,6 +16,7 @@ mod common;
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;
+mod findings;
 mod guide;
 mod hostile;
 mod layers;

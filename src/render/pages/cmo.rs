@@ -1,4 +1,7 @@
-//! The CMO page: facts, context, mechanism, outcomes, evidence, confidence and the CMO's chain.
+//! The CMO page: its status and causal summary, context, mechanism, outcomes, facts, evidence,
+//! confidence and the CMO's chain.
+
+mod summary;
 
 use serde::Serialize;
 
@@ -17,7 +20,9 @@ struct CmoPage {
     status: String,
     status_label: String,
     facts: Vec<Fact>,
-    context: Vec<crate::model::ContextItem>,
+    /// One sentence joining context, mechanism and outcomes (see [`summary`]).
+    summary: Vec<summary::Run>,
+    context: Vec<ContextView>,
     mechanism: crate::model::Mechanism,
     outcomes: Vec<OutcomeView>,
     evidence: Vec<EvidenceView>,
@@ -27,6 +32,13 @@ struct CmoPage {
     chain_svg: String,
     body_html: String,
     groups: Vec<Group>,
+}
+
+/// A context item with its tags as readers see them.
+#[derive(Serialize)]
+struct ContextView {
+    text: String,
+    tags: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -84,7 +96,8 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
         status: enum_value(&c.status),
         status_label: enum_label(&c.status),
         facts: cmo_facts(&linker, record),
-        context: c.context.clone(),
+        summary: summary::causal_summary(c),
+        context: c.context.iter().map(context_view).collect(),
         mechanism: c.mechanism.clone(),
         outcomes: outcomes(c),
         evidence: c.evidence.iter().map(|e| evidence(r, &linker, e)).collect(),
@@ -156,6 +169,19 @@ fn cmo_facts(linker: &Linker, record: &CmoRecord) -> Vec<Fact> {
     ));
     facts.retain(|f| f.text.is_some() || !f.links.is_empty());
     facts
+}
+
+/// Tags are short labels written as slugs (`fiscal-squeeze`); the page shows them as words.
+fn context_view(item: &crate::model::ContextItem) -> ContextView {
+    ContextView {
+        text: item.text.clone(),
+        tags: item
+            .tags
+            .iter()
+            .map(|t| t.replace(['-', '_'], " ").trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect(),
+    }
 }
 
 fn outcomes(c: &Cmo) -> Vec<OutcomeView> {

@@ -1,5 +1,8 @@
 //! The generic entity page (studies, tracers, areas, theories, free pages and every other kind kept
 //! as an `Entity`), and theme pages, which look the same.
+//!
+//! A programme theory's page puts what the evaluation found first: its status, its statement and
+//! the CMO configurations that test it, each with its status, before the body (see [`verdict`]).
 
 use serde::Serialize;
 
@@ -7,8 +10,8 @@ use super::super::views::{self, cmo_summary, CmoSummary, Fact, Group, Item, Link
 use super::super::{context, Built, Renderer};
 use super::{dedup_cmos, finish, page_path};
 use crate::markdown::TocEntry;
-use crate::model::Kind;
-use crate::resolve::Relation;
+use crate::model::{enum_label, enum_value, CmoStatus, Entity, Kind, ProgrammeTheory};
+use crate::resolve::{Relation, Site};
 
 /// The generic entity page: facts, body, and everything linked to it (themes too).
 #[derive(Serialize)]
@@ -22,6 +25,19 @@ struct EntityPage {
     toc: Vec<TocEntry>,
     cmos: Vec<CmoSummary>,
     groups: Vec<Group>,
+    /// A programme theory's status, statement and findings, shown before the body.
+    verdict: Option<Verdict>,
+}
+
+/// What the evaluation found about a programme theory.
+#[derive(Serialize)]
+struct Verdict {
+    status: Option<String>,
+    status_label: Option<String>,
+    /// The statement as (label, text): if, then, because.
+    statement: Vec<(&'static str, String)>,
+    /// How many CMO configurations test it, by status, in a sentence.
+    tally: Option<String>,
 }
 
 /// The page of entity `index` of `kind` (in `Content::entities(kind)`).
@@ -36,8 +52,16 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
     let mut problems = Vec::new();
     let mut md_links = Vec::new();
     let md = r.markdown(doc, &path, &mut problems, &mut md_links);
-    let (lead, facts) = doc.meta.facts();
+    let (lead, mut facts) = doc.meta.facts();
     let cmos = linked_cmos(&linker, kind, id);
+    let verdict = match &doc.meta {
+        Entity::Theory(t) => {
+            // The verdict shows these; the facts keep the rest (study, level).
+            facts.retain(|f| !matches!(f.label, "If" | "Then" | "Because" | "Status"));
+            Some(verdict(r.site, t, &cmos))
+        }
+        _ => None,
+    };
     // CMOs linked to this entity get their own table; every other kind stays in "Linked from".
     let groups = linker
         .backlink_groups(kind, id, &[])
@@ -54,6 +78,7 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         toc: views::toc(&md.toc),
         cmos: dedup_cmos(cmos),
         groups,
+        verdict,
     };
     let common = r.common(&path, Some(kind));
     Built {
@@ -129,7 +154,52 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
             .map(|rec| cmo_summary(&linker, rec))
             .collect(),
         groups,
+        verdict: None,
     };
     let common = r.common(&path, Some(Kind::Theme));
     finish(path, "entity.html", context(&common, &page))
+}
+
+/// A theory's verdict: its status, its statement, and a count of the CMO configurations that test
+/// it by their status ("3 CMO configurations test this theory: 2 supported and 1 refuted").
+fn verdict(site: &Site, t: &ProgrammeTheory, cmos: &[CmoSummary]) -> Verdict {
+    let statement = t.statement.iter().flat_map(|s| {
+        [
+            ("If", s.if_.clone()),
+            ("Then", s.then.clone()),
+            ("Because", s.because.clone()),
+        ]
+    });
+    let mut ids: Vec<&str> = cmos.iter().map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut by_status = std::collections::BTreeMap::<CmoStatus, usize>::new();
+    for record in ids.iter().filter_map(|id| site.cmo(id)) {
+        *by_status.entry(record.cmo.status).or_default() += 1;
+    }
+    let parts: Vec<String> = by_status
+        .iter()
+        .map(|(status, n)| format!("{n} {}", enum_label(status).to_lowercase()))
+        .collect();
+    let tally = (!ids.is_empty()).then(|| {
+        let n = ids.len();
+        let verb = if n == 1 { "tests" } else { "test" };
+        let cmo = Kind::Cmo.label_in_sentence(n != 1);
+        format!("{n} {cmo} {verb} this theory: {}.", and_list(&parts))
+    });
+    Verdict {
+        status: t.status.map(|s| enum_value(&s)),
+        status_label: t.status.map(|s| enum_label(&s)),
+        statement: statement.collect(),
+        tally,
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
