@@ -17,7 +17,8 @@
 // Env: SITE_DIR         built site (default: <repo>/target/site-ci)
 //      BASE_PATH        URL prefix the site is built for (default /research/hsca12/)
 //      CHROMIUM         Chromium binary (default /usr/bin/chromium)
-//      A11Y_PAGES       `all` (default) or `kinds` (one page of each kind, for a quick run)
+//      A11Y_PAGES       `all` (default), `kinds` (one page of each kind, for a quick run), or
+//                       site-relative pages, comma-separated (`reports/x/,cmos/`)
 //      A11Y_CONCURRENCY pages loaded at once per width (default 3)
 
 import { describe, it, before, after } from 'node:test';
@@ -49,7 +50,16 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
 const { pages: kindPages, missing } = pageKinds(SITE_DIR);
 const byKind = Object.fromEntries(kindPages.map((p) => [p.kind, p]));
 const kindOf = new Map(kindPages.map((p) => [p.rel, p.kind]));
-const pages = process.env.A11Y_PAGES === 'kinds' ? kindPages : allPages(SITE_DIR);
+const pages = selectPages(process.env.A11Y_PAGES || 'all');
+
+/** `all`, `kinds`, or a comma-separated list of site-relative pages (`reports/x/,cmos/`). */
+function selectPages(which) {
+  if (which === 'kinds') return kindPages;
+  const every = allPages(SITE_DIR);
+  if (which === 'all') return every;
+  const wanted = which.split(',').map((s) => s.trim().replace(/^\/+/, ''));
+  return every.filter((p) => wanted.includes(p.rel));
+}
 const SCREENSHOT_KINDS = new Set(['report', 'cmo-matrix']);
 
 // ---------------------------------------------------------------- helpers
@@ -124,27 +134,39 @@ function measureOverflow() {
     const parent = el.parentElement?.closest('[id]');
     return parent && parent !== el ? `#${parent.id} ${s}` : s;
   };
-  const culprits = [];
+  const outermost = [];
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.right <= limit || r.width === 0) continue;
     // Only the outermost element that sticks out: its descendants add nothing.
-    if (culprits.some((c) => c.el.contains(el))) continue;
+    if (outermost.some((c) => c.el.contains(el))) continue;
     // An element inside a scroll container does not widen the page.
     let p = el.parentElement;
     let clipped = false;
     while (p && p !== document.body) {
-      const o = getComputedStyle(p).overflowX;
-      if (o !== 'visible') {
+      if (getComputedStyle(p).overflowX !== 'visible') {
         clipped = true;
         break;
       }
       p = p.parentElement;
     }
-    if (!clipped) culprits.push({ el, text: `${describe(el)} (right edge at ${Math.round(r.right)} px, ${Math.round(r.width)} px wide)` });
-    if (culprits.length >= 5) break;
+    if (!clipped) outermost.push({ el, right: r.right, width: r.width });
   }
-  return { extra, culprits: culprits.map((c) => c.text) };
+  // Elements of the same kind (every <dd> of a panel) are one line, the widest first.
+  const groups = new Map();
+  for (const c of outermost) {
+    const key = describe(c.el);
+    const g = groups.get(key) || { key, n: 0, right: 0, width: 0 };
+    g.n++;
+    g.right = Math.max(g.right, c.right);
+    g.width = Math.max(g.width, c.width);
+    groups.set(key, g);
+  }
+  const culprits = [...groups.values()]
+    .sort((a, b) => b.right - a.right)
+    .slice(0, 5)
+    .map((g) => `${g.key}${g.n > 1 ? ` (${g.n} of them)` : ''}: right edge at ${Math.round(g.right)} px, ${Math.round(g.width)} px wide`);
+  return { extra, culprits };
 }
 
 // ---------------------------------------------------------------- tests
