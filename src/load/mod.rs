@@ -10,11 +10,14 @@
 //!    ([`crate::paths`]), with a problem for each file that does not belong;
 //! 2. read each file in parallel ([`load_file`]): refuse bad characters, split the front matter,
 //!    parse it into the kind's type from [`crate::model`], and keep the body's outline (headings,
-//!    `@` mentions) and either its text or only its hash (`Bodies::Release`);
+//!    `@` mentions, and the [`BodyFacts`] the accessibility statement lists) and either its text
+//!    or only its hash (`Bodies::Release`);
 //! 3. add each document to [`Content`] by kind, remembering the ids of files that failed so that
 //!    references to them are not reported twice;
 //! 4. add a generated accessibility statement if the site has none;
 //! 5. read `content/glossary.yaml` and the bibliography that `site.yaml` names.
+
+mod facts;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +31,7 @@ use crate::model::{
 };
 use crate::paths;
 use crate::text::{chars, frontmatter, utf8_position, yaml};
+pub use facts::BodyFacts;
 
 /// One content file: its id, where it came from, its typed metadata and its Markdown body.
 #[derive(Debug, Clone)]
@@ -100,6 +104,9 @@ pub struct Outline {
     pub headings: Vec<(String, String)>,
     /// Cross-references written as `](@kind/id…)`, which become "mentions" backlinks.
     pub mentions: Vec<model::Ref>,
+    /// Tables, images without alternative text and other websites, for the accessibility
+    /// statement, which cannot read the other pages' bodies when it is rendered.
+    pub facts: BodyFacts,
 }
 
 impl Outline {
@@ -127,7 +134,11 @@ impl Outline {
                 mentions.push(r);
             }
         }
-        Outline { headings, mentions }
+        Outline {
+            headings,
+            mentions,
+            facts: BodyFacts::of(body),
+        }
     }
 }
 
@@ -733,7 +744,10 @@ fn default_accessibility_statement(config: &SiteConfig) -> Document<Entity> {
     let body = format!(
         "This statement applies to {}.\n\n## How accessible this site is {{#how-accessible}}\n\n\
 The site aims to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA. Every page can be used with a keyboard, \
-works from 320 pixels wide, and does not depend on JavaScript.\n\n## Reporting problems {{#reporting-problems}}\n\n\
+works from 320 pixels wide, and does not depend on JavaScript.\n\n## Non-accessible content {{#non-accessible-content}}\n\n\
+<!-- realist:nonconformities -->\n\n\
+## Content outside the scope of the regulations {{#out-of-scope}}\n\n<!-- realist:out-of-scope -->\n\n\
+## Reporting problems {{#reporting-problems}}\n\n\
 If you find a problem or need information in another format, {contact}.\n\n## Enforcement procedure {{#enforcement}}\n\n\
 The Equality and Human Rights Commission (EHRC) enforces the Public Sector Bodies (Websites and Mobile Applications) \
 (No. 2) Accessibility Regulations 2018. If you are not happy with how we respond to your complaint, contact the \

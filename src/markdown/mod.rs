@@ -116,6 +116,12 @@ pub trait Resolver {
         let _ = path;
         Err("images beside a Markdown file are not read here".into())
     }
+    /// The HTML of a list the site generates, for the placeholder `<!-- realist:NAME -->` on a
+    /// line of its own, on a page `depth` folders deep; None if there is no list of that name.
+    fn generated(&self, name: &str, depth: usize) -> Option<String> {
+        let _ = (name, depth);
+        None
+    }
 }
 
 /// A file the page shows that is copied beside it: its path relative to the page's folder
@@ -187,6 +193,13 @@ impl From<Option<String>> for Target {
     fn from(href: Option<String>) -> Target {
         href.map_or(Target::Broken, Target::Href)
     }
+}
+
+/// The name in a placeholder comment, `<!-- realist:NAME -->`.
+fn placeholder(comment: &str) -> Option<&str> {
+    let inner = comment.strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let name = inner.strip_prefix("realist:")?.trim();
+    (!name.is_empty() && !name.contains(char::is_whitespace)).then_some(name)
 }
 
 /// Whether a link takes its destination from a reference definition `[label]: url`.
@@ -624,16 +637,37 @@ impl<'a> State<'a> {
         }
     }
 
-    /// An HTML block ends: a comment is dropped, anything else shown as text with a warning.
+    /// An HTML block ends: a comment is dropped (or, if it is a placeholder, replaced by the
+    /// list it names), anything else shown as text with a warning.
     fn end_html_block(&mut self, events: &mut Events<'a>) {
         if let Some((block, at)) = self.html_block.take() {
             let trimmed = block.trim();
+            if let Some(name) = placeholder(trimmed) {
+                return self.generated(name, at, events);
+            }
             if !(trimmed.starts_with("<!--") && trimmed.ends_with("-->")) {
                 self.raw_html_warning(at);
                 self.push(Event::Start(Tag::Paragraph), events);
                 self.push(Event::Text(trimmed.to_string().into()), events);
                 self.push(Event::End(TagEnd::Paragraph), events);
             }
+        }
+    }
+
+    /// A placeholder `<!-- realist:NAME -->` becomes the list the site generates; an unknown
+    /// name is a warning, so a misspelt one is not silently left out.
+    fn generated(&mut self, name: &str, at: usize, events: &mut Events<'a>) {
+        match self.resolver.generated(name, self.source.depth) {
+            Some(html) => self.push(Event::Html(html.into()), events),
+            None => self.problem(
+                at,
+                format!("`<!-- realist:{name} -->` names no list that realist generates"),
+                Some(
+                    "write `<!-- realist:nonconformities -->` or `<!-- realist:out-of-scope -->`"
+                        .into(),
+                ),
+                true,
+            ),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod chain;
 pub mod meta;
 pub mod nav;
 pub mod pages;
+pub mod statement;
 pub mod templates;
 pub mod views;
 
@@ -524,6 +525,10 @@ impl Resolver for SiteResolver<'_, '_> {
         crate::paths::open(root, path)
             .map(Some)
             .map_err(|d| d.message)
+    }
+
+    fn generated(&self, name: &str, depth: usize) -> Option<String> {
+        statement::generated(self.renderer.site, name, depth)
     }
 
     fn format_citations(&self, clusters: &[Vec<CiteItem>]) -> (Vec<String>, Vec<(String, String)>) {

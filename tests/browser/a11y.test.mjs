@@ -1,12 +1,25 @@
-// WCAG 2.2 AA checks of a built realist site in a real browser (Chromium via
-// playwright-core, axe-core injected into each page), plus a keyboard test of
-// the skip link and header navigation.
+// WCAG 2.2 AA checks of a built realist site in a real browser (Chromium via playwright-core,
+// axe-core injected into each page), a reflow check, and a keyboard test of the skip link and
+// header navigation.
+//
+// 1. Every page of the site (site-pages.mjs: each index.html, and the 404 page requested two
+//    folders deep) is loaded at 320×640 and 1280×800 in one browser, a few pages at a time
+//    (A11Y_CONCURRENCY, default 3), each tab reused from page to page.
+// 2. axe-core runs on each load; any violation fails that page's test with the rule, its help
+//    URL and the elements. Any request to another host fails it too (such hosts do not resolve,
+//    so nothing leaves the machine).
+// 3. At 320 px the page's width is recorded; once every page is loaded, one test fails listing
+//    each page that scrolls sideways, by how many pixels, and the widest elements.
+// 4. The keyboard test tabs through the skip link and the header on the home and report pages.
 //
 //   SITE_DIR=../../target/site-ci node --test      (from tests/browser)
 //
-// Env: SITE_DIR  built site (default: <repo>/target/site-ci)
-//      BASE_PATH URL prefix the site is built for (default /research/hsca12/)
-//      CHROMIUM  Chromium binary (default /usr/bin/chromium)
+// Env: SITE_DIR         built site (default: <repo>/target/site-ci)
+//      BASE_PATH        URL prefix the site is built for (default /research/hsca12/)
+//      CHROMIUM         Chromium binary (default /usr/bin/chromium)
+//      A11Y_PAGES       `all` (default), `kinds` (one page of each kind, for a quick run), or
+//                       site-relative pages, comma-separated (`reports/x/,cmos/`)
+//      A11Y_CONCURRENCY pages loaded at once per width (default 3)
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
+import { pageKinds, allPages, CHROMIUM_ARGS, isLocal } from './site-pages.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -25,58 +39,28 @@ const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'targe
 const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT_DIR = path.join(repoRoot, 'target', 'screenshots');
-const WIDTHS = [1280, 320];
+const VIEWPORTS = [
+  { width: 320, height: 640 },
+  { width: 1280, height: 800 },
+];
+const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-// ---------------------------------------------------------------- discovery
+const { pages: kindPages, missing } = pageKinds(SITE_DIR);
+const byKind = Object.fromEntries(kindPages.map((p) => [p.kind, p]));
+const kindOf = new Map(kindPages.map((p) => [p.rel, p.kind]));
+const pages = selectPages(process.env.A11Y_PAGES || 'all');
 
-function firstEntry(dir) {
-  const abs = path.join(SITE_DIR, dir);
-  if (!fs.existsSync(abs)) return null;
-  const subs = fs
-    .readdirSync(abs, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(abs, d.name, 'index.html')))
-    .map((d) => d.name)
-    .sort();
-  return subs.length ? `${dir}/${subs[0]}/` : null;
+/** `all`, `kinds`, or a comma-separated list of site-relative pages (`reports/x/,cmos/`). */
+function selectPages(which) {
+  if (which === 'kinds') return kindPages;
+  const every = allPages(SITE_DIR);
+  if (which === 'all') return every;
+  const wanted = which.split(',').map((s) => s.trim().replace(/^\/+/, ''));
+  return every.filter((p) => wanted.includes(p.rel));
 }
-
-function hasIndex(rel) {
-  return fs.existsSync(path.join(SITE_DIR, rel, 'index.html'));
-}
-
-/** @returns {{pages: {kind:string, rel:string, status:number}[], missing: string[]}} */
-function discover() {
-  const pages = [];
-  const missing = [];
-  const add = (kind, rel, required = true, status = 200) => {
-    if (rel !== null) pages.push({ kind, rel, status });
-    else if (required) missing.push(kind);
-  };
-  if (!fs.existsSync(SITE_DIR)) return { pages, missing: [`site folder ${SITE_DIR}`] };
-  add('home', hasIndex('') ? '' : null);
-  for (const [kind, dir] of [
-    ['report', 'reports'],
-    ['tracer', 'tracers'],
-    ['area', 'areas'],
-    ['study', 'studies'],
-    ['theory', 'theories'],
-    ['cmo', 'cmos'],
-    ['theme', 'themes'],
-  ]) {
-    add(kind, firstEntry(dir));
-  }
-  add('cmo-matrix', hasIndex('cmos') ? 'cmos/' : null);
-  add('glossary', hasIndex('glossary') ? 'glossary/' : null);
-  add('search', hasIndex('search') ? 'search/' : null, false);
-  add('accessibility', hasIndex('accessibility') ? 'accessibility/' : null);
-  add('404', fs.existsSync(path.join(SITE_DIR, '404.html')) ? 'this-page-does-not-exist-4f3a/' : null, true, 404);
-  return { pages, missing };
-}
-
-const { pages, missing } = discover();
-const byKind = Object.fromEntries(pages.map((p) => [p.kind, p]));
+const SCREENSHOT_KINDS = new Set(['report', 'cmo-matrix']);
 
 // ---------------------------------------------------------------- helpers
 
@@ -85,7 +69,11 @@ function formatViolations(violations) {
     .map((v) => {
       const targets = v.nodes
         .slice(0, 10)
-        .map((n) => `      - ${n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' | ')}`)
+        .map((n) => {
+          const where = n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' | ');
+          const why = (n.failureSummary || '').split('\n').slice(1, 2).join(' ').trim();
+          return `      - ${where}${why ? `\n        ${why}` : ''}`;
+        })
         .join('\n');
       const more = v.nodes.length > 10 ? `\n      … and ${v.nodes.length - 10} more` : '';
       return `  [${v.impact ?? 'n/a'}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n    nodes (${v.nodes.length}):\n${targets}${more}`;
@@ -93,41 +81,139 @@ function formatViolations(violations) {
     .join('\n');
 }
 
-function isLocal(u) {
-  let url;
-  try {
-    url = new URL(u);
-  } catch {
-    return false;
+/**
+ * A few tabs of one browser context, reused from page to page: a new tab per page would
+ * double the time of the run. Each tab records the URLs it requests.
+ */
+class TabPool {
+  constructor(context, size) {
+    this.context = context;
+    this.size = size;
+    this.made = 0;
+    this.free = [];
+    this.waiting = [];
   }
-  if (['data:', 'blob:', 'about:'].includes(url.protocol)) return true;
-  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname === '127.0.0.1';
+
+  async acquire() {
+    if (this.free.length) return this.free.pop();
+    if (this.made < this.size) {
+      this.made++;
+      const page = await this.context.newPage();
+      const tab = { page, requests: [] };
+      page.on('request', (r) => tab.requests.push(r.url()));
+      return tab;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the tab on; a tab that failed is closed and replaced, so one bad page spoils no other. */
+  async release(tab, broken) {
+    if (broken) {
+      await tab.page.close().catch(() => {});
+      this.made--;
+      const next = this.waiting.shift();
+      if (next) this.acquire().then(next);
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next(tab);
+    else this.free.push(tab);
+  }
+}
+
+/** The page's width beyond the viewport at this moment, and the outermost elements that stick out. */
+function measureOverflow() {
+  const root = document.documentElement;
+  const extra = root.scrollWidth - root.clientWidth;
+  if (extra <= 0) return { extra: 0, culprits: [] };
+  const limit = root.clientWidth + 1;
+  const describe = (el) => {
+    let s = el.tagName.toLowerCase();
+    if (el.id) s += `#${el.id}`;
+    else if (typeof el.className === 'string' && el.className.trim()) s += '.' + el.className.trim().split(/\s+/).join('.');
+    const parent = el.parentElement?.closest('[id]');
+    return parent && parent !== el ? `#${parent.id} ${s}` : s;
+  };
+  const outermost = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right <= limit || r.width === 0) continue;
+    // Only the outermost element that sticks out: its descendants add nothing.
+    if (outermost.some((c) => c.el.contains(el))) continue;
+    // An element inside a scroll container does not widen the page.
+    let p = el.parentElement;
+    let clipped = false;
+    while (p && p !== document.body) {
+      if (getComputedStyle(p).overflowX !== 'visible') {
+        clipped = true;
+        break;
+      }
+      p = p.parentElement;
+    }
+    if (!clipped) outermost.push({ el, right: r.right, width: r.width });
+  }
+  // Elements of the same kind (every <dd> of a panel) are one line, the widest first.
+  const groups = new Map();
+  for (const c of outermost) {
+    const key = describe(c.el);
+    const g = groups.get(key) || { key, n: 0, right: 0, width: 0 };
+    g.n++;
+    g.right = Math.max(g.right, c.right);
+    g.width = Math.max(g.width, c.width);
+    groups.set(key, g);
+  }
+  const culprits = [...groups.values()]
+    .sort((a, b) => b.right - a.right)
+    .slice(0, 5)
+    .map((g) => `${g.key}${g.n > 1 ? ` (${g.n} of them)` : ''}: right edge at ${Math.round(g.right)} px, ${Math.round(g.width)} px wide`);
+  return { extra, culprits };
 }
 
 // ---------------------------------------------------------------- tests
 
 let browser;
 let server;
+const pools = new Map();
+const widths320 = [];
 let pagesChecked = 0;
 let totalViolations = 0;
+let pagesWithViolations = 0;
 const offHost = [];
 const t0 = Date.now();
 
-/** Opens a fresh page (own context) at `width`, recording and blocking off-host requests. */
+/** Opens a fresh page (own context) at `width`, for tests that change the page's state. */
 async function openPage(width, rel) {
-  const context = await browser.newContext({
-    viewport: { width, height: 900 },
-    serviceWorkers: 'block',
-  });
+  const context = await browser.newContext({ viewport: { width, height: 900 }, serviceWorkers: 'block' });
   const requests = [];
   const page = await context.newPage();
   page.on('request', (r) => requests.push(r.url()));
-  // Record every request, but never let one leave this machine.
-  await context.route('**/*', (route) =>
-    isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-  );
   const response = await page.goto(server.url + rel, { waitUntil: 'load' });
   return { context, page, response, requests };
+}
+
+/** Loads `p` in a pooled tab at `viewport`, runs axe, and returns what a test asserts on. */
+async function check(p, viewport) {
+  const pool = pools.get(viewport.width);
+  const tab = await pool.acquire();
+  let broken = true;
+  try {
+    tab.requests = [];
+    const response = await tab.page.goto(server.url + p.rel, { waitUntil: 'load', timeout: 60000 });
+    await tab.page.addScriptTag({ content: AXE_SOURCE });
+    const result = await tab.page.evaluate(
+      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+      AXE_TAGS,
+    );
+    const overflow = viewport.width === 320 ? await tab.page.evaluate(measureOverflow) : null;
+    const kind = kindOf.get(p.rel);
+    if (SCREENSHOT_KINDS.has(kind)) {
+      await tab.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${kind}-${viewport.width}.png`), fullPage: true });
+    }
+    broken = false;
+    return { status: response?.status(), violations: result.violations, requests: [...tab.requests], overflow };
+  } finally {
+    await pool.release(tab, broken);
+  }
 }
 
 describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
@@ -135,16 +221,14 @@ describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     server = await startServer(SITE_DIR, BASE_PATH);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      // Every host but the test server fails to resolve: a page that loads from elsewhere is
+      // reported (the request is recorded) and nothing leaves the machine.
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
     });
+    for (const viewport of VIEWPORTS) {
+      const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
+      pools.set(viewport.width, new TabPool(context, CONCURRENCY));
+    }
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
 
@@ -153,8 +237,9 @@ describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     await server?.close();
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     console.log(
-      `a11y summary: ${pagesChecked} page loads checked (${pages.length} pages x ${WIDTHS.length} widths), ` +
-        `${totalViolations} axe violations, ${offHost.length} off-host requests, ${secs}s`,
+      `a11y summary: ${pagesChecked} page loads checked (${pages.length} pages x ${VIEWPORTS.length} widths, ` +
+        `${CONCURRENCY} at a time per width), ${totalViolations} axe violations on ${pagesWithViolations} loads, ` +
+        `${offHost.length} off-host requests, ${secs}s`,
     );
   });
 
@@ -162,46 +247,46 @@ describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     assert.deepEqual(missing, [], `missing from ${SITE_DIR}: ${missing.join(', ')}`);
   });
 
-  for (const p of pages) {
-    for (const width of WIDTHS) {
-      it(`${p.kind} (/${p.rel}) at ${width}px: no axe violations, no off-host requests`, async () => {
-        const { context, page, response, requests } = await openPage(width, p.rel);
-        try {
-          assert.equal(response?.status(), p.status, `HTTP status of /${p.rel}`);
-          await page.addScriptTag({ content: AXE_SOURCE });
-          const result = await page.evaluate(
-            (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-            AXE_TAGS,
-          );
+  describe(`every page at ${VIEWPORTS.map((v) => `${v.width}×${v.height}`).join(' and ')}`, { concurrency: CONCURRENCY * VIEWPORTS.length }, () => {
+    for (const p of pages) {
+      for (const viewport of VIEWPORTS) {
+        it(`/${p.rel} at ${viewport.width}px: no axe violations, no off-host requests`, { timeout: 180000 }, async () => {
+          const r = await check(p, viewport);
           pagesChecked++;
-          totalViolations += result.violations.length;
-
-          if (p.kind === 'report' || p.kind === 'cmo-matrix') {
-            await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${p.kind}-${width}.png`), fullPage: true });
-          }
-
-          const foreign = requests.filter((u) => !isLocal(u));
+          totalViolations += r.violations.length;
+          if (r.violations.length) pagesWithViolations++;
+          if (r.overflow) widths320.push({ rel: p.rel, ...r.overflow });
+          const foreign = r.requests.filter((u) => !isLocal(u));
           offHost.push(...foreign);
           const problems = [];
-          if (result.violations.length) {
+          if (r.status !== p.status) problems.push(`HTTP status of /${p.rel} is ${r.status}, expected ${p.status}`);
+          if (r.violations.length) {
             problems.push(
-              `${result.violations.length} axe violation(s) on /${p.rel} at ${width}px:\n` +
-                formatViolations(result.violations),
+              `${r.violations.length} axe violation(s) on ${BASE_PATH}${p.rel} at ${viewport.width}px:\n` +
+                formatViolations(r.violations),
             );
           }
           if (foreign.length) {
             problems.push(
-              `${foreign.length} request(s) to hosts other than 127.0.0.1 from /${p.rel}:\n` +
+              `${foreign.length} request(s) to hosts other than 127.0.0.1 from ${BASE_PATH}${p.rel}:\n` +
                 foreign.map((u) => `  - ${u}`).join('\n'),
             );
           }
           if (problems.length) assert.fail(problems.join('\n'));
-        } finally {
-          await context.close();
-        }
-      });
+        });
+      }
     }
-  }
+  });
+
+  it('no page scrolls sideways at 320×640 (WCAG 1.4.10 Reflow)', () => {
+    const checked = widths320.length;
+    assert.ok(checked > 0, 'no page was measured at 320 px (every load failed?)');
+    const wide = widths320.filter((w) => w.extra > 0).sort((a, b) => b.extra - a.extra);
+    const lines = wide.map(
+      (w) => `  ${BASE_PATH}${w.rel}: ${w.extra} px wider than the screen\n` + w.culprits.map((c) => `      - ${c}`).join('\n'),
+    );
+    assert.equal(wide.length, 0, `${wide.length} of ${checked} pages scroll sideways at 320 px:\n${lines.join('\n')}`);
+  });
 
   for (const kind of ['home', 'report']) {
     it(`keyboard: skip link and header links on ${kind} page`, async (t) => {

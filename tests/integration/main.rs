@@ -13,6 +13,7 @@
 
 mod common;
 
+mod accessibility_statement;
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;
