@@ -561,8 +561,7 @@ pub(crate) fn write_site(
 ) -> Written {
     let site = &model.site;
     // Indexes pages on its own thread as they are rendered.
-    let indexer =
-        (with.search && site.config.search).then(|| SearchIndexer::start(&site.config.language));
+    let indexer = (with.search && site.config.search).then(|| SearchIndexer::for_site(site));
     let statics = write::copy_static(root, &site.config.theme, out);
     let mut files: HashSet<String> = statics.0.iter().cloned().collect();
     let specs = specs(model);
