@@ -578,8 +578,7 @@ pub(crate) fn write_site(
 ) -> Written {
     let site = &model.site;
     // Indexes pages on its own thread as they are rendered.
-    let indexer =
-        (with.search && site.config.search).then(|| SearchIndexer::start(&site.config.language));
+    let indexer = (with.search && site.config.search).then(|| SearchIndexer::for_site(site));
     let statics = statics(root, site, out);
     let mut files: HashSet<String> = statics.0.iter().cloned().collect();
     let specs = specs(model);

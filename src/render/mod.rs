@@ -14,6 +14,7 @@ pub mod chain;
 pub mod meta;
 pub mod nav;
 pub mod pages;
+pub mod search_meta;
 pub mod statement;
 pub mod templates;
 pub mod views;
@@ -223,7 +224,10 @@ impl<'a> Renderer<'a> {
         spec: &PageSpec,
         sink: &S,
     ) -> ((Option<S::Record>, Vec<Diagnostic>), &'static str) {
-        let built = pages::build(self, spec);
+        let mut built = pages::build(self, spec);
+        // Every template may read `search` (base.html marks the indexed pages' `<main>`).
+        let search = search_meta::for_page(self.site, spec);
+        built.context.insert("search", &search);
         let template = built.template;
         let mut problems = built.problems;
         // The page's HTML lives only in this thread's buffer while the sink has it; then the

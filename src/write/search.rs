@@ -7,8 +7,10 @@
 //! write under `pagefind/`.
 //!
 //! What is indexed: Pagefind indexes only the part of a page marked `data-pagefind-body` once any
-//! page has one (realist's templates mark `<main>` on reports, CMOs and entity pages), skips
-//! elements marked `data-pagefind-ignore`, and takes a result's title from the first `<h1>`.
+//! page has one (`base.html` marks `<main>` on the pages [`crate::render::search_meta`] names),
+//! skips elements marked `data-pagefind-ignore` and those [`EXCLUDED`] names, and takes a result's
+//! title from the first `<h1>`. Glossary entries are records of their own, added from the model
+//! when the indexer starts ([`SearchIndexer::for_site`]).
 //!
 //! URLs: pages are stored with their site-relative URL (`reports/x/`), never an absolute path. In
 //! the browser, `pagefind.js` finds its own folder from its URL (`import.meta.url`) and resolves
@@ -31,6 +33,8 @@ use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use crate::render::search_meta::{self, Record};
+use crate::resolve::Site;
 
 /// The folder the index is written to, relative to the site root.
 pub const FOLDER: &str = "pagefind/";
@@ -47,12 +51,33 @@ const UNUSED: [&str; 7] = [
     "pagefind-component-ui.css",
 ];
 
+/// Parts of the default theme's pages that Pagefind leaves out, besides what a template marks
+/// `data-pagefind-ignore` (and Pagefind's own: `nav`, `form`, `svg`, `footer` …). They list other
+/// pages' titles or the page's metadata: indexed, a tracer page would outrank a CMO for the CMO's
+/// own title, and excerpts would be runs of table cells and slugs. What they say is searchable
+/// on the pages they link to, and through the filters.
+const EXCLUDED: [&str; 7] = [
+    // The page's kind line ("CMO configuration · Observed · Supported"): results show the kind,
+    // and the filters hold the status. Its `data-pagefind-meta` is still read.
+    ".kind",
+    // The page's key–value list (study, tracers, areas …); a CMO's mechanism list stays.
+    "article > .facts",
+    // Tables of CMO configurations, "linked from" groups and other lists of links.
+    ".cmo-table",
+    ".linked-from",
+    ".link-list",
+    // Theme slugs after a context, and the chain diagram (its text alternative is a link list).
+    ".tags",
+    ".chain-figure",
+];
+
 /// The files of a search index: (site-relative path under `pagefind/`, contents), sorted by path.
 pub type IndexFiles = Vec<(String, Vec<u8>)>;
 
 enum Message {
     Expect(Vec<String>),
     Page(String, String),
+    Records(Vec<Record>),
 }
 
 /// Builds a Pagefind index from rendered pages while the rest of the site renders.
@@ -78,6 +103,17 @@ impl SearchIndexer {
                 std::thread::spawn(move || Err(message))
             });
         SearchIndexer { sender, worker }
+    }
+
+    /// Starts the indexing thread for `site`, and queues its search records that are not pages
+    /// (one per glossary entry), which are indexed first, in a fixed order.
+    pub fn for_site(site: &Site) -> SearchIndexer {
+        let indexer = SearchIndexer::start(&site.config.language);
+        let records = search_meta::glossary_records(site);
+        if !records.is_empty() {
+            let _ = indexer.sender.send(Message::Records(records));
+        }
+        indexer
     }
 
     /// Declares, before the first [`add`](Self::add), the URLs of the pages that will be added,
@@ -140,6 +176,7 @@ fn run(language: &str, receiver: Receiver<Message>) -> Result<IndexFiles, String
     runtime.block_on(async move {
         let config = PagefindServiceConfig::builder()
             .force_language(language.to_string())
+            .exclude_selectors(EXCLUDED.iter().map(|s| s.to_string()).collect())
             .build();
         let mut index = PagefindIndex::new(Some(config)).map_err(|e| e.to_string())?;
         // Pages that were not declared with `expect` (all of them, without it), by URL.
@@ -168,6 +205,11 @@ fn run(language: &str, receiver: Receiver<Message>) -> Result<IndexFiles, String
                     expected = Some(urls.into_iter().collect());
                 }
                 Message::Expect(_) => {}
+                Message::Records(records) => {
+                    for record in records {
+                        add_record(&mut index, language, record).await?;
+                    }
+                }
                 Message::Page(url, html) => {
                     if expected.as_ref().is_some_and(|e| e.contains(&url)) {
                         add_page(&mut index, url, html).await?;
@@ -195,6 +237,34 @@ fn run(language: &str, receiver: Receiver<Message>) -> Result<IndexFiles, String
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     })
+}
+
+/// Adds a record that is not a page, with its title and kind as Pagefind meta.
+async fn add_record(
+    index: &mut PagefindIndex,
+    language: &str,
+    record: Record,
+) -> Result<(), String> {
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in record.filters {
+        filters.entry(f.name.to_string()).or_default().push(f.value);
+    }
+    let mut meta = BTreeMap::from([("title".to_string(), record.title)]);
+    if let Some(kind) = filters.get("kind").and_then(|k| k.first()) {
+        meta.insert("kind".into(), kind.clone());
+    }
+    index
+        .add_custom_record(
+            record.url.clone(),
+            record.content,
+            language.to_string(),
+            Some(meta),
+            Some(filters),
+            None,
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("cannot index {} for search: {e}", record.url))
 }
 
 async fn add_page(index: &mut PagefindIndex, url: String, html: String) -> Result<(), String> {

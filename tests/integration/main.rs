@@ -26,6 +26,7 @@ mod proptest_pipeline;
 mod safety;
 mod scaffold;
 mod search;
+mod search_pages;
 mod serve;
 mod serve_incremental;
 mod site_build;

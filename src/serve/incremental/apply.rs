@@ -70,7 +70,7 @@ impl State {
         }
         let config = &self.model.site.config;
         let indexer =
-            (config.search && !keys.is_empty()).then(|| SearchIndexer::start(&config.language));
+            (config.search && !keys.is_empty()).then(|| SearchIndexer::for_site(&self.model.site));
         self.render_pages(keys, out, indexer.as_ref());
         if plan.extras {
             let page_paths = self

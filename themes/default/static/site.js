@@ -80,6 +80,36 @@
 // == end: matrix ==
 
 // == section: search ==
+// "/" jumps to search from any page: to the search box of this page (the search page's, else the
+// header's #site-search), or else to the search page, which then focuses its box. Never while
+// typing in a field or with a modifier key. A shortcut of one character must be possible to
+// turn off (WCAG 2.1.4): the search page has a checkbox that stores "off" in localStorage.
+(function () {
+  var KEY = 'realist-search-shortcut';
+  function off() {
+    try { return localStorage.getItem(KEY) === 'off'; } catch (e) { return false; }
+  }
+  function typing(el) {
+    var tag = el && el.tagName;
+    return !!el && (el.isContentEditable || tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT');
+  }
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    if (typing(e.target) || off()) return;
+    var box = document.getElementById('search-input') || document.getElementById('site-search');
+    if (box) {
+      e.preventDefault();
+      box.focus();
+      if (box.select) box.select();
+      return;
+    }
+    var link = document.querySelector('a[href$="search/"]');
+    if (link) {
+      e.preventDefault();
+      location.href = new URL('#search-input', link.href).href;
+    }
+  });
+})();
 // == end: search ==
 
 // == section: tests ==
