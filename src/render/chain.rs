@@ -1,17 +1,30 @@
-//! The chain diagram of a CMO page: CMOs whose outcomes feed this one on the left, this CMO in the
-//! middle, the CMOs it leads to on the right. Drawn as a small SVG by hand (no graph-layout crate
-//! is needed for one column either side), always next to a text list that says the same thing.
+//! The chain diagram of a CMO page: the CMOs that link to this one, this CMO, and the CMOs it
+//! links to, drawn as inline SVG by hand (no graph-layout crate is needed for one ring of
+//! neighbours), always next to a text list that says the same thing.
+//!
+//! 1. [`links`] collects the chain links: outgoing ones as written, incoming ones from the
+//!    backlinks, each with its [`Relation`].
+//! 2. [`svg`] lays the same diagram out twice: wide (three columns) and narrow (one column, the
+//!    edges running in a gutter on the left). The stylesheet shows one of them by a media query,
+//!    and each is sized so that its labels render at 12 CSS px or more where it is shown.
+//! 3. Each label is wrapped by a conservative estimate of its rendered width ([`text_width`],
+//!    from a wide sans-serif font) and each node grows to hold its lines, so no line reaches its
+//!    node's border.
+//! 4. Every node but the page's own CMO is a link to its page; each relation has its own dash
+//!    pattern and arrowhead ([`style`]), which the [`legend`] beneath the diagram explains.
 
 use serde::Serialize;
 
 use super::views::Linker;
 use crate::model::Kind;
-use crate::resolve::{CmoRecord, Site};
-use crate::text::escape::escape_text;
+use crate::resolve::{CmoRecord, Relation, Site};
+use crate::text::escape::{escape_attr, escape_text};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainLink {
     pub relation: String,
+    /// Which chain relation this is, for its line style.
+    pub kind: Relation,
     pub title: String,
     pub url: String,
 }
@@ -19,34 +32,38 @@ pub struct ChainLink {
 /// Outgoing chain links as written, and incoming ones generated from backlinks.
 pub fn links(linker: &Linker, record: &CmoRecord) -> (Vec<ChainLink>, Vec<ChainLink>) {
     let site = linker.site;
-    let link = |relation: &str, id: &str| ChainLink {
+    let link = |relation: &str, kind: Relation, id: &str| ChainLink {
         relation: relation.into(),
+        kind,
         title: site.title(Kind::Cmo, id),
         url: linker.url(&Site::url(Kind::Cmo, id)),
     };
     let mut out = Vec::new();
     if let Some(chain) = &record.cmo.chain {
         let published = |id: &str| site.is_published(Kind::Cmo, id);
-        chain
-            .feeds_context_of
-            .iter()
-            .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("Its outcome feeds the context of", &r.id)));
-        chain
-            .refines
-            .iter()
-            .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("Refines", &r.id)));
-        chain
-            .contradicts
-            .iter()
-            .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("Contradicts", &r.id)));
-        chain
-            .specialises
-            .iter()
-            .filter(|r| published(&r.id))
-            .for_each(|r| out.push(link("Specialises", &r.id)));
+        let refs: [(Vec<&crate::model::Ref>, Relation, &str); 4] = [
+            (
+                chain.feeds_context_of.iter().collect(),
+                Relation::FeedsContextOf,
+                "Its outcome feeds the context of",
+            ),
+            (chain.refines.iter().collect(), Relation::Refines, "Refines"),
+            (
+                chain.contradicts.iter().collect(),
+                Relation::Contradicts,
+                "Contradicts",
+            ),
+            (
+                chain.specialises.iter().collect(),
+                Relation::Specialises,
+                "Specialises",
+            ),
+        ];
+        for (refs, kind, label) in refs {
+            refs.iter()
+                .filter(|r| published(&r.id))
+                .for_each(|r| out.push(link(label, kind, &r.id)));
+        }
     }
     let mut incoming = Vec::new();
     for b in site
@@ -57,95 +74,386 @@ pub fn links(linker: &Linker, record: &CmoRecord) -> (Vec<ChainLink>, Vec<ChainL
     {
         // The registry names the chain relations and their labels, so a new one is drawn too.
         if b.relation.is_chain() {
-            incoming.push(link(b.relation.inverse_label(), &b.from_id));
+            incoming.push(link(b.relation.inverse_label(), b.relation, &b.from_id));
         }
     }
     (out, incoming)
 }
 
-const W: usize = 720;
-const BOX_W: usize = 200;
-const BOX_H: usize = 64;
-const GAP: usize = 16;
+/// How a relation is drawn: its dash pattern (empty for a solid line), the shape of its
+/// arrowhead, and its name in the legend.
+struct Style {
+    dash: &'static str,
+    head: &'static str,
+    name: &'static str,
+}
 
-/// The SVG, or an empty string when the CMO is in no chain.
+/// Each relation's line differs in two ways besides colour (which it does not use): dashes and
+/// arrowhead. A relation the diagram does not know yet is drawn as a plain thin dashed line.
+fn style(r: Relation) -> Style {
+    let (dash, head, name) = match r {
+        Relation::FeedsContextOf => ("", "M0,0 L10,5 L0,10 z", "its outcome feeds the context of"),
+        Relation::Refines => ("8 4", "M1,1 L10,5 L1,9", "refines"),
+        Relation::Contradicts => ("2 4", "M7,0 L10,0 L10,10 L7,10 z", "contradicts"),
+        Relation::Specialises => ("12 4 3 4", "M0,1 L10,5 L0,9 z", "specialises"),
+        _ => ("4 4", "M1,1 L10,5 L1,9", "is linked to"),
+    };
+    Style { dash, head, name }
+}
+
+/// The class of a relation's arrowhead: filled, open (a chevron) or hollow (filled with the
+/// background).
+fn head_class(r: Relation) -> &'static str {
+    match r {
+        Relation::Refines => "chain-head open",
+        Relation::Specialises => "chain-head hollow",
+        Relation::FeedsContextOf | Relation::Contradicts => "chain-head",
+        _ => "chain-head open",
+    }
+}
+
+const CHAIN_RELATIONS: [Relation; 4] = [
+    Relation::FeedsContextOf,
+    Relation::Refines,
+    Relation::Contradicts,
+    Relation::Specialises,
+];
+
+fn relation_slug(r: Relation) -> String {
+    crate::model::enum_value(&r)
+}
+
+/// The relations of these links, each once.
+fn used(out: &[ChainLink], incoming: &[ChainLink]) -> Vec<Relation> {
+    let mut used: Vec<Relation> = out.iter().chain(incoming).map(|l| l.kind).collect();
+    used.sort();
+    used.dedup();
+    used
+}
+
+/// One arrowhead marker per relation, with ids under `prefix`: each SVG has its own, since a
+/// marker inside an SVG that is not displayed is not drawn elsewhere either.
+fn markers(prefix: &str, relations: &[Relation]) -> String {
+    let mut s = String::from("<defs>");
+    for &r in relations.iter().filter(|r| CHAIN_RELATIONS.contains(r)) {
+        let st = style(r);
+        s.push_str(&format!(
+            "<marker id=\"{prefix}-{}\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"12\" markerHeight=\"12\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"{}\" class=\"{}\"/></marker>",
+            relation_slug(r),
+            st.head,
+            head_class(r)
+        ));
+    }
+    s.push_str("</defs>");
+    s
+}
+
+/// An edge drawn along `path` in the style of `r`.
+fn edge(prefix: &str, r: Relation, path: &str) -> String {
+    let st = style(r);
+    let dash = if st.dash.is_empty() {
+        String::new()
+    } else {
+        format!(" stroke-dasharray=\"{}\"", st.dash)
+    };
+    let marker = if CHAIN_RELATIONS.contains(&r) {
+        format!(" marker-end=\"url(#{prefix}-{})\"", relation_slug(r))
+    } else {
+        String::new()
+    };
+    format!("<path d=\"{path}\" class=\"chain-edge\" fill=\"none\"{dash}{marker}/>")
+}
+
+/// The legend of the relations drawn in this diagram, as an HTML list with a sample of each line.
+pub fn legend(out: &[ChainLink], incoming: &[ChainLink]) -> String {
+    let used = used(out, incoming);
+    if used.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("<ul class=\"chain-legend\">");
+    for r in used {
+        s.push_str(&format!(
+            "<li><svg class=\"chain-swatch\" viewBox=\"0 0 48 12\" width=\"48\" height=\"12\" aria-hidden=\"true\" focusable=\"false\">{}{}</svg> {}</li>",
+            markers(&format!("chain-key-{}", relation_slug(r)), &[r]),
+            edge(&format!("chain-key-{}", relation_slug(r)), r, "M2,6 H46"),
+            style(r).name
+        ));
+    }
+    s.push_str("</ul>");
+    s
+}
+
+/// A typeface's measure of a text, in ems, erring wide: per-character widths a little above
+/// DejaVu Sans's (one of the widest common sans-serif faces, and Linux's usual `system-ui`), so
+/// a label never needs more room than the layout gave it in any common font.
+pub(crate) fn text_width(text: &str, bold: bool) -> f64 {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | ' ' | 'I' | '(' | ')'
+            | '[' | ']' | '‘' | '’' => 0.40,
+            'f' | 't' | 'r' | '-' => 0.46,
+            'm' | 'w' | 'M' | 'W' | '—' | '%' | '@' => 1.02,
+            'A'..='Z' => 0.82,
+            'a'..='z' | '0'..='9' => 0.66,
+            c if c.is_ascii() => 0.72,
+            // Anything else (accented letters, other scripts, symbols) may be as wide as an em.
+            _ => 1.05,
+        })
+        .sum();
+    if bold {
+        em * 1.15
+    } else {
+        em
+    }
+}
+
+/// The most lines a label takes; a longer title ends in an ellipsis (the text list beside the
+/// diagram gives it in full).
+const MAX_LINES: usize = 5;
+
+/// `text` broken into lines at most `width` ems wide (a word longer than a line is broken too).
+fn wrap(text: &str, width: f64, bold: bool) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("lines is never empty");
+        let joined = format!("{last} {word}");
+        if last.is_empty() && text_width(word, bold) <= width {
+            last.push_str(word);
+        } else if !last.is_empty() && text_width(&joined, bold) <= width {
+            *last = joined;
+        } else {
+            let mut piece = String::new();
+            for c in word.chars() {
+                if !piece.is_empty() && text_width(&format!("{piece}{c}"), bold) > width {
+                    lines.push(std::mem::take(&mut piece));
+                }
+                piece.push(c);
+            }
+            if lines.last().is_some_and(String::is_empty) {
+                lines.pop();
+            }
+            lines.push(piece);
+        }
+    }
+    if lines.len() > MAX_LINES {
+        lines.truncate(MAX_LINES);
+        let last = lines.last_mut().expect("MAX_LINES is above 0");
+        while !last.is_empty() && text_width(&format!("{last}…"), bold) > width {
+            last.pop();
+        }
+        last.push('…');
+    }
+    lines
+}
+
+/// The measures of one variant of the diagram, in the SVG's units.
+struct Variant {
+    name: &'static str,
+    width: usize,
+    font: usize,
+    line: usize,
+}
+
+/// Shown from 40em: at its narrowest (a 640 px window less the page's margins, about 576 px)
+/// a 16-unit font renders at 12.8 px.
+const WIDE: Variant = Variant {
+    name: "wide",
+    width: 720,
+    font: 16,
+    line: 20,
+};
+
+/// Shown below 40em and at most 24rem wide: on a 320 px screen (about 256 to 288 px for the
+/// figure) a 15-unit font renders at 12.8 to 14.4 px.
+const NARROW: Variant = Variant {
+    name: "narrow",
+    width: 300,
+    font: 15,
+    line: 19,
+};
+
+/// The space between a node's border and its text.
+const PAD: usize = 10;
+/// The space between two nodes of a column.
+const GAP: usize = 14;
+
+/// One box of the diagram: a CMO, and the link to its page unless it is the page's own.
+struct Node<'a> {
+    x: usize,
+    y: usize,
+    w: usize,
+    h: usize,
+    lines: Vec<String>,
+    url: Option<&'a str>,
+}
+
+impl Variant {
+    fn node<'a>(&self, x: usize, w: usize, title: &str, url: Option<&'a str>) -> Node<'a> {
+        let lines = wrap(
+            title,
+            (w - 2 * PAD) as f64 / self.font as f64,
+            url.is_none(),
+        );
+        // Room for the first line's ascent and the last line's descent (1.25 em) beside the
+        // line pitch between baselines.
+        let h = 2 * PAD + (lines.len() - 1) * self.line + (self.font * 5).div_ceil(4);
+        Node {
+            x,
+            y: 0,
+            w,
+            h,
+            lines,
+            url,
+        }
+    }
+
+    /// The links' nodes in a column at `x`, one under the other from `y`; returns where the
+    /// column ends.
+    fn column<'a>(&self, links: &'a [ChainLink], x: usize, w: usize, y: usize) -> Vec<Node<'a>> {
+        let mut y = y;
+        links
+            .iter()
+            .map(|l| {
+                let mut n = self.node(x, w, &l.title, Some(&l.url));
+                n.y = y;
+                y += n.h + GAP;
+                n
+            })
+            .collect()
+    }
+
+    fn draw(&self, n: &Node) -> String {
+        let text: String = n
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                // The baseline sits 0.95 em under the top of the line box.
+                let y = (n.y + PAD + i * self.line) as f64 + self.font as f64 * 0.95;
+                format!(
+                    "<tspan x=\"{}\" y=\"{y:.1}\">{}</tspan>",
+                    n.x + PAD,
+                    escape_text(l)
+                )
+            })
+            .collect();
+        let body = format!(
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" class=\"chain-node\"/><text class=\"chain-text\" font-size=\"{}\">{text}</text>",
+            n.x, n.y, n.w, n.h, self.font
+        );
+        match n.url {
+            Some(url) => format!(
+                "<a href=\"{}\" class=\"chain-link\">{body}</a>",
+                escape_attr(url)
+            ),
+            None => format!("<g class=\"chain-current\">{body}</g>"),
+        }
+    }
+
+    /// The `<svg>` element around a drawing of `height` units.
+    fn frame(&self, height: usize, body: &str, title: &str, links: Links) -> String {
+        let (w, name) = (self.width, self.name);
+        format!(
+            "<svg class=\"chain-diagram chain-{name}\" viewBox=\"0 0 {w} {height}\" width=\"{w}\" height=\"{height}\" role=\"group\" aria-labelledby=\"chain-title-{name}\" aria-describedby=\"chain-desc-{name}\" xmlns=\"http://www.w3.org/2000/svg\">\
+<title id=\"chain-title-{name}\">Chain diagram for {}</title><desc id=\"chain-desc-{name}\">{} incoming and {} outgoing chain links; the list below gives them as text.</desc>{}{body}</svg>",
+            escape_text(title),
+            links.1.len(),
+            links.0.len(),
+            markers(&format!("chain-{name}"), &used(links.0, links.1))
+        )
+    }
+}
+
+/// The outgoing and the incoming links of a diagram.
+type Links<'a> = (&'a [ChainLink], &'a [ChainLink]);
+
+fn middle(n: &Node) -> usize {
+    n.y + n.h / 2
+}
+
+/// Three columns: the CMOs linking here, this CMO, the CMOs it links to; each column centred
+/// on the tallest, and each edge ending at its own point of this CMO's side.
+fn wide(title: &str, out: &[ChainLink], incoming: &[ChainLink]) -> String {
+    let v = WIDE;
+    let bw = 210;
+    let (mid_x, right_x) = ((v.width - bw) / 2, v.width - bw);
+    let mut left = v.column(incoming, 0, bw, GAP);
+    let mut right = v.column(out, right_x, bw, GAP);
+    let mut current = v.node(mid_x, bw, title, None);
+    let extent = |c: &[Node]| c.iter().map(|n| n.h + GAP).sum::<usize>();
+    let height = extent(&left).max(extent(&right)).max(current.h + GAP) + GAP;
+    for column in [&mut left, &mut right] {
+        let shift = (height - extent(column) - GAP) / 2;
+        column.iter_mut().for_each(|n| n.y += shift);
+    }
+    current.y = (height - current.h) / 2;
+    let port = |i: usize, n: usize| current.y + (i + 1) * current.h / (n + 1);
+    let mut body = String::new();
+    for (i, (n, l)) in left.iter().zip(incoming).enumerate() {
+        let path = format!("M{bw},{} L{mid_x},{}", middle(n), port(i, left.len()));
+        body.push_str(&edge("chain-wide", l.kind, &path));
+    }
+    for (i, (n, l)) in right.iter().zip(out).enumerate() {
+        let path = format!(
+            "M{},{} L{right_x},{}",
+            mid_x + bw,
+            port(i, right.len()),
+            middle(n)
+        );
+        body.push_str(&edge("chain-wide", l.kind, &path));
+    }
+    for n in left.iter().chain(&right).chain([&current]) {
+        body.push_str(&v.draw(n));
+    }
+    v.frame(height, &body, title, (out, incoming))
+}
+
+/// One column: the CMOs linking here, this CMO across the whole width, the CMOs it links to.
+/// Each edge has its own lane in a gutter on the left, ordered so that no two cross.
+fn narrow(title: &str, out: &[ChainLink], incoming: &[ChainLink]) -> String {
+    let v = NARROW;
+    const LANE: usize = 12;
+    const RUN: usize = 30;
+    let gutter = LANE * incoming.len().max(out.len()) + 14;
+    let lane = |i: usize| 8 + LANE * i;
+    let above = v.column(incoming, gutter, v.width - gutter, 0);
+    let mut y = above.last().map_or(0, |n| n.y + n.h + RUN);
+    let mut current = v.node(0, v.width, title, None);
+    current.y = y;
+    y += current.h + if out.is_empty() { 0 } else { RUN };
+    let below = v.column(out, gutter, v.width - gutter, y);
+    let height = below.last().map_or(current.y + current.h, |n| n.y + n.h);
+    let mut body = String::new();
+    for (i, (n, l)) in above.iter().zip(incoming).enumerate() {
+        let path = format!("M{gutter},{} H{} V{}", middle(n), lane(i), current.y);
+        body.push_str(&edge("chain-narrow", l.kind, &path));
+    }
+    let bottom = current.y + current.h;
+    for (k, (n, l)) in below.iter().zip(out).enumerate() {
+        let x = lane(out.len() - 1 - k);
+        let path = format!("M{x},{bottom} V{} H{gutter}", middle(n));
+        body.push_str(&edge("chain-narrow", l.kind, &path));
+    }
+    for n in above.iter().chain(&below).chain([&current]) {
+        body.push_str(&v.draw(n));
+    }
+    // A line's stroke and the arrowheads reach a little past the drawing's last node.
+    v.frame(height + 2, &body, title, (out, incoming))
+}
+
+/// The diagram's HTML: both variants of the SVG and the legend, or an empty string when the
+/// CMO is in no chain.
 pub fn svg(title: &str, out: &[ChainLink], incoming: &[ChainLink]) -> String {
     if out.is_empty() && incoming.is_empty() {
         return String::new();
     }
-    let rows = out.len().max(incoming.len()).max(1);
-    let height = rows * (BOX_H + GAP) + GAP;
-    let centre_y = (height - BOX_H) / 2;
-    let mut s = format!(
-        "<svg class=\"chain\" viewBox=\"0 0 {W} {height}\" role=\"img\" aria-labelledby=\"chain-title chain-desc\" xmlns=\"http://www.w3.org/2000/svg\">\
-<title id=\"chain-title\">Chain diagram for {}</title><desc id=\"chain-desc\">{} incoming and {} outgoing chain links; the list below gives them as text.</desc>\
-<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"chain-arrow\"/></marker></defs>",
-        escape_text(title), incoming.len(), out.len()
-    );
-    let middle_x = (W - BOX_W) / 2;
-    for (i, l) in incoming.iter().enumerate() {
-        let y = GAP + i * (BOX_H + GAP);
-        s.push_str(&node(0, y, l, false));
-        s.push_str(&format!("<line x1=\"{BOX_W}\" y1=\"{}\" x2=\"{middle_x}\" y2=\"{}\" class=\"chain-edge\" marker-end=\"url(#arrow)\"/>", y + BOX_H / 2, centre_y + BOX_H / 2));
-    }
-    s.push_str(&node(
-        middle_x,
-        centre_y,
-        &ChainLink {
-            relation: String::new(),
-            title: title.into(),
-            url: String::new(),
-        },
-        true,
-    ));
-    for (i, l) in out.iter().enumerate() {
-        let y = GAP + i * (BOX_H + GAP);
-        s.push_str(&format!("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"chain-edge\" marker-end=\"url(#arrow)\"/>", middle_x + BOX_W, centre_y + BOX_H / 2, W - BOX_W, y + BOX_H / 2));
-        s.push_str(&node(W - BOX_W, y, l, false));
-    }
-    s.push_str("</svg>");
-    s
-}
-
-fn node(x: usize, y: usize, link: &ChainLink, current: bool) -> String {
-    let class = if current {
-        "chain-node current"
-    } else {
-        "chain-node"
-    };
-    let mut lines = wrap(&link.title, 28);
-    lines.truncate(3);
-    let text: String = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            format!(
-                "<tspan x=\"{}\" y=\"{}\">{}</tspan>",
-                x + 10,
-                y + 20 + i * 16,
-                escape_text(l)
-            )
-        })
-        .collect();
-    // No links inside the diagram: a role="img" element must not contain interactive controls;
-    // the lists beside the diagram carry the links.
-    format!("<rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"6\" class=\"{class}\"/><text class=\"chain-label\">{text}</text>")
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let last = lines.last_mut().expect("lines is never empty");
-        if !last.is_empty() && last.chars().count() + word.chars().count() + 1 > width {
-            lines.push(word.to_string());
-        } else {
-            if !last.is_empty() {
-                last.push(' ');
-            }
-            last.push_str(word);
-        }
-    }
-    lines
+    format!(
+        "{}{}<div class=\"chain-key\"><p class=\"chain-key-title\">Key: arrows point from the configuration that states the link to the one it names.</p>{}</div>",
+        wide(title, out, incoming),
+        narrow(title, out, incoming),
+        legend(out, incoming)
+    )
 }
 
 #[cfg(test)]
@@ -191,5 +499,64 @@ mod tests {
             assert_eq!(shown, expected, "{}", record.cmo.id);
         }
         assert_eq!(chained, 4);
+    }
+
+    fn link(kind: Relation, title: &str) -> ChainLink {
+        ChainLink {
+            relation: String::new(),
+            kind,
+            title: title.into(),
+            url: format!("../../cmos/{}/", title.len()),
+        }
+    }
+
+    /// Every line of a label fits its node by the conservative measure, long words and long
+    /// titles included, and a title too long for the node ends in an ellipsis.
+    #[test]
+    fn labels_fit_their_nodes() {
+        let long = "Extraordinarily-long-hyphenated-compound-words-without-spaces and WWWW MMMM \
+                    commissioning support units working with clinical commissioning groups \
+                    across several boroughs and the whole of the region, for years on end";
+        for bold in [false, true] {
+            let lines = wrap(long, 11.0, bold);
+            assert!(lines.len() <= MAX_LINES, "{lines:?}");
+            assert!(
+                lines.iter().all(|l| text_width(l, bold) <= 11.0),
+                "{lines:?}"
+            );
+            assert!(lines.last().unwrap().ends_with('…'), "{lines:?}");
+        }
+        assert_eq!(wrap("Short title", 11.0, false), ["Short title"]);
+    }
+
+    /// Both variants draw every neighbour as a link, the page's own CMO as no link, one edge per
+    /// link in its relation's style, and the legend names only the relations drawn.
+    #[test]
+    fn both_variants_link_every_neighbour_and_style_each_relation() {
+        let out = [
+            link(Relation::Refines, "A"),
+            link(Relation::Contradicts, "Bb"),
+        ];
+        let incoming = [link(Relation::FeedsContextOf, "Ccc")];
+        let html = svg("This one", &out, &incoming);
+        for variant in ["wide", "narrow"] {
+            let one = html
+                .split(&format!("chain-{variant}\""))
+                .nth(1)
+                .and_then(|s| s.split("</svg>").next())
+                .unwrap();
+            assert_eq!(one.matches("<a href=").count(), 3, "{one}");
+            assert_eq!(one.matches("class=\"chain-current\"").count(), 1);
+            assert_eq!(one.matches("class=\"chain-edge\"").count(), 3);
+            assert!(one.contains("stroke-dasharray=\"8 4\""), "{one}");
+            assert!(one.contains("stroke-dasharray=\"2 4\""), "{one}");
+            assert!(one.contains(&format!("url(#chain-{variant}-feeds-context-of)")));
+        }
+        let key = html.split("chain-key\"").nth(1).unwrap();
+        assert!(
+            key.contains("refines") && key.contains("contradicts"),
+            "{key}"
+        );
+        assert!(!key.contains("specialises"), "{key}");
     }
 }

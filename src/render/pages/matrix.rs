@@ -1,5 +1,13 @@
-//! The CMO matrix (`cmos/index.html`): per study, tracers × areas, each cell listing its CMOs, and
-//! the filterable list of CMOs beneath.
+//! The CMO matrix (`cmos/index.html`): per study, tracers × areas, each cell giving its count of
+//! CMOs and their statuses, and the CMOs themselves grouped by tracer beneath.
+//!
+//! 1. Every published CMO is summarised once ([`LazyEntries`]); cells and lists index into it.
+//! 2. Per study ([`matrix_tables`]), the tracers of that study are the rows and the areas their
+//!    CMOs are set in the columns; each cell keeps its CMOs' indexes and counts them by status.
+//! 3. Each cell gets a heat level relative to the fullest cell of the page, so a wide screen shows
+//!    at a glance where the findings are; the template also prints the counts as text.
+//! 4. The template draws the table (wide screens) and, beneath it, one group per tracer with a
+//!    list per area: each cell links to its list, and on a phone the groups replace the table.
 
 use serde::Serialize;
 
@@ -39,6 +47,7 @@ struct MatrixEntry {
     theories: String,
     themes: String,
     status: String,
+    status_label: String,
 }
 
 /// Every published CMO as a [`MatrixEntry`], made one at a time (see [`LazySummaries`]).
@@ -57,6 +66,7 @@ impl Serialize for LazyEntries<'_> {
                 theories: s.theories,
                 themes: s.themes,
                 status: s.status,
+                status_label: s.status_label,
             }
         }))
     }
@@ -112,9 +122,75 @@ struct MatrixTable {
 #[derive(Serialize)]
 struct MatrixRow {
     tracer: LinkView,
-    /// Each cell lists its CMOs by index into `MatrixPage::cmos`: the page summarises every CMO
-    /// once, not once per table and again in the full list (40,000 summaries at 10,000 reports).
-    cells: Vec<Vec<usize>>,
+    /// The id of the tracer's group under the table.
+    id: String,
+    /// How many CMOs the row holds (a CMO set in two areas counts once), and their statuses.
+    count: usize,
+    statuses: Vec<StatusCount>,
+    cells: Vec<MatrixCell>,
+}
+
+/// One tracer × area cell.
+#[derive(Serialize)]
+struct MatrixCell {
+    /// The id of the cell's list in its tracer's group.
+    id: String,
+    area: LinkView,
+    /// The cell's CMOs by index into `MatrixPage::entries`: the page summarises every CMO once,
+    /// not once per table and again in the full list (40,000 summaries at 10,000 reports).
+    cmos: Vec<usize>,
+    statuses: Vec<StatusCount>,
+    /// 0 for an empty cell, else 1 to [`HEAT_LEVELS`], relative to the page's fullest cell.
+    heat: usize,
+}
+
+/// How many CMOs of a group have one status, in the order of the statuses in the model.
+#[derive(Serialize)]
+struct StatusCount {
+    status: String,
+    label: String,
+    count: usize,
+    /// How many CMOs of the group come before this status: where its segment of the group's bar
+    /// starts.
+    start: usize,
+}
+
+/// The number of shades a cell's background can take: few enough to tell apart at a glance.
+const HEAT_LEVELS: usize = 4;
+
+/// The statuses of the CMOs at `indexes`, counted, in the model's order of statuses.
+fn status_counts(published: &[&crate::resolve::CmoRecord], indexes: &[usize]) -> Vec<StatusCount> {
+    let mut counts: std::collections::BTreeMap<crate::model::CmoStatus, usize> = Default::default();
+    for &i in indexes {
+        *counts.entry(published[i].cmo.status).or_default() += 1;
+    }
+    let mut start = 0;
+    counts
+        .into_iter()
+        .map(|(s, count)| {
+            start += count;
+            StatusCount {
+                status: enum_value(&s),
+                label: enum_label(&s).to_lowercase(),
+                count,
+                start: start - count,
+            }
+        })
+        .collect()
+}
+
+/// Sets each cell's heat level once every table is known: the scale is the page's, so a cell of
+/// one study compares with a cell of another.
+fn set_heat(tables: &mut [MatrixTable]) {
+    let cells = || tables.iter().flat_map(|t| &t.rows).flat_map(|r| &r.cells);
+    let max = cells().map(|c| c.cmos.len()).max().unwrap_or(0).max(1);
+    for cell in tables
+        .iter_mut()
+        .flat_map(|t| &mut t.rows)
+        .flat_map(|r| &mut r.cells)
+    {
+        cell.heat = (cell.cmos.len() * HEAT_LEVELS).div_ceil(max);
+    }
 }
 
 /// A matrix per study: a tracer of one study is rarely followed in another study's areas, and
@@ -158,15 +234,32 @@ fn matrix_tables(linker: &Linker, published: &[&crate::resolve::CmoRecord]) -> V
             let cells = areas
                 .iter()
                 .map(|a| {
-                    in_row
+                    let cmos: Vec<usize> = in_row
                         .iter()
                         .filter(|(_, r)| r.areas.contains(a))
                         .map(|(i, _)| *i)
-                        .collect()
+                        .collect();
+                    MatrixCell {
+                        // `_` cannot occur in an id, so no two cells (nor a heading) share one.
+                        id: format!("cell_{tracer}_{a}"),
+                        area: linker.entity(Kind::Area, a),
+                        statuses: status_counts(published, &cmos),
+                        cmos,
+                        heat: 0,
+                    }
                 })
+                .collect();
+            // What the row's cells show: a CMO of the tracer set in no area is in no cell.
+            let all: Vec<usize> = in_row
+                .iter()
+                .filter(|(_, r)| !r.areas.is_empty())
+                .map(|(i, _)| *i)
                 .collect();
             rows.push(MatrixRow {
                 tracer: linker.entity(Kind::Tracer, tracer),
+                id: format!("tracer_{tracer}"),
+                count: all.len(),
+                statuses: status_counts(published, &all),
                 cells,
             });
         }
@@ -192,7 +285,8 @@ pub(super) fn matrix(r: &Renderer) -> Built {
     let linker = Linker { site, depth: 1 };
     let published: Vec<&crate::resolve::CmoRecord> =
         site.cmos.iter().filter(|c| c.published).collect();
-    let tables = matrix_tables(&linker, &published);
+    let mut tables = matrix_tables(&linker, &published);
+    set_heat(&mut tables);
     let unplaced = published
         .iter()
         .filter(|c| c.tracers.is_empty() || c.areas.is_empty())
