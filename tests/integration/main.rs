@@ -19,6 +19,7 @@ mod authoring_markdown;
 mod guide;
 mod hostile;
 mod layers;
+mod layout;
 mod proptest_pipeline;
 mod safety;
 mod scaffold;
