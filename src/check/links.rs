@@ -378,6 +378,11 @@ fn judge(
     exists: &dyn Fn(&str) -> bool,
     ids: Option<&FxHashMap<&str, FxHashSet<&str>>>,
 ) -> Finding {
+    // The 404 page is served at any depth, so its links start from the site's root
+    // (`render/pages/simple.rs`); they are the shared links every other page checks relatively.
+    if href.starts_with('/') && !href.starts_with("//") && page.record.path == "404.html" {
+        return Finding::Fine;
+    }
     if href.starts_with('/') {
         return Finding::Broken(format!(
             "root-absolute URL `{href}` breaks when the site is served under a sub-path"

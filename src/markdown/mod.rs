@@ -4,7 +4,8 @@
 //! an id of the page's template), the table of contents, `@kind/id` cross-references and relative
 //! `.md` links, Pandoc-style citations, glossary `<abbr>` on first use, syntect highlighting,
 //! footnotes listed at the end ([`footnotes`]), images kept beside the Markdown file ([`images`]),
-//! task-list marks for screen readers, warnings for Quarto habits ([`quarto`]), and a static
+//! task-list marks for screen readers, tables wrapped in a named, focusable scroll region (so a
+//! wide table never makes the page scroll sideways), warnings for Quarto habits ([`quarto`]), and a static
 //! accessibility lint (image alt text, heading levels). It reports problems with file lines, and
 //! never fails: a broken link renders as plain text and a diagnostic.
 //!
@@ -372,6 +373,10 @@ struct State<'a> {
     after_image: bool,
     /// Where each footnote is defined: (label, offset), to locate a note never referred to.
     note_definitions: Vec<(String, usize)>,
+    /// The tables of the body so far, and the title of the last heading with how many tables
+    /// followed it: a table's scroll region is named after the section it is in.
+    tables: usize,
+    section: Option<(String, usize)>,
 }
 
 impl<'a> State<'a> {
@@ -399,6 +404,8 @@ impl<'a> State<'a> {
             notes: footnotes::Notes::default(),
             after_image: false,
             note_definitions: Vec::new(),
+            tables: 0,
+            section: None,
         }
     }
 
@@ -519,6 +526,15 @@ impl<'a> State<'a> {
                 self.push(Event::Start(Tag::FootnoteDefinition(label)), events);
             }
             Event::TaskListMarker(done) => self.push(task_marker(done), events),
+            Event::Start(Tag::Table(alignments)) => {
+                let open = self.table_region();
+                self.push(Event::Html(open.into()), events);
+                self.push(Event::Start(Tag::Table(alignments)), events);
+            }
+            Event::End(TagEnd::Table) => {
+                self.push(Event::End(TagEnd::Table), events);
+                self.push(Event::Html("</div>\n".into()), events);
+            }
             Event::Text(t) => {
                 if let Some((alt, _)) = &mut self.image_alt {
                     alt.push_str(&t);
@@ -731,6 +747,7 @@ impl<'a> State<'a> {
             );
         }
         self.last_heading_level = n;
+        self.section = Some((title.trim().to_string(), 0));
         self.out.toc.push(TocEntry {
             level: n,
             id: id.clone(),
@@ -741,6 +758,29 @@ impl<'a> State<'a> {
         ));
         events.extend(inner);
         events.push_back(Event::Html(format!("</h{n}>\n").into()));
+    }
+
+    /// The opening of the scroll container a table is wrapped in, so that a wide table scrolls
+    /// inside it instead of making the whole page scroll sideways (WCAG 1.4.10). Keyboard users
+    /// scroll it once it has focus, and screen readers announce it as a region, so it needs a
+    /// name: Markdown tables have no caption, so it is named after the section the table is in
+    /// ("Table: Results", "Table 2: Results"), or numbered in the body when no heading precedes it.
+    fn table_region(&mut self) -> String {
+        self.tables += 1;
+        let label = match &mut self.section {
+            Some((title, count)) if !title.is_empty() => {
+                *count += 1;
+                match *count {
+                    1 => format!("Table: {title}"),
+                    k => format!("Table {k}: {title}"),
+                }
+            }
+            _ => format!("Table {}", self.tables),
+        };
+        format!(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+            escape_attr(&label)
+        )
     }
 
     /// The href for a link to a resolved site URL (recorded for the link checker), or None with

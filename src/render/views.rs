@@ -276,6 +276,12 @@ pub struct PageDates {
     pub updated_iso: Option<String>,
 }
 
+/// A count with its noun in the right number: `count(1, "report", "reports")` is "1 report".
+/// (Templates use Tera's `pluralize` filter for the same.)
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The table of contents entries of a body, for templates.
 pub fn toc(entries: &[TocEntry]) -> Vec<TocEntry> {
     entries.iter().filter(|e| e.level <= 3).cloned().collect()
@@ -334,6 +340,13 @@ mod tests {
         let url = "https://doi.org/10.1/x";
         let external = linker.fact(model::Fact::external("DOI", "10.1/x", url));
         assert_eq!(external.links[0].url, url);
+    }
+
+    #[test]
+    fn a_count_of_one_is_singular() {
+        assert_eq!(count(1, "report", "reports"), "1 report");
+        assert_eq!(count(0, "report", "reports"), "0 reports");
+        assert_eq!(count(2, "CMO", "CMOs"), "2 CMOs");
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod guide;
 mod hostile;
 mod layers;
 mod nav;
+mod layout;
 mod proptest_pipeline;
 mod safety;
 mod scaffold;

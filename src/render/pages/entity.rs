@@ -141,9 +141,9 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
         kind_label: "Theme".into(),
         title: r.site.title(Kind::Theme, id),
         lead: Some(format!(
-            "{} reports and {} CMO configurations are tagged with this theme.",
-            reports.len(),
-            cmos.len()
+            "{} and {} are tagged with this theme.",
+            views::count(reports.len(), "report", "reports"),
+            views::count(cmos.len(), "CMO configuration", "CMO configurations")
         )),
         facts: Vec::new(),
         body_html: String::new(),

@@ -77,7 +77,11 @@ fn notes(site: &Site, kind: Kind) -> Vec<(String, String)> {
             .themes
             .iter()
             .map(|(id, (rep, cm))| {
-                let note = format!("{} reports, {} CMOs", rep.len(), cm.len());
+                let reports = super::super::views::count(rep.len(), "report", "reports");
+                let note = format!(
+                    "{reports}, {}",
+                    super::super::views::count(cm.len(), "CMO", "CMOs")
+                );
                 (id.clone(), note)
             })
             .collect(),

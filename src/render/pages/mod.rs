@@ -25,6 +25,15 @@ use crate::resolve::Site;
 pub use report::report_type_label;
 
 pub fn build(r: &Renderer, spec: &PageSpec) -> Built {
+    let mut built = build_view(r, spec);
+    // Every page's head: a description of its own and its Open Graph type, from the view just
+    // built (for the body's first paragraph), so that no builder has to remember them.
+    let meta = super::meta::page_meta(r.site, spec, built.context.get("page"));
+    built.context.insert("meta", &meta);
+    built
+}
+
+fn build_view(r: &Renderer, spec: &PageSpec) -> Built {
     match spec {
         PageSpec::Home => home::home(r),
         PageSpec::List(kind) => list::list(r, *kind),

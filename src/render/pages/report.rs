@@ -28,6 +28,7 @@ struct ReportPage {
     date: String,
     date_iso: String,
     authors: Vec<crate::model::Author>,
+    byline: Byline,
     facts: Vec<Fact>,
     summary: Vec<String>,
     lay_summary: Option<String>,
@@ -75,6 +76,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         date: m.date.human(),
         date_iso: m.date.iso(),
         authors: m.authors.clone(),
+        byline: byline(&m.authors),
         facts: report_facts(&linker, m),
         summary: m.summary.clone(),
         lay_summary: m.lay_summary.clone(),
@@ -98,6 +100,60 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         md_links,
         problems,
         assets: md.assets,
+    }
+}
+
+/// The authors of a report with each affiliation named once, as a journal prints them.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct Byline {
+    authors: Vec<BylineAuthor>,
+    /// Every affiliation, in the order of first mention.
+    affiliations: Vec<String>,
+    /// Whether the authors carry numbered marks: only when they do not all share the same
+    /// affiliations (with one shared list, it is printed once after the names, unmarked).
+    marked: bool,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct BylineAuthor {
+    name: String,
+    /// The 1-based numbers of this author's affiliations in [`Byline::affiliations`].
+    marks: Vec<usize>,
+}
+
+/// Groups the authors by affiliation, keeping their order (the order of authorship matters):
+///
+/// 1. split each author's affiliation at `;` (one author may hold two posts);
+/// 2. number the distinct affiliations in the order they are first met;
+/// 3. mark each author with the numbers of theirs, unless every author has the same ones.
+fn byline(authors: &[crate::model::Author]) -> Byline {
+    let mut affiliations: Vec<String> = Vec::new();
+    let mut marked = Vec::with_capacity(authors.len());
+    for a in authors {
+        let mut marks = Vec::new();
+        let parts = a.affiliation.as_deref().unwrap_or("").split(';');
+        for part in parts.map(str::trim).filter(|p| !p.is_empty()) {
+            let at = match affiliations.iter().position(|f| f == part) {
+                Some(i) => i,
+                None => {
+                    affiliations.push(part.to_string());
+                    affiliations.len() - 1
+                }
+            };
+            if !marks.contains(&(at + 1)) {
+                marks.push(at + 1);
+            }
+        }
+        marked.push(BylineAuthor {
+            name: a.name.clone(),
+            marks,
+        });
+    }
+    let shared = marked.windows(2).all(|w| w[0].marks == w[1].marks);
+    Byline {
+        authors: marked,
+        affiliations,
+        marked: !shared,
     }
 }
 
@@ -165,4 +221,46 @@ fn funding_fact(f: &Funding) -> Fact {
             format!("{} ({})", f.funder, extra.join(", "))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Author;
+
+    fn author(name: &str, affiliation: Option<&str>) -> Author {
+        Author {
+            name: name.into(),
+            affiliation: affiliation.map(Into::into),
+            orcid: None,
+        }
+    }
+
+    #[test]
+    fn a_shared_affiliation_is_named_once_and_unmarked() {
+        let b = byline(&[author("A", Some("Uni X")), author("B", Some(" Uni X "))]);
+        assert_eq!(b.affiliations, ["Uni X"]);
+        assert!(!b.marked);
+    }
+
+    #[test]
+    fn different_affiliations_are_numbered_in_order_of_first_mention() {
+        let b = byline(&[
+            author("A", Some("Trust")),
+            author("B", Some("Trust; College")),
+            author("C", None),
+            author("D", Some("School")),
+            author("E", Some("Trust")),
+        ]);
+        assert_eq!(b.affiliations, ["Trust", "College", "School"]);
+        assert!(b.marked);
+        let marks: Vec<&[usize]> = b.authors.iter().map(|a| a.marks.as_slice()).collect();
+        assert_eq!(marks, [&[1][..], &[1, 2], &[], &[3], &[1]]);
+    }
+
+    #[test]
+    fn authors_without_affiliations_have_none_to_show() {
+        let b = byline(&[author("Team", None)]);
+        assert!(b.affiliations.is_empty() && !b.marked);
+    }
 }
