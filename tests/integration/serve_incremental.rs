@@ -687,7 +687,7 @@ fn the_search_index_is_rebuilt_with_every_update() {
 /// Every front-matter field of a report, and how the property test above covers it: the
 /// operation that edits it, or why it is written once and left alone. A field the schema gains
 /// fails [`every_front_matter_field_is_covered`] until it is added here.
-const REPORT_COVERAGE: [(&str, &str); 23] = [
+const REPORT_COVERAGE: [(&str, &str); 24] = [
     (
         "type",
         "fixed: tracer-report (the report's type is its own page's label)",
@@ -698,6 +698,10 @@ const REPORT_COVERAGE: [(&str, &str); 23] = [
     ),
     ("title", "Op::Title"),
     ("date", "Op::Date"),
+    (
+        "updated",
+        "not written: shown on the report's own page only",
+    ),
     ("authors", "fixed"),
     ("status", "Op::Status"),
     ("study", "fixed: one study"),
