@@ -380,7 +380,7 @@ fn a_highlight_of_a_withdrawn_report_or_its_cmo_is_an_error_at_the_entry() {
     site.write("site.yaml", yaml);
     site.write(
         "content/reports/r2.md",
-        &RICH_R2.replace("status: published", "status: withdrawn"),
+        RICH_R2.replace("status: published", "status: withdrawn"),
     );
     let run = refused(&site);
     run.assert_error_help(
