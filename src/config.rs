@@ -96,23 +96,25 @@ impl<'de> Deserialize<'de> for Highlight {
                 )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Highlight, E> {
-                highlight(v, None)
+                highlight(v, None, false)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Highlight, A::Error> {
                 let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                highlight(&full.link, full.text)
+                highlight(&full.link, full.text, true)
             }
         }
         d.deserialize_any(V)
     }
 }
 
-fn highlight<E: de::Error>(link: &str, text: Option<String>) -> Result<Highlight, E> {
+fn highlight<E: de::Error>(
+    link: &str,
+    text: Option<String>,
+    mapping: bool,
+) -> Result<Highlight, E> {
     let link = Ref::parse(link).map_err(|m| {
-        yaml::value_error(
-            "link",
-            format!("{m}; a highlight names a page of the site, such as `cmo/some-id`"),
-        )
+        let m = format!("{m}; a highlight names a page of the site, such as `cmo/some-id`");
+        at_link(m, mapping)
     })?;
     // An empty message would show as an empty link: say so where it is written.
     let text = text.map(|t| t.trim().to_owned());
@@ -159,23 +161,36 @@ impl<'de> Deserialize<'de> for MenuItem {
                 f.write_str("a page such as `page/about`, or `{link: page/about, label: About}`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<MenuItem, E> {
-                menu_item(v, None)
+                menu_item(v, None, false)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MenuItem, A::Error> {
                 let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                menu_item(&full.link, full.label)
+                menu_item(&full.link, full.label, true)
             }
         }
         d.deserialize_any(V)
     }
 }
 
-fn menu_item<E: de::Error>(link: &str, label: Option<String>) -> Result<MenuItem, E> {
+/// The error of an entry's link: located at its `link:` value when the entry is a mapping, else
+/// where serde places it (the entry itself), since the next `link:` key in the file may belong to
+/// another entry, or another list.
+fn at_link<E: de::Error>(message: String, mapping: bool) -> E {
+    if mapping {
+        yaml::value_error("link", message)
+    } else {
+        E::custom(message)
+    }
+}
+
+fn menu_item<E: de::Error>(
+    link: &str,
+    label: Option<String>,
+    mapping: bool,
+) -> Result<MenuItem, E> {
     let link = Ref::parse(link).map_err(|m| {
-        yaml::value_error(
-            "link",
-            format!("{m}; a menu entry names a page of the site, such as `page/about`"),
-        )
+        let m = format!("{m}; a menu entry names a page of the site, such as `page/about`");
+        at_link(m, mapping)
     })?;
     Ok(MenuItem {
         label,
@@ -253,6 +268,7 @@ impl SiteConfig {
             problems.push(problem);
         }
         self.locate_menu(locator);
+        problems.extend(self.check_menu_labels());
         self.locate_highlights(locator);
         let theme = Path::new(&self.theme);
         let paths = [
@@ -295,6 +311,21 @@ impl SiteConfig {
                 .or_else(|| locator.value_of_key("menu"))
                 .unwrap_or((1, 1));
         }
+    }
+
+    /// An empty `label` of a `menu:` entry would make a link with no accessible name.
+    fn check_menu_labels(&self) -> Vec<Diagnostic> {
+        let empty = |i: &&MenuItem| i.label.as_deref().is_some_and(|l| l.trim().is_empty());
+        self.menu
+            .iter()
+            .filter(empty)
+            .map(|item| {
+                let (line, column) = item.at;
+                let message = format!("the menu entry `{}` has an empty label, so its link would have no text", item.link);
+                Diagnostic::error(Path::new("site.yaml"), line, column, message)
+                    .with_help("write the label readers should see, or leave `label` out to show the page's title")
+            })
+            .collect()
     }
 
     /// Checks that each `menu:` entry names a page the site publishes: `problem` says what is

@@ -3,13 +3,17 @@
 //!
 //! [`Branding::check`] does this, after the file has been parsed:
 //!
-//! 1. the logo must be an image file under the site's `static/` folder (which the build copies
+//! 1. the logo must be an image file (not a folder) under the site's `static/` folder (which the build copies
 //!    and checks like every static image), named by a path that stays inside the site;
 //! 2. each colour must be an opaque CSS colour ([`contrast::parse`]);
 //! 3. each pair of colours the theme puts text on must reach WCAG AA's 4.5:1, the site's colours
 //!    standing in for the theme's defaults where given ([`Branding::pairs`]);
-//! 4. the department's and university's addresses must be `https:` or `http:` addresses;
-//! 5. every problem is located at its value in `site.yaml`.
+//!    (the link colour also on the matrix's darkest heat cell, which mixes it into the page);
+//! 4. the site may not have its own `static/brand.css` as well as colours (it would replace the
+//!    checked stylesheet);
+//! 5. the logo's text alternative and the parents' names may not be empty (links with no name);
+//! 6. the department's and university's addresses must be `https:` or `http:` addresses;
+//! 7. every problem is located at its value in `site.yaml`.
 //!
 //! The checked colours reach the pages as CSS custom properties in a generated stylesheet
 //! ([`Branding::stylesheet`]), written from their normalised `#rrggbb` form only.
@@ -68,6 +72,8 @@ const THEME_ACCENT: Rgb = Rgb([0x0b, 0x3d, 0x60]);
 const THEME_LINK: Rgb = Rgb([0x1d, 0x4e, 0xd8]);
 const THEME_PAGE: Rgb = Rgb::WHITE;
 const THEME_PANEL: Rgb = Rgb([0xf3, 0xf4, 0xf6]);
+/// The share of the link colour in the matrix's darkest heat cell (`.heat-4` in `style.css`).
+const HEAT_MAX: f64 = 0.24;
 
 /// A pair to check: the key its problem is located at, then the text colour and the background,
 /// each with its name in the message.
@@ -98,6 +104,13 @@ impl Branding {
                 .to_string_lossy();
             problems.push(error(at("logo", &written), problem, LOGO_HELP));
         }
+        if let Some(alt) = self.logo_alt.as_deref().filter(|a| a.trim().is_empty()) {
+            problems.push(error(
+                at("logo_alt", alt),
+                "`logo_alt` is empty, so the logo's link would have no accessible name".into(),
+                "write the name the logo shows, such as the university's, or leave `logo_alt` out to use the university's name",
+            ));
+        }
         for (key, label, value) in self.colours.named() {
             let Some(written) = value else { continue };
             if let Err(why) = contrast::parse(written) {
@@ -112,17 +125,51 @@ impl Branding {
         if problems.is_empty() {
             problems.extend(self.check_contrast(text));
         }
+        problems.extend(self.check_own_stylesheet(root, text));
+        problems.extend(self.check_parents(text));
+        problems
+    }
+
+    /// A site's own brand.css replaces the generated one, so its colours would reach the pages
+    /// unchecked while the ones in site.yaml are silently ignored.
+    fn check_own_stylesheet(&self, root: &Path, text: &str) -> Option<Diagnostic> {
+        let own = Path::new(crate::render::nav::BRAND_STYLESHEET);
+        if !self.has_colours() || !crate::paths::exists(root, own) {
+            return None;
+        }
+        let (line, col) = key_line(text, "colours");
+        let message = format!("the site has its own `{}`, which would replace the stylesheet of these colours, so they would be neither used nor checked", own.display());
+        Some(
+            Diagnostic::error(Path::new("site.yaml"), line, col, message).with_help(
+                "rename your file (and link it from a template), or remove `colours` from site.yaml",
+            ),
+        )
+    }
+
+    /// The parents' names (their links' text) and addresses.
+    fn check_parents(&self, text: &str) -> Vec<Diagnostic> {
+        let error = |(line, col): (usize, usize), message: String, help: &str| {
+            Diagnostic::error(Path::new("site.yaml"), line, col, message).with_help(help)
+        };
+        let mut problems = Vec::new();
         for (key, link) in [
             ("department", &self.department),
             ("university", &self.university),
         ] {
             let Some(link) = link else { continue };
+            if link.name.trim().is_empty() {
+                problems.push(error(
+                    key_line(text, key),
+                    format!("the {key}'s name is empty, so its link would have no text"),
+                    "write the name as readers know it, such as `Example University`",
+                ));
+            }
             if !is_web_address(&link.url) {
                 let shown = crate::diagnostics::printable_inline(&link.url);
                 let message =
                     format!("the {key}'s url `{shown}` is not an https: or http: address");
                 problems.push(error(
-                    at("url", &link.url),
+                    locate(text, "url", &link.url),
                     message,
                     "write the full address, such as https://www.example.ac.uk/",
                 ));
@@ -186,6 +233,10 @@ impl Branding {
         if c.link.is_some() {
             pairs.push(("link", ("link", p.link), ("page background", THEME_PAGE)));
             pairs.push(("link", ("link", p.link), ("panel background", THEME_PANEL)));
+            // The matrix's darkest heat cell mixes the link colour into the page, as style.css
+            // does with `color-mix(in srgb, var(--link) 24%, var(--bg))`, and holds links.
+            let heat = p.link.mix(HEAT_MAX, THEME_PAGE);
+            pairs.push(("link", ("link", p.link), ("darkest matrix heat cell", heat)));
         }
         pairs
     }
@@ -230,6 +281,11 @@ impl Branding {
         }
         if !crate::paths::exists(root, logo) {
             return Some(format!("the logo `{shown}` does not exist"));
+        }
+        // A folder (or anything but a file) would pass as a logo and break every page's link.
+        let is_file = std::fs::symlink_metadata(root.join(logo)).is_ok_and(|m| m.is_file());
+        if !is_file {
+            return Some(format!("the logo `{shown}` is not a file"));
         }
         None
     }
@@ -283,11 +339,24 @@ impl Colours {
 
 const IMAGE_EXTENSIONS: &[&str] = &["svg", "png", "jpg", "jpeg", "webp", "gif", "avif"];
 const LOGO_HELP: &str = "put the logo in the site's static/ folder and name it from the site root, such as `logo: static/logo.svg`";
-const COLOUR_HELP: &str = "colours are CSS colours; the theme's are in its style.css";
+const COLOUR_HELP: &str = "write a colour as hex (`#0b3d60`, `#fff`) or a CSS function: `rgb(11 61 96)`, `hsl(…)`, `hwb(…)`, `lab(…)`, `lch(…)`, `oklab(…)` or `oklch(…)`; colour names such as `navy` are not accepted";
 
 fn is_web_address(text: &str) -> bool {
     url::Url::parse(text)
         .is_ok_and(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some())
+}
+
+/// Where the key `key` is first written at the start of a line of `site.yaml` (for a key whose
+/// value is a mapping, which [`locate`] cannot find), else the top of the file.
+fn key_line(text: &str, key: &str) -> (usize, usize) {
+    text.lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            let rest = l.trim_start();
+            let named = rest.strip_prefix(key)?.trim_start().starts_with(':');
+            named.then_some((i + 1, l.len() - rest.len() + 1))
+        })
+        .unwrap_or((1, 1))
 }
 
 /// Where the value `written` of `key` is in `site.yaml`: the occurrence of the key whose value is

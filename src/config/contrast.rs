@@ -40,6 +40,17 @@ impl Rgb {
         let [r, g, b] = self.0;
         0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
     }
+
+    /// `share` of this colour mixed into `other`, channel by channel on the sRGB values, as CSS's
+    /// `color-mix(in srgb, this share, other)` does.
+    pub fn mix(self, share: f64, other: Rgb) -> Rgb {
+        let channel = |i: usize| {
+            let v = share * f64::from(self.0[i]) + (1.0 - share) * f64::from(other.0[i]);
+            // In 0..=255 since both inputs are; rounded as browsers round.
+            v.round() as u8
+        };
+        Rgb([channel(0), channel(1), channel(2)])
+    }
 }
 
 /// The contrast ratio of two colours, from 1 to 21, whichever is lighter.

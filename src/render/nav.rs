@@ -243,10 +243,10 @@ pub fn brand(linker: &Linker) -> Option<BrandView> {
         .or_else(|| config.publisher.clone())
         .unwrap_or_default();
     Some(BrandView {
-        logo,
+        logo_url: logo,
         logo_alt,
         logo_link: b.university.as_ref().map(|u| u.url.clone()),
-        stylesheet: b.has_colours().then(|| linker.url(BRAND_STYLESHEET)),
+        stylesheet_url: b.has_colours().then(|| linker.url(BRAND_STYLESHEET)),
         parents,
     })
 }

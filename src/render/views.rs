@@ -250,11 +250,12 @@ pub struct NavItem {
 pub struct BrandView {
     /// The logo's URL relative to this page, its text alternative and where it links (the
     /// university's address, if given).
-    pub logo: Option<String>,
+    pub logo_url: Option<String>,
     pub logo_alt: String,
     pub logo_link: Option<String>,
-    /// The generated stylesheet of the site's colours, relative to this page.
-    pub stylesheet: Option<String>,
+    /// The generated stylesheet of the site's colours, relative to this page. (Both URL fields
+    /// end in `_url` so that the 404 page puts the site's path in front of them.)
+    pub stylesheet_url: Option<String>,
     /// The parent department and university, as external links.
     pub parents: Vec<LinkView>,
 }

@@ -359,6 +359,28 @@ impl Site {
         None
     }
 
+    /// Why `r` may not be shown as a headline finding though it may be linked: it is a withdrawn
+    /// report, or a CMO whose defining report is withdrawn (its findings no longer stand).
+    pub fn withdrawn_problem(&self, r: &Ref) -> Option<(String, Option<String>)> {
+        let report = match r.kind {
+            Kind::Report => r.id.as_str(),
+            Kind::Cmo => self.cmo(&r.id)?.reports.first()?.as_str(),
+            _ => return None,
+        };
+        if self.report_status.get(report) != Some(&Status::Withdrawn) {
+            return None;
+        }
+        let what = if r.kind == Kind::Report {
+            format!("`{r}` is withdrawn")
+        } else {
+            format!("`{r}` is defined in the withdrawn report `report/{report}`")
+        };
+        Some((
+            format!("{what}, so it may not be shown as a headline finding"),
+            Some("remove it from `highlights`, or choose a finding that stands".into()),
+        ))
+    }
+
     /// A reference from a published page to a CMO written inline in a draft or confidential
     /// report: that CMO gets no page either, so the link would break. One error that names the
     /// report it is in, as for a link to the report itself. (A standalone CMO has no publication

@@ -260,6 +260,28 @@ describe('reflow and layout polish in Chromium', () => {
         header: getComputedStyle(document.querySelector('header') || document.body).backgroundColor,
       }));
       assert.ok(styled.rules > 20, `the stylesheet is not applied: ${JSON.stringify(styled)}`);
+      // The site's branding: its logo loads and its generated stylesheet (linked in the head,
+      // after the theme's) is applied, so the header carries the site's own colours.
+      const brand = await page.evaluate(() => {
+        const img = document.querySelector('.brand-logo img');
+        const sheet = [...document.styleSheets].find((s) => s.href && s.href.endsWith('/static/brand.css'));
+        const link = document.head.querySelector('link[href$="static/brand.css"]');
+        const custom = getComputedStyle(document.documentElement);
+        const declared = sheet ? [...sheet.cssRules].map((r) => r.cssText).join('\n') : '';
+        return {
+          logo: img ? { loaded: img.complete && img.naturalWidth > 0, src: img.src } : null,
+          inHead: !!link,
+          rules: sheet ? sheet.cssRules.length : 0,
+          // The header colour brand.css declares, and the one in force on the page.
+          declared: (declared.match(/--header-bg:\s*([^;]+);/) || [])[1] || null,
+          inForce: custom.getPropertyValue('--header-bg').trim(),
+        };
+      });
+      assert.ok(brand.logo, 'the logo is missing from the 404 page');
+      assert.ok(brand.logo.loaded, `the logo did not load: ${brand.logo.src}`);
+      assert.ok(brand.inHead, 'brand.css is not linked in the head');
+      assert.ok(brand.rules > 0, `brand.css is not loaded: ${JSON.stringify(brand)}`);
+      if (brand.declared) assert.equal(brand.inForce, brand.declared.trim(), 'brand.css is not applied');
       const hrefs = await page.evaluate(() =>
         [...document.querySelectorAll('a[href]')].map((a) => a.href).filter((h) => h.startsWith(location.origin)),
       );

@@ -246,3 +246,152 @@ fn a_report_links_the_previous_and_next_report_of_its_study_by_date() {
     assert!(second.contains("Published <time datetime=\"2018-01-05\">5 January 2018</time> · Last updated <time datetime=\"2019-02\">February 2019</time>"), "{second}");
     assert!(!first.contains("Last updated"));
 }
+
+#[test]
+fn the_404_page_links_the_brand_stylesheet_in_its_head_and_the_logo_from_the_site_path() {
+    let site = branded(BRANDED);
+    site.build_ok(&[]);
+    let html = site.page("404.html");
+    let head = between(&html, "<head>", "</head>");
+    // Served at any depth, so both start from the site's path, like its other links.
+    let sheet = "<link rel=\"stylesheet\" href=\"/research/t/static/brand.css\">";
+    assert!(head.contains(sheet), "{head}");
+    // After the theme's stylesheet, so the site's colours win.
+    let theme = head.find("static/style.css").expect("style.css");
+    assert!(head.find(sheet).unwrap() > theme, "{head}");
+    assert!(
+        html.contains("<img src=\"/research/t/static/logo.svg\""),
+        "{html}"
+    );
+    // Other pages link it in the head too, relative to the page.
+    let page = site.page("reports/r1/index.html");
+    let head = between(&page, "<head>", "</head>");
+    assert!(head.contains("href=\"../../static/brand.css\""), "{head}");
+}
+
+#[test]
+fn a_site_brand_css_with_branding_colours_is_refused_at_colours() {
+    let site = branded(BRANDED);
+    site.write("static/brand.css", ":root { --link: #ffff00; }\n");
+    let run = refused(&site);
+    let at = loc("site.yaml", BRANDED, "colours:");
+    run.assert_error_help(
+        "the site has its own `static/brand.css`",
+        &at,
+        "rename your file",
+    );
+    // Without colours in site.yaml the site's own file is the site's business.
+    let yaml = BRANDED.replace(
+        "  colours:\n    accent: \"#123456\"\n    header_background: \"rgb(0 40 80)\"\n    header_text: \"#ffffff\"\n    link: \"#0645ad\"\n",
+        "",
+    );
+    let site = branded(&yaml);
+    site.write("static/brand.css", ":root { --link: #0645ad; }\n");
+    site.build_ok(&[]);
+    assert!(site.page("static/brand.css").contains("#0645ad"));
+}
+
+#[test]
+fn a_link_colour_is_checked_on_the_darkest_matrix_heat_cell() {
+    // Passes on white (4.6:1) and the panel grey but not on 24% of itself mixed into white.
+    let yaml = BRANDED.replace("link: \"#0645ad\"", "link: \"#4669d3\"");
+    let run = refused(&branded(&yaml));
+    let at = loc("site.yaml", &yaml, "#4669d3");
+    run.assert_error("link #4669d3 on darkest matrix heat cell #", &at);
+    assert!(
+        !run.stderr.contains("link #4669d3 on page background"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn empty_names_of_the_logo_parents_and_menu_entries_are_located_errors() {
+    let yaml = BRANDED
+        .replace(
+            "  logo: static/logo.svg\n",
+            "  logo: static/logo.svg\n  logo_alt: \" \"\n",
+        )
+        .replace("name: \"Dept of Health\"", "name: \"\"")
+        .replace("name: \"Example University\"", "name: \"  \"")
+        .replace(
+            "menu: [page/about]",
+            "menu: [{link: page/about, label: \" \"}]",
+        );
+    let run = refused(&branded(&yaml));
+    // Each is located on the line of its value (the column of an empty quoted value is moot).
+    let on_line = |message: &str, needle: &str| {
+        let (line, _) = pos(&yaml, needle);
+        let d = run.error(message);
+        assert!(
+            d.location.starts_with(&format!("site.yaml:{line}:")),
+            "{message}: {d:?}"
+        );
+    };
+    on_line("`logo_alt` is empty", "logo_alt:");
+    on_line("the department's name is empty", "department:");
+    on_line("the university's name is empty", "university:");
+    on_line("the menu entry `page/about` has an empty label", "menu:");
+}
+
+#[test]
+fn colour_help_names_the_accepted_forms() {
+    let yaml = BRANDED.replace("accent: \"#123456\"", "accent: \"navy\"");
+    let run = refused(&branded(&yaml));
+    run.assert_error_help(
+        "accent colour `navy` is not a colour",
+        &loc("site.yaml", &yaml, "navy"),
+        "colour names such as `navy` are not accepted",
+    );
+    assert!(run.stderr.contains("`hsl(…)`"), "{run:?}");
+}
+
+#[test]
+fn a_logo_that_names_a_folder_is_one_located_error() {
+    let yaml = BRANDED.replace("static/logo.svg", "static/d.svg");
+    let site = branded(&yaml);
+    site.write("static/d.svg/x.txt", "not a logo\n");
+    let run = refused(&site);
+    run.assert_error_help(
+        "the logo `static/d.svg` is not a file",
+        &loc("site.yaml", &yaml, "static/d.svg"),
+        "static/",
+    );
+    // Not also every page's link to it.
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+}
+
+#[test]
+fn a_bad_highlight_written_as_a_plain_reference_is_located_at_itself() {
+    // A `link:` key written later (a menu entry's) must not take the error.
+    let yaml = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nbibliography: content/references.bib\nhighlights:\n  - report/r1\n  - glossary\nmenu:\n  - {link: page/about, label: About}\n";
+    let run = refused(&branded(yaml));
+    let d = run.error("expected a reference `kind/id`, found `glossary`");
+    let (line, _) = pos(yaml, "- glossary");
+    assert!(
+        d.location.starts_with(&format!("site.yaml:{line}:")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn a_highlight_of_a_withdrawn_report_or_its_cmo_is_an_error_at_the_entry() {
+    let yaml = "title: \"T\"\nbase_url: \"https://www.example.ac.uk/research/t/\"\nbibliography: content/references.bib\nhighlights:\n  - report/r2\n  - cmo/c3\n  - cmo/c1\n";
+    let site = Site::rich();
+    site.write("site.yaml", yaml);
+    site.write(
+        "content/reports/r2.md",
+        RICH_R2.replace("status: published", "status: withdrawn"),
+    );
+    let run = refused(&site);
+    run.assert_error_help(
+        "`report/r2` is withdrawn, so it may not be shown as a headline finding",
+        &loc("site.yaml", yaml, "report/r2"),
+        "remove it from `highlights`",
+    );
+    run.assert_error(
+        "`cmo/c3` is defined in the withdrawn report `report/r2`",
+        &loc("site.yaml", yaml, "cmo/c3"),
+    );
+    // A finding of a report that stands is still a headline.
+    assert_eq!(run.errors().len(), 2, "{run:?}");
+}
