@@ -354,6 +354,9 @@
     if (values.length) wanted[f[0]] = values;
   });
   input.value = params.get('q') || '';
+  // Results of a linked query arrive after the first paint: a screen's height kept for them from
+  // the start means they push nothing below them (the shortcut, the footer) down the screen.
+  if (input.value || FILTERS.some(function (f) { return wanted[f[0]]; })) box.classList.add('search-pending');
   load().then(function (pf) { return pf.filters(); }).then(function (all) {
     buildFilters(all || {}, wanted);
     run();
