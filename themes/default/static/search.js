@@ -298,7 +298,7 @@
       f[2].hidden = false;
       made++;
     });
-    if (made) panel.hidden = false;
+    panel.hidden = !made;
   }
 
   // The disclosure says how many values are ticked while it is closed.
@@ -347,6 +347,8 @@
   // The form works only with this script; the note that says so is for when it cannot run.
   fallback.hidden = true;
   form.hidden = false;
+  // The filter disclosure shows from the start, so its arrival does not push the results down.
+  panel.hidden = !FILTERS.length;
   var params = new URL(location.href).searchParams;
   var wanted = {};
   FILTERS.forEach(function (f) {
@@ -354,9 +356,6 @@
     if (values.length) wanted[f[0]] = values;
   });
   input.value = params.get('q') || '';
-  // Results of a linked query arrive after the first paint: a screen's height kept for them from
-  // the start means they push nothing below them (the shortcut, the footer) down the screen.
-  if (input.value || FILTERS.some(function (f) { return wanted[f[0]]; })) box.classList.add('search-pending');
   load().then(function (pf) { return pf.filters(); }).then(function (all) {
     buildFilters(all || {}, wanted);
     run();
