@@ -226,7 +226,9 @@
     load().then(function (pf) {
       return pf.search(s.query || null, { filters: any });
     }).then(function (search) {
-      if (mine !== generation || !search) return;
+      if (mine !== generation) return;
+      // The latest search always ends in a final status, never left at "Searching…".
+      if (!search) { results = []; list.textContent = ''; more.hidden = true; say(describe(s, 0)); return; }
       results = search.results;
       shown = 0;
       list.textContent = '';
