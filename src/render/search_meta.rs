@@ -195,6 +195,30 @@ fn entity(f: &mut Filters, kind: Kind, index: usize) {
     }
 }
 
+/// A glossary record's title, by the glossary page's rule so that no title repeats its term: the
+/// term alone when the expansion only repeats it, the term and its qualifier (`Mechanism
+/// (realist)`), the expansion alone when it begins with the term (`Tracer service or tracer
+/// condition`), else the term with the expansion in brackets.
+fn record_title(term: &str, expansion: Option<&str>) -> String {
+    let term = term.trim();
+    match expansion.and_then(|x| super::pages::shown_expansion(term, x)) {
+        None => term.to_string(),
+        Some(q) if q.starts_with('(') => format!("{term} {q}"),
+        Some(q) if begins_with_word(&q, term) => q,
+        Some(q) => format!("{term} ({q})"),
+    }
+}
+
+/// Whether `text` begins with the word(s) `word`, ignoring case.
+fn begins_with_word(text: &str, word: &str) -> bool {
+    text.get(..word.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(word))
+        && !text[word.len()..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+}
+
 /// One record per glossary entry, in the order of the glossary file; none without search.
 pub fn glossary_records(site: &Site) -> Vec<Record> {
     if !site.config.search {
@@ -206,13 +230,7 @@ pub fn glossary_records(site: &Site) -> Vec<Record> {
         .iter()
         .filter_map(|e| {
             let anchor = anchors.get(&e.term)?;
-            // An expansion that only repeats the term adds nothing to the title.
-            let title = match &e.expansion {
-                Some(x) if !x.trim().eq_ignore_ascii_case(e.term.trim()) => {
-                    format!("{} ({})", e.term, x)
-                }
-                _ => e.term.clone(),
-            };
+            let title = record_title(&e.term, e.expansion.as_deref());
             Some(Record {
                 url: format!("glossary/#{anchor}"),
                 content: format!("{title}. {}", e.definition),

@@ -283,4 +283,43 @@ describe('search (Pagefind in Chromium)', () => {
     await page.keyboard.type('a/b');
     assert.equal(await page.evaluate(() => document.activeElement.value), 'a/b');
   });
+
+  it('"/" at 320 px opens the closed header menu and focuses its search box', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    await narrow.goto(server.url, { waitUntil: 'load' });
+    await narrow.locator('body').focus();
+    await narrow.keyboard.press('/');
+    await narrow.waitForFunction(() => document.activeElement?.type === 'search', null, { timeout: 5000 });
+    assert.ok(await narrow.locator(':focus').isVisible(), 'the focused box is visible');
+    await narrow.close();
+  });
+
+  for (const width of [320, 1280]) {
+    it(`a linked query (search/?q=…) shifts no layout at ${width} px (CLS < 0.1)`, async () => {
+      const p = await browser.newPage({ viewport: { width, height: width === 320 ? 640 : 800 } });
+      await p.addInitScript(() => {
+        window.__cls = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+      });
+      await p.goto(server.url + 'search/?q=commissioning', { waitUntil: 'load' });
+      await p.waitForFunction(() => /\d+ results?/.test(document.querySelector('.search-status').textContent));
+      await p.waitForTimeout(500);
+      const cls = await p.evaluate(() => window.__cls);
+      await p.close();
+      assert.ok(cls < 0.1, `CLS ${cls.toFixed(3)} at ${width} px`);
+    });
+  }
+
+  it('a nonsense query ends in "No results", not "Searching…"', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p.goto(server.url + 'search/?q=qwxzvbnmk', { waitUntil: 'load' });
+    await p.waitForFunction(() => /No results/.test(document.querySelector('.search-status').textContent));
+    await p.fill('#search-input', 'zzqxvj');
+    await p.waitForFunction(() => /No results for .zzqxvj/.test(document.querySelector('.search-status').textContent));
+    await p.waitForTimeout(1500);
+    assert.match(await p.textContent('.search-status'), /^No results for .zzqxvj/);
+    await p.close();
+  });
 });

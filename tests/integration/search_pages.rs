@@ -124,3 +124,33 @@ fn each_glossary_entry_is_a_record_of_its_own() {
     );
     assert!(fragments.contains_key("glossary/#term-cmo"));
 }
+
+#[test]
+fn glossary_record_titles_never_repeat_the_term() {
+    let site = Site::rich();
+    site.write(
+        "site.yaml",
+        format!("{RICH_SITE_YAML}search: true\n").as_str(),
+    );
+    let extra = "- term: Mechanism\n  expansion: Mechanism (realist)\n  definition: How people respond.\n\
+                 - term: Tracer\n  expansion: Tracer service or tracer condition\n  definition: A lens.\n\
+                 - term: Monitor\n  expansion: monitor.\n  definition: A regulator.\n";
+    site.write(
+        "content/glossary.yaml",
+        format!("{RICH_GLOSSARY}{extra}").as_str(),
+    );
+    site.build_ok(&[]);
+    let titles: Vec<String> = fragments(&site)
+        .iter()
+        .filter(|(url, _)| url.starts_with("glossary/#"))
+        .map(|(_, f)| f["meta"]["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for want in [
+        "Mechanism (realist)",
+        "Tracer service or tracer condition",
+        "Monitor",
+        "CCG (clinical commissioning group)",
+    ] {
+        assert!(titles.iter().any(|t| t == want), "{want} in {titles:?}");
+    }
+}

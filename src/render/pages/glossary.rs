@@ -77,7 +77,7 @@ pub(super) fn glossary(r: &Renderer) -> Built {
 /// What the page shows of `expansion` beside `term`: nothing when it only repeats the term
 /// (ignoring case, spaces and punctuation), the bracketed qualifier when it is the term followed by
 /// one (`Context (realist)` beside `Context`), else the whole expansion.
-fn shown_expansion(term: &str, expansion: &str) -> Option<String> {
+pub(crate) fn shown_expansion(term: &str, expansion: &str) -> Option<String> {
     let words = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_alphanumeric())

@@ -22,6 +22,7 @@ use super::{Built, PageSpec, Renderer};
 use crate::model::Kind;
 use crate::resolve::Site;
 
+pub(crate) use glossary::shown_expansion;
 pub use report::report_type_label;
 
 pub fn build(r: &Renderer, spec: &PageSpec) -> Built {

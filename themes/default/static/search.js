@@ -226,7 +226,9 @@
     load().then(function (pf) {
       return pf.search(s.query || null, { filters: any });
     }).then(function (search) {
-      if (mine !== generation || !search) return;
+      if (mine !== generation) return;
+      // The latest search always ends in a final status, never left at "Searching…".
+      if (!search) { results = []; list.textContent = ''; more.hidden = true; say(describe(s, 0)); return; }
       results = search.results;
       shown = 0;
       list.textContent = '';
@@ -298,7 +300,7 @@
       f[2].hidden = false;
       made++;
     });
-    if (made) panel.hidden = false;
+    panel.hidden = !made;
   }
 
   // The disclosure says how many values are ticked while it is closed.
@@ -347,6 +349,8 @@
   // The form works only with this script; the note that says so is for when it cannot run.
   fallback.hidden = true;
   form.hidden = false;
+  // The filter disclosure shows from the start, so its arrival does not push the results down.
+  panel.hidden = !FILTERS.length;
   var params = new URL(location.href).searchParams;
   var wanted = {};
   FILTERS.forEach(function (f) {

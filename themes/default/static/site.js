@@ -155,6 +155,10 @@
     var box = document.getElementById('search-input') || document.getElementById('site-search');
     if (box) {
       e.preventDefault();
+      // On a narrow screen the header's box is inside the closed menu disclosure: open it first,
+      // since a box in a closed <details> cannot take focus.
+      var menu = box.closest('details');
+      if (menu && !menu.open) menu.open = true;
       box.focus();
       if (box.select) box.select();
       return;
