@@ -17,6 +17,7 @@ mod accessibility_statement;
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;
+mod descriptions;
 mod findings;
 mod guide;
 mod hostile;
