@@ -32,4 +32,5 @@ mod search_pages;
 mod serve;
 mod serve_incremental;
 mod site_build;
+mod static_css;
 mod validation;
