@@ -75,7 +75,25 @@ pub fn highlight(lang: &str, code: &str) -> Arc<str> {
     html
 }
 
+/// The opening `<pre>` of a block: a block wider than the screen scrolls, and a keyboard can only
+/// scroll what it can focus, so the block is a focusable, named region (named after its language
+/// when it has one, so a screen reader says what the code is).
+fn pre(lang: &str) -> String {
+    let name = if lang.is_empty() {
+        "Code".to_owned()
+    } else {
+        format!("Code: {}", escape_attr(lang))
+    };
+    format!("<pre class=\"code\" role=\"region\" tabindex=\"0\" aria-label=\"{name}\">")
+}
+
 fn render(lang: &str, code: &str) -> String {
+    let out = render_inner(lang, code);
+    let rest = out.strip_prefix("<pre class=\"code\">").unwrap_or(&out);
+    format!("{}{rest}", pre(lang))
+}
+
+fn render_inner(lang: &str, code: &str) -> String {
     let lang_class = escape_attr(lang);
     if lang.is_empty() {
         return format!(
@@ -167,6 +185,23 @@ mod tests {
         let _ = highlight("r", a);
         assert_eq!(render("r", b), first_b);
         assert!(first_b.contains("hl-comment"), "{first_b}");
+    }
+
+    #[test]
+    fn every_block_is_a_focusable_named_region() {
+        for (lang, name) in [
+            ("", "Code"),
+            ("sh", "Code: sh"),
+            ("nosuchlang", "Code: nosuchlang"),
+            ("a\"b", "Code: a&quot;b"),
+        ] {
+            let html = highlight(lang, "echo 1\n");
+            let open = format!(
+                "<pre class=\"code\" role=\"region\" tabindex=\"0\" aria-label=\"{name}\"><code"
+            );
+            assert!(html.starts_with(&open), "{html}");
+            assert_eq!(html.matches("<pre").count(), 1, "{html}");
+        }
     }
 
     #[test]

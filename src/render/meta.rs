@@ -6,7 +6,8 @@
 //!
 //! 1. what the page's own front matter says it is about: a report's key points (else its plain
 //!    summary or abstract), a CMO's context, mechanism and outcome, a tracer's lead, a theory's
-//!    statement;
+//!    statement; a theme's counts of reports and CMOs; the matrix, glossary and search pages'
+//!    own leads (so no two kinds of page share the site's description);
 //! 2. else the first paragraph of the page's body, already rendered for the page;
 //! 3. else the site's description.
 //!
@@ -56,7 +57,11 @@ pub fn page_meta(site: &Site, spec: &PageSpec, page: Option<&tera::Value>) -> Pa
             }
             crate::model::ListPage::Never => String::new(),
         },
-        _ => String::new(),
+        PageSpec::Theme(id) => theme_description(site, id),
+        PageSpec::Matrix => MATRIX_LEAD.to_owned(),
+        PageSpec::Glossary => GLOSSARY_LEAD.to_owned(),
+        PageSpec::Search => SEARCH_LEAD.to_owned(),
+        PageSpec::Home | PageSpec::NotFound => String::new(),
     };
     let body = || {
         page.and_then(|p| p.as_map())
@@ -84,6 +89,29 @@ pub fn page_meta(site: &Site, spec: &PageSpec, page: Option<&tera::Value>) -> Pa
             _ => None,
         },
     }
+}
+
+/// The leads of the pages that have no front matter (as their templates say them).
+const MATRIX_LEAD: &str = "Each study's CMO configurations by tracer and study area: how many were found, and how far the evidence supports them.";
+const GLOSSARY_LEAD: &str = "Acronyms and terms used across the reports. In report text, the first use of an acronym links here.";
+const SEARCH_LEAD: &str = "Search the reports, CMO configurations, tracers, study areas, programme theories, studies and glossary of this site.";
+
+/// What a theme holds: "3 reports and one CMO configuration on the theme “Workforce”."
+fn theme_description(site: &Site, id: &str) -> String {
+    let (reports, cmos) = site
+        .themes
+        .get(id)
+        .map_or((0, 0), |(r, c)| (r.len(), c.len()));
+    let count = |n: usize, noun: &str| match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    };
+    format!(
+        "{} and {} on the theme “{}”.",
+        count(reports, "report"),
+        count(cmos, "CMO configuration"),
+        site.title(Kind::Theme, id)
+    )
 }
 
 /// A report's key points, else its plain-English summary, else its abstract.

@@ -28,6 +28,7 @@
 //! ([`Output::path`]): an absolute path, an empty, `.` or `..` part, a backslash or a NUL is an
 //! internal error, never a write, so no name can reach outside the output, whatever let it through.
 
+mod css_check;
 pub mod extras;
 pub mod search;
 pub(crate) mod staging;
@@ -284,6 +285,10 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
     let mut written = Vec::new();
     for (name, (_, bytes)) in themed.iter().filter(|(name, _)| !own.contains_key(*name)) {
         let rel = format!("static/{name}");
+        if let Some(d) = css_problem(name, bytes, &rel) {
+            problems.push(d);
+            continue;
+        }
         match out.put(&rel, bytes) {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(output_error(&rel, e)),
@@ -301,7 +306,11 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
         };
         let source = match static_file_danger(name, source) {
             Ok(file) => file,
-            Err(why) => {
+            Err(Danger::Css(line, why)) => {
+                problems.push(css_diagnostic(origin.display().to_string(), line, &why));
+                continue;
+            }
+            Err(Danger::File(why)) => {
                 problems.push(
                     Diagnostic::error(origin.clone(), 0, 0, format!("`{}` cannot be published: {why}", origin.display()))
                         .with_help("the site publishes no script from its content: remove the file, or, for a figure, export it as PNG or a plain SVG drawing"),
@@ -387,12 +396,34 @@ fn output_error(rel: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::error(rel, 0, 0, format!("cannot write the output file: {e}"))
 }
 
+/// Why a static file cannot be published: a stylesheet's line that loads from another host, or
+/// anything else about the file.
+enum Danger {
+    Css(usize, String),
+    File(String),
+}
+
+/// The problem of a theme's stylesheet `name` (held as `bytes`) that loads from another host.
+fn css_problem(name: &str, bytes: &[u8], rel: &str) -> Option<Diagnostic> {
+    if !name.to_ascii_lowercase().ends_with(".css") {
+        return None;
+    }
+    let (line, why) = css_check::danger(&String::from_utf8_lossy(bytes))?;
+    Some(css_diagnostic(format!("the theme's {rel}"), line, &why))
+}
+
+/// A stylesheet's problem at `line`: the site's pages load nothing from other hosts.
+fn css_diagnostic(file: String, line: usize, why: &str) -> Diagnostic {
+    Diagnostic::error(file.clone(), line, 0, format!("`{file}` cannot be published: {why}"))
+        .with_help("pages load nothing from other hosts: copy the file (font, image, stylesheet) into `static/` and refer to it by a relative path")
+}
+
 /// Refuses a file of the site's own `static/` folder that could run script on the site's pages or
 /// at its own address (scripts, HTML, XML that a stylesheet can turn into HTML), and an image that
 /// is not what its name says or an SVG that could run script ([`image_check::danger`]).
 ///
 /// [`image_check::danger`]: crate::markdown::image_check::danger
-fn static_file_danger(name: &str, mut file: std::fs::File) -> Result<std::fs::File, String> {
+fn static_file_danger(name: &str, mut file: std::fs::File) -> Result<std::fs::File, Danger> {
     use std::io::{Read, Seek};
     const SCRIPTS: &[&str] = &[
         "js", "mjs", "cjs", "html", "htm", "xhtml", "shtml", "xml", "xsl", "xslt", "svgz",
@@ -400,7 +431,19 @@ fn static_file_danger(name: &str, mut file: std::fs::File) -> Result<std::fs::Fi
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     let Some(ext) = ext else { return Ok(file) };
     if SCRIPTS.contains(&ext.as_str()) {
-        return Err(format!("it is a .{ext} file, which can run script"));
+        return Err(Danger::File(format!(
+            "it is a .{ext} file, which can run script"
+        )));
+    }
+    if ext == "css" {
+        let mut css = String::new();
+        file.read_to_string(&mut css)
+            .and_then(|_| file.rewind())
+            .map_err(|_| Danger::File("it cannot be read as UTF-8 text".into()))?;
+        return match css_check::danger(&css) {
+            Some((line, why)) => Err(Danger::Css(line, why)),
+            None => Ok(file),
+        };
     }
     if !crate::paths::is_image(std::path::Path::new(name)) {
         return Ok(file);
@@ -412,9 +455,9 @@ fn static_file_danger(name: &str, mut file: std::fs::File) -> Result<std::fs::Fi
         Read::by_ref(&mut file).take(16).read_to_end(&mut bytes)
     };
     read.and_then(|_| file.rewind())
-        .map_err(|_| "it cannot be read".to_string())?;
+        .map_err(|_| Danger::File("it cannot be read".to_string()))?;
     match crate::markdown::image_check::danger(&ext, &bytes) {
-        Some(why) => Err(why),
+        Some(why) => Err(Danger::File(why)),
         None => Ok(file),
     }
 }

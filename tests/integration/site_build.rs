@@ -636,7 +636,7 @@ fn code_blocks_are_highlighted_with_classes_only() {
     let html = site.page("reports/r1/index.html");
     let code = between(
         &html,
-        "<pre class=\"code\"><code class=\"language-rust\">",
+        "<pre class=\"code\" role=\"region\" tabindex=\"0\" aria-label=\"Code: rust\"><code class=\"language-rust\">",
         "</pre>",
     );
     assert!(code.contains("<span class=\"hl-"), "{code}");

@@ -10,6 +10,12 @@
 //! 3. the outcomes: the first observed one ("led to"), then the first anticipated one ("was
 //!    expected to lead to"), each with how many more of its status there are;
 //! 4. the first letter of the sentence is made upper case and a full stop ends it.
+//!
+//! Each quoted part is shortened to its first clause (cut at `;`, a dash, `:`, ` (` or the end of
+//! its first sentence) and then to a few words at a word boundary, with "…" where it was cut: the
+//! panels below give the full text, and the sentence must stay short enough to sit on a phone's
+//! first screen. If the sentence still has more than [`MAX_WORDS`] words, it is built again with
+//! fewer words per part, then without the reasoning and the anticipated outcomes.
 
 use serde::Serialize;
 
@@ -23,12 +29,56 @@ pub(crate) struct Run {
     pub part: Option<&'static str>,
 }
 
-/// The causal summary of `c`, as runs of text.
+/// The most words the sentence may have: about three lines on a phone.
+pub(crate) const MAX_WORDS: usize = 40;
+
+/// How much of the CMO one attempt at the sentence quotes.
+#[derive(Clone, Copy)]
+struct Budget {
+    /// The most words of each quoted part.
+    words: usize,
+    /// Whether a mechanism given as resource and reasoning quotes the reasoning too.
+    reasoning: bool,
+    /// Whether the anticipated outcomes are named when observed ones are.
+    anticipated: bool,
+}
+
+/// The causal summary of `c`, as runs of text, at most [`MAX_WORDS`] words long.
 pub(crate) fn causal_summary(c: &Cmo) -> Vec<Run> {
+    const TRIES: [(usize, bool, bool); 8] = [
+        (12, true, true),
+        (10, true, true),
+        (8, true, true),
+        (6, true, true),
+        (6, false, true),
+        (6, false, false),
+        (4, false, false),
+        (3, false, false),
+    ];
+    let mut runs = Vec::new();
+    for (words, reasoning, anticipated) in TRIES {
+        let budget = Budget {
+            words,
+            reasoning,
+            anticipated,
+        };
+        runs = sentence_within(c, budget);
+        if word_count(&runs) <= MAX_WORDS {
+            break;
+        }
+    }
+    runs
+}
+
+fn word_count(runs: &[Run]) -> usize {
+    runs.iter().map(|r| r.text.split_whitespace().count()).sum()
+}
+
+fn sentence_within(c: &Cmo, budget: Budget) -> Vec<Run> {
     let mut runs = Vec::new();
     if let Some(first) = c.context.first() {
         words(&mut runs, "In the context ");
-        quoted(&mut runs, "context", &first.text);
+        quoted(&mut runs, "context", &first.text, budget.words);
         if c.context.len() > 1 {
             let more = c.context.len() - 1;
             words(
@@ -38,8 +88,8 @@ pub(crate) fn causal_summary(c: &Cmo) -> Vec<Run> {
         }
         words(&mut runs, ", ");
     }
-    mechanism(&mut runs, &c.mechanism);
-    outcomes(&mut runs, c);
+    mechanism(&mut runs, &c.mechanism, budget);
+    outcomes(&mut runs, c, budget);
     words(&mut runs, ".");
     if let Some(first) = runs.first_mut() {
         first.text = upper_first(&first.text);
@@ -47,7 +97,8 @@ pub(crate) fn causal_summary(c: &Cmo) -> Vec<Run> {
     runs
 }
 
-fn mechanism(runs: &mut Vec<Run>, m: &Mechanism) {
+fn mechanism(runs: &mut Vec<Run>, m: &Mechanism, budget: Budget) {
+    let n = budget.words;
     let given = |s: &Option<String>| {
         s.as_deref()
             .filter(|t| !bare(t).is_empty())
@@ -56,25 +107,25 @@ fn mechanism(runs: &mut Vec<Run>, m: &Mechanism) {
     match (given(&m.text), given(&m.resource), given(&m.reasoning)) {
         (Some(text), _, _) => {
             words(runs, "the mechanism ");
-            quoted(runs, "mechanism", &text);
+            quoted(runs, "mechanism", &text, n);
         }
         (None, Some(resource), reasoning) => {
             words(runs, "the resource ");
-            quoted(runs, "mechanism", &resource);
-            if let Some(reasoning) = reasoning {
+            quoted(runs, "mechanism", &resource, n);
+            if let Some(reasoning) = reasoning.filter(|_| budget.reasoning) {
                 words(runs, " with the reasoning ");
-                quoted(runs, "mechanism", &reasoning);
+                quoted(runs, "mechanism", &reasoning, n);
             }
         }
         (None, None, Some(reasoning)) => {
             words(runs, "the reasoning ");
-            quoted(runs, "mechanism", &reasoning);
+            quoted(runs, "mechanism", &reasoning, n);
         }
         (None, None, None) => words(runs, "a mechanism not yet described"),
     }
 }
 
-fn outcomes(runs: &mut Vec<Run>, c: &Cmo) {
+fn outcomes(runs: &mut Vec<Run>, c: &Cmo, budget: Budget) {
     let of = |status: OutcomeStatus| -> Vec<&str> {
         let texts = c.outcome.iter().filter(|o| o.status == status);
         texts.map(|o| o.text.as_str()).collect()
@@ -86,16 +137,20 @@ fn outcomes(runs: &mut Vec<Run>, c: &Cmo) {
     }
     if let Some(first) = observed.first() {
         words(runs, " led to ");
-        quoted(runs, "outcome", first);
+        quoted(runs, "outcome", first, budget.words);
         if observed.len() > 1 {
             let more = more_of(observed.len() - 1, "observed outcome");
             words(runs, &format!(" and {more}"));
         }
     }
+    let anticipated = anticipated
+        .iter()
+        .filter(|_| observed.is_empty() || budget.anticipated);
+    let anticipated: Vec<&str> = anticipated.copied().collect();
     if let Some(first) = anticipated.first() {
         let joint = if observed.is_empty() { " " } else { ", and " };
         words(runs, &format!("{joint}was expected to lead to "));
-        quoted(runs, "outcome", first);
+        quoted(runs, "outcome", first, budget.words);
         if anticipated.len() > 1 {
             let more = more_of(anticipated.len() - 1, "anticipated outcome");
             words(runs, &format!(" and {more}"));
@@ -114,20 +169,42 @@ fn words(runs: &mut Vec<Run>, text: &str) {
     }
 }
 
-/// Appends an author's text in quotation marks, without the full stop it may end with (the
-/// sentence goes on after it).
-fn quoted(runs: &mut Vec<Run>, part: &'static str, text: &str) {
+/// Appends an author's text in quotation marks, shortened to at most `max_words` words of its
+/// first clause, without the full stop it may end with (the sentence goes on after it).
+fn quoted(runs: &mut Vec<Run>, part: &'static str, text: &str, max_words: usize) {
     runs.push(Run {
-        text: format!("“{}”", bare(text)),
+        text: format!("“{}”", short(text, max_words)),
         part: Some(part),
     });
+}
+
+/// The first clause of `text`, at most `max_words` words, with "…" where anything was cut.
+fn short(text: &str, max_words: usize) -> String {
+    const BREAKS: [&str; 7] = [";", " — ", " – ", " - ", ":", " (", ". "];
+    let whole = bare(text);
+    let cut = BREAKS
+        .iter()
+        .filter_map(|b| whole.find(b))
+        .filter(|&at| !bare(&whole[..at]).is_empty())
+        .min();
+    let clause = cut.map_or(whole, |at| bare(&whole[..at]));
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let kept = words[..words.len().min(max_words)].join(" ");
+    if cut.is_none() && words.len() <= max_words {
+        return kept;
+    }
+    format!(
+        "{}…",
+        kept.trim_end_matches([',', '-', '–', '—', '/', '&'])
+            .trim_end()
+    )
 }
 
 /// `text` without surrounding white space and the punctuation that would end or break the
 /// sentence around it.
 fn bare(text: &str) -> &str {
     text.trim()
-        .trim_end_matches(['.', ',', ';', ':'])
+        .trim_end_matches(['.', ',', ';', ':', '—', '–'])
         .trim_end()
 }
 
@@ -215,6 +292,46 @@ mod tests {
         assert_eq!(
             sentence(&c),
             "In the context “C”, the mechanism “M” has no outcome recorded yet."
+        );
+    }
+
+    #[test]
+    fn each_part_is_cut_to_its_first_clause_at_a_word_boundary() {
+        assert_eq!(short("Long waits; staff shortages.", 12), "Long waits…");
+        assert_eq!(short("Trust — built over months", 12), "Trust…");
+        assert_eq!(short("Budgets (2019 to 2022) fell", 12), "Budgets…");
+        assert_eq!(short("Rules: many of them", 12), "Rules…");
+        assert_eq!(short("(Aside) the rest", 12), "(Aside) the rest");
+        assert_eq!(short("one two three four five", 3), "one two three…");
+        assert_eq!(short("one two, three four", 2), "one two…");
+        assert_eq!(short("Short enough.", 12), "Short enough");
+        assert_eq!(short("   ", 12), "");
+    }
+
+    #[test]
+    fn long_parts_keep_the_sentence_within_the_cap() {
+        let long = "word ".repeat(60);
+        let o = |s: &str| {
+            format!("{{text: \"{long}\", status: {s}, valence: positive, intended: true}}")
+        };
+        let c = cmo(&format!(
+            "context: [{{text: \"{long}\"}}, {{text: B}}, {{text: C}}]\nmechanism: {{resource: \"{long}\", reasoning: \"{long}\"}}\noutcome: [{}, {}, {}, {}, {}]\n",
+            o("observed"), o("observed"), o("observed"), o("anticipated"), o("anticipated")
+        ));
+        let s = sentence(&c);
+        assert!(s.split_whitespace().count() <= MAX_WORDS, "{s}");
+        assert!(
+            s.starts_with("In the context “word") && s.ends_with('.'),
+            "{s}"
+        );
+        let c = cmo(&format!(
+            "context: [{{text: \"{long}\"}}]\nmechanism: {{text: \"{long}\"}}\n{ONE_OUTCOME}"
+        ));
+        let s = sentence(&c);
+        assert!(s.split_whitespace().count() <= MAX_WORDS, "{s}");
+        assert!(
+            s.contains(&format!("“{}…”", "word ".repeat(12).trim_end())),
+            "{s}"
         );
     }
 
