@@ -18,7 +18,7 @@ pub fn danger(css: &str) -> Option<(usize, String)> {
     let import = text.find("@import");
     let url = text.match_indices("url(").find_map(|(at, _)| {
         let arg = argument(&blanked[at + 4..]);
-        (!allowed(&arg)).then(|| (at, arg))
+        (!allowed(&arg)).then_some((at, arg))
     });
     match (import, url) {
         (Some(i), u) if u.as_ref().is_none_or(|(at, _)| i < *at) => Some((
