@@ -131,7 +131,7 @@ fn highlight<E: de::Error>(
     })
 }
 
-pub use branding::{Branding, Colours, ParentLink};
+pub use branding::{Branding, Colours, ParentLink, BRAND_STYLESHEET};
 
 /// An entry of `menu:`: a page of the site, written `page/about` or
 /// `{link: page/about, label: "About us"}`.

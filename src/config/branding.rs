@@ -26,6 +26,9 @@ use super::contrast::{self, Rgb};
 use crate::diagnostics::Diagnostic;
 use crate::text::yaml;
 
+/// Where the stylesheet of the branding colours is written, relative to the site root.
+pub const BRAND_STYLESHEET: &str = "static/brand.css";
+
 /// The site's branding.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -133,7 +136,7 @@ impl Branding {
     /// A site's own brand.css replaces the generated one, so its colours would reach the pages
     /// unchecked while the ones in site.yaml are silently ignored.
     fn check_own_stylesheet(&self, root: &Path, text: &str) -> Option<Diagnostic> {
-        let own = Path::new(crate::render::nav::BRAND_STYLESHEET);
+        let own = Path::new(BRAND_STYLESHEET);
         if !self.has_colours() || !crate::paths::exists(root, own) {
             return None;
         }

@@ -251,5 +251,4 @@ pub fn brand(linker: &Linker) -> Option<BrandView> {
     })
 }
 
-/// Where the generated stylesheet of the site's colours is written.
-pub const BRAND_STYLESHEET: &str = "static/brand.css";
+pub use crate::config::BRAND_STYLESHEET;
