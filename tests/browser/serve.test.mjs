@@ -133,7 +133,7 @@ describe('realist serve in Chromium', () => {
   before(async () => {
     // A copy of the example site, so the test can edit it.
     siteTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'realist-serve-site-'));
-    for (const entry of ['site.yaml', 'content', 'themes']) {
+    for (const entry of ['site.yaml', 'content', 'themes', 'static'].filter((e) => fs.existsSync(path.join(repoRoot, e)))) {
       fs.cpSync(path.join(repoRoot, entry), path.join(siteTmp, entry), { recursive: true });
     }
     live = await startRealistServe(siteTmp);
@@ -225,7 +225,7 @@ describe('realist serve in Chromium, with "__realist/client.js/" in the base pat
 
   before(async () => {
     siteTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'realist-serve-site-'));
-    for (const entry of ['site.yaml', 'content', 'themes']) {
+    for (const entry of ['site.yaml', 'content', 'themes', 'static'].filter((e) => fs.existsSync(path.join(repoRoot, e)))) {
       fs.cpSync(path.join(repoRoot, entry), path.join(siteTmp, entry), { recursive: true });
     }
     const yaml = path.join(siteTmp, 'site.yaml');
