@@ -738,3 +738,65 @@ pub fn symlink(target: impl AsRef<Path>, link: &Path) {
     std::fs::create_dir_all(link.parent().unwrap()).unwrap();
     std::os::unix::fs::symlink(target, link).unwrap();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The example site at the repository root, built once per test run, and the real clients that the
+// publishing tests feed its output to.
+// ---------------------------------------------------------------------------------------------
+
+/// The sub-path the example site is published under in the tests, as in CI.
+pub const EXAMPLE_BASE_URL: &str = "https://www.example.ac.uk/research/hsca12/";
+
+/// The output folder of the repository's example site, built once (under [`EXAMPLE_BASE_URL`],
+/// warnings as errors) the first time a test asks for it.
+pub fn example_site() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = root.join("target/test-example-site");
+        let run = realist_in(
+            root,
+            &[
+                "build",
+                "--base-url",
+                EXAMPLE_BASE_URL,
+                "--out",
+                out.to_str().unwrap(),
+                "--deny-warnings",
+            ],
+        );
+        run.assert_ok();
+        out
+    })
+}
+
+/// A program from the clients' virtual environment that `.ci/clients.sh` installs (pandoc 3's
+/// Python wrapper, extruct, check-jsonschema, openpyxl): `client("python")`, `client("check-jsonschema")`.
+pub fn client(program: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/ci-tools/clients/bin")
+        .join(program);
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash .ci/clients.sh` to install the publishing clients",
+        path.display()
+    );
+    path
+}
+
+/// Runs Python code with the clients' interpreter, with `args` as `sys.argv[1..]`, and returns
+/// its standard output; a failing script fails the test with its standard error.
+pub fn client_python(code: &str, args: &[&str]) -> String {
+    let out = Command::new(client("python"))
+        .arg("-c")
+        .arg(code)
+        .args(args)
+        .output()
+        .expect("the clients' python runs");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("python prints UTF-8")
+}
