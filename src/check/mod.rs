@@ -46,10 +46,16 @@ fn check_reports(site: &Site, problems: &mut Vec<Diagnostic>) {
             }
         };
         need(
-            !m.authors.is_empty(),
+            !m.authors.is_empty() || m.authors_not_named,
             "authors",
             "`authors` is empty",
-            "list at least one author: `- name: …`",
+            "list at least one author (`- name: …`), or write `authors_not_named: true` if the published work names none",
+        );
+        need(
+            m.authors.is_empty() || !m.authors_not_named,
+            "authors_not_named",
+            "`authors_not_named: true` but `authors` lists authors",
+            "remove `authors_not_named`, or empty `authors` if the work names none",
         );
         need(
             !m.areas.is_empty(),

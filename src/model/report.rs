@@ -37,14 +37,65 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Author {
-    /// The author's name as it is cited, for example `name: Jane Smith`.
+    /// The author's name as it is cited, for example `name: Jane Smith`, or a team's or an
+    /// organisation's name with `group: true`.
     pub name: String,
+    /// Whether `name` is a team or an organisation, cited as written and never split into given
+    /// and family names, for example `group: true` with `name: HSCA12 evaluation team`.
+    #[serde(default)]
+    pub group: bool,
+    /// The family name, where splitting `name` at its last space would get it wrong, for example
+    /// `family: van der Berg`.
+    pub family: Option<String>,
+    /// The given names, where splitting `name` at its last space would get them wrong, for example
+    /// `given: Anna Maria`.
+    pub given: Option<String>,
     /// Where the author works, for example `affiliation: University of Kent`.
     pub affiliation: Option<String>,
     /// The author's ORCID iD, for example `orcid: 0000-0002-1825-0097`.
     #[serde(default, deserialize_with = "orcid")]
     #[schemars(extend("format" = "orcid"))]
     pub orcid: Option<String>,
+}
+
+/// Lower-case words that begin a family name (`Ludwig van Beethoven`, `Maria de la Cruz`).
+const PARTICLES: [&str; 10] = [
+    "van", "von", "de", "der", "den", "da", "du", "le", "la", "di",
+];
+
+/// How an author is cited: a person by family and given names, or a group by its name alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CitedName<'a> {
+    Person { family: String, given: String },
+    Group(&'a str),
+}
+
+impl Author {
+    /// The author's name as citation formats need it (BibTeX, RIS, CSL-JSON, Highwire).
+    ///
+    /// 1. a group is cited by its name as written;
+    /// 2. `family` and `given`, where written, win;
+    /// 3. else the name splits before its last word, and lower-case particles before that word
+    ///    (`van`, `de`) join the family name.
+    pub fn cited_name(&self) -> CitedName<'_> {
+        if self.group {
+            return CitedName::Group(&self.name);
+        }
+        let words: Vec<&str> = self.name.split_whitespace().collect();
+        let mut split = words.len().saturating_sub(1);
+        while split > 1 && PARTICLES.contains(&words[split - 1]) {
+            split -= 1;
+        }
+        let family = self
+            .family
+            .clone()
+            .unwrap_or_else(|| words[split..].join(" "));
+        let given = self
+            .given
+            .clone()
+            .unwrap_or_else(|| words[..split].join(" "));
+        CitedName::Person { family, given }
+    }
 }
 
 /// An ORCID iD as written on orcid.org, `0000-0002-1825-0097`: it is published as
@@ -167,6 +218,15 @@ pub struct Report {
     pub updated: Option<PartialDate>,
     /// The authors, in order, for example `authors: [{name: Jane Smith}]`.
     pub authors: Vec<Author>,
+    /// Whether the published work names no authors, so `authors` is empty on purpose: the
+    /// byline says so and citations are anonymous, for example `authors_not_named: true`.
+    #[serde(default)]
+    pub authors_not_named: bool,
+    /// Whether the published work has more authors than `authors` lists (the source names only
+    /// the first, "Smith et al."): the byline adds "et al." and BibTeX `and others`, for example
+    /// `more_authors: true`.
+    #[serde(default)]
+    pub more_authors: bool,
     /// Where the report is in its life; only `published` and `in-review` are built without
     /// `--drafts`, and `confidential` never is, for example `status: published`.
     pub status: Status,
@@ -259,5 +319,37 @@ impl Report {
             .iter()
             .chain(self.tracers.iter().flatten())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cited(yaml: &str) -> (bool, String, String) {
+        let a: Author = serde_yaml::from_str(yaml).unwrap();
+        match a.cited_name() {
+            CitedName::Person { family, given } => (false, family, given),
+            CitedName::Group(g) => (true, g.to_string(), String::new()),
+        }
+    }
+
+    #[test]
+    fn names_split_into_family_and_given_unless_a_group_or_written_out() {
+        let person = |f: &str, g: &str| (false, f.to_string(), g.to_string());
+        assert_eq!(cited("name: Sara E Shaw"), person("Shaw", "Sara E"));
+        assert_eq!(
+            cited("name: Ludwig van Beethoven"),
+            person("van Beethoven", "Ludwig")
+        );
+        assert_eq!(cited("name: Plato"), person("Plato", ""));
+        assert_eq!(
+            cited("{name: Anna Maria Lopez Garcia, family: Lopez Garcia, given: Anna Maria}"),
+            person("Lopez Garcia", "Anna Maria")
+        );
+        assert_eq!(
+            cited("{name: HSCA12 evaluation team, group: true}"),
+            (true, "HSCA12 evaluation team".to_string(), String::new())
+        );
     }
 }

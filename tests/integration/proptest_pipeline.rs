@@ -84,13 +84,15 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
-const REPORT_FIELDS: [&str; 24] = [
+const REPORT_FIELDS: [&str; 26] = [
     "type",
     "report_type",
     "title",
     "date",
     "updated",
     "authors",
+    "authors_not_named",
+    "more_authors",
     "status",
     "study",
     "tracer",
@@ -132,7 +134,7 @@ const CMO_FIELDS: [&str; 16] = [
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 40] = [
+const OTHER_FIELDS: [&str; 43] = [
     "affiliation",
     "aliases",
     "anonymised",
@@ -152,6 +154,9 @@ const OTHER_FIELDS: [&str; 40] = [
     "locator",
     "name",
     "orcid",
+    "group",
+    "family",
+    "given",
     "period",
     "population",
     "programme",

@@ -29,6 +29,8 @@ struct ReportPage {
     date_iso: String,
     authors: Vec<crate::model::Author>,
     byline: Byline,
+    /// Whether the byline ends "et al.": the source lists only its first authors.
+    more_authors: bool,
     facts: Vec<Fact>,
     summary: Vec<String>,
     lay_summary: Option<String>,
@@ -77,6 +79,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         date_iso: m.date.iso(),
         authors: m.authors.clone(),
         byline: byline(&m.authors),
+        more_authors: m.more_authors,
         facts: report_facts(&linker, m),
         summary: m.summary.clone(),
         lay_summary: m.lay_summary.clone(),
@@ -231,6 +234,9 @@ mod tests {
     fn author(name: &str, affiliation: Option<&str>) -> Author {
         Author {
             name: name.into(),
+            group: false,
+            family: None,
+            given: None,
             affiliation: affiliation.map(Into::into),
             orcid: None,
         }
