@@ -174,3 +174,18 @@
 
 // == section: tests ==
 // == end: tests ==
+
+// == section: cite ==
+// == end: cite ==
+
+// == section: meta ==
+// == end: meta ==
+
+// == section: exports ==
+// == end: exports ==
+
+// == section: pdf ==
+// == end: pdf ==
+
+// == section: rameses ==
+// == end: rameses ==
