@@ -165,6 +165,20 @@ pub(crate) fn doi_problem(text: &str) -> Option<String> {
     ))
 }
 
+/// The journal a `journal-article` appeared in, as citation formats need it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Journal {
+    /// The journal's full title, for example `title: BMC Health Services Research`.
+    pub title: String,
+    /// The volume, for example `volume: "19"`.
+    pub volume: Option<String>,
+    /// The issue, for example `issue: "1"`.
+    pub issue: Option<String>,
+    /// The pages or article number, for example `pages: "648"` or `pages: 12-19`.
+    pub pages: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Funding {
@@ -260,6 +274,9 @@ pub struct Report {
     pub doi: Option<String>,
     /// The licence it is published under, for example `licence: CC BY 4.0`.
     pub licence: Option<String>,
+    /// Where a journal article appeared, for example
+    /// `journal: {title: BMJ Open, volume: "3", issue: "9", pages: e003341}`.
+    pub journal: Option<Journal>,
     /// Who funded it, for example `funding: {funder: NIHR}`.
     pub funding: Option<Funding>,
     /// Its ethics approval, for example `ethics: {committee: University ethics committee}`.

@@ -84,7 +84,7 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
-const REPORT_FIELDS: [&str; 26] = [
+const REPORT_FIELDS: [&str; 27] = [
     "type",
     "report_type",
     "title",
@@ -92,6 +92,7 @@ const REPORT_FIELDS: [&str; 26] = [
     "updated",
     "authors",
     "authors_not_named",
+    "journal",
     "more_authors",
     "status",
     "study",
@@ -134,7 +135,7 @@ const CMO_FIELDS: [&str; 16] = [
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 43] = [
+const OTHER_FIELDS: [&str; 46] = [
     "affiliation",
     "aliases",
     "anonymised",
@@ -155,6 +156,9 @@ const OTHER_FIELDS: [&str; 43] = [
     "name",
     "orcid",
     "group",
+    "volume",
+    "issue",
+    "pages",
     "family",
     "given",
     "period",
@@ -894,6 +898,7 @@ fn the_generators_field_lists_are_the_schemas() {
         common::fields_of::<s::Author>(),
         common::fields_of::<s::Funding>(),
         common::fields_of::<s::Ethics>(),
+        common::fields_of::<s::Journal>(),
         common::fields_of::<s::ContextItem>(),
         common::fields_of::<s::Mechanism>(),
         common::fields_of::<s::Outcome>(),
