@@ -63,7 +63,7 @@ pub(super) fn fenced_div(source: &str, offset: usize) -> Option<(usize, Habit)> 
         .find_map(|w| w.strip_prefix("callout-"));
     let help = match callout {
         Some(kind) => {
-            let label = capitalised(kind);
+            let label = crate::text::upper_first(kind);
             format!(
                 "write the call-out as a block quote that starts with a bold label: `> **{label}:** …` on each line, and delete the `:::` lines"
             )
@@ -154,14 +154,6 @@ pub(super) fn cross_reference(key: &str) -> Option<String> {
             "`@{key}` is a Quarto cross-reference to a {what}, which realist does not number: give the heading above it an id (`## Logic model {{#{label}}}`) and link to it with `[the {what}](#{label})`"
         )
     })
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -213,38 +213,61 @@ pub(crate) fn text_width(text: &str, bold: bool) -> f64 {
 const MAX_LINES: usize = 5;
 
 /// `text` broken into lines at most `width` ems wide (a word longer than a line is broken too).
+///
+/// Widths are sums of per-character widths, so each line's width is kept as it grows rather than
+/// measured again for every word: this runs for every label of every chain diagram, twice.
 fn wrap(text: &str, width: f64, bold: bool) -> Vec<String> {
+    // A hair of slack, so that summing the same widths in another order never tips a line over.
+    let width = width - 1e-9;
+    let space = text_width(" ", bold);
     let mut lines: Vec<String> = vec![String::new()];
+    let mut used = 0.0;
     for word in text.split_whitespace() {
+        let w = text_width(word, bold);
         let last = lines.last_mut().expect("lines is never empty");
-        let joined = format!("{last} {word}");
-        if last.is_empty() && text_width(word, bold) <= width {
+        if last.is_empty() && w <= width {
             last.push_str(word);
-        } else if !last.is_empty() && text_width(&joined, bold) <= width {
-            *last = joined;
+            used = w;
+        } else if !last.is_empty() && used + space + w <= width {
+            last.push(' ');
+            last.push_str(word);
+            used += space + w;
         } else {
-            let mut piece = String::new();
-            for c in word.chars() {
-                if !piece.is_empty() && text_width(&format!("{piece}{c}"), bold) > width {
-                    lines.push(std::mem::take(&mut piece));
-                }
-                piece.push(c);
-            }
-            if lines.last().is_some_and(String::is_empty) {
-                lines.pop();
-            }
-            lines.push(piece);
+            used = break_word(&mut lines, word, width, bold);
         }
     }
     if lines.len() > MAX_LINES {
         lines.truncate(MAX_LINES);
         let last = lines.last_mut().expect("MAX_LINES is above 0");
-        while !last.is_empty() && text_width(&format!("{last}…"), bold) > width {
-            last.pop();
+        let mut used = text_width(last, bold) + text_width("…", bold);
+        while used > width {
+            let Some(c) = last.pop() else { break };
+            used -= text_width(c.encode_utf8(&mut [0; 4]), bold);
         }
         last.push('…');
     }
     lines
+}
+
+/// Starts a new line with `word`, broken into as many lines as it needs; returns the width of
+/// the last line.
+fn break_word(lines: &mut Vec<String>, word: &str, width: f64, bold: bool) -> f64 {
+    if lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let mut piece = String::new();
+    let mut used = 0.0;
+    for c in word.chars() {
+        let w = text_width(c.encode_utf8(&mut [0; 4]), bold);
+        if !piece.is_empty() && used + w > width {
+            lines.push(std::mem::take(&mut piece));
+            used = 0.0;
+        }
+        piece.push(c);
+        used += w;
+    }
+    lines.push(piece);
+    used
 }
 
 /// The measures of one variant of the diagram, in the SVG's units.

@@ -5,7 +5,8 @@
 //! 2. [`frontmatter`]: normalising a file's text and splitting it into front matter and body;
 //! 3. [`yaml`]: typed YAML with located errors, and finding a value's position in the text;
 //! 4. [`slug`]: stable heading ids, and [`suggest`]: "did you mean";
-//! 5. [`escape`]: escaping for HTML and Markdown, and [`utf8_position`] for invalid UTF-8.
+//! 5. [`escape`]: escaping for HTML and Markdown, [`utf8_position`] for invalid UTF-8, and
+//!    [`upper_first`] for a sentence's first letter.
 
 pub mod chars;
 pub mod escape;
@@ -20,4 +21,13 @@ pub fn utf8_position(bytes: &[u8], offset: usize) -> (usize, usize) {
     let line = valid.matches('\n').count() + 1;
     let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// `text` with its first letter in upper case ("in the context" → "In the context").
+pub fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

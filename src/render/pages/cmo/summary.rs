@@ -14,8 +14,9 @@
 //! Each quoted part is shortened to its first clause (cut at `;`, a dash, `:`, ` (` or the end of
 //! its first sentence) and then to a few words at a word boundary, with "…" where it was cut: the
 //! panels below give the full text, and the sentence must stay short enough to sit on a phone's
-//! first screen. If the sentence still has more than [`MAX_WORDS`] words, it is built again with
-//! fewer words per part, then without the reasoning and the anticipated outcomes.
+//! first screen. If the sentence would have more than [`MAX_WORDS`] words, fewer words of each
+//! part are quoted, then the reasoning and the anticipated outcomes are left out: each of these
+//! budgets is tried by counting words, and only the one that fits is written.
 
 use serde::Serialize;
 
@@ -43,161 +44,231 @@ struct Budget {
     anticipated: bool,
 }
 
-/// The causal summary of `c`, as runs of text, at most [`MAX_WORDS`] words long.
-pub(crate) fn causal_summary(c: &Cmo) -> Vec<Run> {
-    const TRIES: [(usize, bool, bool); 8] = [
-        (12, true, true),
-        (10, true, true),
-        (8, true, true),
-        (6, true, true),
-        (6, false, true),
-        (6, false, false),
-        (4, false, false),
-        (3, false, false),
-    ];
-    let mut runs = Vec::new();
-    for (words, reasoning, anticipated) in TRIES {
-        let budget = Budget {
+/// The budgets tried in turn, most generous first, until the sentence fits [`MAX_WORDS`].
+const TRIES: [Budget; 8] = [
+    Budget::new(12, true, true),
+    Budget::new(10, true, true),
+    Budget::new(8, true, true),
+    Budget::new(6, true, true),
+    Budget::new(6, false, true),
+    Budget::new(6, false, false),
+    Budget::new(4, false, false),
+    Budget::new(3, false, false),
+];
+
+impl Budget {
+    const fn new(words: usize, reasoning: bool, anticipated: bool) -> Self {
+        Budget {
             words,
             reasoning,
             anticipated,
-        };
-        runs = sentence_within(c, budget);
-        if word_count(&runs) <= MAX_WORDS {
-            break;
         }
     }
-    runs
 }
 
-fn word_count(runs: &[Run]) -> usize {
-    runs.iter().map(|r| r.text.split_whitespace().count()).sum()
-}
-
-fn sentence_within(c: &Cmo, budget: Budget) -> Vec<Run> {
+/// The causal summary of `c`, as runs of text, at most [`MAX_WORDS`] words long.
+///
+/// Each part is cut to its first clause once; each budget is then tried by counting words alone,
+/// and only the first that fits is written out (this runs for every CMO of a site, so it
+/// allocates one sentence, not one per try).
+pub(crate) fn causal_summary(c: &Cmo) -> Vec<Run> {
+    let parts = Parts::of(c);
+    let budget = TRIES
+        .into_iter()
+        .find(|&b| {
+            let mut count = Count(0);
+            sentence(&parts, b, &mut count);
+            count.0 <= MAX_WORDS
+        })
+        .unwrap_or(TRIES[TRIES.len() - 1]);
     let mut runs = Vec::new();
-    if let Some(first) = c.context.first() {
-        words(&mut runs, "In the context ");
-        quoted(&mut runs, "context", &first.text, budget.words);
-        if c.context.len() > 1 {
-            let more = c.context.len() - 1;
-            words(
-                &mut runs,
-                &format!(" (with {})", more_of(more, "condition")),
-            );
-        }
-        words(&mut runs, ", ");
-    }
-    mechanism(&mut runs, &c.mechanism, budget);
-    outcomes(&mut runs, c, budget);
-    words(&mut runs, ".");
+    sentence(&parts, budget, &mut runs);
     if let Some(first) = runs.first_mut() {
-        first.text = upper_first(&first.text);
+        first.text = crate::text::upper_first(&first.text);
     }
     runs
 }
 
-fn mechanism(runs: &mut Vec<Run>, m: &Mechanism, budget: Budget) {
-    let n = budget.words;
-    let given = |s: &Option<String>| {
-        s.as_deref()
-            .filter(|t| !bare(t).is_empty())
-            .map(str::to_owned)
-    };
-    match (given(&m.text), given(&m.resource), given(&m.reasoning)) {
-        (Some(text), _, _) => {
-            words(runs, "the mechanism ");
-            quoted(runs, "mechanism", &text, n);
+/// One quotable text, cut to its first clause (at `;`, a dash, `:`, ` (` or the end of its first
+/// sentence): its words, and whether anything was cut.
+struct Clause<'a> {
+    words: Vec<&'a str>,
+    cut: bool,
+}
+
+impl<'a> Clause<'a> {
+    fn of(text: &'a str) -> Self {
+        const BREAKS: [&str; 7] = [";", " — ", " – ", " - ", ":", " (", ". "];
+        let whole = bare(text);
+        let cut = BREAKS
+            .iter()
+            .filter_map(|b| whole.find(b))
+            .filter(|&at| !bare(&whole[..at]).is_empty())
+            .min();
+        let clause = cut.map_or(whole, |at| bare(&whole[..at]));
+        Clause {
+            words: clause.split_whitespace().collect(),
+            cut: cut.is_some(),
         }
-        (None, Some(resource), reasoning) => {
-            words(runs, "the resource ");
-            quoted(runs, "mechanism", &resource, n);
-            if let Some(reasoning) = reasoning.filter(|_| budget.reasoning) {
-                words(runs, " with the reasoning ");
-                quoted(runs, "mechanism", &reasoning, n);
+    }
+
+    /// The words it takes in the sentence when quoted with at most `max` of them (an empty
+    /// quotation still stands as one).
+    fn len(&self, max: usize) -> usize {
+        self.words.len().min(max).max(1)
+    }
+
+    /// At most `max` words, with "…" where anything was cut.
+    fn short(&self, max: usize) -> String {
+        let kept = self.words[..self.words.len().min(max)].join(" ");
+        if !self.cut && self.words.len() <= max {
+            return kept;
+        }
+        let end = kept.trim_end_matches([',', '-', '–', '—', '/', '&']);
+        format!("{}…", end.trim_end())
+    }
+}
+
+/// The first of some texts, cut to its clause, and how many more there are.
+type FirstOf<'a> = Option<(Clause<'a>, usize)>;
+
+fn first_of<'a>(mut texts: impl Iterator<Item = &'a str>) -> FirstOf<'a> {
+    let first = Clause::of(texts.next()?);
+    Some((first, texts.count()))
+}
+
+/// What the sentence quotes, each text cut to its first clause.
+struct Parts<'a> {
+    context: FirstOf<'a>,
+    mechanism: [Option<Clause<'a>>; 3],
+    observed: FirstOf<'a>,
+    anticipated: FirstOf<'a>,
+}
+
+impl<'a> Parts<'a> {
+    fn of(c: &'a Cmo) -> Self {
+        let m: &'a Mechanism = &c.mechanism;
+        let given = |s: &'a Option<String>| {
+            let text = s.as_deref().filter(|t| !bare(t).is_empty());
+            text.map(Clause::of)
+        };
+        let outcomes = |status: OutcomeStatus| {
+            let texts = c.outcome.iter().filter(move |o| o.status == status);
+            first_of(texts.map(|o| o.text.as_str()))
+        };
+        Parts {
+            context: first_of(c.context.iter().map(|i| i.text.as_str())),
+            mechanism: [given(&m.text), given(&m.resource), given(&m.reasoning)],
+            observed: outcomes(OutcomeStatus::Observed),
+            anticipated: outcomes(OutcomeStatus::Anticipated),
+        }
+    }
+}
+
+/// Where a sentence is written: [`Count`] counts its words, a `Vec<Run>` keeps its text.
+trait Sink {
+    /// Plain words, joined to the run before when that is plain too.
+    fn words(&mut self, text: &str);
+    /// An author's text in quotation marks, at most `max` words of its first clause.
+    fn quoted(&mut self, part: &'static str, clause: &Clause, max: usize);
+}
+
+/// The words of a sentence: tokens with a letter or digit (a lone comma is not a word).
+struct Count(usize);
+
+impl Sink for Count {
+    fn words(&mut self, text: &str) {
+        let words = text.split_whitespace();
+        self.0 += words
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+    }
+
+    fn quoted(&mut self, _: &'static str, clause: &Clause, max: usize) {
+        self.0 += clause.len(max);
+    }
+}
+
+impl Sink for Vec<Run> {
+    fn words(&mut self, text: &str) {
+        match self.last_mut() {
+            Some(last) if last.part.is_none() => last.text.push_str(text),
+            _ => self.push(Run {
+                text: text.to_owned(),
+                part: None,
+            }),
+        }
+    }
+
+    fn quoted(&mut self, part: &'static str, clause: &Clause, max: usize) {
+        self.push(Run {
+            text: format!("“{}”", clause.short(max)),
+            part: Some(part),
+        });
+    }
+}
+
+fn sentence(p: &Parts, budget: Budget, out: &mut impl Sink) {
+    if let Some((first, more)) = &p.context {
+        out.words("In the context ");
+        out.quoted("context", first, budget.words);
+        if *more > 0 {
+            out.words(&format!(" (with {})", more_of(*more, "condition")));
+        }
+        out.words(", ");
+    }
+    mechanism(p, budget, out);
+    outcomes(p, budget, out);
+    out.words(".");
+}
+
+fn mechanism(p: &Parts, budget: Budget, out: &mut impl Sink) {
+    let n = budget.words;
+    match &p.mechanism {
+        [Some(text), _, _] => {
+            out.words("the mechanism ");
+            out.quoted("mechanism", text, n);
+        }
+        [None, Some(resource), reasoning] => {
+            out.words("the resource ");
+            out.quoted("mechanism", resource, n);
+            if let Some(reasoning) = reasoning.as_ref().filter(|_| budget.reasoning) {
+                out.words(" with the reasoning ");
+                out.quoted("mechanism", reasoning, n);
             }
         }
-        (None, None, Some(reasoning)) => {
-            words(runs, "the reasoning ");
-            quoted(runs, "mechanism", &reasoning, n);
+        [None, None, Some(reasoning)] => {
+            out.words("the reasoning ");
+            out.quoted("mechanism", reasoning, n);
         }
-        (None, None, None) => words(runs, "a mechanism not yet described"),
+        [None, None, None] => out.words("a mechanism not yet described"),
     }
 }
 
-fn outcomes(runs: &mut Vec<Run>, c: &Cmo, budget: Budget) {
-    let of = |status: OutcomeStatus| -> Vec<&str> {
-        let texts = c.outcome.iter().filter(|o| o.status == status);
-        texts.map(|o| o.text.as_str()).collect()
-    };
-    let (observed, anticipated) = (of(OutcomeStatus::Observed), of(OutcomeStatus::Anticipated));
-    if observed.is_empty() && anticipated.is_empty() {
-        words(runs, " has no outcome recorded yet");
+fn outcomes(p: &Parts, budget: Budget, out: &mut impl Sink) {
+    if p.observed.is_none() && p.anticipated.is_none() {
+        out.words(" has no outcome recorded yet");
         return;
     }
-    if let Some(first) = observed.first() {
-        words(runs, " led to ");
-        quoted(runs, "outcome", first, budget.words);
-        if observed.len() > 1 {
-            let more = more_of(observed.len() - 1, "observed outcome");
-            words(runs, &format!(" and {more}"));
+    if let Some((first, more)) = &p.observed {
+        out.words(" led to ");
+        out.quoted("outcome", first, budget.words);
+        if *more > 0 {
+            out.words(&format!(" and {}", more_of(*more, "observed outcome")));
         }
     }
-    let anticipated = anticipated
-        .iter()
-        .filter(|_| observed.is_empty() || budget.anticipated);
-    let anticipated: Vec<&str> = anticipated.copied().collect();
-    if let Some(first) = anticipated.first() {
-        let joint = if observed.is_empty() { " " } else { ", and " };
-        words(runs, &format!("{joint}was expected to lead to "));
-        quoted(runs, "outcome", first, budget.words);
-        if anticipated.len() > 1 {
-            let more = more_of(anticipated.len() - 1, "anticipated outcome");
-            words(runs, &format!(" and {more}"));
+    let anticipated = p
+        .anticipated
+        .as_ref()
+        .filter(|_| p.observed.is_none() || budget.anticipated);
+    if let Some((first, more)) = anticipated {
+        let joint = if p.observed.is_none() { " " } else { ", and " };
+        out.words(&format!("{joint}was expected to lead to "));
+        out.quoted("outcome", first, budget.words);
+        if *more > 0 {
+            out.words(&format!(" and {}", more_of(*more, "anticipated outcome")));
         }
     }
-}
-
-/// Appends plain words, joined to the run before when that is plain too.
-fn words(runs: &mut Vec<Run>, text: &str) {
-    match runs.last_mut() {
-        Some(last) if last.part.is_none() => last.text.push_str(text),
-        _ => runs.push(Run {
-            text: text.to_owned(),
-            part: None,
-        }),
-    }
-}
-
-/// Appends an author's text in quotation marks, shortened to at most `max_words` words of its
-/// first clause, without the full stop it may end with (the sentence goes on after it).
-fn quoted(runs: &mut Vec<Run>, part: &'static str, text: &str, max_words: usize) {
-    runs.push(Run {
-        text: format!("“{}”", short(text, max_words)),
-        part: Some(part),
-    });
-}
-
-/// The first clause of `text`, at most `max_words` words, with "…" where anything was cut.
-fn short(text: &str, max_words: usize) -> String {
-    const BREAKS: [&str; 7] = [";", " — ", " – ", " - ", ":", " (", ". "];
-    let whole = bare(text);
-    let cut = BREAKS
-        .iter()
-        .filter_map(|b| whole.find(b))
-        .filter(|&at| !bare(&whole[..at]).is_empty())
-        .min();
-    let clause = cut.map_or(whole, |at| bare(&whole[..at]));
-    let words: Vec<&str> = clause.split_whitespace().collect();
-    let kept = words[..words.len().min(max_words)].join(" ");
-    if cut.is_none() && words.len() <= max_words {
-        return kept;
-    }
-    format!(
-        "{}…",
-        kept.trim_end_matches([',', '-', '–', '—', '/', '&'])
-            .trim_end()
-    )
 }
 
 /// `text` without surrounding white space and the punctuation that would end or break the
@@ -220,14 +291,6 @@ fn more_of(n: usize, noun: &str) -> String {
     format!("{number} more {noun}{plural}")
 }
 
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,7 +300,7 @@ mod tests {
         crate::text::yaml::from_str(&format!("{base}{yaml}")).expect("a CMO")
     }
 
-    fn sentence(c: &Cmo) -> String {
+    fn sentence_of(c: &Cmo) -> String {
         causal_summary(c).iter().map(|r| r.text.as_str()).collect()
     }
 
@@ -250,7 +313,7 @@ mod tests {
             "context: [{{text: \"Long waits.\"}}]\nmechanism: {{text: \"Patients trust the link worker\"}}\n{ONE_OUTCOME}"
         ));
         assert_eq!(
-            sentence(&c),
+            sentence_of(&c),
             "In the context “Long waits”, the mechanism “Patients trust the link worker” led to “Fewer visits”."
         );
         let parts: Vec<_> = causal_summary(&c).iter().filter_map(|r| r.part).collect();
@@ -261,7 +324,7 @@ mod tests {
     fn more_items_are_counted_with_plurals() {
         let c = cmo("context: [{text: A}, {text: B}, {text: C}]\nmechanism: {text: M}\noutcome:\n  - {text: O1, status: observed, valence: positive, intended: true}\n  - {text: O2, status: observed, valence: negative, intended: false}\n  - {text: A1, status: anticipated, valence: positive, intended: true}\n  - {text: A2, status: anticipated, valence: positive, intended: true}\n  - {text: A3, status: anticipated, valence: positive, intended: true}\n");
         assert_eq!(
-            sentence(&c),
+            sentence_of(&c),
             "In the context “A” (with two more conditions), the mechanism “M” led to “O1” and one more observed outcome, and was expected to lead to “A1” and two more anticipated outcomes."
         );
     }
@@ -272,40 +335,40 @@ mod tests {
             "context: [{{text: A}}, {{text: B}}]\nmechanism: {{resource: \"Time\", reasoning: \"They felt heard\"}}\n{ONE_OUTCOME}"
         ));
         assert_eq!(
-            sentence(&c),
+            sentence_of(&c),
             "In the context “A” (with one more condition), the resource “Time” with the reasoning “They felt heard” led to “Fewer visits”."
         );
         let c = cmo(&format!(
             "context: [{{text: A}}]\nmechanism: {{reasoning: R}}\n{ONE_OUTCOME}"
         ));
-        assert!(sentence(&c).contains(", the reasoning “R” led to"));
+        assert!(sentence_of(&c).contains(", the reasoning “R” led to"));
     }
 
     #[test]
     fn anticipated_only_and_odd_input_stay_grammatical() {
         let c = cmo("context: []\nmechanism: {text: \"  \"}\noutcome: [{text: A1, status: anticipated, valence: positive, intended: true}]\n");
         assert_eq!(
-            sentence(&c),
+            sentence_of(&c),
             "A mechanism not yet described was expected to lead to “A1”."
         );
         let c = cmo("context: [{text: C}]\nmechanism: {text: M}\noutcome: []\n");
         assert_eq!(
-            sentence(&c),
+            sentence_of(&c),
             "In the context “C”, the mechanism “M” has no outcome recorded yet."
         );
     }
 
     #[test]
     fn each_part_is_cut_to_its_first_clause_at_a_word_boundary() {
-        assert_eq!(short("Long waits; staff shortages.", 12), "Long waits…");
-        assert_eq!(short("Trust — built over months", 12), "Trust…");
-        assert_eq!(short("Budgets (2019 to 2022) fell", 12), "Budgets…");
-        assert_eq!(short("Rules: many of them", 12), "Rules…");
-        assert_eq!(short("(Aside) the rest", 12), "(Aside) the rest");
-        assert_eq!(short("one two three four five", 3), "one two three…");
-        assert_eq!(short("one two, three four", 2), "one two…");
-        assert_eq!(short("Short enough.", 12), "Short enough");
-        assert_eq!(short("   ", 12), "");
+        assert_eq!(Clause::of("Long waits; staff shortages.").short(12), "Long waits…");
+        assert_eq!(Clause::of("Trust — built over months").short(12), "Trust…");
+        assert_eq!(Clause::of("Budgets (2019 to 2022) fell").short(12), "Budgets…");
+        assert_eq!(Clause::of("Rules: many of them").short(12), "Rules…");
+        assert_eq!(Clause::of("(Aside) the rest").short(12), "(Aside) the rest");
+        assert_eq!(Clause::of("one two three four five").short(3), "one two three…");
+        assert_eq!(Clause::of("one two, three four").short(2), "one two…");
+        assert_eq!(Clause::of("Short enough.").short(12), "Short enough");
+        assert_eq!(Clause::of("   ").short(12), "");
     }
 
     #[test]
@@ -318,7 +381,7 @@ mod tests {
             "context: [{{text: \"{long}\"}}, {{text: B}}, {{text: C}}]\nmechanism: {{resource: \"{long}\", reasoning: \"{long}\"}}\noutcome: [{}, {}, {}, {}, {}]\n",
             o("observed"), o("observed"), o("observed"), o("anticipated"), o("anticipated")
         ));
-        let s = sentence(&c);
+        let s = sentence_of(&c);
         assert!(s.split_whitespace().count() <= MAX_WORDS, "{s}");
         assert!(
             s.starts_with("In the context “word") && s.ends_with('.'),
@@ -327,7 +390,7 @@ mod tests {
         let c = cmo(&format!(
             "context: [{{text: \"{long}\"}}]\nmechanism: {{text: \"{long}\"}}\n{ONE_OUTCOME}"
         ));
-        let s = sentence(&c);
+        let s = sentence_of(&c);
         assert!(s.split_whitespace().count() <= MAX_WORDS, "{s}");
         assert!(
             s.contains(&format!("“{}…”", "word ".repeat(12).trim_end())),
