@@ -6,20 +6,19 @@
 //!    suggestion);
 //! 2. check each value whose grammar is its own: `base_url` ([`crate::url::BaseUrl`]), the
 //!    language tag, the accessibility contact's email address, the paths it names;
-//! 3. locate each `menu:` and `highlights:` entry, whose target is checked once the site is known
-//!    ([`SiteConfig::check_menu`], [`SiteConfig::check_highlights`]);
+//! 3. locate each `menu:` and `highlights:` entry and refuse empty words ([`links`]); their
+//!    targets are checked once the site is known ([`links::check_targets`]);
 //! 4. return every problem at once, each located at its value.
 
 mod branding;
 pub mod contrast;
+pub mod links;
 
 use std::path::{Path, PathBuf};
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::Ref;
 use crate::paths::{self, escapes_root};
 use crate::text::yaml;
 use crate::url::BaseUrl;
@@ -66,138 +65,8 @@ pub struct SiteConfig {
     pub highlights: Vec<Highlight>,
 }
 
-/// An entry of `highlights:`: a page of the site, written `cmo/some-id`, or
-/// `{link: report/x#findings, text: "A finding in one sentence"}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Highlight {
-    /// The message the home page shows, linked to `link`; by default the page's title.
-    pub text: Option<String>,
-    /// The page, as a reference (`cmo/some-id`, `report/x#findings`).
-    pub link: Ref,
-    /// Where `link` is written in site.yaml (line, column), to report a target that does not exist
-    /// once the site is read.
-    pub at: (usize, usize),
-}
-
-impl<'de> Deserialize<'de> for Highlight {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Full {
-            link: String,
-            text: Option<String>,
-        }
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Highlight;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str(
-                    "a page such as `cmo/some-id`, or `{link: cmo/some-id, text: A finding}`",
-                )
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Highlight, E> {
-                highlight(v, None, false)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Highlight, A::Error> {
-                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                highlight(&full.link, full.text, true)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-fn highlight<E: de::Error>(
-    link: &str,
-    text: Option<String>,
-    mapping: bool,
-) -> Result<Highlight, E> {
-    let link = Ref::parse(link).map_err(|m| {
-        let m = format!("{m}; a highlight names a page of the site, such as `cmo/some-id`");
-        at_link(m, mapping)
-    })?;
-    // An empty message would show as an empty link: say so where it is written.
-    let text = text.map(|t| t.trim().to_owned());
-    if text.as_deref() == Some("") {
-        return Err(yaml::value_error(
-            "text",
-            "a highlight's `text` is empty; write the finding, or leave `text` out to show the page's title",
-        ));
-    }
-    Ok(Highlight {
-        text,
-        link,
-        at: (0, 0),
-    })
-}
-
 pub use branding::{Branding, Colours, ParentLink, BRAND_STYLESHEET};
-
-/// An entry of `menu:`: a page of the site, written `page/about` or
-/// `{link: page/about, label: "About us"}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuItem {
-    /// What the navigation shows: by default, the page's title.
-    pub label: Option<String>,
-    /// The page, as a reference (`page/about`, `report/x#findings`).
-    pub link: Ref,
-    /// Where `link` is written in site.yaml (line, column), to report a target that does not
-    /// exist once the site is read.
-    pub at: (usize, usize),
-}
-
-impl<'de> Deserialize<'de> for MenuItem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Full {
-            link: String,
-            label: Option<String>,
-        }
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MenuItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a page such as `page/about`, or `{link: page/about, label: About}`")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<MenuItem, E> {
-                menu_item(v, None, false)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<MenuItem, A::Error> {
-                let full = Full::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                menu_item(&full.link, full.label, true)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// The error of an entry's link: located at its `link:` value when the entry is a mapping, else
-/// where serde places it (the entry itself), since the next `link:` key in the file may belong to
-/// another entry, or another list.
-fn at_link<E: de::Error>(message: String, mapping: bool) -> E {
-    if mapping {
-        yaml::value_error("link", message)
-    } else {
-        E::custom(message)
-    }
-}
-
-fn menu_item<E: de::Error>(
-    link: &str,
-    label: Option<String>,
-    mapping: bool,
-) -> Result<MenuItem, E> {
-    let link = Ref::parse(link).map_err(|m| {
-        let m = format!("{m}; a menu entry names a page of the site, such as `page/about`");
-        at_link(m, mapping)
-    })?;
-    Ok(MenuItem {
-        label,
-        link,
-        at: (0, 0),
-    })
-}
+pub use links::{Highlight, Highlights, LinkList, Menu, MenuItem, SiteLink};
 
 /// Off unless asked for, as in Zola: a Pagefind index costs several times the rest of the build
 /// in time and memory on large sites (measured in the search module's notes).
@@ -267,9 +136,10 @@ impl SiteConfig {
         if let Some(problem) = self.check_language(locator) {
             problems.push(problem);
         }
-        self.locate_menu(locator);
-        problems.extend(self.check_menu_labels());
-        self.locate_highlights(locator);
+        links::locate(&mut self.menu, locator);
+        links::locate(&mut self.highlights, locator);
+        problems.extend(links::empty_words(&self.menu));
+        problems.extend(links::empty_words(&self.highlights));
         let theme = Path::new(&self.theme);
         let paths = [
             ("bibliography", self.bibliography.as_deref()),
@@ -295,88 +165,6 @@ impl SiteConfig {
             }
         }
         problems
-    }
-
-    /// Finds where each `menu:` entry's link is written, in order.
-    fn locate_menu(&mut self, locator: &yaml::Locator) {
-        // From the first `menu` on, so that a link is not found in an earlier value.
-        let mut cursor = yaml::LocateCursor::default();
-        if !self.menu.is_empty() {
-            let _ = locator.locate_next("menu", &mut cursor);
-        }
-        for item in &mut self.menu {
-            let written = item.link.to_string();
-            item.at = locator
-                .locate_next(&written, &mut cursor)
-                .or_else(|| locator.value_of_key("menu"))
-                .unwrap_or((1, 1));
-        }
-    }
-
-    /// An empty `label` of a `menu:` entry would make a link with no accessible name.
-    fn check_menu_labels(&self) -> Vec<Diagnostic> {
-        let empty = |i: &&MenuItem| i.label.as_deref().is_some_and(|l| l.trim().is_empty());
-        self.menu
-            .iter()
-            .filter(empty)
-            .map(|item| {
-                let (line, column) = item.at;
-                let message = format!("the menu entry `{}` has an empty label, so its link would have no text", item.link);
-                Diagnostic::error(Path::new("site.yaml"), line, column, message)
-                    .with_help("write the label readers should see, or leave `label` out to show the page's title")
-            })
-            .collect()
-    }
-
-    /// Checks that each `menu:` entry names a page the site publishes: `problem` says what is
-    /// wrong with a reference (the resolver's check of a reference), and the error is located at
-    /// the entry in site.yaml.
-    pub fn check_menu(
-        &self,
-        problem: impl Fn(&Ref) -> Option<(String, Option<String>)>,
-    ) -> Vec<Diagnostic> {
-        self.menu
-            .iter()
-            .filter_map(|item| {
-                let (message, help) = problem(&item.link)?;
-                let (line, column) = item.at;
-                let d = Diagnostic::error(Path::new("site.yaml"), line, column, message);
-                Some(d.with_help_opt(help))
-            })
-            .collect()
-    }
-
-    /// Finds where each `highlights:` entry's link is written, in order.
-    fn locate_highlights(&mut self, locator: &yaml::Locator) {
-        // From `highlights` on, so that a link is not found in the menu or an earlier value.
-        let mut cursor = yaml::LocateCursor::default();
-        if !self.highlights.is_empty() {
-            let _ = locator.locate_next("highlights", &mut cursor);
-        }
-        for item in &mut self.highlights {
-            let written = item.link.to_string();
-            item.at = locator
-                .locate_next(&written, &mut cursor)
-                .or_else(|| locator.value_of_key("highlights"))
-                .unwrap_or((1, 1));
-        }
-    }
-
-    /// Checks that each `highlights:` entry names a page the site publishes, as
-    /// [`SiteConfig::check_menu`] does for the menu.
-    pub fn check_highlights(
-        &self,
-        problem: impl Fn(&Ref) -> Option<(String, Option<String>)>,
-    ) -> Vec<Diagnostic> {
-        self.highlights
-            .iter()
-            .filter_map(|item| {
-                let (message, help) = problem(&item.link)?;
-                let (line, column) = item.at;
-                let d = Diagnostic::error(Path::new("site.yaml"), line, column, message);
-                Some(d.with_help_opt(help))
-            })
-            .collect()
     }
 
     /// `language` is a BCP 47 language tag (`en`, `en-GB`, `cy`): it goes into every page's

@@ -23,17 +23,20 @@ use crate::resolve::{Origin, Site};
 /// Every cross-field rule, over the whole site.
 pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    problems.extend(site.config.check_highlights(|r| {
-        site.ref_problem(r, &crate::model::Kind::REFERABLE, "highlights")
-            .or_else(|| site.withdrawn_problem(r))
-    }));
+    let config = &site.config;
+    problems.extend(crate::config::links::check_targets(
+        &config.highlights,
+        |r| {
+            site.ref_problem(r, &crate::model::Kind::REFERABLE, "highlights")
+                .or_else(|| site.withdrawn_problem(r))
+        },
+    ));
     check_reports(site, &mut problems);
     check_cmos(site, bibliography, &mut problems);
     check_glossary(site, &mut problems);
-    problems.extend(
-        site.config
-            .check_menu(|r| site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")),
-    );
+    problems.extend(crate::config::links::check_targets(&config.menu, |r| {
+        site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")
+    }));
     problems
 }
 

@@ -334,7 +334,7 @@ impl<'a> Renderer<'a> {
                 };
                 NavItem {
                     title: m
-                        .label
+                        .words
                         .clone()
                         .unwrap_or_else(|| site.title(m.link.kind, &m.link.id)),
                     url: linker.url(&target),

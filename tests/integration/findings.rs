@@ -150,8 +150,8 @@ fn wrong_highlight_targets_are_errors_in_site_yaml() {
         ("  - c1\n", "c1", "such as `cmo/some-id`"),
         (
             "  - {link: cmo/c1, text: \" \"}\n",
-            "text",
-            "`text` is empty",
+            "cmo/c1",
+            "has an empty `text`",
         ),
     ] {
         let yaml = format!("{SITE_YAML}highlights:\n{entry}");

@@ -330,7 +330,7 @@ fn empty_names_of_the_logo_parents_and_menu_entries_are_located_errors() {
     on_line("`logo_alt` is empty", "logo_alt:");
     on_line("the department's name is empty", "department:");
     on_line("the university's name is empty", "university:");
-    on_line("the menu entry `page/about` has an empty label", "menu:");
+    on_line("the menu entry `page/about` has an empty `label`", "menu:");
 }
 
 #[test]

@@ -134,7 +134,7 @@ fn chosen_highlights(linker: &Linker) -> Vec<HighlightView> {
                 .then(|| site.cmo(&h.link.id))
                 .flatten();
             HighlightView {
-                text: h.text.clone(),
+                text: h.words.clone(),
                 title: site.title(h.link.kind, &h.link.id),
                 url: linker.url(&target),
                 status: cmo.map(|r| enum_value(&r.cmo.status)),

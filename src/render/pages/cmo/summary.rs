@@ -44,9 +44,12 @@ struct Budget {
     anticipated: bool,
 }
 
+/// The most words of one part that any budget quotes.
+const MOST_WORDS: usize = 12;
+
 /// The budgets tried in turn, most generous first, until the sentence fits [`MAX_WORDS`].
 const TRIES: [Budget; 8] = [
-    Budget::new(12, true, true),
+    Budget::new(MOST_WORDS, true, true),
     Budget::new(10, true, true),
     Budget::new(8, true, true),
     Budget::new(6, true, true),
@@ -100,6 +103,12 @@ impl<'a> Clause<'a> {
     fn of(text: &'a str) -> Self {
         const BREAKS: [&str; 7] = [";", " — ", " – ", " - ", ":", " (", ". "];
         let whole = bare(text);
+        // No budget quotes more than MOST_WORDS words, so a break after the next word changes
+        // nothing: search only up to there (a context item may be a paragraph long).
+        let whole = match whole.split_whitespace().nth(MOST_WORDS + 1) {
+            Some(word) => &whole[..word.as_ptr() as usize - whole.as_ptr() as usize],
+            None => whole,
+        };
         let cut = BREAKS
             .iter()
             .filter_map(|b| whole.find(b))
@@ -108,7 +117,7 @@ impl<'a> Clause<'a> {
         let clause = cut.map_or(whole, |at| bare(&whole[..at]));
         Clause {
             words: clause.split_whitespace().collect(),
-            cut: cut.is_some(),
+            cut: cut.is_some() || clause.len() < bare(text).len(),
         }
     }
 
@@ -360,12 +369,21 @@ mod tests {
 
     #[test]
     fn each_part_is_cut_to_its_first_clause_at_a_word_boundary() {
-        assert_eq!(Clause::of("Long waits; staff shortages.").short(12), "Long waits…");
+        assert_eq!(
+            Clause::of("Long waits; staff shortages.").short(12),
+            "Long waits…"
+        );
         assert_eq!(Clause::of("Trust — built over months").short(12), "Trust…");
-        assert_eq!(Clause::of("Budgets (2019 to 2022) fell").short(12), "Budgets…");
+        assert_eq!(
+            Clause::of("Budgets (2019 to 2022) fell").short(12),
+            "Budgets…"
+        );
         assert_eq!(Clause::of("Rules: many of them").short(12), "Rules…");
         assert_eq!(Clause::of("(Aside) the rest").short(12), "(Aside) the rest");
-        assert_eq!(Clause::of("one two three four five").short(3), "one two three…");
+        assert_eq!(
+            Clause::of("one two three four five").short(3),
+            "one two three…"
+        );
         assert_eq!(Clause::of("one two, three four").short(2), "one two…");
         assert_eq!(Clause::of("Short enough.").short(12), "Short enough");
         assert_eq!(Clause::of("   ").short(12), "");
