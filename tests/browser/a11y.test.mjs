@@ -26,26 +26,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
-import { pageKinds, allPages, CHROMIUM_ARGS, isLocal } from './site-pages.mjs';
+import { useSite, addAxe, AXE_TAGS, SITE_DIR, BASE_PATH, pageKinds, allPages, isLocal } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const require = createRequire(import.meta.url);
-
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOT_DIR = path.join(repoRoot, 'target', 'screenshots');
 const VIEWPORTS = [
   { width: 320, height: 640 },
   { width: 1280, height: 800 },
 ];
 const CONCURRENCY = Math.max(1, Number(process.env.A11Y_CONCURRENCY) || 3);
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const { pages: kindPages, missing } = pageKinds(SITE_DIR);
 const byKind = Object.fromEntries(kindPages.map((p) => [p.kind, p]));
@@ -171,8 +160,6 @@ function measureOverflow() {
 
 // ---------------------------------------------------------------- tests
 
-let browser;
-let server;
 const pools = new Map();
 const widths320 = [];
 let pagesChecked = 0;
@@ -181,25 +168,15 @@ let pagesWithViolations = 0;
 const offHost = [];
 const t0 = Date.now();
 
-/** Opens a fresh page (own context) at `width`, for tests that change the page's state. */
-async function openPage(width, rel) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, serviceWorkers: 'block' });
-  const requests = [];
-  const page = await context.newPage();
-  page.on('request', (r) => requests.push(r.url()));
-  const response = await page.goto(server.url + rel, { waitUntil: 'load' });
-  return { context, page, response, requests };
-}
-
 /** Loads `p` in a pooled tab at `viewport`, runs axe, and returns what a test asserts on. */
-async function check(p, viewport) {
+async function check(site, p, viewport) {
   const pool = pools.get(viewport.width);
   const tab = await pool.acquire();
   let broken = true;
   try {
     tab.requests = [];
-    const response = await tab.page.goto(server.url + p.rel, { waitUntil: 'load', timeout: 60000 });
-    await tab.page.addScriptTag({ content: AXE_SOURCE });
+    const response = await tab.page.goto(site.url + p.rel, { waitUntil: 'load', timeout: 60000 });
+    await addAxe(tab.page);
     const result = await tab.page.evaluate(
       (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
       AXE_TAGS,
@@ -217,24 +194,20 @@ async function check(p, viewport) {
 }
 
 describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
+  const site = useSite();
+
   before(async () => {
-    server = await startServer(SITE_DIR, BASE_PATH);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Every host but the test server fails to resolve: a page that loads from elsewhere is
-      // reported (the request is recorded) and nothing leaves the machine.
-      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-    });
     for (const viewport of VIEWPORTS) {
-      const context = await browser.newContext({ viewport, serviceWorkers: 'block' });
+      // Not routed (a route would slow each of the many loads): every host but the test server
+      // fails to resolve (launchChromium), so a page that loads from elsewhere is reported (the
+      // request is recorded) and nothing leaves the machine.
+      const context = await site.browser.newContext({ viewport, serviceWorkers: 'block' });
       pools.set(viewport.width, new TabPool(context, CONCURRENCY));
     }
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     console.log(
       `a11y summary: ${pagesChecked} page loads checked (${pages.length} pages x ${VIEWPORTS.length} widths, ` +
@@ -251,7 +224,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     for (const p of pages) {
       for (const viewport of VIEWPORTS) {
         it(`/${p.rel} at ${viewport.width}px: no axe violations, no off-host requests`, { timeout: 180000 }, async () => {
-          const r = await check(p, viewport);
+          const r = await check(site, p, viewport);
           pagesChecked++;
           totalViolations += r.violations.length;
           if (r.violations.length) pagesWithViolations++;
@@ -292,7 +265,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
     it(`keyboard: skip link and header links on ${kind} page`, async (t) => {
       const p = byKind[kind];
       assert.ok(p, `no ${kind} page found`);
-      const { context, page } = await openPage(1280, p.rel);
+      const { context, page } = await site.open(p.rel, { width: 1280, height: 900 });
       try {
         // 1. First Tab lands on the skip link, which is visible when focused.
         await page.keyboard.press('Tab');
@@ -327,7 +300,7 @@ describe('accessibility (axe-core, WCAG 2.2 AA) in Chromium', () => {
         assert.ok(inMain.ok, `after Enter on the skip link, focus should be on/in <main id="main">; it is on ${inMain.active}`);
 
         // 3. Every link in the site header is reached by Tab, with a visible focus indicator.
-        await page.goto(server.url + p.rel, { waitUntil: 'load' });
+        await page.goto(site.url + p.rel, { waitUntil: 'load' });
         const total = await page.evaluate(() => {
           const headers = [...document.querySelectorAll('header')].filter(
             (h) => !h.parentElement.closest('main, article, aside, nav, section'),

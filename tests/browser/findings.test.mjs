@@ -13,19 +13,12 @@
 // "On the first screen" means the first line of it is: its top plus one line is at most 640 px.
 // One page of each kind is loaded without JavaScript too, since the content must not depend on it.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { useSite, SITE_DIR, pagesIn } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const VIEWPORT = { width: 320, height: 640 };
 
 // Kind → [folder of its pages, selectors of its first finding (the first that matches is used)].
@@ -39,21 +32,11 @@ const KINDS = {
   theme: ['themes', ['.lead', 'h1 ~ :not(.kind)']],
 };
 
-function subpages(dir) {
-  const abs = path.join(SITE_DIR, dir);
-  if (!fs.existsSync(abs)) return [];
-  return fs
-    .readdirSync(abs, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(abs, d.name, 'index.html')))
-    .map((d) => `${dir}/${d.name}/`)
-    .sort();
-}
-
 /** Every page to check: {kind, rel, selectors}. */
 function discover() {
   const pages = [{ kind: 'home', rel: '', selectors: ['.highlights .highlight'] }];
   for (const [kind, [dir, selectors]] of Object.entries(KINDS)) {
-    for (const rel of subpages(dir)) pages.push({ kind, rel, selectors });
+    for (const rel of pagesIn(SITE_DIR, dir)) pages.push({ kind, rel, selectors });
     // The kind's list page (the CMO list is the matrix, another part's page).
     if (kind !== 'cmo' && fs.existsSync(path.join(SITE_DIR, dir, 'index.html'))) {
       pages.push({ kind: 'list', rel: `${dir}/`, selectors: ['.lead', 'h1 ~ :not(.kind)'] });
@@ -90,22 +73,8 @@ async function measure(page, selectors) {
   }, selectors);
 }
 
-let browser;
-let server;
-
 describe('findings first on a phone (320×640)', () => {
-  before(async () => {
-    server = await startServer(SITE_DIR, BASE_PATH);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = useSite();
 
   it('finds pages of every kind', () => {
     const kinds = new Set(pages.map((p) => p.kind));
@@ -119,16 +88,12 @@ describe('findings first on a phone (320×640)', () => {
   const firstOfEach = pages.filter((p, i) => pages.findIndex((q) => q.kind === p.kind) === i);
   for (const [javaScript, checked] of [[true, pages], [false, firstOfEach]]) {
     it(`heading and first finding are on the first screen of ${javaScript ? 'every page' : 'one page per kind, without JavaScript'}`, async () => {
-      const context = await browser.newContext({ viewport: VIEWPORT, javaScriptEnabled: javaScript });
-      await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        return u.hostname === '127.0.0.1' ? route.continue() : route.abort('blockedbyclient');
-      });
+      const context = await site.context({ ...VIEWPORT, javaScriptEnabled: javaScript });
       const page = await context.newPage();
       const failures = [];
       try {
         for (const p of checked) {
-          const response = await page.goto(server.url + p.rel, { waitUntil: 'load' });
+          const response = await page.goto(site.url + p.rel, { waitUntil: 'load' });
           assert.equal(response?.status(), 200, `HTTP status of /${p.rel}`);
           const m = await measure(page, p.selectors);
           const where = `${p.kind} /${p.rel}`;
@@ -155,12 +120,12 @@ describe('findings first on a phone (320×640)', () => {
   it('a CMO page shows its causal summary and its verdict before Context, Mechanism and Outcomes, which follow closely', async () => {
     const cmos = pages.filter((p) => p.kind === 'cmo');
     assert.ok(cmos.length > 0, 'no CMO pages');
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    const context = await site.context(VIEWPORT);
     const page = await context.newPage();
     const failures = [];
     try {
       for (const p of cmos) {
-        await page.goto(server.url + p.rel, { waitUntil: 'load' });
+        await page.goto(site.url + p.rel, { waitUntil: 'load' });
         const r = await page.evaluate(() => {
           const top = (s) => document.querySelector(s)?.getBoundingClientRect().top ?? null;
           const badge = document.querySelector('main .verdict-badge');

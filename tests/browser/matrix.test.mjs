@@ -11,66 +11,26 @@
 // but the page's own is a relative link to the CMO page the text list links, reachable by Tab with a
 // visible focus, and each relation drawn has its own line and a legend entry.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { useSite, SITE_DIR, BASE_PATH, pagesIn, trackLayoutShift, layoutShift } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const MIN_LABEL_PX = 12;
 const STATUS_WORDS = /\b(initial|supported|partially supported|refuted|contested|superseded)\b/i;
 
 /** CMO pages whose HTML has a chain diagram, found on disk so that every one is checked. */
-function chainPages() {
-  const dir = path.join(SITE_DIR, 'cmos');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((d) => {
-      const f = path.join(dir, d, 'index.html');
-      return fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes('class="chain-diagram');
-    })
-    .sort()
-    .map((d) => `cmos/${d}/`);
-}
+const chainPages = () => pagesIn(SITE_DIR, 'cmos', (html) => html.includes('class="chain-diagram'));
 
-let browser;
-let server;
-
-async function open(rel, width, height = 640, options = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, ...options });
-  await context.route('**/*', (route) =>
-    new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort(),
-  );
-  const page = await context.newPage();
-  const response = await page.goto(server.url + rel, { waitUntil: 'load' });
-  assert.equal(response?.status(), 200, `/${rel}`);
-  return { context, page };
-}
+const site = useSite();
 
 const sideways = (page) =>
   page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
-before(async () => {
-  server = await startServer(SITE_DIR, BASE_PATH);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 describe('the CMO matrix', () => {
   it('at 320×640: no sideways scroll, no wide table, a short page and every tracer group reachable', async () => {
-    const { context, page } = await open('cmos/', 320);
+    const { context, page } = await site.open('cmos/', { width: 320, height: 640 });
     try {
       assert.ok((await sideways(page)) <= 0, 'the page scrolls sideways');
       const tables = await page.$$eval('table.matrix', (ts) => ts.filter((t) => t.getClientRects().length).length);
@@ -108,22 +68,17 @@ describe('the CMO matrix', () => {
     // The script arrives well after the first paint, as on a slow phone: whatever it shows or
     // hides must not move what is already on screen. The bound is below the 0.1 of "good", so
     // that a late filter form (0.086 here) is caught.
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true });
+    const context = await site.context({ width: 320, height: 640, isMobile: true });
     await context.route('**/*.js', async (route) => {
       await new Promise((r) => setTimeout(r, 1500));
       await route.continue();
     });
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      window.shifted = 0;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) if (!e.hadRecentInput) window.shifted += e.value;
-      }).observe({ type: 'layout-shift', buffered: true });
-    });
+    await trackLayoutShift(page);
     try {
-      await page.goto(server.url + 'cmos/', { waitUntil: 'load' });
+      await page.goto(site.url + 'cmos/', { waitUntil: 'load' });
       await page.waitForTimeout(500);
-      const cls = await page.evaluate(() => window.shifted);
+      const cls = await layoutShift(page);
       assert.ok(cls < 0.05, `cumulative layout shift ${cls}`);
     } finally {
       await context.close();
@@ -131,7 +86,7 @@ describe('the CMO matrix', () => {
   });
 
   it('without JavaScript the filter is hidden and the groups still open', async () => {
-    const { context, page } = await open('cmos/', 320, 640, { javaScriptEnabled: false });
+    const { context, page } = await site.open('cmos/', { width: 320, height: 640, javaScriptEnabled: false });
     try {
       assert.equal(await page.locator('.cmo-filter').isVisible(), false, 'a filter that cannot work is shown');
       const summary = page.locator('details.tracer-group summary').first();
@@ -143,7 +98,7 @@ describe('the CMO matrix', () => {
   });
 
   it('at 1280: each cell gives its count and statuses in words and links to exactly its configurations', async () => {
-    const { context, page } = await open('cmos/', 1280, 800);
+    const { context, page } = await site.open('cmos/', { width: 1280, height: 800 });
     try {
       assert.ok((await sideways(page)) <= 0, 'the page scrolls sideways');
       const cells = await page.$$eval('table.matrix td', (tds) =>
@@ -200,7 +155,7 @@ describe('the CMO matrix', () => {
   });
 
   it('the filter recounts each cell from what it still lists', async () => {
-    const { context, page } = await open('cmos/', 1280, 800);
+    const { context, page } = await site.open('cmos/', { width: 1280, height: 800 });
     try {
       const status = await page.$eval('#filter-status option:nth-child(2)', (o) => o.value);
       await page.selectOption('#filter-status', status);
@@ -235,11 +190,11 @@ describe('chain diagrams', () => {
   // 640 is where the wide layout starts, so its labels are smallest there.
   for (const width of [320, 640, 1280]) {
     it(`at ${width} px: labels of 12 px or more inside their nodes, and every node a link`, async () => {
-      const { context, page } = await open(pages[0], width, 800);
+      const { context, page } = await site.open(pages[0], { width, height: 800 });
       const problems = [];
       try {
         for (const rel of pages) {
-          await page.goto(server.url + rel, { waitUntil: 'load' });
+          await page.goto(site.url + rel, { waitUntil: 'load' });
           if ((await sideways(page)) > 0) problems.push(`${rel}: scrolls sideways`);
           const r = await page.evaluate((min) => {
             const out = [];
@@ -297,7 +252,7 @@ describe('chain diagrams', () => {
   }
 
   it('a node is reached by Tab and shows its focus', async () => {
-    const { context, page } = await open(pages[0], 1280, 800);
+    const { context, page } = await site.open(pages[0], { width: 1280, height: 800 });
     try {
       const before = await page.$eval('svg.chain-wide a.chain-link rect', (r) => getComputedStyle(r).fill);
       let reached = false;

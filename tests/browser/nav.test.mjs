@@ -8,34 +8,12 @@
 //      BASE_PATH URL prefix the site is built for (default /research/hsca12/)
 //      CHROMIUM  Chromium binary (default /usr/bin/chromium)
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { useSite, addAxe, AXE_TAGS, SITE_DIR, BASE_PATH, pagesIn } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const require = createRequire(import.meta.url);
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-/** The first page (sorted) in `dir` of the built site whose HTML matches `test`, as `dir/x/`. */
-function pageIn(dir, test = () => true) {
-  const abs = path.join(SITE_DIR, dir);
-  if (!fs.existsSync(abs)) return null;
-  for (const name of fs.readdirSync(abs).sort()) {
-    const file = path.join(abs, name, 'index.html');
-    if (fs.existsSync(file) && test(fs.readFileSync(file, 'utf8'))) return `${dir}/${name}/`;
-  }
-  return null;
-}
+/** The first page (by name) in `dir` of the built site whose HTML matches `test`, as `dir/x/`. */
+const pageIn = (dir, test) => pagesIn(SITE_DIR, dir, test)[0] ?? null;
 
 // A report with an "On this page" contents and a series, and a CMO that a report defines.
 const REPORT = pageIn('reports', (h) => h.includes('class="toc"') && h.includes('class="pager"'))
@@ -43,26 +21,7 @@ const REPORT = pageIn('reports', (h) => h.includes('class="toc"') && h.includes(
 const CMO = pageIn('cmos', (h) => h.includes('href="../../reports/'));
 const PAGES = { home: '', list: 'reports/', report: REPORT, cmo: CMO };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer(SITE_DIR, BASE_PATH);
-  browser = await chromium.launch({ executablePath: CHROMIUM });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(rel, { width = 320, height = 640, javaScriptEnabled = true } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, javaScriptEnabled });
-  const page = await context.newPage();
-  const response = await page.goto(server.url + rel, { waitUntil: 'load' });
-  assert.equal(response.status(), 200, `${rel} answered ${response.status()}`);
-  return { context, page };
-}
+const site = useSite();
 
 /** Presses Tab until `selector` has focus; fails after `max` presses. */
 async function tabTo(page, selector, max = 30) {
@@ -81,7 +40,7 @@ describe('navigation', () => {
 
   for (const [kind, rel] of Object.entries(PAGES)) {
     it(`at 320×640 the ${kind} page's header is one compact line, with the search box in it`, async () => {
-      const { context, page } = await open(rel);
+      const { context, page } = await site.open(rel);
       try {
         const m = await page.evaluate(() => {
           const header = document.querySelector('header.site-header');
@@ -109,7 +68,7 @@ describe('navigation', () => {
   }
 
   it('at 320×640 the Menu opens and closes by keyboard, and its links are reached by Tab', async () => {
-    const { context, page } = await open(REPORT);
+    const { context, page } = await site.open(REPORT);
     try {
       const closed = await page.locator('.site-nav a').first().isVisible();
       assert.equal(closed, false, 'the navigation is visible before the Menu is opened');
@@ -137,7 +96,7 @@ describe('navigation', () => {
   });
 
   it('at 320×640 the Menu works without JavaScript (a <details> element)', async () => {
-    const { context, page } = await open(REPORT, { javaScriptEnabled: false });
+    const { context, page } = await site.open(REPORT, { javaScriptEnabled: false });
     try {
       await tabTo(page, '.site-menu > summary');
       await page.keyboard.press('Space');
@@ -149,7 +108,7 @@ describe('navigation', () => {
   });
 
   it('at 1280 the full navigation and the search box show without a Menu button and are reached by Tab', async () => {
-    const { context, page } = await open(REPORT, { width: 1280, height: 800 });
+    const { context, page } = await site.open(REPORT, { width: 1280, height: 800 });
     try {
       assert.equal(await page.locator('.site-menu > summary').isVisible(), false, 'the Menu button shows at 1280');
       const links = await page.locator('.site-nav a').count();
@@ -166,15 +125,15 @@ describe('navigation', () => {
   });
 
   it('marks the current page and section in the navigation', async () => {
-    const { context, page } = await open('reports/', { width: 1280 });
+    const { context, page } = await site.open('reports/', { width: 1280 });
     try {
       const list = await page.locator('.site-nav a[aria-current="page"]').allTextContents();
       assert.deepEqual(list, ['Reports'], 'the reports list should be the current page');
-      await page.goto(server.url + REPORT);
+      await page.goto(site.url + REPORT);
       const report = await page.locator('.site-nav a[aria-current]').evaluateAll((as) =>
         as.map((a) => [a.textContent, a.getAttribute('aria-current')]));
       assert.deepEqual(report, [['Reports', 'true']], 'on a report, Reports is the current section');
-      await page.goto(server.url);
+      await page.goto(site.url);
       assert.equal(await page.locator('.site-nav a[aria-current]').count(), 0, 'the home page has no current item');
       const names = await page.locator('.site-nav a').allTextContents();
       assert.ok(names.includes('Studies'), `the navigation has no Studies: ${names.join(', ')}`);
@@ -185,7 +144,7 @@ describe('navigation', () => {
 
   for (const kind of ['report', 'cmo']) {
     it(`breadcrumbs on the ${kind} page lead from Home through the model to the page`, async () => {
-      const { context, page } = await open(PAGES[kind], { width: 1280 });
+      const { context, page } = await site.open(PAGES[kind], { width: 1280 });
       try {
         const crumbs = await page.locator('nav[aria-label="Breadcrumb"] ol > li > a').evaluateAll((as) =>
           as.map((a) => ({ text: a.textContent, href: a.getAttribute('href'), url: a.href, current: a.getAttribute('aria-current') })));
@@ -208,7 +167,7 @@ describe('navigation', () => {
   }
 
   it('at 320×640 the breadcrumbs take one line', async () => {
-    const { context, page } = await open(CMO);
+    const { context, page } = await site.open(CMO);
     try {
       const h = await page.evaluate(() => document.querySelector('nav.breadcrumbs').getBoundingClientRect().height);
       assert.ok(h < 40, `breadcrumbs are ${h}px tall at 320`);
@@ -218,7 +177,7 @@ describe('navigation', () => {
   });
 
   it('"On this page" is a closed disclosure on a phone and a sticky column at 1280', async () => {
-    const phone = await open(REPORT);
+    const phone = await site.open(REPORT);
     try {
       const toc = phone.page.locator('.toc-details');
       assert.equal(await toc.count(), 1, `${REPORT} has no contents`);
@@ -229,7 +188,7 @@ describe('navigation', () => {
     } finally {
       await phone.context.close();
     }
-    const wide = await open(REPORT, { width: 1280, height: 800 });
+    const wide = await site.open(REPORT, { width: 1280, height: 800 });
     try {
       assert.ok(await wide.page.locator('.toc-details a').first().isVisible(), 'contents hidden at 1280');
       const before = await wide.page.evaluate(() => document.querySelector('.toc').getBoundingClientRect().top);
@@ -252,7 +211,7 @@ describe('navigation', () => {
   });
 
   it('a report links its previous or next report', async () => {
-    const { context, page } = await open(REPORT, { width: 1280 });
+    const { context, page } = await site.open(REPORT, { width: 1280 });
     try {
       const links = await page.locator('nav.pager a[rel]').evaluateAll((as) => as.map((a) => [a.rel, a.href]));
       assert.ok(links.length >= 1, 'no previous or next report');
@@ -267,10 +226,10 @@ describe('navigation', () => {
 
   for (const width of [320, 1280]) {
     it(`axe finds no violations in the header, breadcrumbs, contents, pager and footer, open, at ${width}`, async () => {
-      const { context, page } = await open(REPORT, { width, height: width === 320 ? 640 : 800 });
+      const { context, page } = await site.open(REPORT, { width, height: width === 320 ? 640 : 800 });
       try {
         await page.evaluate(() => document.querySelectorAll('details.site-menu, details.toc-details').forEach((d) => { d.open = true; }));
-        await page.addScriptTag({ content: AXE_SOURCE });
+        await addAxe(page);
         // This part's components only; a11y.test.mjs checks whole pages.
         const include = ['header.site-header', 'nav.breadcrumbs', 'nav.toc', 'nav.pager', '.page-dates', '.back-to-top', 'footer.site-footer']
           .map((s) => [s]);

@@ -18,40 +18,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { useSite, addAxe, SITE_DIR, htmlFiles, trackLayoutShift, layoutShift } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const require = createRequire(import.meta.url);
-
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { width: 320, height: 640 };
 
 // ---------------------------------------------------------------- discovery
-
-/** Every HTML page of the site as a URL path relative to the site root (`reports/x/`). */
-function allPages() {
-  const found = [];
-  const walk = (dir) => {
-    for (const d of fs.readdirSync(path.join(SITE_DIR, dir), { withFileTypes: true })) {
-      const rel = dir ? `${dir}/${d.name}` : d.name;
-      if (d.isDirectory()) {
-        // Pagefind's own files are not pages of the site.
-        if (!d.name.startsWith('.') && d.name !== 'pagefind') walk(rel);
-      } else if (d.name.endsWith('.html') && rel !== '404.html') {
-        found.push(rel.endsWith('index.html') ? rel.slice(0, -'index.html'.length) : rel);
-      }
-    }
-  };
-  if (fs.existsSync(SITE_DIR)) walk('');
-  return found.sort();
-}
 
 /** One page of each kind: the first of each top folder, and the top-level pages. */
 function onePerKind(pages) {
@@ -64,7 +35,8 @@ function onePerKind(pages) {
   return [...seen.entries()];
 }
 
-const PAGES = allPages();
+/** Every HTML page of the site as a URL path relative to the site root (`reports/x/`). */
+const PAGES = htmlFiles(SITE_DIR);
 
 // ---------------------------------------------------------------- in-page checks
 
@@ -131,35 +103,8 @@ function layoutProblems() {
 
 // ---------------------------------------------------------------- tests
 
-let browser;
-let server;
-
-const launch = () =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-
-/** A fresh context whose requests never leave this machine, with every failed request noted. */
-async function context(options = {}) {
-  const ctx = await browser.newContext({ viewport: PHONE, serviceWorkers: 'block', ...options });
-  await ctx.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    return u.hostname === '127.0.0.1' || u.protocol === 'data:' ? route.continue() : route.abort();
-  });
-  return ctx;
-}
-
 describe('reflow and layout polish in Chromium', () => {
-  before(async () => {
-    server = await startServer(SITE_DIR, BASE_PATH);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = useSite();
 
   it('the site has pages to check', () => {
     assert.ok(PAGES.length > 10, `only ${PAGES.length} pages found in ${SITE_DIR}`);
@@ -170,7 +115,7 @@ describe('reflow and layout polish in Chromium', () => {
     let page;
     let failed = [];
     before(async () => {
-      ctx = await context();
+      ctx = await site.context(PHONE);
       page = await ctx.newPage();
       page.on('response', (r) => {
         if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
@@ -186,7 +131,7 @@ describe('reflow and layout polish in Chromium', () => {
     for (const rel of PAGES) {
       it(`/${rel}: nothing wider than the screen, and the layout rules hold`, async () => {
         failed = [];
-        const response = await page.goto(server.url + rel, { waitUntil: 'load' });
+        const response = await page.goto(site.url + rel, { waitUntil: 'load' });
         assert.equal(response?.status(), 200, `HTTP status of /${rel}`);
         const problems = await page.evaluate(layoutProblems);
         if (failed.length) problems.push(`requests that failed: ${failed.join(', ')}`);
@@ -199,7 +144,7 @@ describe('reflow and layout polish in Chromium', () => {
     let ctx;
     let page;
     before(async () => {
-      ctx = await context({ colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
+      ctx = await site.context({ colorScheme: 'dark', width: 1280, height: 800 });
       page = await ctx.newPage();
     });
     after(async () => ctx?.close());
@@ -207,10 +152,10 @@ describe('reflow and layout polish in Chromium', () => {
     // One page of each kind: the pages of a kind share their template and their colours.
     for (const [kind, rel] of onePerKind(PAGES)) {
       it(`${kind} (/${rel}): no text below 4.5:1 in the dark colour scheme`, async () => {
-        await page.goto(server.url + rel, { waitUntil: 'load' });
+        await page.goto(site.url + rel, { waitUntil: 'load' });
         const dark = await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches);
         assert.ok(dark, 'the dark colour scheme is emulated');
-        await page.addScriptTag({ content: AXE_SOURCE });
+        await addAxe(page);
         const result = await page.evaluate(() =>
           window.axe.run(document, { runOnly: { type: 'rule', values: ['color-contrast'] }, resultTypes: ['violations'] }),
         );
@@ -223,18 +168,13 @@ describe('reflow and layout polish in Chromium', () => {
   describe('layout shift on a phone, each kind of page', () => {
     for (const [kind, rel] of onePerKind(PAGES)) {
       it(`${kind} (/${rel}): cumulative layout shift below 0.1`, async () => {
-        const ctx = await context();
+        const ctx = await site.context(PHONE);
         try {
-          await ctx.addInitScript(() => {
-            window.__cls = 0;
-            new PerformanceObserver((list) => {
-              for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
-            }).observe({ type: 'layout-shift', buffered: true });
-          });
+          await trackLayoutShift(ctx);
           const page = await ctx.newPage();
-          await page.goto(server.url + rel, { waitUntil: 'load' });
+          await page.goto(site.url + rel, { waitUntil: 'load' });
           await page.waitForTimeout(500);
-          const cls = await page.evaluate(() => window.__cls);
+          const cls = await layoutShift(page);
           if (process.env.SHOW_CLS) console.log(`CLS ${cls.toFixed(4)} ${rel}`);
           assert.ok(cls < 0.1, `CLS ${cls.toFixed(3)} on /${rel}`);
         } finally {
@@ -245,12 +185,12 @@ describe('reflow and layout polish in Chromium', () => {
   });
 
   it('the 404 page at a depth is styled and its links work, without JavaScript', async () => {
-    const ctx = await context({ javaScriptEnabled: false });
+    const ctx = await site.context({ ...PHONE, javaScriptEnabled: false });
     try {
       const page = await ctx.newPage();
       const requests = [];
       page.on('response', (r) => requests.push([r.status(), r.url()]));
-      const response = await page.goto(`${server.url}no/such/folder/page/`, { waitUntil: 'load' });
+      const response = await page.goto(`${site.url}no/such/folder/page/`, { waitUntil: 'load' });
       assert.equal(response?.status(), 404);
       const bad = requests.filter(([s, u]) => s >= 400 && !u.endsWith('/no/such/folder/page/'));
       assert.deepEqual(bad, [], 'requests of the 404 page that failed');
@@ -301,10 +241,10 @@ describe('reflow and layout polish in Chromium', () => {
     assert.ok(reports.length, 'no report pages');
     const size = (rel) => fs.statSync(path.join(SITE_DIR, rel, 'index.html')).size;
     const shortest = reports.sort((a, b) => size(a) - size(b))[0];
-    const ctx = await context({ viewport: { width: 1280, height: 800 } });
+    const ctx = await site.context({ width: 1280, height: 800 });
     try {
       const page = await ctx.newPage();
-      await page.goto(server.url + shortest, { waitUntil: 'load' });
+      await page.goto(site.url + shortest, { waitUntil: 'load' });
       await page.emulateMedia({ media: 'print' });
       const source = await page.evaluate(() => {
         const shown = (sel) => {

@@ -21,15 +21,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startServer } from './serve.mjs';
-import { pageKinds, CHROMIUM_ARGS } from './site-pages.mjs';
+import { launchChromium, SITE_DIR, BASE_PATH, pageKinds } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = path.resolve(process.env.SCREENSHOT_DIR || path.join(repoRoot, 'docs', 'screenshots'));
 const VIEWPORTS = [
   { width: 320, height: 640 },
@@ -80,10 +75,7 @@ async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const quantise = canQuantise();
   const server = await startServer(SITE_DIR, BASE_PATH);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--font-render-hinting=none'],
-  });
+  const browser = await launchChromium(['--font-render-hinting=none']);
   try {
     for (const viewport of VIEWPORTS) {
       const context = await browser.newContext({ viewport, deviceScaleFactor: 1, serviceWorkers: 'block', reducedMotion: 'reduce' });

@@ -15,34 +15,15 @@
 //
 // One browser page runs all the API calls, so the test stays fast.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
-const BASE_PATH = process.env.BASE_PATH || '/research/hsca12/';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-/** The page folders under `dir/` of the built site (`cmos/x/`), sorted. */
-function pagesIn(dir) {
-  const abs = path.join(SITE_DIR, dir);
-  if (!fs.existsSync(abs)) return [];
-  return fs
-    .readdirSync(abs, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(abs, d.name, 'index.html')))
-    .map((d) => `${dir}/${d.name}/`)
-    .sort();
-}
+import { useSite, SITE_DIR, pagesIn, trackLayoutShift, layoutShift } from './harness.mjs';
 
 /** Each CMO page with its title, from the page's own <h1>. */
 function cmos() {
-  return pagesIn('cmos').map((rel) => {
+  return pagesIn(SITE_DIR, 'cmos').map((rel) => {
     const html = fs.readFileSync(path.join(SITE_DIR, rel, 'index.html'), 'utf8');
     const h1 = html.match(/<h1[^>]*>([\s\S]*?)<\/h1>/);
     const title = h1 ? decodeEntities(h1[1].replace(/<[^>]+>/g, '')).trim() : '';
@@ -80,34 +61,19 @@ const KINDS = {
 const FILTERS = ['kind', 'study', 'tracer', 'area', 'theory', 'status'];
 const ENTITY = /&(?:[a-z]+|#\d+|#x[0-9a-f]+);/i;
 
-let browser;
-let server;
 let page;
 
 describe('search (Pagefind in Chromium)', () => {
+  const site = useSite();
+
   before(async () => {
-    server = await startServer(SITE_DIR, BASE_PATH);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.route('**/*', (route) =>
-      new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort(),
-    );
-    page = await context.newPage();
-    await page.goto(server.url + 'search/', { waitUntil: 'load' });
+    ({ page } = await site.open('search/', { width: 1280, height: 900 }));
     // Pagefind, loaded from the site root as the search page does.
     await page.evaluate(async (root) => {
       const pf = await import(root + 'pagefind/pagefind.js');
       await pf.options({ basePath: root + 'pagefind/', baseUrl: root });
       window.__pf = pf;
-    }, server.url);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+    }, site.url);
   });
 
   it('finds every CMO page in the top 3 results for its title', async () => {
@@ -124,7 +90,7 @@ describe('search (Pagefind in Chromium)', () => {
         }
         return out;
       },
-      { list, root: new URL(server.url).pathname },
+      { list, root: new URL(site.url).pathname },
     );
     assert.deepEqual(misses, [], `${misses.length} of ${list.length} CMOs not in the top 3:\n${misses.join('\n')}`);
   });
@@ -132,7 +98,7 @@ describe('search (Pagefind in Chromium)', () => {
   it('indexes every research page and glossary entry, counted by the kind filter', async () => {
     const filters = await page.evaluate(() => window.__pf.filters());
     for (const [dir, kind] of Object.entries(KINDS)) {
-      const expected = pagesIn(dir).length;
+      const expected = pagesIn(SITE_DIR, dir).length;
       if (!expected) continue;
       assert.equal(filters.kind?.[kind] ?? 0, expected, `pages of kind "${kind}" indexed, against ${dir}/ in the site`);
     }
@@ -172,7 +138,7 @@ describe('search (Pagefind in Chromium)', () => {
       return { missing, checks, kinds: Object.keys(all.kind || {}) };
     }, FILTERS);
     assert.deepEqual(r.missing, [], `filters without values: ${r.missing.join(', ')}`);
-    for (const kind of [...Object.values(KINDS).filter((k) => pagesIn(Object.keys(KINDS).find((d) => KINDS[d] === k)).length), 'Glossary term']) {
+    for (const kind of [...Object.values(KINDS).filter((k) => pagesIn(SITE_DIR, Object.keys(KINDS).find((d) => KINDS[d] === k)).length), 'Glossary term']) {
       assert.ok(r.kinds.includes(kind), `kind filter offers "${kind}" (has ${r.kinds.join(', ')})`);
     }
     for (const c of r.checks) {
@@ -200,7 +166,7 @@ describe('search (Pagefind in Chromium)', () => {
     // Pagefind answers a word that begins no indexed word with the longest indexed word that
     // begins it ("asdfgh" finds every "as"); the search page must say there is nothing.
     const status = async (q) => {
-      await page.goto(server.url + 'search/?q=' + encodeURIComponent(q), { waitUntil: 'load' });
+      await page.goto(site.url + 'search/?q=' + encodeURIComponent(q), { waitUntil: 'load' });
       await page.waitForFunction(() => /result/i.test(document.querySelector('.search-status').textContent));
       return {
         text: await page.locator('.search-status').textContent(),
@@ -223,7 +189,7 @@ describe('search (Pagefind in Chromium)', () => {
 
   it('works by keyboard on the search page, announcing results and keeping the search in the URL', async () => {
     const [first] = cmos();
-    await page.goto(server.url + 'search/', { waitUntil: 'load' });
+    await page.goto(site.url + 'search/', { waitUntil: 'load' });
     await page.waitForSelector('.search-filters:not([hidden])');
     await page.locator('body').focus();
     await page.keyboard.press('/');
@@ -275,7 +241,7 @@ describe('search (Pagefind in Chromium)', () => {
   });
 
   it('"/" on any other page goes to a search box', async () => {
-    await page.goto(server.url, { waitUntil: 'load' });
+    await page.goto(site.url, { waitUntil: 'load' });
     await page.locator('body').focus();
     await page.keyboard.press('/');
     await page.waitForFunction(() => document.activeElement?.type === 'search', null, { timeout: 5000 });
@@ -285,41 +251,35 @@ describe('search (Pagefind in Chromium)', () => {
   });
 
   it('"/" at 320 px opens the closed header menu and focuses its search box', async () => {
-    const narrow = await browser.newPage({ viewport: { width: 320, height: 640 } });
-    await narrow.goto(server.url, { waitUntil: 'load' });
+    const { context, page: narrow } = await site.open('', { width: 320, height: 640 });
     await narrow.locator('body').focus();
     await narrow.keyboard.press('/');
     await narrow.waitForFunction(() => document.activeElement?.type === 'search', null, { timeout: 5000 });
     assert.ok(await narrow.locator(':focus').isVisible(), 'the focused box is visible');
-    await narrow.close();
+    await context.close();
   });
 
   for (const width of [320, 1280]) {
     it(`a linked query (search/?q=…) shifts no layout at ${width} px (CLS < 0.1)`, async () => {
-      const p = await browser.newPage({ viewport: { width, height: width === 320 ? 640 : 800 } });
-      await p.addInitScript(() => {
-        window.__cls = 0;
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
-        }).observe({ type: 'layout-shift', buffered: true });
-      });
-      await p.goto(server.url + 'search/?q=commissioning', { waitUntil: 'load' });
+      const context = await site.context({ width, height: width === 320 ? 640 : 800 });
+      await trackLayoutShift(context);
+      const p = await context.newPage();
+      await p.goto(site.url + 'search/?q=commissioning', { waitUntil: 'load' });
       await p.waitForFunction(() => /\d+ results?/.test(document.querySelector('.search-status').textContent));
       await p.waitForTimeout(500);
-      const cls = await p.evaluate(() => window.__cls);
-      await p.close();
+      const cls = await layoutShift(p);
+      await context.close();
       assert.ok(cls < 0.1, `CLS ${cls.toFixed(3)} at ${width} px`);
     });
   }
 
   it('a nonsense query ends in "No results", not "Searching…"', async () => {
-    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await p.goto(server.url + 'search/?q=qwxzvbnmk', { waitUntil: 'load' });
+    const { context, page: p } = await site.open('search/?q=qwxzvbnmk', { width: 1280, height: 800 });
     await p.waitForFunction(() => /No results/.test(document.querySelector('.search-status').textContent));
     await p.fill('#search-input', 'zzqxvj');
     await p.waitForFunction(() => /No results for .zzqxvj/.test(document.querySelector('.search-status').textContent));
     await p.waitForTimeout(1500);
     assert.match(await p.textContent('.search-status'), /^No results for .zzqxvj/);
-    await p.close();
+    await context.close();
   });
 });

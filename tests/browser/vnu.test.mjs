@@ -12,14 +12,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { SITE_DIR } from './site-pages.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
 
-const SITE_DIR = path.resolve(process.env.SITE_DIR || path.join(repoRoot, 'target', 'site-ci'));
 // vnu-jar's main export is (a String object holding) the absolute path of vnu.jar.
 const VNU_JAR = String(require('vnu-jar'));
 const JAVA = process.env.JAVA || 'java';
