@@ -161,6 +161,12 @@ fn assert_page_metadata(p: &PageRead) {
     assert_no_placeholder(page, &p.cite("citation_author"));
     assert_no_placeholder(page, &p.dc("DC.creator"));
     assert_no_placeholder(page, &strings(&p.value["json_ld_authors"]));
+    assert_citations(p, &types[0]);
+}
+
+/// References and journal fields as Scholar reads them.
+fn assert_citations(p: &PageRead, ld_type: &str) {
+    let page = &p.page;
     for r in p.cite("citation_reference") {
         assert!(r.starts_with("citation_title="), "{page}: reference {r:?}");
         assert!(
@@ -181,7 +187,7 @@ fn assert_page_metadata(p: &PageRead) {
             "{page}: one date"
         );
     }
-    if types[0] == "ScholarlyArticle" {
+    if ld_type == "ScholarlyArticle" {
         assert_eq!(
             p.cite("citation_journal_title").len(),
             1,
@@ -254,8 +260,9 @@ fn report(title: &str, authors_and_date: &str, extra: &str) -> String {
     )
 }
 
-#[test]
-fn group_anonymous_and_journal_authors_dates_and_pages_reach_the_clients() {
+/// The fixture site: a group's report with a day-precision date and a CMO, an anonymous report and
+/// a journal article, built and read by the clients.
+fn fixture_pages() -> (Site, Vec<PageRead>) {
     let r1 = common::R1.replace("date: \"2017-06\"\nauthors: [{name: A}]", GROUP_REPORT);
     let anonymous = report(
         "Anon",
@@ -275,13 +282,20 @@ fn group_anonymous_and_journal_authors_dates_and_pages_reach_the_clients() {
     site.build_ok(&[]);
     let pages = read_pages(&site.out());
     pages.iter().for_each(assert_page_metadata);
-    let page = |name: &str| {
-        pages
-            .iter()
-            .find(|p| p.page == name)
-            .unwrap_or_else(|| panic!("{name} read"))
-    };
+    (site, pages)
+}
 
+fn page<'p>(pages: &'p [PageRead], name: &str) -> &'p PageRead {
+    pages
+        .iter()
+        .find(|p| p.page == name)
+        .unwrap_or_else(|| panic!("{name} read"))
+}
+
+#[test]
+fn a_group_author_and_a_day_reach_the_clients_from_a_report_and_its_cmo() {
+    let (site, pages) = fixture_pages();
+    let page = |name| page(&pages, name);
     let group = page("reports/r1/index.html");
     assert_eq!(
         group.cite("citation_author"),
@@ -302,7 +316,12 @@ fn group_anonymous_and_journal_authors_dates_and_pages_reach_the_clients() {
     assert!(site.page("cmos/c1/index.html").contains(
         "<meta name=\"DC.relation.ispartof\" content=\"https://www.example.ac.uk/research/t/reports/r1/\">"
     ));
+}
 
+#[test]
+fn anonymous_work_names_no_author_and_an_article_its_journal() {
+    let (site, pages) = fixture_pages();
+    let page = |name| page(&pages, name);
     let anon = page("reports/anon/index.html");
     assert!(anon.cite("citation_author").is_empty() && anon.dc("DC.creator").is_empty());
     assert_eq!(anon.json_ld()["author"], serde_json::json!([]));
