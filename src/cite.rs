@@ -295,6 +295,12 @@ impl Bibliography {
         FormattedCitations { inline, references }
     }
 
+    /// The entry of `key`, for metadata that describes it field by field (Highwire
+    /// `citation_reference`); `None` if the key is unknown.
+    pub fn entry(&self, key: &str) -> Option<&hayagriva::Entry> {
+        self.library.get(key)
+    }
+
     /// Title and year of an entry as plain (unescaped) text, e.g.
     /// `"A Title (2013)"`; `"A Title"` without a date, `"(2013)"` without a
     /// title. `None` if the key is unknown or the entry has neither.

@@ -1,6 +1,7 @@
 //! Making pages findable and reports citable: every page's meta description and Open Graph
-//! type ([`page_meta`]); "cite this" in BibTeX and RIS, Highwire `citation_*` and Dublin Core meta
-//! tags (read by Google Scholar and Zotero), and schema.org JSON-LD for reports.
+//! type ([`page_meta`]); "cite this" in BibTeX and RIS; Highwire `citation_*` and Dublin Core meta
+//! tags for report and CMO pages (read by Google Scholar and Zotero, see [`highwire`]), and
+//! schema.org JSON-LD for them (see [`linked_data`]).
 //!
 //! A page's description is found in this order:
 //!
@@ -21,13 +22,18 @@
 //! RIS from arbitrary metadata (hayagriva reads BibLaTeX but does not write it).
 
 use serde::Serialize;
-use serde_json::json;
 
 use crate::config::SiteConfig;
-use crate::model::{Cmo, Entity, Kind, Report, ReportKind, ReportType};
-use crate::resolve::Site;
+use crate::model::{Cmo, Entity, Kind, Report, ReportKind};
+use crate::resolve::{CmoRecord, Site};
 
 use super::PageSpec;
+
+mod highwire;
+mod linked_data;
+
+pub use highwire::{cmo_head_meta, head_meta, Defining};
+pub use linked_data::{cmo_json_ld, json_ld};
 
 /// About the length search engines show of a description.
 pub const DESCRIPTION_CHARS: usize = 200;
@@ -88,6 +94,33 @@ pub fn page_meta(site: &Site, spec: &PageSpec, page: Option<&tera::Value>) -> Pa
             PageSpec::Report(i) => Some(site.content.reports[*i].meta.date.iso()),
             _ => None,
         },
+    }
+}
+
+/// What a CMO page's `<head>` says to indexers: Highwire and Dublin Core tags and JSON-LD.
+#[derive(Debug, Clone, Serialize)]
+pub struct CmoHead {
+    pub head_meta: Vec<(String, String)>,
+    pub json_ld: String,
+}
+
+/// The head metadata of a CMO's page, as a part of its defining report (the first report that
+/// lists it) when that report is published.
+pub fn cmo_head(site: &Site, record: &CmoRecord) -> CmoHead {
+    let c = &record.cmo;
+    let url = site.config.base_url.absolute(&Site::url(Kind::Cmo, &c.id));
+    let defining = record
+        .reports
+        .first()
+        .filter(|id| site.is_published(Kind::Report, id))
+        .and_then(|id| {
+            let report = &site.report(id)?.meta;
+            let url = site.config.base_url.absolute(&Site::url(Kind::Report, id));
+            Some(Defining { report, url })
+        });
+    CmoHead {
+        head_meta: cmo_head_meta(&c.title, &url, defining.as_ref(), &site.config),
+        json_ld: cmo_json_ld(c, &url, defining.as_ref(), site),
     }
 }
 
@@ -320,96 +353,6 @@ fn bib_escape(s: &str) -> String {
         .replace('$', "\\$")
         .replace('#', "\\#")
         .replace('_', "\\_")
-}
-
-/// Highwire Press and Dublin Core meta tags: (name, content).
-pub fn head_meta(m: &Report, url: &str, config: &SiteConfig) -> Vec<(String, String)> {
-    let mut tags = vec![("citation_title".to_string(), m.title.clone())];
-    tags.extend(
-        m.authors
-            .iter()
-            .map(|a| ("citation_author".to_string(), a.name.clone())),
-    );
-    tags.push((
-        "citation_publication_date".into(),
-        m.date.iso().replace('-', "/"),
-    ));
-    if let Some(d) = &m.doi {
-        tags.push(("citation_doi".into(), d.clone()));
-    }
-    match m.report_class {
-        ReportType::TracerReport => tags.push((
-            "citation_technical_report_institution".into(),
-            config
-                .publisher
-                .clone()
-                .unwrap_or_else(|| config.title.clone()),
-        )),
-        ReportType::CommissioningReport => tags.push((
-            "citation_publisher".into(),
-            config
-                .publisher
-                .clone()
-                .unwrap_or_else(|| config.title.clone()),
-        )),
-    }
-    tags.push(("citation_language".into(), config.language.clone()));
-    tags.push(("citation_abstract_html_url".into(), url.to_string()));
-    tags.push(("DC.title".into(), m.title.clone()));
-    tags.extend(
-        m.authors
-            .iter()
-            .map(|a| ("DC.creator".to_string(), a.name.clone())),
-    );
-    tags.push(("DC.date".into(), m.date.iso()));
-    tags.push(("DC.language".into(), config.language.clone()));
-    tags.push(("DC.type".into(), "Text".into()));
-    if let Some(d) = &m.doi {
-        tags.push(("DC.identifier".into(), format!("doi:{d}")));
-    }
-    tags
-}
-
-/// schema.org JSON-LD for a report, safe to embed in a `<script>` element.
-pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
-    let authors: Vec<_> = m
-        .authors
-        .iter()
-        .map(|a| {
-            let mut p = json!({"@type": "Person", "name": a.name});
-            if let Some(aff) = &a.affiliation {
-                p["affiliation"] = json!({"@type": "Organization", "name": aff});
-            }
-            if let Some(o) = &a.orcid {
-                p["identifier"] = json!(format!("https://orcid.org/{o}"));
-            }
-            p
-        })
-        .collect();
-    let mut value = json!({
-        "@context": "https://schema.org",
-        "@type": if is_article(m) { "ScholarlyArticle" } else { "Report" },
-        "headline": m.title,
-        "name": m.title,
-        "author": authors,
-        "datePublished": m.date.iso(),
-        "inLanguage": site.config.language,
-        "url": url,
-        "isPartOf": {"@type": "ResearchProject", "name": site.title(Kind::Study, &m.study.id), "url": site.config.base_url.absolute(&Site::url(Kind::Study, &m.study.id))},
-        "keywords": m.keywords,
-    });
-    if let Some(d) = &m.doi {
-        value["identifier"] = json!(format!("https://doi.org/{d}"));
-    }
-    if let Some(a) = &m.abstract_text {
-        value["abstract"] = json!(a);
-    }
-    if let Some(p) = &site.config.publisher {
-        value["publisher"] = json!({"@type": "Organization", "name": p});
-    }
-    serde_json::to_string(&value)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
 }
 
 #[cfg(test)]

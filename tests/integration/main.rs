@@ -23,6 +23,7 @@ mod guide;
 mod hostile;
 mod layers;
 mod layout;
+mod metadata;
 mod nav;
 mod proptest_pipeline;
 mod safety;

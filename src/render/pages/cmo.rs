@@ -6,7 +6,7 @@ mod summary;
 use serde::Serialize;
 
 use super::super::views::{Fact, Group, LinkView, Linker};
-use super::super::{chain, context, Built, Renderer};
+use super::super::{chain, context, meta, Built, Renderer};
 use super::page_path;
 use crate::markdown::SourceLink;
 use crate::model::{enum_label, enum_value, Cmo, Evidence, EvidenceSource, Kind, Ref, TheoryRefs};
@@ -32,6 +32,9 @@ struct CmoPage {
     chain_svg: String,
     body_html: String,
     groups: Vec<Group>,
+    /// The `<head>`'s Highwire, Dublin Core and JSON-LD metadata (`head_meta`, `json_ld`).
+    #[serde(flatten)]
+    head: meta::CmoHead,
 }
 
 /// A context item with its tags as readers see them.
@@ -110,6 +113,7 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
         chain_out,
         chain_in,
         body_html,
+        head: meta::cmo_head(r.site, record),
         groups: linker.backlink_groups(
             Kind::Cmo,
             &c.id,

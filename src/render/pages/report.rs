@@ -88,9 +88,14 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         toc: views::toc(&md.toc),
         body_html: md.html,
         cmos,
+        head_meta: meta::head_meta(
+            m,
+            &url,
+            &r.site.config,
+            &reference_entries(r, &md.references),
+        ),
         references: md.references,
         cite: meta::cite_this(&doc.id, m, &url, &r.site.config),
-        head_meta: meta::head_meta(m, &url, &r.site.config),
         json_ld: meta::json_ld(m, &url, r.site),
         groups: linker.backlink_groups(Kind::Report, &doc.id, &[Relation::ListsCmo]),
     };
@@ -104,6 +109,18 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         problems,
         assets: md.assets,
     }
+}
+
+/// The bibliography's entries of a reference list (id, HTML), in the list's order, for the
+/// `citation_reference` tags.
+fn reference_entries<'b>(
+    r: &Renderer<'b>,
+    references: &[(String, String)],
+) -> Vec<&'b hayagriva::Entry> {
+    references
+        .iter()
+        .filter_map(|(key, _)| r.bibliography.entry(key))
+        .collect()
 }
 
 /// The authors of a report with each affiliation named once, as a journal prints them.
@@ -203,7 +220,10 @@ fn report_facts(linker: &Linker, m: &Report) -> Vec<Fact> {
     }
     facts.extend(m.funding.as_ref().map(funding_fact));
     facts.extend(m.ethics.as_ref().map(|e| linker.fact(e.fact())));
-    m.doi.iter().for_each(|d| facts.push(Fact::text("DOI", d)));
+    m.doi.iter().for_each(|d| {
+        let doi = crate::model::Fact::external("DOI", d, format!("https://doi.org/{d}"));
+        facts.push(linker.fact(doi));
+    });
     m.licence
         .iter()
         .for_each(|l| facts.push(Fact::text("Licence", l)));

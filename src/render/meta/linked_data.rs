@@ -1,0 +1,147 @@
+//! schema.org JSON-LD for report and CMO pages, embedded in a `<script type="application/ld+json">`:
+//!
+//! 1. a report is a `ScholarlyArticle` when it is a journal article (part of its issue, volume
+//!    and `Periodical`, as far as they are given) and a `Report` otherwise (published by the
+//!    site's publisher); both are part of their study, a `ResearchProject`;
+//! 2. each author is a `Person` with `givenName` and `familyName`, or an `Organization` for a
+//!    group; anonymous work has no author;
+//! 3. a DOI is the `identifier` (a `PropertyValue`) and `sameAs` its `https://doi.org/` URL;
+//! 4. a CMO page is a `Claim`: made by the report's authors, first appearing in the report
+//!    (`appearance` and `isBasedOn`), `about` its programme theories;
+//! 5. the JSON is written with serde_json, `<` escaped as `\u003c`, so no text can close the
+//!    script element.
+
+use serde_json::{json, Value};
+
+use super::highwire::{is_article, Defining};
+use crate::model::{Author, CitedName, Cmo, Kind, Report, TheoryRefs};
+use crate::resolve::Site;
+
+/// schema.org JSON-LD for a report, safe to embed in a `<script>` element.
+pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": if is_article(m) { "ScholarlyArticle" } else { "Report" },
+        "headline": m.title,
+        "name": m.title,
+        "author": authors(m),
+        "datePublished": m.date.iso(),
+        "inLanguage": site.config.language,
+        "url": url,
+        "keywords": m.keywords,
+    });
+    let study = json!({
+        "@type": "ResearchProject",
+        "name": site.title(Kind::Study, &m.study.id),
+        "url": site.config.base_url.absolute(&Site::url(Kind::Study, &m.study.id)),
+    });
+    match (&m.journal, is_article(m)) {
+        (Some(j), true) => {
+            value["isPartOf"] = json!([periodical(j), study]);
+            if let Some(p) = &j.pages {
+                value["pagination"] = json!(p);
+            }
+        }
+        _ => value["isPartOf"] = study,
+    }
+    if let Some(d) = &m.doi {
+        value["identifier"] = json!({"@type": "PropertyValue", "propertyID": "DOI", "value": d});
+        value["sameAs"] = json!(format!("https://doi.org/{d}"));
+    }
+    if let Some(a) = &m.abstract_text {
+        value["abstract"] = json!(a);
+    }
+    if let Some(l) = &m.licence {
+        value["license"] = json!(l);
+    }
+    match &site.config.publisher {
+        Some(p) if !is_article(m) => {
+            value["publisher"] = json!({"@type": "Organization", "name": p});
+        }
+        _ => {}
+    }
+    script_safe(&value)
+}
+
+/// schema.org JSON-LD for a CMO page: a `Claim` made in its defining report.
+pub fn cmo_json_ld(c: &Cmo, url: &str, defining: Option<&Defining>, site: &Site) -> String {
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": "Claim",
+        "name": c.title,
+        "text": super::cmo_description(c),
+        "url": url,
+        "inLanguage": site.config.language,
+    });
+    if let Some(d) = defining {
+        let report = json!({
+            "@type": if is_article(d.report) { "ScholarlyArticle" } else { "Report" },
+            "name": d.report.title,
+            "url": d.url,
+        });
+        value["author"] = json!(authors(d.report));
+        value["datePublished"] = json!(d.report.date.iso());
+        value["appearance"] = report.clone();
+        value["isBasedOn"] = report;
+    }
+    if let TheoryRefs::Theories(theories) = &c.programme_theory {
+        let about: Vec<Value> = theories
+            .iter()
+            .map(|t| {
+                json!({
+                    "@type": "Thing",
+                    "name": site.title(Kind::Theory, &t.id),
+                    "url": site.config.base_url.absolute(&Site::url(Kind::Theory, &t.id)),
+                })
+            })
+            .collect();
+        value["about"] = json!(about);
+    }
+    if let Some(l) = &site.config.licence {
+        value["license"] = json!(l);
+    }
+    script_safe(&value)
+}
+
+/// The authors as people and organisations; none for anonymous work.
+fn authors(m: &Report) -> Vec<Value> {
+    if m.authors_not_named {
+        return Vec::new();
+    }
+    m.authors.iter().map(author).collect()
+}
+
+fn author(a: &Author) -> Value {
+    let mut p = match a.cited_name() {
+        CitedName::Group(name) => return json!({"@type": "Organization", "name": name}),
+        CitedName::Person { family, given } => {
+            json!({"@type": "Person", "name": a.name, "familyName": family, "givenName": given})
+        }
+    };
+    if let Some(aff) = &a.affiliation {
+        p["affiliation"] = json!({"@type": "Organization", "name": aff});
+    }
+    if let Some(o) = &a.orcid {
+        p["identifier"] = json!(format!("https://orcid.org/{o}"));
+    }
+    p
+}
+
+/// The journal as schema.org nests it: the `Periodical`, in its volume, in its issue.
+fn periodical(j: &crate::model::Journal) -> Value {
+    let mut part = json!({"@type": "Periodical", "name": j.title});
+    if let Some(v) = &j.volume {
+        part = json!({"@type": "PublicationVolume", "volumeNumber": v, "isPartOf": part});
+    }
+    if let Some(i) = &j.issue {
+        part = json!({"@type": "PublicationIssue", "issueNumber": i, "isPartOf": part});
+    }
+    part
+}
+
+/// JSON that cannot close the `<script>` element it is embedded in.
+fn script_safe(value: &Value) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
