@@ -32,6 +32,8 @@ struct CmoPage {
     chain_svg: String,
     body_html: String,
     groups: Vec<Group>,
+    /// "Cite this": the CMO as a part of its defining report.
+    cite: Option<crate::cite::export::CiteThis>,
 }
 
 /// A context item with its tags as readers see them.
@@ -121,6 +123,8 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
                 Relation::Specialises,
             ],
         ),
+        cite: super::super::citation::cmo_record(r.site, index)
+            .map(|c| c.cite_this(r.bibliography)),
     };
     let common = r.common(&path, Some(Kind::Cmo));
     Built {
