@@ -190,8 +190,9 @@ fn every_report_and_cmo_citation_round_trips_through_pandoc() {
         }
         // A CMO: cited as a part of the report whose title is its container.
         let container = item["container-title"].as_str().unwrap_or_default();
+        let container = container.replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}'], "'");
         let fm = by_title
-            .get(container)
+            .get(container.as_str())
             .unwrap_or_else(|| panic!("{path}: container {container:?} is a report's title"));
         let title = page_title(&folder.join("index.html"));
         let url = format!("{}cmos/{id}/", common::EXAMPLE_BASE_URL);
