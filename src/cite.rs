@@ -1166,6 +1166,7 @@ mod tests {
     }
 }
 
+pub mod export;
 mod links;
 
 /// Bounds on what a bibliography may ask for, checked on the raw text before it is expanded: a

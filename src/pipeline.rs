@@ -476,6 +476,7 @@ fn known_files(site: &Site, specs: &[PageSpec], files: &HashSet<String>) -> FxHa
         .map(|s| spec_path(site, s))
         .chain(files.iter().cloned())
         .chain(write::extras::FILES.iter().map(|f| f.to_string()))
+        .chain(write::citations::files(site))
         .collect()
 }
 

@@ -1,7 +1,7 @@
 //! Making pages findable and reports citable: every page's meta description and Open Graph
-//! type ([`page_meta`]); "cite this" in BibTeX and RIS; Highwire `citation_*` and Dublin Core meta
-//! tags for report and CMO pages (read by Google Scholar and Zotero, see [`highwire`]), and
-//! schema.org JSON-LD for them (see [`linked_data`]).
+//! type ([`page_meta`]); Highwire `citation_*` and Dublin Core meta tags for report and CMO pages
+//! (read by Google Scholar and Zotero, see [`highwire`]), and schema.org JSON-LD for them (see
+//! [`linked_data`]). "Cite this" and the citation files are written in `crate::cite::export`.
 //!
 //! A page's description is found in this order:
 //!
@@ -18,13 +18,11 @@
 //! title, the canonical address and a report's `article:published_time`), so it needs no inline
 //! style or script, and a strict Content-Security-Policy stays possible.
 //!
-//! Written by hand: these are a few fixed fields each, and no maintained crate writes BibTeX or
-//! RIS from arbitrary metadata (hayagriva reads BibLaTeX but does not write it).
+//! Written by hand: these are a few fixed fields each.
 
 use serde::Serialize;
 
-use crate::config::SiteConfig;
-use crate::model::{Cmo, Entity, Kind, Report, ReportKind};
+use crate::model::{Cmo, Entity, Kind, Report};
 use crate::resolve::{CmoRecord, Site};
 
 use super::PageSpec;
@@ -233,127 +231,6 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct CiteThis {
-    pub text: String,
-    pub bibtex: String,
-    pub ris: String,
-}
-
-fn is_article(m: &Report) -> bool {
-    m.report_type == Some(ReportKind::JournalArticle)
-}
-
-/// A plain-text citation and BibTeX and RIS records for a report.
-pub fn cite_this(id: &str, m: &Report, url: &str, config: &SiteConfig) -> CiteThis {
-    let names: Vec<&str> = m.authors.iter().map(|a| a.name.as_str()).collect();
-    let publisher = config
-        .publisher
-        .clone()
-        .unwrap_or_else(|| config.title.clone());
-    let doi = m
-        .doi
-        .as_ref()
-        .map(|d| format!(" https://doi.org/{d}"))
-        .unwrap_or_default();
-    let text = format!(
-        "{} ({}) {}. {}. Available at: {}{}",
-        names.join(", "),
-        m.date.year,
-        m.title,
-        publisher,
-        url,
-        doi
-    );
-    let entry_type = if is_article(m) {
-        "article"
-    } else {
-        "techreport"
-    };
-    let mut bib = format!(
-        "@{entry_type}{{{},\n  title = {{{}}},\n  author = {{{}}},\n  year = {{{}}},\n",
-        id,
-        bib_escape(&m.title),
-        bib_escape(&names.join(" and ")),
-        m.date.year
-    );
-    if let Some(month) = m.date.month {
-        bib.push_str(&format!("  month = {{{month}}},\n"));
-    }
-    if is_article(m) {
-        bib.push_str(&format!(
-            "  note = {{Summary published by {}}},\n",
-            bib_escape(&publisher)
-        ));
-    } else {
-        bib.push_str(&format!(
-            "  institution = {{{}}},\n",
-            bib_escape(&publisher)
-        ));
-    }
-    if let Some(d) = &m.doi {
-        bib.push_str(&format!("  doi = {{{}}},\n", bib_escape(d)));
-    }
-    bib.push_str(&format!("  url = {{{url}}}\n}}\n"));
-    let ris = ris_record(m, &names, &publisher, url);
-    CiteThis {
-        text,
-        bibtex: bib,
-        ris,
-    }
-}
-
-/// The RIS record for a report.
-fn ris_record(m: &Report, names: &[&str], publisher: &str, url: &str) -> String {
-    let date = m.date.iso().replace('-', "/");
-    let year = m.date.year.to_string();
-    let mut ris = Ris::default();
-    ris.field("TY", if is_article(m) { "JOUR" } else { "RPRT" });
-    ris.field("TI", &m.title);
-    for name in names {
-        ris.field("AU", name);
-    }
-    ris.field("PY", &year);
-    ris.field("DA", &date);
-    ris.field("PB", publisher);
-    ris.field("UR", url);
-    if let Some(d) = &m.doi {
-        ris.field("DO", d);
-    }
-    for k in &m.keywords {
-        ris.field("KW", k);
-    }
-    ris.field("ER", "");
-    ris.0
-}
-
-/// An RIS record, one `TAG  - value` line per field.
-#[derive(Default)]
-struct Ris(String);
-
-impl Ris {
-    /// RIS is read line by line: a line break in a value would start a field of its own (a
-    /// second `UR`, an early `ER`), so every break becomes a space.
-    fn field(&mut self, tag: &str, value: &str) {
-        self.0.push_str(tag);
-        self.0.push_str("  - ");
-        self.0.push_str(&crate::text::chars::one_line(value));
-        self.0.push('\n');
-    }
-}
-
-/// A BibTeX field value on one line with no brace of its own, so it cannot close its field.
-/// Braces go first: `\textbackslash{}` keeps its own.
-fn bib_escape(s: &str) -> String {
-    crate::text::chars::one_line(s)
-        .replace(['{', '}'], "")
-        .replace('\\', "\\textbackslash{}")
-        .replace('&', "\\&")
-        .replace('%', "\\%")
-        .replace('$', "\\$")
-        .replace('#', "\\#")
-        .replace('_', "\\_")
-}
 
 #[cfg(test)]
 mod tests {

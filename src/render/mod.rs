@@ -11,6 +11,8 @@
 //! Nothing keeps a page's HTML after the sink has it.
 
 pub mod chain;
+/// The citation record of each report and CMO page, for "Cite this" and the citation files.
+pub mod citation;
 pub mod meta;
 pub mod nav;
 pub mod pages;

@@ -63,6 +63,7 @@ pub fn write_all<'p>(
     );
     let mut written = pages?;
     written.extend([csv?, cmos?, reports?]);
+    written.extend(super::citations::write_all(site, out)?);
     Ok(written)
 }
 

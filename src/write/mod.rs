@@ -28,6 +28,8 @@
 //! ([`Output::path`]): an absolute path, an empty, `.` or `..` part, a backslash or a NUL is an
 //! internal error, never a write, so no name can reach outside the output, whatever let it through.
 
+/// Each report's and CMO's citation files, and the whole site's.
+pub mod citations;
 mod css_check;
 pub mod extras;
 pub mod search;

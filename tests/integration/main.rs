@@ -17,6 +17,7 @@ mod accessibility_statement;
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;
+mod citations;
 mod descriptions;
 mod findings;
 mod guide;

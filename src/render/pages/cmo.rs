@@ -35,6 +35,8 @@ struct CmoPage {
     /// The `<head>`'s Highwire, Dublin Core and JSON-LD metadata (`head_meta`, `json_ld`).
     #[serde(flatten)]
     head: meta::CmoHead,
+    /// "Cite this": the CMO as a part of its defining report.
+    cite: Option<crate::cite::export::CiteThis>,
 }
 
 /// A context item with its tags as readers see them.
@@ -125,6 +127,8 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
                 Relation::Specialises,
             ],
         ),
+        cite: super::super::citation::cmo_record(r.site, index)
+            .map(|c| c.cite_this(r.bibliography)),
     };
     let common = r.common(&path, Some(Kind::Cmo));
     Built {

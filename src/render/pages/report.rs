@@ -40,7 +40,7 @@ struct ReportPage {
     body_html: String,
     cmos: Vec<CmoSummary>,
     references: Vec<(String, String)>,
-    cite: meta::CiteThis,
+    cite: crate::cite::export::CiteThis,
     head_meta: Vec<(String, String)>,
     json_ld: String,
     groups: Vec<Group>,
@@ -95,7 +95,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
             &reference_entries(r, &md.references),
         ),
         references: md.references,
-        cite: meta::cite_this(&doc.id, m, &url, &r.site.config),
+        cite: super::super::citation::report_record(r.site, index).cite_this(r.bibliography),
         json_ld: meta::json_ld(m, &url, r.site),
         groups: linker.backlink_groups(Kind::Report, &doc.id, &[Relation::ListsCmo]),
     };

@@ -176,6 +176,27 @@
 // == end: tests ==
 
 // == section: cite ==
+// "Copy citation" copies the citation as text. The button is shown only where the clipboard API
+// is there (it needs a secure context), so without it, or without JavaScript, no button that
+// cannot work is offered; the status region beside it announces the result.
+(function () {
+  if (!navigator.clipboard || !window.isSecureContext) return;
+  document.querySelectorAll('.cite-copy').forEach(function (button) {
+    var source = document.getElementById(button.getAttribute('data-copy'));
+    var status = button.parentNode.querySelector('.cite-status');
+    if (!source || !status) return;
+    button.parentNode.hidden = false;
+    button.addEventListener('click', function () {
+      var text = source.textContent.replace(/\s+/g, ' ').trim();
+      navigator.clipboard.writeText(text).then(function () {
+        status.textContent = 'Copied';
+      }, function () {
+        status.textContent = 'Could not copy: select the citation and copy it instead';
+      });
+      setTimeout(function () { status.textContent = ''; }, 4000);
+    });
+  });
+})();
 // == end: cite ==
 
 // == section: meta ==

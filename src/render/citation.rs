@@ -1,0 +1,46 @@
+//! The citation record of a report or CMO page, for its "Cite this" block and citation files.
+//!
+//! 1. a report's record is made from its front matter, its absolute URL and the site's
+//!    publisher (`publisher:` in site.yaml, else the site's title);
+//! 2. a CMO's is made from its defining report's record (the first report that lists it),
+//!    with the CMO's title and URL: a CMO is cited as a part of that report.
+
+use crate::cite::export::Record;
+use crate::config::SiteConfig;
+use crate::model::Kind;
+use crate::resolve::Site;
+
+/// Who publishes the site's reports.
+fn publisher(config: &SiteConfig) -> String {
+    config
+        .publisher
+        .clone()
+        .unwrap_or_else(|| config.title.clone())
+}
+
+/// The record of report `index` of `site.content.reports`.
+pub fn report_record(site: &Site, index: usize) -> Record {
+    let doc = &site.content.reports[index];
+    let url = site
+        .config
+        .base_url
+        .absolute(&Site::url(Kind::Report, &doc.id));
+    Record::report(&doc.id, &doc.meta, &url, &publisher(&site.config))
+}
+
+/// The record of CMO `index` of `site.cmos`; `None` for a CMO no report defines.
+pub fn cmo_record(site: &Site, index: usize) -> Option<Record> {
+    let record = &site.cmos[index];
+    let report_id = record.reports.first()?;
+    let doc = site.report(report_id)?;
+    let report_url = site
+        .config
+        .base_url
+        .absolute(&Site::url(Kind::Report, &doc.id));
+    let report = Record::report(&doc.id, &doc.meta, &report_url, &publisher(&site.config));
+    let url = site
+        .config
+        .base_url
+        .absolute(&Site::url(Kind::Cmo, &record.cmo.id));
+    Some(Record::cmo(&record.cmo, &url, &report))
+}

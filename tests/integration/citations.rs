@@ -1,0 +1,252 @@
+//! The citation files of the example site read back with pandoc 3, the client the publishing
+//! guide names: every report's and CMO's `cite.bib`, `cite.ris` and `cite.json`, converted to
+//! CSL-JSON by pandoc, must give back the front matter's title (case kept), authors (a group as
+//! one name, persons as family and given names, no placeholder, none for an anonymous work),
+//! year and month, journal fields, DOI and URL; a CMO's must name its report as container.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use crate::common;
+
+/// Converts each file with pandoc 3 and returns, by path, the one CSL-JSON item it reads.
+fn pandoc_items(files: &[String]) -> BTreeMap<String, Value> {
+    const CODE: &str = r#"
+import json, sys, pypandoc
+out = {}
+for p in sys.argv[1:]:
+    fmt = {'bib': 'bibtex', 'ris': 'ris', 'json': 'csljson'}[p.rsplit('.', 1)[1]]
+    out[p] = json.loads(pypandoc.convert_file(p, 'csljson', format=fmt))
+print(json.dumps(out))
+"#;
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let text = common::client_python(CODE, &args);
+    let all: BTreeMap<String, Value> = serde_json::from_str(&text).unwrap();
+    all.into_iter()
+        .map(|(path, items)| {
+            let items = items.as_array().unwrap().clone();
+            assert_eq!(items.len(), 1, "{path}: pandoc reads one entry: {items:?}");
+            (path, items[0].clone())
+        })
+        .collect()
+}
+
+/// The front matter of a Markdown file.
+fn front_matter(path: &Path) -> serde_yaml::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    let yaml = text
+        .split("\n---")
+        .next()
+        .unwrap()
+        .trim_start_matches("---");
+    serde_yaml::from_str(yaml).unwrap()
+}
+
+fn str_of<'a>(v: &'a serde_yaml::Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(|x| x.as_str())
+}
+
+/// The authors as CSL-JSON names, from the front matter (a group literal; a person split at
+/// the last space unless `family`/`given` are written).
+fn expected_authors(fm: &serde_yaml::Value) -> Vec<Value> {
+    let list = fm.get("authors").and_then(|a| a.as_sequence()).cloned();
+    list.unwrap_or_default()
+        .iter()
+        .map(|a| {
+            let name = str_of(a, "name").unwrap();
+            if a.get("group").and_then(|g| g.as_bool()) == Some(true) {
+                return json!({ "literal": name });
+            }
+            let (given, family) = name.rsplit_once(' ').unwrap_or(("", name));
+            let family = str_of(a, "family").unwrap_or(family);
+            let given = str_of(a, "given").unwrap_or(given);
+            json!({ "family": family, "given": given })
+        })
+        .collect()
+}
+
+/// pandoc's authors, "others" (BibTeX's "and others") taken off and reported; a name RIS
+/// can only give as a family name alone is what a literal name becomes there.
+fn read_authors(item: &Value, ris: bool) -> (Vec<Value>, bool) {
+    let mut names: Vec<Value> = item["author"].as_array().cloned().unwrap_or_default();
+    let others = names.last() == Some(&json!({ "literal": "others" }));
+    if others {
+        names.pop();
+    }
+    if ris {
+        for n in &mut names {
+            if n.get("given").is_none() {
+                *n = json!({ "literal": n["family"] });
+            }
+        }
+    }
+    (names, others)
+}
+
+/// Year and month as CSL date parts.
+fn date_parts(date: &str) -> Value {
+    let parts: Vec<u64> = date
+        .split('-')
+        .take(2)
+        .map(|p| p.parse().unwrap())
+        .collect();
+    json!([parts])
+}
+
+/// Checks one file's item against a report's front matter; `title` and `url` are the page's.
+fn check_item(path: &str, item: &Value, fm: &serde_yaml::Value, title: &str, url: &str) {
+    let ris = path.ends_with(".ris");
+    // pandoc reads quotes as quotation marks (TeX's `'`, CSL rich text's paired quotes) and
+    // writes them typographically: the words and case must survive, the quote glyphs may not.
+    let read = item["title"].as_str().unwrap_or_default();
+    let read = read.replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}'], "'");
+    assert_eq!(read, title, "{path}: title");
+    let (authors, others) = read_authors(item, ris);
+    assert_eq!(authors, expected_authors(fm), "{path}: authors");
+    let more = fm.get("more_authors").and_then(|m| m.as_bool()) == Some(true);
+    if path.ends_with(".bib") {
+        assert_eq!(
+            others, more,
+            "{path}: `and others` exactly for more_authors"
+        );
+    }
+    assert_eq!(
+        item["issued"]["date-parts"],
+        date_parts(str_of(fm, "date").unwrap()),
+        "{path}: date"
+    );
+    assert_eq!(item["URL"], json!(url), "{path}: URL");
+    if let Some(doi) = str_of(fm, "doi") {
+        assert_eq!(item["DOI"], json!(doi), "{path}: DOI");
+    }
+}
+
+/// The journal fields of an article, as pandoc reads them.
+fn check_journal(path: &str, item: &Value, fm: &serde_yaml::Value) {
+    let Some(journal) = fm.get("journal") else {
+        return;
+    };
+    assert_eq!(item["type"], json!("article-journal"), "{path}: type");
+    assert_eq!(
+        item["container-title"],
+        json!(str_of(journal, "title").unwrap()),
+        "{path}"
+    );
+    for (field, csl) in [("volume", "volume"), ("issue", "issue"), ("pages", "page")] {
+        if let Some(v) = str_of(journal, field) {
+            assert_eq!(item[csl], json!(v), "{path}: {csl}");
+        }
+    }
+}
+
+#[test]
+fn every_report_and_cmo_citation_round_trips_through_pandoc() {
+    let site = common::example_site();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut reports = BTreeMap::new();
+    for entry in std::fs::read_dir(root.join("content/reports")).unwrap() {
+        let path = entry.unwrap().path();
+        let fm = front_matter(&path);
+        if !matches!(str_of(&fm, "status"), Some("published" | "in-review")) {
+            continue;
+        }
+        let id = path.file_stem().unwrap().to_str().unwrap().to_string();
+        reports.insert(id, fm);
+    }
+    assert!(reports.len() > 5, "the example site's reports are found");
+    let cmo_dirs: Vec<String> = std::fs::read_dir(site.join("cmos"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("index.html").exists())
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+        .collect();
+    let mut files = Vec::new();
+    let folders = reports
+        .keys()
+        .map(|id| format!("reports/{id}"))
+        .chain(cmo_dirs.iter().map(|id| format!("cmos/{id}")));
+    for folder in folders {
+        for ext in ["bib", "ris", "json"] {
+            let file = site.join(&folder).join(format!("cite.{ext}"));
+            assert!(file.exists(), "{} is published", file.display());
+            files.push(file.to_str().unwrap().to_string());
+        }
+    }
+    let items = pandoc_items(&files);
+    let by_title: BTreeMap<&str, &serde_yaml::Value> = reports
+        .values()
+        .map(|fm| (str_of(fm, "title").unwrap(), fm))
+        .collect();
+    for (path, item) in &items {
+        let folder = Path::new(path).parent().unwrap();
+        let id = folder.file_name().unwrap().to_str().unwrap();
+        if let Some(fm) = reports.get(id).filter(|_| path.contains("/reports/")) {
+            let url = format!("{}reports/{id}/", common::EXAMPLE_BASE_URL);
+            check_item(path, item, fm, str_of(fm, "title").unwrap(), &url);
+            check_journal(path, item, fm);
+            continue;
+        }
+        // A CMO: cited as a part of the report whose title is its container.
+        let container = item["container-title"].as_str().unwrap_or_default();
+        let container = container.replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}'], "'");
+        let fm = by_title
+            .get(container.as_str())
+            .unwrap_or_else(|| panic!("{path}: container {container:?} is a report's title"));
+        let title = page_title(&folder.join("index.html"));
+        let url = format!("{}cmos/{id}/", common::EXAMPLE_BASE_URL);
+        check_item(path, item, fm, &title, &url);
+        assert_eq!(item["type"], json!("chapter"), "{path}: a part of a report");
+    }
+}
+
+/// The text of a page's `<h1>`, entities decoded.
+fn page_title(page: &Path) -> String {
+    let html = std::fs::read_to_string(page).unwrap();
+    let start = html.find("<h1").unwrap();
+    let start = start + html[start..].find('>').unwrap() + 1;
+    let end = start + html[start..].find("</h1>").unwrap();
+    html[start..end]
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn the_site_wide_files_hold_every_page_citation() {
+    let site = common::example_site();
+    let json: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(site.join("exports/citations.json")).unwrap(),
+    )
+    .unwrap();
+    let pages = std::fs::read_dir(site.join("cmos"))
+        .unwrap()
+        .chain(std::fs::read_dir(site.join("reports")).unwrap())
+        .filter(|e| e.as_ref().unwrap().path().join("cite.json").exists())
+        .count();
+    assert_eq!(json.len(), pages, "one item per report and CMO page");
+    let files: Vec<String> = ["bib", "ris"]
+        .iter()
+        .map(|ext| {
+            site.join(format!("exports/citations.{ext}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    const CODE: &str = r#"
+import json, sys, pypandoc
+for p, fmt in zip(sys.argv[1:], ['bibtex', 'ris']):
+    print(len(json.loads(pypandoc.convert_file(p, 'csljson', format=fmt))))
+"#;
+    let counts = common::client_python(CODE, &[&files[0], &files[1]]);
+    let counts: Vec<usize> = counts.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(
+        counts,
+        [pages, pages],
+        "pandoc reads every entry of the site's files"
+    );
+}
