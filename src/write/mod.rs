@@ -29,6 +29,7 @@
 //! internal error, never a write, so no name can reach outside the output, whatever let it through.
 
 mod css_check;
+pub mod exports;
 pub mod extras;
 pub mod search;
 pub(crate) mod staging;

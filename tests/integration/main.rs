@@ -18,6 +18,7 @@ mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;
 mod descriptions;
+mod exports;
 mod findings;
 mod guide;
 mod hostile;
