@@ -1,24 +1,26 @@
-//! The files beside the pages: sitemap, Atom feed, robots.txt, and CSV/JSON exports of CMOs and
-//! reports for spreadsheets and qualitative-analysis tools. Exports carry provenance (where each
-//! record was written, and which report defines it), so a row can be traced back to its source.
+//! The files beside the pages: sitemap, Atom feed, robots.txt, and the data exports
+//! (`super::exports`).
 
-use serde::Serialize;
-
-use crate::diagnostics::{display_path, Diagnostic};
-use crate::model::{enum_value, EvidenceSource, Kind};
-use crate::render::pages::report_type_label;
+pub use super::exports::neutralise_formula;
+use crate::diagnostics::Diagnostic;
+use crate::model::Kind;
 use crate::resolve::Site;
 use crate::text::escape::{escape_attr, escape_text};
 use crate::url::page_of_file;
 
 /// The files [`write_all`] writes (pages may link to them before they exist).
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 11] = [
     "sitemap.xml",
     "atom.xml",
     "robots.txt",
     "exports/cmos.csv",
     "exports/cmos.json",
     "exports/reports.json",
+    "exports/cmos.schema.json",
+    "exports/reports.schema.json",
+    "exports/evidence.csv",
+    "exports/reports.csv",
+    "exports/realist.xlsx",
 ];
 
 /// Writes every extra file; returns the site-relative paths written, in the order of [`FILES`].
@@ -32,26 +34,7 @@ pub fn write_all<'p>(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
         site.config.base_url.absolute("sitemap.xml")
     );
-    // The exports are streamed row by row to their files (at 40,000 CMOs they are 80 MB), each
-    // on a thread of its own: they are a tenth of a large build, and independent.
-    let csv = || {
-        super::write_streamed(out, "exports/cmos.csv", |w| {
-            let mut writer = csv::Writer::from_writer(w);
-            for mut row in cmo_rows(site) {
-                row.cells_mut().into_iter().for_each(neutralise_formula);
-                writer.serialize(row).map_err(std::io::Error::other)?;
-            }
-            writer.flush()
-        })
-    };
-    let cmos =
-        || super::write_streamed(out, "exports/cmos.json", |w| json_array(w, cmo_rows(site)));
-    let reports = || {
-        super::write_streamed(out, "exports/reports.json", |w| {
-            json_array(w, report_rows(site))
-        })
-    };
-    let (pages, (csv, (cmos, reports))) = rayon::join(
+    let (pages, exports) = rayon::join(
         || -> Result<Vec<String>, Diagnostic> {
             Ok(vec![
                 super::write_file(out, "sitemap.xml", sitemap.as_bytes())?,
@@ -59,10 +42,10 @@ pub fn write_all<'p>(
                 super::write_file(out, "robots.txt", robots.as_bytes())?,
             ])
         },
-        || rayon::join(csv, || rayon::join(cmos, reports)),
+        || super::exports::write_all(site, out),
     );
     let mut written = pages?;
-    written.extend([csv?, cmos?, reports?]);
+    written.extend(exports?);
     written.extend(super::citations::write_all(site, out)?);
     Ok(written)
 }
@@ -118,222 +101,13 @@ fn atom(site: &Site) -> String {
     s
 }
 
-/// One CMO as a flat record for export.
-#[derive(Serialize)]
-struct CmoRow {
-    id: String,
-    title: String,
-    kind: String,
-    status: String,
-    url: String,
-    tracers: String,
-    areas: String,
-    programme_theories: String,
-    themes: String,
-    context: String,
-    mechanism: String,
-    mechanism_resource: String,
-    mechanism_reasoning: String,
-    outcomes: String,
-    evidence_sources: String,
-    evidence_locators: String,
-    confidence: String,
-    chain_feeds_context_of: String,
-    chain_refines: String,
-    chain_contradicts: String,
-    chain_specialises: String,
-    reported_in: String,
-    source_file: String,
-}
-
-impl CmoRow {
-    /// Every cell, for the spreadsheet-formula guard.
-    fn cells_mut(&mut self) -> [&mut String; 23] {
-        [
-            &mut self.id,
-            &mut self.title,
-            &mut self.kind,
-            &mut self.status,
-            &mut self.url,
-            &mut self.tracers,
-            &mut self.areas,
-            &mut self.programme_theories,
-            &mut self.themes,
-            &mut self.context,
-            &mut self.mechanism,
-            &mut self.mechanism_resource,
-            &mut self.mechanism_reasoning,
-            &mut self.outcomes,
-            &mut self.evidence_sources,
-            &mut self.evidence_locators,
-            &mut self.confidence,
-            &mut self.chain_feeds_context_of,
-            &mut self.chain_refines,
-            &mut self.chain_contradicts,
-            &mut self.chain_specialises,
-            &mut self.reported_in,
-            &mut self.source_file,
-        ]
-    }
-}
-
-/// A CSV cell that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`, a
-/// tab or a carriage return) gets a leading `'`, as OWASP recommends against CSV injection: the
-/// spreadsheet then shows the text instead of running it.
-pub fn neutralise_formula(cell: &mut String) {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        cell.insert(0, '\'');
-    }
-}
-
-/// Writes `rows` as a pretty-printed JSON array, one row at a time.
-fn json_array<T: Serialize>(
-    w: &mut dyn std::io::Write,
-    rows: impl Iterator<Item = T>,
-) -> std::io::Result<()> {
-    use serde::Serializer;
-    let mut serializer = serde_json::Serializer::pretty(w);
-    serializer.collect_seq(rows).map_err(std::io::Error::other)
-}
-
-fn cmo_rows(site: &Site) -> impl Iterator<Item = CmoRow> + '_ {
-    let join = |v: Vec<String>| v.join("; ");
-    site.cmos.iter().filter(|r| r.published).map(move |r| {
-        let c = &r.cmo;
-        let chain = c.chain.clone().unwrap_or_default();
-        CmoRow {
-            id: c.id.clone(),
-            title: c.title.clone(),
-            kind: enum_value(&c.kind),
-            status: enum_value(&c.status),
-            url: site.config.base_url.absolute(&Site::url(Kind::Cmo, &c.id)),
-            tracers: r.tracers.join("; "),
-            areas: r.areas.join("; "),
-            programme_theories: if c.programme_theory.refs().is_empty() {
-                "none-identified".into()
-            } else {
-                join(
-                    c.programme_theory
-                        .refs()
-                        .iter()
-                        .map(|t| t.id.clone())
-                        .collect(),
-                )
-            },
-            themes: c.themes.join("; "),
-            context: join(c.context.iter().map(|x| x.text.clone()).collect()),
-            mechanism: c.mechanism.text.clone().unwrap_or_default(),
-            mechanism_resource: c.mechanism.resource.clone().unwrap_or_default(),
-            mechanism_reasoning: c.mechanism.reasoning.clone().unwrap_or_default(),
-            outcomes: join(
-                c.outcome
-                    .iter()
-                    .map(|o| {
-                        format!(
-                            "{} [{}, {}, {}]",
-                            o.text,
-                            enum_value(&o.status),
-                            enum_value(&o.valence),
-                            if o.intended { "intended" } else { "unintended" }
-                        )
-                    })
-                    .collect(),
-            ),
-            evidence_sources: join(
-                c.evidence
-                    .iter()
-                    .map(|e| match &e.source {
-                        EvidenceSource::Ref(x) => x.to_string(),
-                        EvidenceSource::Citation(k) => format!("@{k}"),
-                    })
-                    .collect(),
-            ),
-            evidence_locators: join(
-                c.evidence
-                    .iter()
-                    .filter_map(|e| e.locator.clone())
-                    .collect(),
-            ),
-            confidence: c
-                .confidence
-                .as_ref()
-                .map(|k| format!("{}: {}", enum_value(&k.level), k.rationale))
-                .unwrap_or_default(),
-            chain_feeds_context_of: join(
-                chain
-                    .feeds_context_of
-                    .iter()
-                    .map(|x| x.id.clone())
-                    .collect(),
-            ),
-            chain_refines: chain.refines.map(|x| x.id).unwrap_or_default(),
-            chain_contradicts: join(chain.contradicts.iter().map(|x| x.id.clone()).collect()),
-            chain_specialises: join(chain.specialises.iter().map(|x| x.id.clone()).collect()),
-            reported_in: r.reports.join("; "),
-            source_file: display_path(&site.cmo_document_path(r)),
+#[cfg(test)]
+mod tests {
+    /// Pages may link to any export before it is written, so each is among [`super::FILES`].
+    #[test]
+    fn files_list_every_export() {
+        for file in super::super::exports::FILES {
+            assert!(super::FILES.contains(&file), "{file}");
         }
-    })
-}
-
-#[derive(Serialize)]
-struct ReportRow {
-    id: String,
-    title: String,
-    #[serde(rename = "type")]
-    class: String,
-    report_type: String,
-    date: String,
-    status: String,
-    url: String,
-    authors: Vec<String>,
-    study: String,
-    tracers: Vec<String>,
-    areas: Vec<String>,
-    programme_theories: Vec<String>,
-    themes: Vec<String>,
-    cmos: Vec<String>,
-    doi: Option<String>,
-    source_file: String,
-}
-
-fn report_rows(site: &Site) -> impl Iterator<Item = ReportRow> + '_ {
-    site.content
-        .reports
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| site.is_published(Kind::Report, &d.id))
-        .map(|(i, d)| {
-            let m = &d.meta;
-            ReportRow {
-                id: d.id.clone(),
-                title: m.title.clone(),
-                class: enum_value(&m.report_class),
-                report_type: report_type_label(m),
-                date: m.date.iso(),
-                status: enum_value(&m.status),
-                url: site
-                    .config
-                    .base_url
-                    .absolute(&Site::url(Kind::Report, &d.id)),
-                authors: m.authors.iter().map(|a| a.name.clone()).collect(),
-                study: m.study.id.clone(),
-                tracers: m.tracer_refs().iter().map(|t| t.id.clone()).collect(),
-                areas: m.areas.iter().map(|a| a.id.clone()).collect(),
-                programme_theories: m
-                    .programme_theories
-                    .as_ref()
-                    .map(|p| {
-                        if p.refs().is_empty() {
-                            vec!["none-identified".into()]
-                        } else {
-                            p.refs().iter().map(|t| t.id.clone()).collect()
-                        }
-                    })
-                    .unwrap_or_default(),
-                themes: m.themes.clone(),
-                cmos: site.report_cmos[i].clone(),
-                doi: m.doi.clone(),
-                source_file: display_path(&d.path),
-            }
-        })
+    }
 }

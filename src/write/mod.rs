@@ -31,6 +31,7 @@
 /// Each report's and CMO's citation files, and the whole site's.
 pub mod citations;
 mod css_check;
+pub mod exports;
 pub mod extras;
 pub mod search;
 pub(crate) mod staging;

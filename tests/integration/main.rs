@@ -19,6 +19,7 @@ mod authoring_frontmatter;
 mod authoring_markdown;
 mod citations;
 mod descriptions;
+mod exports;
 mod findings;
 mod guide;
 mod hostile;

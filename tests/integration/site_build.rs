@@ -163,14 +163,15 @@ fn generated_files_describe_the_site() {
 
     let csv = site.page("exports/cmos.csv");
     let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let header = lines.next().unwrap().trim_start_matches('\u{feff}');
+    let header: Vec<&str> = header.split(',').collect();
     assert_eq!(&header[..3], &["id", "title", "kind"], "{csv}");
     let mut ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
     ids.sort();
     assert_eq!(ids, ["c1", "c2", "c3"], "{csv}");
 
     let cmos: serde_json::Value = serde_json::from_str(&site.page("exports/cmos.json")).unwrap();
-    let cmos = cmos.as_array().expect("cmos.json is a list");
+    let cmos = cmos["cmos"].as_array().expect("cmos.json lists the CMOs");
     assert_eq!(cmos.len(), 3);
     let c3 = cmos.iter().find(|c| c["id"] == "c3").expect("c3 exported");
     assert_eq!(c3["url"], "https://www.example.ac.uk/research/t/cmos/c3/");
@@ -178,7 +179,7 @@ fn generated_files_describe_the_site() {
 
     let reports: serde_json::Value =
         serde_json::from_str(&site.page("exports/reports.json")).unwrap();
-    let ids: Vec<&str> = reports
+    let ids: Vec<&str> = reports["reports"]
         .as_array()
         .unwrap()
         .iter()
