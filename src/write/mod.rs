@@ -30,6 +30,7 @@
 
 mod css_check;
 pub mod extras;
+pub mod rameses;
 pub mod search;
 pub(crate) mod staging;
 

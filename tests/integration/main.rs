@@ -25,6 +25,7 @@ mod layers;
 mod layout;
 mod nav;
 mod proptest_pipeline;
+mod rameses;
 mod safety;
 mod scaffold;
 mod search;
