@@ -32,6 +32,12 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
         },
     ));
     check_reports(site, &mut problems);
+    // The RAMESES II checklist of each realist report that this build publishes.
+    for (i, doc) in site.content.reports.iter().enumerate() {
+        if site.is_published(crate::model::Kind::Report, &doc.id) {
+            problems.extend(crate::resolve::rameses::problems(site, i));
+        }
+    }
     check_cmos(site, bibliography, &mut problems);
     check_glossary(site, &mut problems);
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {

@@ -48,7 +48,7 @@ pub struct SourceLink {
 }
 
 /// Ids the page templates use; headings and footnotes never take them.
-pub const RESERVED_IDS: [&str; 16] = [
+pub const RESERVED_IDS: [&str; 18] = [
     "main",
     "top",
     "page-title",
@@ -66,6 +66,9 @@ pub const RESERVED_IDS: [&str; 16] = [
     "linked-from",
     "footnotes",
     "search",
+    // The RAMESES II checklist of a realist report (`rameses.html`) and its table's caption.
+    "reporting-checklist",
+    "reporting-checklist-caption",
 ];
 
 /// Ids the CMO page's template uses around a standalone CMO's body, reserved on that page only

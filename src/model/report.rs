@@ -291,6 +291,12 @@ pub struct Report {
     /// Published works it draws on (`source/...`).
     #[serde(default)]
     pub sources: Vec<Ref>,
+    /// Where it covers the items of the RAMESES II reporting standard for realist evaluations,
+    /// by item number or key, for example
+    /// `rameses: {3: {status: met, where: "#background"}, 14: {status: not-reported, note: "…"}}`.
+    /// A report of a study whose `design` is `realist-evaluation`, or one with this field, is a
+    /// realist report: `check` warns about each item it neither maps nor covers by a field.
+    pub rameses: Option<std::collections::BTreeMap<String, super::RamesesEntry>>,
 }
 
 impl Report {

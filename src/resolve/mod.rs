@@ -16,6 +16,7 @@
 //!    backlinks grouped by target, chain inverses, cycles rejected, themes collected.
 
 mod graph;
+pub mod rameses;
 
 use std::collections::BTreeMap;
 
@@ -191,6 +192,14 @@ impl Site {
             .iter()
             .find(|(a, _)| a == anchor)
             .map(|(_, t)| t.as_str())
+    }
+
+    /// The (anchor, text) of the headings kept for a report or page body: those evidence cites,
+    /// and every heading of a report with a RAMESES II mapping.
+    pub fn sections(&self, kind: Kind, id: &str) -> &[(String, String)] {
+        self.sections
+            .get(&(kind, id.to_string()))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether an entity exists at all (published or not).
@@ -613,6 +622,14 @@ fn index_sections(
             EvidenceSource::Citation(_) => None,
         })
         .collect();
+    // A report with a RAMESES II mapping keeps every heading: its `where: "#section"` links are
+    // checked against them, with a "did you mean" from among them.
+    let keep_all: rustc_hash::FxHashSet<String> = content
+        .reports
+        .iter()
+        .filter(|d| d.meta.rameses.is_some())
+        .map(|d| d.id.clone())
+        .collect();
     let reports = content.reports.iter_mut();
     let report_outlines = reports.map(|d| (Kind::Report, &d.id, &mut d.outline));
     let entities = content.entities.iter_mut().flatten();
@@ -621,7 +638,9 @@ fn index_sections(
     let mut out = HashMap::default();
     for (kind, id, outline) in outlines {
         let mut headings = std::mem::take(&mut outline.headings);
-        headings.retain(|(anchor, _)| cited.contains(&(kind, id.as_str(), anchor.as_str())));
+        if !(kind == Kind::Report && keep_all.contains(id.as_str())) {
+            headings.retain(|(anchor, _)| cited.contains(&(kind, id.as_str(), anchor.as_str())));
+        }
         if !headings.is_empty() {
             headings.shrink_to_fit();
             out.insert((kind, id.clone()), headings);

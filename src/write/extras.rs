@@ -30,17 +30,26 @@ pub fn write_all<'p>(
     page_paths: impl Iterator<Item = &'p str>,
 ) -> Result<Vec<String>, Diagnostic> {
     let sitemap = sitemap(site, page_paths);
-    let robots = format!(
-        "User-agent: *\nAllow: /\nSitemap: {}\n",
-        site.config.base_url.absolute("sitemap.xml")
-    );
+    // Crawlers read robots.txt only at the host's root (RFC 9309), so one under a sub-path would
+    // only pretend to work: it is written only when the site is the host's root, and the
+    // publishing guide gives the lines to add to the host's own robots.txt otherwise.
+    let robots = (site.config.base_url.path() == "/").then(|| {
+        format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            site.config.base_url.absolute("sitemap.xml")
+        )
+    });
     let (pages, exports) = rayon::join(
         || -> Result<Vec<String>, Diagnostic> {
-            Ok(vec![
+            let mut written = vec![
                 super::write_file(out, "sitemap.xml", sitemap.as_bytes())?,
                 super::write_file(out, "atom.xml", atom(site).as_bytes())?,
-                super::write_file(out, "robots.txt", robots.as_bytes())?,
-            ])
+            ];
+            if let Some(robots) = &robots {
+                written.push(super::write_file(out, "robots.txt", robots.as_bytes())?);
+            }
+            written.extend(super::rameses::write(site, out)?);
+            Ok(written)
         },
         || super::exports::write_all(site, out),
     );
@@ -50,19 +59,48 @@ pub fn write_all<'p>(
     Ok(written)
 }
 
-/// The sitemap lists every page at a folder URL (`x/index.html`), so not `404.html`.
+/// The sitemap lists every page at a folder URL (`x/index.html`), so not `404.html`, with the
+/// `lastmod` of [`lastmods`] where there is one.
 fn sitemap<'p>(site: &Site, page_paths: impl Iterator<Item = &'p str>) -> String {
     let mut paths: Vec<&str> = page_paths.filter(|p| p.ends_with("index.html")).collect();
     paths.sort();
+    let lastmods = lastmods(site);
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for p in paths {
+        let page = page_of_file(p);
+        let lastmod = lastmods
+            .get(page)
+            .map(|d| format!("<lastmod>{d}</lastmod>"))
+            .unwrap_or_default();
         s.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            escape_text(&site.config.base_url.absolute(page_of_file(p)))
+            "  <url><loc>{}</loc>{lastmod}</url>\n",
+            escape_text(&site.config.base_url.absolute(page))
         ));
     }
     s.push_str("</urlset>\n");
     s
+}
+
+/// Site path → `lastmod` (`YYYY-MM-DD`) of the pages whose last change the content states: a
+/// published report's `updated`, else its `date`, and each published CMO its defining report's.
+/// The sitemap schema allows only a whole day (`xsd:date`), so a year or month is left out rather
+/// than guessed; other pages have none, since only the build's time would do and builds are
+/// reproducible.
+fn lastmods(site: &Site) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for d in &site.content.reports {
+        let date = d.meta.updated.as_ref().unwrap_or(&d.meta.date);
+        if site.is_published(Kind::Report, &d.id) && date.day.is_some() {
+            out.insert(Site::url(Kind::Report, &d.id), date.iso());
+        }
+    }
+    for r in site.cmos.iter().filter(|r| r.published) {
+        let report = r.reports.first().map(|id| Site::url(Kind::Report, id));
+        if let Some(date) = report.and_then(|u| out.get(&u)).cloned() {
+            out.insert(Site::url(Kind::Cmo, &r.cmo.id), date);
+        }
+    }
+    out
 }
 
 fn atom(site: &Site) -> String {

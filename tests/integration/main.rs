@@ -28,6 +28,7 @@ mod layout;
 mod metadata;
 mod nav;
 mod proptest_pipeline;
+mod rameses;
 mod safety;
 mod scaffold;
 mod search;

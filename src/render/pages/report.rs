@@ -44,6 +44,8 @@ struct ReportPage {
     head_meta: Vec<(String, String)>,
     json_ld: String,
     groups: Vec<Group>,
+    /// The RAMESES II reporting checklist, for a realist report.
+    rameses: Option<Vec<crate::resolve::rameses::ChecklistRow>>,
 }
 
 pub(super) fn report(r: &Renderer, index: usize) -> Built {
@@ -98,6 +100,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         cite: super::super::citation::report_record(r.site, index).cite_this(r.bibliography),
         json_ld: meta::json_ld(m, &url, r.site),
         groups: linker.backlink_groups(Kind::Report, &doc.id, &[Relation::ListsCmo]),
+        rameses: crate::resolve::rameses::rows(r.site, index),
     };
     let common = r.common(&path, Some(Kind::Report));
     Built {
