@@ -502,7 +502,9 @@ mod tests {
             title,
             "title = {{England's \\{NHS\\}\\} \\textbackslash{} 50\\% \\& \\#1 \\$x\\_y}},"
         );
-        let depth = title.chars().fold(0i32, |d, c| match c {
+        // Escaped braces (`\{`) are not counted by TeX.
+        let unescaped = title.replace("\\{", "").replace("\\}", "");
+        let depth = unescaped.chars().fold(0i32, |d, c| match c {
             '{' => d + 1,
             '}' => d - 1,
             _ => d,
