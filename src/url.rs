@@ -99,6 +99,33 @@ impl fmt::Display for BaseUrl {
     }
 }
 
+/// The characters a DOI may hold that a URL path cannot: the DOI Handbook (2.5.2.4) has them
+/// percent-encoded when a DOI becomes a `https://doi.org/` address.
+const DOI_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The resolver address of a DOI: `https://doi.org/10.1000/a%23b` for `10.1000/a#b`.
+pub fn doi_url(doi: &str) -> String {
+    format!(
+        "https://doi.org/{}",
+        percent_encoding::utf8_percent_encode(doi, DOI_ESCAPES)
+    )
+}
+
 /// The site path of an entity's page (`reports/x/`): `segment` is the URL folder of its kind
 /// (`reports`), or None for a kind whose pages sit at the top of the site (free pages, `x/`).
 pub(crate) fn page_path(segment: Option<&str>, id: &str) -> String {
@@ -179,6 +206,13 @@ fn parse(text: &str) -> Result<String, String> {
     // on its own (a root-relative link, `new URL(path, page)`).
     if url.path().contains("//") {
         return bad("has an empty path segment (`//`), which browsers can read as another host");
+    }
+    // The site is a folder: `…/index.html` would become `…/index.html/` and every link break.
+    let last = url.path().rsplit('/').next().unwrap_or_default();
+    if last.to_ascii_lowercase().ends_with(".html") || last.to_ascii_lowercase().ends_with(".htm") {
+        return bad(
+            "names a page, not the folder the site is published in: leave out the file name",
+        );
     }
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
@@ -335,6 +369,18 @@ mod tests {
     }
 
     #[test]
+    fn doi_addresses_are_encoded() {
+        assert_eq!(
+            doi_url("10.1136/bmjopen-2013-003341"),
+            "https://doi.org/10.1136/bmjopen-2013-003341"
+        );
+        assert_eq!(
+            doi_url("10.1002/(SICI)1097-4571#x?y%"),
+            "https://doi.org/10.1002/(SICI)1097-4571%23x%3Fy%25"
+        );
+    }
+
+    #[test]
     fn base_urls_are_normalised_or_refused() {
         let ok = |u: &str| base(u).to_string();
         assert_eq!(ok("https://example.org"), "https://example.org/");
@@ -364,6 +410,8 @@ mod tests {
             "https:/x/",
             "https://example.org/?q=1",
             "https://example.org/#top",
+            "https://example.org/research/index.html",
+            "https://example.org/a/Page.HTM",
             "https://u:p@example.org/",
             "https://example.org/%zz/",
             "example.org/x/",

@@ -17,7 +17,8 @@ pub mod links;
 
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
-use crate::model::{CmoKind, EvidenceSource, ReportType};
+use crate::load::Document;
+use crate::model::{CmoKind, EvidenceSource, PartialDate, Report, ReportKind, ReportType};
 use crate::resolve::{Origin, Site};
 
 /// Every cross-field rule, over the whole site.
@@ -78,6 +79,7 @@ fn check_reports(site: &Site, problems: &mut Vec<Diagnostic>) {
             "`summary` is empty",
             "give the key points as a list of sentences",
         );
+        problems.extend(dates_and_names(doc));
         match m.report_class {
             ReportType::TracerReport => {
                 if m.tracer.is_none() && m.tracers.as_ref().is_none_or(|t| t.is_empty()) {
@@ -99,6 +101,76 @@ fn check_reports(site: &Site, problems: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Words that mark a name as a team's or an organisation's, not a person's.
+const GROUP_WORDS: [&str; 12] = [
+    "team",
+    "group",
+    "department",
+    "university",
+    "trust",
+    "council",
+    "collaboration",
+    "consortium",
+    "institute",
+    "centre",
+    "nhs",
+    "committee",
+];
+
+/// Dates that cannot be right (a revision before publication, a date still to come), journal
+/// details on a work that is not an article, and an organisation cited as if it were a person.
+fn dates_and_names(doc: &Document<Report>) -> Vec<Diagnostic> {
+    let m = &doc.meta;
+    let warn = |key: &str, message: String, help: &str| {
+        let at = doc.error_at_key(key, None, "");
+        Diagnostic::warning(&at.path, at.line, at.column, message).with_help(help)
+    };
+    let mut found = Vec::new();
+    if let Some(updated) = m.updated.filter(|u| u.surely_before(&m.date)) {
+        let (u, d) = (updated.iso(), m.date.iso());
+        let message = format!(
+            "`updated` ({u}) is before `date` ({d}): a report is revised after it is published"
+        );
+        found.push(
+            doc.error_at_key("updated", None, message)
+                .with_help("check both dates; `date` is when the report was first published"),
+        );
+    }
+    let today = PartialDate::today();
+    for (key, date) in [("date", Some(m.date)), ("updated", m.updated)] {
+        if let Some(d) = date.filter(|d| today.surely_before(d)) {
+            let message = format!("`{key}` ({}) is in the future", d.iso());
+            found.push(warn(
+                key,
+                message,
+                "a mistyped year? Write the date the work was (or was last) published",
+            ));
+        }
+    }
+    if m.journal.is_some() && m.report_type != Some(ReportKind::JournalArticle) {
+        found.push(warn(
+            "journal",
+            "`journal` is given, but `report_type` is not `journal-article`".into(),
+            "write `report_type: journal-article`, or remove `journal` if the work did not appear in one",
+        ));
+    }
+    for a in m.authors.iter().filter(|a| !a.group) {
+        let lower = a.name.to_lowercase();
+        let mut words = lower.split(|c: char| !c.is_alphanumeric());
+        if let Some(word) = words.find(|w| GROUP_WORDS.contains(w)) {
+            let (line, column) = doc.locator().locate(&a.name, None);
+            let message = format!(
+                "the author `{}` looks like a team or organisation (\"{word}\")",
+                a.name
+            );
+            found.push(Diagnostic::warning(&doc.path, line, column, message).with_help(
+                "add `group: true` to this author, so citations keep the name whole instead of splitting it into given and family names",
+            ));
+        }
+    }
+    found
 }
 
 fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagnostic>) {

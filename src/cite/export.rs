@@ -156,6 +156,19 @@ impl Record {
     }
 }
 
+/// The crate leaves `~` (a non-breaking space to TeX) and `^` (an accent) as they are: outside
+/// the verbatim `url` and `doi` fields they are written as the characters themselves.
+fn tex_specials(line: &str) -> std::borrow::Cow<'_, str> {
+    let field = line.trim_start();
+    let verbatim = field.starts_with("url ") || field.starts_with("doi ");
+    if verbatim || !line.contains(['~', '^']) {
+        return line.into();
+    }
+    line.replace('~', "\\textasciitilde{}")
+        .replace('^', "\\textasciicircum{}")
+        .into()
+}
+
 /// A chunk list of one chunk.
 fn chunks(chunk: Chunk) -> Vec<Spanned<Chunk>> {
     vec![Spanned::detached(chunk)]
@@ -167,9 +180,13 @@ impl Record {
         let text = self.bib_entry(false).to_bibtex_string().unwrap_or_default();
         // The crate escapes a backslash as `\\`, which TeX (and pandoc) read as a line break:
         // every `\\` it writes is an escaped backslash, so it becomes `\textbackslash{}`.
-        let mut text = text.replace("\\\\", "\\textbackslash{}");
-        text.push('\n');
-        text
+        let text = text.replace("\\\\", "\\textbackslash{}");
+        let mut out = String::with_capacity(text.len() + 1);
+        for line in text.lines() {
+            out.push_str(&tex_specials(line));
+            out.push('\n');
+        }
+        out
     }
 
     /// The `biblatex` entry of the record. `for_csl`: the entry hayagriva formats, which reads
@@ -194,6 +211,11 @@ impl Record {
         e.set("year", normal(&self.date.year.to_string()));
         if let Some(m) = self.date.month {
             e.set("month", normal(&m.to_string()));
+        }
+        // BibTeX's year and month cannot hold a day; biblatex's `date` (which pandoc reads
+        // before them) can.
+        if self.date.day.is_some() {
+            e.set("date", normal(&self.date.iso()));
         }
         let container = match self.work {
             Work::Article => "journal",
@@ -402,7 +424,10 @@ impl Record {
             .flatten()
             .map(|s| format!(" {}.", s.trim_end_matches('.')))
             .collect::<String>();
-        let doi = self.doi.as_ref().map(|d| format!(" https://doi.org/{d}"));
+        let doi = self
+            .doi
+            .as_ref()
+            .map(|d| format!(" {}", crate::url::doi_url(d)));
         format!(
             "{by}({}) {}.{within} Available at: {}{}",
             self.date.year,

@@ -39,6 +39,7 @@ pub enum Status {
 pub struct Author {
     /// The author's name as it is cited, for example `name: Jane Smith`, or a team's or an
     /// organisation's name with `group: true`.
+    #[serde(deserialize_with = "author_name")]
     pub name: String,
     /// Whether `name` is a team or an organisation, cited as written and never split into given
     /// and family names, for example `group: true` with `name: HSCA12 evaluation team`.
@@ -98,6 +99,18 @@ impl Author {
     }
 }
 
+/// An author's name, which citation formats split and index, so it may not be blank.
+fn author_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let text = String::deserialize(d)?;
+    if text.trim().is_empty() {
+        return Err(value_error(
+            "name",
+            "an author's `name` is empty: write the name as it is cited, or remove the author",
+        ));
+    }
+    Ok(text)
+}
+
 /// An ORCID iD as written on orcid.org, `0000-0002-1825-0097`: it is published as
 /// `https://orcid.org/{id}`, so nothing else may reach that URL.
 fn orcid<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -121,12 +134,33 @@ pub(crate) fn orcid_problem(text: &str) -> Option<String> {
                 .all(|(i, b)| b.is_ascii_digit() || (i == 3 && b == b'X'))
     };
     if groups.len() == 4 && groups[..3].iter().all(|g| digits(g)) && last(groups[3]) {
-        return None;
+        if orcid_checksum(&groups.concat()) {
+            return None;
+        }
+        return Some(format!(
+            "`{text}` is not an ORCID iD: its last character is a check digit, and it does not match the other fifteen (a mistyped digit?); copy the iD from orcid.org"
+        ));
     }
     Some(format!(
         "`{}` is not an ORCID iD: write four groups of four digits, such as 0000-0002-1825-0097 (the last may be X)",
         crate::diagnostics::printable_inline(text)
     ))
+}
+
+/// Whether the 16 characters of an ORCID iD end with the check digit of the first 15 (ISO 7064
+/// MOD 11-2, as orcid.org computes it).
+fn orcid_checksum(chars: &str) -> bool {
+    let bytes = chars.as_bytes();
+    let total = bytes[..15]
+        .iter()
+        .fold(0u32, |t, b| (t + u32::from(b - b'0')) * 2);
+    let check = (12 - total % 11) % 11;
+    let expected = if check == 10 {
+        b'X'
+    } else {
+        b'0' + check as u8
+    };
+    bytes[15] == expected
 }
 
 /// A DOI, `10.` + registrant + `/` + suffix (`10.1136/bmjopen-2013-003341`): it is published as
@@ -374,5 +408,23 @@ mod tests {
             cited("{name: HSCA12 evaluation team, group: true}"),
             (true, "HSCA12 evaluation team".to_string(), String::new())
         );
+    }
+
+    #[test]
+    fn a_blank_author_name_is_refused() {
+        for yaml in ["name: ''", "name: '   '"] {
+            let err = serde_yaml::from_str::<Author>(yaml)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("`name` is empty"), "{yaml}: {err}");
+        }
+    }
+
+    #[test]
+    fn orcid_check_digits_are_checked() {
+        assert_eq!(orcid_problem("0000-0002-1825-0097"), None);
+        assert_eq!(orcid_problem("0000-0002-9079-593X"), None);
+        let wrong = orcid_problem("0000-0002-1825-0098").unwrap();
+        assert!(wrong.contains("check digit"), "{wrong}");
     }
 }

@@ -40,7 +40,7 @@ impl Source {
             .iter()
             .for_each(|c| facts.push(Fact::text("Published in", c)));
         if let Some(doi) = &self.doi {
-            facts.push(Fact::external("DOI", doi, format!("https://doi.org/{doi}")));
+            facts.push(Fact::external("DOI", doi, crate::url::doi_url(doi)));
         }
         self.url
             .iter()

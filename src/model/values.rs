@@ -74,6 +74,40 @@ impl PartialDate {
     }
 
     /// The ISO form with the precision that was given.
+    /// Today (UTC), from the system clock, without a date-time dependency.
+    pub fn today() -> PartialDate {
+        let days = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() / 86_400)
+            .unwrap_or(0) as i64;
+        // Civil-from-days (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        PartialDate {
+            year: y as u16,
+            month: Some(m as u8),
+            day: Some(d as u8),
+        }
+    }
+
+    /// Whether `self` is surely earlier than `other`, comparing only the parts both give
+    /// (`2021` is not earlier than `2021-03`, nor later).
+    pub fn surely_before(&self, other: &PartialDate) -> bool {
+        let key = |d: &PartialDate, month: bool, day: bool| {
+            (d.year, d.month.filter(|_| month), d.day.filter(|_| day))
+        };
+        let month = self.month.is_some() && other.month.is_some();
+        let day = month && self.day.is_some() && other.day.is_some();
+        key(self, month, day) < key(other, month, day)
+    }
+
     pub fn iso(&self) -> String {
         match (self.month, self.day) {
             (Some(m), Some(d)) => format!("{:04}-{m:02}-{d:02}", self.year),

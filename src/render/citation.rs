@@ -3,7 +3,8 @@
 //! 1. a report's record is made from its front matter, its absolute URL and the site's
 //!    publisher (`publisher:` in site.yaml, else the site's title);
 //! 2. a CMO's is made from its defining report's record (the first report that lists it),
-//!    with the CMO's title and URL: a CMO is cited as a part of that report.
+//!    with the CMO's title and URL: a CMO is cited as a part of that report; its key is its id,
+//!    with `-cmo` added when a report has the same id.
 
 use crate::cite::export::Record;
 use crate::config::SiteConfig;
@@ -42,5 +43,11 @@ pub fn cmo_record(site: &Site, index: usize) -> Option<Record> {
         .config
         .base_url
         .absolute(&Site::url(Kind::Cmo, &record.cmo.id));
-    Some(Record::cmo(&record.cmo, &url, &report))
+    let mut cited = Record::cmo(&record.cmo, &url, &report);
+    // Reports and CMOs have ids of their own, but share the site's citation files, where a key
+    // must be unique: a CMO named like a report takes a suffix.
+    if site.report(&record.cmo.id).is_some() {
+        cited.key.push_str("-cmo");
+    }
+    Some(cited)
 }

@@ -231,7 +231,6 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ']))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -64,6 +64,8 @@ pub fn write(site: &Site, out: &super::Output) -> Result<Vec<String>, Diagnostic
     })?;
     let json = super::write_file(out, "exports/rameses.json", &json)?;
     let csv = super::write_streamed(out, "exports/rameses.csv", |w| {
+        // The byte-order mark, as on every CSV export: spreadsheets then read it as UTF-8.
+        w.write_all("\u{feff}".as_bytes())?;
         let mut writer = csv::Writer::from_writer(w);
         for list in &lists {
             for i in &list.items {

@@ -84,7 +84,7 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
-const REPORT_FIELDS: [&str; 27] = [
+const REPORT_FIELDS: [&str; 28] = [
     "type",
     "report_type",
     "title",
@@ -93,6 +93,7 @@ const REPORT_FIELDS: [&str; 27] = [
     "authors",
     "authors_not_named",
     "journal",
+    "rameses",
     "more_authors",
     "status",
     "study",

@@ -65,7 +65,7 @@ fn every_realist_report_of_the_example_site_shows_twenty_items_and_exports_the_s
     // A report of a study that is not a realist evaluation has no checklist.
     let studies = common::read_output(out, "exports/reports.json");
     let reports: serde_json::Value = serde_json::from_str(&studies).unwrap();
-    let other = reports
+    let other = reports["reports"]
         .as_array()
         .unwrap()
         .iter()

@@ -394,7 +394,6 @@ fn labels_every_kind_of_file() {
         ("static/img/photo.png", "image/png"),
         ("static/img/photo.jpg", "image/jpeg"),
         ("static/fonts/f.woff2", "font/woff2"),
-        ("robots.txt", "text/plain; charset=utf-8"),
         ("static/data/notes.txt", "text/plain; charset=utf-8"),
         ("__realist/client.js", "text/javascript; charset=utf-8"),
     ];
@@ -426,7 +425,7 @@ fn never_serves_a_file_outside_the_site() {
     // Symbolic links planted inside the served folder, pointing out of it.
     std::os::unix::fs::symlink(tmp.path().join("secret.txt"), served.join("leak.txt")).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("outside"), served.join("leakdir")).unwrap();
-    assert!(server.get(&format!("{BASE}robots.txt")).status == 200);
+    assert!(server.get(&format!("{BASE}atom.xml")).status == 200);
 
     let attempts = [
         format!("{BASE}../../secret.txt"),
@@ -445,7 +444,7 @@ fn never_serves_a_file_outside_the_site() {
         format!("{BASE}leak.txt"),
         format!("{BASE}leakdir/secret.txt"),
         format!("{BASE}leakdir/"),
-        format!("{BASE}robots.txt%00.html"),
+        format!("{BASE}atom.xml%00.html"),
     ];
     for target in &attempts {
         let r = server.get(target);

@@ -52,7 +52,7 @@ pub fn head_meta(m: &Report, url: &str, config: &SiteConfig, references: &[&Entr
     }
     dublin_core(&mut t, &m.title, Some(m), config);
     if let Some(d) = &m.doi {
-        push(&mut t, "DC.identifier", &format!("https://doi.org/{d}"));
+        push(&mut t, "DC.identifier", &crate::url::doi_url(d));
     }
     push(&mut t, "DC.identifier", url);
     if let Some(l) = &m.licence {

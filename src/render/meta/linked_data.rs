@@ -46,7 +46,7 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
     }
     if let Some(d) = &m.doi {
         value["identifier"] = json!({"@type": "PropertyValue", "propertyID": "DOI", "value": d});
-        value["sameAs"] = json!(format!("https://doi.org/{d}"));
+        value["sameAs"] = json!(crate::url::doi_url(d));
     }
     if let Some(a) = &m.abstract_text {
         value["abstract"] = json!(a);

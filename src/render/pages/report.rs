@@ -224,7 +224,7 @@ fn report_facts(linker: &Linker, m: &Report) -> Vec<Fact> {
     facts.extend(m.funding.as_ref().map(funding_fact));
     facts.extend(m.ethics.as_ref().map(|e| linker.fact(e.fact())));
     m.doi.iter().for_each(|d| {
-        let doi = crate::model::Fact::external("DOI", d, format!("https://doi.org/{d}"));
+        let doi = crate::model::Fact::external("DOI", d, crate::url::doi_url(d));
         facts.push(linker.fact(doi));
     });
     m.licence

@@ -140,7 +140,9 @@ impl State {
         self.problems.check = pipeline::check(&self.model.site, &self.model.bibliography);
         Ok(Plan {
             pages,
-            extras: self.extras_dirty || !change.body_only,
+            // The exports name the section each piece of evidence cites, so a body whose
+            // headings changed rewrites them too; a change of body text alone does not.
+            extras: self.extras_dirty || !change.text_only,
             statics: self.static_dirty || !static_changed.is_empty(),
             static_changed,
         })

@@ -553,7 +553,24 @@ pub fn loc_after(path: &str, text: &str, after: &str, needle: &str) -> String {
     format!("{path}:{line}:{column}")
 }
 
-/// Every file under `dir`, by `/`-separated relative path, with its bytes.
+/// The inflated parts of an XLSX workbook (a zip of XML files), each as `book.xlsx!part`: its
+/// cells' text is in them, compressed out of sight in the workbook's own bytes.
+fn xlsx_parts(rel: &str, bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+    (0..book.len())
+        .map(|i| {
+            let mut part = book.by_index(i).expect("a part of the workbook");
+            let mut text = Vec::new();
+            part.read_to_end(&mut text).expect("inflate a part");
+            let name = part.name().expect("a part's name").into_owned();
+            (format!("{rel}!{name}"), text)
+        })
+        .collect()
+}
+
+/// Every file of `dir` by its relative path, and each part of an XLSX workbook in it as well
+/// (`exports/realist.xlsx!xl/sharedStrings.xml`).
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -569,7 +586,11 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/");
-                out.insert(rel, std::fs::read(&path).expect("read an output file"));
+                let bytes = std::fs::read(&path).expect("read an output file");
+                if rel.ends_with(".xlsx") {
+                    out.extend(xlsx_parts(&rel, &bytes));
+                }
+                out.insert(rel, bytes);
             }
         }
     }

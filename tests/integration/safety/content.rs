@@ -253,7 +253,9 @@ fn bibliography_control_characters_are_refused() {
                 "control character",
                 &format!("content/references.bib:1:{column}"),
             );
-            for (path, bytes) in tree(&site.out()) {
+            // A workbook's own bytes are compressed: its parts are read instead.
+            let files = tree(&site.out()).into_iter();
+            for (path, bytes) in files.filter(|(p, _)| !p.ends_with(".xlsx")) {
                 let bad = String::from_utf8_lossy(&bytes)
                     .chars()
                     .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));

@@ -635,20 +635,16 @@ fn a_users_file_where_the_site_now_writes_is_never_replaced() {
             "extra/index.html",
         ),
         ("extra", "content/pages/extra.md", "extra"),
-        (
-            "robots.txt/mine.txt",
-            "content/pages/extra.md",
-            "robots.txt",
-        ),
+        ("atom.xml/mine.txt", "content/pages/extra.md", "atom.xml"),
     ];
     for (user_file, new_source, named) in cases {
         let site = Site::minimal();
         let parent = tempfile::tempdir().unwrap();
         let out = parent.path().join("public");
         build_into(&site, &out).assert_ok();
-        if user_file.starts_with("robots.txt") {
+        if user_file.starts_with("atom.xml") {
             // The user's folder stands where realist's file was.
-            std::fs::remove_file(out.join("robots.txt")).unwrap();
+            std::fs::remove_file(out.join("atom.xml")).unwrap();
         }
         put(&out, user_file, "the user's");
         site.write(new_source, "---\ntitle: Extra\n---\ntext\n");
@@ -896,13 +892,13 @@ fn every_users_file_where_the_site_now_writes_is_named_as_the_sites_path() {
         "more",
         "the user's file where the site makes a folder",
     );
-    std::fs::remove_file(out.join("robots.txt")).unwrap();
+    std::fs::remove_file(out.join("atom.xml")).unwrap();
     put(
         &out,
-        "robots.txt/a.txt",
+        "atom.xml/a.txt",
         "the user's folder where the site makes a file",
     );
-    put(&out, "robots.txt/b.txt", "the user's");
+    put(&out, "atom.xml/b.txt", "the user's");
     for page in ["extra", "more"] {
         site.write(
             &format!("content/pages/{page}.md"),
@@ -913,7 +909,7 @@ fn every_users_file_where_the_site_now_writes_is_named_as_the_sites_path() {
     let run = build_into(&site, &out);
     assert_eq!(run.code, 2, "{run:?}");
     let d = run.error("was not written by realist");
-    for named in ["`extra/index.html`", "`more/index.html`", "`robots.txt`"] {
+    for named in ["`extra/index.html`", "`more/index.html`", "`atom.xml`"] {
         assert!(d.message.contains(named), "{named}: {d:?}");
     }
     assert_eq!(d.message.matches('`').count(), 6, "{d:?}");
@@ -928,7 +924,8 @@ fn every_users_file_where_the_site_now_writes_is_named_as_the_sites_path() {
         );
     }
     let d = build_into(&site, &out).error("was not written by realist");
-    assert!(d.message.contains("`p17/index.html`, and 8 more"), "{d:?}");
+    // `atom.xml` sorts first: it, `extra`, `more` and p00 to p16 are the twenty.
+    assert!(d.message.contains("`p16/index.html`, and 8 more"), "{d:?}");
 }
 
 #[test]

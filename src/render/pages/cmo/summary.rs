@@ -47,6 +47,10 @@ struct Budget {
 /// The most words of one part that any budget quotes.
 const MOST_WORDS: usize = 12;
 
+/// The most characters of one quoted part: scripts written without spaces between words (Chinese,
+/// Japanese, Thai) make a whole clause one "word", which the word budgets alone would not shorten.
+const MAX_PART_CHARS: usize = 120;
+
 /// The budgets tried in turn, most generous first, until the sentence fits [`MAX_WORDS`].
 const TRIES: [Budget; 8] = [
     Budget::new(MOST_WORDS, true, true),
@@ -129,8 +133,12 @@ impl<'a> Clause<'a> {
 
     /// At most `max` words, with "…" where anything was cut.
     fn short(&self, max: usize) -> String {
-        let kept = self.words[..self.words.len().min(max)].join(" ");
-        if !self.cut && self.words.len() <= max {
+        let mut kept = self.words[..self.words.len().min(max)].join(" ");
+        let long = kept.char_indices().nth(MAX_PART_CHARS).map(|(at, _)| at);
+        if let Some(at) = long {
+            kept.truncate(at);
+        }
+        if !self.cut && self.words.len() <= max && long.is_none() {
             return kept;
         }
         let end = kept.trim_end_matches([',', '-', '–', '—', '/', '&']);
@@ -420,5 +428,21 @@ mod tests {
     fn many_items_use_digits() {
         assert_eq!(more_of(12, "condition"), "12 more conditions");
         assert_eq!(more_of(1, "condition"), "one more condition");
+    }
+
+    #[test]
+    fn a_part_without_spaces_is_cut_by_characters() {
+        let long = "很".repeat(400);
+        let c = cmo(&format!(
+            "context: [{{text: \"{long}\"}}]\nmechanism: {{text: M}}\n{ONE_OUTCOME}"
+        ));
+        let runs = causal_summary(&c);
+        let context = runs.iter().find(|r| r.part == Some("context")).unwrap();
+        assert!(
+            context.text.chars().count() <= MAX_PART_CHARS + 3,
+            "{}",
+            context.text
+        );
+        assert!(context.text.contains('…'));
     }
 }
