@@ -64,7 +64,7 @@ pub struct SiteConfig {
     #[serde(default)]
     pub highlights: Vec<Highlight>,
     /// Whether the exports include the XLSX workbook `exports/realist.xlsx`. Unset, it is written
-    /// for a site of at most [`crate::write::exports::XLSX_AUTO_CMOS`] CMOs, where it costs
+    /// for a site of at most [`crate::resolve::XLSX_AUTO_CMOS`] CMOs, where it costs
     /// little; a larger site turns it on with `xlsx: true`.
     pub xlsx: Option<bool>,
 }

@@ -31,7 +31,7 @@ mod highwire;
 mod linked_data;
 
 pub use highwire::{cmo_head_meta, head_meta, Defining};
-pub use linked_data::{cmo_json_ld, json_ld};
+pub use linked_data::{cmo_json_ld, json_ld, script_safe};
 
 /// About the length search engines show of a description.
 pub const DESCRIPTION_CHARS: usize = 200;
@@ -64,6 +64,7 @@ pub fn page_meta(site: &Site, spec: &PageSpec, page: Option<&tera::Value>) -> Pa
         PageSpec::Theme(id) => theme_description(site, id),
         PageSpec::Matrix => MATRIX_LEAD.to_owned(),
         PageSpec::Glossary => GLOSSARY_LEAD.to_owned(),
+        PageSpec::Exports => EXPORTS_LEAD.to_owned(),
         PageSpec::Search => SEARCH_LEAD.to_owned(),
         PageSpec::Home | PageSpec::NotFound => String::new(),
     };
@@ -124,6 +125,8 @@ pub fn cmo_head(site: &Site, record: &CmoRecord) -> CmoHead {
 
 /// The leads of the pages that have no front matter (as their templates say them).
 const MATRIX_LEAD: &str = "Each study's CMO configurations by tracer and study area: how many were found, and how far the evidence supports them.";
+/// The exports page's lead, shown on the page and used as its description.
+pub(crate) const EXPORTS_LEAD: &str = "The site's findings as data: every CMO configuration with its evidence, the reports, their citations and reporting checklists, in formats for analysis software, spreadsheets and reference managers.";
 const GLOSSARY_LEAD: &str = "Acronyms and terms used across the reports. In report text, the first use of an acronym links here.";
 const SEARCH_LEAD: &str = "Search the reports, CMO configurations, tracers, study areas, programme theories, studies and glossary of this site.";
 

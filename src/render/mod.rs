@@ -42,6 +42,8 @@ pub enum PageSpec {
     List(Kind),
     Matrix,
     Glossary,
+    /// The "Data and downloads" page describing `exports/`.
+    Exports,
     Search,
     NotFound,
     Report(usize),
@@ -60,6 +62,7 @@ pub fn spec_path(site: &Site, spec: &PageSpec) -> String {
         PageSpec::List(kind) => url::page_file(&kind.list_url()),
         PageSpec::Matrix => url::page_file(&Kind::Cmo.list_url()),
         PageSpec::Glossary => url::page_file("glossary/"),
+        PageSpec::Exports => url::page_file("exports/"),
         PageSpec::Search => url::page_file("search/"),
         PageSpec::NotFound => "404.html".into(),
         PageSpec::Report(i) => entity(Kind::Report, &c.reports[*i].id),
@@ -178,6 +181,7 @@ impl<'a> Renderer<'a> {
             PageSpec::Home,
             PageSpec::Matrix,
             PageSpec::Glossary,
+            PageSpec::Exports,
             PageSpec::NotFound,
         ];
         if self.site.config.search {

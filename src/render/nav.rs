@@ -133,6 +133,7 @@ pub fn breadcrumbs(linker: &Linker, page: PageOf) -> Vec<LinkView> {
         PageOf::List(kind) => vec![here(list_label(kind).into(), &kind.list_url())],
         PageOf::Other(path) => match path {
             "glossary/" => vec![here("Glossary".into(), path)],
+            "exports/" => vec![here("Data and downloads".into(), path)],
             "search/" => vec![here("Search".into(), path)],
             _ => return Vec::new(),
         },

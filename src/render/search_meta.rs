@@ -89,6 +89,7 @@ pub fn for_page(site: &Site, spec: &PageSpec) -> SearchMeta {
         | PageSpec::List(_)
         | PageSpec::Matrix
         | PageSpec::Glossary
+        | PageSpec::Exports
         | PageSpec::NotFound => return SearchMeta::default(),
     }
     let filters = f.finish();

@@ -67,6 +67,10 @@ struct Entity {
     published: bool,
 }
 
+/// Up to how many published CMOs the XLSX workbook is written unless `site.yaml` says otherwise:
+/// it costs about a sixth of a second per thousand CMOs.
+pub const XLSX_AUTO_CMOS: usize = 1_000;
+
 /// The resolved site: read-only from here on.
 pub struct Site {
     pub config: SiteConfig,
@@ -212,6 +216,23 @@ impl Site {
 
     fn entity(&self, kind: Kind, id: &str) -> Option<&Entity> {
         self.entities.get(kind as usize)?.get(id)
+    }
+
+    /// Whether the exports include the XLSX workbook: `xlsx:` in `site.yaml`, else only up to
+    /// [`XLSX_AUTO_CMOS`] published CMOs (it is built in memory).
+    pub fn has_xlsx(&self) -> bool {
+        let published = || self.cmos.iter().filter(|r| r.published).count();
+        self.config
+            .xlsx
+            .unwrap_or_else(|| published() <= XLSX_AUTO_CMOS)
+    }
+
+    /// Whether the build publishes a realist report, and so the RAMESES II checklist exports.
+    pub fn has_checklists(&self) -> bool {
+        let reports = self.content.reports.iter().enumerate();
+        reports
+            .filter(|(_, d)| self.is_published(Kind::Report, &d.id))
+            .any(|(_, d)| rameses::is_realist(self, &d.meta))
     }
 
     /// Whether an entity gets a page in this build.

@@ -39,7 +39,7 @@ pub fn write_all<'p>(
             site.config.base_url.absolute("sitemap.xml")
         )
     });
-    let (pages, exports) = rayon::join(
+    let (pages, (exports, citations)) = rayon::join(
         || -> Result<Vec<String>, Diagnostic> {
             let mut written = vec![
                 super::write_file(out, "sitemap.xml", sitemap.as_bytes())?,
@@ -51,11 +51,16 @@ pub fn write_all<'p>(
             written.extend(super::rameses::write(site, out)?);
             Ok(written)
         },
-        || super::exports::write_all(site, out),
+        || {
+            rayon::join(
+                || super::exports::write_all(site, out),
+                || super::citations::write_all(site, out),
+            )
+        },
     );
     let mut written = pages?;
     written.extend(exports?);
-    written.extend(super::citations::write_all(site, out)?);
+    written.extend(citations?);
     Ok(written)
 }
 
@@ -146,6 +151,19 @@ mod tests {
     fn files_list_every_export() {
         for file in super::super::exports::FILES {
             assert!(super::FILES.contains(&file), "{file}");
+        }
+    }
+
+    /// The "Data and downloads" page describes every file written into `exports/`.
+    #[test]
+    fn the_exports_page_describes_every_export() {
+        let described: Vec<&str> = crate::render::pages::exports_described().collect();
+        let written = super::FILES
+            .iter()
+            .chain(&super::super::citations::SITE_FILES);
+        let written = written.chain(&super::super::rameses::FILES);
+        for file in written.filter(|f| f.starts_with("exports/")) {
+            assert!(described.contains(file), "{file}");
         }
     }
 }

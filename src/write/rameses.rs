@@ -13,6 +13,9 @@ use crate::model::Kind;
 use crate::resolve::rameses::{rows, ChecklistRow};
 use crate::resolve::Site;
 
+/// The files [`write`] writes, when it writes any.
+pub const FILES: [&str; 2] = ["exports/rameses.json", "exports/rameses.csv"];
+
 /// One realist report's checklist.
 #[derive(Serialize)]
 struct ReportChecklist {
@@ -59,11 +62,10 @@ pub fn write(site: &Site, out: &super::Output) -> Result<Vec<String>, Diagnostic
     if lists.is_empty() {
         return Ok(Vec::new());
     }
-    let json = serde_json::to_vec_pretty(&lists).map_err(|e| {
-        Diagnostic::error("exports/rameses.json", 0, 0, format!("cannot write: {e}"))
-    })?;
-    let json = super::write_file(out, "exports/rameses.json", &json)?;
-    let csv = super::write_streamed(out, "exports/rameses.csv", |w| {
+    let json = serde_json::to_vec_pretty(&lists)
+        .map_err(|e| Diagnostic::error(FILES[0], 0, 0, format!("cannot write: {e}")))?;
+    let json = super::write_file(out, FILES[0], &json)?;
+    let csv = super::write_streamed(out, FILES[1], |w| {
         // The byte-order mark, as on every CSV export: spreadsheets then read it as UTF-8.
         w.write_all("\u{feff}".as_bytes())?;
         let mut writer = csv::Writer::from_writer(w);

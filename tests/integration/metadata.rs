@@ -363,3 +363,52 @@ fn anonymous_work_names_no_author_and_an_article_its_journal() {
         .page("reports/art/index.html")
         .contains("href=\"https://doi.org/10.1234/abc.5\""));
 }
+
+/// Reads the exports page under `argv[1]` with extruct and prints its JSON-LD.
+const READ_DATASET: &str = r#"
+import json, os, sys
+import extruct
+html = open(os.path.join(sys.argv[1], "exports", "index.html"), encoding="utf-8").read()
+data = extruct.extract(html, base_url="https://example.org/", syntaxes=["json-ld"], uniform=False)
+print(json.dumps(data["json-ld"]))
+"#;
+
+#[test]
+fn the_exports_page_is_a_dataset_whose_downloads_exist() {
+    let out = common::example_site();
+    let found: Vec<Value> = serde_json::from_str(&common::client_python(
+        READ_DATASET,
+        &[out.to_str().unwrap()],
+    ))
+    .unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let dataset = &found[0];
+    assert_eq!(dataset["@type"], "Dataset");
+    // Google's Dataset guidelines: a name, and a description of 50 to 5,000 characters.
+    assert!(!dataset["name"].as_str().unwrap().is_empty());
+    let description = dataset["description"].as_str().unwrap().chars().count();
+    assert!((50..=5000).contains(&description), "{description}");
+    assert!(dataset["license"].is_string(), "{dataset}");
+    let downloads = dataset["distribution"].as_array().unwrap();
+    let page = std::fs::read_to_string(out.join("exports/index.html")).unwrap();
+    for file in [
+        "cmos.json",
+        "cmos.csv",
+        "evidence.csv",
+        "realist.xlsx",
+        "citations.bib",
+    ] {
+        assert!(
+            downloads.iter().any(|d| d["name"] == file),
+            "{file} is not a DataDownload"
+        );
+    }
+    for d in downloads {
+        let url = d["contentUrl"].as_str().unwrap();
+        let rel = url.strip_prefix(common::EXAMPLE_BASE_URL).expect(url);
+        assert!(out.join(rel).is_file(), "{url} names no file");
+        assert!(d["encodingFormat"].is_string(), "{d}");
+        // The page links each file it describes.
+        assert!(page.contains(&format!("href=\"../{rel}\"")), "{rel}");
+    }
+}

@@ -140,7 +140,7 @@ fn periodical(j: &crate::model::Journal) -> Value {
 }
 
 /// JSON that cannot close the `<script>` element it is embedded in.
-fn script_safe(value: &Value) -> String {
+pub fn script_safe(value: &Value) -> String {
     serde_json::to_string(value)
         .unwrap_or_default()
         .replace('<', "\\u003c")

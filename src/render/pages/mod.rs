@@ -10,6 +10,7 @@
 
 mod cmo;
 mod entity;
+mod exports;
 mod glossary;
 mod home;
 mod list;
@@ -22,6 +23,8 @@ use super::{Built, PageSpec, Renderer};
 use crate::model::Kind;
 use crate::resolve::Site;
 
+#[cfg(test)]
+pub use exports::described_paths as exports_described;
 pub(crate) use glossary::shown_expansion;
 pub use report::report_type_label;
 
@@ -40,6 +43,7 @@ fn build_view(r: &Renderer, spec: &PageSpec) -> Built {
         PageSpec::List(kind) => list::list(r, *kind),
         PageSpec::Matrix => matrix::matrix(r),
         PageSpec::Glossary => glossary::glossary(r),
+        PageSpec::Exports => exports::exports(r),
         PageSpec::Search => simple::simple(r, "search/index.html", "search.html", "Search"),
         PageSpec::NotFound => simple::simple(r, "404.html", "404.html", "Page not found"),
         PageSpec::Report(i) => report::report(r, *i),

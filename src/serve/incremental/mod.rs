@@ -531,6 +531,7 @@ fn spec_source(site: &Site, spec: &PageSpec) -> Option<PathBuf> {
         | PageSpec::List(_)
         | PageSpec::Matrix
         | PageSpec::Glossary
+        | PageSpec::Exports
         | PageSpec::Search
         | PageSpec::NotFound
         | PageSpec::Theme(_) => None,

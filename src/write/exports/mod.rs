@@ -37,20 +37,8 @@ pub const FILES: [&str; 8] = [
     "exports/realist.xlsx",
 ];
 
-/// Up to how many published CMOs the XLSX workbook is written unless `site.yaml` says otherwise:
-/// it is built in memory, and costs about a sixth of a second per thousand CMOs.
-pub const XLSX_AUTO_CMOS: usize = 1_000;
-
-/// Whether this site's exports include the workbook (`xlsx:` in `site.yaml`, else by size).
-pub fn has_xlsx(site: &Site) -> bool {
-    let published = || site.cmos.iter().filter(|r| r.published).count();
-    site.config
-        .xlsx
-        .unwrap_or_else(|| published() <= XLSX_AUTO_CMOS)
-}
-
 /// Writes every export; returns the site-relative paths written, in the order of [`FILES`] (the
-/// workbook only if [`has_xlsx`]).
+/// workbook only if [`Site::has_xlsx`]).
 pub fn write_all(site: &Site, out: &Output) -> Result<Vec<String>, Diagnostic> {
     let cmos_csv = || cmo_tables(site, out);
     let cmos_json = || {
@@ -76,7 +64,7 @@ pub fn write_all(site: &Site, out: &Output) -> Result<Vec<String>, Diagnostic> {
         csv_file(out, &tables::REPORTS, rows)
     };
     let workbook = || {
-        has_xlsx(site)
+        site.has_xlsx()
             .then(|| super::write_streamed(out, FILES[7], |w| xlsx::write(site, w)))
             .transpose()
     };
