@@ -145,13 +145,20 @@ impl Record {
         }
     }
 
-    /// The pieces of "Cite this" for the page: `bibliography` formats it in the site's style.
-    pub fn cite_this(&self, bibliography: &Bibliography) -> CiteThis {
+    /// The pieces of "Cite this" for the page: `bibliography` formats it in the site's style;
+    /// `full`: the page shows the BibTeX and RIS texts too (a report's page does, a CMO's page
+    /// only links its citation files, so they are not made for it).
+    pub fn cite_this(&self, bibliography: &Bibliography, full: bool) -> CiteThis {
+        let html = self.cite_html(bibliography).unwrap_or_default();
         CiteThis {
-            html: self.cite_html(bibliography).unwrap_or_default(),
-            text: self.plain(),
-            bibtex: self.bibtex(),
-            ris: self.ris(),
+            text: if html.is_empty() {
+                self.plain()
+            } else {
+                String::new()
+            },
+            html,
+            bibtex: if full { self.bibtex() } else { String::new() },
+            ris: if full { self.ris() } else { String::new() },
         }
     }
 }

@@ -36,11 +36,21 @@ fn records(site: &Site) -> Vec<(String, Record)> {
     reports.chain(cmos).collect()
 }
 
-/// The paths of every citation file [`write_all`] writes (pages link to them before they are).
+/// The paths of every citation file [`write_all`] writes (pages link to them before they are):
+/// the folders of [`records`], without making the records.
 pub fn files(site: &Site) -> Vec<String> {
-    let pages = records(site)
-        .into_iter()
-        .flat_map(|(folder, _)| PAGE_FILES.map(|f| format!("{folder}{f}")));
+    let reports = site.content.reports.iter();
+    let reports = reports
+        .filter(|d| site.is_published(Kind::Report, &d.id))
+        .map(|d| Site::url(Kind::Report, &d.id));
+    let cmos = site.cmos.iter().filter(|c| c.published);
+    let defined = cmos.filter(|c| {
+        c.reports
+            .first()
+            .is_some_and(|id| site.report(id).is_some())
+    });
+    let folders = reports.chain(defined.map(|c| Site::url(Kind::Cmo, &c.cmo.id)));
+    let pages = folders.flat_map(|folder| PAGE_FILES.map(|f| format!("{folder}{f}")));
     pages.chain(SITE_FILES.map(String::from)).collect()
 }
 

@@ -128,7 +128,7 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
             ],
         ),
         cite: super::super::citation::cmo_record(r.site, index)
-            .map(|c| c.cite_this(r.bibliography)),
+            .map(|c| c.cite_this(r.bibliography, false)),
     };
     let common = r.common(&path, Some(Kind::Cmo));
     Built {

@@ -97,7 +97,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
             &reference_entries(r, &md.references),
         ),
         references: md.references,
-        cite: super::super::citation::report_record(r.site, index).cite_this(r.bibliography),
+        cite: super::super::citation::report_record(r.site, index).cite_this(r.bibliography, true),
         json_ld: meta::json_ld(m, &url, r.site),
         groups: linker.backlink_groups(Kind::Report, &doc.id, &[Relation::ListsCmo]),
         rameses: crate::resolve::rameses::rows(r.site, index),
