@@ -52,6 +52,8 @@ pub struct Bibliography {
     style: Option<IndependentStyle>,
     /// All CSL locales from hayagriva's archive, decoded once per process.
     locales: &'static [Locale],
+    /// The site's language (`en-GB`), so the style's terms and quotation marks are the site's.
+    locale: Option<hayagriva::citationberg::LocaleCode>,
     /// The keys that cannot be checked because the bibliography could not be read: their
     /// citations are not reported as unknown, since the real problem is reported already.
     unchecked: Unchecked,
@@ -117,6 +119,28 @@ fn all_locales() -> &'static [Locale] {
     LOCALES.get_or_init(hayagriva::archive::locales)
 }
 
+/// The library with BibTeX's `and others` read as "et al.": hayagriva reads it as an author named
+/// "others", whom every style would print. It becomes a suffix of the last named author, which
+/// every style prints with the name.
+fn with_et_al(library: Library) -> Library {
+    let mut out = Library::new();
+    for mut entry in library {
+        if let Some(mut authors) = entry.authors().map(<[_]>::to_vec) {
+            let others =
+                |p: &hayagriva::types::Person| p.name == "others" && p.given_name.is_none();
+            if authors.len() > 1 && authors.last().is_some_and(others) {
+                authors.pop();
+                if let Some(last) = authors.last_mut() {
+                    last.suffix = Some("et al.".into());
+                }
+                entry.set_authors(authors);
+            }
+        }
+        out.push(&entry);
+    }
+    out
+}
+
 impl Bibliography {
     /// A bibliography with no entries and no style. `format_document` on it
     /// returns placeholders for any (necessarily unknown) key.
@@ -125,6 +149,7 @@ impl Bibliography {
             library: Library::new(),
             style: None,
             locales: &[],
+            locale: None,
             unchecked: Unchecked::None,
         }
     }
@@ -170,11 +195,23 @@ impl Bibliography {
         })?;
         refuse_urls(bibtex, raw.as_ref(), &library)?;
         Ok(Bibliography {
-            library,
+            library: with_et_al(library),
             style: Some(style),
             locales: all_locales(),
+            locale: None,
             unchecked: Unchecked::None,
         })
+    }
+
+    /// The bibliography formatting in `language` (a BCP 47 tag such as `en-GB`).
+    pub fn in_language(mut self, language: &str) -> Self {
+        self.locale = Some(hayagriva::citationberg::LocaleCode(language.to_string()));
+        self
+    }
+
+    /// The locale requests ask for.
+    fn locale(&self) -> Option<hayagriva::citationberg::LocaleCode> {
+        self.locale.clone()
     }
 
     /// Every style name accepted by [`Bibliography::parse`], sorted.
@@ -247,12 +284,18 @@ impl Bibliography {
                 slot.push(None);
                 continue;
             }
-            driver.citation(CitationRequest::from_items(items, style, self.locales));
+            driver.citation(CitationRequest::new(
+                items,
+                style,
+                self.locale(),
+                self.locales,
+                None,
+            ));
             slot.push(Some(n));
             n += 1;
         }
 
-        let rendered = driver.finish(BibliographyRequest::new(style, None, self.locales));
+        let rendered = driver.finish(BibliographyRequest::new(style, self.locale(), self.locales));
 
         let inline = citations
             .iter()
@@ -832,7 +875,12 @@ fn write_child(out: &mut String, child: &ElemChild, inline_only: bool) {
         }
         ElemChild::Link { text, url } => {
             out.push_str("<a href=\"");
-            escape_into(out, url);
+            // A style makes a DOI's link by appending the DOI as written, which may hold `#`,
+            // `?` or `%`: it is encoded as everywhere else on the site.
+            match url.strip_prefix("https://doi.org/") {
+                Some(doi) => escape_into(out, &crate::url::doi_url(doi)),
+                None => escape_into(out, url),
+            }
             out.push_str("\">");
             write_formatted(out, &text.text, &text.formatting);
             out.push_str("</a>");

@@ -386,7 +386,7 @@ pub(crate) fn load_bibliography(
         (None, None) => (PathBuf::from("site.yaml"), ""),
     };
     match Bibliography::parse(text, style) {
-        Ok(b) => (b, problems),
+        Ok(b) => (b.in_language(&config.language), problems),
         Err(errors) => {
             problems.extend(errors.into_iter().map(|e| {
                 Diagnostic::error(&path, e.line, e.column, e.message).with_help_opt(e.help)
@@ -509,11 +509,41 @@ pub(crate) fn search(
 /// Checks the links of `checked` against `files` (every file of the output) and the ids of the
 /// pages of `site_pages` (every page of the site). One list of problems per checked page.
 pub(crate) fn check_links<'r>(
+    site: &Site,
     checked: &[&'r PageRecord],
     site_pages: impl Iterator<Item = &'r PageRecord>,
     files: &HashSet<String>,
 ) -> Vec<Vec<Diagnostic>> {
-    crate::check::links::check_pages(checked, site_pages, files)
+    let declared = declared_links(site);
+    crate::check::links::check_pages(checked, site_pages, files, &declared)
+}
+
+/// The menu entries and highlights of site.yaml that name an anchor, by the page file and anchor,
+/// with the problem to report at site.yaml if the page has no such id.
+fn declared_links(site: &Site) -> crate::check::links::Declared {
+    use crate::config::links::{LinkList, SiteLink};
+    fn add<L: LinkList>(links: &[SiteLink<L>], out: &mut crate::check::links::Declared) {
+        for item in links {
+            let Some(anchor) = &item.link.anchor else {
+                continue;
+            };
+            let file = crate::url::page_file(&Site::url(item.link.kind, &item.link.id));
+            let (line, column) = item.at;
+            let message = format!(
+                "the {} `{}` names the anchor `#{anchor}`, but `{file}` has no element with that id",
+                L::ENTRY,
+                item.link
+            );
+            let d = Diagnostic::error(Path::new("site.yaml"), line, column, message).with_help(
+                "name a heading's id (`## Findings {#findings}` has the id `findings`), or leave out the `#…`",
+            );
+            out.insert((file, anchor.clone()), d);
+        }
+    }
+    let mut out = crate::check::links::Declared::default();
+    add(&site.config.menu, &mut out);
+    add(&site.config.highlights, &mut out);
+    out
 }
 
 /// Copies the static files, then writes the stylesheet of site.yaml's branding colours beside
@@ -618,7 +648,7 @@ pub(crate) fn write_site(
         .filter(|p| !files.contains(p))
         .collect();
     files.extend(absent.iter().cloned());
-    check_all_links(&mut pages, &files);
+    check_all_links(site, &mut pages, &files);
     for page in &absent {
         files.remove(page);
     }
@@ -640,10 +670,10 @@ pub(crate) fn write_site(
 }
 
 /// Checks the links of every page, into its `link_problems`.
-fn check_all_links(pages: &mut [Page], files: &HashSet<String>) {
+fn check_all_links(site: &Site, pages: &mut [Page], files: &HashSet<String>) {
     let found = {
         let records: Vec<&PageRecord> = pages.iter().filter_map(|p| p.record.as_ref()).collect();
-        check_links(&records, records.iter().copied(), files)
+        check_links(site, &records, records.iter().copied(), files)
     };
     let with_record = pages.iter_mut().filter(|p| p.record.is_some());
     for (page, problems) in with_record.zip(found) {

@@ -27,6 +27,11 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::SourceLink;
 use crate::url::links::is_external;
 
+/// Links that site.yaml declares (menu entries, highlights), by the page file and the anchor they
+/// name, each with the problem to report if that anchor is missing: the link is on every page,
+/// so it is reported once, where it is written, rather than once per page at a template.
+pub type Declared = FxHashMap<(String, String), Diagnostic>;
+
 /// What the link checker keeps of a rendered page.
 #[derive(Debug, Default)]
 pub struct PageRecord {
@@ -213,6 +218,9 @@ pub fn check_now(record: &mut PageRecord, known: &FxHashSet<String>) -> Vec<Diag
         match judge(&page, href, &|t| known.contains(t), None) {
             Finding::Fine => {}
             Finding::Broken(message) => problems.push(page.locate(href, message)),
+            // A template's link may be one that site.yaml declares (a menu entry naming an anchor
+            // of this very page): it is judged with the rest, where it is reported at site.yaml.
+            Finding::NoAnchor { .. } if page.md_link(href).is_none() => deferred.push(href.clone()),
             Finding::NoAnchor { target, fragment } => {
                 let ids = page.ids.get_or_init(|| record_ids(page.record));
                 problems.push(page.broken_anchor(href, &target, &fragment, ids));
@@ -446,7 +454,7 @@ fn target_of(page: &str, path: &str) -> Option<String> {
 /// `files` holds every site-relative file path in the output (pages, static files, exports).
 pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic> {
     let checked: Vec<&PageRecord> = records.iter().collect();
-    check_pages(&checked, records.iter(), files)
+    check_pages(&checked, records.iter(), files, &Declared::default())
         .into_iter()
         .flatten()
         .collect()
@@ -454,11 +462,12 @@ pub fn check(records: &[PageRecord], files: &HashSet<String>) -> Vec<Diagnostic>
 
 /// Checks the links of the pages `checked` against `files` and the ids of `site_pages` (every
 /// page of the site; `serve` checks only the pages it rendered again). One list of problems per
-/// checked page.
+/// checked page; a broken anchor of a `declared` link is its site.yaml problem.
 pub fn check_pages<'r>(
     checked: &[&'r PageRecord],
     site_pages: impl Iterator<Item = &'r PageRecord>,
     files: &HashSet<String>,
+    declared: &Declared,
 ) -> Vec<Vec<Diagnostic>> {
     // Only pages that some link names with an anchor need their ids as a set.
     let anchored: FxHashSet<String> = checked
@@ -486,7 +495,13 @@ pub fn check_pages<'r>(
                         Finding::NoAnchor { target, fragment } => {
                             let own = || page.ids.get_or_init(|| record_ids(record));
                             let target_ids = ids.get(target.as_str()).unwrap_or_else(own);
-                            Some(page.broken_anchor(href, &target, &fragment, target_ids))
+                            let key = (target, fragment);
+                            if let Some(d) =
+                                declared.get(&key).filter(|_| page.md_link(href).is_none())
+                            {
+                                return Some(declared_anchor(d, &key.1, target_ids));
+                            }
+                            Some(page.broken_anchor(href, &key.0, &key.1, target_ids))
                         }
                         Finding::Fine | Finding::NotYet => None,
                     },
@@ -494,6 +509,14 @@ pub fn check_pages<'r>(
                 .collect()
         })
         .collect()
+}
+
+/// The site.yaml problem `d` of a missing anchor `fragment`, with the closest id of the page.
+fn declared_anchor(d: &Diagnostic, fragment: &str, target_ids: &FxHashSet<&str>) -> Diagnostic {
+    match crate::diagnostics::did_you_mean(fragment, target_ids.iter().copied()) {
+        Some(id) => d.clone().with_help(format!("did you mean `#{id}`?")),
+        None => d.clone(),
+    }
 }
 
 /// The pages a page at `page` links to, from its links `hrefs`: site-relative files, each once,
@@ -792,11 +815,10 @@ mod tests {
             ..Default::default()
         };
         let problems = check_now(&mut record, &known);
-        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(messages.len(), 1, "{messages:?}");
-        assert!(messages[0].contains("#gone"), "{messages:?}");
-        // A file not known before rendering, and an anchor into another page, wait for the end.
-        assert_eq!(record.hrefs, vec!["b/", "a/#x", "pagefind/p.js"]);
+        assert!(problems.is_empty(), "{problems:?}");
+        // A file not known before rendering, an anchor into another page, and a template's
+        // missing anchor (site.yaml may have declared it) wait for the end.
+        assert_eq!(record.hrefs, vec!["#gone", "b/", "a/#x", "pagefind/p.js"]);
         let files: HashSet<String> = known.iter().cloned().collect();
         let mut target = PageRecord {
             path: "a/index.html".into(),
@@ -806,7 +828,8 @@ mod tests {
         target.template = "t.html";
         let problems = check(&[record, target], &files);
         let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
-        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("#gone")));
         assert!(messages.iter().any(|m| m.contains("`b/`")));
         assert!(messages.iter().any(|m| m.contains("pagefind/p.js")));
     }

@@ -140,8 +140,14 @@ fn dates_and_names(doc: &Document<Report>) -> Vec<Diagnostic> {
     }
     let today = PartialDate::today();
     for (key, date) in [("date", Some(m.date)), ("updated", m.updated)] {
-        if let Some(d) = date.filter(|d| today.surely_before(d)) {
-            let message = format!("`{key}` ({}) is in the future", d.iso());
+        let implausible = |d: &PartialDate| today.surely_before(d) || d.year < 1800;
+        if let Some(d) = date.filter(implausible) {
+            let when = if d.year < 1800 {
+                "is implausibly early"
+            } else {
+                "is in the future"
+            };
+            let message = format!("`{key}` ({}) {when}", d.iso());
             found.push(warn(
                 key,
                 message,
@@ -156,7 +162,9 @@ fn dates_and_names(doc: &Document<Report>) -> Vec<Diagnostic> {
             "write `report_type: journal-article`, or remove `journal` if the work did not appear in one",
         ));
     }
-    for a in m.authors.iter().filter(|a| !a.group) {
+    // A person whose name has such a word says so by writing `family:` and `given:`.
+    let unsplit = |a: &&crate::model::Author| !a.group && a.family.is_none() && a.given.is_none();
+    for a in m.authors.iter().filter(unsplit) {
         let lower = a.name.to_lowercase();
         let mut words = lower.split(|c: char| !c.is_alphanumeric());
         if let Some(word) = words.find(|w| GROUP_WORDS.contains(w)) {
@@ -166,7 +174,7 @@ fn dates_and_names(doc: &Document<Report>) -> Vec<Diagnostic> {
                 a.name
             );
             found.push(Diagnostic::warning(&doc.path, line, column, message).with_help(
-                "add `group: true` to this author, so citations keep the name whole instead of splitting it into given and family names",
+                "add `group: true` to this author, so citations keep the name whole instead of splitting it into given and family names; if it is a person's name, write their `family:` and `given:` names",
             ));
         }
     }

@@ -134,10 +134,8 @@ impl Record {
             volume: None,
             issue: None,
             pages: None,
-            publisher: report
-                .publisher
-                .clone()
-                .or_else(|| report.container.clone()),
+            // A journal is not a publisher: a CMO of an article names none.
+            publisher: report.publisher.clone(),
             doi: None,
             url: url.to_string(),
             keywords: Vec::new(),
@@ -163,16 +161,23 @@ impl Record {
     }
 }
 
-/// The crate leaves `~` (a non-breaking space to TeX) and `^` (an accent) as they are: outside
-/// the verbatim `url` and `doi` fields they are written as the characters themselves.
+/// What TeX would read as something else in a field's text, as commands for the characters
+/// themselves: the crate writes `~` and `^` as `\~` and `\^` (accents to TeX, and to pandoc),
+/// and leaves `'`, `` ` `` and `--`, which TeX turns into curly quotes and an en dash. The `url`
+/// and `doi` fields are verbatim and left alone.
 fn tex_specials(line: &str) -> std::borrow::Cow<'_, str> {
     let field = line.trim_start();
     let verbatim = field.starts_with("url ") || field.starts_with("doi ");
-    if verbatim || !line.contains(['~', '^']) {
+    if verbatim || !line.contains(['~', '^', '\'', '`', '-']) {
         return line.into();
     }
-    line.replace('~', "\\textasciitilde{}")
+    line.replace("\\~", "~")
+        .replace("\\^", "^")
+        .replace('~', "\\textasciitilde{}")
         .replace('^', "\\textasciicircum{}")
+        .replace('\'', "\\textquotesingle{}")
+        .replace('`', "\\textasciigrave{}")
+        .replace("--", "-{}-")
         .into()
 }
 
@@ -215,14 +220,15 @@ impl Record {
             e.set("author", self.bib_authors(!for_csl));
         }
         let normal = |s: &str| chunks(Chunk::Normal(s.to_string()));
-        e.set("year", normal(&self.date.year.to_string()));
-        if let Some(m) = self.date.month {
-            e.set("month", normal(&m.to_string()));
-        }
-        // BibTeX's year and month cannot hold a day; biblatex's `date` (which pandoc reads
-        // before them) can.
+        // A whole date is biblatex's `date`, which the crate writes for BibTeX as `year`,
+        // `month` and `day`; a year or month alone is written as those fields.
         if self.date.day.is_some() {
             e.set("date", normal(&self.date.iso()));
+        } else {
+            e.set("year", normal(&self.date.year.to_string()));
+            if let Some(m) = self.date.month {
+                e.set("month", normal(&m.to_string()));
+            }
         }
         let container = match self.work {
             Work::Article => "journal",
@@ -467,12 +473,19 @@ impl Record {
         self.et_al(&mut entry);
         let mut driver = BibliographyDriver::new();
         let items = vec![CitationItem::with_entry(&entry)];
-        driver.citation(CitationRequest::from_items(
+        let locale = bibliography.locale();
+        driver.citation(CitationRequest::new(
             items,
             style,
+            locale.clone(),
+            bibliography.locales,
+            None,
+        ));
+        let rendered = driver.finish(BibliographyRequest::new(
+            style,
+            locale,
             bibliography.locales,
         ));
-        let rendered = driver.finish(BibliographyRequest::new(style, None, bibliography.locales));
         let item = rendered.bibliography?.items.into_iter().next()?;
         let mut html = String::new();
         super::write_children_inline(&mut html, &item.content);
@@ -532,7 +545,7 @@ mod tests {
         let title = bib.lines().find(|l| l.starts_with("title")).unwrap();
         assert_eq!(
             title,
-            "title = {{England's \\{NHS\\}\\} \\textbackslash{} 50\\% \\& \\#1 \\$x\\_y}},"
+            "title = {{England\\textquotesingle{}s \\{NHS\\}\\} \\textbackslash{} 50\\% \\& \\#1 \\$x\\_y}},"
         );
         // Escaped braces (`\{`) are not counted by TeX.
         let unescaped = title.replace("\\{", "").replace("\\}", "");
@@ -545,6 +558,22 @@ mod tests {
         // Escaped braces (`\{`) are not counted by TeX, so the title's own braces balance.
         assert!(bib.contains("author = {{Okafor}, Amira and {HSCA12 team} and others},"));
         assert!(bib.contains("institution = {{Unit \\& Co}},"));
+    }
+
+    #[test]
+    fn tex_specials_and_a_whole_date_are_written_once_as_themselves() {
+        let mut r = record("Costs fell ~50% (x^2) in 'the old vein' -- `code`");
+        r.date = PartialDate::parse("2019-03-07").unwrap();
+        let bib = r.bibtex();
+        let title = bib.lines().find(|l| l.starts_with("title")).unwrap();
+        assert_eq!(
+            title,
+            "title = {{Costs fell \\textasciitilde{}50\\% (x\\textasciicircum{}2) in \\textquotesingle{}the old vein\\textquotesingle{} -{}- \\textasciigrave{}code\\textasciigrave{}}},"
+        );
+        for field in ["year = ", "month = ", "day = "] {
+            assert_eq!(bib.matches(field).count(), 1, "{field}: {bib}");
+        }
+        assert!(bib.contains("day = {07}"), "{bib}");
     }
 
     #[test]

@@ -76,11 +76,22 @@ impl Author {
     ///
     /// 1. a group is cited by its name as written;
     /// 2. `family` and `given`, where written, win;
-    /// 3. else the name splits before its last word, and lower-case particles before that word
+    /// 3. a name written "Family, Given" splits at its comma;
+    /// 4. else the name splits before its last word, and lower-case particles before that word
     ///    (`van`, `de`) join the family name.
     pub fn cited_name(&self) -> CitedName<'_> {
         if self.group {
             return CitedName::Group(&self.name);
+        }
+        // "Smith, Jane", as reference lists write it: the family name comes first.
+        if let Some((family, given)) = self.name.split_once(',') {
+            let (family, given) = (family.trim(), given.trim());
+            if !family.is_empty() && !given.is_empty() && !given.contains(',') {
+                return CitedName::Person {
+                    family: self.family.clone().unwrap_or_else(|| family.to_string()),
+                    given: self.given.clone().unwrap_or_else(|| given.to_string()),
+                };
+            }
         }
         let words: Vec<&str> = self.name.split_whitespace().collect();
         let mut split = words.len().saturating_sub(1);
@@ -400,6 +411,10 @@ mod tests {
             person("van Beethoven", "Ludwig")
         );
         assert_eq!(cited("name: Plato"), person("Plato", ""));
+        assert_eq!(
+            cited("name: \"Smith, Jane A.\""),
+            person("Smith", "Jane A.")
+        );
         assert_eq!(
             cited("{name: Anna Maria Lopez Garcia, family: Lopez Garcia, given: Anna Maria}"),
             person("Lopez Garcia", "Anna Maria")

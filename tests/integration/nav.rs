@@ -395,3 +395,27 @@ fn a_highlight_of_a_withdrawn_report_or_its_cmo_is_an_error_at_the_entry() {
     // A finding of a report that stands is still a headline.
     assert_eq!(run.errors().len(), 2, "{run:?}");
 }
+
+#[test]
+fn a_menu_entry_or_highlight_naming_a_missing_anchor_is_one_error_at_site_yaml() {
+    // The menu is on every page and the highlight on the home page: each mistake is reported
+    // once, where it is written, with the closest id of the page (not once per page at a template).
+    let yaml = BRANDED.replace(
+        "menu: [page/about]",
+        "menu: [\"page/about#nowhere\"]\nhighlights:\n  - {link: \"report/r1#findngs\", text: \"What we found\"}",
+    );
+    let run = refused(&branded(&yaml));
+    assert_eq!(run.errors().len(), 2, "{run:?}");
+    let menu = run.error("the menu entry `page/about#nowhere` names the anchor `#nowhere`");
+    let line = |value: &str| format!("site.yaml:{}:", pos(&yaml, value).0);
+    assert!(
+        menu.location.starts_with(&line("page/about#nowhere")),
+        "{menu:?}"
+    );
+    let highlight = run.error("the highlight `report/r1#findngs` names the anchor `#findngs`");
+    assert!(
+        highlight.location.starts_with(&line("report/r1#findngs")),
+        "{highlight:?}"
+    );
+    assert_eq!(highlight.help.as_deref(), Some("did you mean `#findings`?"));
+}

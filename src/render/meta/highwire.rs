@@ -39,7 +39,7 @@ pub(super) fn is_article(m: &Report) -> bool {
 pub fn head_meta(m: &Report, url: &str, config: &SiteConfig, references: &[&Entry]) -> Tags {
     let mut t = Tags::new();
     push(&mut t, "citation_title", &m.title);
-    work(&mut t, m, config);
+    work(&mut t, m, config, false);
     if let Some(d) = &m.doi {
         push(&mut t, "citation_doi", d);
     }
@@ -72,7 +72,7 @@ pub fn cmo_head_meta(
     let mut t = Tags::new();
     push(&mut t, "citation_title", title);
     if let Some(d) = defining {
-        work(&mut t, d.report, config);
+        work(&mut t, d.report, config, true);
     }
     page(&mut t, url, config);
     dublin_core(&mut t, title, defining.map(|d| d.report), config);
@@ -88,12 +88,16 @@ pub fn cmo_head_meta(
 }
 
 /// The tags a report and its CMOs share: authors, date, and journal or institution.
-fn work(t: &mut Tags, m: &Report, config: &SiteConfig) {
+/// The authors, date and venue of report `m`; for a `part` (a CMO of the report), the venue only
+/// when it is the site's own: a CMO of a journal article is not itself an article of the journal,
+/// and its journal tags would make Google Scholar list one.
+fn work(t: &mut Tags, m: &Report, config: &SiteConfig, part: bool) {
     for a in cited_authors(m) {
         push(t, "citation_author", &a);
     }
     push(t, "citation_publication_date", &scholar_date(&m.date));
     match (&m.journal, is_article(m)) {
+        (_, true) if part => {}
         (Some(j), true) => {
             push(t, "citation_journal_title", &j.title);
             let fields = [("citation_volume", &j.volume), ("citation_issue", &j.issue)];
@@ -198,9 +202,10 @@ fn reference(e: &Entry) -> String {
     if let Some(title) = e.title() {
         fields.push(("citation_title", tex_quotes(&title.value.to_str())));
     }
-    // BibTeX's `and others` ("et al.") reads as a person named "others": it is nobody.
-    let people = e.authors().unwrap_or_default().iter();
-    for p in people.filter(|p| !(p.name == "others" && p.given_name.is_none())) {
+    // BibTeX's `and others` ("et al.") is a suffix of the last author (see `cite`): not a name.
+    for p in e.authors().unwrap_or_default() {
+        let mut p = p.clone();
+        p.suffix = p.suffix.filter(|s| s != "et al.");
         fields.push(("citation_author", p.name_first(false, false)));
     }
     if let Some(d) = e.date_any() {
@@ -236,7 +241,8 @@ fn tex_quotes(text: &str) -> String {
 }
 
 fn push(t: &mut Tags, name: &str, content: &str) {
-    t.push((name.to_string(), crate::text::chars::one_line(content)));
+    let value = crate::text::chars::one_line(content);
+    t.push((name.to_string(), value.trim().to_string()));
 }
 
 #[cfg(test)]

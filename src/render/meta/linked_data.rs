@@ -48,6 +48,9 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
         value["identifier"] = json!({"@type": "PropertyValue", "propertyID": "DOI", "value": d});
         value["sameAs"] = json!(crate::url::doi_url(d));
     }
+    if let Some(u) = &m.updated {
+        value["dateModified"] = json!(u.iso());
+    }
     if let Some(a) = &m.abstract_text {
         value["abstract"] = json!(a);
     }

@@ -79,7 +79,7 @@ const CATALOGUE: [Group; 6] = [
     Group {
         title: "Workbook",
         when: When::Workbook,
-        entries: &[file("exports/realist.xlsx", "Excel workbook (XLSX)", Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), "The CMO, evidence and report tables as three sheets, for Excel and LibreOffice. Every cell is text.")],
+        entries: &[file("exports/realist.xlsx", "Excel workbook (XLSX)", Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), "The CMO, evidence and report tables as three sheets, for Excel and LibreOffice. Every cell is text; a text longer than Excel allows in a cell (32,767 characters) is cut there, and says so.")],
     },
     Group {
         title: "Citations",

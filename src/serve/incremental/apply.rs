@@ -152,7 +152,8 @@ impl State {
         let mut found = {
             let checked: Vec<&PageRecord> = to_check.iter().filter_map(record).collect();
             let site_pages = self.pages.values().filter_map(|p| p.built.record.as_ref());
-            pipeline::check_links(&checked, site_pages, &self.files).into_iter()
+            let site = &self.model.site;
+            pipeline::check_links(site, &checked, site_pages, &self.files).into_iter()
         };
         for k in &to_check {
             if let Some(page) = self.pages.get_mut(k) {

@@ -51,6 +51,16 @@ pub fn from_str<T: DeserializeOwned>(yaml: &str) -> Result<T, YamlError> {
             help: Some("YAML indentation must use spaces; replace the tab with spaces".into()),
         });
     }
+    if let Some((line, column)) = find_deep_flow(yaml) {
+        return Err(YamlError {
+            line,
+            column,
+            message: format!("{TOO_DEEP} ({MAX_FLOW_DEPTH} at most)"),
+            help: Some(
+                "the YAML is nested too deeply; front matter needs only a few levels".into(),
+            ),
+        });
+    }
     // An empty document deserialises as unit; treat it as an empty mapping so that the
     // "missing field" errors name what is missing.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
@@ -91,7 +101,8 @@ fn all_errors(
     let safety = first.message == ALIAS_BOMB
         || first.message.contains(REFUSED_CHAR)
         || first.message.contains("is not allowed in YAML")
-        || first.message.contains("limit exceeded");
+        || first.message.contains("limit exceeded")
+        || first.message.contains(TOO_DEEP);
     if safety {
         return vec![first];
     }
@@ -423,6 +434,48 @@ impl<'de> serde::de::Visitor<'de> for Budget<'_> {
         let ((), variant) = data.variant_seed(self)?;
         variant.newtype_variant_seed(self)
     }
+}
+
+/// How many `[` and `{` may be open at once: far more than any front matter needs, and far fewer
+/// than the ten thousand that make libyaml's scanner take seconds before serde_yaml's own
+/// recursion limit is reached.
+const MAX_FLOW_DEPTH: usize = 100;
+
+/// The message of text nested deeper than [`MAX_FLOW_DEPTH`].
+const TOO_DEEP: &str = "too many brackets are open at once here";
+
+/// Where the text first opens more than [`MAX_FLOW_DEPTH`] flow collections at once, counting
+/// brackets outside quoted strings and comments (a rough scan: it only has to find pathological
+/// nesting early, and libyaml still reads the text in full).
+fn find_deep_flow(yaml: &str) -> Option<(usize, usize)> {
+    if yaml.len() < 2 * MAX_FLOW_DEPTH {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, line) in yaml.lines().enumerate() {
+        // A quotation mark left open (an apostrophe in plain text) closes with its line: this
+        // may miss brackets, never count text as brackets.
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if previous.is_whitespace() => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some((i + 1, col + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            previous = c;
+        }
+    }
+    None
 }
 
 fn find_tab_indent(yaml: &str) -> Option<(usize, usize)> {

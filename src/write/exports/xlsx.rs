@@ -13,8 +13,8 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
 use super::tables::{self, Table};
 use crate::resolve::Site;
 
-/// Excel refuses a cell of more than 32,767 characters; longer text is cut there (the JSON
-/// keeps it whole).
+/// Excel refuses a cell of more than 32,767 characters; longer text is cut there, with
+/// [`CUT_MARK`] at the end (the JSON keeps it whole).
 const MAX_CELL: usize = 32_767;
 /// Rows looked at to size a column: enough to be representative, cheap on a large site.
 const SIZING_ROWS: usize = 200;
@@ -74,9 +74,9 @@ fn sheet(ws: &mut Worksheet, table: &Table, rows: Vec<Vec<String>>) -> Result<()
         for (col, cell) in (0u16..).zip(cells) {
             let cell = cut(cell);
             if cell.contains('\n') {
-                ws.write_string_with_format(row, col, cell, &wrap)?;
+                ws.write_string_with_format(row, col, cell.as_ref(), &wrap)?;
             } else if !cell.is_empty() {
-                ws.write_string(row, col, cell)?;
+                ws.write_string(row, col, cell.as_ref())?;
             }
         }
     }
@@ -86,10 +86,30 @@ fn sheet(ws: &mut Worksheet, table: &Table, rows: Vec<Vec<String>>) -> Result<()
     Ok(())
 }
 
-/// `text` within Excel's limit of characters in a cell.
-fn cut(text: &str) -> &str {
-    match text.char_indices().nth(MAX_CELL) {
-        Some((i, _)) => &text[..i],
-        None => text,
+/// What ends a cell cut at Excel's limit, so no reader takes it for the whole text.
+const CUT_MARK: &str = " […cut: the whole text is in cmos.json]";
+
+/// `text` within Excel's limit of characters in a cell, marked where it was cut.
+fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.char_indices().nth(MAX_CELL).is_none() {
+        return text.into();
+    }
+    let keep = MAX_CELL - CUT_MARK.chars().count();
+    let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+    format!("{}{CUT_MARK}", &text[..end]).into()
+}
+
+#[cfg(test)]
+mod cut_tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_over_excels_limit_is_cut_with_a_mark() {
+        let long = "ŵ".repeat(MAX_CELL + 10);
+        let cell = cut(&long);
+        assert_eq!(cell.chars().count(), MAX_CELL);
+        assert!(cell.ends_with(CUT_MARK));
+        let short = "ŵ".repeat(MAX_CELL);
+        assert_eq!(cut(&short), short.as_str());
     }
 }
