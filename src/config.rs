@@ -67,6 +67,10 @@ pub struct SiteConfig {
     /// for a site of at most [`crate::resolve::XLSX_AUTO_CMOS`] CMOs, where it costs
     /// little; a larger site turns it on with `xlsx: true`.
     pub xlsx: Option<bool>,
+    /// Whether each published report also gets a tagged PDF, `reports/<id>/<id>.pdf`, linked from
+    /// its page (src/write/pdf). Off by default: Typst typesets every report on every build.
+    #[serde(default)]
+    pub pdf: bool,
 }
 
 pub use branding::{Branding, Colours, ParentLink, BRAND_STYLESHEET};

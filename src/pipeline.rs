@@ -477,19 +477,25 @@ fn known_files(site: &Site, specs: &[PageSpec], files: &HashSet<String>) -> FxHa
         .chain(files.iter().cloned())
         .chain(write::extras::FILES.iter().map(|f| f.to_string()))
         .chain(write::citations::files(site))
+        .chain(write::pdf::files(site))
         .collect()
 }
 
-/// The sitemap, feeds, robots.txt and exports; returns the files written and the problems.
+/// The sitemap, feeds, robots.txt, exports and the reports' PDFs; returns the files written and
+/// the problems.
 pub(crate) fn extras<'p>(
-    site: &Site,
+    model: &Model,
     out: &Output,
     page_paths: impl Iterator<Item = &'p str>,
 ) -> (Vec<String>, Vec<Diagnostic>) {
-    match write::extras::write_all(site, out, page_paths) {
+    let (mut written, mut problems) = match write::extras::write_all(&model.site, out, page_paths) {
         Ok(written) => (written, Vec::new()),
         Err(d) => (Vec::new(), vec![d]),
-    }
+    };
+    let (pdfs, pdf_problems) = write::pdf::write_all(&model.site, &model.bibliography, out);
+    written.extend(pdfs);
+    problems.extend(pdf_problems);
+    (written, problems)
 }
 
 /// Finishes the search index into `out`; its problems are reported at `report_at`.
@@ -626,7 +632,7 @@ pub(crate) fn write_site(
 
     let records = || pages.iter().filter_map(|p| p.record.as_ref());
     files.extend(records().flat_map(|r| std::iter::once(&r.path).chain(&r.files).cloned()));
-    let extras = extras(site, out, records().map(|r| r.path.as_str()));
+    let extras = extras(model, out, records().map(|r| r.path.as_str()));
     files.extend(extras.0.iter().cloned());
     stage("extras");
 

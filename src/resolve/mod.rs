@@ -266,6 +266,12 @@ impl Site {
         kind.url(id)
     }
 
+    /// The site-relative path of a report's PDF, beside its page (`reports/x/x.pdf`), written
+    /// when site.yaml has `pdf: true`.
+    pub fn pdf_file(id: &str) -> String {
+        format!("{}{id}.pdf", Kind::Report.url(id))
+    }
+
     /// The page files of entities whose file exists but failed to load. They are not written, for
     /// a reason already reported, so the link checker counts them as there.
     pub fn failed_pages(&self) -> impl Iterator<Item = String> + '_ {

@@ -33,6 +33,7 @@ pub mod citations;
 mod css_check;
 pub mod exports;
 pub mod extras;
+pub mod pdf;
 pub mod rameses;
 pub mod search;
 pub(crate) mod staging;

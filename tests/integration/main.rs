@@ -27,6 +27,7 @@ mod layers;
 mod layout;
 mod metadata;
 mod nav;
+mod pdf;
 mod proptest_pipeline;
 mod rameses;
 mod safety;

@@ -44,6 +44,8 @@ struct ReportPage {
     head_meta: Vec<(String, String)>,
     json_ld: String,
     groups: Vec<Group>,
+    /// The relative URL of the report's PDF, when site.yaml has `pdf: true`.
+    pdf: Option<String>,
     /// The RAMESES II reporting checklist, for a realist report.
     rameses: Option<Vec<crate::resolve::rameses::ChecklistRow>>,
 }
@@ -90,12 +92,17 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         toc: views::toc(&md.toc),
         body_html: md.html,
         cmos,
-        head_meta: meta::head_meta(
-            m,
-            &url,
-            &r.site.config,
-            &reference_entries(r, &md.references),
+        head_meta: with_pdf(
+            meta::head_meta(
+                m,
+                &url,
+                &r.site.config,
+                &reference_entries(r, &md.references),
+            ),
+            r.site,
+            &doc.id,
         ),
+        pdf: r.site.config.pdf.then(|| format!("{}.pdf", doc.id)),
         references: md.references,
         cite: super::super::citation::report_record(r.site, index).cite_this(r.bibliography, true),
         json_ld: meta::json_ld(m, &url, r.site),
@@ -112,6 +119,20 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         problems,
         assets: md.assets,
     }
+}
+
+/// The tags with Highwire's `citation_pdf_url`, the PDF's absolute URL, before the reference
+/// list's tags (when site.yaml has `pdf: true`).
+fn with_pdf(mut tags: Vec<(String, String)>, site: &Site, id: &str) -> Vec<(String, String)> {
+    if site.config.pdf {
+        let at = tags
+            .iter()
+            .position(|(name, _)| name == "citation_reference" || name.starts_with("DC."))
+            .unwrap_or(tags.len());
+        let url = site.config.base_url.absolute(&Site::pdf_file(id));
+        tags.insert(at, ("citation_pdf_url".to_string(), url));
+    }
+    tags
 }
 
 /// The bibliography's entries of a reference list (id, HTML), in the list's order, for the

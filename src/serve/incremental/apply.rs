@@ -77,7 +77,7 @@ impl State {
                 .pages
                 .values()
                 .filter_map(|p| p.built.record.as_ref().map(|r| r.path.as_str()));
-            let (written, problems) = pipeline::extras(&self.model.site, out, page_paths);
+            let (written, problems) = pipeline::extras(&self.model, out, page_paths);
             if problems.is_empty() && written != self.extras {
                 return Err("the extra files (sitemap, feeds, exports) changed".into());
             }

@@ -1,0 +1,578 @@
+//! The report as data for the PDF template: a document structure serialised to JSON, so report
+//! text reaches Typst only as strings, never as Typst code.
+//!
+//! 1. take the front matter's title, authors, date, DOI, key points and abstract as they are;
+//! 2. walk the Markdown body with pulldown-cmark (the extensions the pages use) into blocks:
+//!    headings with levels, paragraphs as runs of styled text, lists, tables with their header
+//!    row, block quotes, code, figures and footnotes;
+//! 3. format the citations the bibliography knows, inline and as the reference list, as text;
+//! 4. add the report's published CMOs and the line naming the page the PDF was made from.
+
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::cite::{Bibliography, CiteItem};
+use crate::load::Document;
+use crate::markdown::citations::{split, Piece};
+use crate::model::{enum_label, Kind, Report};
+use crate::resolve::Site;
+
+/// The whole report, as the template reads it from `/data.json`.
+#[derive(Serialize, Default)]
+pub struct ReportData {
+    pub title: String,
+    pub authors: Vec<AuthorData>,
+    pub date: String,
+    pub doi: Option<String>,
+    pub doi_url: Option<String>,
+    pub key_points: Vec<String>,
+    pub lay_summary: Option<String>,
+    pub abstract_text: Option<String>,
+    pub body: Vec<Block>,
+    pub cmos: Vec<CmoData>,
+    pub references: Vec<String>,
+    pub source: String,
+    pub site: String,
+    /// The language and region of site.yaml's `language` (`en-GB` is `en` and `gb`), as Typst
+    /// takes them: the PDF's language, and how text is hyphenated and quoted.
+    pub lang: String,
+    pub region: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct AuthorData {
+    pub name: String,
+    pub affiliation: Option<String>,
+}
+
+/// One CMO configuration, as the report page lists it.
+#[derive(Serialize)]
+pub struct CmoData {
+    pub title: String,
+    pub status: String,
+    pub context: Vec<String>,
+    pub mechanism: Vec<String>,
+    pub outcomes: Vec<String>,
+}
+
+/// A run of text with one style; `link` is an absolute URL.
+#[derive(Serialize, Default, Clone)]
+pub struct Run {
+    pub text: String,
+    pub emph: bool,
+    pub strong: bool,
+    pub code: bool,
+    pub strike: bool,
+    pub link: Option<String>,
+}
+
+/// A block of the body. `kind` tells the template which fields it has.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Block {
+    Heading {
+        level: u8,
+        runs: Vec<Run>,
+    },
+    Paragraph {
+        runs: Vec<Run>,
+    },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
+    Quote {
+        blocks: Vec<Block>,
+    },
+    Code {
+        text: String,
+    },
+    Table {
+        header: Vec<Vec<Run>>,
+        rows: Vec<Vec<Vec<Run>>>,
+    },
+    Figure {
+        alt: String,
+        image: Option<String>,
+    },
+    Rule,
+}
+
+/// An image a figure shows: its virtual path in the Typst world and its bytes.
+pub type Image = (String, Vec<u8>);
+
+/// The report `index` of `site` as data, with the images its figures show.
+pub fn report_data(
+    site: &Site,
+    bibliography: &Bibliography,
+    index: usize,
+    body: &str,
+) -> (ReportData, Vec<Image>) {
+    let doc = &site.content.reports[index];
+    let m = &doc.meta;
+    let url = site
+        .config
+        .base_url
+        .absolute(&Site::url(Kind::Report, &doc.id));
+    let (lang, region) = language(&site.config.language);
+    let mut walk = Walk::new(site, doc, bibliography, &url);
+    let (body, references) = walk.body(body);
+    let data = ReportData {
+        title: m.title.clone(),
+        authors: m
+            .authors
+            .iter()
+            .map(|a| AuthorData {
+                name: a.name.clone(),
+                affiliation: a.affiliation.clone(),
+            })
+            .collect(),
+        date: m.date.human(),
+        doi: m.doi.clone(),
+        doi_url: m.doi.as_deref().map(crate::url::doi_url),
+        key_points: m.summary.clone(),
+        lay_summary: m.lay_summary.clone(),
+        abstract_text: m.abstract_text.clone(),
+        body,
+        cmos: cmos(site, index),
+        references,
+        source: url,
+        site: site.config.title.clone(),
+        lang,
+        region,
+    };
+    (data, walk.images)
+}
+
+/// The language and region subtags of a BCP 47 tag, lower-cased; English when the primary tag
+/// is not the two or three letters Typst takes.
+fn language(tag: &str) -> (String, Option<String>) {
+    let mut parts = tag.split('-');
+    let lang = parts.next().unwrap_or_default().to_ascii_lowercase();
+    if !(2..=3).contains(&lang.len()) {
+        return ("en".into(), None);
+    }
+    let region = parts.find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    (lang, region.map(|r| r.to_ascii_lowercase()))
+}
+
+/// The report's published CMOs, in the order it lists them.
+fn cmos(site: &Site, index: usize) -> Vec<CmoData> {
+    let published = site.report_cmos[index]
+        .iter()
+        .filter_map(|id| site.cmo(id))
+        .filter(|c| c.published);
+    published
+        .map(|c| {
+            let m = &c.cmo.mechanism;
+            let mechanism = [&m.text, &m.resource, &m.reasoning];
+            CmoData {
+                title: c.cmo.title.clone(),
+                status: enum_label(&c.cmo.status),
+                context: c.cmo.context.iter().map(|x| x.text.clone()).collect(),
+                mechanism: mechanism.into_iter().flatten().cloned().collect(),
+                outcomes: c.cmo.outcome.iter().map(|o| o.text.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+/// A table being read: its header cells, its rows of cells, and whether the header is being read.
+#[derive(Default)]
+struct Table {
+    header: Vec<Vec<Run>>,
+    rows: Vec<Vec<Vec<Run>>>,
+    in_head: bool,
+}
+
+/// What a nested block collects until its end event.
+enum Open {
+    Item(Vec<Block>),
+    List(bool, u64, Vec<Vec<Block>>),
+    Quote(Vec<Block>),
+    Note(Vec<Block>),
+}
+
+/// The state of one walk over a body.
+struct Walk<'a> {
+    site: &'a Site,
+    folder: PathBuf,
+    bibliography: &'a Bibliography,
+    page_url: url::Url,
+    /// The shift that makes the body's highest heading level 2 (the title is level 1).
+    shift: i32,
+    clusters: Vec<Vec<CiteItem>>,
+    images: Vec<Image>,
+    stack: Vec<Open>,
+    blocks: Vec<Block>,
+    runs: Vec<Run>,
+    style: Run,
+    table: Option<Table>,
+    code: Option<String>,
+    alt: Option<(String, String)>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(
+        site: &'a Site,
+        doc: &Document<Report>,
+        bibliography: &'a Bibliography,
+        url: &str,
+    ) -> Self {
+        let folder = doc.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        Walk {
+            site,
+            folder,
+            bibliography,
+            page_url: url::Url::parse(url)
+                .unwrap_or_else(|_| url::Url::parse("https://invalid/").expect("valid")),
+            shift: 0,
+            clusters: Vec::new(),
+            images: Vec::new(),
+            stack: Vec::new(),
+            blocks: Vec::new(),
+            runs: Vec::new(),
+            style: Run::default(),
+            table: None,
+            code: None,
+            alt: None,
+        }
+    }
+
+    /// The blocks of `body` and its reference list.
+    fn body(&mut self, body: &str) -> (Vec<Block>, Vec<String>) {
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_HEADING_ATTRIBUTES
+            | Options::ENABLE_DEFINITION_LIST
+            | Options::ENABLE_SMART_PUNCTUATION;
+        let highest = Parser::new_ext(body, options)
+            .filter_map(|e| match e {
+                Event::Start(Tag::Heading { level, .. }) => Some(level as i32),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(2);
+        self.shift = 2 - highest;
+        for event in Parser::new_ext(body, options) {
+            self.event(event);
+        }
+        self.flush();
+        let formatted = self.bibliography.format_document(&self.clusters);
+        let mut blocks = std::mem::take(&mut self.blocks);
+        let inline: Vec<String> = formatted.inline.iter().map(|h| html_text(h)).collect();
+        fill_citations(&mut blocks, &inline);
+        let references = formatted.references.iter().map(|r| html_text(&r.html));
+        (blocks, references.collect())
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) => self.text(&t),
+            Event::Code(t) => self.run(Run {
+                text: t.to_string(),
+                code: true,
+                ..self.style.clone()
+            }),
+            Event::SoftBreak => self.plain(" "),
+            Event::HardBreak => self.plain("\n"),
+            Event::Rule => self.push(Block::Rule),
+            Event::FootnoteReference(label) => self.plain(&format!("[{label}]")),
+            Event::TaskListMarker(done) => self.plain(if done { "[x] " } else { "[ ] " }),
+            // Raw HTML and maths are shown as the text they are, as the pages show raw HTML.
+            Event::Html(t)
+            | Event::InlineHtml(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t) => self.plain(&t),
+        }
+    }
+
+    fn start(&mut self, tag: Tag) {
+        match tag {
+            // A footnote's label waits in the runs for its first paragraph.
+            Tag::Paragraph | Tag::TableCell => {}
+            Tag::Heading { .. } => self.flush_runs(),
+            Tag::Emphasis => self.style.emph = true,
+            Tag::Strong => self.style.strong = true,
+            Tag::Strikethrough => self.style.strike = true,
+            Tag::Link { dest_url, .. } => self.style.link = self.absolute(&dest_url),
+            Tag::Image { dest_url, .. } => {
+                self.flush_runs();
+                self.alt = Some((dest_url.to_string(), String::new()));
+            }
+            Tag::TableHead => self.set_head(true),
+            Tag::TableRow => self.new_row(),
+            other => self.start_block(other),
+        }
+    }
+
+    /// A block that ends the text before it: a tight list item's text is its first paragraph.
+    fn start_block(&mut self, tag: Tag) {
+        self.flush_runs();
+        match tag {
+            Tag::CodeBlock(_) => self.code = Some(String::new()),
+            Tag::List(start) => {
+                let open = Open::List(start.is_some(), start.unwrap_or(1), Vec::new());
+                self.stack.push(open);
+            }
+            Tag::Item => self.stack.push(Open::Item(Vec::new())),
+            Tag::BlockQuote(_) => self.stack.push(Open::Quote(Vec::new())),
+            Tag::FootnoteDefinition(label) => {
+                self.stack.push(Open::Note(Vec::new()));
+                self.plain(&format!("[{label}] "));
+            }
+            Tag::Table(_) => self.table = Some(Table::default()),
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {
+                self.flush_runs()
+            }
+            TagEnd::Heading(level) => {
+                let level = (level as i32 + self.shift).clamp(2, 6) as u8;
+                let runs = std::mem::take(&mut self.runs);
+                self.push(Block::Heading { level, runs });
+            }
+            TagEnd::Emphasis => self.style.emph = false,
+            TagEnd::Strong => self.style.strong = false,
+            TagEnd::Strikethrough => self.style.strike = false,
+            TagEnd::Link => self.style.link = None,
+            TagEnd::Image => self.figure(),
+            TagEnd::CodeBlock => {
+                let text = self.code.take().unwrap_or_default();
+                self.push(Block::Code { text });
+            }
+            TagEnd::TableCell => self.cell(),
+            TagEnd::TableHead => self.set_head(false),
+            TagEnd::Table => {
+                if let Some(Table { header, rows, .. }) = self.table.take() {
+                    self.push(Block::Table { header, rows });
+                }
+            }
+            TagEnd::Item | TagEnd::List(_) | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition => {
+                self.close()
+            }
+            _ => {}
+        }
+    }
+
+    /// Text, split into plain runs and citations the bibliography can format. A text with a
+    /// citation of an unknown key stays as written, so `@word` in prose is never lost.
+    fn text(&mut self, text: &str) {
+        if let Some(code) = &mut self.code {
+            code.push_str(text);
+            return;
+        }
+        if let Some((_, alt)) = &mut self.alt {
+            alt.push_str(text);
+            return;
+        }
+        let pieces = split(text, &[]);
+        let known = pieces.iter().all(|p| match p {
+            Piece::Text(_) => true,
+            Piece::Cluster(items) => items.iter().all(|i| self.bibliography.contains(&i.key)),
+        });
+        if !known || self.bibliography.is_empty() {
+            self.plain(text);
+            return;
+        }
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => self.plain(t),
+                Piece::Cluster(items) => {
+                    // A placeholder the formatted citation replaces once every cluster is known.
+                    self.plain(&format!("\u{0}{}", self.clusters.len()));
+                    self.clusters.push(items);
+                }
+            }
+        }
+    }
+
+    fn plain(&mut self, text: &str) {
+        if let Some((_, alt)) = &mut self.alt {
+            alt.push_str(text);
+            return;
+        }
+        self.run(Run {
+            text: text.to_string(),
+            ..self.style.clone()
+        });
+    }
+
+    fn run(&mut self, run: Run) {
+        self.runs.push(run);
+    }
+
+    /// Ends the paragraph in progress, if any.
+    fn flush_runs(&mut self) {
+        if self.table.is_some() && self.in_cell() {
+            return;
+        }
+        if !self.runs.is_empty() {
+            let runs = std::mem::take(&mut self.runs);
+            self.push(Block::Paragraph { runs });
+        }
+    }
+
+    fn in_cell(&self) -> bool {
+        self.table
+            .as_ref()
+            .is_some_and(|t| !t.rows.is_empty() || t.in_head)
+    }
+
+    fn flush(&mut self) {
+        self.flush_runs();
+        while !self.stack.is_empty() {
+            self.close();
+        }
+    }
+
+    /// Adds a block to the innermost open container, or to the body.
+    fn push(&mut self, block: Block) {
+        match self.stack.last_mut() {
+            Some(Open::Item(b) | Open::Quote(b) | Open::Note(b)) => b.push(block),
+            Some(Open::List(_, _, items)) => items.push(vec![block]),
+            None => self.blocks.push(block),
+        }
+    }
+
+    /// Ends the innermost container.
+    fn close(&mut self) {
+        self.flush_runs();
+        let Some(open) = self.stack.pop() else { return };
+        match open {
+            Open::Item(blocks) => match self.stack.last_mut() {
+                Some(Open::List(_, _, items)) => items.push(blocks),
+                _ => self.blocks.extend(blocks),
+            },
+            Open::List(ordered, start, items) => self.push(Block::List {
+                ordered,
+                start,
+                items,
+            }),
+            Open::Quote(blocks) => self.push(Block::Quote { blocks }),
+            Open::Note(blocks) => blocks.into_iter().for_each(|b| self.push(b)),
+        }
+    }
+
+    fn set_head(&mut self, head: bool) {
+        if let Some(t) = &mut self.table {
+            t.in_head = head;
+        }
+    }
+
+    fn new_row(&mut self) {
+        if let Some(t) = &mut self.table {
+            t.rows.push(Vec::new());
+        }
+    }
+
+    fn cell(&mut self) {
+        let runs = std::mem::take(&mut self.runs);
+        if let Some(Table {
+            header,
+            rows,
+            in_head: head,
+        }) = &mut self.table
+        {
+            match (head, rows.last_mut()) {
+                (true, _) => header.push(runs),
+                (false, Some(row)) => row.push(runs),
+                (false, None) => rows.push(vec![runs]),
+            }
+        }
+    }
+
+    /// A figure: the image when it is a PNG, JPEG or SVG file inside the site, else its alt text.
+    fn figure(&mut self) {
+        let Some((dest, alt)) = self.alt.take() else {
+            return;
+        };
+        let image = self.image(&dest);
+        // PDF/UA needs every image described; the pages' lint already asks the author for one.
+        let alt = match alt.trim() {
+            "" => "An image without a description".to_string(),
+            _ => alt,
+        };
+        self.push(Block::Figure { alt, image });
+    }
+
+    fn image(&mut self, dest: &str) -> Option<String> {
+        let kind = dest.rsplit('.').next()?.to_ascii_lowercase();
+        let local = !dest.contains(':') && !dest.starts_with('/') && !dest.contains('?');
+        if !local || !matches!(kind.as_str(), "png" | "jpg" | "jpeg" | "svg") {
+            return None;
+        }
+        let decoded = percent_encoding::percent_decode_str(dest)
+            .decode_utf8()
+            .ok()?;
+        // Read under the input policy: inside the site root, no links out.
+        let bytes =
+            crate::paths::read(&self.site.content.root, &self.folder.join(&*decoded)).ok()?;
+        let path = format!("/images/{}.{kind}", self.images.len());
+        self.images.push((path.clone(), bytes));
+        Some(path)
+    }
+
+    /// A link's absolute URL, resolved against the report's page; none for a scheme the pages
+    /// would not link either.
+    fn absolute(&self, dest: &str) -> Option<String> {
+        let url = self.page_url.join(dest).ok()?;
+        matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+    }
+}
+
+/// Replaces each citation placeholder with its formatted text.
+fn fill_citations(blocks: &mut [Block], inline: &[String]) {
+    for block in blocks {
+        match block {
+            Block::Heading { runs, .. } | Block::Paragraph { runs } => fill_runs(runs, inline),
+            Block::List { items, .. } => items.iter_mut().for_each(|b| fill_citations(b, inline)),
+            Block::Quote { blocks } => fill_citations(blocks, inline),
+            Block::Table { header, rows } => {
+                let cells = header.iter_mut().chain(rows.iter_mut().flatten());
+                cells.for_each(|runs| fill_runs(runs, inline));
+            }
+            Block::Code { .. } | Block::Figure { .. } | Block::Rule => {}
+        }
+    }
+}
+
+fn fill_runs(runs: &mut [Run], inline: &[String]) {
+    for run in runs {
+        if let Some(n) = run.text.strip_prefix('\u{0}') {
+            let text = n.parse::<usize>().ok().and_then(|i| inline.get(i));
+            run.text = text.cloned().unwrap_or_default();
+        }
+    }
+}
+
+/// The text of formatted citation HTML: tags dropped, the escapes the formatter writes undone.
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,141 @@
+//! The PDF of each published report, `reports/<id>/<id>.pdf`, when `site.yaml` has `pdf: true`:
+//! tagged, PDF/UA-1, typeset by Typst from a fixed template that reads the report as data.
+//!
+//! 1. take every report that has a page in this build (the pages' rule, `Site::is_published`);
+//! 2. turn each into a document structure ([`data`]) and serialise it to JSON: report text
+//!    reaches Typst only as strings in that file, never as Typst code, so nothing a report says
+//!    can run, read a file or change the layout;
+//! 3. compile the theme's `pdf/report.typ` in a world that serves only that template, the JSON
+//!    as `/data.json`, the figures' images and the embedded fonts ([`world`]);
+//! 4. export a tagged PDF conforming to PDF/UA-1 and write it beside the report's page;
+//! 5. compile the reports in parallel (rayon), and report a report that fails as a problem of
+//!    its file, so every other PDF is still written and every problem is reported.
+
+pub mod data;
+pub mod world;
+
+use rayon::prelude::*;
+use typst::foundations::Smart;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
+
+use crate::cite::Bibliography;
+use crate::diagnostics::Diagnostic;
+use crate::model::Kind;
+use crate::resolve::Site;
+
+/// The template used when the site's theme has no `pdf/report.typ`.
+const DEFAULT_TEMPLATE: &str = include_str!("../../../themes/default/pdf/report.typ");
+
+/// Every PDF [`write_all`] writes (pages link to them before they are written).
+pub fn files(site: &Site) -> Vec<String> {
+    published(site).map(|(_, id)| Site::pdf_file(id)).collect()
+}
+
+/// The indexes and ids of the reports that get a PDF: none unless `pdf: true`.
+fn published(site: &Site) -> impl Iterator<Item = (usize, &str)> {
+    let reports = site.content.reports.iter().enumerate();
+    let on = site.config.pdf;
+    reports
+        .filter(move |(_, d)| on && site.is_published(Kind::Report, &d.id))
+        .map(|(i, d)| (i, d.id.as_str()))
+}
+
+/// Writes every report's PDF; returns the paths written and the problems, one per report whose
+/// PDF could not be made.
+pub fn write_all(
+    site: &Site,
+    bibliography: &Bibliography,
+    out: &super::Output,
+) -> (Vec<String>, Vec<Diagnostic>) {
+    let reports: Vec<(usize, &str)> = published(site).collect();
+    if reports.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let template = match template(site) {
+        Ok(t) => t,
+        Err(d) => return (Vec::new(), vec![d]),
+    };
+    let results: Vec<Result<String, Diagnostic>> = reports
+        .into_par_iter()
+        .map(|(index, id)| {
+            let pdf = report_pdf(site, bibliography, &template, index)?;
+            super::write_file(out, &Site::pdf_file(id), &pdf)
+        })
+        .collect();
+    let mut written = Vec::new();
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(path) => written.push(path),
+            Err(d) => problems.push(d),
+        }
+    }
+    (written, problems)
+}
+
+/// The theme's `pdf/report.typ`, or the default theme's.
+fn template(site: &Site) -> Result<String, Diagnostic> {
+    let files = crate::theme::theme_files(&site.content.root, &site.config.theme, "pdf")?;
+    let Some((origin, bytes)) = files.get("report.typ") else {
+        return Ok(DEFAULT_TEMPLATE.to_string());
+    };
+    String::from_utf8(bytes.clone()).map_err(|_| {
+        Diagnostic::error(origin, 0, 0, "the PDF template is not valid UTF-8")
+            .with_help("save the file as UTF-8")
+    })
+}
+
+/// The PDF of report `index`, or the problem that stopped it, located at the report's file.
+fn report_pdf(
+    site: &Site,
+    bibliography: &Bibliography,
+    template: &str,
+    index: usize,
+) -> Result<Vec<u8>, Diagnostic> {
+    let doc = &site.content.reports[index];
+    let body = match doc.body.text() {
+        Some(text) => text.to_string(),
+        None => crate::load::reread_body(&site.content.root, &doc.path, &doc.body)?,
+    };
+    let (data, images) = data::report_data(site, bibliography, index, &body);
+    let json = serde_json::to_vec(&data).unwrap_or_default();
+    let world = world::ReportWorld::new(template, json, images);
+    let fail = |message: String, hints: Vec<String>| {
+        let help = (!hints.is_empty()).then(|| hints.join("; "));
+        Diagnostic::error(&doc.path, doc.yaml_line.max(1), 1, message).with_help_opt(help)
+    };
+    let document: PagedDocument = typst::compile(&world).output.map_err(|errors| {
+        let first = errors.first();
+        let message = first.map(|e| e.message.to_string()).unwrap_or_default();
+        let hints = first.map(|e| e.hints.iter().map(|h| h.v.to_string()).collect());
+        fail(
+            format!("the PDF of this report could not be typeset: {message}"),
+            hints.unwrap_or_default(),
+        )
+    })?;
+    typst_pdf::pdf(&document, &options(&doc.id)).map_err(|errors| {
+        let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+        let hints = errors
+            .iter()
+            .flat_map(|e| e.hints.iter().map(|h| h.v.to_string()));
+        fail(
+            format!(
+                "the PDF of this report could not be written: {}",
+                messages.join("; ")
+            ),
+            hints.collect(),
+        )
+    })
+}
+
+/// Tagged PDF conforming to PDF/UA-1, identified by the report's id (stable between builds) and
+/// without a creation date, so that a build is reproducible.
+fn options(id: &str) -> PdfOptions {
+    PdfOptions {
+        ident: Smart::Custom(format!("realist-report-{id}")),
+        standards: PdfStandards::new(&[PdfStandard::Ua_1]).unwrap_or_default(),
+        tagged: true,
+        ..PdfOptions::default()
+    }
+}

@@ -1,0 +1,190 @@
+//! The reports' PDFs (`pdf: true`), read by the real clients `pdfinfo` and `pdftotext`:
+//!
+//! 1. a published report gets a tagged PDF titled with its title, whose text holds its
+//!    headings and CMOs in reading order;
+//! 2. Typst syntax in a report is text in its PDF, and no file outside the site is read;
+//! 3. the report page links the PDF and names it in `citation_pdf_url` when `pdf` is on, and
+//!    neither when it is off; a draft gets no PDF; a template that fails is an error at every
+//!    report, not a panic;
+//! 4. the example site's reports all get one.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{self, Site};
+
+/// The output of `program` (a poppler client) run on `args`.
+fn poppler(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs (poppler-utils, installed by .ci/run): {e}"));
+    assert!(
+        out.status.success(),
+        "{program} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn info(pdf: &Path) -> String {
+    poppler("pdfinfo", &[pdf.to_str().unwrap()])
+}
+
+fn text(pdf: &Path) -> String {
+    poppler("pdftotext", &[pdf.to_str().unwrap(), "-"])
+}
+
+/// The value of a `pdfinfo` field.
+fn field<'a>(info: &'a str, name: &str) -> &'a str {
+    let line = info.lines().find(|l| l.starts_with(&format!("{name}:")));
+    let line = line.unwrap_or_else(|| panic!("no {name} in\n{info}"));
+    line[name.len() + 1..].trim()
+}
+
+const BODY: &str = "## Findings {#findings}\n\nLink workers *built* **trust**.\n\n\
+### Waiting times\n\n| Area | Weeks |\n| --- | --- |\n| North | 4 |\n\n- first\n- second\n\n\
+> A quotation.\n\n```\ncode here\n```\n";
+
+fn pdf_site(yaml_extra: &str, body: &str) -> Site {
+    let r1 = common::R1.replace("## Findings {#findings}\ntext\n", body);
+    let site = Site::with(&[("content/reports/r1.md", &r1)]);
+    site.write("site.yaml", format!("{}{yaml_extra}", common::SITE_YAML));
+    site
+}
+
+#[test]
+fn a_report_gets_a_tagged_pdf_with_its_headings_and_cmos_in_order() {
+    let site = pdf_site("pdf: true\n", BODY);
+    site.build_ok(&[]);
+    let pdf = site.out().join("reports/r1/r1.pdf");
+    assert!(pdf.exists(), "no PDF at {}", pdf.display());
+    let info = info(&pdf);
+    assert_eq!(field(&info, "Tagged"), "yes", "{info}");
+    assert_eq!(field(&info, "Title"), "R1", "{info}");
+    let text = text(&pdf);
+    let order = [
+        "R1",
+        "Findings",
+        "built",
+        "Waiting times",
+        "North",
+        "first",
+        "A quotation",
+    ];
+    let order = order
+        .iter()
+        .chain(&["code here", "CMO configurations", "C1", "Source:"]);
+    let mut at = 0;
+    for needle in order {
+        let found = text[at..].find(needle);
+        let found = found.unwrap_or_else(|| panic!("{needle:?} not after {at} in\n{text}"));
+        at += found + needle.len();
+    }
+}
+
+#[test]
+fn typst_syntax_in_a_report_is_text_and_reads_no_file() {
+    // `\@cite` is how a report writes an at sign that is not a citation (a bare `@cite` is an
+    // unknown citation key, an error of its own).
+    let hostile = "## Findings {#findings}\n\n#sys.exit() and #read(\"/etc/passwd\") and $x$ and \
+<label> and \\@cite and \\#image(\"/etc/hostname\")\n\n= heading\n\n#set page(width: 1cm)\n";
+    let site = pdf_site("pdf: true\n", hostile);
+    site.build_ok(&[]);
+    let text = text(&site.out().join("reports/r1/r1.pdf"));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for literal in [
+        "#sys.exit()",
+        // Smart punctuation curls the quotes, as on the page.
+        "#read(\u{201c}/etc/passwd\u{201d})",
+        "$x$",
+        "<label>",
+        "@cite",
+        "= heading",
+        "#set page(width: 1cm)",
+    ] {
+        assert!(flat.contains(literal), "{literal:?} not in\n{flat}");
+    }
+    assert!(
+        !flat.contains("root:"),
+        "a file outside the site was read:\n{flat}"
+    );
+}
+
+#[test]
+fn the_page_links_the_pdf_only_when_pdf_is_on() {
+    let on = pdf_site("pdf: true\n", BODY);
+    on.build_ok(&[]);
+    let page = on.page("reports/r1/index.html");
+    assert!(page.contains("href=\"r1.pdf\""), "{page}");
+    assert!(
+        page.contains("<meta name=\"citation_pdf_url\" content=\"https://www.example.ac.uk/research/t/reports/r1/r1.pdf\">"),
+        "{page}"
+    );
+    let off = pdf_site("", BODY);
+    off.build_ok(&[]);
+    let page = off.page("reports/r1/index.html");
+    assert!(
+        !page.contains("r1.pdf") && !page.contains("citation_pdf_url"),
+        "{page}"
+    );
+    assert!(!off.exists("reports/r1/r1.pdf"));
+}
+
+#[test]
+fn a_draft_gets_no_pdf() {
+    let site = pdf_site("pdf: true\n", BODY);
+    let draft = common::commissioning_report("Draft", "draft", "text\n");
+    site.write("content/reports/d.md", draft);
+    site.build_ok(&[]);
+    assert!(site.exists("reports/r1/r1.pdf"));
+    assert!(!site.exists("reports/d/d.pdf"));
+}
+
+#[test]
+fn a_template_that_fails_is_an_error_at_each_report() {
+    let site = pdf_site("pdf: true\n", BODY);
+    site.write(
+        "content/reports/r2.md",
+        common::commissioning_report("R2", "published", "x\n"),
+    );
+    // The site's own copy of the default theme, whose PDF template fails for every report.
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for (rel, bytes) in common::tree(&theme) {
+        site.write(&format!("themes/default/{rel}"), bytes);
+    }
+    let failing = "#let data = json(\"/data.json\")\n#panic(data.title)\n";
+    site.write("themes/default/pdf/report.typ", failing);
+    let run = site.build(&[]);
+    let errors: Vec<_> = run
+        .errors()
+        .into_iter()
+        .filter(|d| d.message.contains("PDF"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    for report in ["content/reports/r1.md", "content/reports/r2.md"] {
+        assert!(
+            errors.iter().any(|d| d.location.starts_with(report)),
+            "{report}: {errors:#?}"
+        );
+    }
+}
+
+#[test]
+fn every_report_of_the_example_site_has_a_tagged_pdf() {
+    let out = common::example_site();
+    let reports = std::fs::read_dir(out.join("reports")).unwrap();
+    let mut n = 0;
+    // A report's folder is the one with its citation files.
+    for dir in reports
+        .flatten()
+        .filter(|d| d.path().join("cite.bib").exists())
+    {
+        let id = dir.file_name().to_string_lossy().into_owned();
+        let pdf = dir.path().join(format!("{id}.pdf"));
+        let info = info(&pdf);
+        assert_eq!(field(&info, "Tagged"), "yes", "{id}: {info}");
+        n += 1;
+    }
+    assert!(n > 0);
+}
