@@ -30,6 +30,7 @@ mod nav;
 mod pdf;
 mod proptest_pipeline;
 mod rameses;
+mod report_checks;
 mod safety;
 mod scaffold;
 mod search;
