@@ -184,7 +184,38 @@ fn every_report_of_the_example_site_has_a_tagged_pdf() {
         let pdf = dir.path().join(format!("{id}.pdf"));
         let info = info(&pdf);
         assert_eq!(field(&info, "Tagged"), "yes", "{id}: {info}");
+        assert_links_resolve(out, &pdf);
         n += 1;
     }
     assert!(n > 0);
+}
+
+/// Every link of `pdf` into the site (`pdfinfo -url`) names a file of the output `out`.
+fn assert_links_resolve(out: &Path, pdf: &Path) {
+    let urls = poppler("pdfinfo", &["-url", pdf.to_str().unwrap()]);
+    for url in urls.split_whitespace() {
+        let Some(rel) = url.strip_prefix(common::EXAMPLE_BASE_URL) else {
+            continue;
+        };
+        let path = rel.split('#').next().unwrap_or_default();
+        let file = if path.is_empty() || path.ends_with('/') {
+            out.join(path).join("index.html")
+        } else {
+            out.join(path)
+        };
+        assert!(file.is_file(), "{}: the link {url} names no file", pdf.display());
+    }
+}
+
+#[test]
+fn a_heading_level_skipped_or_text_the_fonts_lack_is_a_warning_not_a_failure() {
+    let site = pdf_site("pdf: true\n", "## Findings {#findings}\n\n#### Deeper\n\nA name: 张伟.\n");
+    let run = site.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("tagged but does not conform to PDF/UA-1"),
+        "{run:?}"
+    );
+    let pdf = site.out().join("reports/r1/r1.pdf");
+    assert_eq!(field(&info(&pdf), "Tagged"), "yes");
 }

@@ -525,8 +525,25 @@ impl<'a> Walk<'a> {
     }
 
     /// A link's absolute URL, resolved against the report's page; none for a scheme the pages
-    /// would not link either.
+    /// would not link either. A reference (`@cmo/x#y`) is the page of what it names, when that
+    /// page is published; a link to a content file (`../tracers/t.md`) is left as text, since its
+    /// page address is the Markdown renderer's to work out and a guess would be a broken link.
     fn absolute(&self, dest: &str) -> Option<String> {
+        if let Some(reference) = dest.strip_prefix('@') {
+            let r = crate::model::Ref::parse(reference).ok()?;
+            if !self.site.is_published(r.kind, &r.id) {
+                return None;
+            }
+            let mut path = Site::url(r.kind, &r.id);
+            if let Some(anchor) = &r.anchor {
+                path = format!("{path}#{anchor}");
+            }
+            return Some(self.site.config.base_url.absolute(&path));
+        }
+        let path = dest.split(['#', '?']).next().unwrap_or_default();
+        if path.ends_with(".md") {
+            return None;
+        }
         let url = self.page_url.join(dest).ok()?;
         matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
     }

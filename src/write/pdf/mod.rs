@@ -56,18 +56,21 @@ pub fn write_all(
         Ok(t) => t,
         Err(d) => return (Vec::new(), vec![d]),
     };
-    let results: Vec<Result<String, Diagnostic>> = reports
+    let results: Vec<Result<(String, Option<Diagnostic>), Diagnostic>> = reports
         .into_par_iter()
         .map(|(index, id)| {
-            let pdf = report_pdf(site, bibliography, &template, index)?;
-            super::write_file(out, &Site::pdf_file(id), &pdf)
+            let (pdf, warning) = report_pdf(site, bibliography, &template, index)?;
+            Ok((super::write_file(out, &Site::pdf_file(id), &pdf)?, warning))
         })
         .collect();
     let mut written = Vec::new();
     let mut problems = Vec::new();
     for r in results {
         match r {
-            Ok(path) => written.push(path),
+            Ok((path, warning)) => {
+                written.push(path);
+                problems.extend(warning);
+            }
             Err(d) => problems.push(d),
         }
     }
@@ -86,13 +89,14 @@ fn template(site: &Site) -> Result<String, Diagnostic> {
     })
 }
 
-/// The PDF of report `index`, or the problem that stopped it, located at the report's file.
+/// The PDF of report `index` and, when it could not conform to PDF/UA-1, the warning that says
+/// why; or the problem that stopped it, located at the report's file.
 fn report_pdf(
     site: &Site,
     bibliography: &Bibliography,
     template: &str,
     index: usize,
-) -> Result<Vec<u8>, Diagnostic> {
+) -> Result<(Vec<u8>, Option<Diagnostic>), Diagnostic> {
     let doc = &site.content.reports[index];
     let body = match doc.body.text() {
         Some(text) => text.to_string(),
@@ -114,27 +118,52 @@ fn report_pdf(
             hints.unwrap_or_default(),
         )
     })?;
-    typst_pdf::pdf(&document, &options(&doc.id)).map_err(|errors| {
-        let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-        let hints = errors
-            .iter()
-            .flat_map(|e| e.hints.iter().map(|h| h.v.to_string()));
+    // PDF/UA-1 refuses what a report may well hold (text the bundled fonts cannot show, such as
+    // Chinese; a heading level skipped): the report still gets a tagged PDF, and a warning.
+    let why = match typst_pdf::pdf(&document, &options(&doc.id, true)) {
+        Ok(pdf) => return Ok((pdf, None)),
+        Err(errors) => messages(&errors),
+    };
+    let pdf = typst_pdf::pdf(&document, &options(&doc.id, false)).map_err(|errors| {
         fail(
-            format!(
-                "the PDF of this report could not be written: {}",
-                messages.join("; ")
-            ),
-            hints.collect(),
+            format!("the PDF of this report could not be written: {}", messages(&errors)),
+            Vec::new(),
         )
-    })
+    })?;
+    let warning = Diagnostic::warning(
+        &doc.path,
+        doc.yaml_line.max(1),
+        1,
+        format!("the PDF of this report is tagged but does not conform to PDF/UA-1: {why}"),
+    )
+    .with_help("text the PDF's fonts lack is shown as boxes; a skipped heading level breaks the outline. Fix the text, or leave `pdf` off");
+    Ok((pdf, Some(warning)))
 }
 
-/// Tagged PDF conforming to PDF/UA-1, identified by the report's id (stable between builds) and
-/// without a creation date, so that a build is reproducible.
-fn options(id: &str) -> PdfOptions {
+/// Typst's problems, each once (a missing glyph is reported for every character).
+fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for e in errors {
+        let m = e.message.to_string();
+        if !seen.contains(&m) {
+            seen.push(m);
+        }
+    }
+    let more = seen.len().saturating_sub(3);
+    let mut text = seen.into_iter().take(3).collect::<Vec<_>>().join("; ");
+    if more > 0 {
+        text.push_str(&format!("; and {more} more"));
+    }
+    text
+}
+
+/// Tagged PDF, conforming to PDF/UA-1 if `ua`, identified by the report's id (stable between
+/// builds) and without a creation date, so that a build is reproducible.
+fn options(id: &str, ua: bool) -> PdfOptions {
+    let standards: &[PdfStandard] = if ua { &[PdfStandard::Ua_1] } else { &[] };
     PdfOptions {
         ident: Smart::Custom(format!("realist-report-{id}")),
-        standards: PdfStandards::new(&[PdfStandard::Ua_1]).unwrap_or_default(),
+        standards: PdfStandards::new(standards).unwrap_or_default(),
         tagged: true,
         ..PdfOptions::default()
     }
