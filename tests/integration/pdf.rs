@@ -185,6 +185,8 @@ fn every_report_of_the_example_site_has_a_tagged_pdf() {
         let info = info(&pdf);
         assert_eq!(field(&info, "Tagged"), "yes", "{id}: {info}");
         assert_links_resolve(out, &pdf);
+        // A citation is formatted as on the page, not left in its Markdown brackets.
+        assert!(!text(&pdf).contains("[("), "{id}: a citation kept its brackets");
         n += 1;
     }
     assert!(n > 0);

@@ -259,7 +259,9 @@ impl<'a> Walk<'a> {
             .min()
             .unwrap_or(2);
         self.shift = 2 - highest;
-        for event in Parser::new_ext(body, options) {
+        // pulldown-cmark splits `[@key]` into the texts `[`, `@key` and `]`: merged, the citation
+        // is read with its brackets, as the page reads it.
+        for event in pulldown_cmark::TextMergeStream::new(Parser::new_ext(body, options)) {
             self.event(event);
         }
         self.flush();
