@@ -186,7 +186,10 @@ fn every_report_of_the_example_site_has_a_tagged_pdf() {
         assert_eq!(field(&info, "Tagged"), "yes", "{id}: {info}");
         assert_links_resolve(out, &pdf);
         // A citation is formatted as on the page, not left in its Markdown brackets.
-        assert!(!text(&pdf).contains("[("), "{id}: a citation kept its brackets");
+        assert!(
+            !text(&pdf).contains("[("),
+            "{id}: a citation kept its brackets"
+        );
         n += 1;
     }
     assert!(n > 0);
@@ -205,17 +208,25 @@ fn assert_links_resolve(out: &Path, pdf: &Path) {
         } else {
             out.join(path)
         };
-        assert!(file.is_file(), "{}: the link {url} names no file", pdf.display());
+        assert!(
+            file.is_file(),
+            "{}: the link {url} names no file",
+            pdf.display()
+        );
     }
 }
 
 #[test]
 fn a_heading_level_skipped_or_text_the_fonts_lack_is_a_warning_not_a_failure() {
-    let site = pdf_site("pdf: true\n", "## Findings {#findings}\n\n#### Deeper\n\nA name: 张伟.\n");
+    let site = pdf_site(
+        "pdf: true\n",
+        "## Findings {#findings}\n\n#### Deeper\n\nA name: 张伟.\n",
+    );
     let run = site.build(&[]);
     run.assert_ok();
     assert!(
-        run.stderr.contains("tagged but does not conform to PDF/UA-1"),
+        run.stderr
+            .contains("tagged but does not conform to PDF/UA-1"),
         "{run:?}"
     );
     let pdf = site.out().join("reports/r1/r1.pdf");

@@ -794,3 +794,29 @@ fn every_front_matter_field_is_covered() {
     );
     assert_eq!(listed(&CMO_COVERAGE), schema(common::fields_of::<Cmo>()));
 }
+
+#[test]
+fn a_body_edit_rewrites_the_reports_pdf() {
+    let site = common::Site::minimal();
+    site.write("site.yaml", format!("{}pdf: true\n", common::SITE_YAML));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut session = Session::new(site.root(), &tmp.path().join("serve"));
+    assert!(session.full("test").ok);
+    let report = "content/reports/r1.md";
+    let text = std::fs::read_to_string(site.root().join(report)).unwrap();
+    site.write(
+        report,
+        &text.replace("\ntext\n", "\ntext with UNIQUEWORDONE\n"),
+    );
+    let update = session.refresh(&[PathBuf::from(report)]);
+    assert!(update.ok, "{:?}", update.diagnostics);
+    let live = session.live_dir().unwrap().join("reports/r1/r1.pdf");
+    let clean = tmp.path().join("clean");
+    site.build_ok(&["--out", clean.to_str().unwrap()]);
+    // PDFs are reproducible: the served one is the clean build's, byte for byte.
+    let served = std::fs::read(&live).unwrap();
+    assert_eq!(
+        served,
+        std::fs::read(clean.join("reports/r1/r1.pdf")).unwrap()
+    );
+}

@@ -141,8 +141,9 @@ impl State {
         Ok(Plan {
             pages,
             // The exports name the section each piece of evidence cites, so a body whose
-            // headings changed rewrites them too; a change of body text alone does not.
-            extras: self.extras_dirty || !change.text_only,
+            // headings changed rewrites them too; a change of body text alone does not, unless
+            // the site has PDFs, which hold the whole text.
+            extras: self.extras_dirty || !change.text_only || self.model.site.config.pdf,
             statics: self.static_dirty || !static_changed.is_empty(),
             static_changed,
         })

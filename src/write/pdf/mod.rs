@@ -126,7 +126,10 @@ fn report_pdf(
     };
     let pdf = typst_pdf::pdf(&document, &options(&doc.id, false)).map_err(|errors| {
         fail(
-            format!("the PDF of this report could not be written: {}", messages(&errors)),
+            format!(
+                "the PDF of this report could not be written: {}",
+                messages(&errors)
+            ),
             Vec::new(),
         )
     })?;
