@@ -806,7 +806,7 @@ fn a_body_edit_rewrites_the_reports_pdf() {
     let text = std::fs::read_to_string(site.root().join(report)).unwrap();
     site.write(
         report,
-        &text.replace("\ntext\n", "\ntext with UNIQUEWORDONE\n"),
+        text.replace("\ntext\n", "\ntext with UNIQUEWORDONE\n"),
     );
     let update = session.refresh(&[PathBuf::from(report)]);
     assert!(update.ok, "{:?}", update.diagnostics);
