@@ -179,7 +179,6 @@ fn dates_and_names(doc: &Document<Report>) -> Vec<Diagnostic> {
         }
     }
     found.extend(group_details(doc));
-    found.extend(placeholders(doc));
     found
 }
 
@@ -215,41 +214,6 @@ fn group_details(doc: &Document<Report>) -> Vec<Diagnostic> {
                 Diagnostic::warning(&doc.path, line, column, message)
                     .with_help("remove them, or remove `group: true` if this author is a person"),
             )
-        })
-        .collect()
-}
-
-/// The example text of the report archetype (`realist new report`), which a published report
-/// should not still hold.
-const PLACEHOLDERS: [(&str, &str); 3] = [
-    ("name", "Your name"),
-    ("affiliation", "Your institution"),
-    ("summary", "The first key point, in one sentence."),
-];
-
-/// A published report that still holds the archetype's example text: it would be cited and
-/// indexed under "Your name".
-fn placeholders(doc: &Document<Report>) -> Vec<Diagnostic> {
-    let m = &doc.meta;
-    if m.status != crate::model::Status::Published {
-        return Vec::new();
-    }
-    let names = m.authors.iter().map(|a| ("name", a.name.as_str()));
-    let affiliations = m
-        .authors
-        .iter()
-        .filter_map(|a| Some(("affiliation", a.affiliation.as_deref()?)));
-    let summary = m.summary.iter().map(|s| ("summary", s.as_str()));
-    names
-        .chain(affiliations)
-        .chain(summary)
-        .filter(|(key, value)| PLACEHOLDERS.contains(&(*key, value.trim())))
-        .map(|(key, value)| {
-            let (line, column) = doc.locator().locate(value, None);
-            let message =
-                format!("`{key}` still holds the example text \"{value}\" of a new report");
-            Diagnostic::warning(&doc.path, line, column, message)
-                .with_help("write the report's own text here before publishing it")
         })
         .collect()
 }
