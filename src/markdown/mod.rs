@@ -251,15 +251,18 @@ impl TextRun {
     }
 }
 
+/// The Markdown extensions every body is read with (pages and PDFs alike).
+pub const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES)
+    .union(Options::ENABLE_DEFINITION_LIST)
+    .union(Options::ENABLE_SMART_PUNCTUATION);
+
 /// Renders one Markdown body.
 pub fn render(source: &Source, resolver: &dyn Resolver) -> Rendered {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_DEFINITION_LIST
-        | Options::ENABLE_SMART_PUNCTUATION;
+    let options = OPTIONS;
     // CommonMark replaces U+0000 with U+FFFD for security; pulldown-cmark passes it through. One
     // character for one keeps every line and column the same.
     let cleaned;

@@ -203,21 +203,7 @@ fn first_paragraph(html: &str) -> String {
     };
     let rest = &html[start + 3..];
     let inner = &rest[..rest.find("</p>").unwrap_or(rest.len())];
-    let mut text = String::with_capacity(inner.len());
-    let mut in_tag = false;
-    for c in inner.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    crate::text::escape::html_text(inner)
 }
 
 /// `text` on one line, cut at the last space before `max` characters with an ellipsis.

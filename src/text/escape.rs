@@ -35,6 +35,27 @@ pub fn escape_text_for_markdown(text: &str) -> String {
     out
 }
 
+/// The text of HTML that this program wrote: tags dropped, and the entities its escapers (and
+/// hayagriva's) write decoded. Not a general HTML parser: the input is always our own output.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::cite::{Bibliography, CiteItem};
@@ -244,13 +244,7 @@ impl<'a> Walk<'a> {
 
     /// The blocks of `body` and its reference list.
     fn body(&mut self, body: &str) -> (Vec<Block>, Vec<String>) {
-        let options = Options::ENABLE_TABLES
-            | Options::ENABLE_FOOTNOTES
-            | Options::ENABLE_STRIKETHROUGH
-            | Options::ENABLE_TASKLISTS
-            | Options::ENABLE_HEADING_ATTRIBUTES
-            | Options::ENABLE_DEFINITION_LIST
-            | Options::ENABLE_SMART_PUNCTUATION;
+        let options = crate::markdown::OPTIONS;
         let highest = Parser::new_ext(body, options)
             .filter_map(|e| match e {
                 Event::Start(Tag::Heading { level, .. }) => Some(level as i32),
@@ -267,9 +261,16 @@ impl<'a> Walk<'a> {
         self.flush();
         let formatted = self.bibliography.format_document(&self.clusters);
         let mut blocks = std::mem::take(&mut self.blocks);
-        let inline: Vec<String> = formatted.inline.iter().map(|h| html_text(h)).collect();
+        let inline: Vec<String> = formatted
+            .inline
+            .iter()
+            .map(|h| crate::text::escape::html_text(h))
+            .collect();
         fill_citations(&mut blocks, &inline);
-        let references = formatted.references.iter().map(|r| html_text(&r.html));
+        let references = formatted
+            .references
+            .iter()
+            .map(|r| crate::text::escape::html_text(&r.html));
         (blocks, references.collect())
     }
 
@@ -574,24 +575,4 @@ fn fill_runs(runs: &mut [Run], inline: &[String]) {
             run.text = text.cloned().unwrap_or_default();
         }
     }
-}
-
-/// The text of formatted citation HTML: tags dropped, the escapes the formatter writes undone.
-fn html_text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
 }
