@@ -232,3 +232,47 @@ fn a_heading_level_skipped_or_text_the_fonts_lack_is_a_warning_not_a_failure() {
     let pdf = site.out().join("reports/r1/r1.pdf");
     assert_eq!(field(&info(&pdf), "Tagged"), "yes");
 }
+
+/// A PNG whose header claims `width` × `height` pixels: all a decoder reads before it allocates.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(13u32.to_be_bytes());
+    png.extend(&ihdr);
+    png.extend([0; 4]);
+    png
+}
+
+#[test]
+fn an_image_bomb_is_left_out_of_the_pdf_with_a_located_warning() {
+    let body = "## Findings {#findings}\n\nText.\n\n![A huge map](huge.png)\n\n\
+![The same map, inside a drawing](huge.svg)\n";
+    let site = pdf_site("pdf: true\n", body);
+    let bomb = png_header(30_000, 30_000);
+    site.write("content/reports/huge.png", &bomb);
+    use base64::Engine;
+    let embedded = base64::engine::general_purpose::STANDARD.encode(&bomb);
+    site.write(
+        "content/reports/huge.svg",
+        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><image href=\"data:image/png;base64,{embedded}\" width=\"10\" height=\"10\"/></svg>"),
+    );
+    let run = site.build(&[]);
+    run.assert_ok();
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("30000 × 30000"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{run:?}");
+    let source = site.source("content/reports/r1.md");
+    let line = source.lines().position(|l| l.contains("huge.png")).unwrap() + 1;
+    assert!(
+        run.stderr.contains(&format!("r1.md:{line}:")),
+        "not located at line {line}: {run:?}"
+    );
+    let text = text(&site.out().join("reports/r1/r1.pdf"));
+    assert!(text.contains("A huge map"), "{text}");
+}

@@ -104,13 +104,21 @@ pub enum Block {
 /// An image a figure shows: its virtual path in the Typst world and its bytes.
 pub type Image = (String, Vec<u8>);
 
+/// The most pixels an image may have to be shown in a PDF. Typst decodes every raster image
+/// whole, at 3 to 4 bytes a pixel, so a small file that claims 30,000 × 30,000 pixels (an image
+/// bomb) would take gigabytes of memory; 50 megapixels is more than any camera or figure needs.
+pub const MAX_PIXELS: u64 = 50_000_000;
+
+/// The report as data, the images its figures show, and each figure image left out (its alt
+/// text stands in for it) as the address the report gives and why.
+pub struct Prepared {
+    pub data: ReportData,
+    pub images: Vec<Image>,
+    pub left_out: Vec<(String, String)>,
+}
+
 /// The report `index` of `site` as data, with the images its figures show.
-pub fn report_data(
-    site: &Site,
-    bibliography: &Bibliography,
-    index: usize,
-    body: &str,
-) -> (ReportData, Vec<Image>) {
+pub fn report_data(site: &Site, bibliography: &Bibliography, index: usize, body: &str) -> Prepared {
     let doc = &site.content.reports[index];
     let m = &doc.meta;
     let url = site
@@ -144,7 +152,54 @@ pub fn report_data(
         lang,
         region,
     };
-    (data, walk.images)
+    Prepared {
+        data,
+        images: walk.images,
+        left_out: walk.left_out,
+    }
+}
+
+/// Why the image `bytes` (of extension `kind`) cannot go into a PDF, if it cannot: a raster
+/// image whose header cannot be read or that has more than [`MAX_PIXELS`], or an SVG that embeds
+/// such an image (`data:image/...;base64,`), which Typst would decode in the same way.
+fn unshowable(kind: &str, bytes: &[u8]) -> Option<String> {
+    if kind != "svg" {
+        return raster_problem(bytes);
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.match_indices("data:image/").find_map(|(at, _)| {
+        let rest = &text[at..];
+        let payload = &rest[rest.find("base64,")? + 7..];
+        // The header is in the first bytes: decode a whole number of base64 quads of them.
+        let head: String = payload
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+            .take(4096)
+            .collect();
+        let head = &head[..head.len() / 4 * 4];
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(head)
+            .ok()?;
+        raster_problem(&decoded).map(|why| format!("embeds an image that {why}"))
+    })
+}
+
+/// Why a raster image cannot be shown: its size unreadable, or more than [`MAX_PIXELS`].
+fn raster_problem(bytes: &[u8]) -> Option<String> {
+    let Ok(size) = imagesize::blob_size(bytes) else {
+        return Some("is not an image whose size can be read".into());
+    };
+    let pixels = size.width as u64 * size.height as u64;
+    (pixels > MAX_PIXELS).then(|| {
+        format!(
+            "is {} × {} pixels, more than the {} megapixels a PDF figure may have",
+            size.width,
+            size.height,
+            MAX_PIXELS / 1_000_000
+        )
+    })
 }
 
 /// The language and region subtags of a BCP 47 tag, lower-cased; English when the primary tag
@@ -206,6 +261,7 @@ struct Walk<'a> {
     shift: i32,
     clusters: Vec<Vec<CiteItem>>,
     images: Vec<Image>,
+    left_out: Vec<(String, String)>,
     stack: Vec<Open>,
     blocks: Vec<Block>,
     runs: Vec<Run>,
@@ -232,6 +288,7 @@ impl<'a> Walk<'a> {
             shift: 0,
             clusters: Vec::new(),
             images: Vec::new(),
+            left_out: Vec::new(),
             stack: Vec::new(),
             blocks: Vec::new(),
             runs: Vec::new(),
@@ -522,6 +579,10 @@ impl<'a> Walk<'a> {
         // Read under the input policy: inside the site root, no links out.
         let bytes =
             crate::paths::read(&self.site.content.root, &self.folder.join(&*decoded)).ok()?;
+        if let Some(why) = unshowable(&kind, &bytes) {
+            self.left_out.push((dest.to_string(), why));
+            return None;
+        }
         let path = format!("/images/{}.{kind}", self.images.len());
         self.images.push((path.clone(), bytes));
         Some(path)

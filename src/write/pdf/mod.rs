@@ -56,20 +56,20 @@ pub fn write_all(
         Ok(t) => t,
         Err(d) => return (Vec::new(), vec![d]),
     };
-    let results: Vec<Result<(String, Option<Diagnostic>), Diagnostic>> = reports
+    let results: Vec<Result<(String, Vec<Diagnostic>), Diagnostic>> = reports
         .into_par_iter()
         .map(|(index, id)| {
-            let (pdf, warning) = report_pdf(site, bibliography, &template, index)?;
-            Ok((super::write_file(out, &Site::pdf_file(id), &pdf)?, warning))
+            let (pdf, warnings) = report_pdf(site, bibliography, &template, index)?;
+            Ok((super::write_file(out, &Site::pdf_file(id), &pdf)?, warnings))
         })
         .collect();
     let mut written = Vec::new();
     let mut problems = Vec::new();
     for r in results {
         match r {
-            Ok((path, warning)) => {
+            Ok((path, warnings)) => {
                 written.push(path);
-                problems.extend(warning);
+                problems.extend(warnings);
             }
             Err(d) => problems.push(d),
         }
@@ -89,22 +89,25 @@ fn template(site: &Site) -> Result<String, Diagnostic> {
     })
 }
 
-/// The PDF of report `index` and, when it could not conform to PDF/UA-1, the warning that says
-/// why; or the problem that stopped it, located at the report's file.
+/// The PDF of report `index` and its warnings (a figure's image left out; a PDF that could not
+/// conform to PDF/UA-1); or the problem that stopped it, located at the report's file.
 fn report_pdf(
     site: &Site,
     bibliography: &Bibliography,
     template: &str,
     index: usize,
-) -> Result<(Vec<u8>, Option<Diagnostic>), Diagnostic> {
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
     let doc = &site.content.reports[index];
     let body = match doc.body.text() {
         Some(text) => text.to_string(),
         None => crate::load::reread_body(&site.content.root, &doc.path, &doc.body)?,
     };
-    let (data, images) = data::report_data(site, bibliography, index, &body);
-    let json = serde_json::to_vec(&data).unwrap_or_default();
-    let world = world::ReportWorld::new(template, json, images);
+    let prepared = data::report_data(site, bibliography, index, &body);
+    let json = serde_json::to_vec(&prepared.data).unwrap_or_default();
+    let mut warnings: Vec<Diagnostic> = (prepared.left_out.iter())
+        .map(|(dest, why)| left_out_warning(doc, &body, dest, why))
+        .collect();
+    let world = world::ReportWorld::new(template, json, prepared.images);
     let fail = |message: String, hints: Vec<String>| {
         let help = (!hints.is_empty()).then(|| hints.join("; "));
         Diagnostic::error(&doc.path, doc.yaml_line.max(1), 1, message).with_help_opt(help)
@@ -121,7 +124,7 @@ fn report_pdf(
     // PDF/UA-1 refuses what a report may well hold (text the bundled fonts cannot show, such as
     // Chinese; a heading level skipped): the report still gets a tagged PDF, and a warning.
     let why = match typst_pdf::pdf(&document, &options(&doc.id, true)) {
-        Ok(pdf) => return Ok((pdf, None)),
+        Ok(pdf) => return Ok((pdf, warnings)),
         Err(errors) => messages(&errors),
     };
     let pdf = typst_pdf::pdf(&document, &options(&doc.id, false)).map_err(|errors| {
@@ -140,7 +143,34 @@ fn report_pdf(
         format!("the PDF of this report is tagged but does not conform to PDF/UA-1: {why}"),
     )
     .with_help("text the PDF's fonts lack is shown as boxes; a skipped heading level breaks the outline. Fix the text, or leave `pdf` off");
-    Ok((pdf, Some(warning)))
+    warnings.push(warning);
+    Ok((pdf, warnings))
+}
+
+/// The warning for a figure whose image the PDF leaves out, located at the image's address in
+/// the report's body (its first occurrence), or at the body's start.
+fn left_out_warning(
+    doc: &crate::load::Document<crate::model::report::Report>,
+    body: &str,
+    dest: &str,
+    why: &str,
+) -> Diagnostic {
+    let (line, column) = match body.find(dest) {
+        Some(at) => {
+            let before = &body[..at];
+            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+            let column = before[line_start..].chars().count() + 1;
+            (doc.body_line + before.matches('\n').count(), column)
+        }
+        None => (doc.body_line, 1),
+    };
+    Diagnostic::warning(
+        &doc.path,
+        line,
+        column,
+        format!("the PDF of this report shows this figure's description instead of its image: the image {why}"),
+    )
+    .with_help("make the image smaller (for example under 7,000 × 7,000 pixels); the web page still shows it")
 }
 
 /// Typst's problems, each once (a missing glyph is reported for every character).
