@@ -236,6 +236,21 @@ pub struct Funding {
     pub reference: Option<String>,
 }
 
+impl Funding {
+    /// "funder (programme, reference)", as the report's page and its PDF give it.
+    pub fn line(&self) -> String {
+        let extra: Vec<&str> = [self.programme.as_deref(), self.reference.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        if extra.is_empty() {
+            self.funder.clone()
+        } else {
+            format!("{} ({})", self.funder, extra.join(", "))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ethics {

@@ -276,3 +276,38 @@ fn an_image_bomb_is_left_out_of_the_pdf_with_a_located_warning() {
     let text = text(&site.out().join("reports/r1/r1.pdf"));
     assert!(text.contains("A huge map"), "{text}");
 }
+
+#[test]
+fn the_pdf_gives_the_status_byline_update_licence_and_funding_the_page_gives() {
+    let site = pdf_site("pdf: true\n", BODY);
+    site.edit(
+        "content/reports/r1.md",
+        "authors: [{name: A}]\nstatus: published\n",
+        "authors: [{name: Ann Author}]\nmore_authors: true\nupdated: 2018-01-05\n\
+licence: CC BY 4.0\nfunding: {funder: NIHR, programme: HS&DR, ref: \"12/34\"}\nstatus: withdrawn\n",
+    );
+    site.build_ok(&["--drafts"]);
+    let first = text(&site.out().join("reports/r1/r1.pdf"));
+    let flat = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Withdrawn",
+        "Ann Author et al.",
+        "Last updated 5 January 2018",
+        "Licence: CC BY 4.0",
+        "Funding: NIHR (HS&DR, 12/34)",
+    ] {
+        assert!(flat.contains(needle), "no {needle:?} in\n{first}");
+    }
+    let site = pdf_site("pdf: true\n", BODY);
+    site.edit(
+        "content/reports/r1.md",
+        "authors: [{name: A}]\n",
+        "authors: []\nauthors_not_named: true\n",
+    );
+    site.build_ok(&[]);
+    let text = text(&site.out().join("reports/r1/r1.pdf"));
+    assert!(
+        text.contains("Authors not named in the published work"),
+        "{text}"
+    );
+}

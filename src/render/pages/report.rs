@@ -256,18 +256,7 @@ fn report_facts(linker: &Linker, m: &Report) -> Vec<Fact> {
 
 /// "Funding: funder (programme, reference)".
 fn funding_fact(f: &Funding) -> Fact {
-    let extra: Vec<&str> = [f.programme.as_deref(), f.reference.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    Fact::text(
-        "Funding",
-        if extra.is_empty() {
-            f.funder.clone()
-        } else {
-            format!("{} ({})", f.funder, extra.join(", "))
-        },
-    )
+    Fact::text("Funding", f.line())
 }
 
 #[cfg(test)]

@@ -24,7 +24,18 @@ use crate::resolve::Site;
 pub struct ReportData {
     pub title: String,
     pub authors: Vec<AuthorData>,
+    /// Whether the byline ends "et al." (`more_authors`).
+    pub more_authors: bool,
+    /// Whether the work names no authors on purpose (`authors_not_named`).
+    pub authors_not_named: bool,
+    /// The report's status when it is not `published` ("Withdrawn", "Draft"), as its page shows it.
+    pub status: Option<String>,
     pub date: String,
+    /// "Last updated" (`updated`).
+    pub updated: Option<String>,
+    /// The licence and the funding line, as the page's facts give them.
+    pub licence: Option<String>,
+    pub funding: Option<String>,
     pub doi: Option<String>,
     pub doi_url: Option<String>,
     pub key_points: Vec<String>,
@@ -138,7 +149,14 @@ pub fn report_data(site: &Site, bibliography: &Bibliography, index: usize, body:
                 affiliation: a.affiliation.clone(),
             })
             .collect(),
+        more_authors: m.more_authors,
+        authors_not_named: m.authors_not_named,
+        status: (m.status != crate::model::report::Status::Published)
+            .then(|| enum_label(&m.status)),
         date: m.date.human(),
+        updated: m.updated.as_ref().map(|u| u.human()),
+        licence: m.licence.clone(),
+        funding: m.funding.as_ref().map(|f| f.line()),
         doi: m.doi.clone(),
         doi_url: m.doi.as_deref().map(crate::url::doi_url),
         key_points: m.summary.clone(),
