@@ -228,6 +228,17 @@ fn extruct_reads_every_report_and_cmo_page_of_the_example_site() {
     assert!(pages
         .iter()
         .any(|p| !p.cite("citation_reference").is_empty()));
+    // A reference to a journal article gives its volume, issue and pages (references.bib has
+    // one with `pages = {11--17}`).
+    let references: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.cite("citation_reference"))
+        .collect();
+    assert!(
+        references.iter().any(|r| r.contains("citation_volume=17")
+            && r.contains("citation_firstpage=11; citation_lastpage=17")),
+        "{references:#?}"
+    );
     // A CMO page is cited as a part of its report: with the report's date, and its authors
     // wherever the report names them.
     let cmos: Vec<&PageRead> = pages.iter().filter(|p| p.kind == "cmos").collect();

@@ -224,6 +224,30 @@ fn reference(e: &Entry) -> String {
     if let Some(j) = journal {
         fields.push(("citation_journal_title", j.value.to_str().into_owned()));
     }
+    // A journal article's volume and issue sit on its periodical in hayagriva's model.
+    let parents = e.parents();
+    let volume = e
+        .volume()
+        .or_else(|| parents.iter().find_map(Entry::volume));
+    if let Some(v) = volume {
+        fields.push(("citation_volume", v.to_string()));
+    }
+    let issue = e.issue().or_else(|| parents.iter().find_map(Entry::issue));
+    if let Some(i) = issue {
+        fields.push(("citation_issue", i.to_string()));
+    }
+    if let Some(pages) = e.page_range() {
+        // The first range only: "12-34, 40" is pages 12 to 34 for an indexer.
+        let pages = pages.to_string();
+        let first = pages.split([',', '&']).next().unwrap_or_default();
+        let mut ends = first.splitn(2, ['-', '–']).map(str::trim);
+        if let Some(start) = ends.next().filter(|s| !s.is_empty()) {
+            fields.push(("citation_firstpage", start.to_string()));
+        }
+        if let Some(end) = ends.next().filter(|s| !s.is_empty()) {
+            fields.push(("citation_lastpage", end.to_string()));
+        }
+    }
     if let Some(d) = e.doi() {
         fields.push(("citation_doi", d.to_string()));
     }
