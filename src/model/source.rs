@@ -15,6 +15,9 @@ pub struct Source {
     pub title: String,
     #[serde(default)]
     pub authors: Vec<Author>,
+    /// The year it was published, for example `year: 2017`.
+    #[serde(default, deserialize_with = "crate::model::values::year")]
+    #[schemars(with = "Option<u16>")]
     pub year: Option<u16>,
     /// The journal, book or publisher it appeared in.
     pub container: Option<String>,
@@ -81,6 +84,18 @@ mod tests {
         assert!(serde_yaml::from_str::<Source>("year: 1997\n").is_err());
         let bad = serde_yaml::from_str::<Source>("title: T\nurl: \"javascript:alert(1)\"\n");
         assert!(bad.unwrap_err().to_string().contains("not a web address"));
+    }
+
+    #[test]
+    fn a_year_may_be_quoted_but_must_be_four_digits() {
+        let year = |yaml: &str| serde_yaml::from_str::<Source>(yaml).map(|s| s.year);
+        assert_eq!(year("title: T\nyear: \"2017\"\n").unwrap(), Some(2017));
+        assert_eq!(year("title: T\nyear: 2017\n").unwrap(), Some(2017));
+        assert_eq!(year("title: T\n").unwrap(), None);
+        for bad in ["year: \"17\"", "year: twenty", "year: 20170"] {
+            let err = year(&format!("title: T\n{bad}\n")).unwrap_err().to_string();
+            assert!(err.contains("four digits"), "{bad}: {err}");
+        }
     }
 }
 

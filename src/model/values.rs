@@ -18,6 +18,38 @@ pub fn title<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(text)
 }
 
+/// A year, written as a number or in quotes (`year: 2017` or `year: "2017"`: both are how
+/// people write a year, and a year copied from a reference manager often comes quoted).
+pub fn year<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    struct Year;
+    impl Visitor<'_> for Year {
+        type Value = Option<u16>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a year, for example `year: 2017`")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let text = v.trim();
+            match text.parse::<u16>() {
+                Ok(y) if text.len() == 4 => Ok(Some(y)),
+                _ => Err(value_error(
+                    "year",
+                    format!("`{v}` is not a year: write its four digits, for example `year: 2017`"),
+                )),
+            }
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+    d.deserialize_any(Year)
+}
+
 /// A date with year, month or day precision, as research outputs are dated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
