@@ -1,9 +1,12 @@
 //! The data exports, checked with the clients analysts use: check-jsonschema validates the JSON
-//! against the published schemas, openpyxl reads the workbook, Python's `csv` module the CSV.
+//! against the published schemas, openpyxl and LibreOffice Calc read the workbook, Python's `csv`
+//! module the CSV.
 //!
 //! 1. on the example site: schema validation (and a broken copy fails it), lists kept lists
-//!    (compared with the front matter), the CSV and the workbook hold the JSON's values;
-//! 2. on a fixture site: Welsh and other non-ASCII text survives JSON, CSV and XLSX, and
+//!    (compared with the front matter), the CSV and the workbook hold the JSON's values, and
+//!    LibreOffice reads the workbook's cells as openpyxl does;
+//! 2. on a fixture site: Welsh and other non-ASCII text survives JSON, CSV and XLSX (in openpyxl
+//!    and in LibreOffice), and
 //!    `xlsx: false` leaves the workbook out.
 
 use std::path::Path;
@@ -147,6 +150,70 @@ fn workbook(path: &Path) -> Value {
     serde_json::from_str(&common::client_python(code, &[path.to_str().unwrap()])).unwrap()
 }
 
+/// Every sheet of a workbook as LibreOffice Calc reads it: {sheet: [[cell text, …], …]}, from
+/// the UTF-8 CSV files `soffice --convert-to` writes, one per sheet.
+fn libreoffice_workbook(path: &Path) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = format!(
+        "-env:UserInstallation=file://{}/profile",
+        dir.path().display()
+    );
+    // 44: comma, 34: quote, 76: UTF-8, 1: from line 1; -1 writes every sheet.
+    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1";
+    let out = std::process::Command::new("soffice")
+        .args([&profile, "--headless", "--convert-to", filter, "--outdir"])
+        .arg(dir.path())
+        .arg(path)
+        .output()
+        .expect("LibreOffice runs (libreoffice-calc-nogui, installed by .ci/run)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stem = path.file_stem().unwrap().to_str().unwrap();
+    let mut sheets = serde_json::Map::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(sheet) = name
+            .strip_prefix(&format!("{stem}-"))
+            .and_then(|n| n.strip_suffix(".csv"))
+        else {
+            continue;
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(dir.path().join(&name))
+            .unwrap();
+        let rows: Vec<Value> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(|c| Value::from(c)).collect())
+            .collect();
+        sheets.insert(sheet.to_string(), Value::Array(rows));
+    }
+    Value::Object(sheets)
+}
+
+/// LibreOffice reads the same cells as openpyxl, as text.
+fn assert_same_cells(openpyxl: &Value, libreoffice: &Value) {
+    let sheets = openpyxl.as_object().unwrap();
+    assert_eq!(
+        sheets.keys().collect::<Vec<_>>(),
+        libreoffice.as_object().unwrap().keys().collect::<Vec<_>>()
+    );
+    for (name, rows) in sheets {
+        let theirs = libreoffice[name].as_array().unwrap();
+        let ours = rows.as_array().unwrap();
+        assert_eq!(ours.len(), theirs.len(), "{name}: rows");
+        for (a, b) in ours.iter().zip(theirs) {
+            let a: Vec<String> = a.as_array().unwrap().iter().map(text).collect();
+            let mut b: Vec<String> = b.as_array().unwrap().iter().map(text).collect();
+            b.resize(a.len(), String::new());
+            assert_eq!(a, b, "{name}");
+        }
+    }
+}
+
 /// Every row of a CSV file as read by Python's `csv` module from UTF-8 with a byte-order mark.
 fn csv_rows(path: &Path) -> Value {
     let code = "import csv, json, sys\n\
@@ -284,6 +351,10 @@ fn csv_and_workbook_hold_the_json_values() {
     let names: Vec<&String> = sheets.as_object().unwrap().keys().collect();
     assert_eq!(names.len(), 3, "{names:?}");
     check_tables(out, Some(&sheets));
+    assert_same_cells(
+        &sheets,
+        &libreoffice_workbook(&out.join("exports/realist.xlsx")),
+    );
 }
 
 const WELSH: [&str; 3] = ["Cŵn", "ŵŷ", "naïve"];
@@ -312,6 +383,8 @@ fn non_ascii_text_survives_every_export() {
     assert_eq!(c1["evidence"][0]["quote"], "Roedd y Cŵn yn naïve");
     let sheets = workbook(&exports.join("realist.xlsx"));
     check_tables(&out, Some(&sheets));
+    let calc = libreoffice_workbook(&exports.join("realist.xlsx"));
+    assert_same_cells(&sheets, &calc);
     let csv = csv_rows(&exports.join("cmos.csv"));
     let evidence = csv_rows(&exports.join("evidence.csv"));
     for word in WELSH {
@@ -319,6 +392,7 @@ fn non_ascii_text_survives_every_export() {
             ("csv", &csv),
             ("evidence.csv", &evidence),
             ("xlsx", &sheets),
+            ("xlsx in LibreOffice", &calc),
         ] {
             assert!(
                 value.to_string().contains(word),
