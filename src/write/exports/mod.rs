@@ -40,12 +40,7 @@ pub const FILES: [&str; 8] = [
 /// Writes every export; returns the site-relative paths written, in the order of [`FILES`] (the
 /// workbook only if [`Site::has_xlsx`]).
 pub fn write_all(site: &Site, out: &Output) -> Result<Vec<String>, Diagnostic> {
-    let cmos_csv = || cmo_tables(site, out);
-    let cmos_json = || {
-        super::write_streamed(out, FILES[1], |w| {
-            json_file(w, "cmos.schema.json", "cmos", records::cmos(site))
-        })
-    };
+    let cmo_files = || cmo_files(site, out);
     let reports_json = || {
         super::write_streamed(out, FILES[2], |w| {
             json_file(w, "reports.schema.json", "reports", records::reports(site))
@@ -68,44 +63,51 @@ pub fn write_all(site: &Site, out: &Output) -> Result<Vec<String>, Diagnostic> {
             .then(|| super::write_streamed(out, FILES[7], |w| xlsx::write(site, w)))
             .transpose()
     };
-    let ((a, b), ((c, d), (e, f))) = rayon::join(
-        || rayon::join(cmos_csv, cmos_json),
-        || {
-            rayon::join(
-                || rayon::join(reports_json, schemas),
-                || rayon::join(reports_csv, workbook),
-            )
-        },
-    );
-    let (cmos, evidence) = a?;
-    let mut written = vec![cmos, b?, c?];
+    let (a, ((c, d), (e, f))) = rayon::join(cmo_files, || {
+        rayon::join(
+            || rayon::join(reports_json, schemas),
+            || rayon::join(reports_csv, workbook),
+        )
+    });
+    let (cmos, evidence, cmos_json) = a?;
+    let mut written = vec![cmos, cmos_json, c?];
     written.extend(d?);
     written.extend([evidence, e?]);
     written.extend(f?);
     Ok(written)
 }
 
-/// `cmos.csv` and `evidence.csv` in one pass over the CMOs (the records are the costly part).
-fn cmo_tables(site: &Site, out: &Output) -> Result<(String, String), Diagnostic> {
-    let mut cmos = None;
+/// `cmos.csv`, `evidence.csv` and `cmos.json` in one pass over the CMOs (making the records is
+/// the costly part): each record is written as its CSV rows as the JSON stream takes it.
+fn cmo_files(site: &Site, out: &Output) -> Result<(String, String, String), Diagnostic> {
+    let not_written = |file| Err(Diagnostic::error(file, 0, 0, "not written"));
+    let (mut cmos, mut json) = (None, None);
     let evidence = super::write_streamed(out, tables::EVIDENCE.file, |ew| {
         let mut evidence = csv_writer(ew, &tables::EVIDENCE)?;
         let written = super::write_streamed(out, tables::CMOS.file, |cw| {
             let mut rows = csv_writer(cw, &tables::CMOS)?;
-            for c in records::cmos(site) {
-                csv_row(&mut rows, tables::cmo_row(&c))?;
-                for row in tables::evidence_rows(&c) {
-                    csv_row(&mut evidence, row)?;
-                }
-            }
+            let mut failed: std::io::Result<()> = Ok(());
+            json = Some(super::write_streamed(out, FILES[1], |jw| {
+                let records = records::cmos(site).inspect(|c| {
+                    let mut write = || -> std::io::Result<()> {
+                        csv_row(&mut rows, tables::cmo_row(c))?;
+                        tables::evidence_rows(c).try_for_each(|row| csv_row(&mut evidence, row))
+                    };
+                    if failed.is_ok() {
+                        failed = write();
+                    }
+                });
+                json_file(jw, "cmos.schema.json", "cmos", records)
+            }));
+            failed?;
             rows.flush()
         });
         cmos = Some(written);
         evidence.flush()
     })?;
-    let cmos =
-        cmos.unwrap_or_else(|| Err(Diagnostic::error(tables::CMOS.file, 0, 0, "not written")));
-    Ok((cmos?, evidence))
+    let cmos = cmos.unwrap_or_else(|| not_written(tables::CMOS.file))?;
+    let json = json.unwrap_or_else(|| not_written(FILES[1]))?;
+    Ok((cmos, evidence, json))
 }
 
 /// A CSV writer into `w` that has written the byte-order mark and `table`'s header.
