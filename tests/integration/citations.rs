@@ -1,8 +1,9 @@
 //! The citation files of the example site read back with pandoc 3, the client the publishing
-//! guide names: every report's and CMO's `cite.bib`, `cite.ris` and `cite.json`, converted to
-//! CSL-JSON by pandoc, must give back the front matter's title (case kept), authors (a group as
-//! one name, persons as family and given names, no placeholder, none for an anonymous work),
-//! year and month, journal fields, DOI and URL; a CMO's must name its report as container.
+//! guide names: every report's `cite.bib`, `cite.ris` and `cite.json`, and every CMO's entry in
+//! the site's `exports/citations.bib|ris|json`, converted to CSL-JSON by pandoc, must give back
+//! the front matter's title (case kept), authors (a group as one name, persons as family and
+//! given names, no placeholder, none for an anonymous work), year and month, journal fields, DOI
+//! and URL; a CMO's must name its report as container.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,8 +12,8 @@ use serde_json::{json, Value};
 
 use crate::common;
 
-/// Converts each file with pandoc 3 and returns, by path, the one CSL-JSON item it reads.
-fn pandoc_items(files: &[String]) -> BTreeMap<String, Value> {
+/// Converts each file with pandoc 3 and returns, by path, the CSL-JSON items it reads.
+fn pandoc_all(files: &[String]) -> BTreeMap<String, Vec<Value>> {
     const CODE: &str = r#"
 import json, sys, pypandoc
 out = {}
@@ -23,10 +24,14 @@ print(json.dumps(out))
 "#;
     let args: Vec<&str> = files.iter().map(String::as_str).collect();
     let text = common::client_python(CODE, &args);
-    let all: BTreeMap<String, Value> = serde_json::from_str(&text).unwrap();
-    all.into_iter()
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Converts each file with pandoc 3 and returns, by path, the one CSL-JSON item it reads.
+fn pandoc_items(files: &[String]) -> BTreeMap<String, Value> {
+    pandoc_all(files)
+        .into_iter()
         .map(|(path, items)| {
-            let items = items.as_array().unwrap().clone();
             assert_eq!(items.len(), 1, "{path}: pandoc reads one entry: {items:?}");
             (path, items[0].clone())
         })
@@ -119,7 +124,7 @@ fn check_item(path: &str, item: &Value, fm: &serde_yaml::Value, title: &str, url
     );
     assert_eq!(item["URL"], json!(url), "{path}: URL");
     // A CMO is a part of its report: the report's DOI names the whole work, not the part.
-    let part = path.contains("/cmos/");
+    let part = url.contains("/cmos/");
     match str_of(fm, "doi") {
         Some(doi) if !part => assert_eq!(item["DOI"], json!(doi), "{path}: DOI"),
         _ => assert!(item.get("DOI").is_none(), "{path}: no DOI of its own"),
@@ -166,41 +171,65 @@ fn every_report_and_cmo_citation_round_trips_through_pandoc() {
         .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
         .collect();
     let mut files = Vec::new();
-    let folders = reports
-        .keys()
-        .map(|id| format!("reports/{id}"))
-        .chain(cmo_dirs.iter().map(|id| format!("cmos/{id}")));
-    for folder in folders {
+    for id in reports.keys() {
         for ext in ["bib", "ris", "json"] {
-            let file = site.join(&folder).join(format!("cite.{ext}"));
+            let file = site.join(format!("reports/{id}/cite.{ext}"));
             assert!(file.exists(), "{} is published", file.display());
             files.push(file.to_str().unwrap().to_string());
         }
     }
-    let items = pandoc_items(&files);
+    for (path, item) in &pandoc_items(&files) {
+        let id = Path::new(path).parent().unwrap().file_name().unwrap();
+        let fm = &reports[id.to_str().unwrap()];
+        let url = format!(
+            "{}reports/{}/",
+            common::EXAMPLE_BASE_URL,
+            id.to_str().unwrap()
+        );
+        check_item(path, item, fm, str_of(fm, "title").unwrap(), &url);
+        check_journal(path, item, fm);
+    }
+    // A CMO, in each of the site's files: cited as a part of the report whose title is its
+    // container.
     let by_title: BTreeMap<&str, &serde_yaml::Value> = reports
         .values()
         .map(|fm| (str_of(fm, "title").unwrap(), fm))
         .collect();
-    for (path, item) in &items {
-        let folder = Path::new(path).parent().unwrap();
-        let id = folder.file_name().unwrap().to_str().unwrap();
-        if let Some(fm) = reports.get(id).filter(|_| path.contains("/reports/")) {
-            let url = format!("{}reports/{id}/", common::EXAMPLE_BASE_URL);
-            check_item(path, item, fm, str_of(fm, "title").unwrap(), &url);
-            check_journal(path, item, fm);
-            continue;
+    let site_files: Vec<String> = ["bib", "ris", "json"]
+        .iter()
+        .map(|ext| {
+            site.join(format!("exports/citations.{ext}"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for (path, items) in &pandoc_all(&site_files) {
+        let mut cmos_read = 0;
+        for item in items {
+            let url = item["URL"].as_str().unwrap_or_default();
+            let Some(id) = url
+                .strip_prefix(&format!("{}cmos/", common::EXAMPLE_BASE_URL))
+                .and_then(|rest| rest.strip_suffix('/'))
+            else {
+                continue;
+            };
+            let container = item["container-title"].as_str().unwrap_or_default();
+            let container =
+                container.replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}'], "'");
+            let fm = by_title.get(container.as_str()).unwrap_or_else(|| {
+                panic!("{path}: {id}: container {container:?} is a report's title")
+            });
+            let title = page_title(&site.join(format!("cmos/{id}/index.html")));
+            check_item(path, item, fm, &title, url);
+            assert_eq!(item["type"], json!("chapter"), "{path}: a part of a report");
+            cmos_read += 1;
         }
-        // A CMO: cited as a part of the report whose title is its container.
-        let container = item["container-title"].as_str().unwrap_or_default();
-        let container = container.replace(['\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}'], "'");
-        let fm = by_title
-            .get(container.as_str())
-            .unwrap_or_else(|| panic!("{path}: container {container:?} is a report's title"));
-        let title = page_title(&folder.join("index.html"));
-        let url = format!("{}cmos/{id}/", common::EXAMPLE_BASE_URL);
-        check_item(path, item, fm, &title, &url);
-        assert_eq!(item["type"], json!("chapter"), "{path}: a part of a report");
+        assert_eq!(
+            cmos_read,
+            cmo_dirs.len(),
+            "{path}: every CMO page's citation"
+        );
     }
 }
 
@@ -225,11 +254,11 @@ fn the_site_wide_files_hold_every_page_citation() {
         &std::fs::read_to_string(site.join("exports/citations.json")).unwrap(),
     )
     .unwrap();
-    let pages = std::fs::read_dir(site.join("cmos"))
-        .unwrap()
-        .chain(std::fs::read_dir(site.join("reports")).unwrap())
-        .filter(|e| e.as_ref().unwrap().path().join("cite.json").exists())
-        .count();
+    let reports = std::fs::read_dir(site.join("reports")).unwrap();
+    let reports = reports.filter(|e| e.as_ref().unwrap().path().join("cite.json").exists());
+    let cmos = std::fs::read_dir(site.join("cmos")).unwrap();
+    let cmos = cmos.filter(|e| e.as_ref().unwrap().path().join("index.html").exists());
+    let pages = reports.count() + cmos.count();
     assert_eq!(json.len(), pages, "one item per report and CMO page");
     let files: Vec<String> = ["bib", "ris"]
         .iter()
