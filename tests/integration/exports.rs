@@ -187,7 +187,7 @@ fn libreoffice_workbook(path: &Path) -> Value {
             .unwrap();
         let rows: Vec<Value> = reader
             .records()
-            .map(|r| r.unwrap().iter().map(|c| Value::from(c)).collect())
+            .map(|r| r.unwrap().iter().map(Value::from).collect())
             .collect();
         sheets.insert(sheet.to_string(), Value::Array(rows));
     }
