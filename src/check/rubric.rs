@@ -333,10 +333,9 @@ impl<'a> Place<'a> {
         for line in self.text[self.start..self.end].split_inclusive('\n') {
             let lead = line.get(..self.column).unwrap_or("");
             let rest = line.get(self.column..).unwrap_or("");
-            if lead.chars().all(|c| c == ' ' || c == '-') && rest.starts_with(key) {
-                if rest[key.len()..].starts_with(':') {
-                    return Some(offset + self.column);
-                }
+            let is_key = rest.strip_prefix(key).is_some_and(|r| r.starts_with(':'));
+            if is_key && lead.chars().all(|c| c == ' ' || c == '-') {
+                return Some(offset + self.column);
             }
             offset += line.len();
         }
