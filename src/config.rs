@@ -13,6 +13,7 @@
 mod branding;
 pub mod contrast;
 pub mod links;
+pub mod rubric;
 
 use std::path::{Path, PathBuf};
 
@@ -71,6 +72,9 @@ pub struct SiteConfig {
     /// its page (src/write/pdf). Off by default: Typst typesets every report on every build.
     #[serde(default)]
     pub pdf: bool,
+    /// The team's rubric for labelling CMOs (`rubric::Rubric`), enforced by `realist check`; a
+    /// site without one is not checked against one.
+    pub rubric: Option<rubric::Rubric>,
 }
 
 pub use branding::{Branding, Colours, ParentLink, BRAND_STYLESHEET};

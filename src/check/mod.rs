@@ -8,12 +8,14 @@
 //!
 //! 1. the report rules (what a tracer report and a commissioning report each need);
 //! 2. the CMO rules (a context, an outcome and a complete mechanism; evidence for observed and
-//!    derived CMOs; citation keys named as evidence that exist);
-//! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term).
+//!    derived CMOs, or the kinds the rubric's `needs_evidence` names; citation keys named as evidence that exist);
+//! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term);
+//! 4. the team's rubric, if `site.yaml` states one ([`rubric`]).
 //!
 //! The output's links are checked later, once pages are rendered ([`links`]).
 
 pub mod links;
+pub mod rubric;
 
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
@@ -41,6 +43,7 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
     }
     check_cmos(site, bibliography, &mut problems);
     check_glossary(site, &mut problems);
+    problems.extend(rubric::check(site));
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {
         site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")
     }));
@@ -243,7 +246,17 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
             problems.push(at("mechanism", format!("CMO `{}`: the mechanism needs `text`, or both `resource` and `reasoning`", c.id))
                 .with_help("resource is what the change offers; reasoning is how people respond to it (Dalkin et al. 2015)"));
         }
-        if matches!(c.kind, CmoKind::Observed | CmoKind::Derived) {
+        // The rubric's `needs_evidence`, or the methods' default without one.
+        let needs = match &site.config.rubric {
+            Some(r) => r.needs_evidence.contains(&c.kind),
+            None => matches!(c.kind, CmoKind::Observed | CmoKind::Derived),
+        };
+        let warn = (site.config.rubric.as_ref()).is_some_and(|r| {
+            r.warnings
+                .contains(&crate::config::rubric::Rule::NeedsEvidence)
+        });
+        let before = problems.len();
+        if needs {
             if c.evidence.is_empty() {
                 problems.push(at("kind", format!("CMO `{}` is {} but gives no `evidence`", c.id, crate::model::enum_value(&c.kind)))
                     .with_help("add at least one evidence item with its source, or make the CMO `anticipated`"));
@@ -260,6 +273,12 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
                     )
                     .with_help("add `confidence: {level: moderate, rationale: …}`"),
                 );
+            }
+        }
+        if warn {
+            for d in &mut problems[before..] {
+                let w = Diagnostic::warning(&d.path, d.line, d.column, d.message.clone());
+                *d = w.with_help_opt(d.help.take());
             }
         }
         for e in &c.evidence {

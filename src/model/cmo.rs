@@ -94,6 +94,19 @@ pub struct Mechanism {
     pub resource: Option<String>,
     /// How people responded to it, for example `reasoning: "They felt listened to"`.
     pub reasoning: Option<String>,
+    /// Who split the mechanism into resource and reasoning: `editorial` where the source did
+    /// not, so the split is the editors' reading, for example `split: editorial`.
+    pub split: Option<MechanismSplit>,
+}
+
+/// Who split a mechanism into its resource and reasoning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MechanismSplit {
+    /// The study's authors wrote it so.
+    Authors,
+    /// The site's editors split a mechanism the source gave whole.
+    Editorial,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -288,6 +301,9 @@ pub struct Cmo {
     pub confidence: Option<Confidence>,
     /// What the evidence says about it so far, for example `status: supported`.
     pub status: CmoStatus,
+    /// Why its status differs from what its theory's status would lead a reader to expect, for
+    /// example `status_note: "Refuted nationally, but contested in Area 2"`.
+    pub status_note: Option<String>,
     /// Theme ids, for example `themes: [integration]`.
     #[serde(default)]
     pub themes: Vec<String>,

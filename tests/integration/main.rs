@@ -31,6 +31,7 @@ mod pdf;
 mod proptest_pipeline;
 mod rameses;
 mod report_checks;
+mod rubric;
 mod safety;
 mod scaffold;
 mod search;

@@ -115,7 +115,7 @@ const REPORT_FIELDS: [&str; 28] = [
     "cmos",
 ];
 
-const CMO_FIELDS: [&str; 16] = [
+const CMO_FIELDS: [&str; 17] = [
     "type",
     "id",
     "title",
@@ -130,13 +130,14 @@ const CMO_FIELDS: [&str; 16] = [
     "evidence",
     "confidence",
     "status",
+    "status_note",
     "themes",
     "sources",
 ];
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 46] = [
+const OTHER_FIELDS: [&str; 47] = [
     "affiliation",
     "aliases",
     "anonymised",
@@ -174,6 +175,7 @@ const OTHER_FIELDS: [&str; 46] = [
     "role",
     "source",
     "specialises",
+    "split",
     "stance",
     "start",
     "statement",

@@ -754,7 +754,7 @@ const REPORT_COVERAGE: [(&str, &str); 28] = [
 ];
 
 /// The same for a CMO (inline in a report, or standalone).
-const CMO_COVERAGE: [(&str, &str); 16] = [
+const CMO_COVERAGE: [(&str, &str); 17] = [
     ("type", "fixed: cmo (standalone)"),
     ("id", "Op::Rename keeps the old ids; Op::ExtraCmo adds one"),
     ("title", "Op::Title (inline), Op::StandaloneTitle"),
@@ -769,6 +769,10 @@ const CMO_COVERAGE: [(&str, &str); 16] = [
     ("evidence", "Op::StandaloneSource"),
     ("confidence", "fixed"),
     ("status", "fixed"),
+    (
+        "status_note",
+        "not written: shown on the CMO's own page only, like `title`",
+    ),
     ("themes", "not written: summarised like a report's themes"),
     (
         "sources",

@@ -19,6 +19,8 @@ struct CmoPage {
     kind_label: String,
     status: String,
     status_label: String,
+    /// Why the status differs from its theories' (`status_note`).
+    status_note: Option<String>,
     facts: Vec<Fact>,
     /// One sentence joining context, mechanism and outcomes (see [`summary`]).
     summary: Vec<summary::Run>,
@@ -100,6 +102,7 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
         kind_label: enum_label(&c.kind),
         status: enum_value(&c.status),
         status_label: enum_label(&c.status),
+        status_note: c.status_note.clone(),
         facts: cmo_facts(&linker, record),
         summary: summary::causal_summary(c),
         context: c.context.iter().map(context_view).collect(),

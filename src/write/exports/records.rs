@@ -51,6 +51,8 @@ pub struct Cmo {
     pub kind: CmoKind,
     /// Whether the CMO is current, contested or withdrawn.
     pub status: CmoStatus,
+    /// Why the status differs from what its theories' status would lead a reader to expect.
+    pub status_note: Option<String>,
     /// The absolute URL of the CMO's page.
     pub url: String,
     /// The report that defines the CMO (its first report), if any report lists it.
@@ -101,6 +103,9 @@ pub struct Mechanism {
     pub resource: Option<String>,
     /// How people reason in response to it, if written.
     pub reasoning: Option<String>,
+    /// True when the site's editors split the mechanism into resource and reasoning because
+    /// the source gave it whole: the split is their reading.
+    pub split_by_editors: bool,
 }
 
 /// One outcome of a CMO.
@@ -259,6 +264,7 @@ fn cmo(site: &Site, r: &CmoRecord) -> Cmo {
         title: c.title.clone(),
         kind: c.kind,
         status: c.status,
+        status_note: c.status_note.clone(),
         url: site.config.base_url.absolute(&Site::url(Kind::Cmo, &c.id)),
         defined_in: r.reports.first().cloned(),
         reported_in: r.reports.clone(),
@@ -277,6 +283,7 @@ fn cmo(site: &Site, r: &CmoRecord) -> Cmo {
             text: c.mechanism.text.clone(),
             resource: c.mechanism.resource.clone(),
             reasoning: c.mechanism.reasoning.clone(),
+            split_by_editors: c.mechanism.split == Some(crate::model::MechanismSplit::Editorial),
         },
         outcomes: (c.outcome.iter())
             .map(|o| Outcome {

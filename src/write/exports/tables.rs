@@ -27,6 +27,7 @@ pub const CMOS: Table = Table {
         "title",
         "kind",
         "status",
+        "status_note",
         "url",
         "tracers",
         "areas",
@@ -36,6 +37,7 @@ pub const CMOS: Table = Table {
         "mechanism",
         "mechanism_resource",
         "mechanism_reasoning",
+        "mechanism_split_by_editors",
         "outcomes",
         "evidence_count",
         "confidence_level",
@@ -135,6 +137,7 @@ pub fn cmo_row(c: &Cmo) -> Vec<String> {
         c.title.clone(),
         enum_value(&c.kind),
         enum_value(&c.status),
+        opt(&c.status_note),
         c.url.clone(),
         list(&c.tracers),
         list(&c.areas),
@@ -144,6 +147,12 @@ pub fn cmo_row(c: &Cmo) -> Vec<String> {
         opt(&c.mechanism.text),
         opt(&c.mechanism.resource),
         opt(&c.mechanism.reasoning),
+        if c.mechanism.split_by_editors {
+            "yes"
+        } else {
+            ""
+        }
+        .to_string(),
         list(outcomes),
         c.evidence.len().to_string(),
         confidence.map(|k| enum_value(&k.level)).unwrap_or_default(),
