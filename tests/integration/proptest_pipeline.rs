@@ -890,8 +890,9 @@ fn the_generators_field_lists_are_the_schemas() {
         s::Kind::Theory => common::fields_of::<s::ProgrammeTheory>(),
         s::Kind::Cmo => common::fields_of::<s::Cmo>(),
         s::Kind::Page => common::fields_of::<s::FreePage>(),
-        s::Kind::Theme => Vec::new(),
+        s::Kind::Theme => common::fields_of::<s::ThemeSynthesis>(),
         s::Kind::Source => common::fields_of::<s::Source>(),
+        s::Kind::Pattern => common::fields_of::<s::Pattern>(),
     };
     let kinds: Vec<&'static str> = s::Kind::ALL.into_iter().flat_map(of_kind).collect();
     let nested = [
@@ -908,6 +909,8 @@ fn the_generators_field_lists_are_the_schemas() {
         common::fields_of::<s::Confidence>(),
         common::fields_of::<s::Period>(),
         common::fields_of::<s::Statement>(),
+        common::fields_of::<s::Refinement>(),
+        common::fields_of::<s::Instance>(),
     ]
     .concat();
     let known: Vec<&str> = sorted(&[&REPORT_FIELDS[..], &CMO_FIELDS[..]].concat());
