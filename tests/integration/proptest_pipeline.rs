@@ -136,7 +136,7 @@ const CMO_FIELDS: [&str; 16] = [
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 46] = [
+const OTHER_FIELDS: [&str; 51] = [
     "affiliation",
     "aliases",
     "anonymised",
@@ -151,10 +151,13 @@ const OTHER_FIELDS: [&str; 46] = [
     "funder",
     "grant_ref",
     "if",
+    "instances",
     "intended",
     "level",
     "locator",
     "name",
+    "note",
+    "of",
     "orcid",
     "group",
     "volume",
@@ -165,10 +168,12 @@ const OTHER_FIELDS: [&str; 46] = [
     "period",
     "population",
     "programme",
+    "prompted_by",
     "quote",
     "rationale",
     "reasoning",
     "ref",
+    "refinements",
     "refines",
     "resource",
     "role",
