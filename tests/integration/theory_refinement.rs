@@ -165,7 +165,10 @@ fn patterns_have_a_list_page_and_a_menu_entry_only_when_there_are_some() {
     site.build_ok(&[]);
     let list = site.page("patterns/index.html");
     assert!(list.contains("Demi-regularities"), "{list}");
-    assert!(list.contains("href=\"../patterns/fragmentation/\""), "{list}");
+    assert!(
+        list.contains("href=\"../patterns/fragmentation/\""),
+        "{list}"
+    );
     assert!(site.page("index.html").contains(">Patterns</a>"));
     let plain = Site::minimal();
     plain.build_ok(&[]);
