@@ -8,7 +8,9 @@
 //!
 //! 1. the report rules (what a tracer report and a commissioning report each need);
 //! 2. the CMO rules (a context, an outcome and a complete mechanism; evidence for observed and
-//!    derived CMOs, or the kinds the rubric's `needs_evidence` names; citation keys named as evidence that exist);
+//!    derived CMOs, or the kinds the rubric's `needs_evidence` names; citation keys named as
+//!    evidence that exist; a refined CMO that says what it refines, by `chain.refines` or by
+//!    prompting a theory's refinement);
 //! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term);
 //! 4. the team's rubric, if `site.yaml` states one ([`rubric`]).
 //!
@@ -222,6 +224,7 @@ fn group_details(doc: &Document<Report>) -> Vec<Diagnostic> {
 }
 
 fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagnostic>) {
+    let prompts = refinement_prompts(site);
     for record in &site.cmos {
         let c = &record.cmo;
         let within = Some(c.id.as_str());
@@ -281,6 +284,17 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
                 *d = w.with_help_opt(d.help.take());
             }
         }
+        let refines = c.chain.as_ref().is_some_and(|ch| ch.refines.is_some());
+        if c.kind == CmoKind::Refined && !refines && !prompts.contains(c.id.as_str()) {
+            let mut d = at(
+                "kind",
+                format!("CMO `{}` is refined but refines nothing", c.id),
+            );
+            d.severity = crate::diagnostics::Severity::Warning;
+            problems.push(d.with_help(
+                "name the CMO it refines (`chain: {refines: cmo/…}`), or list it in `prompted_by` of the theory refinement it led to",
+            ));
+        }
         for e in &c.evidence {
             if let EvidenceSource::Citation(key) = &e.source {
                 if !bibliography.contains(key) {
@@ -302,6 +316,19 @@ fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagn
             }
         }
     }
+}
+
+/// The ids of the CMOs named in `prompted_by` of some theory's refinement.
+fn refinement_prompts(site: &Site) -> std::collections::HashSet<&str> {
+    let theories = site.content.entities(crate::model::Kind::Theory).iter();
+    let steps = theories.flat_map(|d| match &d.meta {
+        crate::model::Entity::Theory(t) => t.refinements.as_slice(),
+        _ => &[],
+    });
+    let refs = steps.flat_map(|step| &step.prompted_by);
+    refs.filter(|r| r.kind == crate::model::Kind::Cmo)
+        .map(|r| r.id.as_str())
+        .collect()
 }
 
 fn check_glossary(site: &Site, problems: &mut Vec<Diagnostic>) {

@@ -305,8 +305,9 @@ impl Content {
         match kind.info().store {
             Store::Reports => self.reports.iter().map(Document::head).collect(),
             Store::Cmos => self.cmos.iter().map(Document::head).collect(),
-            Store::Entities => self.entities(kind).iter().map(Document::head).collect(),
-            Store::Derived => Vec::new(),
+            Store::Entities | Store::Derived => {
+                self.entities(kind).iter().map(Document::head).collect()
+            }
         }
     }
 
@@ -369,12 +370,10 @@ impl Loaded {
     }
 }
 
-/// The kinds whose entities are files under `content/`, with their folders.
+/// The kinds whose entities are files under `content/` (themes: their syntheses), with their
+/// folders.
 fn content_folders() -> impl Iterator<Item = (&'static str, Kind)> {
-    Kind::ALL
-        .into_iter()
-        .filter(|k| k.info().store != Store::Derived)
-        .map(|k| (k.folder(), k))
+    Kind::ALL.into_iter().map(|k| (k.folder(), k))
 }
 
 /// Reads the whole `content/` folder of the site at `root`.
@@ -553,8 +552,9 @@ pub fn load_file(root: &Path, kind: Kind, rel: &Path, bodies: Bodies) -> (Loaded
             Loaded::Report(d)
         }),
         Store::Cmos => parser.parse::<Cmo>().map(|d| cmo_file(d, &mut problems)),
-        Store::Entities => Entity::parse(kind, parser).flatten().map(Loaded::Entity),
-        Store::Derived => None,
+        Store::Entities | Store::Derived => {
+            Entity::parse(kind, parser).flatten().map(Loaded::Entity)
+        }
     };
     (loaded.unwrap_or(Loaded::Nothing), problems)
 }

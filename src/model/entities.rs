@@ -1,11 +1,12 @@
-//! The entities other than reports and CMOs: studies, tracers, areas, programme theories and free
-//! pages.
+//! The entities other than reports and CMOs: studies, tracers, areas, programme theories (with
+//! their refinement trails), free pages, theme syntheses and, through their own modules, sources
+//! and demi-regularities.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::report::Ethics;
-use super::{enum_label, enum_value, Kind, PartialDate, Ref, Source, Text};
+use super::{enum_label, enum_value, Kind, PartialDate, Pattern, Ref, Source, Text};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +127,37 @@ pub struct ProgrammeTheory {
     pub status: Option<TheoryStatus>,
     /// The level it works at, for example `level: policy`.
     pub level: Option<TheoryLevel>,
+    /// Later statements of the theory, oldest first, each with what prompted it, for example
+    /// `refinements: [{date: 2017-12, statement: {...}, prompted_by: [cmo/x], note: "..."}]`.
+    #[serde(default)]
+    pub refinements: Vec<Refinement>,
+}
+
+/// One step of a theory's refinement trail: the statement as the evidence left it.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refinement {
+    /// When the theory was restated, for example `date: 2017-12`.
+    pub date: PartialDate,
+    /// The refined theory as if–then–because.
+    pub statement: Statement,
+    /// The CMOs (or report sections and sources) that prompted it, for example
+    /// `prompted_by: [cmo/reciprocity, report/final#conclusions]`.
+    #[serde(default)]
+    pub prompted_by: Vec<Ref>,
+    /// What changed and why, in a sentence, for example `note: "Adds reciprocity"`.
+    pub note: Option<String>,
+}
+
+/// The synthesis written for a theme (`content/themes/<theme-id>.md`): its title; the body is the
+/// synthesis, shown on the theme's page above the list of what carries the theme.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeSynthesis {
+    /// The theme's title, for example `title: Integration across organisations`.
+    #[serde(deserialize_with = "crate::model::values::title")]
+    #[schemars(with = "String", length(min = 1))]
+    pub title: String,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -201,6 +233,8 @@ pub enum Entity {
     Theory(ProgrammeTheory),
     Page(FreePage),
     Source(Source),
+    Theme(ThemeSynthesis),
+    Pattern(Pattern),
 }
 
 impl Entity {
@@ -220,7 +254,9 @@ impl Entity {
             Kind::Theory => as_entity(parser, Entity::Theory),
             Kind::Page => as_entity(parser, Entity::Page),
             Kind::Source => as_entity(parser, Entity::Source),
-            Kind::Report | Kind::Cmo | Kind::Theme => None,
+            Kind::Theme => as_entity(parser, Entity::Theme),
+            Kind::Pattern => as_entity(parser, Entity::Pattern),
+            Kind::Report | Kind::Cmo => None,
         }
     }
 
@@ -232,6 +268,8 @@ impl Entity {
             Entity::Theory(_) => Kind::Theory,
             Entity::Page(_) => Kind::Page,
             Entity::Source(_) => Kind::Source,
+            Entity::Theme(_) => Kind::Theme,
+            Entity::Pattern(_) => Kind::Pattern,
         }
     }
 
@@ -243,6 +281,8 @@ impl Entity {
             Entity::Theory(m) => &m.title,
             Entity::Page(m) => &m.title,
             Entity::Source(m) => &m.title,
+            Entity::Theme(m) => &m.title,
+            Entity::Pattern(m) => &m.title,
         }
     }
 
@@ -252,14 +292,35 @@ impl Entity {
             Entity::Tracer(m) => m.study.as_ref(),
             Entity::Area(m) => m.study.as_ref(),
             Entity::Theory(m) => m.study.as_ref(),
-            Entity::Study(_) | Entity::Page(_) | Entity::Source(_) => None,
+            Entity::Study(_)
+            | Entity::Page(_)
+            | Entity::Source(_)
+            | Entity::Theme(_)
+            | Entity::Pattern(_) => None,
         }
     }
 
     /// Every reference in its front matter, with the field it is written in (a field of the
     /// kind's `links` in the registry).
     pub fn refs(&self) -> Vec<(&'static str, &Ref)> {
-        self.study().map(|s| ("study", s)).into_iter().collect()
+        let mut refs: Vec<(&'static str, &Ref)> =
+            self.study().map(|s| ("study", s)).into_iter().collect();
+        match self {
+            Entity::Theory(m) => refs.extend(
+                m.refinements
+                    .iter()
+                    .flat_map(|r| &r.prompted_by)
+                    .map(|r| ("refinements.prompted_by", r)),
+            ),
+            Entity::Pattern(m) => refs.extend(m.instances.iter().map(|i| ("instances.of", &i.of))),
+            Entity::Study(_)
+            | Entity::Tracer(_)
+            | Entity::Area(_)
+            | Entity::Page(_)
+            | Entity::Source(_)
+            | Entity::Theme(_) => {}
+        }
+        refs
     }
 
     /// What its page says about it: a lead sentence and the facts.
@@ -271,6 +332,8 @@ impl Entity {
             Entity::Theory(m) => (None, m.facts()),
             Entity::Page(_) => (None, Vec::new()),
             Entity::Source(m) => (None, m.facts()),
+            Entity::Theme(_) => (None, Vec::new()),
+            Entity::Pattern(m) => (Some(m.statement.clone()), Vec::new()),
         }
     }
 
@@ -285,7 +348,8 @@ impl Entity {
             Entity::Area(m) if m.anonymised => "Anonymised".into(),
             Entity::Theory(m) => m.status.map(|s| enum_label(&s)).unwrap_or_default(),
             Entity::Source(m) => m.list_note(),
-            Entity::Area(_) | Entity::Page(_) => String::new(),
+            Entity::Pattern(m) => m.list_note(),
+            Entity::Area(_) | Entity::Page(_) | Entity::Theme(_) => String::new(),
         }
     }
 }

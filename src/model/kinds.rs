@@ -25,6 +25,7 @@ pub enum Kind {
     Page,
     Theme,
     Source,
+    Pattern,
 }
 
 /// Where the entities of a kind are kept once loaded.
@@ -36,7 +37,8 @@ pub enum Store {
     Cmos,
     /// `Content::entities(kind)`: one [`super::Entity`] per file.
     Entities,
-    /// No files: made from the `themes:` lists of reports and CMOs.
+    /// Made from the `themes:` lists of reports and CMOs; a file in its folder, named by a theme's
+    /// id, adds a written synthesis to that theme's page (`Content::entities(kind)`).
     Derived,
 }
 
@@ -77,6 +79,8 @@ pub enum Relation {
     Evidence,
     Mentions,
     Source,
+    PromptedRefinement,
+    Instance,
 }
 
 impl Relation {
@@ -96,6 +100,8 @@ impl Relation {
             Relation::Evidence => "cites this as evidence",
             Relation::Mentions => "mentions this",
             Relation::Source => "draws on this source",
+            Relation::PromptedRefinement => "refined in the light of this",
+            Relation::Instance => "names this as an instance",
         }
     }
 
@@ -116,7 +122,9 @@ impl Relation {
             | Relation::DerivedFrom
             | Relation::Evidence
             | Relation::Mentions
-            | Relation::Source => false,
+            | Relation::Source
+            | Relation::PromptedRefinement
+            | Relation::Instance => false,
         }
     }
 }
@@ -138,8 +146,8 @@ pub struct KindInfo {
     pub kind: Kind,
     /// Its name in references (`study/x`), in `realist new` and in templates.
     pub name: &'static str,
-    /// The folder under `content/` holding one Markdown file per entity (for themes, which have
-    /// no files, the folder of their pages).
+    /// The folder under `content/` holding one Markdown file per entity (for themes, which are
+    /// made from `themes:` lists, one file per theme that has a written synthesis).
     pub folder: &'static str,
     pub store: Store,
     pub id_from: IdFrom,
@@ -283,7 +291,14 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         plural: "Programme theories",
         nav: Some("Theories"),
         list: ListPage::Always("Programme theories: “if … then … because …” statements that the CMO configurations test."),
-        links: &[STUDY_LINK],
+        links: &[
+            STUDY_LINK,
+            FieldLink {
+                field: "refinements.prompted_by",
+                to: &[Kind::Cmo, Kind::Report, Kind::Source],
+                relation: Relation::PromptedRefinement,
+            },
+        ],
         backlink_rank: 4,
         referable: true,
         archetype: true,
@@ -402,6 +417,27 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         referable: true,
         archetype: true,
     },
+    KindInfo {
+        kind: Kind::Pattern,
+        name: "pattern",
+        folder: "patterns",
+        store: Store::Entities,
+        id_from: IdFrom::FileName,
+        segment: "patterns",
+        template: "entity.html",
+        singular: "Demi-regularity",
+        plural: "Demi-regularities",
+        nav: Some("Patterns"),
+        list: ListPage::IfAny("Demi-regularities: patterns of outcomes that recur, more or less predictably, across the cases, with the cases and CMO configurations that show them."),
+        links: &[FieldLink {
+            field: "instances.of",
+            to: &[Kind::Cmo, Kind::Study, Kind::Tracer, Kind::Area, Kind::Report],
+            relation: Relation::Instance,
+        }],
+        backlink_rank: 9,
+        referable: true,
+        archetype: true,
+    },
 ];
 
 /// How many kinds a reference may name.
@@ -418,7 +454,7 @@ const REFERABLE_COUNT: usize = {
 
 impl Kind {
     /// How many kinds there are (`Kind as usize` is below this).
-    pub const COUNT: usize = Kind::Source as usize + 1;
+    pub const COUNT: usize = Kind::Pattern as usize + 1;
 
     /// The kinds a reference `name/id` may name, in the order of the registry.
     pub const REFERABLE: [Kind; REFERABLE_COUNT] = {
@@ -458,14 +494,12 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
-    /// The kind whose files are in `content/<folder>/`.
+    /// The kind whose files are in `content/<folder>/` (for themes, their syntheses).
     pub fn from_folder(folder: &str) -> Option<Kind> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.info().store != Store::Derived && k.folder() == folder)
+        Kind::ALL.into_iter().find(|k| k.folder() == folder)
     }
 
-    /// The folder under `content/` for this kind (for themes, the folder of their pages).
+    /// The folder under `content/` for this kind (for themes, that of their syntheses).
     pub fn folder(self) -> &'static str {
         self.info().folder
     }
@@ -542,7 +576,7 @@ mod tests {
         segments.dedup();
         assert_eq!(segments.len(), Kind::COUNT, "two kinds share a URL segment");
         assert_eq!(Kind::from_folder("tracers"), Some(Kind::Tracer));
-        assert_eq!(Kind::from_folder("themes"), None);
+        assert_eq!(Kind::from_folder("themes"), Some(Kind::Theme));
         assert_eq!(Kind::Page.url("about"), "about/");
         assert_eq!(Kind::Tracer.url("dementia"), "tracers/dementia/");
     }

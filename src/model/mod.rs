@@ -4,8 +4,8 @@
 //! 1. [`kinds`] names each kind of entity and describes it once (folder, URL, labels, links).
 //! 2. [`refs`] and [`values`] are the small values with a grammar of their own: ids, `kind/id`
 //!    references, partial dates.
-//! 3. [`report`], [`cmo`], [`entities`], [`source`] and [`glossary`] are the front matter of each
-//!    kind.
+//! 3. [`report`], [`cmo`], [`entities`], [`source`], [`pattern`] and [`glossary`] are the front
+//!    matter of each kind.
 //!
 //! Every struct denies unknown fields, so a typo is an error with a suggestion instead of silently
 //! dropped metadata. Values with a grammar of their own (references, dates, the `[none-identified]`
@@ -15,6 +15,7 @@ pub mod cmo;
 pub mod entities;
 pub mod glossary;
 pub mod kinds;
+pub mod pattern;
 pub mod rameses;
 pub mod refs;
 pub mod report;
@@ -26,6 +27,7 @@ pub use cmo::*;
 pub use entities::*;
 pub use glossary::*;
 pub use kinds::*;
+pub use pattern::{Instance, Pattern};
 pub use rameses::{RamesesEntry, RamesesStatus};
 pub use refs::*;
 pub use report::*;
@@ -107,10 +109,17 @@ mod tests {
             Kind::Study => entity("title: S\n", Entity::Study),
             Kind::Tracer => entity("title: T\nstudy: study/s\n", Entity::Tracer),
             Kind::Area => entity("title: A\nstudy: study/s\nanonymised: true\n", Entity::Area),
-            Kind::Theory => entity("title: P\nstudy: study/s\n", Entity::Theory),
+            Kind::Theory => entity(
+                "title: P\nstudy: study/s\nrefinements: [{date: 2017, statement: {if: a, then: b, because: c}, prompted_by: [cmo/c, report/r, source/b]}]\n",
+                Entity::Theory,
+            ),
             Kind::Page => entity("title: P\n", Entity::Page),
             Kind::Source => entity("title: S\n", Entity::Source),
-            Kind::Theme => Vec::new(),
+            Kind::Theme => entity("title: T\n", Entity::Theme),
+            Kind::Pattern => entity(
+                "title: P\nstatement: S\ninstances: [{of: cmo/c}, {of: study/s}, {of: tracer/t}, {of: area/a}, {of: report/r}]\n",
+                Entity::Pattern,
+            ),
         }
     }
 

@@ -13,12 +13,14 @@
 use serde_json::Value as Json;
 
 use super::{
-    Area, Cmo, FreePage, GlossaryEntry, Kind, ProgrammeTheory, Report, Source, Study, Tracer,
+    Area, Cmo, FreePage, GlossaryEntry, Kind, Pattern, ProgrammeTheory, Report, Source, Study,
+    ThemeSynthesis, Tracer,
 };
 
 /// What `realist schema` accepts: every kind with front matter, then the glossary.
-pub const NAMES: [&str; 9] = [
-    "report", "cmo", "study", "tracer", "area", "theory", "page", "source", "glossary",
+pub const NAMES: [&str; 11] = [
+    "report", "cmo", "study", "tracer", "area", "theory", "page", "source", "pattern", "theme",
+    "glossary",
 ];
 
 /// The JSON Schema of the front matter of the kind named `name` (a [`NAMES`] entry).
@@ -35,7 +37,8 @@ pub fn json(name: &str) -> Option<Json> {
         Kind::Theory => schemars::schema_for!(ProgrammeTheory),
         Kind::Page => schemars::schema_for!(FreePage),
         Kind::Source => schemars::schema_for!(Source),
-        Kind::Theme => return None,
+        Kind::Theme => schemars::schema_for!(ThemeSynthesis),
+        Kind::Pattern => schemars::schema_for!(Pattern),
     };
     Some(value(schema))
 }

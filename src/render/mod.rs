@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::cite::{Bibliography, CiteItem};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Resolver, SourceLink};
-use crate::model::{Kind, Ref};
+use crate::model::{Kind, Ref, Store};
 use crate::resolve::Site;
 use crate::url;
 use templates::Templates;
@@ -207,7 +207,11 @@ impl<'a> Renderer<'a> {
                 .filter(|(_, r)| r.published)
                 .map(|(i, _)| PageSpec::Cmo(i)),
         );
-        for kind in Kind::ALL {
+        // A theme's synthesis file is shown on its theme page, which the `themes:` lists make.
+        for kind in Kind::ALL
+            .into_iter()
+            .filter(|k| k.info().store == Store::Entities)
+        {
             let count = c.entities(kind).len();
             specs.extend((0..count).map(|i| PageSpec::Entity(kind, i)));
         }
@@ -278,6 +282,11 @@ impl<'a> Renderer<'a> {
         let mut nav: Vec<NavItem> = Kind::ALL
             .into_iter()
             .filter_map(|k| Some((k, k.info().nav?)))
+            // A kind whose list page is made only if it has entities is in the menu only then.
+            .filter(|(k, _)| {
+                !matches!(k.info().list, crate::model::ListPage::IfAny(_))
+                    || has_list(&self.site.content, *k)
+            })
             .map(|(k, title)| NavItem {
                 title: title.into(),
                 url: linker.url(&k.list_url()),

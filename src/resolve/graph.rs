@@ -103,6 +103,29 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
         cmos.dedup();
     }
     site.themes = themes;
+    check_syntheses(site, problems);
+}
+
+/// A theme synthesis (`content/themes/<id>.md`) must name a theme some report or CMO lists in
+/// `themes:` (published or not, so that a draft's theme is not an error in one build only).
+fn check_syntheses(site: &Site, problems: &mut Vec<Diagnostic>) {
+    let syntheses = site.content.entities(Kind::Theme);
+    if syntheses.is_empty() {
+        return;
+    }
+    let reports = site.content.reports.iter().map(|d| &d.meta.themes);
+    let cmos = site.cmos.iter().map(|r| &r.cmo.themes);
+    let used: std::collections::BTreeSet<&str> =
+        reports.chain(cmos).flatten().map(String::as_str).collect();
+    for doc in syntheses.iter().filter(|d| !used.contains(d.id.as_str())) {
+        let message = format!(
+            "theme synthesis for `{}`, a theme no report or CMO lists in `themes:`",
+            doc.id
+        );
+        let help = crate::diagnostics::suggestion(&doc.id, used.iter().copied())
+            .unwrap_or_else(|| "name the file after a theme that a `themes:` list uses".into());
+        problems.push(Diagnostic::error(&doc.path, 0, 0, message).with_help(help));
+    }
 }
 
 /// Checks the `cmos:` list of report `i`; returns the ids of the CMOs it lists that exist.

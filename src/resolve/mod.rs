@@ -243,7 +243,9 @@ impl Site {
 
     pub fn title(&self, kind: Kind, id: &str) -> String {
         if kind == Kind::Theme {
-            return theme_title(id);
+            // A theme's synthesis gives its title; otherwise it is made from the id.
+            let synthesis = self.entity(kind, id).map(|e| e.title.clone());
+            return synthesis.unwrap_or_else(|| theme_title(id));
         }
         self.entity(kind, id)
             .map_or_else(|| id.to_string(), |e| e.title.clone())

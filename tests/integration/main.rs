@@ -40,4 +40,5 @@ mod serve;
 mod serve_incremental;
 mod site_build;
 mod static_css;
+mod theory_refinement;
 mod validation;

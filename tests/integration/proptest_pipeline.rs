@@ -137,7 +137,7 @@ const CMO_FIELDS: [&str; 17] = [
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 47] = [
+const OTHER_FIELDS: [&str; 52] = [
     "affiliation",
     "aliases",
     "anonymised",
@@ -152,10 +152,13 @@ const OTHER_FIELDS: [&str; 47] = [
     "funder",
     "grant_ref",
     "if",
+    "instances",
     "intended",
     "level",
     "locator",
     "name",
+    "note",
+    "of",
     "orcid",
     "group",
     "volume",
@@ -166,10 +169,12 @@ const OTHER_FIELDS: [&str; 47] = [
     "period",
     "population",
     "programme",
+    "prompted_by",
     "quote",
     "rationale",
     "reasoning",
     "ref",
+    "refinements",
     "refines",
     "resource",
     "role",
@@ -892,8 +897,9 @@ fn the_generators_field_lists_are_the_schemas() {
         s::Kind::Theory => common::fields_of::<s::ProgrammeTheory>(),
         s::Kind::Cmo => common::fields_of::<s::Cmo>(),
         s::Kind::Page => common::fields_of::<s::FreePage>(),
-        s::Kind::Theme => Vec::new(),
+        s::Kind::Theme => common::fields_of::<s::ThemeSynthesis>(),
         s::Kind::Source => common::fields_of::<s::Source>(),
+        s::Kind::Pattern => common::fields_of::<s::Pattern>(),
     };
     let kinds: Vec<&'static str> = s::Kind::ALL.into_iter().flat_map(of_kind).collect();
     let nested = [
@@ -910,6 +916,8 @@ fn the_generators_field_lists_are_the_schemas() {
         common::fields_of::<s::Confidence>(),
         common::fields_of::<s::Period>(),
         common::fields_of::<s::Statement>(),
+        common::fields_of::<s::Refinement>(),
+        common::fields_of::<s::Instance>(),
     ]
     .concat();
     let known: Vec<&str> = sorted(&[&REPORT_FIELDS[..], &CMO_FIELDS[..]].concat());

@@ -561,12 +561,14 @@ fn the_archetypes_show_every_field() {
             s::Kind::Theory => [
                 fields_of::<s::ProgrammeTheory>(),
                 fields_of::<s::Statement>(),
+                fields_of::<s::Refinement>(),
             ]
             .concat(),
             s::Kind::Cmo => cmo.clone(),
             s::Kind::Page => fields_of::<s::FreePage>(),
             s::Kind::Theme => continue,
             s::Kind::Source => [fields_of::<s::Source>(), vec!["name"]].concat(),
+            s::Kind::Pattern => [fields_of::<s::Pattern>(), fields_of::<s::Instance>()].concat(),
         };
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(format!("themes/default/archetypes/{}.md", kind.name()));

@@ -1,17 +1,22 @@
 //! The generic entity page (studies, tracers, areas, theories, free pages and every other kind kept
 //! as an `Entity`), and theme pages, which look the same.
 //!
-//! A programme theory's page puts what the evaluation found first: its status, its statement and
-//! the CMO configurations that test it, each with its status, before the body (see [`verdict`]).
+//! A programme theory's page puts what the evaluation found first: its status, its statement (or,
+//! once refined, its trail of statements with what prompted each) and the CMO configurations that
+//! test it, each with its status, before the body (see [`verdict`]). A demi-regularity's page lists
+//! its instances ([`instances`]); a theme's page shows its written synthesis, if it has one, above
+//! what carries the theme.
 
 use serde::Serialize;
 
-use super::super::views::{self, cmo_summary, CmoSummary, Fact, Group, Item, Linker};
+use super::super::views::{self, cmo_summary, CmoSummary, Fact, Group, Item, LinkView, Linker};
 use super::super::{context, Built, Renderer};
 use super::{dedup_cmos, finish, page_path};
 use crate::markdown::TocEntry;
-use crate::model::{enum_label, enum_value, CmoStatus, Entity, Kind, ProgrammeTheory};
-use crate::resolve::{Relation, Site};
+use crate::model::{
+    enum_label, enum_value, CmoStatus, Entity, Kind, Pattern, ProgrammeTheory, Ref, Statement,
+};
+use crate::resolve::Relation;
 
 /// The generic entity page: facts, body, and everything linked to it (themes too).
 #[derive(Serialize)]
@@ -27,6 +32,8 @@ struct EntityPage {
     groups: Vec<Group>,
     /// A programme theory's status, statement and findings, shown before the body.
     verdict: Option<Verdict>,
+    /// A demi-regularity's instances, each with its kind and note.
+    instances: Vec<Item>,
 }
 
 /// What the evaluation found about a programme theory.
@@ -38,6 +45,21 @@ struct Verdict {
     statement: Vec<(&'static str, String)>,
     /// How many CMO configurations test it, by status, in a sentence.
     tally: Option<String>,
+    /// The initial statement and each refinement, oldest first; empty if it was never refined.
+    trail: Vec<TrailStep>,
+}
+
+/// One statement of a theory's refinement trail.
+#[derive(Serialize)]
+struct TrailStep {
+    /// "Initial statement", or "Refined, December 2017".
+    heading: String,
+    /// The last step: the theory as it now stands.
+    current: bool,
+    statement: Vec<(&'static str, String)>,
+    note: Option<String>,
+    /// The published CMOs, report sections and sources that prompted it.
+    prompted_by: Vec<LinkView>,
 }
 
 /// The page of entity `index` of `kind` (in `Content::entities(kind)`).
@@ -58,9 +80,13 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         Entity::Theory(t) => {
             // The verdict shows these; the facts keep the rest (study, level).
             facts.retain(|f| !matches!(f.label, "If" | "Then" | "Because" | "Status"));
-            Some(verdict(r.site, t, &cmos))
+            Some(verdict(&linker, t, &cmos))
         }
         _ => None,
+    };
+    let instances = match &doc.meta {
+        Entity::Pattern(p) => instances(&linker, p),
+        _ => Vec::new(),
     };
     // CMOs linked to this entity get their own table; every other kind stays in "Linked from".
     let groups = linker
@@ -79,6 +105,7 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         cmos: dedup_cmos(cmos),
         groups,
         verdict,
+        instances,
     };
     let common = r.common(&path, Some(kind));
     Built {
@@ -113,6 +140,11 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
         site: r.site,
         depth: super::super::depth_of(&path),
     };
+    // The written synthesis, if `content/themes/<id>.md` gives one.
+    let syntheses = r.site.content.entities(Kind::Theme);
+    let synthesis = syntheses.iter().find(|d| d.id == id);
+    let (mut problems, mut md_links) = (Vec::new(), Vec::new());
+    let md = synthesis.map(|doc| r.markdown(doc, &path, &mut problems, &mut md_links));
     let (reports, cmos) = r.site.themes.get(id).cloned().unwrap_or_default();
     let items = reports
         .iter()
@@ -146,8 +178,8 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
             views::count(cmos.len(), "CMO configuration", "CMO configurations")
         )),
         facts: Vec::new(),
-        body_html: String::new(),
-        toc: Vec::new(),
+        body_html: md.as_ref().map(|m| m.html.clone()).unwrap_or_default(),
+        toc: md.as_ref().map(|m| views::toc(&m.toc)).unwrap_or_default(),
         cmos: cmos
             .iter()
             .filter_map(|c| r.site.cmo(c))
@@ -155,21 +187,96 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
             .collect(),
         groups,
         verdict: None,
+        instances: Vec::new(),
     };
     let common = r.common(&path, Some(Kind::Theme));
-    finish(path, "entity.html", context(&common, &page))
+    let mut built = finish(path, "entity.html", context(&common, &page));
+    built.source = synthesis.map(|d| d.path.clone());
+    built.md_links = md_links;
+    built.problems = problems;
+    built.assets = md.map(|m| m.assets).unwrap_or_default();
+    built
+}
+
+/// A demi-regularity's instances that have a page: each linked, with its kind and its note.
+fn instances(linker: &Linker, p: &Pattern) -> Vec<Item> {
+    let published = p.instances.iter();
+    let published = published.filter(|i| linker.site.is_published(i.of.kind, &i.of.id));
+    published
+        .map(|i| {
+            let link = linker.entity(i.of.kind, &i.of.id);
+            let kind = i.of.kind.label(false);
+            let note = match &i.note {
+                Some(n) => format!("{kind}: {n}"),
+                None => kind.to_string(),
+            };
+            Item {
+                title: link.title,
+                url: link.url,
+                note,
+            }
+        })
+        .collect()
+}
+
+/// The statement as (label, text): if, then, because.
+fn statement_rows(s: &Statement) -> Vec<(&'static str, String)> {
+    vec![
+        ("If", s.if_.clone()),
+        ("Then", s.then.clone()),
+        ("Because", s.because.clone()),
+    ]
+}
+
+/// A theory's trail: its initial statement, then each refinement in the order written, the last
+/// marked current. Empty for a theory never refined, whose page shows its one statement.
+fn trail(linker: &Linker, t: &ProgrammeTheory) -> Vec<TrailStep> {
+    if t.refinements.is_empty() {
+        return Vec::new();
+    }
+    let initial = t.statement.as_ref().map(|s| TrailStep {
+        heading: "Initial statement".into(),
+        current: false,
+        statement: statement_rows(s),
+        note: None,
+        prompted_by: Vec::new(),
+    });
+    let last = t.refinements.len() - 1;
+    let refined = t.refinements.iter().enumerate().map(|(i, step)| TrailStep {
+        heading: format!("Refined, {}", step.date.human()),
+        current: i == last,
+        statement: statement_rows(&step.statement),
+        note: step.note.clone(),
+        prompted_by: step
+            .prompted_by
+            .iter()
+            .filter_map(|r| prompt_link(linker, r))
+            .collect(),
+    });
+    initial.into_iter().chain(refined).collect()
+}
+
+/// A link to what prompted a refinement, if it has a page: a report section is named after its
+/// heading ("Final report: Conduct of commissioning").
+fn prompt_link(linker: &Linker, r: &Ref) -> Option<LinkView> {
+    if !linker.site.is_published(r.kind, &r.id) {
+        return None;
+    }
+    let mut link = linker.entity(r.kind, &r.id);
+    if let Some(anchor) = &r.anchor {
+        link.url = format!("{}#{anchor}", link.url);
+        if let Some(heading) = linker.site.section_title(r.kind, &r.id, anchor) {
+            link.title = format!("{}: {heading}", link.title);
+        }
+    }
+    Some(link)
 }
 
 /// A theory's verdict: its status, its statement, and a count of the CMO configurations that test
 /// it by their status ("3 CMO configurations test this theory: 2 supported and 1 refuted").
-fn verdict(site: &Site, t: &ProgrammeTheory, cmos: &[CmoSummary]) -> Verdict {
-    let statement = t.statement.iter().flat_map(|s| {
-        [
-            ("If", s.if_.clone()),
-            ("Then", s.then.clone()),
-            ("Because", s.because.clone()),
-        ]
-    });
+fn verdict(linker: &Linker, t: &ProgrammeTheory, cmos: &[CmoSummary]) -> Verdict {
+    let site = linker.site;
+    let statement = t.statement.iter().flat_map(statement_rows);
     let mut ids: Vec<&str> = cmos.iter().map(|c| c.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -192,6 +299,7 @@ fn verdict(site: &Site, t: &ProgrammeTheory, cmos: &[CmoSummary]) -> Verdict {
         status_label: t.status.map(|s| enum_label(&s)),
         statement: statement.collect(),
         tally,
+        trail: trail(linker, t),
     }
 }
 
