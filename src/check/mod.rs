@@ -9,10 +9,13 @@
 //! 1. the report rules (what a tracer report and a commissioning report each need);
 //! 2. the CMO rules (a context, an outcome and a complete mechanism; evidence for observed and
 //!    derived CMOs; citation keys named as evidence that exist);
-//! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term).
+//! 3. the informants ([`informants`]): registries without repeated ids, evidence naming an
+//!    informant that exists, and no informant id visible in a `role-only` study;
+//! 4. the glossary's consistency (a term defined twice, a `see_also` that names no term).
 //!
 //! The output's links are checked later, once pages are rendered ([`links`]).
 
+mod informants;
 pub mod links;
 
 use crate::cite::Bibliography;
@@ -40,6 +43,7 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
         }
     }
     check_cmos(site, bibliography, &mut problems);
+    informants::check(site, &mut problems);
     check_glossary(site, &mut problems);
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {
         site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::report::Ethics;
-use super::{enum_label, enum_value, Kind, PartialDate, Ref, Source, Text};
+use super::{enum_label, enum_value, Attribution, Informant, Kind, PartialDate, Ref, Source, Text};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +40,14 @@ pub struct Study {
     pub design: Option<StudyDesign>,
     /// The grant's reference, for example `grant_ref: "NIHR130246"`.
     pub grant_ref: Option<Text>,
+    /// Whether published attributions show informants' ids (`role-and-id`, the default) or only
+    /// their roles (`role-only`), for example `attribution: role-only`.
+    #[serde(default)]
+    pub attribution: Attribution,
+    /// The people it interviewed, described by role only, for evidence to name, for example
+    /// `informants: [{id: ccg-manager-3, role: "CCG manager", area: area/a1, interviewed: 2016}]`.
+    #[serde(default)]
+    pub informants: Vec<Informant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -259,7 +267,12 @@ impl Entity {
     /// Every reference in its front matter, with the field it is written in (a field of the
     /// kind's `links` in the registry).
     pub fn refs(&self) -> Vec<(&'static str, &Ref)> {
-        self.study().map(|s| ("study", s)).into_iter().collect()
+        let mut refs: Vec<(&'static str, &Ref)> = self.study().map(|s| ("study", s)).into_iter().collect();
+        if let Entity::Study(m) = self {
+            let areas = m.informants.iter().filter_map(|i| i.area.as_ref());
+            refs.extend(areas.map(|a| ("informants.area", a)));
+        }
+        refs
     }
 
     /// What its page says about it: a lead sentence and the facts.
