@@ -102,7 +102,11 @@ fn evidence_problem(site: &Site, record: &CmoRecord, e: &Evidence) -> Option<Dia
 fn visible_ids(site: &Site, study_id: &str, study: &Study) -> Vec<Diagnostic> {
     let ids: Vec<&str> = study.informants.iter().map(|i| i.id.as_str()).collect();
     let mut problems = Vec::new();
-    let doc = site.content.entities(Kind::Study).iter().find(|d| d.id == study_id);
+    let doc = site
+        .content
+        .entities(Kind::Study)
+        .iter()
+        .find(|d| d.id == study_id);
     for i in &study.informants {
         let texts = [Some(&i.role), i.organisation.as_ref()];
         for id in texts.into_iter().flatten().filter_map(|t| id_in(t, &ids)) {
@@ -113,11 +117,14 @@ fn visible_ids(site: &Site, study_id: &str, study: &Study) -> Vec<Diagnostic> {
         }
     }
     for record in site.cmos.iter().filter(|r| belongs(site, r, study_id)) {
-        for (field, id) in published_texts(&record.cmo)
-            .filter_map(|(field, t)| id_in(t, &ids).map(|id| (field, id)))
+        for (field, text, id) in published_texts(&record.cmo)
+            .filter_map(|(field, t)| id_in(t, &ids).map(|id| (field, t, id)))
         {
+            // Located at the start of the text that holds the id: the id itself may also be
+            // written, rightly, as an `informant:` earlier on the same line.
+            let needle: String = text.chars().take(20).collect();
             problems.push(
-                site.cmo_field_error(record, field, id, hidden_message(study_id, id))
+                site.cmo_field_error(record, field, &needle, hidden_message(study_id, id))
                     .with_help("name the informant with `informant:` only, and describe them by role in the text"),
             );
         }
@@ -142,13 +149,23 @@ fn belongs(site: &Site, record: &CmoRecord, study_id: &str) -> bool {
 /// The texts of a CMO's front matter that its page and the exports publish, with their field.
 fn published_texts(c: &Cmo) -> impl Iterator<Item = (&'static str, &String)> {
     let evidence = c.evidence.iter().flat_map(|e| {
-        let fields = [("locator", &e.locator), ("quote", &e.quote), ("role", &e.role)];
-        fields.into_iter().filter_map(|(f, t)| t.as_ref().map(|t| (f, t)))
+        let fields = [
+            ("locator", &e.locator),
+            ("quote", &e.quote),
+            ("role", &e.role),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(f, t)| t.as_ref().map(|t| (f, t)))
     });
     let m = &c.mechanism;
-    let mechanism = [("text", &m.text), ("resource", &m.resource), ("reasoning", &m.reasoning)]
-        .into_iter()
-        .filter_map(|(f, t)| t.as_ref().map(|t| (f, t)));
+    let mechanism = [
+        ("text", &m.text),
+        ("resource", &m.resource),
+        ("reasoning", &m.reasoning),
+    ]
+    .into_iter()
+    .filter_map(|(f, t)| t.as_ref().map(|t| (f, t)));
     std::iter::once(("title", &c.title))
         .chain(c.context.iter().map(|x| ("context", &x.text)))
         .chain(mechanism)

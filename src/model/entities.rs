@@ -267,7 +267,8 @@ impl Entity {
     /// Every reference in its front matter, with the field it is written in (a field of the
     /// kind's `links` in the registry).
     pub fn refs(&self) -> Vec<(&'static str, &Ref)> {
-        let mut refs: Vec<(&'static str, &Ref)> = self.study().map(|s| ("study", s)).into_iter().collect();
+        let mut refs: Vec<(&'static str, &Ref)> =
+            self.study().map(|s| ("study", s)).into_iter().collect();
         if let Entity::Study(m) = self {
             let areas = m.informants.iter().filter_map(|i| i.area.as_ref());
             refs.extend(areas.map(|a| ("informants.area", a)));

@@ -94,7 +94,10 @@ impl Informant {
     pub fn attribution(&self, area_title: Option<&str>, mode: Attribution) -> String {
         let mut parts = vec![self.role.clone()];
         parts.extend(area_title.map(str::to_string));
-        parts.extend(self.interviewed.map(|d| format!("interviewed {}", d.human())));
+        parts.extend(
+            self.interviewed
+                .map(|d| format!("interviewed {}", d.human())),
+        );
         let text = parts.join(", ");
         match mode {
             Attribution::RoleAndId => format!("{text} ({})", self.id),
@@ -105,7 +108,12 @@ impl Informant {
     /// Whether a free `role:` written beside `informant:` says the same: the registry's role, or
     /// the whole attribution, whatever the case and spacing.
     pub fn agrees_with(&self, role: &str, attribution: &str) -> bool {
-        let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let norm = |s: &str| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        };
         let role = norm(role);
         role == norm(&self.role) || role == norm(attribution)
     }

@@ -46,10 +46,12 @@ impl Site {
     /// The front matter of study `id`, if it exists.
     pub fn study(&self, id: &str) -> Option<&Study> {
         let docs = self.content.entities(Kind::Study);
-        docs.iter().find(|d| d.id == id).and_then(|d| match &d.meta {
-            Entity::Study(s) => Some(s),
-            _ => None,
-        })
+        docs.iter()
+            .find(|d| d.id == id)
+            .and_then(|d| match &d.meta {
+                Entity::Study(s) => Some(s),
+                _ => None,
+            })
     }
 
     /// What `text` (an evidence item's `informant`, written in `record`) names.

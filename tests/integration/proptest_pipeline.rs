@@ -136,10 +136,16 @@ const CMO_FIELDS: [&str; 16] = [
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 46] = [
+const OTHER_FIELDS: [&str; 52] = [
     "affiliation",
     "aliases",
     "anonymised",
+    "area",
+    "attribution",
+    "informant",
+    "informants",
+    "interviewed",
+    "organisation",
     "because",
     "chosen_to_illuminate",
     "committee",
@@ -905,6 +911,7 @@ fn the_generators_field_lists_are_the_schemas() {
         common::fields_of::<s::Outcome>(),
         common::fields_of::<s::Chain>(),
         common::fields_of::<s::Evidence>(),
+        common::fields_of::<s::Informant>(),
         common::fields_of::<s::Confidence>(),
         common::fields_of::<s::Period>(),
         common::fields_of::<s::Statement>(),
