@@ -21,10 +21,11 @@ use crate::text::yaml::value_error;
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Attribution {
-    /// The role and the informant's id, as in "CCG manager, Area 1 (ccg-manager-3)".
+    // Plain comments on the variants, so the JSON Schema is a simple `enum` (as for every other
+    // enum of the model). The role and the id: "CCG manager, Area 1 (ccg-manager-3)".
     #[default]
     RoleAndId,
-    /// The role only: the study promised its participants that ids would not be published.
+    // The role only: the study promised its participants that ids would not be published.
     RoleOnly,
 }
 
