@@ -11,11 +11,14 @@
 //!    derived CMOs, or the kinds the rubric's `needs_evidence` names; citation keys named as
 //!    evidence that exist; a refined CMO that says what it refines, by `chain.refines` or by
 //!    prompting a theory's refinement);
-//! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term);
-//! 4. the team's rubric, if `site.yaml` states one ([`rubric`]).
+//! 3. the informants ([`informants`]): registries without repeated ids, evidence naming an
+//!    informant that exists, and no informant id visible in a `role-only` study;
+//! 4. the glossary's consistency (a term defined twice, a `see_also` that names no term);
+//! 5. the team's rubric, if `site.yaml` states one ([`rubric`]).
 //!
 //! The output's links are checked later, once pages are rendered ([`links`]).
 
+mod informants;
 pub mod links;
 pub mod rubric;
 
@@ -44,6 +47,7 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
         }
     }
     check_cmos(site, bibliography, &mut problems);
+    informants::check(site, &mut problems);
     check_glossary(site, &mut problems);
     problems.extend(rubric::check(site));
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {

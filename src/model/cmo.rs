@@ -227,6 +227,11 @@ pub struct Evidence {
     pub quote: Option<String>,
     /// Who said it, without a name, for example `role: "CCG manager, Area 1"`.
     pub role: Option<String>,
+    /// The informant who said it, from the study's `informants`: `<id>` or `<study>/<id>`, for
+    /// example `informant: ccg-manager-3`.
+    #[serde(default, deserialize_with = "super::informant::informant_ref")]
+    #[schemars(extend("format" = "informant-reference"))]
+    pub informant: Option<String>,
     /// When it was gathered, for example `date: 2023-05`.
     pub date: Option<PartialDate>,
     /// Where it comes from: `report/<id>#<anchor>`, `source/<id>` or `"@bibkey"`, for example

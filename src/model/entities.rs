@@ -6,7 +6,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::report::Ethics;
-use super::{enum_label, enum_value, Kind, PartialDate, Pattern, Ref, Source, Text};
+use super::{
+    enum_label, enum_value, Attribution, Informant, Kind, PartialDate, Pattern, Ref, Source, Text,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +43,14 @@ pub struct Study {
     pub design: Option<StudyDesign>,
     /// The grant's reference, for example `grant_ref: "NIHR130246"`.
     pub grant_ref: Option<Text>,
+    /// Whether published attributions show informants' ids (`role-and-id`, the default) or only
+    /// their roles (`role-only`), for example `attribution: role-only`.
+    #[serde(default)]
+    pub attribution: Attribution,
+    /// The people it interviewed, described by role only, for evidence to name, for example
+    /// `informants: [{id: ccg-manager-3, role: "CCG manager", area: area/a1, interviewed: 2016}]`.
+    #[serde(default)]
+    pub informants: Vec<Informant>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -313,8 +323,11 @@ impl Entity {
                     .map(|r| ("refinements.prompted_by", r)),
             ),
             Entity::Pattern(m) => refs.extend(m.instances.iter().map(|i| ("instances.of", &i.of))),
-            Entity::Study(_)
-            | Entity::Tracer(_)
+            Entity::Study(m) => {
+                let areas = m.informants.iter().filter_map(|i| i.area.as_ref());
+                refs.extend(areas.map(|a| ("informants.area", a)));
+            }
+            Entity::Tracer(_)
             | Entity::Area(_)
             | Entity::Page(_)
             | Entity::Source(_)

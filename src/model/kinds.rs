@@ -191,7 +191,11 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         plural: "Studies",
         nav: Some("Studies"),
         list: ListPage::Always("The research studies this site publishes."),
-        links: &[],
+        links: &[FieldLink {
+            field: "informants.area",
+            to: &[Kind::Area],
+            relation: Relation::Area,
+        }],
         backlink_rank: 5,
         referable: true,
         archetype: true,

@@ -14,6 +14,7 @@
 pub mod cmo;
 pub mod entities;
 pub mod glossary;
+pub mod informant;
 pub mod kinds;
 pub mod pattern;
 pub mod rameses;
@@ -26,6 +27,7 @@ pub mod values;
 pub use cmo::*;
 pub use entities::*;
 pub use glossary::*;
+pub use informant::{split_informant, Attribution, Informant};
 pub use kinds::*;
 pub use pattern::{Instance, Pattern};
 pub use rameses::{RamesesEntry, RamesesStatus};
@@ -106,7 +108,10 @@ mod tests {
                 .expect("the fixture parses");
                 pairs(cmo.refs())
             }
-            Kind::Study => entity("title: S\n", Entity::Study),
+            Kind::Study => entity(
+                "title: S\ninformants: [{id: i, role: R, area: area/a}]\n",
+                Entity::Study,
+            ),
             Kind::Tracer => entity("title: T\nstudy: study/s\n", Entity::Tracer),
             Kind::Area => entity("title: A\nstudy: study/s\nanonymised: true\n", Entity::Area),
             Kind::Theory => entity(

@@ -333,6 +333,8 @@ pub fn check_format(format: &str, field: &str, text: &str) -> Option<String> {
             .err()
             .map(|e| with_kind(e, "theory", text)),
         "evidence-source" => super::cmo::evidence_source_problem(text),
+        "informant-id" => super::informant::informant_id_problem(text),
+        "informant-reference" => super::informant::informant_ref_problem(text),
         _ => None,
     }
 }

@@ -16,6 +16,7 @@
 //!    backlinks grouped by target, chain inverses, cycles rejected, themes collected.
 
 mod graph;
+mod informants;
 pub mod rameses;
 
 use std::collections::BTreeMap;
@@ -30,6 +31,7 @@ use crate::model::{Cmo, CmoEntry, EvidenceSource, IdFrom, Kind, Ref, Status, Sto
 
 pub use crate::model::Relation;
 pub use graph::Backlink;
+pub use informants::InformantLookup;
 
 /// Build-wide choices that change what is published.
 #[derive(Debug, Clone, Copy, Default)]

@@ -23,6 +23,7 @@ mod exports;
 mod findings;
 mod guide;
 mod hostile;
+mod informants;
 mod layers;
 mod layout;
 mod metadata;

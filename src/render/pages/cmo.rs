@@ -108,7 +108,9 @@ pub(super) fn cmo(r: &Renderer, index: usize) -> Built {
         context: c.context.iter().map(context_view).collect(),
         mechanism: c.mechanism.clone(),
         outcomes: outcomes(c),
-        evidence: c.evidence.iter().map(|e| evidence(r, &linker, e)).collect(),
+        evidence: (c.evidence.iter())
+            .map(|e| evidence(r, &linker, record, e))
+            .collect(),
         confidence: c.confidence.as_ref().map(|k| ConfidenceView {
             level: enum_value(&k.level),
             level_label: enum_label(&k.level),
@@ -209,12 +211,13 @@ fn outcomes(c: &Cmo) -> Vec<OutcomeView> {
 }
 
 /// One piece of evidence: its source as a link (an entity on this site, with the section it
-/// cites) or as a formatted reference (a bibliography key).
-fn evidence(r: &Renderer, linker: &Linker, e: &Evidence) -> EvidenceView {
+/// cites) or as a formatted reference (a bibliography key); who said it, from the study's
+/// registry of informants when it names one.
+fn evidence(r: &Renderer, linker: &Linker, record: &CmoRecord, e: &Evidence) -> EvidenceView {
     EvidenceView {
         kind_label: enum_label(&e.kind),
         quote: e.quote.clone(),
-        role: e.role.clone(),
+        role: r.site.attribution(record, e),
         date: e.date.map(|d| d.human()),
         source: match &e.source {
             EvidenceSource::Ref(s) => Some(LinkView {

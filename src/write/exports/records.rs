@@ -140,8 +140,13 @@ pub struct Evidence {
     pub locator: Option<String>,
     /// A short quote.
     pub quote: Option<String>,
-    /// The role of the informant who said it (never a name).
+    /// Who said it (never a name): built from the study's registry of informants when the item
+    /// names one, else the role as written.
     pub informant_role: Option<String>,
+    /// The id of the informant in the study's registry (none when the study publishes roles only).
+    pub informant: Option<String>,
+    /// The type of organisation the informant worked in, from the study's registry.
+    pub informant_organisation: Option<String>,
     /// When it was gathered: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     pub date: Option<String>,
 }
@@ -293,7 +298,7 @@ fn cmo(site: &Site, r: &CmoRecord) -> Cmo {
                 intended: o.intended,
             })
             .collect(),
-        evidence: c.evidence.iter().map(|e| evidence(site, e)).collect(),
+        evidence: c.evidence.iter().map(|e| evidence(site, r, e)).collect(),
         confidence: c.confidence.as_ref().map(|k| Confidence {
             level: k.level,
             rationale: k.rationale.clone(),
@@ -309,7 +314,7 @@ fn cmo(site: &Site, r: &CmoRecord) -> Cmo {
 }
 
 /// An evidence item with its source resolved to a title, a section heading and a URL.
-fn evidence(site: &Site, e: &crate::model::Evidence) -> Evidence {
+fn evidence(site: &Site, record: &CmoRecord, e: &crate::model::Evidence) -> Evidence {
     let (source, source_title, source_section, source_url) = match &e.source {
         EvidenceSource::Ref(x) => {
             let page = Site::url(x.kind, &x.id);
@@ -335,7 +340,10 @@ fn evidence(site: &Site, e: &crate::model::Evidence) -> Evidence {
         source_url,
         locator: e.locator.clone(),
         quote: e.quote.clone(),
-        informant_role: e.role.clone(),
+        informant_role: site.attribution(record, e),
+        informant: site.published_informant_id(record, e),
+        informant_organisation: (site.evidence_informant(record, e))
+            .and_then(|(i, _)| i.organisation.clone()),
         date: e.date.as_ref().map(|d| d.iso()),
     }
 }

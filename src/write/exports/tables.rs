@@ -68,6 +68,8 @@ pub const EVIDENCE: Table = Table {
         "locator",
         "quote",
         "informant_role",
+        "informant",
+        "informant_organisation",
         "date",
     ],
 };
@@ -182,6 +184,8 @@ pub fn evidence_rows(c: &Cmo) -> impl Iterator<Item = Vec<String>> + '_ {
             opt(&e.locator),
             opt(&e.quote),
             opt(&e.informant_role),
+            opt(&e.informant),
+            opt(&e.informant_organisation),
             opt(&e.date),
         ]
     })
