@@ -9,11 +9,14 @@
 //! 1. the report rules (what a tracer report and a commissioning report each need);
 //! 2. the CMO rules (a context, an outcome and a complete mechanism; evidence for observed and
 //!    derived CMOs; citation keys named as evidence that exist);
-//! 3. the glossary's consistency (a term defined twice, a `see_also` that names no term).
+//! 3. provenance ([`provenance`]): an editorial page never claims the summarised work's DOI or
+//!    authors, and evidence from a source publication says where in it a reader looks;
+//! 4. the glossary's consistency (a term defined twice, a `see_also` that names no term).
 //!
 //! The output's links are checked later, once pages are rendered ([`links`]).
 
 pub mod links;
+mod provenance;
 
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
@@ -40,6 +43,7 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
         }
     }
     check_cmos(site, bibliography, &mut problems);
+    provenance::check(site, &mut problems);
     check_glossary(site, &mut problems);
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {
         site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")

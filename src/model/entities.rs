@@ -135,6 +135,9 @@ pub struct FreePage {
     #[serde(deserialize_with = "crate::model::values::title")]
     #[schemars(with = "String", length(min = 1))]
     pub title: String,
+    /// Whether the site's editors wrote it about someone else's published work, for example
+    /// `editorial: {summarises: source/smith-2013}`: its byline then says so.
+    pub editorial: Option<super::Editorial>,
 }
 
 /// One labelled fact an entity page shows about its entity.
@@ -259,7 +262,15 @@ impl Entity {
     /// Every reference in its front matter, with the field it is written in (a field of the
     /// kind's `links` in the registry).
     pub fn refs(&self) -> Vec<(&'static str, &Ref)> {
-        self.study().map(|s| ("study", s)).into_iter().collect()
+        let mut refs: Vec<(&'static str, &Ref)> =
+            self.study().map(|s| ("study", s)).into_iter().collect();
+        if let Entity::Page(FreePage {
+            editorial: Some(e), ..
+        }) = self
+        {
+            refs.push(("editorial", &e.summarises));
+        }
+        refs
     }
 
     /// What its page says about it: a lead sentence and the facts.

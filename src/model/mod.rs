@@ -92,7 +92,7 @@ mod tests {
         match kind {
             Kind::Report => {
                 let report: Report = serde_yaml::from_str(
-                    "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\nsources: [source/b]\n",
+                    "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\nsources: [source/b]\neditorial: {summarises: source/c}\n",
                 )
                 .expect("the fixture parses");
                 pairs(report.refs())
@@ -108,7 +108,10 @@ mod tests {
             Kind::Tracer => entity("title: T\nstudy: study/s\n", Entity::Tracer),
             Kind::Area => entity("title: A\nstudy: study/s\nanonymised: true\n", Entity::Area),
             Kind::Theory => entity("title: P\nstudy: study/s\n", Entity::Theory),
-            Kind::Page => entity("title: P\n", Entity::Page),
+            Kind::Page => entity(
+                "title: P\neditorial: {summarises: source/c}\n",
+                Entity::Page,
+            ),
             Kind::Source => entity("title: S\n", Entity::Source),
             Kind::Theme => Vec::new(),
         }

@@ -27,6 +27,8 @@ struct EntityPage {
     groups: Vec<Group>,
     /// A programme theory's status, statement and findings, shown before the body.
     verdict: Option<Verdict>,
+    /// A free page the site's editors wrote about someone else's work: whose summary of what.
+    editorial: Option<super::report::EditorialByline>,
 }
 
 /// What the evaluation found about a programme theory.
@@ -79,6 +81,13 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         cmos: dedup_cmos(cmos),
         groups,
         verdict,
+        editorial: match &doc.meta {
+            Entity::Page(p) => super::report::editorial_byline(
+                &linker,
+                crate::render::meta::BasedOn::of(r.site, p.editorial.as_ref()).as_ref(),
+            ),
+            _ => None,
+        },
     };
     let common = r.common(&path, Some(kind));
     Built {
@@ -154,6 +163,7 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
             .map(|rec| cmo_summary(&linker, rec))
             .collect(),
         groups,
+        editorial: None,
         verdict: None,
     };
     let common = r.common(&path, Some(Kind::Theme));
