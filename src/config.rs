@@ -37,6 +37,9 @@ pub struct SiteConfig {
     pub language: String,
     pub description: Option<String>,
     pub publisher: Option<String>,
+    /// Who the site's editorial pages (`editorial:` on a report or page) are credited to in
+    /// citations and metadata; unset, "The editors of" the site's title.
+    pub editors: Option<String>,
     pub bibliography: Option<PathBuf>,
     /// A CSL style name known to hayagriva, such as `apa` or `harvard-cite-them-right`.
     pub csl: Option<String>,
@@ -95,6 +98,13 @@ fn default_theme() -> String {
 }
 
 impl SiteConfig {
+    /// The name the site's editorial pages are credited to, as a group author.
+    pub fn editors(&self) -> String {
+        self.editors
+            .clone()
+            .unwrap_or_else(|| format!("The editors of {}", self.title))
+    }
+
     /// Reads and checks `ROOT/site.yaml`.
     pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let path = Path::new("site.yaml");

@@ -13,13 +13,16 @@
 //!    prompting a theory's refinement);
 //! 3. the informants ([`informants`]): registries without repeated ids, evidence naming an
 //!    informant that exists, and no informant id visible in a `role-only` study;
-//! 4. the glossary's consistency (a term defined twice, a `see_also` that names no term);
-//! 5. the team's rubric, if `site.yaml` states one ([`rubric`]).
+//! 4. provenance ([`provenance`]): an editorial page never claims the summarised work's DOI or
+//!    authors, and evidence from a source publication says where in it a reader looks;
+//! 5. the glossary's consistency (a term defined twice, a `see_also` that names no term);
+//! 6. the team's rubric, if `site.yaml` states one ([`rubric`]).
 //!
 //! The output's links are checked later, once pages are rendered ([`links`]).
 
 mod informants;
 pub mod links;
+mod provenance;
 pub mod rubric;
 
 use crate::cite::Bibliography;
@@ -48,6 +51,7 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
     }
     check_cmos(site, bibliography, &mut problems);
     informants::check(site, &mut problems);
+    provenance::check(site, &mut problems);
     check_glossary(site, &mut problems);
     problems.extend(rubric::check(site));
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {

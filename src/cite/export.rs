@@ -69,6 +69,9 @@ pub struct Record {
     pub doi: Option<String>,
     pub url: String,
     pub keywords: Vec<String>,
+    /// What an editorial page summarises, in one sentence (BibTeX `note`, RIS `N1`, CSL
+    /// `note`, and a line under "Cite this"): the original is cited, never credited as author.
+    pub note: Option<String>,
 }
 
 /// "Cite this" for a page: the formatted citation and the texts of its downloads.
@@ -81,6 +84,8 @@ pub struct CiteThis {
     pub text: String,
     pub bibtex: String,
     pub ris: String,
+    /// What an editorial page summarises (empty for any other page).
+    pub note: String,
 }
 
 fn names(authors: &[Author]) -> Vec<Name> {
@@ -104,8 +109,11 @@ fn one_line(text: &str) -> String {
 impl Record {
     /// The record of report `id`, published at `url` by `publisher`.
     pub fn report(id: &str, m: &Report, url: &str, publisher: &str) -> Record {
-        let journal = m.journal.as_ref();
-        let article = journal.is_some() || m.report_type == Some(ReportKind::JournalArticle);
+        // An editorial page about an article is the site's, never an article of the journal.
+        let own = m.editorial.is_none();
+        let journal = m.journal.as_ref().filter(|_| own);
+        let article =
+            own && (journal.is_some() || m.report_type == Some(ReportKind::JournalArticle));
         Record {
             key: id.to_string(),
             work: if article { Work::Article } else { Work::Report },
@@ -121,6 +129,7 @@ impl Record {
             doi: m.doi.clone(),
             url: url.to_string(),
             keywords: m.keywords.iter().map(|k| one_line(k)).collect(),
+            note: None,
         }
     }
 
@@ -157,6 +166,7 @@ impl Record {
             html,
             bibtex: if full { self.bibtex() } else { String::new() },
             ris: if full { self.ris() } else { String::new() },
+            note: self.note.clone().unwrap_or_default(),
         }
     }
 }
@@ -258,6 +268,10 @@ impl Record {
         if !self.keywords.is_empty() {
             e.set("keywords", normal(&self.keywords.join(", ")));
         }
+        // Not for "Cite this": the page shows the note under the citation itself.
+        if let Some(n) = self.note.as_ref().filter(|_| !for_csl) {
+            e.set("note", normal(n));
+        }
         e
     }
 
@@ -323,6 +337,7 @@ impl Record {
             value.iter().for_each(|v| ris.field(tag, v));
         }
         self.keywords.iter().for_each(|k| ris.field("KW", k));
+        self.note.iter().for_each(|n| ris.field("N1", n));
         ris.field("ER", "");
         ris.0
     }
@@ -416,6 +431,9 @@ impl Record {
         item.insert("URL".into(), json!(self.url));
         if !self.keywords.is_empty() {
             item.insert("keyword".into(), json!(self.keywords.join(", ")));
+        }
+        if let Some(n) = &self.note {
+            item.insert("note".into(), json!(n));
         }
         Value::Object(item)
     }
@@ -536,6 +554,7 @@ mod tests {
             doi: None,
             url: "https://example.org/r/".into(),
             keywords: vec![],
+            note: None,
         }
     }
 

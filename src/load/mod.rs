@@ -762,6 +762,7 @@ Equality Advisory and Support Service (EASS).\n",
         path: PathBuf::from("content/pages/accessibility.md"),
         meta: Entity::Page(FreePage {
             title: "Accessibility statement".into(),
+            editorial: None,
         }),
         outline: Outline::of(&body),
         body: Body::Text(body),

@@ -177,6 +177,9 @@ pub struct FreePage {
     #[serde(deserialize_with = "crate::model::values::title")]
     #[schemars(with = "String", length(min = 1))]
     pub title: String,
+    /// Whether the site's editors wrote it about someone else's published work, for example
+    /// `editorial: {summarises: source/smith-2013}`: its byline then says so.
+    pub editorial: Option<super::Editorial>,
 }
 
 /// One labelled fact an entity page shows about its entity.
@@ -327,11 +330,10 @@ impl Entity {
                 let areas = m.informants.iter().filter_map(|i| i.area.as_ref());
                 refs.extend(areas.map(|a| ("informants.area", a)));
             }
-            Entity::Tracer(_)
-            | Entity::Area(_)
-            | Entity::Page(_)
-            | Entity::Source(_)
-            | Entity::Theme(_) => {}
+            Entity::Page(p) => {
+                refs.extend(p.editorial.as_ref().map(|e| ("editorial", &e.summarises)));
+            }
+            Entity::Tracer(_) | Entity::Area(_) | Entity::Source(_) | Entity::Theme(_) => {}
         }
         refs
     }

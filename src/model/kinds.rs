@@ -177,6 +177,13 @@ const STUDY_LINK: FieldLink = FieldLink {
     relation: Relation::Study,
 };
 
+/// A page the site's editors wrote names the published work it summarises.
+const EDITORIAL_LINK: FieldLink = FieldLink {
+    field: "editorial",
+    to: &[Kind::Source],
+    relation: Relation::Source,
+};
+
 /// One row per kind, in the order of [`Kind`].
 pub const KINDS: [KindInfo; Kind::COUNT] = [
     KindInfo {
@@ -244,6 +251,7 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
                 to: &[Kind::Source],
                 relation: Relation::Source,
             },
+            EDITORIAL_LINK,
         ],
         backlink_rank: 0,
         referable: true,
@@ -382,7 +390,7 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         plural: "Pages",
         nav: None,
         list: ListPage::Never,
-        links: &[],
+        links: &[EDITORIAL_LINK],
         backlink_rank: 6,
         referable: true,
         archetype: true,

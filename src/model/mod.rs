@@ -96,7 +96,7 @@ mod tests {
         match kind {
             Kind::Report => {
                 let report: Report = serde_yaml::from_str(
-                    "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\nsources: [source/b]\n",
+                    "type: tracer-report\ntitle: R\ndate: 2017\nauthors: []\nstatus: published\nstudy: study/s\ntracer: tracer/t\ntracers: [tracer/u]\nareas: [area/a]\nprogramme_theories: [theory/p]\nsummary: []\nderived_from: report/q\nsources: [source/b]\neditorial: {summarises: source/c}\n",
                 )
                 .expect("the fixture parses");
                 pairs(report.refs())
@@ -118,7 +118,10 @@ mod tests {
                 "title: P\nstudy: study/s\nrefinements: [{date: 2017, statement: {if: a, then: b, because: c}, prompted_by: [cmo/c, report/r, source/b]}]\n",
                 Entity::Theory,
             ),
-            Kind::Page => entity("title: P\n", Entity::Page),
+            Kind::Page => entity(
+                "title: P\neditorial: {summarises: source/c}\n",
+                Entity::Page,
+            ),
             Kind::Source => entity("title: S\n", Entity::Source),
             Kind::Theme => entity("title: T\n", Entity::Theme),
             Kind::Pattern => entity(

@@ -210,6 +210,17 @@ pub(crate) fn doi_problem(text: &str) -> Option<String> {
     ))
 }
 
+/// What a page the site's editors wrote about someone else's work summarises.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Editorial {
+    /// The published work, a `source/<id>`, for example `summarises: source/smith-2013`.
+    pub summarises: Ref,
+    /// Which part of it, when the page covers only one, for example
+    /// `part: "Chapter 5, the dementia tracer"`.
+    pub part: Option<String>,
+}
+
 /// The journal a `journal-article` appeared in, as citation formats need it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -290,7 +301,9 @@ pub struct Report {
     /// When it was last revised after publication, shown as "Last updated" (the build never
     /// reads a file's time, so builds stay reproducible), for example `updated: 2024-09-12`.
     pub updated: Option<PartialDate>,
-    /// The authors, in order, for example `authors: [{name: Jane Smith}]`.
+    /// The authors, in order, for example `authors: [{name: Jane Smith}]`. An editorial page
+    /// (`editorial:`) may leave them out: it is credited to the site's editors.
+    #[serde(default)]
     pub authors: Vec<Author>,
     /// Whether the published work names no authors, so `authors` is empty on purpose: the
     /// byline says so and citations are anonymous, for example `authors_not_named: true`.
@@ -351,6 +364,10 @@ pub struct Report {
     /// Published works it draws on (`source/...`).
     #[serde(default)]
     pub sources: Vec<Ref>,
+    /// Whether the site's editors wrote it about someone else's published work, for example
+    /// `editorial: {summarises: source/smith-2013}`: it is then credited to the editors, and
+    /// cites that work as its source, in its byline and in every citation format.
+    pub editorial: Option<Editorial>,
     /// Where it covers the items of the RAMESES II reporting standard for realist evaluations,
     /// by item number or key, for example
     /// `rameses: {3: {status: met, where: "#background"}, 14: {status: not-reported, note: "…"}}`.
@@ -393,7 +410,13 @@ impl Report {
         refs.extend(theories.map(|t| ("programme_theories", t)));
         refs.extend(self.derived_from.0.iter().map(|d| ("derived_from", d)));
         refs.extend(self.sources.iter().map(|s| ("sources", s)));
+        refs.extend(self.editorial.iter().map(|e| ("editorial", &e.summarises)));
         refs
+    }
+
+    /// The published work it summarises, when the site's editors wrote it.
+    pub fn summarises(&self) -> Option<&Ref> {
+        self.editorial.as_ref().map(|e| &e.summarises)
     }
 
     /// The report's tracers, from `tracer` and `tracers` together.

@@ -15,6 +15,10 @@ pub struct Source {
     pub title: String,
     #[serde(default)]
     pub authors: Vec<Author>,
+    /// Whether the work has more authors than `authors` lists (our copy names only the first):
+    /// it is credited "et al.", for example `more_authors: true`.
+    #[serde(default)]
+    pub more_authors: bool,
     /// The year it was published, for example `year: 2017`.
     #[serde(default, deserialize_with = "crate::model::values::year")]
     #[schemars(with = "Option<u16>")]
@@ -66,7 +70,8 @@ impl Source {
 
     fn author_names(&self) -> String {
         let names: Vec<&str> = self.authors.iter().map(|a| a.name.as_str()).collect();
-        names.join(", ")
+        let et_al = if self.more_authors { " et al." } else { "" };
+        format!("{}{et_al}", names.join(", "))
     }
 }
 

@@ -4,7 +4,9 @@
 //!    publisher (`publisher:` in site.yaml, else the site's title);
 //! 2. a CMO's is made from its defining report's record (the first report that lists it),
 //!    with the CMO's title and URL: a CMO is cited as a part of that report; its key is its id,
-//!    with `-cmo` added when a report has the same id.
+//!    with `-cmo` added when a report has the same id;
+//! 3. an editorial report's record (and so its CMOs') carries a note naming the work it
+//!    summarises; its authors are the site's editors, credited by the resolver.
 
 use crate::cite::export::Record;
 use crate::config::SiteConfig;
@@ -26,7 +28,15 @@ pub fn report_record(site: &Site, index: usize) -> Record {
         .config
         .base_url
         .absolute(&Site::url(Kind::Report, &doc.id));
-    Record::report(&doc.id, &doc.meta, &url, &publisher(&site.config))
+    let mut record = Record::report(&doc.id, &doc.meta, &url, &publisher(&site.config));
+    record.note = editorial_note(site, &doc.meta);
+    record
+}
+
+/// What an editorial report summarises, as the one sentence its citations carry.
+fn editorial_note(site: &Site, m: &crate::model::Report) -> Option<String> {
+    let based_on = super::meta::BasedOn::of(site, m.editorial.as_ref())?;
+    Some(crate::text::chars::one_line(&based_on.note(&site.config.title)).to_string())
 }
 
 /// The record of CMO `index` of `site.cmos`; `None` for a CMO no report defines.
@@ -38,7 +48,8 @@ pub fn cmo_record(site: &Site, index: usize) -> Option<Record> {
         .config
         .base_url
         .absolute(&Site::url(Kind::Report, &doc.id));
-    let report = Record::report(&doc.id, &doc.meta, &report_url, &publisher(&site.config));
+    let mut report = Record::report(&doc.id, &doc.meta, &report_url, &publisher(&site.config));
+    report.note = editorial_note(site, &doc.meta);
     let url = site
         .config
         .base_url

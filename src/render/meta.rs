@@ -29,9 +29,11 @@ use super::PageSpec;
 
 mod highwire;
 mod linked_data;
+mod provenance;
 
 pub use highwire::{cmo_head_meta, head_meta, Defining};
 pub use linked_data::{cmo_json_ld, json_ld, script_safe};
+pub use provenance::BasedOn;
 
 /// About the length search engines show of a description.
 pub const DESCRIPTION_CHARS: usize = 200;

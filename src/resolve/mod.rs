@@ -12,7 +12,10 @@
 //! 3. index every entity's title and publication status, and the reserved page ids;
 //! 4. index each body's section titles (what evidence anchors name);
 //! 5. give inline CMOs their report's tracers and areas unless they name their own;
-//! 6. build the link graph ([`graph`]): every reference checked against the registry's fields,
+//! 6. credit each editorial report that names no authors of its own to the site's editors, so
+//!    every page, citation and export that reads a report's authors names them and never the
+//!    authors of the work it summarises;
+//! 7. build the link graph ([`graph`]): every reference checked against the registry's fields,
 //!    backlinks grouped by target, chain inverses, cycles rejected, themes collected.
 
 mod graph;
@@ -123,6 +126,7 @@ impl Site {
         site.index_entities();
         site.sections = index_sections(&mut site.content, &site.cmos);
         site.inherit_from_reports();
+        credit_editors(&mut site.content, &site.config);
         graph::build(&mut site, &mut problems);
         (site, problems)
     }
@@ -183,6 +187,16 @@ impl Site {
                 (None, Some(r)) => r.areas.iter().map(|a| a.id.clone()).collect(),
                 (None, None) => Vec::new(),
             };
+        }
+    }
+
+    /// The source publication with this id, if any.
+    pub fn source(&self, id: &str) -> Option<&crate::model::Source> {
+        let sources = self.content.entities(Kind::Source);
+        let i = sources.binary_search_by(|d| d.id.as_str().cmp(id)).ok()?;
+        match &sources[i].meta {
+            crate::model::Entity::Source(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -692,6 +706,25 @@ pub fn theme_title(id: &str) -> String {
 
 /// Documents in a stable order: by id, or by path for those whose id is in their front matter
 /// (whose ids may repeat until the duplicates are reported).
+/// Gives each editorial report that lists no authors one group author, the site's editors: the
+/// page is their work, whatever work it summarises.
+fn credit_editors(content: &mut Content, config: &SiteConfig) {
+    for d in &mut content.reports {
+        let m = &mut d.meta;
+        if m.editorial.is_some() && m.authors.is_empty() && !m.authors_not_named {
+            m.authors.push(crate::model::Author {
+                name: config.editors(),
+                group: true,
+                family: None,
+                given: None,
+                affiliation: None,
+                orcid: None,
+            });
+            m.more_authors = false;
+        }
+    }
+}
+
 fn sort_documents(c: &mut Content) {
     fn sort<T>(docs: &mut [Document<T>], kind: Kind) {
         match kind.info().id_from {

@@ -53,10 +53,18 @@ fn str_of<'a>(v: &'a serde_yaml::Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(|x| x.as_str())
 }
 
+/// Who the example site's editorial pages are credited to (its `title:`, unset `editors:`).
+const EXAMPLE_EDITORS: &str =
+    "The editors of Commissioning in the English NHS: realist evaluations";
+
 /// The authors as CSL-JSON names, from the front matter (a group literal; a person split at
 /// the last space unless `family`/`given` are written).
 fn expected_authors(fm: &serde_yaml::Value) -> Vec<Value> {
     let list = fm.get("authors").and_then(|a| a.as_sequence()).cloned();
+    // An editorial page that names no authors is credited to the site's editors.
+    if list.is_none() && fm.get("editorial").is_some() {
+        return vec![json!({ "literal": EXAMPLE_EDITORS })];
+    }
     list.unwrap_or_default()
         .iter()
         .map(|a| {

@@ -30,6 +30,7 @@ mod metadata;
 mod nav;
 mod pdf;
 mod proptest_pipeline;
+mod provenance;
 mod rameses;
 mod report_checks;
 mod rubric;

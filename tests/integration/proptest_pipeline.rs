@@ -84,7 +84,7 @@ fn check<S: Strategy>(
 // ---------------------------------------------------------------------------------------------
 // Generators.
 
-const REPORT_FIELDS: [&str; 28] = [
+const REPORT_FIELDS: [&str; 29] = [
     "type",
     "report_type",
     "title",
@@ -112,6 +112,7 @@ const REPORT_FIELDS: [&str; 28] = [
     "ethics",
     "derived_from",
     "sources",
+    "editorial",
     "cmos",
 ];
 
@@ -137,7 +138,7 @@ const CMO_FIELDS: [&str; 17] = [
 
 /// The fields of every other front-matter type and of the structures inside reports and CMOs
 /// (authors, evidence, chains …) that are not already above.
-const OTHER_FIELDS: [&str; 52] = [
+const OTHER_FIELDS: [&str; 60] = [
     "affiliation",
     "aliases",
     "anonymised",
@@ -170,6 +171,8 @@ const OTHER_FIELDS: [&str; 52] = [
     "volume",
     "issue",
     "pages",
+    "part",
+    "summarises",
     "family",
     "given",
     "period",
@@ -914,6 +917,7 @@ fn the_generators_field_lists_are_the_schemas() {
         common::fields_of::<s::Funding>(),
         common::fields_of::<s::Ethics>(),
         common::fields_of::<s::Journal>(),
+        common::fields_of::<s::Editorial>(),
         common::fields_of::<s::ContextItem>(),
         common::fields_of::<s::Mechanism>(),
         common::fields_of::<s::Outcome>(),

@@ -10,7 +10,11 @@
 //!    the report's authors, date, and institution or journal;
 //! 3. each entry of the page's reference list becomes one `citation_reference`, written field by
 //!    field from the bibliography's entry;
-//! 4. Dublin Core says the same in its own words (ISO date, DOI as a URL, the page's URL, the
+//! 4. an editorial page (`editorial:`) is the site's: its authors are the site's editors (the
+//!    resolver credits them), it is never an article of a journal, and it carries no DOI of the
+//!    work it summarises; Dublin Core names that work as `DC.source` (its DOI or address) and
+//!    `DC.relation` (its page on this site);
+//! 5. Dublin Core says the same in its own words (ISO date, DOI as a URL, the page's URL, the
 //!    licence). `DC.description` is the page's own description, which the template writes from
 //!    [`super::PageMeta`], and the `schema.DC` link that declares the prefix is in the template.
 
@@ -29,14 +33,21 @@ pub struct Defining<'a> {
     pub url: String,
 }
 
-/// Whether the report is a journal article, published by the journal rather than the site.
+/// Whether the report is a journal article, published by the journal rather than the site. An
+/// editorial page about an article is not: the site published it.
 pub(super) fn is_article(m: &Report) -> bool {
-    m.report_type == Some(ReportKind::JournalArticle)
+    m.report_type == Some(ReportKind::JournalArticle) && m.editorial.is_none()
 }
 
 /// The Highwire and Dublin Core tags of a report's page at `url`; `references` are the entries
 /// of its reference list, in the list's order.
-pub fn head_meta(m: &Report, url: &str, config: &SiteConfig, references: &[&Entry]) -> Tags {
+pub fn head_meta(
+    m: &Report,
+    url: &str,
+    config: &SiteConfig,
+    references: &[&Entry],
+    based_on: Option<&super::BasedOn>,
+) -> Tags {
     let mut t = Tags::new();
     push(&mut t, "citation_title", &m.title);
     work(&mut t, m, config, false);
@@ -55,6 +66,10 @@ pub fn head_meta(m: &Report, url: &str, config: &SiteConfig, references: &[&Entr
         push(&mut t, "DC.identifier", &crate::url::doi_url(d));
     }
     push(&mut t, "DC.identifier", url);
+    if let Some(b) = based_on {
+        push(&mut t, "DC.source", &b.link());
+        push(&mut t, "DC.relation", &b.page_url);
+    }
     if let Some(l) = &m.licence {
         push(&mut t, "DC.rights", l);
     }

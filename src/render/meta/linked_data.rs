@@ -8,7 +8,10 @@
 //! 3. a DOI is the `identifier` (a `PropertyValue`) and `sameAs` its `https://doi.org/` URL;
 //! 4. a CMO page is a `Claim`: made by the report's authors, first appearing in the report
 //!    (`appearance` and `isBasedOn`), `about` its programme theories;
-//! 5. the JSON is written with serde_json, `<` escaped as `\u003c`, so no text can close the
+//! 5. an editorial page is a `Report` by the site's editors (the resolver credits them),
+//!    published by the site, `isBasedOn` the work it summarises (a `CreativeWork` with its own
+//!    authors, year and DOI), never carrying that work's DOI as its own;
+//! 6. the JSON is written with serde_json, `<` escaped as `\u003c`, so no text can close the
 //!    script element.
 
 use serde_json::{json, Value};
@@ -57,6 +60,9 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
     if let Some(l) = &m.licence {
         value["license"] = json!(l);
     }
+    if let Some(b) = super::BasedOn::of(site, m.editorial.as_ref()) {
+        value["isBasedOn"] = based_on(&b);
+    }
     match &site.config.publisher {
         Some(p) if !is_article(m) => {
             value["publisher"] = json!({"@type": "Organization", "name": p});
@@ -104,6 +110,33 @@ pub fn cmo_json_ld(c: &Cmo, url: &str, defining: Option<&Defining>, site: &Site)
         value["license"] = json!(l);
     }
     script_safe(&value)
+}
+
+/// The work an editorial page summarises, with its own authors and identifiers.
+fn based_on(b: &super::BasedOn) -> Value {
+    let mut work = json!({
+        "@type": "CreativeWork",
+        "name": b.title,
+        "url": b.page_url,
+    });
+    if !b.authors.is_empty() {
+        let people: Vec<Value> = b
+            .authors
+            .iter()
+            .map(|a| json!({"@type": "Person", "name": a}))
+            .collect();
+        work["author"] = json!(people);
+    }
+    if let Some(y) = b.year {
+        work["datePublished"] = json!(y.to_string());
+    }
+    if let Some(d) = &b.doi {
+        work["identifier"] = json!({"@type": "PropertyValue", "propertyID": "DOI", "value": d});
+        work["sameAs"] = json!(crate::url::doi_url(d));
+    } else if let Some(u) = &b.url {
+        work["sameAs"] = json!(u);
+    }
+    work
 }
 
 /// The authors as people and organisations; none for anonymous work.

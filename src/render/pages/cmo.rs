@@ -175,7 +175,17 @@ fn cmo_facts(linker: &Linker, record: &CmoRecord) -> Vec<Fact> {
     if !c.themes.is_empty() {
         facts.push(Fact::links("Themes", linker.themes(&c.themes)));
     }
-    let sources = c.sources.iter().map(|s| &s.id);
+    // An inline CMO draws on what its report draws on, as it inherits its tracers and areas.
+    let report = match record.origin {
+        crate::resolve::Origin::Report(r) => Some(&linker.site.content.reports[r].meta),
+        crate::resolve::Origin::File(_) => None,
+    };
+    let mut sources: Vec<&String> = c.sources.iter().map(|s| &s.id).collect();
+    for s in report.into_iter().flat_map(|m| &m.sources) {
+        if !sources.contains(&&s.id) {
+            sources.push(&s.id);
+        }
+    }
     facts.push(Fact::links(
         "Sources",
         linker.entities(Kind::Source, sources),

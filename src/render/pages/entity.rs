@@ -34,6 +34,8 @@ struct EntityPage {
     verdict: Option<Verdict>,
     /// A demi-regularity's instances, each with its kind and note.
     instances: Vec<Item>,
+    /// A free page the site's editors wrote about someone else's work: whose summary of what.
+    editorial: Option<super::report::EditorialByline>,
 }
 
 /// What the evaluation found about a programme theory.
@@ -106,6 +108,13 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         groups,
         verdict,
         instances,
+        editorial: match &doc.meta {
+            Entity::Page(p) => super::report::editorial_byline(
+                &linker,
+                crate::render::meta::BasedOn::of(r.site, p.editorial.as_ref()).as_ref(),
+            ),
+            _ => None,
+        },
     };
     let common = r.common(&path, Some(kind));
     Built {
@@ -186,6 +195,7 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
             .map(|rec| cmo_summary(&linker, rec))
             .collect(),
         groups,
+        editorial: None,
         verdict: None,
         instances: Vec::new(),
     };

@@ -29,6 +29,8 @@ struct ReportPage {
     date_iso: String,
     authors: Vec<crate::model::Author>,
     byline: Byline,
+    /// An editorial page's byline: whose summary of which work, linked to the work's page.
+    editorial: Option<EditorialByline>,
     /// Whether the byline ends "et al.": the source lists only its first authors.
     more_authors: bool,
     facts: Vec<Fact>,
@@ -48,6 +50,29 @@ struct ReportPage {
     pdf: Option<String>,
     /// The RAMESES II reporting checklist, for a realist report.
     rameses: Option<Vec<crate::resolve::rameses::ChecklistRow>>,
+}
+
+/// "Summary by the editors of SITE of AUTHORS (YEAR)", the credit linked to the source's page.
+#[derive(Serialize)]
+pub(super) struct EditorialByline {
+    site: String,
+    credit: String,
+    href: String,
+    part: Option<String>,
+}
+
+/// The byline of an editorial page, linked from `linker`'s page.
+pub(super) fn editorial_byline(
+    linker: &Linker,
+    b: Option<&meta::BasedOn>,
+) -> Option<EditorialByline> {
+    let b = b?;
+    Some(EditorialByline {
+        site: linker.site.config.title.clone(),
+        credit: b.credit(),
+        href: linker.url(&b.page_path),
+        part: b.part.clone(),
+    })
 }
 
 pub(super) fn report(r: &Renderer, index: usize) -> Built {
@@ -72,6 +97,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         .config
         .base_url
         .absolute(&Site::url(Kind::Report, &doc.id));
+    let based_on = meta::BasedOn::of(r.site, m.editorial.as_ref());
     let page = ReportPage {
         id: doc.id.clone(),
         title: m.title.clone(),
@@ -83,6 +109,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
         date_iso: m.date.iso(),
         authors: m.authors.clone(),
         byline: byline(&m.authors),
+        editorial: editorial_byline(&linker, based_on.as_ref()),
         more_authors: m.more_authors,
         facts: report_facts(&linker, m),
         summary: m.summary.clone(),
@@ -98,6 +125,7 @@ pub(super) fn report(r: &Renderer, index: usize) -> Built {
                 &url,
                 &r.site.config,
                 &reference_entries(r, &md.references),
+                based_on.as_ref(),
             ),
             r.site,
             &doc.id,

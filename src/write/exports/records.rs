@@ -219,6 +219,9 @@ pub struct Report {
     pub doi: Option<String>,
     /// The journal a journal article appeared in.
     pub journal: Option<Journal>,
+    /// For a page the site's editors wrote about someone else's work (its authors are then the
+    /// editors), the id of the source publication it summarises.
+    pub summarises: Option<String>,
     /// The report's own licence, if it differs from the site's.
     pub licence: Option<String>,
     /// The content file the report is written in, relative to the site's folder.
@@ -378,6 +381,7 @@ pub fn reports(site: &Site) -> impl Iterator<Item = Report> + '_ {
                 cmos: site.report_cmos[i].clone(),
                 doi: m.doi.clone(),
                 journal: m.journal.clone(),
+                summarises: m.summarises().map(|s| s.id.clone()),
                 licence: m.licence.clone(),
                 source_file: display_path(&d.path),
             }

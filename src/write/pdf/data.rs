@@ -1,7 +1,8 @@
 //! The report as data for the PDF template: a document structure serialised to JSON, so report
 //! text reaches Typst only as strings, never as Typst code.
 //!
-//! 1. take the front matter's title, authors, date, DOI, key points and abstract as they are;
+//! 1. take the front matter's title, authors, date, DOI, key points and abstract as they are (an
+//!    editorial page's byline names the work it summarises, its authors are the editors);
 //! 2. walk the Markdown body with pulldown-cmark (the extensions the pages use) into blocks:
 //!    headings with levels, paragraphs as runs of styled text, lists, tables with their header
 //!    row, block quotes, code, figures and footnotes;
@@ -28,6 +29,9 @@ pub struct ReportData {
     pub more_authors: bool,
     /// Whether the work names no authors on purpose (`authors_not_named`).
     pub authors_not_named: bool,
+    /// An editorial page's byline, "Summary by the editors of SITE of …", in place of its
+    /// authors (who are the site's editors, as the document's metadata says).
+    pub editorial: Option<String>,
     /// The report's status when it is not `published` ("Withdrawn", "Draft"), as its page shows it.
     pub status: Option<String>,
     pub date: String,
@@ -151,6 +155,8 @@ pub fn report_data(site: &Site, bibliography: &Bibliography, index: usize, body:
             .collect(),
         more_authors: m.more_authors,
         authors_not_named: m.authors_not_named,
+        editorial: crate::render::meta::BasedOn::of(site, m.editorial.as_ref())
+            .map(|b| b.note(&site.config.title)),
         status: (m.status != crate::model::report::Status::Published)
             .then(|| enum_label(&m.status)),
         date: m.date.human(),
