@@ -311,3 +311,24 @@ licence: CC BY 4.0\nfunding: {funder: NIHR, programme: HS&DR, ref: \"12/34\"}\ns
         "{text}"
     );
 }
+
+#[test]
+fn lists_and_quotations_nested_thousands_deep_are_set_at_a_fixed_depth() {
+    let levels: String = (0..30)
+        .map(|i| format!("{}- level{i}\n", "  ".repeat(i)))
+        .collect();
+    let body = format!(
+        "## Findings {{#findings}}\n\n{}deep\n\n{}x\n\n{}quoted25\n\n{levels}",
+        "> ".repeat(20_000),
+        "- ".repeat(15_000),
+        "> ".repeat(25)
+    );
+    let site = pdf_site("pdf: true\n", &body);
+    let run = site.build(&[]);
+    run.assert_ok();
+    assert!(!run.stderr.contains("PDF"), "{run:?}");
+    let text = text(&site.out().join("reports/r1/r1.pdf"));
+    for needle in ["deep", "quoted25", "level0", "level29"] {
+        assert!(text.contains(needle), "no {needle} in\n{text}");
+    }
+}

@@ -272,8 +272,15 @@ enum Open {
     Item(Vec<Block>),
     List(bool, u64, Vec<Vec<Block>>),
     Quote(Vec<Block>),
+    /// A footnote's definition, or a list or quotation nested deeper than [`MAX_NESTING`]: its
+    /// blocks go to the container around it.
     Note(Vec<Block>),
 }
+
+/// How deep lists and quotations nest in a PDF; deeper ones are set at this depth. Typst limits
+/// how deeply its show rules nest (a quotation 20 deep fails), and a report nested thousands
+/// deep would overflow the stack of whatever walks the tree.
+const MAX_NESTING: usize = 8;
 
 /// The state of one walk over a body.
 struct Walk<'a> {
@@ -402,6 +409,9 @@ impl<'a> Walk<'a> {
         self.flush_runs();
         match tag {
             Tag::CodeBlock(_) => self.code = Some(String::new()),
+            Tag::List(_) | Tag::BlockQuote(_) if self.nesting() >= MAX_NESTING => {
+                self.stack.push(Open::Note(Vec::new()))
+            }
             Tag::List(start) => {
                 let open = Open::List(start.is_some(), start.unwrap_or(1), Vec::new());
                 self.stack.push(open);
@@ -530,6 +540,13 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// How many lists and quotations are open.
+    fn nesting(&self) -> usize {
+        let open = self.stack.iter();
+        open.filter(|o| matches!(o, Open::List(..) | Open::Quote(_)))
+            .count()
+    }
+
     /// Ends the innermost container.
     fn close(&mut self) {
         self.flush_runs();
@@ -537,7 +554,7 @@ impl<'a> Walk<'a> {
         match open {
             Open::Item(blocks) => match self.stack.last_mut() {
                 Some(Open::List(_, _, items)) => items.push(blocks),
-                _ => self.blocks.extend(blocks),
+                _ => blocks.into_iter().for_each(|b| self.push(b)),
             },
             Open::List(ordered, start, items) => self.push(Block::List {
                 ordered,
