@@ -103,9 +103,10 @@ pub struct Mechanism {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MechanismSplit {
-    /// The study's authors wrote it so.
+    // Plain comments on the variants, so the JSON Schema is a simple `enum`, as for every other
+    // enum of the model. The study's authors wrote it so:
     Authors,
-    /// The site's editors split a mechanism the source gave whole.
+    // the site's editors split a mechanism the source gave whole.
     Editorial,
 }
 

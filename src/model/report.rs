@@ -314,8 +314,9 @@ pub struct Report {
     /// `more_authors: true`.
     #[serde(default)]
     pub more_authors: bool,
-    /// Where the report is in its life; only `published` and `in-review` are built without
-    /// `--drafts`, and `confidential` never is, for example `status: published`.
+    /// Where the report is in its life: a `draft` is built only with `--drafts`, `confidential`
+    /// never, and the others always (`in-review` and `withdrawn` say so on the page), for example
+    /// `status: published`.
     pub status: Status,
     /// The study it belongs to, for example `study: study/hsca12`.
     pub study: Ref,

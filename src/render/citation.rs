@@ -29,14 +29,26 @@ pub fn report_record(site: &Site, index: usize) -> Record {
         .base_url
         .absolute(&Site::url(Kind::Report, &doc.id));
     let mut record = Record::report(&doc.id, &doc.meta, &url, &publisher(&site.config));
-    record.note = editorial_note(site, &doc.meta);
+    record.note = note(site, &doc.meta);
     record
 }
 
-/// What an editorial report summarises, as the one sentence its citations carry.
-fn editorial_note(site: &Site, m: &crate::model::Report) -> Option<String> {
-    let based_on = super::meta::BasedOn::of(site, m.editorial.as_ref())?;
-    Some(crate::text::chars::one_line(&based_on.note(&site.config.title)).to_string())
+/// The note a report's citations (and so its CMOs') carry: its status when it is not simply
+/// published, so a withdrawn report is never cited as current, and what an editorial report
+/// summarises.
+fn note(site: &Site, m: &crate::model::Report) -> Option<String> {
+    use crate::model::report::Status;
+    let status = match m.status {
+        Status::Withdrawn => Some("This report has been withdrawn.".to_string()),
+        Status::InReview => Some("This report is in review and may change.".to_string()),
+        Status::Draft => Some("This report is a draft.".to_string()),
+        Status::Published | Status::Confidential => None,
+    };
+    let based_on = super::meta::BasedOn::of(site, m.editorial.as_ref());
+    let editorial =
+        based_on.map(|b| crate::text::chars::one_line(&b.note(&site.config.title)).to_string());
+    let parts: Vec<String> = status.into_iter().chain(editorial).collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// The record of CMO `index` of `site.cmos`; `None` for a CMO no report defines.
@@ -49,7 +61,7 @@ pub fn cmo_record(site: &Site, index: usize) -> Option<Record> {
         .base_url
         .absolute(&Site::url(Kind::Report, &doc.id));
     let mut report = Record::report(&doc.id, &doc.meta, &report_url, &publisher(&site.config));
-    report.note = editorial_note(site, &doc.meta);
+    report.note = note(site, &doc.meta);
     let url = site
         .config
         .base_url

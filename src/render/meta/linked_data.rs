@@ -54,6 +54,10 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
     if let Some(u) = &m.updated {
         value["dateModified"] = json!(u.iso());
     }
+    if m.status != crate::model::report::Status::Published {
+        // schema.org's creativeWorkStatus is free text ("Draft", "Withdrawn").
+        value["creativeWorkStatus"] = json!(crate::model::enum_label(&m.status));
+    }
     if let Some(a) = &m.abstract_text {
         value["abstract"] = json!(a);
     }
