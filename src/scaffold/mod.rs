@@ -295,7 +295,7 @@ pub fn today() -> String {
 
 const SKELETON: &[(&str, &str)] = &[
     ("site.yaml", "title: \"A realist evaluation\"\nbase_url: \"https://www.example.ac.uk/research/my-study/\"\nlanguage: en-GB\npublisher: \"Your university\"\naccessibility_contact: \"research-team@example.ac.uk\"\n# Pages added to the header navigation, in order: `page/<id>`, or {link: page/<id>, label: \"…\"}\nmenu:\n  - page/about\n"),
-    ("content/studies/my-study.md", "---\ntitle: \"My study\"\ndesign: realist-evaluation\n---\nWhat the study is, who funds it, and when it runs.\n"),
+    ("content/studies/my-study.md", "---\ntitle: \"My study\"\ndesign: realist-evaluation\n# The people the evidence quotes, by role; CMOs' evidence names them with `informant: ccg-manager-1`.\ninformants:\n  - {id: ccg-manager-1, role: \"CCG manager\", area: area/area-1}\n---\nWhat the study is, who funds it, and when it runs.\n"),
     ("content/tracers/my-tracer.md", "---\ntitle: \"My tracer service\"\nstudy: study/my-study\nkind: service\nchosen_to_illuminate: \"what this tracer shows about the system\"\n---\nWhy this service was followed.\n"),
     ("content/areas/area-1.md", "---\ntitle: \"Area 1\"\nstudy: study/my-study\nanonymised: true\n---\nDescribe the area only as the study does.\n"),
     ("content/theories/my-theory.md", "---\ntitle: \"My programme theory\"\nstudy: study/my-study\nstatement:\n  if: \"commissioners do X\"\n  then: \"Y follows\"\n  because: \"of Z\"\nstatus: untested\nlevel: policy\n---\nWhere the theory comes from.\n"),

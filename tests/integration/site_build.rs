@@ -358,6 +358,12 @@ fn theme_page_lists_tagged_reports() {
 #[test]
 fn a_source_page_shows_its_facts_and_who_draws_on_it() {
     let site = site_with_source();
+    // Evidence from a source says where in it a reader looks (a warning otherwise).
+    site.edit(
+        "content/cmos/c9.md",
+        "source: source/pawson-1997}",
+        "source: source/pawson-1997, locator: \"Chapter 3\"}",
+    );
     site.build_ok(&["--deny-warnings"]);
     let html = site.page("sources/pawson-1997/index.html");
     let main = main_of(&html);

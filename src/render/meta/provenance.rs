@@ -66,6 +66,16 @@ impl BasedOn {
         }
     }
 
+    /// The credit a page's byline links: [`Self::credit`], or "its source (2013)" for a work
+    /// that names no authors, whose title (often long) the source's own page gives.
+    pub fn byline_credit(&self) -> String {
+        match (self.authors.is_empty(), self.year) {
+            (false, _) => self.credit(),
+            (true, Some(y)) => format!("its source ({y})"),
+            (true, None) => "its source".to_string(),
+        }
+    }
+
     /// The one sentence every format gives: whose summary of what.
     pub fn note(&self, site_title: &str) -> String {
         let mut note = format!(

@@ -69,7 +69,7 @@ pub(super) fn editorial_byline(
     let b = b?;
     Some(EditorialByline {
         site: linker.site.config.title.clone(),
-        credit: b.credit(),
+        credit: b.byline_credit(),
         href: linker.url(&b.page_path),
         part: b.part.clone(),
     })
