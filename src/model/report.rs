@@ -119,12 +119,6 @@ fn author_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
             "an author's `name` is empty: write the name as it is cited, or remove the author",
         ));
     }
-    if text.trim().contains(['\n', '\r']) {
-        return Err(value_error(
-            "name",
-            "an author's `name` has a line break: write it on one line",
-        ));
-    }
     Ok(text)
 }
 

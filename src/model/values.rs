@@ -15,14 +15,6 @@ pub fn title<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     if text.trim().is_empty() {
         return Err(value_error("title", "`title` is empty"));
     }
-    // Citation files, meta tags and the PDF's metadata hold a title on one line; each would
-    // treat a line break differently.
-    if text.trim().contains(['\n', '\r']) {
-        return Err(value_error(
-            "title",
-            "`title` has a line break: write it on one line (a long title may wrap in the YAML without `|`)",
-        ));
-    }
     Ok(text)
 }
 
