@@ -38,6 +38,14 @@ fn pandoc_items(files: &[String]) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The paths of the site's citation files `exports/citations.EXT`, in the order of `exts`.
+fn site_files(site: &Path, exts: &[&str]) -> Vec<String> {
+    let path = |ext: &&str| site.join(format!("exports/citations.{ext}"));
+    exts.iter()
+        .map(|e| path(e).to_str().unwrap().to_string())
+        .collect()
+}
+
 /// The front matter of a Markdown file.
 fn front_matter(path: &Path) -> serde_yaml::Value {
     let text = std::fs::read_to_string(path).unwrap();
@@ -203,16 +211,7 @@ fn every_report_and_cmo_citation_round_trips_through_pandoc() {
         .values()
         .map(|fm| (str_of(fm, "title").unwrap(), fm))
         .collect();
-    let site_files: Vec<String> = ["bib", "ris", "json"]
-        .iter()
-        .map(|ext| {
-            site.join(format!("exports/citations.{ext}"))
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    for (path, items) in &pandoc_all(&site_files) {
+    for (path, items) in &pandoc_all(&site_files(site, &["bib", "ris", "json"])) {
         let mut cmos_read = 0;
         for item in items {
             let url = item["URL"].as_str().unwrap_or_default();
@@ -268,22 +267,10 @@ fn the_site_wide_files_hold_every_page_citation() {
     let cmos = cmos.filter(|e| e.as_ref().unwrap().path().join("index.html").exists());
     let pages = reports.count() + cmos.count();
     assert_eq!(json.len(), pages, "one item per report and CMO page");
-    let files: Vec<String> = ["bib", "ris"]
-        .iter()
-        .map(|ext| {
-            site.join(format!("exports/citations.{ext}"))
-                .to_str()
-                .unwrap()
-                .to_string()
-        })
+    let counts: Vec<usize> = pandoc_all(&site_files(site, &["bib", "ris"]))
+        .values()
+        .map(Vec::len)
         .collect();
-    const CODE: &str = r#"
-import json, sys, pypandoc
-for p, fmt in zip(sys.argv[1:], ['bibtex', 'ris']):
-    print(len(json.loads(pypandoc.convert_file(p, 'csljson', format=fmt))))
-"#;
-    let counts = common::client_python(CODE, &[&files[0], &files[1]]);
-    let counts: Vec<usize> = counts.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(
         counts,
         [pages, pages],
