@@ -25,11 +25,13 @@ pub mod links;
 mod provenance;
 pub mod rubric;
 
+use std::collections::HashSet;
+
 use crate::cite::Bibliography;
 use crate::diagnostics::{suggestion, Diagnostic};
 use crate::load::Document;
-use crate::model::{CmoKind, EvidenceSource, PartialDate, Report, ReportKind, ReportType};
-use crate::resolve::{Origin, Site};
+use crate::model::{Cmo, CmoKind, EvidenceSource, PartialDate, Report, ReportKind, ReportType};
+use crate::resolve::{CmoRecord, Site};
 
 /// Every cross-field rule, over the whole site.
 pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
@@ -234,100 +236,126 @@ fn group_details(doc: &Document<Report>) -> Vec<Diagnostic> {
 fn check_cmos(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagnostic>) {
     let prompts = refinement_prompts(site);
     for record in &site.cmos {
-        let c = &record.cmo;
-        let within = Some(c.id.as_str());
-        let at = |key: &str, message: String| match record.origin {
-            Origin::Report(r) => site.content.reports[r].error_at_key(key, within, message),
-            Origin::File(f) => site.content.cmos[f].error_at_key(key, within, message),
-        };
-        if c.context.is_empty() {
-            problems.push(
-                at("context", format!("CMO `{}` has an empty `context`", c.id))
-                    .with_help("give at least one context: `- text: …`"),
-            );
-        }
-        if c.outcome.is_empty() {
-            problems.push(
-                at("outcome", format!("CMO `{}` has an empty `outcome`", c.id))
-                    .with_help("give at least one outcome with text, status, valence and intended"),
-            );
-        }
-        let m = &c.mechanism;
-        if m.text.is_none() && (m.resource.is_none() || m.reasoning.is_none()) {
-            problems.push(at("mechanism", format!("CMO `{}`: the mechanism needs `text`, or both `resource` and `reasoning`", c.id))
-                .with_help("resource is what the change offers; reasoning is how people respond to it (Dalkin et al. 2015)"));
-        }
-        // The rubric's `needs_evidence`, or the methods' default without one.
-        let needs = match &site.config.rubric {
-            Some(r) => r.needs_evidence.contains(&c.kind),
-            None => matches!(c.kind, CmoKind::Observed | CmoKind::Derived),
-        };
-        let warn = (site.config.rubric.as_ref()).is_some_and(|r| {
-            r.warnings
-                .contains(&crate::config::rubric::Rule::NeedsEvidence)
-        });
-        let before = problems.len();
-        if needs {
-            if c.evidence.is_empty() {
-                problems.push(at("kind", format!("CMO `{}` is {} but gives no `evidence`", c.id, crate::model::enum_value(&c.kind)))
-                    .with_help("add at least one evidence item with its source, or make the CMO `anticipated`"));
-            }
-            if c.confidence.is_none() {
-                problems.push(
-                    at(
-                        "kind",
-                        format!(
-                            "CMO `{}` is {} but has no `confidence`",
-                            c.id,
-                            crate::model::enum_value(&c.kind)
-                        ),
-                    )
-                    .with_help("add `confidence: {level: moderate, rationale: …}`"),
-                );
-            }
-        }
-        if warn {
-            for d in &mut problems[before..] {
-                let w = Diagnostic::warning(&d.path, d.line, d.column, d.message.clone());
-                *d = w.with_help_opt(d.help.take());
-            }
-        }
-        let refines = c.chain.as_ref().is_some_and(|ch| ch.refines.is_some());
-        if c.kind == CmoKind::Refined && !refines && !prompts.contains(c.id.as_str()) {
-            let mut d = at(
-                "kind",
-                format!("CMO `{}` is refined but refines nothing", c.id),
-            );
-            d.severity = crate::diagnostics::Severity::Warning;
-            problems.push(d.with_help(
-                "name the CMO it refines (`chain: {refines: cmo/…}`), or list it in `prompted_by` of the theory refinement it led to",
-            ));
-        }
-        for e in &c.evidence {
-            if let EvidenceSource::Citation(key) = &e.source {
-                if !bibliography.contains(key) {
-                    let help = bibliography
-                        .suggest(key)
-                        .map(|s| format!("did you mean `@{s}`?"))
-                        .unwrap_or_else(|| {
-                            "add the entry to the bibliography named in site.yaml".into()
-                        });
-                    problems.push(
-                        site.cmo_error(
-                            record,
-                            &format!("@{key}"),
-                            format!("unknown citation key `@{key}`"),
-                        )
-                        .with_help(help),
-                    );
-                }
-            }
-        }
+        let at = |key: &str, message: String| site.cmo_key_error(record, key, message);
+        problems.extend(shape(&record.cmo, &at));
+        problems.extend(evidence_needed(site, &record.cmo, &at));
+        problems.extend(refines_nothing(&record.cmo, &prompts, &at));
+        problems.extend(unknown_citation_keys(site, bibliography, record));
     }
 }
 
+/// Makes a located error at one of a CMO's keys.
+type At<'a> = dyn Fn(&str, String) -> Diagnostic + 'a;
+
+/// A context, an outcome and a complete mechanism.
+fn shape(c: &Cmo, at: &At) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if c.context.is_empty() {
+        problems.push(
+            at("context", format!("CMO `{}` has an empty `context`", c.id))
+                .with_help("give at least one context: `- text: …`"),
+        );
+    }
+    if c.outcome.is_empty() {
+        problems.push(
+            at("outcome", format!("CMO `{}` has an empty `outcome`", c.id))
+                .with_help("give at least one outcome with text, status, valence and intended"),
+        );
+    }
+    let m = &c.mechanism;
+    if m.text.is_none() && (m.resource.is_none() || m.reasoning.is_none()) {
+        problems.push(at("mechanism", format!("CMO `{}`: the mechanism needs `text`, or both `resource` and `reasoning`", c.id))
+            .with_help("resource is what the change offers; reasoning is how people respond to it (Dalkin et al. 2015)"));
+    }
+    problems
+}
+
+/// Evidence and a confidence for the kinds that need them: the rubric's `needs_evidence`, or
+/// the methods' default (observed and derived) without a rubric. Warnings if the rubric says so.
+fn evidence_needed(site: &Site, c: &Cmo, at: &At) -> Vec<Diagnostic> {
+    let rubric = site.config.rubric.as_ref();
+    let needs = match rubric {
+        Some(r) => r.needs_evidence.contains(&c.kind),
+        None => matches!(c.kind, CmoKind::Observed | CmoKind::Derived),
+    };
+    if !needs {
+        return Vec::new();
+    }
+    let kind = crate::model::enum_value(&c.kind);
+    let mut problems = Vec::new();
+    if c.evidence.is_empty() {
+        problems.push(
+            at(
+                "kind",
+                format!("CMO `{}` is {kind} but gives no `evidence`", c.id),
+            )
+            .with_help(
+                "add at least one evidence item with its source, or make the CMO `anticipated`",
+            ),
+        );
+    }
+    if c.confidence.is_none() {
+        problems.push(
+            at(
+                "kind",
+                format!("CMO `{}` is {kind} but has no `confidence`", c.id),
+            )
+            .with_help("add `confidence: {level: moderate, rationale: …}`"),
+        );
+    }
+    let warn = rubric.is_some_and(|r| {
+        r.warnings
+            .contains(&crate::config::rubric::Rule::NeedsEvidence)
+    });
+    if warn {
+        for d in &mut problems {
+            d.severity = crate::diagnostics::Severity::Warning;
+        }
+    }
+    problems
+}
+
+/// A refined CMO says what it refines: by `chain.refines`, or by prompting a theory's refinement
+/// (`prompts`).
+fn refines_nothing(c: &Cmo, prompts: &HashSet<&str>, at: &At) -> Option<Diagnostic> {
+    let refines = c.chain.as_ref().is_some_and(|ch| ch.refines.is_some());
+    if c.kind != CmoKind::Refined || refines || prompts.contains(c.id.as_str()) {
+        return None;
+    }
+    let mut d = at(
+        "kind",
+        format!("CMO `{}` is refined but refines nothing", c.id),
+    );
+    d.severity = crate::diagnostics::Severity::Warning;
+    Some(d.with_help(
+        "name the CMO it refines (`chain: {refines: cmo/…}`), or list it in `prompted_by` of the theory refinement it led to",
+    ))
+}
+
+/// Citation keys named as evidence that the bibliography does not have.
+fn unknown_citation_keys(
+    site: &Site,
+    bibliography: &Bibliography,
+    record: &CmoRecord,
+) -> Vec<Diagnostic> {
+    let keys = record.cmo.evidence.iter().filter_map(|e| match &e.source {
+        EvidenceSource::Citation(key) if !bibliography.contains(key) => Some(key),
+        _ => None,
+    });
+    keys.map(|key| {
+        let help = bibliography
+            .suggest(key)
+            .map(|s| format!("did you mean `@{s}`?"))
+            .unwrap_or_else(|| "add the entry to the bibliography named in site.yaml".into());
+        let message = format!("unknown citation key `@{key}`");
+        site.cmo_error(record, &format!("@{key}"), message)
+            .with_help(help)
+    })
+    .collect()
+}
+
 /// The ids of the CMOs named in `prompted_by` of some theory's refinement.
-fn refinement_prompts(site: &Site) -> std::collections::HashSet<&str> {
+fn refinement_prompts(site: &Site) -> HashSet<&str> {
     let theories = site.content.entities(crate::model::Kind::Theory).iter();
     let steps = theories.flat_map(|d| match &d.meta {
         crate::model::Entity::Theory(t) => t.refinements.as_slice(),

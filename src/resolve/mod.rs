@@ -346,6 +346,20 @@ impl Site {
         }
     }
 
+    /// A located error at the CMO `record`'s own `key` (its first line when the key is absent).
+    pub fn cmo_key_error(
+        &self,
+        record: &CmoRecord,
+        key: &str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let within = Some(record.cmo.id.as_str());
+        match record.origin {
+            Origin::Report(r) => self.content.reports[r].error_at_key(key, within, message),
+            Origin::File(f) => self.content.cmos[f].error_at_key(key, within, message),
+        }
+    }
+
     /// A located error at `needle` inside `field` of the CMO `record`.
     pub fn cmo_field_error(
         &self,

@@ -38,30 +38,7 @@ fn editorial_site(extra: &str) -> Site {
 
 /// What extruct and the HTML parser read from a page: JSON-LD, Dublin Core, Highwire.
 fn read_head(page: &Path) -> Value {
-    const CODE: &str = r#"
-import json, sys
-from html.parser import HTMLParser
-import extruct
-html = open(sys.argv[1], encoding="utf-8").read()
-data = extruct.extract(html, base_url="https://example.org/", syntaxes=["json-ld", "dublincore"], uniform=False)
-class Head(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.cite = {}
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "meta" and (a.get("name") or "").startswith("citation_"):
-            self.cite.setdefault(a["name"], []).append(a.get("content") or "")
-head = Head()
-head.feed(html)
-dc = {}
-for block in data["dublincore"]:
-    for e in block.get("elements", []) + block.get("terms", []):
-        dc.setdefault(e["name"], []).append(e["content"])
-print(json.dumps({"json_ld": data["json-ld"], "dc": dc, "cite": head.cite}))
-"#;
-    let text = common::client_python(CODE, &[page.to_str().unwrap()]);
-    serde_json::from_str(&text).unwrap()
+    common::read_heads(&[page]).remove(0)
 }
 
 /// The CSL-JSON item pandoc reads from each of a page's citation files, by extension.

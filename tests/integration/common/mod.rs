@@ -821,3 +821,46 @@ pub fn client_python(code: &str, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("python prints UTF-8")
 }
+
+/// Reads each HTML page in `pages` as indexers do: extruct for JSON-LD and Dublin Core, and
+/// Python's `html.parser` for the Highwire `citation_*` tags (which extruct does not read) and the
+/// number of entries in the page's reference list. One JSON object per page, in order:
+/// `{"json_ld": [..], "dc": {name: [..]}, "cite": {name: [..]}, "refs": N}`.
+pub fn read_heads(pages: &[&Path]) -> Vec<serde_json::Value> {
+    const CODE: &str = r#"
+import json, sys
+from html.parser import HTMLParser
+import extruct
+
+class Head(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.cite, self.refs, self.in_refs = {}, 0, False
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "meta" and (a.get("name") or "").startswith("citation_"):
+            self.cite.setdefault(a["name"], []).append(a.get("content") or "")
+        if tag == "ul" and "references" in (a.get("class") or "").split():
+            self.in_refs = True
+        if tag == "li" and self.in_refs:
+            self.refs += 1
+    def handle_endtag(self, tag):
+        if tag == "ul":
+            self.in_refs = False
+
+out = []
+for path in sys.argv[1:]:
+    html = open(path, encoding="utf-8").read()
+    data = extruct.extract(html, base_url="https://example.org/", syntaxes=["json-ld", "dublincore"], uniform=False)
+    head = Head()
+    head.feed(html)
+    dc = {}
+    for block in data["dublincore"]:
+        for e in block.get("elements", []) + block.get("terms", []):
+            dc.setdefault(e["name"], []).append(e["content"])
+    out.append({"json_ld": data["json-ld"], "dc": dc, "cite": head.cite, "refs": head.refs})
+print(json.dumps(out))
+"#;
+    let args: Vec<&str> = pages.iter().map(|p| p.to_str().unwrap()).collect();
+    serde_json::from_str(&client_python(CODE, &args)).expect("the script prints JSON")
+}
