@@ -475,7 +475,7 @@ fn known_files(site: &Site, specs: &[PageSpec], files: &HashSet<String>) -> FxHa
         .iter()
         .map(|s| spec_path(site, s))
         .chain(files.iter().cloned())
-        .chain(write::extras::FILES.iter().map(|f| f.to_string()))
+        .chain(write::extras::files().map(String::from))
         .chain(write::citations::files(site))
         .chain(write::pdf::files(site))
         .collect()

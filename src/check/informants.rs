@@ -7,14 +7,16 @@
 //! 2. each evidence item's `informant`: it names a study and an informant of it (else an error at
 //!    the value, with a "did you mean"), and a free `role:` beside it says the same (else a
 //!    warning, since the registry's attribution is what is published);
-//! 3. each `attribution: role-only` study: none of its informants' ids is written where realist
-//!    would publish it (the registry's roles, and the evidence, titles and texts of the CMOs that
-//!    belong to the study or name its informants), since the study promised roles only.
+//! 3. the `attribution: role-only` studies: none of their informants' ids is written anywhere in a
+//!    content file (front matter or body, in any case), since the study promised roles only; the
+//!    places an id belongs are left alone: an evidence item's `informant:` value, the registry's
+//!    own `id:`, and YAML comments, which are never published. An id that a study showing ids also
+//!    uses is looked for only in the role-only study's own files.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostics::{suggestion, Diagnostic, Severity};
-use crate::model::{Attribution, Cmo, Entity, Evidence, Kind, Study};
+use crate::model::{Attribution, Entity, Evidence, Kind};
 use crate::resolve::{CmoRecord, InformantLookup, Site};
 
 /// Every problem with informants, over the whole site.
@@ -36,14 +38,7 @@ pub(super) fn check(site: &Site, problems: &mut Vec<Diagnostic>) {
             problems.extend(evidence_problem(site, record, e));
         }
     }
-    for doc in site.content.entities(Kind::Study) {
-        match &doc.meta {
-            Entity::Study(s) if s.attribution == Attribution::RoleOnly => {
-                problems.extend(visible_ids(site, &doc.id, s));
-            }
-            _ => {}
-        }
-    }
+    problems.extend(hidden_ids(site));
 }
 
 /// What is wrong with an evidence item's `informant`, if anything.
@@ -97,104 +92,180 @@ fn evidence_problem(site: &Site, record: &CmoRecord, e: &Evidence) -> Option<Dia
     }
 }
 
-/// Errors for the ids of role-only study `study_id`'s informants written where realist publishes
-/// text: its registry's roles, and the CMOs that belong to it or name its informants.
-fn visible_ids(site: &Site, study_id: &str, study: &Study) -> Vec<Diagnostic> {
-    let ids: Vec<&str> = study.informants.iter().map(|i| i.id.as_str()).collect();
+/// The ids of role-only studies' informants, and which study each belongs to.
+struct HiddenIds<'a> {
+    /// id → role-only studies that have it, for ids no study showing ids also has.
+    everywhere: HashMap<&'a str, Vec<&'a str>>,
+    /// role-only study → all its ids.
+    by_study: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> HiddenIds<'a> {
+    fn of(site: &'a Site) -> Self {
+        let studies = site.content.entities(Kind::Study).iter();
+        let studies: Vec<(&str, &crate::model::Study)> = studies
+            .filter_map(|d| match &d.meta {
+                Entity::Study(s) => Some((d.id.as_str(), s)),
+                _ => None,
+            })
+            .collect();
+        let shown: BTreeSet<&str> = studies
+            .iter()
+            .filter(|(_, s)| s.attribution != Attribution::RoleOnly)
+            .flat_map(|(_, s)| s.informants.iter().map(|i| i.id.as_str()))
+            .collect();
+        let mut hidden = HiddenIds {
+            everywhere: HashMap::new(),
+            by_study: HashMap::new(),
+        };
+        for (id, s) in studies
+            .iter()
+            .filter(|(_, s)| s.attribution == Attribution::RoleOnly)
+        {
+            let ids: Vec<&str> = s.informants.iter().map(|i| i.id.as_str()).collect();
+            for i in ids.iter().filter(|i| !shown.contains(*i)) {
+                hidden.everywhere.entry(*i).or_default().push(*id);
+            }
+            hidden.by_study.insert(*id, ids);
+        }
+        hidden
+    }
+
+    /// The ids hidden in a file of study `study` (if it has one), each with its study.
+    fn in_file(&self, study: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+        let mut ids: Vec<(&str, &str)> = self
+            .everywhere
+            .iter()
+            .flat_map(|(id, studies)| studies.iter().map(move |s| (*id, *s)))
+            .collect();
+        if let Some((s, own)) = study.and_then(|s| self.by_study.get_key_value(s)) {
+            ids.extend(own.iter().map(|id| (*id, *s)));
+        }
+        ids.sort_unstable();
+        ids.dedup_by_key(|(id, _)| *id);
+        ids
+    }
+}
+
+/// Errors for every hidden id written in a content file where it would be published.
+fn hidden_ids(site: &Site) -> Vec<Diagnostic> {
+    let hidden = HiddenIds::of(site);
+    if hidden.by_study.is_empty() {
+        return Vec::new();
+    }
     let mut problems = Vec::new();
-    let doc = site
-        .content
-        .entities(Kind::Study)
-        .iter()
-        .find(|d| d.id == study_id);
-    for i in &study.informants {
-        let texts = [Some(&i.role), i.organisation.as_ref()];
-        for id in texts.into_iter().flatten().filter_map(|t| id_in(t, &ids)) {
-            problems.extend(doc.map(|d| {
-                d.error_in_field(id, "informants", None, hidden_message(study_id, id))
-                    .with_help("describe informants by role only; their ids stay in the registry")
+    for kind in Kind::ALL {
+        for head in site.content.heads(kind) {
+            let ids = hidden.in_file(study_of(site, kind, head.id));
+            if ids.is_empty() {
+                continue;
+            }
+            // A file that cannot be read again was read at load; nothing new to say about it.
+            let Ok(text) = crate::load::read_text(&site.content.root, head.path) else {
+                continue;
+            };
+            problems.extend(ids_written(&text, &ids).into_iter().map(|(line, col, id, study)| {
+                Diagnostic::error(head.path, line, col, hidden_message(study, id)).with_help(
+                    "name the informant with `informant:` only, and describe them by role in the text",
+                )
             }));
         }
     }
-    for record in site.cmos.iter().filter(|r| belongs(site, r, study_id)) {
-        for (field, text, id) in published_texts(&record.cmo)
-            .filter_map(|(field, t)| id_in(t, &ids).map(|id| (field, t, id)))
-        {
-            // Located at the start of the text that holds the id: the id itself may also be
-            // written, rightly, as an `informant:` earlier on the same line.
-            let needle: String = text.chars().take(20).collect();
-            problems.push(
-                site.cmo_field_error(record, field, &needle, hidden_message(study_id, id))
-                    .with_help("name the informant with `informant:` only, and describe them by role in the text"),
-            );
+    problems
+}
+
+/// The study a file belongs to: a report's `study`, a CMO file's report's, a study itself.
+fn study_of<'a>(site: &'a Site, kind: Kind, id: &'a str) -> Option<&'a str> {
+    match kind {
+        Kind::Report => site.report(id).map(|d| d.meta.study.id.as_str()),
+        Kind::Cmo => site.cmo(id).and_then(|r| site.cmo_study(r)),
+        Kind::Study => Some(id),
+        _ => None,
+    }
+}
+
+/// Each of `ids` (with its study) written in `text` as a word of its own, in any case, as (line,
+/// column, id, study), except as an `informant:` value, a registry `id:`, or in a YAML comment.
+fn ids_written<'a>(
+    text: &str,
+    ids: &[(&'a str, &'a str)],
+) -> Vec<(usize, usize, &'a str, &'a str)> {
+    let lower = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    // The front matter runs from a first line `---` to the next; only there do keys and comments
+    // tell a place the id belongs.
+    let mut front_matter = false;
+    for (n, line) in lower.lines().enumerate() {
+        if line.trim_end() == "---" && (n == 0 || front_matter) {
+            front_matter = n == 0;
+            continue;
+        }
+        for &(id, study) in ids {
+            for at in word_positions(line, id) {
+                if !(front_matter && meant_place(&line[..at])) {
+                    found.push((n + 1, line[..at].chars().count() + 1, id, study));
+                }
+            }
         }
     }
-    problems
+    found.sort_unstable();
+    found
+}
+
+/// Whether the text before an id on its line makes it a place the id belongs: the value of
+/// `informant:` (perhaps as `<study>/<id>`, perhaps quoted) or of a registry's `id:`, or a YAML
+/// comment (` #` before it; only front matter lines begin with a key, so a Markdown heading's `#`
+/// at the start of a line does not count).
+fn meant_place(before: &str) -> bool {
+    let key = before
+        .trim_end_matches(|c: char| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/'
+        })
+        .trim_end_matches(['"', '\'', ' ']);
+    key.ends_with("informant:")
+        || key.ends_with("- id:")
+        || key.trim_start() == "id:"
+        || before.contains(" #")
+}
+
+/// The byte offsets at which `id` stands in `text` as a word of its own (not inside a longer id
+/// or word).
+fn word_positions(text: &str, id: &str) -> Vec<usize> {
+    let part_of_id = |c: char| c.is_alphanumeric() || c == '-';
+    text.match_indices(id)
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + id.len()..].chars().next();
+            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
+        })
+        .collect()
 }
 
 fn hidden_message(study_id: &str, id: &str) -> String {
     format!("informant id `{id}` would be published, but study `{study_id}` has `attribution: role-only`")
 }
 
-/// Whether a CMO belongs to the study or names one of its informants as `<study>/<id>`.
-fn belongs(site: &Site, record: &CmoRecord, study_id: &str) -> bool {
-    site.cmo_study(record) == Some(study_id)
-        || record.cmo.evidence.iter().any(|e| {
-            e.informant
-                .as_deref()
-                .is_some_and(|i| crate::model::split_informant(i).0 == Some(study_id))
-        })
-}
-
-/// The texts of a CMO's front matter that its page and the exports publish, with their field.
-fn published_texts(c: &Cmo) -> impl Iterator<Item = (&'static str, &String)> {
-    let evidence = c.evidence.iter().flat_map(|e| {
-        let fields = [
-            ("locator", &e.locator),
-            ("quote", &e.quote),
-            ("role", &e.role),
-        ];
-        fields
-            .into_iter()
-            .filter_map(|(f, t)| t.as_ref().map(|t| (f, t)))
-    });
-    let m = &c.mechanism;
-    let mechanism = [
-        ("text", &m.text),
-        ("resource", &m.resource),
-        ("reasoning", &m.reasoning),
-    ]
-    .into_iter()
-    .filter_map(|(f, t)| t.as_ref().map(|t| (f, t)));
-    std::iter::once(("title", &c.title))
-        .chain(c.context.iter().map(|x| ("context", &x.text)))
-        .chain(mechanism)
-        .chain(c.outcome.iter().map(|o| ("outcome", &o.text)))
-        .chain(evidence)
-}
-
-/// The first of `ids` written in `text` as a word of its own (not inside a longer id or word).
-fn id_in<'a>(text: &str, ids: &[&'a str]) -> Option<&'a str> {
-    let part_of_id = |c: char| c.is_alphanumeric() || c == '-';
-    ids.iter().copied().find(|id| {
-        text.match_indices(id).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + id.len()..].chars().next();
-            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    use super::id_in;
+    use super::{ids_written, word_positions};
 
     #[test]
     fn an_id_is_found_only_as_a_word_of_its_own() {
-        let ids = ["gp-1", "pm"];
-        assert_eq!(id_in("said gp-1, p. 4", &ids), Some("gp-1"));
-        assert_eq!(id_in("(gp-12)", &ids), None);
-        assert_eq!(id_in("2 pm meeting", &ids), Some("pm"));
-        assert_eq!(id_in("pmr", &ids), None);
+        assert_eq!(word_positions("said gp-1, p. 4", "gp-1"), [5]);
+        assert!(word_positions("(gp-12)", "gp-1").is_empty());
+        assert_eq!(word_positions("2 pm meeting", "pm"), [2]);
+        assert!(word_positions("pmr", "pm").is_empty());
+    }
+
+    #[test]
+    fn an_id_is_found_in_any_case_but_not_where_it_belongs() {
+        let ids = [("gp-1", "s")];
+        let text = "---\n  - id: gp-1\n    informant: s/gp-1\n    quote: \"GP-1 said\"\n# gp-1 here is a heading\ntext # gp-1\n{kind: interview, informant: \"gp-1\"}\n---\nbody # gp-1, informant: gp-1\n";
+        let found: Vec<(usize, usize)> = ids_written(text, &ids)
+            .into_iter()
+            .map(|(l, c, _, _)| (l, c))
+            .collect();
+        assert_eq!(found, [(4, 13), (5, 3), (9, 8), (9, 25)]);
     }
 }

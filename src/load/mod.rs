@@ -616,7 +616,7 @@ impl ParseAs for Parser<'_> {
 }
 
 /// Reads a file as UTF-8 text with BOM and CRLF removed; invalid UTF-8 is located.
-fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
+pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
     let bytes = paths::read(root, rel)?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(frontmatter::normalise_text(&text).into_owned()),

@@ -177,6 +177,20 @@ const STUDY_LINK: FieldLink = FieldLink {
     relation: Relation::Study,
 };
 
+/// `tracer:`, on reports and CMOs.
+const TRACER_LINK: FieldLink = FieldLink {
+    field: "tracer",
+    to: &[Kind::Tracer],
+    relation: Relation::Tracer,
+};
+
+/// `areas:`, on reports and CMOs.
+const AREAS_LINK: FieldLink = FieldLink {
+    field: "areas",
+    to: &[Kind::Area],
+    relation: Relation::Area,
+};
+
 /// A page the site's editors wrote names the published work it summarises.
 const EDITORIAL_LINK: FieldLink = FieldLink {
     field: "editorial",
@@ -221,16 +235,8 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
         list: ListPage::Always("Every published report, newest first."),
         links: &[
             STUDY_LINK,
-            FieldLink {
-                field: "tracer",
-                to: &[Kind::Tracer],
-                relation: Relation::Tracer,
-            },
-            FieldLink {
-                field: "areas",
-                to: &[Kind::Area],
-                relation: Relation::Area,
-            },
+            TRACER_LINK,
+            AREAS_LINK,
             FieldLink {
                 field: "programme_theories",
                 to: &[Kind::Theory],
@@ -333,16 +339,8 @@ pub const KINDS: [KindInfo; Kind::COUNT] = [
                 to: &[Kind::Theory],
                 relation: Relation::Theory,
             },
-            FieldLink {
-                field: "tracer",
-                to: &[Kind::Tracer],
-                relation: Relation::Tracer,
-            },
-            FieldLink {
-                field: "areas",
-                to: &[Kind::Area],
-                relation: Relation::Area,
-            },
+            TRACER_LINK,
+            AREAS_LINK,
             FieldLink {
                 field: "chain.feeds_context_of",
                 to: &[Kind::Cmo],

@@ -100,9 +100,52 @@ fn a_role_only_study_may_not_write_an_id_where_it_would_be_published() {
     let text = site.source("content/reports/r1.md");
     run.assert_error_help(
         "informant id `ccg-manager-3` would be published, but study `s` has `attribution: role-only`",
-        &loc("content/reports/r1.md", &text, "p. 4, ccg-manager-3"),
+        &loc_after("content/reports/r1.md", &text, "p. 4, ", "ccg-manager-3"),
         "name the informant with `informant:` only",
     );
+}
+
+/// Every place an id would be published is checked, in any case: a rationale, a status note,
+/// the report's body, and a theory's text; the `informant:` value is not.
+#[test]
+fn a_role_only_id_is_refused_in_any_field_and_any_case() {
+    let site = site(
+        &study("attribution: role-only\n"),
+        ", informant: ccg-manager-3",
+    );
+    site.edit(
+        "content/reports/r1.md",
+        "status: supported",
+        "status: supported\n    status_note: \"CCG-Manager-3 disagreed\"",
+    );
+    let report = site.source("content/reports/r1.md");
+    let body = format!("{report}\nAs ccg-manager-3 put it, nothing changed.\n");
+    site.write("content/reports/r1.md", &body);
+    site.write(
+        "content/theories/pt.md",
+        &format!("{THEORY}A theory quoting Ccg-manager-3.\n"),
+    );
+    let run = site.check(&[]);
+    let text = site.source("content/reports/r1.md");
+    let message =
+        "informant id `ccg-manager-3` would be published, but study `s` has `attribution: role-only`";
+    let at: Vec<String> = run
+        .errors()
+        .into_iter()
+        .filter(|d| d.message == message)
+        .map(|d| d.location)
+        .collect();
+    let theory_text = site.source("content/theories/pt.md");
+    let theory = loc("content/theories/pt.md", &theory_text, "Ccg-manager-3");
+    let expected = [
+        loc("content/reports/r1.md", &text, "CCG-Manager-3 disagreed"),
+        loc("content/reports/r1.md", &text, "ccg-manager-3 put it"),
+        theory,
+    ];
+    for e in &expected {
+        assert!(at.contains(e), "{e} not in {at:?}");
+    }
+    assert_eq!(at.len(), expected.len(), "{at:?}");
 }
 
 #[test]
