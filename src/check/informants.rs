@@ -69,6 +69,8 @@ fn evidence_problem(site: &Site, record: &CmoRecord, e: &Evidence) -> Option<Dia
             ))
             .with_help("write it as `<study>/<id>`, for example `hsca12/ccg-manager-3`"),
         ),
+        // A study whose file failed to load was reported already: its informants are unknown.
+        InformantLookup::UnknownStudy(study) if failed_to_load(site, study) => None,
         InformantLookup::UnknownStudy(study) => {
             let studies = site.ids_of(Kind::Study);
             let help = suggestion(study, studies)
@@ -90,6 +92,11 @@ fn evidence_problem(site: &Site, record: &CmoRecord, e: &Evidence) -> Option<Dia
             )
         }
     }
+}
+
+/// Whether study `id`'s file exists but failed to load.
+fn failed_to_load(site: &Site, id: &str) -> bool {
+    (site.content.failed.iter()).any(|(kind, failed)| *kind == Kind::Study && failed == id)
 }
 
 /// The ids of role-only studies' informants, and which study each belongs to.

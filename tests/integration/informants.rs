@@ -148,6 +148,23 @@ fn a_role_only_id_is_refused_in_any_field_and_any_case() {
     assert_eq!(at.len(), expected.len(), "{at:?}");
 }
 
+/// A study file that fails to load is the one error: the evidence naming its informants is not
+/// blamed for a missing study.
+#[test]
+fn a_study_that_fails_to_load_is_the_only_error_about_its_informants() {
+    let site = site(
+        &study("attribution: role_only\n"),
+        ", informant: s/ccg-manager-3",
+    );
+    let run = site.check(&[]);
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].location.starts_with("content/studies/s.md"),
+        "{errors:?}"
+    );
+}
+
 #[test]
 fn a_dangling_informant_is_a_located_error_with_a_suggestion() {
     let site = site(&study(""), ", informant: ccg-manager-4");
