@@ -31,7 +31,7 @@ mod highwire;
 mod linked_data;
 mod provenance;
 
-pub use highwire::{cmo_head_meta, head_meta, Defining};
+pub use highwire::{cited_authors, cmo_head_meta, head_meta, Defining};
 pub use linked_data::{cmo_json_ld, json_ld, script_safe};
 pub use provenance::BasedOn;
 

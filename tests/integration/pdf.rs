@@ -231,6 +231,14 @@ fn a_heading_level_skipped_or_text_the_fonts_lack_is_a_warning_not_a_failure() {
     );
     let pdf = site.out().join("reports/r1/r1.pdf");
     assert_eq!(field(&info(&pdf), "Tagged"), "yes");
+    // Text the fonts lack is located where it is written, with what to do.
+    let site = pdf_site("pdf: true\n", "## Findings {#findings}\n\nA name: 张伟.\n");
+    let run = site.build(&[]);
+    run.assert_ok();
+    let source = site.source("content/reports/r1.md");
+    let line = source.lines().position(|l| l.contains("张伟")).unwrap() + 1;
+    assert!(run.stderr.contains(&format!("r1.md:{line}:9")), "{run:?}");
+    assert!(run.stderr.contains("Latin transcription"), "{run:?}");
 }
 
 /// A PNG whose header claims `width` × `height` pixels: all a decoder reads before it allocates.
@@ -330,5 +338,168 @@ fn lists_and_quotations_nested_thousands_deep_are_set_at_a_fixed_depth() {
     let text = text(&site.out().join("reports/r1/r1.pdf"));
     for needle in ["deep", "quoted25", "level0", "level29"] {
         assert!(text.contains(needle), "no {needle} in\n{text}");
+    }
+}
+
+/// The entries of the XMP property `name` (`dc:creator`) of `pdf`, as `pdfinfo -meta` reads them.
+fn xmp_entries(pdf: &Path, name: &str) -> Vec<String> {
+    let meta = poppler("pdfinfo", &["-meta", pdf.to_str().unwrap()]);
+    let open = format!("<{name}>");
+    let Some(start) = meta.find(&open) else {
+        return Vec::new();
+    };
+    let end = start + meta[start..].find(&format!("</{name}>")).unwrap();
+    let items = meta[start..end].split("<rdf:li").skip(1);
+    items
+        .map(|li| {
+            let text = &li[li.find('>').unwrap() + 1..li.find("</rdf:li>").unwrap()];
+            text.replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// The contents of the page's `<meta name="NAME">` tags, in order.
+fn meta_tags(page: &str, name: &str) -> Vec<String> {
+    let open = format!("<meta name=\"{name}\" content=\"");
+    let tags = page.split(&open).skip(1);
+    tags.map(|t| t[..t.find('"').unwrap()].replace("&amp;", "&"))
+        .collect()
+}
+
+#[test]
+fn the_pdf_metadata_names_each_author_as_the_pages_dublin_core_does() {
+    let site = pdf_site("pdf: true\n", BODY);
+    site.edit(
+        "content/reports/r1.md",
+        "authors: [{name: A}]\n",
+        "authors: [{name: Jane Smith}, {name: 'Department of Health, England', group: true}, \
+{name: R&D Team, group: true}]\nmore_authors: true\n",
+    );
+    site.build_ok(&[]);
+    let pdf = site.out().join("reports/r1/r1.pdf");
+    let creators = xmp_entries(&pdf, "dc:creator");
+    let page = site.page("reports/r1/index.html");
+    assert_eq!(creators, meta_tags(&page, "DC.creator"), "{page}");
+    assert_eq!(
+        creators,
+        ["Smith, Jane", "Department of Health, England", "R&D Team"]
+    );
+    // The byline still names them as written, with "et al." that no metadata names.
+    let text = text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Jane Smith, Department of Health, England, R&D Team et al."),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_pdf_language_is_the_whole_language_tag_of_the_site() {
+    for tag in ["en-GB", "es-419", "sr-Latn-RS"] {
+        let site = pdf_site(&format!("pdf: true\nlanguage: {tag}\n"), BODY);
+        site.build_ok(&[]);
+        let pdf = site.out().join("reports/r1/r1.pdf");
+        assert_eq!(xmp_entries(&pdf, "dc:language"), [tag]);
+        // The catalog is not compressed; the last one written is the one readers take.
+        let bytes = std::fs::read(&pdf).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let catalog = &text[text.rfind("/Type/Catalog").expect("a catalog")..];
+        let lang = &catalog[catalog.find("/Lang(").expect("a /Lang") + 6..];
+        assert_eq!(&lang[..lang.find(')').unwrap()], tag);
+        assert_eq!(field(&info(&pdf), "Tagged"), "yes");
+    }
+}
+
+#[test]
+fn thousands_of_authors_make_a_short_byline_quickly() {
+    let authors: String = (0..20_000)
+        .map(|i| format!("  - {{name: Given{i} Family{i}, affiliation: University number {i}}}\n"))
+        .collect();
+    let site = pdf_site("pdf: true\n", BODY);
+    site.edit(
+        "content/reports/r1.md",
+        "authors: [{name: A}]\n",
+        &format!("authors:\n{authors}"),
+    );
+    let start = std::time::Instant::now();
+    site.build_ok(&[]);
+    let took = start.elapsed();
+    // Typst compared every pair of affiliations: most of a minute for 30,000 authors.
+    assert!(took.as_secs() < 20, "took {took:?}");
+    let pdf = site.out().join("reports/r1/r1.pdf");
+    let pages: usize = field(&info(&pdf), "Pages").parse().unwrap();
+    assert!(pages <= 3, "{pages} pages");
+    let text = text(&pdf).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Given99 Family99 and 19,900 others"),
+        "{text}"
+    );
+    assert!(!text.contains("University number 100;"), "{text}");
+    assert_eq!(xmp_entries(&pdf, "dc:creator").len(), 20_000);
+}
+
+#[test]
+fn a_wide_table_stays_inside_the_margins_and_its_cells() {
+    let cols = 14;
+    let row = |f: &dyn Fn(usize) -> String| {
+        let cells: Vec<String> = (0..cols).map(f).collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let long = "averyveryverylongunbrokenidentifierthatnospacebreaks";
+    let table = format!(
+        "{}|{}\n{}",
+        row(&|c| format!("Column heading {c}")),
+        "---|".repeat(cols),
+        row(&|c| if c == 3 {
+            long.to_string()
+        } else {
+            format!("cell {c} text")
+        })
+    );
+    let site = pdf_site(
+        "pdf: true\n",
+        &format!("## Findings {{#findings}}\n\n{table}\n"),
+    );
+    site.build_ok(&[]);
+    let pdf = site.out().join("reports/r1/r1.pdf");
+    let bbox = poppler("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    // A4 with margins of 2.5 cm: the text lies between x = 70.9 and 524.4 points.
+    let (left, right) = (70.0, 525.5);
+    let column = (right - left) / cols as f64;
+    let number = |w: &str, key: &str| -> f64 {
+        let at = w.find(&format!("{key}=\"")).unwrap() + key.len() + 2;
+        w[at..at + w[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let words: Vec<(f64, f64, f64, f64, &str)> = bbox
+        .split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = &w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()];
+            let n = |k| number(w, k);
+            (n("xMin"), n("yMin"), n("xMax"), n("yMax"), text)
+        })
+        .collect();
+    for &(x0, _, x1, _, t) in &words {
+        assert!(
+            x0 >= left && x1 <= right,
+            "{t:?} at {x0}–{x1} runs over the margin"
+        );
+    }
+    // The long word is broken into pieces, none wider than a column.
+    let pieces: Vec<_> = (words.iter())
+        .filter(|w| w.4.len() > 3 && long.contains(w.4))
+        .collect();
+    assert!(pieces.len() > 1, "the long word is not broken: {bbox}");
+    for &&(x0, _, x1, _, t) in &pieces {
+        assert!(
+            x1 - x0 < column,
+            "{t:?} is wider than a column ({column} pt)"
+        );
+    }
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            let apart =
+                a.2 <= b.0 + 0.5 || b.2 <= a.0 + 0.5 || a.3 <= b.1 + 0.5 || b.3 <= a.1 + 0.5;
+            assert!(apart, "{:?} overlaps {:?}", a.4, b.4);
+        }
     }
 }

@@ -163,7 +163,7 @@ fn dublin_core(t: &mut Tags, title: &str, m: Option<&Report>, config: &SiteConfi
 
 /// The authors as citations name them: "Family, Given", or a group's name as written. Anonymous
 /// work has none, and "et al." is never a name.
-pub(super) fn cited_authors(m: &Report) -> Vec<String> {
+pub fn cited_authors(m: &Report) -> Vec<String> {
     if m.authors_not_named {
         return Vec::new();
     }

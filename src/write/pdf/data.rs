@@ -24,7 +24,16 @@ use crate::resolve::Site;
 #[derive(Serialize, Default)]
 pub struct ReportData {
     pub title: String,
+    /// The byline's authors: the first [`BYLINE_AUTHORS`].
     pub authors: Vec<AuthorData>,
+    /// "and 1,234 others" after them, when there are more.
+    pub others: Option<String>,
+    /// Every author's name, for the document's metadata.
+    pub author_names: Vec<String>,
+    /// The byline's authors' affiliations, each once in the order first met, split at `;` as
+    /// the page splits them (counted here: Typst's `dedup` compares every pair, which took
+    /// most of a minute for thousands of authors).
+    pub affiliations: Vec<String>,
     /// Whether the byline ends "et al." (`more_authors`).
     pub more_authors: bool,
     /// Whether the work names no authors on purpose (`authors_not_named`).
@@ -56,7 +65,7 @@ pub struct ReportData {
     pub region: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct AuthorData {
     pub name: String,
     pub affiliation: Option<String>,
@@ -143,16 +152,19 @@ pub fn report_data(site: &Site, bibliography: &Bibliography, index: usize, body:
     let (lang, region) = language(&site.config.language);
     let mut walk = Walk::new(site, doc, bibliography, &url);
     let (body, references) = walk.body(body);
+    let byline = &m.authors[..m.authors.len().min(BYLINE_AUTHORS)];
     let data = ReportData {
         title: m.title.clone(),
-        authors: m
-            .authors
+        authors: byline
             .iter()
             .map(|a| AuthorData {
                 name: a.name.clone(),
                 affiliation: a.affiliation.clone(),
             })
             .collect(),
+        others: others(m.authors.len() - byline.len(), m.more_authors),
+        author_names: m.authors.iter().map(|a| a.name.clone()).collect(),
+        affiliations: affiliations(byline),
         more_authors: m.more_authors,
         authors_not_named: m.authors_not_named,
         editorial: crate::render::meta::BasedOn::of(site, m.editorial.as_ref())
@@ -181,6 +193,36 @@ pub fn report_data(site: &Site, bibliography: &Bibliography, index: usize, body:
         images: walk.images,
         left_out: walk.left_out,
     }
+}
+
+/// How many authors the PDF's byline names. A consortium's paper may list thousands, which
+/// Typst would set as pages of names before the title's text; the metadata names them all.
+pub const BYLINE_AUTHORS: usize = 100;
+
+/// "and 1,234 others" for `n` authors left out of the byline ("more than" when the work lists
+/// only its first authors); none when none are.
+fn others(n: usize, more_authors: bool) -> Option<String> {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let more = if more_authors { "more than " } else { "" };
+    (n > 0).then(|| format!("and {more}{grouped} others"))
+}
+
+/// The distinct affiliations of `authors`, in the order first met.
+fn affiliations(authors: &[crate::model::Author]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let all = authors.iter().filter_map(|a| a.affiliation.as_deref());
+    all.flat_map(|a| a.split(';'))
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && seen.insert(*a))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Why the image `bytes` (of extension `kind`) cannot go into a PDF, if it cannot: a raster
@@ -676,5 +718,24 @@ fn fill_runs(runs: &mut [Run], inline: &[String]) {
             let text = n.parse::<usize>().ok().and_then(|i| inline.get(i));
             run.text = text.cloned().unwrap_or_default();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_authors_left_out_of_the_byline_are_counted_in_groups_of_three_digits() {
+        assert_eq!(others(0, false), None);
+        assert_eq!(others(7, false).as_deref(), Some("and 7 others"));
+        assert_eq!(
+            others(29_900, true).as_deref(),
+            Some("and more than 29,900 others")
+        );
+        assert_eq!(
+            others(1_234_567, false).as_deref(),
+            Some("and 1,234,567 others")
+        );
     }
 }

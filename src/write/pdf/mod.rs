@@ -7,10 +7,13 @@
 //!    can run, read a file or change the layout;
 //! 3. compile the theme's `pdf/report.typ` in a world that serves only that template, the JSON
 //!    as `/data.json`, the figures' images and the embedded fonts ([`world`]);
-//! 4. export a tagged PDF conforming to PDF/UA-1 and write it beside the report's page;
+//! 4. export a tagged PDF conforming to PDF/UA-1, set its metadata's authors and language to
+//!    the page's ([`amend`]: one entry per author, the whole language tag), and write it beside
+//!    the report's page;
 //! 5. compile the reports in parallel (rayon), and report a report that fails as a problem of
 //!    its file, so every other PDF is still written and every problem is reported.
 
+pub mod amend;
 pub mod data;
 pub mod world;
 
@@ -123,8 +126,11 @@ fn report_pdf(
     })?;
     // PDF/UA-1 refuses what a report may well hold (text the bundled fonts cannot show, such as
     // Chinese; a heading level skipped): the report still gets a tagged PDF, and a warning.
+    // The page's Dublin Core authors and language, which the PDF's metadata repeats.
+    let creators = crate::render::meta::cited_authors(&doc.meta);
+    let amend = |pdf| amend::amend(pdf, &creators, &site.config.language);
     let why = match typst_pdf::pdf(&document, &options(&doc.id, true)) {
-        Ok(pdf) => return Ok((pdf, warnings)),
+        Ok(pdf) => return Ok((amend(pdf), warnings)),
         Err(errors) => messages(&errors),
     };
     let pdf = typst_pdf::pdf(&document, &options(&doc.id, false)).map_err(|errors| {
@@ -136,15 +142,18 @@ fn report_pdf(
             Vec::new(),
         )
     })?;
+    let (line, column) = missing_text(&why)
+        .and_then(|t| locate(site, &doc.path, &t))
+        .unwrap_or((doc.yaml_line.max(1), 1));
     let warning = Diagnostic::warning(
         &doc.path,
-        doc.yaml_line.max(1),
-        1,
+        line,
+        column,
         format!("the PDF of this report is tagged but does not conform to PDF/UA-1: {why}"),
     )
-    .with_help("text the PDF's fonts lack is shown as boxes; a skipped heading level breaks the outline. Fix the text, or leave `pdf` off");
+    .with_help("the PDF's fonts cover Latin, Greek and Cyrillic text: text in other scripts (Chinese, Japanese, Arabic) shows as boxes, and a skipped heading level breaks the outline. Write such text in a Latin transcription, or leave `pdf` off; the web page shows it as written");
     warnings.push(warning);
-    Ok((pdf, warnings))
+    Ok((amend(pdf), warnings))
 }
 
 /// The warning for a figure whose image the PDF leaves out, located at the image's address in
@@ -171,6 +180,26 @@ fn left_out_warning(
         format!("the PDF of this report shows this figure's description instead of its image: the image {why}"),
     )
     .with_help("make the image smaller (for example under 7,000 × 7,000 pixels); the web page still shows it")
+}
+
+/// The first text Typst says no font can show, from its message "the text `"报"` could not
+/// be displayed with font …".
+fn missing_text(why: &str) -> Option<String> {
+    let start = why.find("the text `\"")? + "the text `\"".len();
+    let end = start + why[start..].find("\"`")?;
+    Some(why[start..end].to_string()).filter(|t| !t.is_empty())
+}
+
+/// The line and column where `text` first occurs in the report's file, to point at it.
+fn locate(site: &Site, path: &std::path::Path, text: &str) -> Option<(usize, usize)> {
+    let bytes = crate::paths::read(&site.content.root, path).ok()?;
+    let source = String::from_utf8(bytes).ok()?;
+    let before = &source[..source.find(text)?];
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    Some((
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    ))
 }
 
 /// Typst's problems, each once (a missing glyph is reported for every character).
