@@ -35,7 +35,8 @@ pub fn check(site: &Site, bibliography: &Bibliography, problems: &mut Vec<Diagno
             continue;
         };
         if let Some(source) = site.source(&e.summarises.id) {
-            problems.extend(editorial_problems(doc, &e.summarises.id, source));
+            let editors = site.config.editors();
+            problems.extend(editorial_problems(doc, &e.summarises.id, source, &editors));
         }
         problems.extend(borrowed_doi(doc, &e.summarises.id, &dois));
     }
@@ -137,7 +138,14 @@ fn borrowed_doi(
 }
 
 /// What an editorial report borrows from the work it summarises that is not its own.
-fn editorial_problems(doc: &Document<Report>, id: &str, source: &Source) -> Vec<Diagnostic> {
+/// `editors` is the group the resolver credits a page that lists no authors to: site.yaml's
+/// `editors:`, whose own check is [`editors_problems`], at its value.
+fn editorial_problems(
+    doc: &Document<Report>,
+    id: &str,
+    source: &Source,
+    editors: &str,
+) -> Vec<Diagnostic> {
     let m = &doc.meta;
     let mut found = Vec::new();
     if m.authors_not_named {
@@ -148,10 +156,11 @@ fn editorial_problems(doc: &Document<Report>, id: &str, source: &Source) -> Vec<
             .with_help("remove `authors_not_named`: the byline says \"Summary by the editors\", and citations name the editors (site.yaml's `editors:`); `authors_not_named` is for a published work that names no authors"),
         );
     }
+    let credited = |a: &Author| a.group && a.name == editors;
     for a in m
         .authors
         .iter()
-        .filter(|a| source.authors.iter().any(|s| same_person(a, s)))
+        .filter(|a| !credited(a) && source.authors.iter().any(|s| same_person(a, s)))
     {
         let (line, column) = doc.locator().locate(&a.name, None);
         found.push(

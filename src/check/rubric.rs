@@ -396,7 +396,9 @@ fn value_start(text: &str, at: usize) -> usize {
         return at;
     };
     let after = &text[at + colon + 1..];
-    let value = after.trim_start_matches([' ', '\t', '"', '\'']);
+    let value = after.trim_start_matches([' ', '\t']);
+    // Past one opening quote only: an empty `""` is located at its closing quote, on its line.
+    let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
     text.len() - value.len()
 }
 

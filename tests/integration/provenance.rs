@@ -375,12 +375,14 @@ fn blank_editors_and_an_editorial_page_without_authors_are_refused() {
         );
         let run = site.check(&[]);
         let yaml = site.source("site.yaml");
-        // At the value: inside its quotes.
-        run.assert_error_help(
-            "`editors` is empty",
-            &common::loc_after("site.yaml", &yaml, "editors: \"", "\""),
-            "or remove `editors:`",
+        // At the value, inside its quotes.
+        let quote = common::loc("site.yaml", &yaml, blank);
+        let d = run.error("`editors` is empty");
+        assert!(
+            d.location.starts_with("site.yaml:2:") && d.location > quote,
+            "{d:?} {quote}"
         );
+        assert!(d.help.unwrap_or_default().contains("or remove `editors:`"));
         // The build publishes nothing with an empty author.
         let run = site.build(&[]);
         run.assert_site_errors();

@@ -280,7 +280,11 @@ fn a_blank_status_note_explains_nothing() {
         let text = site.source("content/cmos/c2.md");
         run.assert_error_help(
             "CMO `c2`: `status_note` is empty",
-            &loc_after("content/cmos/c2.md", &text, "status_note: ", blank),
+            // Inside the quotes, just past the opening one.
+            &{
+                let (line, column) = pos(&text, "status_note: ");
+                format!("content/cmos/c2.md:{line}:{}", column + "status_note: \"".len())
+            },
             "or remove `status_note:`",
         );
         // And it exempts the CMO from no rule.
