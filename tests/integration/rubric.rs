@@ -283,7 +283,10 @@ fn a_blank_status_note_explains_nothing() {
             // Inside the quotes, just past the opening one.
             &{
                 let (line, column) = pos(&text, "status_note: ");
-                format!("content/cmos/c2.md:{line}:{}", column + "status_note: \"".len())
+                format!(
+                    "content/cmos/c2.md:{line}:{}",
+                    column + "status_note: \"".len()
+                )
             },
             "or remove `status_note:`",
         );
