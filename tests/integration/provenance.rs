@@ -13,10 +13,10 @@
 //!    editorial page that names no authors; a blank locator; every way of writing line numbers;
 //!    evidence from a bibliography entry (a published work) with no locator, and from a report's
 //!    section (on the site) needing none;
-//! 3a. an editorial free page carries the same Dublin Core and JSON-LD as an editorial report;
-//! 3b. a year too long for any number is reported in plain words;
 //! 4. the example site: no page shows an extraction reference, and every CMO gives at least one
-//!    evidence item with a source and a locator.
+//!    evidence item with a source and a locator;
+//! 5. an editorial free page carries the same Dublin Core and JSON-LD as an editorial report;
+//! 6. a year too long for any number is reported in plain words.
 
 use std::path::Path;
 use std::process::Command;
