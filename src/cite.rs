@@ -248,6 +248,13 @@ impl Bibliography {
         self.library.len()
     }
 
+    /// The DOI of each entry that gives one, with the entry's key.
+    pub fn dois(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.library
+            .iter()
+            .filter_map(|e| e.doi().map(|d| (e.key(), d)))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.library.is_empty()
     }

@@ -76,7 +76,9 @@ pub struct SiteConfig {
     #[serde(default)]
     pub pdf: bool,
     /// The team's rubric for labelling CMOs (`rubric::Rubric`), enforced by `realist check`; a
-    /// site without one is not checked against one.
+    /// site without one is not checked against one; `rubric:` with nothing under it is the
+    /// defaults, as `rubric: {}` is.
+    #[serde(default, deserialize_with = "rubric::stated")]
     pub rubric: Option<rubric::Rubric>,
 }
 
@@ -158,6 +160,9 @@ impl SiteConfig {
         if let Some(problem) = self.check_language(locator) {
             problems.push(problem);
         }
+        if let Some(problem) = self.check_editors(locator) {
+            problems.push(problem);
+        }
         links::locate(&mut self.menu, locator);
         links::locate(&mut self.highlights, locator);
         problems.extend(links::empty_words(&self.menu));
@@ -237,6 +242,24 @@ impl SiteConfig {
             .with_help(
                 "write one address such as `accessibility@example.ac.uk`: every page's footer links to it with `mailto:`",
             ),
+        )
+    }
+
+    /// `editors` names who every editorial page is credited to, as the author in BibTeX, RIS,
+    /// CSL-JSON, the PDF and the page's metadata: a blank name would leave them with an empty
+    /// author (`author = {{}}`), so it is refused rather than published.
+    fn check_editors(&self, locator: &yaml::Locator) -> Option<Diagnostic> {
+        let editors = self.editors.as_deref()?;
+        if !editors.trim().is_empty() {
+            return None;
+        }
+        let (line, col) = locator.value_of_key("editors").unwrap_or((1, 1));
+        Some(
+            Diagnostic::error(Path::new("site.yaml"), line, col, "`editors` is empty")
+                .with_help(format!(
+                    "write who the site's summaries are credited to, such as `editors: The editors of {}`, or remove `editors:` to credit them so",
+                    self.title
+                )),
         )
     }
 

@@ -549,7 +549,32 @@ fn declared_links(site: &Site) -> crate::check::links::Declared {
     let mut out = crate::check::links::Declared::default();
     add(&site.config.menu, &mut out);
     add(&site.config.highlights, &mut out);
+    prompts(site, &mut out);
     out
+}
+
+/// The anchored `prompted_by` references of theories' refinements, declared like site.yaml's
+/// links: the theory page's template writes the link, but the anchor is the theory file's, so a
+/// missing one is reported there, at the reference.
+fn prompts(site: &Site, out: &mut crate::check::links::Declared) {
+    for doc in site.content.entities(crate::model::Kind::Theory) {
+        let crate::model::Entity::Theory(t) = &doc.meta else {
+            continue;
+        };
+        for r in t.refinements.iter().flat_map(|step| &step.prompted_by) {
+            let Some(anchor) = &r.anchor else { continue };
+            let file = crate::url::page_file(&Site::url(r.kind, &r.id));
+            let message = format!(
+                "`prompted_by` names the anchor `#{anchor}` of `{}/{}`, but `{file}` has no element with that id",
+                r.kind.name(),
+                r.id
+            );
+            let d = doc
+                .error_in_field(&r.to_string(), "prompted_by", None, message)
+                .with_help("name a heading's id (`## Findings {#findings}` has the id `findings`), or leave out the `#…`");
+            out.entry((file, anchor.clone())).or_insert(d);
+        }
+    }
 }
 
 /// Copies the static files, then writes the stylesheet of site.yaml's branding colours beside

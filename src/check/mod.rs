@@ -13,9 +13,11 @@
 //!    prompting a theory's refinement);
 //! 3. the informants ([`informants`]): registries without repeated ids, evidence naming an
 //!    informant that exists, and no informant id visible in a `role-only` study;
-//! 4. provenance ([`provenance`]): an editorial page never claims the summarised work's DOI or
-//!    authors, and evidence from a source publication says where in it a reader looks;
+//! 4. provenance ([`provenance`]): an editorial page never claims a published work's DOI or the
+//!    summarised work's authors (nor do site.yaml's `editors:`), and evidence from a published
+//!    work says where in it a reader looks;
 //! 5. the glossary's consistency (a term defined twice, a `see_also` that names no term);
+//!    theories' refinements oldest first and patterns' instances named once ([`sequences`]);
 //! 6. the team's rubric, if `site.yaml` states one ([`rubric`]).
 //!
 //! The output's links are checked later, once pages are rendered ([`links`]).
@@ -24,6 +26,7 @@ mod informants;
 pub mod links;
 mod provenance;
 pub mod rubric;
+mod sequences;
 
 use std::collections::HashSet;
 
@@ -53,8 +56,9 @@ pub fn check(site: &Site, bibliography: &Bibliography) -> Vec<Diagnostic> {
     }
     check_cmos(site, bibliography, &mut problems);
     informants::check(site, &mut problems);
-    provenance::check(site, &mut problems);
+    provenance::check(site, bibliography, &mut problems);
     check_glossary(site, &mut problems);
+    sequences::check(site, &mut problems);
     problems.extend(rubric::check(site));
     problems.extend(crate::config::links::check_targets(&config.menu, |r| {
         site.ref_problem(r, &crate::model::Kind::REFERABLE, "menu")

@@ -3,7 +3,8 @@
 //! [`check`] does this:
 //!
 //! 1. for every CMO, whatever the rubric: a mechanism marked `split: editorial` must give the
-//!    resource and reasoning it says the editors split;
+//!    resource and reasoning it says the editors split, and a `status_note:` must say something
+//!    (a blank one explains nothing, so it exempts the CMO from no rule);
 //! 2. without a `rubric:` block, stop there;
 //! 3. otherwise, for each CMO, apply each rule of the rubric:
 //!    - `confidence`: its confidence level has the areas, supporting evidence items and kinds
@@ -37,6 +38,18 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
                 "CMO `{}` marks how its mechanism was split (`split:`) but gives no `resource` and `reasoning`",
                 record.cmo.id
             )).with_help("give both `resource:` and `reasoning:`, or remove `split:`"));
+        }
+        if record
+            .cmo
+            .status_note
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            let place = Place::of(site, record);
+            found.push(place.error_at("status_note", None, format!(
+                "CMO `{}`: `status_note` is empty",
+                record.cmo.id
+            )).with_help("say why the CMO's status differs from its theories' (`status_note: \"Refuted nationally, but contested in Area 2\"`), or remove `status_note:`"));
         }
     }
     let Some(rubric) = &site.config.rubric else {
@@ -236,7 +249,11 @@ fn observed(
 
 /// `theory_verdicts`: the CMO's status agrees with each of its theories' status.
 fn verdicts(rubric: &Rubric, facts: &Facts, c: &Cmo) -> Vec<Breach> {
-    if !rubric.verdict_kinds.contains(&c.kind) || c.status_note.is_some() {
+    let explained = c
+        .status_note
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty());
+    if !rubric.verdict_kinds.contains(&c.kind) || explained {
         return Vec::new();
     }
     let status = enum_value(&c.status);
@@ -379,7 +396,9 @@ fn value_start(text: &str, at: usize) -> usize {
         return at;
     };
     let after = &text[at + colon + 1..];
-    let value = after.trim_start_matches([' ', '\t', '"', '\'']);
+    let value = after.trim_start_matches([' ', '\t']);
+    // Past one opening quote only: an empty `""` is located at its closing quote, on its line.
+    let value = value.strip_prefix(['"', '\'']).unwrap_or(value);
     text.len() - value.len()
 }
 

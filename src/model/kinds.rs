@@ -140,6 +140,27 @@ pub struct FieldLink {
     pub relation: Relation,
 }
 
+impl FieldLink {
+    /// Whether a reference in this field may name a place in its page (`report/x#findings`):
+    /// only where the page links to that place (evidence, what prompted a refinement). Elsewhere
+    /// the anchor would be dropped without a word, so it is refused.
+    pub fn keeps_anchor(&self) -> bool {
+        matches!(self.field, "evidence.source" | "refinements.prompted_by")
+    }
+
+    /// What is wrong with `r` written in this field, if it names an anchor the field drops.
+    pub fn anchor_problem(&self, r: &super::Ref) -> Option<(String, Option<String>)> {
+        let anchor = r.anchor.as_deref().filter(|_| !self.keeps_anchor())?;
+        Some((
+            format!(
+                "`{}` names a page, not a place in it: `{r}` gives the anchor `#{anchor}`, which `{}` does not use",
+                self.field, self.field
+            ),
+            Some(format!("write `{}/{}`", r.kind.name(), r.id)),
+        ))
+    }
+}
+
 /// Everything the stages need to know about one kind.
 #[derive(Debug, Clone, Copy)]
 pub struct KindInfo {

@@ -33,6 +33,17 @@ pub fn year<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
             self.visit_str(&v.to_string())
         }
+        // A number too long for 64 bits, or with a fraction, is still a mistaken year: the
+        // message says so in the same words, never in the parser's ("u128", "floating point").
+        fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
             let text = v.trim();
             match text.parse::<u16>() {

@@ -1,7 +1,7 @@
 //! Making pages findable and reports citable: every page's meta description and Open Graph
 //! type ([`page_meta`]); Highwire `citation_*` and Dublin Core meta tags for report and CMO pages
-//! (read by Google Scholar and Zotero, see [`highwire`]), and schema.org JSON-LD for them (see
-//! [`linked_data`]). "Cite this" and the citation files are written in `crate::cite::export`.
+//! and Dublin Core for editorial free pages (read by Google Scholar and Zotero, see
+//! [`highwire`]), and schema.org JSON-LD for them (see [`linked_data`]). "Cite this" and the citation files are written in `crate::cite::export`.
 //!
 //! A page's description is found in this order:
 //!
@@ -31,8 +31,8 @@ mod highwire;
 mod linked_data;
 mod provenance;
 
-pub use highwire::{cited_authors, cmo_head_meta, head_meta, Defining};
-pub use linked_data::{cmo_json_ld, json_ld, script_safe};
+pub use highwire::{cited_authors, cmo_head_meta, editorial_page_meta, head_meta, Defining};
+pub use linked_data::{cmo_json_ld, editorial_page_json_ld, json_ld, script_safe};
 pub use provenance::BasedOn;
 
 /// About the length search engines show of a description.

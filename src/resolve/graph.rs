@@ -71,7 +71,8 @@ fn report_edges(site: &mut Site, edges: &mut Edges, problems: &mut Vec<Diagnosti
         let published = site.is_published(Kind::Report, id);
         for (field, r) in m.refs() {
             let link = field_link(Kind::Report, field);
-            match site.check_ref(doc, published, r, link.to, field) {
+            let problem = site.check_ref(doc, published, r, link.to, field);
+            match problem.or_else(|| anchor_error(doc, link, r)) {
                 Some(d) => problems.push(d),
                 None => {
                     let from = id.clone();
@@ -203,9 +204,11 @@ fn cmo_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
         let c = &record.cmo;
         let id = &c.id;
         for (field, r) in c.refs() {
-            let FieldLink { to, relation, .. } = *field_link(Kind::Cmo, field);
+            let link = field_link(Kind::Cmo, field);
+            let FieldLink { to, relation, .. } = *link;
             let problem = site
                 .ref_problem_from(record.published, r, to, field)
+                .or_else(|| link.anchor_problem(r))
                 .map(|(m, h)| {
                     site.cmo_field_error(record, field, &r.to_string(), m)
                         .with_help_opt(h)
@@ -260,13 +263,27 @@ fn field_link(kind: Kind, field: &str) -> &'static FieldLink {
     })
 }
 
+/// An anchor on `r` that its field drops, located at the reference in `doc`.
+fn anchor_error<T>(
+    doc: &crate::load::Document<T>,
+    link: &FieldLink,
+    r: &crate::model::Ref,
+) -> Option<Diagnostic> {
+    let (message, help) = link.anchor_problem(r)?;
+    Some(
+        doc.error_in_field(&r.to_string(), link.field, None, message)
+            .with_help_opt(help),
+    )
+}
+
 /// The references of every entity kept as [`crate::model::Store::Entities`] (a tracer's study …).
 fn entity_edges(site: &Site, edges: &mut Edges, problems: &mut Vec<Diagnostic>) {
     for kind in Kind::ALL {
         for d in site.content.entities(kind) {
             for (field, r) in d.meta.refs() {
                 let link = field_link(kind, field);
-                match site.check_ref(d, true, r, link.to, field) {
+                let problem = site.check_ref(d, true, r, link.to, field);
+                match problem.or_else(|| anchor_error(d, link, r)) {
                     Some(problem) => problems.push(problem),
                     None => edges.push((kind, d.id.clone(), link.relation, r.kind, r.id.clone())),
                 }

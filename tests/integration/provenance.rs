@@ -8,9 +8,15 @@
 //! 2. a report that is not editorial keeps its authors and gets no note or source tags;
 //! 3. `check` refuses an editorial page that claims the original's DOI or authors, and warns of
 //!    evidence from a source with no locator and of a locator that reads like an extraction
-//!    note;
+//!    note; as classes: the original's authors written as a group, or named by site.yaml's
+//!    `editors:`; the DOI of any source or bibliography entry; a blank `editors:`; an
+//!    editorial page that names no authors; a blank locator; every way of writing line numbers;
+//!    evidence from a bibliography entry (a published work) with no locator, and from a report's
+//!    section (on the site) needing none;
 //! 4. the example site: no page shows an extraction reference, and every CMO gives at least one
-//!    evidence item with a source and a locator.
+//!    evidence item with a source and a locator;
+//! 5. an editorial free page carries the same Dublin Core and JSON-LD as an editorial report;
+//! 6. a year too long for any number is reported in plain words.
 
 use std::path::Path;
 use std::process::Command;
@@ -290,4 +296,253 @@ fn every_cmo_of_the_example_site_has_evidence_with_a_source_and_locator() {
         }
     }
     assert!(cmos > 80, "{cmos} CMOs read");
+}
+
+#[test]
+fn the_originals_authors_are_refused_as_a_group_and_as_the_sites_editors() {
+    // A person written as a group is still the original's author.
+    let site = editorial_site("authors: [{name: \"Ada Lovelace\", group: true}]\n");
+    let run = site.check(&[]);
+    let text = site.source("content/reports/r1.md");
+    run.assert_error_help(
+        "`Ada Lovelace` is an author of `source/lovelace-1843`",
+        &common::loc("content/reports/r1.md", &text, "Ada Lovelace"),
+        "editors' work",
+    );
+    // A real group's name is no person's.
+    let ok = editorial_site("authors: [{name: \"Analytical Society\", group: true}]\n");
+    ok.check(&["--deny-warnings"]).assert_ok();
+
+    // site.yaml's `editors:` credits every editorial page, a free page's too: it may not name an
+    // original author, in any form.
+    for editors in ["Charles Babbage", "\"Babbage, C.\""] {
+        let site = editorial_site("");
+        site.write(
+            "content/pages/notes.md",
+            "---\ntitle: Notes\neditorial: {summarises: source/lovelace-1843}\n---\nOur notes.\n",
+        );
+        site.edit(
+            "site.yaml",
+            "title: \"T\"\n",
+            &format!("title: \"T\"\neditors: {editors}\n"),
+        );
+        let run = site.check(&[]);
+        let yaml = site.source("site.yaml");
+        run.assert_error_help(
+            "names `Charles Babbage`, an author of `source/lovelace-1843`",
+            &common::loc("site.yaml", &yaml, editors.trim_matches('"')),
+            "`editors:` is who the site's summaries are credited to",
+        );
+        assert_eq!(run.errors().len(), 1, "one error for the one work: {run:?}");
+    }
+}
+
+#[test]
+fn an_editorial_page_may_carry_no_doi_of_a_work_the_site_cites() {
+    let other = "---\ntitle: Other\nyear: 1990\ndoi: 10.1000/other\n---\n";
+    let bib = "@article{menabrea1842,\n  title = {Sketch},\n  author = {Menabrea, Luigi},\n  year = {1842},\n  doi = {https://doi.org/10.1000/Sketch},\n}\n";
+    for (doi, work) in [
+        ("10.1000/OTHER", "`source/other`"),
+        ("10.1000/sketch", "`@menabrea1842`"),
+    ] {
+        let site = editorial_site(&format!("doi: \"{doi}\"\n"));
+        site.write("content/sources/other.md", other);
+        site.write("content/references.bib", bib);
+        site.edit(
+            "site.yaml",
+            "title: \"T\"\n",
+            "title: \"T\"\nbibliography: content/references.bib\n",
+        );
+        let run = site.check(&[]);
+        let text = site.source("content/reports/r1.md");
+        run.assert_error_help(
+            &format!("gives the DOI of {work}, `{doi}`, as its own"),
+            &common::loc("content/reports/r1.md", &text, "doi:"),
+            "remove `doi:`",
+        );
+        assert_eq!(run.errors().len(), 1, "{run:?}");
+    }
+}
+
+#[test]
+fn blank_editors_and_an_editorial_page_without_authors_are_refused() {
+    for blank in ["\"\"", "\"   \""] {
+        let site = editorial_site("");
+        site.edit(
+            "site.yaml",
+            "title: \"T\"\n",
+            &format!("title: \"T\"\neditors: {blank}\n"),
+        );
+        let run = site.check(&[]);
+        let yaml = site.source("site.yaml");
+        // At the value, inside its quotes.
+        let quote = common::loc("site.yaml", &yaml, blank);
+        let d = run.error("`editors` is empty");
+        assert!(
+            d.location.starts_with("site.yaml:2:") && d.location > quote,
+            "{d:?} {quote}"
+        );
+        assert!(d.help.unwrap_or_default().contains("or remove `editors:`"));
+        // The build publishes nothing with an empty author.
+        let run = site.build(&[]);
+        run.assert_site_errors();
+    }
+    // "Summary by the editors" with no one credited would be a contradiction.
+    let site = editorial_site("authors_not_named: true\n");
+    let run = site.check(&[]);
+    let text = site.source("content/reports/r1.md");
+    run.assert_error_help(
+        "`authors_not_named: true` would take that credit away",
+        &common::loc("content/reports/r1.md", &text, "authors_not_named"),
+        "remove `authors_not_named`",
+    );
+}
+
+/// The warnings of `check` on the site, as (message, location).
+fn warnings(site: &Site) -> Vec<(String, String)> {
+    let run = site.check(&[]);
+    run.assert_ok();
+    run.diagnostics()
+        .into_iter()
+        .filter(|d| d.severity == "warning")
+        .map(|d| (d.message, d.location))
+        .collect()
+}
+
+#[test]
+fn a_blank_locator_is_no_locator_and_line_numbers_are_extraction_notes_however_written() {
+    for blank in ["\"\"", "\"   \""] {
+        let site = common::site_with_source();
+        site.edit(
+            "content/cmos/c9.md",
+            "source: source/pawson-1997}",
+            &format!("source: source/pawson-1997, locator: {blank}}}"),
+        );
+        let found = warnings(&site);
+        assert_eq!(found.len(), 1, "{blank}: {found:?}");
+        assert!(
+            found[0]
+                .0
+                .contains("evidence from `source/pawson-1997` gives no `locator`"),
+            "{found:?}"
+        );
+    }
+    for internal in ["L120-130", "ll. 120–130", "lines 4-9", "line 12", "seed S4"] {
+        let site = common::site_with_source();
+        site.edit(
+            "content/cmos/c9.md",
+            "source: source/pawson-1997}",
+            &format!("source: source/pawson-1997, locator: \"{internal}\"}}"),
+        );
+        let found = warnings(&site);
+        let text = site.source("content/cmos/c9.md");
+        assert_eq!(found.len(), 1, "{internal}: {found:?}");
+        assert!(
+            found[0].0.contains(&format!(
+                "the locator `{internal}` looks like an internal extraction reference"
+            )),
+            "{found:?}"
+        );
+        assert_eq!(
+            found[0].1,
+            common::loc("content/cmos/c9.md", &text, internal)
+        );
+    }
+}
+
+#[test]
+fn evidence_from_a_bibliography_entry_needs_a_locator_and_a_report_section_does_not() {
+    let site = common::site_with_source();
+    site.write(
+        "content/references.bib",
+        "@book{pawson1997,\n  title = {Realistic evaluation},\n  author = {Pawson, Ray},\n  year = {1997},\n}\n",
+    );
+    site.edit(
+        "site.yaml",
+        "title: \"T\"\n",
+        "title: \"T\"\nbibliography: content/references.bib\n",
+    );
+    site.edit(
+        "content/cmos/c9.md",
+        "source: source/pawson-1997}",
+        "source: source/pawson-1997, locator: \"p. 57\"}, {kind: document, source: \"@pawson1997\"}, {kind: document, source: \"report/r1#findings\"}",
+    );
+    let found = warnings(&site);
+    let text = site.source("content/cmos/c9.md");
+    assert_eq!(found.len(), 1, "only the bibliography entry: {found:?}");
+    assert!(
+        found[0]
+            .0
+            .contains("evidence from `@pawson1997` gives no `locator`"),
+        "{found:?}"
+    );
+    assert_eq!(
+        found[0].1,
+        common::loc("content/cmos/c9.md", &text, "@pawson1997")
+    );
+    site.edit(
+        "content/cmos/c9.md",
+        "source: \"@pawson1997\"}",
+        "source: \"@pawson1997\", locator: \"Chapter 3\"}",
+    );
+    site.check(&["--deny-warnings"]).assert_ok();
+}
+
+#[test]
+fn an_editorial_free_page_cites_its_source_as_an_editorial_report_does() {
+    let site = Site::with(&[
+        ("content/sources/lovelace-1843.md", ORIGINAL),
+        (
+            "content/pages/notes.md",
+            "---\ntitle: Notes on the engine\neditorial: {summarises: source/lovelace-1843}\n---\nOur notes.\n",
+        ),
+    ]);
+    site.build_ok(&[]);
+    let head = read_head(&site.out().join("notes/index.html"));
+    let dc = |k: &str| head["dc"][k].clone();
+    assert_eq!(dc("DC.creator"), serde_json::json!([EDITORS]), "{head}");
+    assert_eq!(dc("DC.title"), serde_json::json!(["Notes on the engine"]));
+    assert_eq!(
+        dc("DC.source"),
+        serde_json::json!(["https://doi.org/10.1000/engine"])
+    );
+    assert_eq!(
+        dc("DC.relation"),
+        serde_json::json!(["https://www.example.ac.uk/research/t/sources/lovelace-1843/"])
+    );
+    let ld = &head["json_ld"][0];
+    assert_eq!(names(&ld["author"]), [EDITORS], "{ld}");
+    assert!(ld["identifier"].is_null(), "{ld}");
+    let based_on = &ld["isBasedOn"];
+    assert_eq!(based_on["identifier"]["value"], "10.1000/engine", "{ld}");
+    assert_eq!(
+        names(&based_on["author"]),
+        ["Ada Lovelace", "Charles Babbage"]
+    );
+    // A page that is not editorial gets none of it.
+    let about = site.page("accessibility/index.html");
+    assert!(
+        !about.contains("DC.source") && !about.contains("application/ld+json"),
+        "{about}"
+    );
+}
+
+#[test]
+fn a_year_too_long_for_a_number_is_told_in_plain_words() {
+    for year in ["99999999999999999999", "-99999999999999999999"] {
+        let site = Site::with(&[(
+            "content/sources/x.md",
+            &format!("---\ntitle: X\nyear: {year}\n---\n"),
+        )]);
+        let run = site.check(&[]);
+        let text = site.source("content/sources/x.md");
+        let d = run.assert_error(
+            "is not a year",
+            &common::loc("content/sources/x.md", &text, year),
+        );
+        assert!(
+            d.message.contains("four digits") && !d.message.contains("here it is a number"),
+            "{d:?}"
+        );
+    }
 }

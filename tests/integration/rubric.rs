@@ -1,7 +1,9 @@
 //! The team's rubric (`rubric:` in site.yaml): each rule fires at the value that breaks it with a
 //! message naming the rule and a help saying what would satisfy it; a custom rubric changes the
 //! outcome; a rule can be made a warning; a mistyped key gets a "did you mean"; the mechanism split
-//! flag is shown and exported; and the example site passes with its rubric enforced.
+//! flag is shown and exported; and the example site passes with its rubric enforced. A bare
+//! `rubric:` and a key of it left empty take the defaults; a blank `status_note` explains nothing;
+//! a negative count is told in plain words.
 
 use crate::common::*;
 
@@ -233,4 +235,83 @@ fn the_example_site_passes_with_its_rubric_enforced() {
         .collect();
     assert!(rubric_errors.is_empty(), "{rubric_errors:#?}");
     run.assert_ok();
+}
+
+/// The least_confidence error the default rubric gives R1's `supported` CMO of `low` confidence.
+const LEAST: &str =
+    "the rubric (`least_confidence.supported`) allows `supported` only from `moderate` confidence";
+
+#[test]
+fn a_bare_rubric_and_its_empty_keys_take_the_defaults() {
+    // `rubric:` alone is `rubric: {}`, never "no rubric".
+    for bare in ["", "~", "null"] {
+        let run = with_rubric(bare).check(&[]);
+        run.error(LEAST);
+        assert_eq!(run.errors().len(), 1, "{bare:?}: {run:?}");
+    }
+    // A key whose entries are commented out is a key left out: its default applies.
+    let site = with_rubric(
+        "\n  least_confidence:\n    # supported: moderate\n  confidence:\n    high:\n  warnings:\n",
+    );
+    let run = site.check(&[]);
+    run.error(LEAST);
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+    // The default of `confidence.high` (two areas) applies too.
+    site.edit(R1_PATH, "level: low", "level: high");
+    site.check(&[]).error("needs at least 2 distinct areas");
+    // An empty mapping is still "nothing": `least_confidence: {}` allows any confidence.
+    with_rubric("{least_confidence: {}}").check(&[]).assert_ok();
+}
+
+#[test]
+fn a_blank_status_note_explains_nothing() {
+    let site = with_rubric("{least_confidence: {}}");
+    site.edit(
+        "content/theories/pt.md",
+        "status: untested",
+        "status: not-supported",
+    );
+    for blank in ["\"\"", "\"  \""] {
+        site.write(
+            "content/cmos/c2.md",
+            standalone_cmo("c2", &format!("status_note: {blank}\n")),
+        );
+        let run = site.check(&[]);
+        let text = site.source("content/cmos/c2.md");
+        run.assert_error_help(
+            "CMO `c2`: `status_note` is empty",
+            // Inside the quotes, just past the opening one.
+            &{
+                let (line, column) = pos(&text, "status_note: ");
+                format!(
+                    "content/cmos/c2.md:{line}:{}",
+                    column + "status_note: \"".len()
+                )
+            },
+            "or remove `status_note:`",
+        );
+        // And it exempts the CMO from no rule.
+        run.error(
+            "anticipated CMO `c2` is `initial`, but its theory `theory/pt` is `not-supported`",
+        );
+        assert_eq!(run.errors().len(), 2, "{run:?}");
+    }
+    // Without a rubric a blank note is still refused.
+    let site = Site::minimal();
+    site.write(
+        "content/cmos/c2.md",
+        standalone_cmo("c2", "status_note: \"\"\n"),
+    );
+    site.check(&[]).error("`status_note` is empty");
+}
+
+#[test]
+fn a_negative_count_is_told_in_plain_words() {
+    let run = with_rubric("{confidence: {high: {areas: -1}}}").check(&[]);
+    let d = run.error("a whole number of 0 or more");
+    assert!(d.location.starts_with("site.yaml:3:"), "{d:?}");
+    assert!(d.message.contains("`-1`"), "{d:?}");
+    for jargon in ["usize", "u64", "integer", "floating"] {
+        assert!(!run.stderr.contains(jargon), "{jargon}: {run:?}");
+    }
 }

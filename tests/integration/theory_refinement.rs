@@ -1,5 +1,7 @@
 //! Programme theories' refinement trails, demi-regularities (`pattern`) and theme syntheses: their
-//! pages, the backlinks they give, and the mistakes `realist` reports in them.
+//! pages, the backlinks they give, and the mistakes `realist` reports in them: a trail out of date
+//! order, an instance named twice, an anchor a field would drop, and a missing anchor of what
+//! prompted a refinement, each located in the file that wrote it.
 
 use crate::common::*;
 
@@ -216,6 +218,94 @@ fn a_dangling_or_wrong_kind_instance_is_located() {
         .find(|d| d.message.contains("theory/pt"));
     let d = d.unwrap_or_else(|| panic!("no error for theory/pt\n{run:?}"));
     assert_eq!(d.location, loc(PATTERN_PATH, &text, "theory/pt"), "{run:?}");
+}
+
+#[test]
+fn a_trail_out_of_date_order_is_an_error_at_the_later_entrys_date() {
+    let site = refined_site();
+    site.edit(THEORY_PATH, "date: 2018", "date: 2016-01");
+    let run = site.check(&[]);
+    let text = site.source(THEORY_PATH);
+    run.assert_error_help(
+        "this refinement is dated 2016-01, before the one above it (2017-06)",
+        &loc(THEORY_PATH, &text, "2016-01"),
+        "move this refinement above the older one",
+    );
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+    // Dates compared at the precision both give: 2017 is not before 2017-06.
+    site.edit(THEORY_PATH, "date: 2016-01", "date: 2017");
+    site.check(&["--deny-warnings"]).assert_ok();
+}
+
+#[test]
+fn an_instance_named_twice_is_an_error_at_the_second() {
+    let site = pattern_site();
+    site.edit(
+        PATTERN_PATH,
+        "  - of: study/s\n",
+        "  - of: study/s\n  - of: cmo/c1\n",
+    );
+    let run = site.check(&[]);
+    let text = site.source(PATTERN_PATH);
+    run.assert_error_help(
+        "`cmo/c1` is an instance of this pattern already (instance 1)",
+        &loc_after(PATTERN_PATH, &text, "of: study/s", "cmo/c1"),
+        "remove this instance",
+    );
+    assert_eq!(run.errors().len(), 1, "{run:?}");
+}
+
+#[test]
+fn an_anchor_a_field_would_drop_is_refused_at_the_value() {
+    let site = pattern_site();
+    site.edit(PATTERN_PATH, "of: study/s", "of: report/r1#no-such");
+    site.write("content/sources/x.md", "---\ntitle: X\nyear: 2001\n---\n");
+    site.write(
+        "content/pages/notes.md",
+        "---\ntitle: Notes\neditorial: {summarises: source/x#y}\n---\nNotes.\n",
+    );
+    let run = site.check(&[]);
+    let text = site.source(PATTERN_PATH);
+    run.assert_error_help(
+        "`instances.of` names a page, not a place in it: `report/r1#no-such` gives the anchor `#no-such`",
+        &loc(PATTERN_PATH, &text, "report/r1#no-such"),
+        "write `report/r1`",
+    );
+    let notes = site.source("content/pages/notes.md");
+    run.assert_error_help(
+        "`editorial` names a page, not a place in it: `source/x#y`",
+        &loc("content/pages/notes.md", &notes, "source/x#y"),
+        "write `source/x`",
+    );
+    assert_eq!(run.errors().len(), 2, "{run:?}");
+    // Evidence and refinements keep their anchors: the minimal site's evidence cites
+    // `report/r1#findings`, and a refinement may too.
+    let site = refined_site();
+    site.edit(
+        THEORY_PATH,
+        "prompted_by: [cmo/c1]",
+        "prompted_by: [cmo/c1, report/r1#findings]",
+    );
+    site.build_ok(&["--deny-warnings"]);
+}
+
+#[test]
+fn a_missing_anchor_of_a_prompt_is_reported_in_the_theory_file() {
+    let site = refined_site();
+    site.edit(
+        THEORY_PATH,
+        "prompted_by: [cmo/c1]",
+        "prompted_by: [cmo/c1, report/r1#no-anchor]",
+    );
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    let text = site.source(THEORY_PATH);
+    run.assert_error_help(
+        "`prompted_by` names the anchor `#no-anchor` of `report/r1`, but `reports/r1/index.html` has no element with that id",
+        &loc(THEORY_PATH, &text, "report/r1#no-anchor"),
+        "or leave out the `#…`",
+    );
+    assert!(!run.stderr.contains("templates/entity.html"), "{run:?}");
 }
 
 #[test]

@@ -14,7 +14,11 @@
 //!    resolver credits them), it is never an article of a journal, and it carries no DOI of the
 //!    work it summarises; Dublin Core names that work as `DC.source` (its DOI or address) and
 //!    `DC.relation` (its page on this site);
-//! 5. Dublin Core says the same in its own words (ISO date, DOI as a URL, the page's URL, the
+//! 5. an editorial free page (`content/pages/*.md` with `editorial:`) gets the Dublin Core of an
+//!    editorial report: its title, the site's editors as `DC.creator`, the site as publisher, and
+//!    the summarised work as `DC.source` and `DC.relation` (it has no date, so no Highwire tags,
+//!    which Google Scholar reads only with one);
+//! 6. Dublin Core says the same in its own words (ISO date, DOI as a URL, the page's URL, the
 //!    licence). `DC.description` is the page's own description, which the template writes from
 //!    [`super::PageMeta`], and the `schema.DC` link that declares the prefix is in the template.
 
@@ -71,6 +75,26 @@ pub fn head_meta(
         push(&mut t, "DC.relation", &b.page_url);
     }
     if let Some(l) = &m.licence {
+        push(&mut t, "DC.rights", l);
+    }
+    t
+}
+
+/// The Dublin Core tags of an editorial free page at `url`, titled `title`, which summarises
+/// `based_on` and is credited to the site's editors.
+pub fn editorial_page_meta(
+    title: &str,
+    url: &str,
+    config: &SiteConfig,
+    based_on: &super::BasedOn,
+) -> Tags {
+    let mut t = Tags::new();
+    dublin_core(&mut t, title, None, config);
+    push(&mut t, "DC.creator", &config.editors());
+    push(&mut t, "DC.identifier", url);
+    push(&mut t, "DC.source", &based_on.link());
+    push(&mut t, "DC.relation", &based_on.page_url);
+    if let Some(l) = &config.licence {
         push(&mut t, "DC.rights", l);
     }
     t

@@ -11,7 +11,9 @@
 //! 5. an editorial page is a `Report` by the site's editors (the resolver credits them),
 //!    published by the site, `isBasedOn` the work it summarises (a `CreativeWork` with its own
 //!    authors, year and DOI), never carrying that work's DOI as its own;
-//! 6. the JSON is written with serde_json, `<` escaped as `\u003c`, so no text can close the
+//! 6. an editorial free page is a `CreativeWork` by the site's editors (an `Organization`),
+//!    published by the site and `isBasedOn` the work it summarises, as an editorial report is;
+//! 7. the JSON is written with serde_json, `<` escaped as `\u003c`, so no text can close the
 //!    script element.
 
 use serde_json::{json, Value};
@@ -65,13 +67,40 @@ pub fn json_ld(m: &Report, url: &str, site: &Site) -> String {
         value["license"] = json!(l);
     }
     if let Some(b) = super::BasedOn::of(site, m.editorial.as_ref()) {
-        value["isBasedOn"] = based_on(&b);
+        value["isBasedOn"] = based_on_work(&b);
     }
     match &site.config.publisher {
         Some(p) if !is_article(m) => {
             value["publisher"] = json!({"@type": "Organization", "name": p});
         }
         _ => {}
+    }
+    script_safe(&value)
+}
+
+/// schema.org JSON-LD for an editorial free page at `url`, titled `title`: the editors' summary
+/// of `based_on`.
+pub fn editorial_page_json_ld(
+    title: &str,
+    url: &str,
+    site: &Site,
+    based_on: &super::BasedOn,
+) -> String {
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "headline": title,
+        "name": title,
+        "author": [{"@type": "Organization", "name": site.config.editors()}],
+        "inLanguage": site.config.language,
+        "url": url,
+        "isBasedOn": based_on_work(based_on),
+    });
+    if let Some(p) = &site.config.publisher {
+        value["publisher"] = json!({"@type": "Organization", "name": p});
+    }
+    if let Some(l) = &site.config.licence {
+        value["license"] = json!(l);
     }
     script_safe(&value)
 }
@@ -117,7 +146,7 @@ pub fn cmo_json_ld(c: &Cmo, url: &str, defining: Option<&Defining>, site: &Site)
 }
 
 /// The work an editorial page summarises, with its own authors and identifiers.
-fn based_on(b: &super::BasedOn) -> Value {
+fn based_on_work(b: &super::BasedOn) -> Value {
     let mut work = json!({
         "@type": "CreativeWork",
         "name": b.title,

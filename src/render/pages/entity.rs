@@ -16,7 +16,7 @@ use crate::markdown::TocEntry;
 use crate::model::{
     enum_label, enum_value, CmoStatus, Entity, Kind, Pattern, ProgrammeTheory, Ref, Statement,
 };
-use crate::resolve::Relation;
+use crate::resolve::{Relation, Site};
 
 /// The generic entity page: facts, body, and everything linked to it (themes too).
 #[derive(Serialize)]
@@ -36,6 +36,9 @@ struct EntityPage {
     instances: Vec<Item>,
     /// A free page the site's editors wrote about someone else's work: whose summary of what.
     editorial: Option<super::report::EditorialByline>,
+    /// An editorial free page's Dublin Core tags and JSON-LD, as a report's (empty otherwise).
+    head_meta: Vec<(String, String)>,
+    json_ld: String,
 }
 
 /// What the evaluation found about a programme theory.
@@ -96,6 +99,10 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         .into_iter()
         .filter(|g| g.id != "linked-cmos" || cmos.is_empty())
         .collect();
+    let based_on = match &doc.meta {
+        Entity::Page(p) => crate::render::meta::BasedOn::of(r.site, p.editorial.as_ref()),
+        _ => None,
+    };
     let page = EntityPage {
         kind: kind.name().into(),
         kind_label: kind.label(false).into(),
@@ -108,13 +115,13 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         groups,
         verdict,
         instances,
-        editorial: match &doc.meta {
-            Entity::Page(p) => super::report::editorial_byline(
-                &linker,
-                crate::render::meta::BasedOn::of(r.site, p.editorial.as_ref()).as_ref(),
-            ),
-            _ => None,
-        },
+        editorial: super::report::editorial_byline(&linker, based_on.as_ref()),
+        head_meta: Vec::new(),
+        json_ld: String::new(),
+    };
+    let page = match &based_on {
+        Some(b) => editorial_head(r, kind, id, page, b),
+        None => page,
     };
     let common = r.common(&path, Some(kind));
     Built {
@@ -125,6 +132,28 @@ pub(super) fn entity(r: &Renderer, kind: Kind, index: usize) -> Built {
         md_links,
         problems,
         assets: md.assets,
+    }
+}
+
+/// An editorial free page's head: the Dublin Core and JSON-LD that cite the work it summarises.
+fn editorial_head(
+    r: &Renderer,
+    kind: Kind,
+    id: &str,
+    page: EntityPage,
+    based_on: &crate::render::meta::BasedOn,
+) -> EntityPage {
+    let site = r.site;
+    let url = site.config.base_url.absolute(&Site::url(kind, id));
+    EntityPage {
+        head_meta: crate::render::meta::editorial_page_meta(
+            &page.title,
+            &url,
+            &site.config,
+            based_on,
+        ),
+        json_ld: crate::render::meta::editorial_page_json_ld(&page.title, &url, site, based_on),
+        ..page
     }
 }
 
@@ -198,6 +227,8 @@ pub(super) fn theme(r: &Renderer, id: &str) -> Built {
         editorial: None,
         verdict: None,
         instances: Vec::new(),
+        head_meta: Vec::new(),
+        json_ld: String::new(),
     };
     let common = r.common(&path, Some(Kind::Theme));
     let mut built = finish(path, "entity.html", context(&common, &page));

@@ -460,7 +460,12 @@ fn shape_allowed(schema: &Json, value: &Value) -> bool {
     types.iter().any(|t| match (*t, value) {
         ("null", Value::Null) => true,
         ("boolean", Value::Bool(_)) => true,
-        ("integer", Value::Number(n)) => n.parse::<i64>().is_ok(),
+        // A whole number too long for 64 bits is still one: the field's own check says what is
+        // wrong with it ("a year of four digits"), not that it is not a number.
+        ("integer", Value::Number(n)) => {
+            let digits = n.strip_prefix(['-', '+']).unwrap_or(n);
+            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '_')
+        }
         ("number", Value::Number(_)) => true,
         ("string", Value::Str(_) | Value::Number(_) | Value::Bool(_)) => true,
         ("array", Value::Seq(_)) => true,

@@ -667,11 +667,14 @@ fn serde_words(text: &str) -> String {
         ("bool", "`true` or `false`"),
         ("integer", "a number"),
         ("floating point", "a number"),
-        ("u8", "a whole number"),
-        ("u16", "a whole number"),
-        ("u32", "a whole number"),
-        ("u64", "a whole number"),
+        ("usize", "a whole number of 0 or more"),
+        ("u8", "a whole number of 0 or more"),
+        ("u16", "a whole number of 0 or more"),
+        ("u32", "a whole number of 0 or more"),
+        ("u64", "a whole number of 0 or more"),
+        ("u128", "a whole number of 0 or more"),
         ("i64", "a whole number"),
+        ("i128", "a whole number"),
     ];
     WORDS
         .iter()
@@ -755,11 +758,13 @@ fn explain(message: &str) -> (String, Option<String>) {
             .strip_prefix(prefix)
             .and_then(|r| r.split_once(", expected "))
         {
-            let message = format!(
-                "this is {}, where {} is needed",
-                serde_words(found),
-                serde_words(expected)
-            );
+            // serde quotes the value it found (integer `-1`): the author sees it as written.
+            let written = found.split('`').nth(1).filter(|w| !w.is_empty());
+            let found = match written {
+                Some(w) => format!("{} (`{w}`)", serde_words(found)),
+                None => serde_words(found),
+            };
+            let message = format!("this is {found}, where {} is needed", serde_words(expected));
             return (message, None);
         }
     }
