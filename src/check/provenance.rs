@@ -116,10 +116,12 @@ fn same_person(a: &Author, b: &Author) -> bool {
             CitedName::Person {
                 family: f1,
                 given: g1,
+                ..
             },
             CitedName::Person {
                 family: f2,
                 given: g2,
+                ..
             },
         ) => {
             let initial = |g: &str| fold(g).chars().next();

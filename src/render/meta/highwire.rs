@@ -121,7 +121,7 @@ fn work(t: &mut Tags, m: &Report, config: &SiteConfig, part: bool) {
                     push(t, name, v);
                 }
             }
-            if let Some((first, last)) = j.pages.as_deref().map(page_range) {
+            if let Some((first, last)) = j.pages.as_deref().map(crate::text::pages::first_range) {
                 push(t, "citation_firstpage", first);
                 if let Some(last) = last {
                     push(t, "citation_lastpage", last);
@@ -174,11 +174,19 @@ pub(super) fn cited_authors(m: &Report) -> Vec<String> {
         .collect()
 }
 
+/// "Family, Given", and ", Jr." after them for a suffix, as reference managers read it.
 fn family_first(a: &Author) -> String {
     match a.cited_name() {
         CitedName::Group(name) => name.to_string(),
-        CitedName::Person { family, given } if given.is_empty() => family,
-        CitedName::Person { family, given } => format!("{family}, {given}"),
+        CitedName::Person {
+            family,
+            given,
+            suffix,
+        } => [family, given, suffix]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -187,19 +195,6 @@ fn scholar_date(d: &PartialDate) -> String {
     match (d.month, d.day) {
         (Some(m), Some(day)) => format!("{:04}/{m:02}/{day:02}", d.year),
         _ => format!("{:04}", d.year),
-    }
-}
-
-/// The first and last page of `12-19`, `12–19` or `12--19`; an article number (`e003341`) is a
-/// first page alone.
-fn page_range(pages: &str) -> (&str, Option<&str>) {
-    const DASHES: [char; 3] = ['-', '–', '—'];
-    match pages.split_once(DASHES) {
-        Some((first, last)) => {
-            let last = last.trim_start_matches(DASHES).trim();
-            (first.trim(), Some(last).filter(|l| !l.is_empty()))
-        }
-        None => (pages.trim(), None),
     }
 }
 
@@ -254,13 +249,12 @@ fn reference(e: &Entry) -> String {
     if let Some(pages) = e.page_range() {
         // The first range only: "12-34, 40" is pages 12 to 34 for an indexer.
         let pages = pages.to_string();
-        let first = pages.split([',', '&']).next().unwrap_or_default();
-        let mut ends = first.splitn(2, ['-', '–']).map(str::trim);
-        if let Some(start) = ends.next().filter(|s| !s.is_empty()) {
-            fields.push(("citation_firstpage", start.to_string()));
+        let (first, last) = crate::text::pages::first_range(&pages);
+        if !first.is_empty() {
+            fields.push(("citation_firstpage", first.to_string()));
         }
-        if let Some(end) = ends.next().filter(|s| !s.is_empty()) {
-            fields.push(("citation_lastpage", end.to_string()));
+        if let Some(last) = last {
+            fields.push(("citation_lastpage", last.to_string()));
         }
     }
     if let Some(d) = e.doi() {
@@ -294,13 +288,5 @@ mod tests {
         assert_eq!(date("2013-03"), "2013");
         assert_eq!(date("2013-03-04"), "2013/03/04");
         assert_eq!(date("2013"), "2013");
-    }
-
-    #[test]
-    fn pages_split_at_any_dash() {
-        assert_eq!(page_range("12-19"), ("12", Some("19")));
-        assert_eq!(page_range("12--19"), ("12", Some("19")));
-        assert_eq!(page_range("12 – 19"), ("12", Some("19")));
-        assert_eq!(page_range("e003341"), ("e003341", None));
     }
 }
