@@ -215,7 +215,8 @@ fn reference(e: &Entry) -> String {
     // BibTeX's `and others` ("et al.") is a suffix of the last author (see `cite`): not a name.
     for p in e.authors().unwrap_or_default() {
         let mut p = p.clone();
-        p.suffix = p.suffix.filter(|s| s != "et al.");
+        let own = |s: String| s.trim_end_matches("et al.").trim().to_string();
+        p.suffix = p.suffix.map(own).filter(|s| !s.is_empty());
         fields.push(("citation_author", p.name_first(false, false)));
     }
     if let Some(d) = e.date_any() {
