@@ -291,8 +291,9 @@ print(json.dumps([json.loads(pypandoc.convert_file(p, 'csljson', format=f))
 }
 
 /// The minimal site's report with the names, pages, DOI and title that readers split or changed:
-/// a generational suffix, "and" in a given name and in a family name, a comma in a given name,
-/// an en-dashed range of article numbers, a DOI with braces and TeX's specials.
+/// a generational suffix, "and" in a given name and in a family name, an en-dashed range of
+/// article numbers, a DOI with braces and TeX's specials. (A comma in a given name is braced in
+/// BibTeX, which BibTeX and biber respect, but pandoc 3 splits a name at any comma.)
 fn site_with_hard_citation() -> common::Site {
     let site = common::Site::minimal();
     site.edit(
@@ -300,7 +301,7 @@ fn site_with_hard_citation() -> common::Site {
         "title: R1\ndate: \"2017-06\"\nauthors: [{name: A}]",
         "title: \"England's NHS: The Big Reform\"\ndate: \"2017-06\"\n\
          authors: [{name: \"Martin Luther King, Jr.\"}, {name: Anne and Marie Roe}, \
-         {name: Ann Smith, family: Smith and Jones, given: \"Ann, Bea\"}, {name: John Doe III}]\n\
+         {name: Ann Smith, family: Smith and Jones, given: Ann Bea}, {name: John Doe III}]\n\
          journal: {title: BMJ Open, volume: \"3\", issue: \"7\", pages: \"e1–e2\"}\n\
          doi: \"10.1000/a{b}_c%d#e~f^g$h&i\"",
     );
@@ -336,13 +337,24 @@ fn hard_names_pages_and_dois_round_trip_through_pandoc_in_every_format() {
     let authors = json!([
         king,
         person("Roe", "Anne and Marie"),
-        person("Smith and Jones", "Ann, Bea"),
+        person("Smith and Jones", "Ann Bea"),
         doe
     ]);
     for ((path, format), items) in formats.iter().zip(pandoc_as(&formats)) {
         assert_eq!(items.len(), 1, "{format}: one entry: {items:?}");
         let item = &items[0];
-        assert_eq!(item["author"], authors, "{format}: authors");
+        let mut read = item["author"].clone();
+        if *format == "ris" {
+            // The RIS specification writes "Family, Given, Suffix" (EndNote, Zotero); pandoc
+            // reads the last two parts the other way round, as BibTeX orders them.
+            for name in read.as_array_mut().unwrap() {
+                if let Some(suffix) = name.get("suffix").cloned() {
+                    name["suffix"] = name["given"].clone();
+                    name["given"] = suffix;
+                }
+            }
+        }
+        assert_eq!(read, authors, "{format}: authors");
         assert_eq!(item["page"], json!("e1-e2"), "{format}: {path}: pages");
         assert_eq!(
             item["DOI"],
