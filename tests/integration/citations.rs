@@ -369,6 +369,15 @@ fn hard_names_pages_and_dois_round_trip_through_pandoc_in_every_format() {
         let title = item["title"].as_str().unwrap().replace('\u{2019}', "'");
         assert_eq!(title, "England's NHS: The Big Reform", "{format}: title");
     }
+    // The page's Highwire tags, which Zotero and Google Scholar read, split the range alike.
+    let page = std::fs::read_to_string(folder.join("index.html")).unwrap();
+    for tag in [
+        r#"<meta name="citation_firstpage" content="e1">"#,
+        r#"<meta name="citation_lastpage" content="e2">"#,
+        r#"<meta name="citation_author" content="King, Martin Luther, Jr.">"#,
+    ] {
+        assert!(page.contains(tag), "{tag}");
+    }
 }
 
 /// A work whose source names only its first authors (BibTeX `and others`) is cited "et al." in

@@ -33,10 +33,12 @@ pub struct Defining<'a> {
     pub url: String,
 }
 
-/// Whether the report is a journal article, published by the journal rather than the site. An
-/// editorial page about an article is not: the site published it.
+/// Whether the report is a journal article, published by the journal rather than the site: it
+/// names its `journal:` or is of type `journal-article`, as its citation files say. An editorial
+/// page about an article is not: the site published it.
 pub(super) fn is_article(m: &Report) -> bool {
-    m.report_type == Some(ReportKind::JournalArticle) && m.editorial.is_none()
+    let article = m.journal.is_some() || m.report_type == Some(ReportKind::JournalArticle);
+    article && m.editorial.is_none()
 }
 
 /// The Highwire and Dublin Core tags of a report's page at `url`; `references` are the entries
