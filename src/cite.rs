@@ -39,7 +39,7 @@ use hayagriva::citationberg::{
 use hayagriva::io::BibLaTeXError;
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
-    ElemChildren, Formatting, Library, LocatorPayload, SpecificLocator,
+    ElemChildren, ElemMeta, Formatted, Formatting, Library, LocatorPayload, SpecificLocator,
 };
 
 /// The style realist uses when the project does not name one.
@@ -131,7 +131,11 @@ fn with_et_al(library: Library) -> Library {
             if authors.len() > 1 && authors.last().is_some_and(others) {
                 authors.pop();
                 if let Some(last) = authors.last_mut() {
-                    last.suffix = Some("et al.".into());
+                    // A suffix of its own ("Jr.") stays before it.
+                    last.suffix = Some(match last.suffix.take() {
+                        Some(own) => format!("{own} et al."),
+                        None => "et al.".into(),
+                    });
                 }
                 entry.set_authors(authors);
             }
@@ -139,6 +143,37 @@ fn with_et_al(library: Library) -> Library {
         out.push(&entry);
     }
     out
+}
+
+/// "et al." after the names of an in-text citation whose last author carries it (see
+/// [`with_et_al`]): a style's short form of a name prints the family name without its suffix, so
+/// "Hammond, J. and others" was cited as "(Hammond, 2017)". A names element that already shows
+/// "et al." (the style's own rule, or a long form) is left as it is.
+fn et_al_after_short_names(children: &mut ElemChildren) {
+    for child in &mut children.0 {
+        let ElemChild::Elem(e) = child else {
+            continue;
+        };
+        let incomplete = match &e.meta {
+            Some(ElemMeta::Names(lists)) => lists.iter().any(|(people, _)| {
+                (people.last()).is_some_and(|p| p.suffix.as_deref().is_some_and(is_et_al))
+            }),
+            _ => false,
+        };
+        if incomplete && !e.to_string().contains("et al") {
+            e.children.0.push(ElemChild::Text(Formatted {
+                text: " et al.".into(),
+                formatting: Formatting::default(),
+            }));
+        } else {
+            et_al_after_short_names(&mut e.children);
+        }
+    }
+}
+
+/// Whether a name's suffix is the "et al." [`with_et_al`] gives it (after a suffix of its own).
+fn is_et_al(suffix: &str) -> bool {
+    suffix == "et al." || suffix.ends_with(" et al.")
 }
 
 impl Bibliography {
@@ -309,8 +344,10 @@ impl Bibliography {
             .zip(&slot)
             .map(|(cluster, s)| match s {
                 Some(i) => {
+                    let mut citation = rendered.citations[*i].citation.clone();
+                    et_al_after_short_names(&mut citation);
                     let mut out = String::new();
-                    write_children(&mut out, &rendered.citations[*i].citation);
+                    write_children(&mut out, &citation);
                     merge_adjacent_tags(out)
                 }
                 None => missing_cluster(cluster),

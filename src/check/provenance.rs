@@ -271,10 +271,12 @@ fn same_named(a: &Author, b: &Author) -> bool {
             CitedName::Person {
                 family: f1,
                 given: g1,
+                ..
             },
             CitedName::Person {
                 family: f2,
                 given: g2,
+                ..
             },
         ) => {
             let initial = |g: &str| fold(g).chars().next();

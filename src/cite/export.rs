@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::model::{Author, CitedName, Cmo, PartialDate, Report, ReportKind};
+use crate::text::pages;
 
 use super::Bibliography;
 
@@ -41,6 +42,8 @@ pub enum Name {
     Person {
         family: String,
         given: String,
+        /// A generational suffix ("Jr."), or empty.
+        suffix: String,
     },
     /// A team or organisation, cited as written.
     Literal(String),
@@ -68,6 +71,8 @@ pub struct Record {
     pub publisher: Option<String>,
     pub doi: Option<String>,
     pub url: String,
+    /// The language the work is written in, as BCP 47 (`en-GB`): the site's `language`.
+    pub language: Option<String>,
     pub keywords: Vec<String>,
     /// What an editorial page summarises, in one sentence (BibTeX `note`, RIS `N1`, CSL
     /// `note`, and a line under "Cite this"): the original is cited, never credited as author.
@@ -93,9 +98,14 @@ fn names(authors: &[Author]) -> Vec<Name> {
         .iter()
         .map(|a| match a.cited_name() {
             CitedName::Group(name) => Name::Literal(one_line(name)),
-            CitedName::Person { family, given } => Name::Person {
+            CitedName::Person {
+                family,
+                given,
+                suffix,
+            } => Name::Person {
                 family: one_line(&family),
                 given: one_line(&given),
+                suffix: one_line(&suffix),
             },
         })
         .collect()
@@ -128,6 +138,7 @@ impl Record {
             publisher: (!article).then(|| one_line(publisher)),
             doi: m.doi.clone(),
             url: url.to_string(),
+            language: None,
             keywords: m.keywords.iter().map(|k| one_line(k)).collect(),
             note: None,
         }
@@ -173,13 +184,12 @@ impl Record {
 
 /// What TeX would read as something else in a field's text, as commands for the characters
 /// themselves: the crate writes `~` and `^` as `\~` and `\^` (accents to TeX, and to pandoc),
-/// and leaves `'`, `` ` `` and `--`, which TeX turns into curly quotes and an en dash. The `url`
-/// and `doi` fields are verbatim and left alone.
-fn tex_specials(line: &str) -> std::borrow::Cow<'_, str> {
-    let field = line.trim_start();
-    let verbatim = field.starts_with("url ") || field.starts_with("doi ");
-    if verbatim || !line.contains(['~', '^', '\'', '`', '-']) {
-        return line.into();
+/// and leaves `'`, `` ` `` and `--`, which TeX turns into curly quotes and an en dash; it
+/// escapes a backslash as `\\`, which TeX (and pandoc) read as a line break.
+fn tex_specials(line: &str) -> String {
+    let line = line.replace("\\\\", "\\textbackslash{}");
+    if !line.contains(['~', '^', '\'', '`', '-']) {
+        return line;
     }
     line.replace("\\~", "~")
         .replace("\\^", "^")
@@ -188,7 +198,32 @@ fn tex_specials(line: &str) -> std::borrow::Cow<'_, str> {
         .replace('\'', "\\textquotesingle{}")
         .replace('`', "\\textasciigrave{}")
         .replace("--", "-{}-")
-        .into()
+}
+
+/// The month macros BibTeX styles print as the month's name, and biblatex and pandoc read as
+/// its number.
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// A DOI as the verbatim `doi` field holds it, read back by biber and pandoc as written: no
+/// escapes (a `\{` there stays a backslash and a brace), only braces that pair up. A DOI with
+/// a brace that does not pair has it percent-encoded (`%7B`), which doi.org resolves alike.
+fn bib_doi(doi: &str) -> String {
+    let mut depth = 0i32;
+    let paired = doi.chars().all(|c| {
+        depth += match c {
+            '{' => 1,
+            '}' => -1,
+            _ => 0,
+        };
+        depth >= 0
+    }) && depth == 0;
+    if paired {
+        doi.to_string()
+    } else {
+        doi.replace('{', "%7B").replace('}', "%7D")
+    }
 }
 
 /// A chunk list of one chunk.
@@ -197,18 +232,35 @@ fn chunks(chunk: Chunk) -> Vec<Spanned<Chunk>> {
 }
 
 impl Record {
-    /// The BibTeX entry, written by the `biblatex` crate.
+    /// The BibTeX entry, written by the `biblatex` crate, each field a line.
     pub fn bibtex(&self) -> String {
         let text = self.bib_entry(false).to_bibtex_string().unwrap_or_default();
-        // The crate escapes a backslash as `\\`, which TeX (and pandoc) read as a line break:
-        // every `\\` it writes is an escaped backslash, so it becomes `\textbackslash{}`.
-        let text = text.replace("\\\\", "\\textbackslash{}");
         let mut out = String::with_capacity(text.len() + 1);
         for line in text.lines() {
-            out.push_str(&tex_specials(line));
+            out.push_str(&self.bib_line(line));
             out.push('\n');
         }
         out
+    }
+
+    /// One line of the crate's entry as TeX, biber and pandoc read it back: the month as its
+    /// macro (`mar`), which BibTeX styles print as a name where `{3}` prints "3"; the verbatim
+    /// `doi` and `url` without TeX's escapes (the crate escapes their braces); any other field
+    /// with [`tex_specials`].
+    fn bib_line(&self, line: &str) -> String {
+        let field = line.split(" = ").next().unwrap_or_default();
+        let month = self
+            .date
+            .month
+            .and_then(|m| MONTHS.get(usize::from(m).wrapping_sub(1)));
+        match (field, month, &self.doi) {
+            ("month", Some(month), _) => format!("month = {month},"),
+            ("doi", _, Some(doi)) => format!("doi = {{{}}},", bib_doi(doi)),
+            ("url", _, _) => line.to_string(),
+            // A range's `--` is TeX's en dash, not two hyphens to keep.
+            ("pages", _, _) => tex_specials(line).replace("-{}-", "--"),
+            _ => tex_specials(line),
+        }
     }
 
     /// The `biblatex` entry of the record. `for_csl`: the entry hayagriva formats, which reads
@@ -248,10 +300,11 @@ impl Record {
         if let Some(c) = &self.container {
             e.set(container, chunks(Chunk::Verbatim(c.clone())));
         }
+        let pages = self.pages.as_deref().map(|p| pages::with_dash(p, "--"));
         let fields = [
             ("volume", &self.volume),
             ("number", &self.issue),
-            ("pages", &self.pages),
+            ("pages", &pages),
             ("doi", &self.doi),
         ];
         for (field, value) in fields {
@@ -276,25 +329,43 @@ impl Record {
     }
 
     /// `{Okafor}, Amira and {HSCA12 team} and others`: a family name and a group in braces, so
-    /// neither is split or recased ("van der Berg" stays one family name).
+    /// neither is split or recased ("van der Berg" stays one family name); a suffix in braces in
+    /// BibTeX's "von Last, Jr, First" form (`{King}, {Jr.}, Martin Luther`); in the given names,
+    /// a word "and" or a comma in braces, so it cannot split one author into two (`Anne {and}
+    /// Marie`), while each given name stays a word of its own for a style's initials.
     fn bib_authors(&self, others: bool) -> Vec<Spanned<Chunk>> {
+        let normal = |s: &str| Spanned::detached(Chunk::Normal(s.to_string()));
+        let braced = |s: &str| Spanned::detached(Chunk::Verbatim(s.to_string()));
         let mut out = Vec::new();
         for (i, name) in self.authors.iter().enumerate() {
             if i > 0 {
-                out.push(Spanned::detached(Chunk::Normal(" and ".into())));
+                out.push(normal(" and "));
             }
-            match name {
-                Name::Literal(n) => out.push(Spanned::detached(Chunk::Verbatim(n.clone()))),
-                Name::Person { family, given } => {
-                    out.push(Spanned::detached(Chunk::Verbatim(family.clone())));
-                    if !given.is_empty() {
-                        out.push(Spanned::detached(Chunk::Normal(format!(", {given}"))));
-                    }
-                }
+            let (family, given, suffix) = match name {
+                Name::Literal(n) => (n, "", ""),
+                Name::Person {
+                    family,
+                    given,
+                    suffix,
+                } => (family, given.as_str(), suffix.as_str()),
+            };
+            out.push(braced(family));
+            if !suffix.is_empty() {
+                // The third part, even empty, makes the second one the suffix.
+                out.extend([normal(", "), braced(suffix), normal(",")]);
+            } else if !given.is_empty() {
+                out.push(normal(","));
+            }
+            for word in given.split(' ').filter(|w| !w.is_empty()) {
+                let splits = word.eq_ignore_ascii_case("and") || word.contains(',');
+                out.extend([
+                    normal(" "),
+                    if splits { braced(word) } else { normal(word) },
+                ]);
             }
         }
         if others && self.more_authors {
-            out.push(Spanned::detached(Chunk::Normal(" and others".into())));
+            out.push(normal(" and others"));
         }
         out
     }
@@ -322,7 +393,7 @@ impl Record {
         } else {
             "T2"
         };
-        let pages = self.pages.as_deref().map(split_pages);
+        let pages = self.pages.as_deref().map(pages::first_range);
         let fields = [
             (container, self.container.as_deref()),
             ("VL", self.volume.as_deref()),
@@ -344,8 +415,9 @@ impl Record {
 }
 
 impl Name {
-    /// "Family, Given"; a group as written and ended by a comma, which RIS readers (pandoc,
-    /// EndNote) take as a family name with no given names, so the group is not split up.
+    /// "Family, Given" ("Family, Given, Suffix", as the RIS specification gives a suffix); a
+    /// group as written and ended by a comma, which RIS readers (pandoc, EndNote) take as a
+    /// family name with no given names, so the group is not split up.
     fn ris(&self) -> String {
         match self {
             Name::Literal(n) => format!("{n},"),
@@ -353,12 +425,24 @@ impl Name {
         }
     }
 
-    /// "Family, Given", or a group's name as written.
+    /// "Family, Given", "Family, Given, Suffix", or a group's name as written.
     fn inverted(&self) -> String {
         match self {
             Name::Literal(n) => n.clone(),
-            Name::Person { family, given } if given.is_empty() => family.clone(),
-            Name::Person { family, given } => format!("{family}, {given}"),
+            Name::Person {
+                family,
+                given,
+                suffix,
+            } => {
+                let mut name = family.clone();
+                if !given.is_empty() || !suffix.is_empty() {
+                    name = format!("{name}, {given}");
+                }
+                if !suffix.is_empty() {
+                    name = format!("{name}, {suffix}");
+                }
+                name
+            }
         }
     }
 }
@@ -368,14 +452,6 @@ impl Name {
 fn ris_date(d: &PartialDate) -> String {
     let two = |n: Option<u8>| n.map(|n| format!("{n:02}")).unwrap_or_default();
     format!("{:04}/{}/{}/", d.year, two(d.month), two(d.day))
-}
-
-/// "12-19" (or with an en dash) as its first and last page; an article number alone.
-fn split_pages(pages: &str) -> (&str, Option<&str>) {
-    match pages.split_once(['-', '–']) {
-        Some((first, last)) => (first.trim(), Some(last.trim_start_matches('-').trim())),
-        None => (pages, None),
-    }
 }
 
 /// An RIS record, one `TAG  - value` line per field.
@@ -404,7 +480,7 @@ impl Record {
             Work::Part => "chapter",
         };
         item.insert("type".into(), json!(ty));
-        item.insert("title".into(), json!(self.title));
+        item.insert("title".into(), json!(nocase(&self.title)));
         if !self.authors.is_empty() {
             let authors: Vec<Value> = self.authors.iter().map(Name::csl).collect();
             item.insert("author".into(), Value::Array(authors));
@@ -415,13 +491,16 @@ impl Record {
             .map_while(|p| p)
             .collect();
         item.insert("issued".into(), json!({ "date-parts": [parts] }));
+        let container = self.container.as_deref().map(nocase);
+        let pages = self.pages.as_deref().map(|p| pages::with_dash(p, "-"));
         let fields = [
-            ("container-title", &self.container),
+            ("container-title", &container),
             ("volume", &self.volume),
             ("issue", &self.issue),
-            ("page", &self.pages),
+            ("page", &pages),
             ("publisher", &self.publisher),
             ("DOI", &self.doi),
+            ("language", &self.language),
         ];
         for (field, value) in fields {
             value.iter().for_each(|v| {
@@ -469,13 +548,30 @@ impl Record {
     }
 }
 
+/// A title in CSL rich text whose case no style changes: CSL processors (citeproc-js, pandoc)
+/// sentence- or title-case an English title unless it is in a `nocase` span, and the title's
+/// case is the author's ("England's NHS"), as the braces keep it in BibTeX.
+fn nocase(title: &str) -> String {
+    format!("<span class=\"nocase\">{title}</span>")
+}
+
 impl Name {
-    /// `{"family", "given"}` or `{"literal"}`.
+    /// `{"family", "given", "suffix"}` (the parts given) or `{"literal"}`.
     fn csl(&self) -> Value {
         match self {
             Name::Literal(n) => json!({ "literal": n }),
-            Name::Person { family, given } if given.is_empty() => json!({ "family": family }),
-            Name::Person { family, given } => json!({ "family": family, "given": given }),
+            Name::Person {
+                family,
+                given,
+                suffix,
+            } => {
+                let mut name = json!({ "family": family });
+                let parts = [("given", given), ("suffix", suffix)];
+                for (part, value) in parts.into_iter().filter(|(_, v)| !v.is_empty()) {
+                    name[part] = json!(value);
+                }
+                name
+            }
         }
     }
 }
@@ -522,7 +618,11 @@ impl Record {
             return;
         };
         if let Some(last) = authors.last_mut() {
-            last.suffix = Some("et al.".into());
+            // A suffix of its own ("Jr.") stays before it.
+            last.suffix = Some(match last.suffix.take() {
+                Some(own) => format!("{own} et al."),
+                None => "et al.".into(),
+            });
         }
         entry.set_authors(authors);
     }
@@ -541,6 +641,7 @@ mod tests {
                 Name::Person {
                     family: "Okafor".into(),
                     given: "Amira".into(),
+                    suffix: String::new(),
                 },
                 Name::Literal("HSCA12 team".into()),
             ],
@@ -553,6 +654,7 @@ mod tests {
             publisher: Some("Unit & Co".into()),
             doi: None,
             url: "https://example.org/r/".into(),
+            language: None,
             keywords: vec![],
             note: None,
         }
@@ -630,9 +732,50 @@ mod tests {
     }
 
     #[test]
-    fn pages_split_into_first_and_last() {
-        assert_eq!(split_pages("12-19"), ("12", Some("19")));
-        assert_eq!(split_pages("12--19"), ("12", Some("19")));
-        assert_eq!(split_pages("e003341"), ("e003341", None));
+    fn names_cannot_split_and_a_suffix_is_its_own_part() {
+        let mut r = record("T");
+        let person = |family: &str, given: &str, suffix: &str| Name::Person {
+            family: family.into(),
+            given: given.into(),
+            suffix: suffix.into(),
+        };
+        r.authors = vec![
+            person("Roe", "Anne and Marie", ""),
+            person("King", "Martin Luther", "Jr."),
+            person("Doe", "", "III"),
+        ];
+        r.more_authors = false;
+        let bib = r.bibtex();
+        assert!(
+            bib.contains(
+                "author = {{Roe}, Anne {and} Marie and {King}, {Jr.}, Martin Luther and {Doe}, {III},},"
+            ),
+            "{bib}"
+        );
+        assert!(r.ris().contains("AU  - King, Martin Luther, Jr.\n"));
+        assert_eq!(
+            r.csl_json()["author"][1],
+            json!({"family": "King", "given": "Martin Luther", "suffix": "Jr."})
+        );
+    }
+
+    #[test]
+    fn the_month_is_a_macro_and_a_doi_is_written_as_it_is() {
+        let mut r = record("T");
+        r.doi = Some("10.1000/a{b}_c%d#e~f\\g".into());
+        let bib = r.bibtex();
+        assert!(bib.contains("month = mar,\n"), "{bib}");
+        assert!(bib.contains("doi = {10.1000/a{b}_c%d#e~f\\g},\n"), "{bib}");
+        r.doi = Some("10.1000/a}b{".into());
+        assert!(r.bibtex().contains("doi = {10.1000/a%7Db%7B},\n"));
+    }
+
+    #[test]
+    fn pages_take_each_formats_dash() {
+        let mut r = record("T");
+        r.pages = Some("e1–e2".into());
+        assert!(r.bibtex().contains("pages = {e1--e2},"), "{}", r.bibtex());
+        assert!(r.ris().contains("SP  - e1\nEP  - e2\n"));
+        assert_eq!(r.csl_json()["page"], json!("e1-e2"));
     }
 }

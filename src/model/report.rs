@@ -64,50 +64,84 @@ const PARTICLES: [&str; 10] = [
     "van", "von", "de", "der", "den", "da", "du", "le", "la", "di",
 ];
 
-/// How an author is cited: a person by family and given names, or a group by its name alone.
+/// How an author is cited: a person by family and given names (and a generational suffix,
+/// "Jr."), or a group by its name alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CitedName<'a> {
-    Person { family: String, given: String },
+    Person {
+        family: String,
+        given: String,
+        /// "Jr.", "III": cited after the given names, never part of the family name.
+        suffix: String,
+    },
     Group(&'a str),
 }
+
+/// Generational suffixes, which follow a name ("Martin Luther King, Jr.") but are neither its
+/// family nor its given names. A closed list: any other last word may be a family name.
+const SUFFIXES: [&str; 7] = ["Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"];
 
 impl Author {
     /// The author's name as citation formats need it (BibTeX, RIS, CSL-JSON, Highwire).
     ///
     /// 1. a group is cited by its name as written;
-    /// 2. `family` and `given`, where written, win;
-    /// 3. a name written "Family, Given" splits at its comma;
-    /// 4. else the name splits before its last word, and lower-case particles before that word
+    /// 2. a generational suffix ("Jr.", "III") is taken off `name`, written after a comma or
+    ///    as its last word ("Martin Luther King, Jr.", "King, Martin Luther, Jr.");
+    /// 3. `family` and `given`, where written, win;
+    /// 4. a name written "Family, Given" splits at its comma;
+    /// 5. else the name splits before its last word, and lower-case particles before that word
     ///    (`van`, `de`) join the family name.
     pub fn cited_name(&self) -> CitedName<'_> {
         if self.group {
             return CitedName::Group(&self.name);
         }
-        // "Smith, Jane", as reference lists write it: the family name comes first.
-        if let Some((family, given)) = self.name.split_once(',') {
-            let (family, given) = (family.trim(), given.trim());
-            if !family.is_empty() && !given.is_empty() && !given.contains(',') {
-                return CitedName::Person {
-                    family: self.family.clone().unwrap_or_else(|| family.to_string()),
-                    given: self.given.clone().unwrap_or_else(|| given.to_string()),
-                };
-            }
+        let (name, suffix) = split_suffix(&self.name);
+        let (family, given) = split_name(&name);
+        CitedName::Person {
+            family: self.family.clone().unwrap_or(family),
+            given: self.given.clone().unwrap_or(given),
+            suffix,
         }
-        let words: Vec<&str> = self.name.split_whitespace().collect();
-        let mut split = words.len().saturating_sub(1);
-        while split > 1 && PARTICLES.contains(&words[split - 1]) {
-            split -= 1;
-        }
-        let family = self
-            .family
-            .clone()
-            .unwrap_or_else(|| words[split..].join(" "));
-        let given = self
-            .given
-            .clone()
-            .unwrap_or_else(|| words[..split].join(" "));
-        CitedName::Person { family, given }
     }
+}
+
+/// `name` without its generational suffix, and the suffix ("" when it has none).
+fn split_suffix(name: &str) -> (String, String) {
+    let is_suffix = |s: &&str| SUFFIXES.contains(&s.trim());
+    // "King, Jr., Martin Luther", "King, Martin Luther, Jr.", "Martin Luther King, Jr.".
+    let parts: Vec<&str> = name.split(',').map(str::trim).collect();
+    if let Some(at) = parts.iter().skip(1).position(is_suffix) {
+        let rest: Vec<&str> = (parts.iter().enumerate())
+            .filter(|(i, _)| *i != at + 1)
+            .map(|(_, p)| *p)
+            .collect();
+        return (rest.join(", "), parts[at + 1].to_string());
+    }
+    // "Martin Luther King Jr.": a last word alone is a name ("Jr." alone is not a suffix).
+    match name.trim().rsplit_once(char::is_whitespace) {
+        Some((rest, last)) if is_suffix(&last) && !rest.trim().is_empty() => {
+            (rest.trim().to_string(), last.to_string())
+        }
+        _ => (name.to_string(), String::new()),
+    }
+}
+
+/// `name` (without a suffix) as family and given names: "Smith, Jane" at its comma, else before
+/// the last word and the lower-case particles before it.
+fn split_name(name: &str) -> (String, String) {
+    // "Smith, Jane", as reference lists write it: the family name comes first.
+    if let Some((family, given)) = name.split_once(',') {
+        let (family, given) = (family.trim(), given.trim());
+        if !family.is_empty() && !given.is_empty() && !given.contains(',') {
+            return (family.to_string(), given.to_string());
+        }
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let mut split = words.len().saturating_sub(1);
+    while split > 1 && PARTICLES.contains(&words[split - 1]) {
+        split -= 1;
+    }
+    (words[split..].join(" "), words[..split].join(" "))
 }
 
 /// An author's name, which citation formats split and index, so it may not be blank.
@@ -373,7 +407,8 @@ pub struct Report {
     /// by item number or key, for example
     /// `rameses: {3: {status: met, where: "#background"}, 14: {status: not-reported, note: "…"}}`.
     /// A report of a study whose `design` is `realist-evaluation`, or one with this field, is a
-    /// realist report: `check` warns about each item it neither maps nor covers by a field.
+    /// realist report: `check` warns about each item it neither maps nor covers by a field, which
+    /// its page shows as "Not stated" and `exports/rameses.json` and `.csv` as `not-stated`.
     pub rameses: Option<std::collections::BTreeMap<String, super::RamesesEntry>>,
 }
 
@@ -436,7 +471,7 @@ mod tests {
     fn cited(yaml: &str) -> (bool, String, String) {
         let a: Author = serde_yaml::from_str(yaml).unwrap();
         match a.cited_name() {
-            CitedName::Person { family, given } => (false, family, given),
+            CitedName::Person { family, given, .. } => (false, family, given),
             CitedName::Group(g) => (true, g.to_string(), String::new()),
         }
     }
@@ -462,6 +497,37 @@ mod tests {
             cited("{name: HSCA12 evaluation team, group: true}"),
             (true, "HSCA12 evaluation team".to_string(), String::new())
         );
+    }
+
+    #[test]
+    fn a_generational_suffix_is_neither_family_nor_given_name() {
+        let suffix = |yaml: &str| match serde_yaml::from_str::<Author>(yaml).unwrap().cited_name() {
+            CitedName::Person {
+                family,
+                given,
+                suffix,
+            } => [family, given, suffix],
+            CitedName::Group(g) => panic!("{g} is a group"),
+        };
+        let king = ["King", "Martin Luther", "Jr."].map(String::from);
+        for name in [
+            "'Martin Luther King, Jr.'",
+            "Martin Luther King Jr.",
+            "'King, Martin Luther, Jr.'",
+            "'King, Jr., Martin Luther'",
+            "{name: 'Martin Luther King, Jr.', family: King, given: Martin Luther}",
+        ] {
+            let yaml = if name.starts_with('{') {
+                name.to_string()
+            } else {
+                format!("name: {name}")
+            };
+            assert_eq!(suffix(&yaml), king, "{yaml}");
+        }
+        assert_eq!(suffix("name: John Smith III")[2], "III");
+        // A last word that is not a suffix is the family name; "Jr." alone is a name.
+        assert_eq!(suffix("name: Anne Junior")[0], "Junior");
+        assert_eq!(suffix("name: Jr.")[0], "Jr.");
     }
 
     #[test]

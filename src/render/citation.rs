@@ -6,7 +6,8 @@
 //!    with the CMO's title and URL: a CMO is cited as a part of that report; its key is its id,
 //!    with `-cmo` added when a report has the same id;
 //! 3. an editorial report's record (and so its CMOs') carries a note naming the work it
-//!    summarises; its authors are the site's editors, credited by the resolver.
+//!    summarises; its authors are the site's editors, credited by the resolver;
+//! 4. every record is in the site's language (`language:` in site.yaml).
 
 use crate::cite::export::Record;
 use crate::config::SiteConfig;
@@ -30,6 +31,7 @@ pub fn report_record(site: &Site, index: usize) -> Record {
         .absolute(&Site::url(Kind::Report, &doc.id));
     let mut record = Record::report(&doc.id, &doc.meta, &url, &publisher(&site.config));
     record.note = note(site, &doc.meta);
+    record.language = Some(site.config.language.clone());
     record
 }
 
@@ -62,6 +64,7 @@ pub fn cmo_record(site: &Site, index: usize) -> Option<Record> {
         .absolute(&Site::url(Kind::Report, &doc.id));
     let mut report = Record::report(&doc.id, &doc.meta, &report_url, &publisher(&site.config));
     report.note = note(site, &doc.meta);
+    report.language = Some(site.config.language.clone());
     let url = site
         .config
         .base_url

@@ -6,11 +6,13 @@
 //! 3. [`yaml`]: typed YAML with located errors, and finding a value's position in the text;
 //! 4. [`slug`]: stable heading ids, and [`suggest`]: "did you mean";
 //! 5. [`escape`]: escaping for HTML and Markdown, [`utf8_position`] for invalid UTF-8, and
-//!    [`upper_first`] for a sentence's first letter.
+//!    [`upper_first`] for a sentence's first letter;
+//! 6. [`pages`]: page ranges, however they are dashed.
 
 pub mod chars;
 pub mod escape;
 pub mod frontmatter;
+pub mod pages;
 pub mod slug;
 pub mod suggest;
 pub mod yaml;

@@ -277,3 +277,173 @@ fn the_site_wide_files_hold_every_page_citation() {
         "pandoc reads every entry of the site's files"
     );
 }
+
+/// Reads each `(file, pandoc input format)` with pandoc 3 into CSL-JSON items.
+fn pandoc_as(files: &[(String, &str)]) -> Vec<Vec<Value>> {
+    const CODE: &str = r#"
+import json, sys, pypandoc
+args = sys.argv[1:]
+print(json.dumps([json.loads(pypandoc.convert_file(p, 'csljson', format=f))
+                  for p, f in zip(args[::2], args[1::2])]))
+"#;
+    let args: Vec<&str> = files.iter().flat_map(|(p, f)| [p.as_str(), f]).collect();
+    serde_json::from_str(&common::client_python(CODE, &args)).unwrap()
+}
+
+/// The minimal site's report with the names, pages, DOI and title that readers split or changed:
+/// a generational suffix, "and" in a given name and in a family name, an en-dashed range of
+/// article numbers, a DOI with braces and TeX's specials. (A comma in a given name is braced in
+/// BibTeX, which BibTeX and biber respect, but pandoc 3 splits a name at any comma.)
+fn site_with_hard_citation() -> common::Site {
+    let site = common::Site::minimal();
+    site.edit(
+        "content/reports/r1.md",
+        "title: R1\ndate: \"2017-06\"\nauthors: [{name: A}]",
+        "title: \"England's NHS: The Big Reform\"\ndate: \"2017-06\"\n\
+         authors: [{name: \"Martin Luther King, Jr.\"}, {name: Anne and Marie Roe}, \
+         {name: Ann Smith, family: Smith and Jones, given: Ann Bea}, {name: John Doe III}]\n\
+         journal: {title: BMJ Open, volume: \"3\", issue: \"7\", pages: \"e1–e2\"}\n\
+         doi: \"10.1000/a{b}_c%d#e~f^g$h&i\"",
+    );
+    site.build_ok(&[]);
+    site
+}
+
+/// Names split into two authors, a suffix read as a given name, a page range, a DOI or a month
+/// misread: the report's cite.bib read by pandoc as BibTeX and as biblatex, its cite.ris and its
+/// cite.json must each give back the same authors, first and last page, DOI and month.
+#[test]
+fn hard_names_pages_and_dois_round_trip_through_pandoc_in_every_format() {
+    let site = site_with_hard_citation();
+    let folder = site.out().join("reports/r1");
+    let file = |ext: &str| {
+        folder
+            .join(format!("cite.{ext}"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    let formats = [
+        (file("bib"), "bibtex"),
+        (file("bib"), "biblatex"),
+        (file("ris"), "ris"),
+        (file("json"), "csljson"),
+    ];
+    let person = |family: &str, given: &str| json!({ "family": family, "given": given });
+    let mut king = person("King", "Martin Luther");
+    king["suffix"] = json!("Jr.");
+    let mut doe = json!({ "family": "Doe", "given": "John" });
+    doe["suffix"] = json!("III");
+    let authors = json!([
+        king,
+        person("Roe", "Anne and Marie"),
+        person("Smith and Jones", "Ann Bea"),
+        doe
+    ]);
+    for ((path, format), items) in formats.iter().zip(pandoc_as(&formats)) {
+        assert_eq!(items.len(), 1, "{format}: one entry: {items:?}");
+        let item = &items[0];
+        let mut read = item["author"].clone();
+        if *format == "ris" {
+            // The RIS specification writes "Family, Given, Suffix" (EndNote, Zotero); pandoc
+            // reads the last two parts the other way round, as BibTeX orders them.
+            for name in read.as_array_mut().unwrap() {
+                if let Some(suffix) = name.get("suffix").cloned() {
+                    name["suffix"] = name["given"].clone();
+                    name["given"] = suffix;
+                }
+            }
+        }
+        assert_eq!(read, authors, "{format}: authors");
+        assert_eq!(item["page"], json!("e1-e2"), "{format}: {path}: pages");
+        assert_eq!(
+            item["DOI"],
+            json!("10.1000/a{b}_c%d#e~f^g$h&i"),
+            "{format}: DOI"
+        );
+        assert_eq!(
+            item["issued"]["date-parts"],
+            json!([[2017, 6]]),
+            "{format}: month"
+        );
+        let title = item["title"].as_str().unwrap().replace('\u{2019}', "'");
+        assert_eq!(title, "England's NHS: The Big Reform", "{format}: title");
+    }
+    // The page's Highwire tags, which Zotero and Google Scholar read, split the range alike.
+    let page = std::fs::read_to_string(folder.join("index.html")).unwrap();
+    for tag in [
+        r#"<meta name="citation_firstpage" content="e1">"#,
+        r#"<meta name="citation_lastpage" content="e2">"#,
+        r#"<meta name="citation_author" content="King, Martin Luther, Jr.">"#,
+    ] {
+        assert!(page.contains(tag), "{tag}");
+    }
+}
+
+/// A work whose source names only its first authors (BibTeX `and others`) is cited "et al." in
+/// the text and in the reference list, never with an author named "others": the style's short
+/// form of a name in the text has no room for the suffix the reference list prints.
+#[test]
+fn and_others_is_et_al_in_the_text_and_the_reference_list() {
+    let site = common::Site::minimal();
+    let yaml = site.source("site.yaml");
+    site.write("site.yaml", format!("{yaml}bibliography: refs.bib\n"));
+    site.write(
+        "refs.bib",
+        "@article{hammond2017, author = {Hammond, Jon and others}, title = {Place}, \
+         journal = {Social Science and Medicine}, year = {2017}}\n\
+         @article{porter2013, author = {Porter, Alison and Mays, Nick and others}, \
+         title = {Commissioning}, journal = {BMC}, year = {2013}}\n",
+    );
+    site.edit(
+        "content/reports/r1.md",
+        "## Findings {#findings}\ntext",
+        "## Findings {#findings}\ntext [@hammond2017] and [@porter2013].",
+    );
+    site.build_ok(&[]);
+    let html = std::fs::read_to_string(site.out().join("reports/r1/index.html")).unwrap();
+    let text = html.replace("<i>", "").replace("</i>", "");
+    for cited in ["(Hammond et al., 2017)", "(Porter and Mays et al., 2013)"] {
+        assert!(text.contains(cited), "{cited} in the text:\n{text}");
+    }
+    for listed in ["Hammond, J. et al.", "Porter, A. and Mays, N. et al."] {
+        assert!(
+            text.replace(",  et al.", " et al.")
+                .replace(", et al.", " et al.")
+                .contains(listed),
+            "{listed} in the reference list:\n{text}"
+        );
+    }
+    assert!(!text.contains("others"), "no author named others:\n{text}");
+}
+
+/// A CSL style that prints each title in sentence case, as APA and many journals' styles do.
+const SENTENCE_CASE_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0" default-locale="en-GB">
+  <info><title>Sentence case</title><id>sentence-case</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title" text-case="sentence"/></layout></citation>
+  <bibliography><layout><text variable="title" text-case="sentence"/><text variable="language" prefix=" [" suffix="]"/></layout></bibliography>
+</style>
+"#;
+
+/// pandoc's citeproc, formatting the report's cite.json in a sentence-case style, keeps the
+/// title's case as the author wrote it ("England's NHS: The Big Reform", not "The big reform")
+/// and reads the item's language, the site's.
+#[test]
+fn csl_json_titles_keep_their_case_in_a_sentence_case_style() {
+    let site = site_with_hard_citation();
+    let csl = site.path("sentence.csl");
+    std::fs::write(&csl, SENTENCE_CASE_CSL).unwrap();
+    let json = site.out().join("reports/r1/cite.json");
+    const CODE: &str = r#"
+import sys, pypandoc
+print(pypandoc.convert_text('---\nnocite: "@*"\n---\n', 'plain', format='markdown',
+      extra_args=['--citeproc', '--bibliography', sys.argv[1], '--csl', sys.argv[2]]))
+"#;
+    let out = common::client_python(CODE, &[json.to_str().unwrap(), csl.to_str().unwrap()]);
+    assert!(
+        out.replace('\u{2019}', "'")
+            .contains("England's NHS: The Big Reform [en-GB]"),
+        "{out}"
+    );
+}

@@ -37,10 +37,12 @@ pub struct Defining<'a> {
     pub url: String,
 }
 
-/// Whether the report is a journal article, published by the journal rather than the site. An
-/// editorial page about an article is not: the site published it.
+/// Whether the report is a journal article, published by the journal rather than the site: it
+/// names its `journal:` or is of type `journal-article`, as its citation files say. An editorial
+/// page about an article is not: the site published it.
 pub(super) fn is_article(m: &Report) -> bool {
-    m.report_type == Some(ReportKind::JournalArticle) && m.editorial.is_none()
+    let article = m.journal.is_some() || m.report_type == Some(ReportKind::JournalArticle);
+    article && m.editorial.is_none()
 }
 
 /// The Highwire and Dublin Core tags of a report's page at `url`; `references` are the entries
@@ -145,7 +147,7 @@ fn work(t: &mut Tags, m: &Report, config: &SiteConfig, part: bool) {
                     push(t, name, v);
                 }
             }
-            if let Some((first, last)) = j.pages.as_deref().map(page_range) {
+            if let Some((first, last)) = j.pages.as_deref().map(crate::text::pages::first_range) {
                 push(t, "citation_firstpage", first);
                 if let Some(last) = last {
                     push(t, "citation_lastpage", last);
@@ -198,11 +200,19 @@ pub fn cited_authors(m: &Report) -> Vec<String> {
         .collect()
 }
 
+/// "Family, Given", and ", Jr." after them for a suffix, as reference managers read it.
 fn family_first(a: &Author) -> String {
     match a.cited_name() {
         CitedName::Group(name) => name.to_string(),
-        CitedName::Person { family, given } if given.is_empty() => family,
-        CitedName::Person { family, given } => format!("{family}, {given}"),
+        CitedName::Person {
+            family,
+            given,
+            suffix,
+        } => [family, given, suffix]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -211,19 +221,6 @@ fn scholar_date(d: &PartialDate) -> String {
     match (d.month, d.day) {
         (Some(m), Some(day)) => format!("{:04}/{m:02}/{day:02}", d.year),
         _ => format!("{:04}", d.year),
-    }
-}
-
-/// The first and last page of `12-19`, `12–19` or `12--19`; an article number (`e003341`) is a
-/// first page alone.
-fn page_range(pages: &str) -> (&str, Option<&str>) {
-    const DASHES: [char; 3] = ['-', '–', '—'];
-    match pages.split_once(DASHES) {
-        Some((first, last)) => {
-            let last = last.trim_start_matches(DASHES).trim();
-            (first.trim(), Some(last).filter(|l| !l.is_empty()))
-        }
-        None => (pages.trim(), None),
     }
 }
 
@@ -244,7 +241,8 @@ fn reference(e: &Entry) -> String {
     // BibTeX's `and others` ("et al.") is a suffix of the last author (see `cite`): not a name.
     for p in e.authors().unwrap_or_default() {
         let mut p = p.clone();
-        p.suffix = p.suffix.filter(|s| s != "et al.");
+        let own = |s: String| s.trim_end_matches("et al.").trim().to_string();
+        p.suffix = p.suffix.map(own).filter(|s| !s.is_empty());
         fields.push(("citation_author", p.name_first(false, false)));
     }
     if let Some(d) = e.date_any() {
@@ -278,13 +276,12 @@ fn reference(e: &Entry) -> String {
     if let Some(pages) = e.page_range() {
         // The first range only: "12-34, 40" is pages 12 to 34 for an indexer.
         let pages = pages.to_string();
-        let first = pages.split([',', '&']).next().unwrap_or_default();
-        let mut ends = first.splitn(2, ['-', '–']).map(str::trim);
-        if let Some(start) = ends.next().filter(|s| !s.is_empty()) {
-            fields.push(("citation_firstpage", start.to_string()));
+        let (first, last) = crate::text::pages::first_range(&pages);
+        if !first.is_empty() {
+            fields.push(("citation_firstpage", first.to_string()));
         }
-        if let Some(end) = ends.next().filter(|s| !s.is_empty()) {
-            fields.push(("citation_lastpage", end.to_string()));
+        if let Some(last) = last {
+            fields.push(("citation_lastpage", last.to_string()));
         }
     }
     if let Some(d) = e.doi() {
@@ -318,13 +315,5 @@ mod tests {
         assert_eq!(date("2013-03"), "2013");
         assert_eq!(date("2013-03-04"), "2013/03/04");
         assert_eq!(date("2013"), "2013");
-    }
-
-    #[test]
-    fn pages_split_at_any_dash() {
-        assert_eq!(page_range("12-19"), ("12", Some("19")));
-        assert_eq!(page_range("12--19"), ("12", Some("19")));
-        assert_eq!(page_range("12 – 19"), ("12", Some("19")));
-        assert_eq!(page_range("e003341"), ("e003341", None));
     }
 }

@@ -183,8 +183,16 @@ fn authors(m: &Report) -> Vec<Value> {
 fn author(a: &Author) -> Value {
     let mut p = match a.cited_name() {
         CitedName::Group(name) => return json!({"@type": "Organization", "name": name}),
-        CitedName::Person { family, given } => {
-            json!({"@type": "Person", "name": a.name, "familyName": family, "givenName": given})
+        CitedName::Person {
+            family,
+            given,
+            suffix,
+        } => {
+            let mut p = json!({"@type": "Person", "name": a.name, "familyName": family, "givenName": given});
+            if !suffix.is_empty() {
+                p["honorificSuffix"] = json!(suffix);
+            }
+            p
         }
     };
     if let Some(aff) = &a.affiliation {

@@ -64,7 +64,7 @@ const CATALOGUE: [Group; 6] = [
             file("exports/cmos.json", "JSON", Some("application/json"), "Every published CMO configuration with its context items, mechanism (text, resource and reasoning), outcomes, evidence items (source, locator, quote and who said it: the informant's role, and their id and organisation type from the study's registry unless the study publishes roles only), programme theories, areas, themes, chain links, status and confidence. Lists are kept as lists. This is the complete form."),
             file("exports/cmos.schema.json", "JSON Schema", Some("application/schema+json"), "The structure of cmos.json, which names it in its $schema field; use it to validate the file or to generate code that reads it."),
             file("exports/cmos.csv", "CSV, UTF-8", Some("text/csv"), "One row per CMO configuration. A cell that holds a list has one item per line."),
-            file("exports/evidence.csv", "CSV, UTF-8", Some("text/csv"), "One row per evidence item: the CMO it supports, its report, kind, source, locator, quote and informant (role, and id and organisation type unless the study publishes roles only)."),
+            file("exports/evidence.csv", "CSV, UTF-8", Some("text/csv"), "One row per evidence item: the CMO it supports, its report, kind, source (a report or source as report/ID or source/ID, a bibliography entry by its key alone, without the @ of cmos.json), locator, quote and informant (role, and id and organisation type unless the study publishes roles only)."),
         ],
     },
     Group {
@@ -94,7 +94,7 @@ const CATALOGUE: [Group; 6] = [
         title: "Reporting checklists (RAMESES II)",
         when: When::Checklists,
         entries: &[
-            file("exports/rameses.json", "JSON", Some("application/json"), "For each realist report, the 20 items of the RAMESES II reporting standard: status, where the report covers it, and a note."),
+            file("exports/rameses.json", "JSON", Some("application/json"), "For each realist report, the 20 items of the RAMESES II reporting standard: status (met, partly or not-reported as the report maps it, or not-stated for an item it neither maps nor covers by a field), where the report covers it, and a note."),
             file("exports/rameses.csv", "CSV, UTF-8", Some("text/csv"), "The same, one row per report and item."),
         ],
     },

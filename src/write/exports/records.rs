@@ -390,7 +390,7 @@ pub fn reports(site: &Site) -> impl Iterator<Item = Report> + '_ {
 
 fn author(a: &crate::model::Author) -> Author {
     let (family, given) = match a.cited_name() {
-        CitedName::Person { family, given } => (Some(family), Some(given)),
+        CitedName::Person { family, given, .. } => (Some(family), Some(given)),
         CitedName::Group(_) => (None, None),
     };
     Author {

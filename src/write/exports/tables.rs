@@ -4,7 +4,10 @@
 //! 2. a record becomes one row of text cells; a list becomes one cell holding one item per line
 //!    (a line break inside an item becomes a space), since no item of a list can then run into
 //!    the next one, whereas any printable separator ("; ", " | ") also occurs in the text;
-//! 3. the evidence, a list of objects, gets a table of its own, one row per item.
+//! 3. the evidence, a list of objects, gets a table of its own, one row per item;
+//! 4. a cell holds the value, not the Markdown that marks it: a bibliography key is written
+//!    without its `@` (`source` is a column of references), which a spreadsheet would otherwise
+//!    read as a formula and the formula guard would mark with an apostrophe.
 //!
 //! The JSON is the lossless form; this flattening is documented on the exports' README page.
 
@@ -177,7 +180,7 @@ pub fn evidence_rows(c: &Cmo) -> impl Iterator<Item = Vec<String>> + '_ {
             opt(&c.defined_in),
             enum_value(&e.kind),
             enum_value(&e.stance),
-            e.source.clone(),
+            source_cell(&e.source),
             opt(&e.source_title),
             opt(&e.source_section),
             opt(&e.source_url),
@@ -189,6 +192,12 @@ pub fn evidence_rows(c: &Cmo) -> impl Iterator<Item = Vec<String>> + '_ {
             opt(&e.date),
         ]
     })
+}
+
+/// An evidence source as its cell holds it: `report/<id>#<anchor>`, `source/<id>`, or a
+/// bibliography key alone (`@key` in the JSON, as written in the front matter).
+fn source_cell(source: &str) -> String {
+    source.strip_prefix('@').unwrap_or(source).to_string()
 }
 
 /// A report's row of [`REPORTS`].

@@ -973,8 +973,16 @@ fn a_brace_or_line_break_in_a_report_field_never_closes_a_bibtex_field() {
         let lines: Vec<&str> = bib.lines().collect();
         assert!(lines[0].starts_with("@techreport{r1,"), "{br}:\n{bib}");
         assert_eq!(lines.last(), Some(&"}"), "{br}:\n{bib}");
+        const MONTHS: &str = "jan feb mar apr may jun jul aug sep oct nov dec";
         for line in &lines[1..lines.len() - 1] {
-            // Each field is `  name = {value},` with its braces balanced inside the value.
+            // The month is a macro (`month = jun,`), a word BibTeX defines, with no braces.
+            let macro_name = line
+                .strip_prefix("month = ")
+                .and_then(|m| m.strip_suffix(','));
+            if macro_name.is_some_and(|m| m.len() == 3 && MONTHS.contains(m)) {
+                continue;
+            }
+            // Each other field is `  name = {value},` with its braces balanced inside the value.
             let value = line.split_once(" = {").map(|(_, v)| v).unwrap_or("");
             let depth = value.chars().try_fold(1i32, |d, c| {
                 let d = d + (c == '{') as i32 - (c == '}') as i32;
