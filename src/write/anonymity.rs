@@ -35,20 +35,24 @@ use rustc_hash::FxHashSet;
 use crate::config::anonymity::{digest, Anonymity, DenyList};
 use crate::diagnostics::Diagnostic;
 
+/// How far past a first word the rest of a plain name is looked for, in bytes.
+const WINDOW: usize = 1024;
+
 /// How many output files a problem names before "and N more".
 const SHOWN_FILES: usize = 3;
 
 /// The matcher of one deny-list, and the hits found so far.
 pub struct Lint {
     list: Arc<DenyList>,
-    /// The plain names' first words, for the automaton's pattern ids.
+    /// Finds the plain names' first words.
     starts: Option<AhoCorasick>,
-    /// For each pattern of `starts`, the plain entries that begin with it.
-    by_start: Vec<Vec<usize>>,
     plain: FxHashSet<String>,
     hashed: FxHashSet<[u8; 32]>,
     /// The longest sequence to read, in words.
     longest: usize,
+    /// This lint's own start for the keys of [`CLEAN`], so that a thread never takes a sequence
+    /// another deny-list found clean for clean under this one.
+    salt: u128,
     hits: Mutex<BTreeMap<Entry, Hits>>,
 }
 
@@ -84,23 +88,18 @@ impl Lint {
     /// Step 1: the matcher of `list`.
     pub fn new(list: Arc<DenyList>) -> Lint {
         let mut patterns: Vec<String> = Vec::new();
-        let mut by_start: Vec<Vec<usize>> = Vec::new();
-        for (i, name) in list.plain.iter().enumerate() {
+        for name in &list.plain {
             let first = name.split(' ').next().unwrap_or_default();
             for form in cased_forms(first) {
-                match patterns.iter().position(|p| *p == form) {
-                    Some(at) => by_start[at].push(i),
-                    None => {
-                        patterns.push(form);
-                        by_start.push(vec![i]);
-                    }
+                if !patterns.contains(&form) {
+                    patterns.push(form);
                 }
             }
         }
         let starts = (!patterns.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
+                .match_kind(MatchKind::LeftmostLongest)
                 .build(&patterns)
                 .expect("a few short words always make an automaton")
         });
@@ -114,19 +113,20 @@ impl Lint {
             hashed: list.hashed.iter().copied().collect(),
             list,
             starts,
-            by_start,
             longest,
+            salt: SALTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed).into(),
             hits: Mutex::default(),
         }
     }
 
-    /// Step 2: records every deny-listed name in `text`, part of the output file `rel`.
-    pub fn scan(&self, rel: &str, text: &str) {
+    /// Step 2: records every deny-listed name in `text` (UTF-8, or read as such), part of the
+    /// output file `rel`.
+    pub fn scan(&self, rel: &str, text: &[u8]) {
         let mut found = Vec::new();
         if self.list.hashed.is_empty() {
             self.scan_plain(text, &mut found);
         } else {
-            self.scan_all(text, &mut found);
+            self.scan_all(&String::from_utf8_lossy(text), &mut found);
         }
         if found.is_empty() {
             return;
@@ -143,26 +143,32 @@ impl Lint {
         }
     }
 
-    /// Plain names only: reads the words from each place the automaton finds a first word.
-    fn scan_plain(&self, text: &str, found: &mut Vec<(Entry, String)>) {
+    /// Plain names only: the automaton finds where a first word may start (on the bytes: no
+    /// decoding of the whole file), and only the words from there are read. A leftmost-longest
+    /// search misses no start: a first word is all letters and digits, so no match can hide a
+    /// word boundary inside it.
+    fn scan_plain(&self, text: &[u8], found: &mut Vec<(Entry, String)>) {
         let Some(starts) = &self.starts else { return };
-        for m in starts.find_overlapping_iter(text) {
+        for m in starts.find_iter(text) {
             let at = m.start();
-            if text[..at].chars().next_back().is_some_and(char::is_alphanumeric) {
+            let before = String::from_utf8_lossy(&text[at.saturating_sub(4)..at]);
+            if before.chars().next_back().is_some_and(char::is_alphanumeric) {
                 continue;
             }
+            let window = &text[at..text.len().min(at + WINDOW)];
+            let window = match std::str::from_utf8(window) {
+                Ok(w) => w,
+                Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default(),
+            };
             let mut seq = Sequence::default();
-            words(&text[at..], |start, end, joined| {
+            words(window, |start, end, joined| {
                 if !joined && !seq.words.is_empty() || seq.words.len() == self.longest {
                     return false;
                 }
-                seq.push(&text[at + start..at + end], at + start, at + end);
+                seq.push(&window[start..end], start, end);
                 let phrase = seq.phrase(seq.words.len());
-                let listed = self.by_start[m.pattern().as_usize()]
-                    .iter()
-                    .any(|&i| self.list.plain[i] == phrase);
-                if listed {
-                    found.push((Entry::Plain(phrase), text[at..at + end].to_string()));
+                if self.plain.contains(&phrase) {
+                    found.push((Entry::Plain(phrase), window[..end].to_string()));
                 }
                 true
             });
@@ -170,36 +176,59 @@ impl Lint {
     }
 
     /// With hashed entries: every sequence of a listed length ends at each word; each is looked
-    /// up among the plain names and, at a hashed length, hashed.
+    /// up among the plain names and, at a hashed length, hashed. Pages repeat most of their
+    /// sequences (navigation, labels), so each thread remembers, by a 128-bit key of its words,
+    /// the sequences it has already found clean and hashes only new ones.
     fn scan_all(&self, text: &str, found: &mut Vec<(Entry, String)>) {
-        let mut seq = Sequence::default();
-        words(text, |start, end, joined| {
-            if !joined {
-                seq.clear();
+        let mut keys: Vec<u128> = Vec::with_capacity(self.longest);
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(self.longest);
+        CLEAN.with(|clean| {
+            let mut clean = clean.borrow_mut();
+            if clean.len() > CLEAN_MAX {
+                clean.clear();
             }
-            if seq.words.len() == self.longest {
-                seq.drop_first();
-            }
-            seq.push(&text[start..end], start, end);
-            for n in 1..=seq.words.len() {
-                let hashed = self.list.hashed_words.contains(&n);
-                let plain = self.plain.is_empty();
-                if !hashed && plain {
-                    continue;
+            words(text, |start, end, joined| {
+                if !joined {
+                    keys.clear();
+                    spans.clear();
                 }
-                let phrase = seq.phrase(n);
-                let written = || text[seq.starts[seq.words.len() - n]..end].to_string();
-                if self.plain.contains(&phrase) {
-                    found.push((Entry::Plain(phrase), written()));
-                } else if hashed {
-                    let digest = digest(&phrase);
-                    if self.hashed.contains(&digest) {
-                        found.push((Entry::Hashed(digest), written()));
+                if keys.len() == self.longest {
+                    keys.remove(0);
+                    spans.remove(0);
+                }
+                keys.push(word_key(&text[start..end]));
+                spans.push((start, end));
+                for n in 1..=keys.len() {
+                    let at = keys.len() - n;
+                    let key = keys[at..].iter().fold(mix(self.salt, n as u128), |k, w| mix(k, *w));
+                    if clean.contains(&key) {
+                        continue;
+                    }
+                    match self.check(text, &spans[at..]) {
+                        Some(entry) => found.push((entry, text[spans[at].0..end].to_string())),
+                        None => {
+                            clean.insert(key);
+                        }
                     }
                 }
-            }
-            true
+                true
+            });
         });
+    }
+
+    /// The entry the sequence of the words at `spans` of `text` is, if any.
+    fn check(&self, text: &str, spans: &[(usize, usize)]) -> Option<Entry> {
+        let hashed = self.list.hashed_words.contains(&spans.len());
+        if !hashed && self.plain.is_empty() {
+            return None;
+        }
+        let words: Vec<String> = spans.iter().map(|&(s, e)| text[s..e].to_lowercase()).collect();
+        let phrase = words.join(" ");
+        if self.plain.contains(&phrase) {
+            return Some(Entry::Plain(phrase));
+        }
+        let digest = digest(&phrase);
+        (hashed && self.hashed.contains(&digest)).then_some(Entry::Hashed(digest))
     }
 
     /// Whether anything was found.
@@ -263,6 +292,42 @@ impl Lint {
         });
         at
     }
+}
+
+thread_local! {
+    /// The keys of word sequences this thread found clean (see [`Lint::scan_all`]). Each key
+    /// starts from its lint's salt, so the sequences of another deny-list are never taken for
+    /// clean.
+    static CLEAN: std::cell::RefCell<FxHashSet<u128>> = Default::default();
+}
+
+/// The source of each [`Lint`]'s salt.
+static SALTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The most keys a thread remembers before it starts again (16 bytes each).
+const CLEAN_MAX: usize = 1 << 20;
+
+/// A 128-bit key of a word's lower-case form: two FNV-1a hashes with different bases, so that
+/// two different sequences share a key with a chance of about 2^-128.
+fn word_key(word: &str) -> u128 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let (mut a, mut b) = (0xcbf2_9ce4_8422_2325u64, 0x6c62_272e_07bb_0142u64);
+    let mut feed = |byte: u8| {
+        a = (a ^ byte as u64).wrapping_mul(PRIME);
+        b = (b ^ byte as u64).wrapping_mul(PRIME).rotate_left(29);
+    };
+    if word.is_ascii() {
+        word.bytes().for_each(|c| feed(c.to_ascii_lowercase()));
+    } else {
+        word.to_lowercase().bytes().for_each(&mut feed);
+    }
+    (a as u128) << 64 | b as u128
+}
+
+/// Adds a word's key to a sequence's key (order matters).
+fn mix(key: u128, word: u128) -> u128 {
+    const M: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+    (key.rotate_left(17) ^ word).wrapping_mul(M)
 }
 
 /// The forms a first word is searched in: the automaton folds ASCII case only, so a word with
@@ -330,8 +395,18 @@ pub(crate) fn words(text: &str, mut f: impl FnMut(usize, usize, bool) -> bool) {
         if c.is_alphanumeric() {
             let start = i;
             i += len;
-            while let Some(c) = text[i..].chars().next().filter(|c| c.is_alphanumeric()) {
-                i += c.len_utf8();
+            while i < bytes.len() {
+                if bytes[i] < 0x80 {
+                    if !bytes[i].is_ascii_alphanumeric() {
+                        break;
+                    }
+                    i += 1;
+                    continue;
+                }
+                match text[i..].chars().next().filter(|c| c.is_alphanumeric()) {
+                    Some(c) => i += c.len_utf8(),
+                    None => break,
+                }
             }
             if !f(start, i, joined) {
                 return;
@@ -492,13 +567,13 @@ impl Stream {
             None if self.carry.len() > CARRY => self.carry.len(),
             None => return,
         };
-        self.lint.scan(&self.rel, &String::from_utf8_lossy(&self.carry[..cut]));
+        self.lint.scan(&self.rel, &self.carry[..cut]);
         self.carry.drain(..cut);
     }
 
     pub fn finish(mut self) {
         let rest = std::mem::take(&mut self.carry);
-        self.lint.scan(&self.rel, &String::from_utf8_lossy(&rest));
+        self.lint.scan(&self.rel, &rest);
     }
 }
 
@@ -538,7 +613,7 @@ mod tests {
     }
 
     fn found(lint: &Lint, text: &str) -> Vec<String> {
-        lint.scan("x.html", text);
+        lint.scan("x.html", text.as_bytes());
         let hits = lint.hits.lock().unwrap();
         let mut all: Vec<String> = hits.values().map(|h| h.written.clone()).collect();
         drop(hits);

@@ -163,16 +163,16 @@ impl Output {
     /// typeset): an XLSX cell, a PDF's data.
     pub fn scan_text(&self, rel: &str, text: &str) {
         if let Some(lint) = &self.lint {
-            lint.scan(rel, text);
+            lint.scan(rel, text.as_bytes());
         }
     }
 
     /// Scans the path of `rel`, and its contents if it is a text file.
     fn scan(&self, rel: &str, contents: &[u8]) {
         let Some(lint) = &self.lint else { return };
-        lint.scan(rel, rel);
+        lint.scan(rel, rel.as_bytes());
         if anonymity::is_text_file(rel) {
-            lint.scan(rel, &String::from_utf8_lossy(contents));
+            lint.scan(rel, contents);
         }
     }
 
@@ -182,7 +182,7 @@ impl Output {
         let Some(lint) = &self.lint else {
             return Ok(());
         };
-        lint.scan(rel, rel);
+        lint.scan(rel, rel.as_bytes());
         if !anonymity::is_text_file(rel) {
             return Ok(());
         }
@@ -404,7 +404,7 @@ pub fn write_streamed(
     ));
     let result = (|| {
         let stream = out.lint.as_ref().map(|lint| {
-            lint.scan(rel, rel);
+            lint.scan(rel, rel.as_bytes());
             anonymity::Stream::new(lint.clone(), rel)
         });
         let stream = stream.filter(|_| anonymity::is_text_file(rel));
