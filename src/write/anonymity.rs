@@ -451,13 +451,17 @@ fn reference_len(b: &[u8]) -> usize {
     }
 }
 
-/// "`a`, `b`, `c` and 4 more": the output files that carry a name.
+/// "7 files: `a`, `b`, `c` and 4 more": the output files that carry a name.
 fn carried_by(files: &BTreeSet<String>) -> String {
     let shown: Vec<String> = files.iter().take(SHOWN_FILES).map(|f| format!("`{f}`")).collect();
     let more = files.len().saturating_sub(SHOWN_FILES);
+    let count = match files.len() {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    };
     match more {
-        0 => shown.join(", "),
-        n => format!("{} and {n} more", shown.join(", ")),
+        0 => format!("{count}: {}", shown.join(", ")),
+        n => format!("{count}: {} and {n} more", shown.join(", ")),
     }
 }
 
@@ -471,9 +475,9 @@ fn problem(
     input: bool,
 ) -> Diagnostic {
     let shown = crate::diagnostics::printable_inline(written);
-    let origin = if input { "this file writes" } else { "the build writes" };
+    let origin = if input { "this file holds it" } else { "no input holds it as written" };
     let message = format!(
-        "`{shown}` is on the site's deny-list (`anonymity:` in site.yaml), and {origin} it into the output: {carried}"
+        "`{shown}` is on the site's deny-list (`anonymity:` in site.yaml): {origin}, and the output would carry it in {carried}"
     );
     Diagnostic::error(file, line, column, message).with_help(
         "write the area's anonymised label (such as `Area A`) instead; if the name may be published, take it off the deny-list",
