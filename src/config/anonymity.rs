@@ -68,7 +68,10 @@ pub const BARE_WORDS: usize = 4;
 pub fn normalise(name: &str) -> String {
     let lower = name.to_lowercase();
     let words = lower.split(|c: char| !c.is_alphanumeric());
-    words.filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    words
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The SHA-256 of a normalised name.
@@ -183,7 +186,10 @@ pub fn parse(text: &str) -> Result<DenyList, Vec<(usize, &'static str)>> {
         if let Some(entry) = strip_prefix_ignore_case(line, SHA256) {
             match parse_hashed(entry.trim()) {
                 Some((h, words)) => list.add_hashed(h, words),
-                None => bad.push((n + 1, "is `sha256:` without a word count and 64 hex digits after it")),
+                None => bad.push((
+                    n + 1,
+                    "is `sha256:` without a word count and 64 hex digits after it",
+                )),
             }
             continue;
         }
@@ -254,7 +260,10 @@ mod tests {
 
     #[test]
     fn the_normal_form_lowers_case_and_joins_words_by_one_space() {
-        assert_eq!(normalise("  Exampleton-on-SEA\n Borough "), "exampleton on sea borough");
+        assert_eq!(
+            normalise("  Exampleton-on-SEA\n Borough "),
+            "exampleton on sea borough"
+        );
         assert_eq!(normalise("Ynys Môn"), "ynys môn");
         assert_eq!(normalise("St. Example's"), "st example s");
         assert_eq!(normalise("--"), "");
@@ -274,7 +283,11 @@ mod tests {
     #[test]
     fn lines_are_comments_names_or_hashes_and_bad_ones_are_numbered() {
         let hash = hashed_entry("Exampleton").unwrap();
-        let text = format!("# areas\n\nExampleton Borough\n{}\nSHA256:{}\n", hash, &hash[9..]);
+        let text = format!(
+            "# areas\n\nExampleton Borough\n{}\nSHA256:{}\n",
+            hash,
+            &hash[9..]
+        );
         let list = parse(&text).unwrap();
         assert_eq!(list.plain, vec!["exampleton borough".to_string()]);
         assert_eq!(list.hashed.len(), 1);
@@ -283,7 +296,10 @@ mod tests {
         assert_eq!(
             parse("ok\nsha256:abc\n---\n").unwrap_err(),
             vec![
-                (2, "is `sha256:` without a word count and 64 hex digits after it"),
+                (
+                    2,
+                    "is `sha256:` without a word count and 64 hex digits after it"
+                ),
                 (3, "has no letter or digit")
             ]
         );
@@ -298,7 +314,11 @@ mod tests {
         ] {
             assert!(published_folder(Path::new(p), theme).is_some(), "{p}");
         }
-        for p in ["private/deny.txt", "anonymity.sha256", "themes/mine/static/x"] {
+        for p in [
+            "private/deny.txt",
+            "anonymity.sha256",
+            "themes/mine/static/x",
+        ] {
             assert!(published_folder(Path::new(p), "default").is_none(), "{p}");
         }
     }

@@ -114,7 +114,9 @@ impl Lint {
             list,
             starts,
             longest,
-            salt: SALTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed).into(),
+            salt: SALTS
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .into(),
             hits: Mutex::default(),
         }
     }
@@ -152,7 +154,11 @@ impl Lint {
         for m in starts.find_iter(text) {
             let at = m.start();
             let before = String::from_utf8_lossy(&text[at.saturating_sub(4)..at]);
-            if before.chars().next_back().is_some_and(char::is_alphanumeric) {
+            if before
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             let window = &text[at..text.len().min(at + WINDOW)];
@@ -200,7 +206,9 @@ impl Lint {
                 spans.push((start, end));
                 for n in 1..=keys.len() {
                     let at = keys.len() - n;
-                    let key = keys[at..].iter().fold(mix(self.salt, n as u128), |k, w| mix(k, *w));
+                    let key = keys[at..]
+                        .iter()
+                        .fold(mix(self.salt, n as u128), |k, w| mix(k, *w));
                     if clean.contains(&key) {
                         continue;
                     }
@@ -222,7 +230,10 @@ impl Lint {
         if !hashed && self.plain.is_empty() {
             return None;
         }
-        let words: Vec<String> = spans.iter().map(|&(s, e)| text[s..e].to_lowercase()).collect();
+        let words: Vec<String> = spans
+            .iter()
+            .map(|&(s, e)| text[s..e].to_lowercase())
+            .collect();
         let phrase = words.join(" ");
         if self.plain.contains(&phrase) {
             return Some(Entry::Plain(phrase));
@@ -431,7 +442,11 @@ pub(crate) fn words(text: &str, mut f: impl FnMut(usize, usize, bool) -> bool) {
 /// Whether `c`, between two words, keeps them in one sequence: whitespace (with no-break
 /// spaces), hyphens and dashes, apostrophes, full stops.
 fn is_joiner(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '-' | '\'' | '.' | '\u{2018}' | '\u{2019}' | '\u{2010}'..='\u{2014}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '\'' | '.' | '\u{2018}' | '\u{2019}' | '\u{2010}'..='\u{2014}'
+        )
 }
 
 /// The length of a `\n`, `\r` or `\t` escape (JSON's line breaks) at the start of `b`, else 0.
@@ -446,14 +461,25 @@ fn escape_len(b: &[u8]) -> usize {
 fn reference_len(b: &[u8]) -> usize {
     let body = b.iter().skip(1).take(10).position(|&c| c == b';');
     match body {
-        Some(n) if n > 0 && b[1..=n].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'#') => n + 2,
+        Some(n)
+            if n > 0
+                && b[1..=n]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'#') =>
+        {
+            n + 2
+        }
         _ => 0,
     }
 }
 
 /// "7 files: `a`, `b`, `c` and 4 more": the output files that carry a name.
 fn carried_by(files: &BTreeSet<String>) -> String {
-    let shown: Vec<String> = files.iter().take(SHOWN_FILES).map(|f| format!("`{f}`")).collect();
+    let shown: Vec<String> = files
+        .iter()
+        .take(SHOWN_FILES)
+        .map(|f| format!("`{f}`"))
+        .collect();
     let more = files.len().saturating_sub(SHOWN_FILES);
     let count = match files.len() {
         1 => "1 file".to_string(),
@@ -475,7 +501,11 @@ fn problem(
     input: bool,
 ) -> Diagnostic {
     let shown = crate::diagnostics::printable_inline(written);
-    let origin = if input { "this file holds it" } else { "no input holds it as written" };
+    let origin = if input {
+        "this file holds it"
+    } else {
+        "no input holds it as written"
+    };
     let message = format!(
         "`{shown}` is on the site's deny-list (`anonymity:` in site.yaml): {origin}, and the output would carry it in {carried}"
     );
@@ -487,7 +517,12 @@ fn problem(
 /// Every place among `inputs` (site-relative files) where `entry` is written: (file, line,
 /// column, the text as written), the first occurrence in each file. Files that cannot be read
 /// as text are skipped: they were read, and reported, by the stages that use them.
-fn locate(lint: &Lint, entry: &Entry, root: &Path, inputs: &[PathBuf]) -> Vec<(String, usize, usize, String)> {
+fn locate(
+    lint: &Lint,
+    entry: &Entry,
+    root: &Path,
+    inputs: &[PathBuf],
+) -> Vec<(String, usize, usize, String)> {
     let mut at = Vec::new();
     for rel in inputs {
         let Ok(bytes) = crate::paths::read(root, rel) else {
@@ -533,8 +568,30 @@ pub fn inputs(root: &Path, bibliography: Option<&Path>, theme: &str) -> Vec<Path
 /// library that writes them, or not at all.
 pub fn is_text_file(name: &str) -> bool {
     const TEXT: &[&str] = &[
-        "html", "htm", "xml", "json", "csv", "tsv", "txt", "svg", "css", "js", "mjs", "bib", "ris",
-        "md", "markdown", "yaml", "yml", "webmanifest", "ics", "vtt", "srt", "tex", "typ", "rss",
+        "html",
+        "htm",
+        "xml",
+        "json",
+        "csv",
+        "tsv",
+        "txt",
+        "svg",
+        "css",
+        "js",
+        "mjs",
+        "bib",
+        "ris",
+        "md",
+        "markdown",
+        "yaml",
+        "yml",
+        "webmanifest",
+        "ics",
+        "vtt",
+        "srt",
+        "tex",
+        "typ",
+        "rss",
         "atom",
     ];
     let file = name.rsplit('/').next().unwrap_or(name);
@@ -565,7 +622,11 @@ impl Stream {
 
     pub fn feed(&mut self, piece: &[u8]) {
         self.carry.extend_from_slice(piece);
-        let cut = self.carry.iter().rposition(|b| ends_sequence(*b)).map(|i| i + 1);
+        let cut = self
+            .carry
+            .iter()
+            .rposition(|b| ends_sequence(*b))
+            .map(|i| i + 1);
         let cut = match cut {
             Some(c) => c,
             None if self.carry.len() > CARRY => self.carry.len(),
@@ -584,7 +645,13 @@ impl Stream {
 /// An ASCII byte that ends a word sequence (never part of a UTF-8 sequence, so a cut there is
 /// always between characters).
 fn ends_sequence(b: u8) -> bool {
-    b.is_ascii() && !b.is_ascii_alphanumeric() && !is_joiner(b as char) && b != b'&' && b != b'\\' && b != b';' && b != b'#'
+    b.is_ascii()
+        && !b.is_ascii_alphanumeric()
+        && !is_joiner(b as char)
+        && b != b'&'
+        && b != b'\\'
+        && b != b';'
+        && b != b'#'
 }
 
 /// A writer that scans what passes through it.
@@ -630,12 +697,25 @@ mod tests {
     fn a_plain_name_is_found_in_any_case_on_word_boundaries_across_line_breaks() {
         for lint in [
             lint("Exampleton Borough\nOldtown"),
-            lint(&format!("{}\n{}", hashed_entry("Exampleton Borough").unwrap(), hashed_entry("Oldtown").unwrap())),
+            lint(&format!(
+                "{}\n{}",
+                hashed_entry("Exampleton Borough").unwrap(),
+                hashed_entry("Oldtown").unwrap()
+            )),
         ] {
-            assert_eq!(found(&lint, "<p>in EXAMPLETON\n   borough.</p>"), ["EXAMPLETON\n   borough"]);
-            assert_eq!(found(&lint, "\"Exampleton\\nBorough\""), ["Exampleton\\nBorough"]);
+            assert_eq!(
+                found(&lint, "<p>in EXAMPLETON\n   borough.</p>"),
+                ["EXAMPLETON\n   borough"]
+            );
+            assert_eq!(
+                found(&lint, "\"Exampleton\\nBorough\""),
+                ["Exampleton\\nBorough"]
+            );
             assert_eq!(found(&lint, "Exampleton-Borough"), ["Exampleton-Borough"]);
-            assert_eq!(found(&lint, "Exampleton&nbsp;Borough"), ["Exampleton&nbsp;Borough"]);
+            assert_eq!(
+                found(&lint, "Exampleton&nbsp;Borough"),
+                ["Exampleton&nbsp;Borough"]
+            );
             assert!(found(&lint, "Exampleton, Borough").is_empty());
             assert!(found(&lint, "Exampleton <em>Borough</em>").is_empty());
             assert!(found(&lint, "Exampletonborough NewOldtown Oldtowns").is_empty());

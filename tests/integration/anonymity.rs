@@ -45,8 +45,15 @@ fn fails_at(site: &Site, plant: impl Fn(&Site), unplant: impl Fn(&Site), locatio
         found.iter().any(|d| d.location.starts_with(location)),
         "expected a deny-list error at {location}, got {found:#?}\n{run:?}"
     );
-    assert!(!run.stderr.contains("test list"), "the list's text is never printed");
-    assert_eq!(common::tree(&site.out()), before, "the previous output is untouched");
+    assert!(
+        !run.stderr.contains("test list"),
+        "the list's text is never printed"
+    );
+    assert_eq!(
+        common::tree(&site.out()),
+        before,
+        "the previous output is untouched"
+    );
     unplant(site);
     site.build_ok(&[]);
 }
@@ -77,7 +84,11 @@ fn a_name_in_a_front_matter_title_fails_at_the_title() {
     each_entry(|site| {
         let file = "content/reports/r2.md";
         let text = site.source(file);
-        let title = text.lines().find(|l| l.starts_with("title:")).unwrap().to_string();
+        let title = text
+            .lines()
+            .find(|l| l.starts_with("title:"))
+            .unwrap()
+            .to_string();
         let planted = text.replacen(&title, &format!("title: {NAME} review"), 1);
         fails_at(
             site,
@@ -114,7 +125,10 @@ fn a_name_in_a_bibliography_entry_fails_at_the_entry() {
     each_entry(|site| {
         let bib = "content/references.bib";
         let text = site.source(bib);
-        let planted = text.replace("Commissioning in Practice", "Commissioning in Exampleton Borough");
+        let planted = text.replace(
+            "Commissioning in Practice",
+            "Commissioning in Exampleton Borough",
+        );
         fails_at(
             site,
             |s| s.write(bib, &planted),
@@ -130,7 +144,11 @@ fn a_name_in_a_cmo_and_in_a_pdf_report_fails_the_build() {
         let site = site_with(&entry, "pdf: true\n");
         let file = "content/reports/r1.md";
         let text = site.source(file);
-        let planted = text.replacen("rationale: r", "rationale: \"seen in Exampleton Borough\"", 1);
+        let planted = text.replacen(
+            "rationale: r",
+            "rationale: \"seen in Exampleton Borough\"",
+            1,
+        );
         assert_ne!(planted, text);
         fails_at(
             &site,
@@ -144,7 +162,10 @@ fn a_name_in_a_cmo_and_in_a_pdf_report_fails_the_build() {
 #[test]
 fn a_deny_list_inside_content_is_refused_at_site_yaml() {
     let site = Site::rich();
-    let yaml = format!("{}anonymity:\n  deny_list: content/deny.txt\n", site.source("site.yaml"));
+    let yaml = format!(
+        "{}anonymity:\n  deny_list: content/deny.txt\n",
+        site.source("site.yaml")
+    );
     site.write("site.yaml", &yaml);
     site.write("content/deny.txt", "Oldtown\n");
     let run = site.build(&[]);
@@ -159,7 +180,10 @@ fn a_deny_list_inside_content_is_refused_at_site_yaml() {
 #[test]
 fn a_missing_deny_list_is_an_error_at_site_yaml() {
     let site = Site::rich();
-    let yaml = format!("{}anonymity:\n  deny_list: private/deny.txt\n", site.source("site.yaml"));
+    let yaml = format!(
+        "{}anonymity:\n  deny_list: private/deny.txt\n",
+        site.source("site.yaml")
+    );
     site.write("site.yaml", &yaml);
     let run = site.build(&[]);
     assert_eq!(run.code, 1, "{run:?}");
