@@ -416,7 +416,9 @@ pub fn write_streamed(
         produce(&mut writer)?;
         writer.flush()?;
         let scanned = writer.into_inner().map_err(|e| e.into_error())?;
-        scanned.stream.map(anonymity::Stream::finish);
+        if let Some(stream) = scanned.stream {
+            stream.finish();
+        }
         let current = out.current(rel);
         if !same_contents(&mut std::fs::File::open(&tmp)?, &current)? {
             return std::fs::rename(&tmp, &dest);
