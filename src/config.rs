@@ -8,8 +8,10 @@
 //!    language tag, the accessibility contact's email address, the paths it names;
 //! 3. locate each `menu:` and `highlights:` entry and refuse empty words ([`links`]); their
 //!    targets are checked once the site is known ([`links::check_targets`]);
-//! 4. return every problem at once, each located at its value.
+//! 4. read the deny-list that `anonymity:` names ([`anonymity`]);
+//! 5. return every problem at once, each located at its value.
 
+pub mod anonymity;
 mod branding;
 pub mod contrast;
 pub mod links;
@@ -80,6 +82,9 @@ pub struct SiteConfig {
     /// defaults, as `rubric: {}` is.
     #[serde(default, deserialize_with = "rubric::stated")]
     pub rubric: Option<rubric::Rubric>,
+    /// The deny-list of names the site must never publish (`anonymity::Anonymity`): every file
+    /// the build writes is checked against it. Without the block nothing is checked.
+    pub anonymity: Option<anonymity::Anonymity>,
 }
 
 pub use branding::{Branding, Colours, ParentLink, BRAND_STYLESHEET};
@@ -133,6 +138,12 @@ impl SiteConfig {
         })?;
         let mut problems = config.check(&yaml::Locator::new(&text, 1));
         problems.extend(config.branding.check(root, &text));
+        if let Some(anonymity) = &mut config.anonymity {
+            let at = yaml::Locator::new(&text, 1)
+                .value_of_key("deny_list")
+                .unwrap_or((0, 0));
+            problems.extend(anonymity.load(root, &config.theme, at));
+        }
         if problems.is_empty() {
             Ok(config)
         } else {

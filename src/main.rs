@@ -84,6 +84,13 @@ enum Command {
     },
     /// Create a new site skeleton that builds.
     Init { dir: PathBuf },
+    /// Print the hashed deny-list entry of a name, for site.yaml's `anonymity: { deny_list: … }`
+    /// file: `sha256:`, its number of words, `:` and the SHA-256 of its normal form (lower case,
+    /// words of letters and digits joined by one space).
+    DenyHash {
+        /// The name, as written (quote it if it has spaces).
+        name: String,
+    },
     /// Print the JSON Schema of a kind's front matter, for editors that check YAML as you type.
     Schema {
         /// report, cmo, study, tracer, area, theory, page, source or glossary (default: report)
@@ -151,6 +158,16 @@ fn main() -> ExitCode {
         }),
         Command::New { kind, id, root } => new(&kind, &id, root.as_deref()),
         Command::Schema { kind, markdown } => schema(kind.as_deref(), markdown),
+        Command::DenyHash { name } => match realist::config::anonymity::hashed_entry(&name) {
+            Some(entry) => {
+                say(&entry);
+                0
+            }
+            None => {
+                tell("error: the name has no letter or digit, so there is nothing to hash\n");
+                2
+            }
+        },
         Command::Init { dir } => match realist::scaffold::init(&dir) {
             Ok(()) => {
                 say(&format!(

@@ -11,7 +11,9 @@
 //!    "unknown"), and load's problems rank before resolve's (see `diagnostics::Rank`).
 //! 3. [`write_site`]: copy the static files (first, so that every file a page may link to is
 //!    known before rendering), [`render`] the pages, write the [`extras`], finish the search
-//!    index ([`search`]) and [`check_links`].
+//!    index ([`search`]) and [`check_links`]. Every file is written through an output that the
+//!    anonymity lint scans, when site.yaml has a deny-list; what it finds is reported with the
+//!    inputs that hold each name.
 //!
 //! `serve` runs steps 1–3 for a full build, and for an update calls [`render`] on the pages its
 //! planner picked and [`check_links`] on those pages against the whole site.
@@ -610,6 +612,8 @@ pub(crate) struct Written {
     pub(crate) statics: (Vec<String>, Vec<Diagnostic>),
     pub(crate) extras: (Vec<String>, Vec<Diagnostic>),
     pub(crate) search: (Vec<String>, Vec<Diagnostic>),
+    /// The deny-listed names the output would publish.
+    pub(crate) anonymity: Vec<Diagnostic>,
     /// Every site-relative file of the site, for the link checker.
     pub(crate) files: HashSet<String>,
     /// Seconds spent in each template, slowest first.
@@ -625,6 +629,7 @@ impl Written {
             .chain(self.pages.iter().flat_map(|p| &p.problems))
             .chain(&self.extras.1)
             .chain(&self.search.1)
+            .chain(&self.anonymity)
             .chain(self.pages.iter().flat_map(|p| &p.link_problems))
     }
 }
@@ -639,6 +644,8 @@ pub(crate) fn write_site(
     stage: &mut dyn FnMut(&'static str),
 ) -> Written {
     let site = &model.site;
+    let lint = write::anonymity::Lint::for_config(site.config.anonymity.as_ref());
+    let out = &out.clone().with_lint(lint.clone());
     // Indexes pages on its own thread as they are rendered.
     let indexer = (with.search && site.config.search).then(|| SearchIndexer::for_site(site));
     let statics = statics(root, site, out);
@@ -671,6 +678,10 @@ pub(crate) fn write_site(
         None => (Vec::new(), Vec::new()),
     };
 
+    let anonymity = lint
+        .filter(|l| l.found_any())
+        .map(|l| anonymity_problems(&l, root, site))
+        .unwrap_or_default();
     files.extend(site.failed_pages());
     // Unpublished pages count as there for the link check only: they are taken out again, so
     // that the manifest names only what was written.
@@ -695,9 +706,22 @@ pub(crate) fn write_site(
         statics,
         extras,
         search,
+        anonymity,
         files,
         template_times,
     }
+}
+
+/// The anonymity lint's errors: each deny-listed name found in the output, located in the inputs
+/// that hold it.
+pub(crate) fn anonymity_problems(
+    lint: &write::anonymity::Lint,
+    root: &Path,
+    site: &Site,
+) -> Vec<Diagnostic> {
+    let config = &site.config;
+    let inputs = write::anonymity::inputs(root, config.bibliography.as_deref(), &config.theme);
+    lint.problems(root, &inputs)
 }
 
 /// Checks the links of every page, into its `link_problems`.

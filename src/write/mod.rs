@@ -10,7 +10,9 @@
 //! 3. each rendered page reaches [`PageWriter`], which writes it, feeds [`search`] and scans its
 //!    links;
 //! 4. [`extras`] writes the sitemap, feed, robots.txt and exports, and [`search`] its index;
-//! 5. [`staging::Staging::commit`] writes the manifest and switches the folder into place.
+//! 5. every file written in steps 2–4 passes through [`Output`], which hands its text to the
+//!    [`anonymity`] lint when site.yaml has a deny-list;
+//! 6. [`staging::Staging::commit`] writes the manifest and switches the folder into place.
 //!
 //! [`Output`] is where pages, feeds, exports and static files are written; [`PageWriter`] is the
 //! sink the renderer hands each page to. When a live output is
@@ -28,6 +30,7 @@
 //! ([`Output::path`]): an absolute path, an empty, `.` or `..` part, a backslash or a NUL is an
 //! internal error, never a write, so no name can reach outside the output, whatever let it through.
 
+pub mod anonymity;
 /// Each report's and CMO's citation files, and the whole site's.
 pub mod citations;
 mod css_check;
@@ -125,6 +128,8 @@ pub struct Output {
     /// a problem of the output folder (disk full, read-only), not of the source file being
     /// rendered, and the build reports it as such.
     failure: Arc<Mutex<Option<String>>>,
+    /// The anonymity lint every file written is scanned by, when site.yaml has a deny-list.
+    lint: Option<Arc<anonymity::Lint>>,
 }
 
 impl Output {
@@ -139,7 +144,58 @@ impl Output {
             dir,
             live,
             failure: Arc::default(),
+            lint: None,
         }
+    }
+
+    /// This output, with every file written from now on scanned by `lint`.
+    pub fn with_lint(mut self, lint: Option<Arc<anonymity::Lint>>) -> Output {
+        self.lint = lint;
+        self
+    }
+
+    /// The anonymity lint, if the site has one.
+    pub fn lint(&self) -> Option<&Arc<anonymity::Lint>> {
+        self.lint.as_ref()
+    }
+
+    /// Hands the lint `text` that goes into the file `rel` in another form (compressed, or
+    /// typeset): an XLSX cell, a PDF's data.
+    pub fn scan_text(&self, rel: &str, text: &str) {
+        if let Some(lint) = &self.lint {
+            lint.scan(rel, text.as_bytes());
+        }
+    }
+
+    /// Scans the path of `rel`, and its contents if it is a text file.
+    fn scan(&self, rel: &str, contents: &[u8]) {
+        let Some(lint) = &self.lint else { return };
+        lint.scan(rel, rel.as_bytes());
+        if anonymity::is_text_file(rel) {
+            lint.scan(rel, contents);
+        }
+    }
+
+    /// Scans the path of `rel`, and the file `source` if it is a text file, streamed.
+    fn scan_file(&self, rel: &str, source: &mut std::fs::File) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        let Some(lint) = &self.lint else {
+            return Ok(());
+        };
+        lint.scan(rel, rel.as_bytes());
+        if !anonymity::is_text_file(rel) {
+            return Ok(());
+        }
+        let mut stream = anonymity::Stream::new(lint.clone(), rel);
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match source.read(&mut buf)? {
+                0 => break,
+                n => stream.feed(&buf[..n]),
+            }
+        }
+        stream.finish();
+        source.rewind()
     }
 
     /// Writes `contents` as the site-relative file `rel`, unless it is already there (in the live
@@ -147,6 +203,7 @@ impl Output {
     pub fn put(&self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
         let result = (|| {
             let dest = self.path(rel)?;
+            self.scan(rel, contents);
             match &self.live {
                 Some(live) if holds(&live.join(rel), contents) => {
                     return link_or_copy(&live.join(rel), &dest)
@@ -165,6 +222,7 @@ impl Output {
         use std::io::{Seek, SeekFrom};
         let result = (|| {
             let dest = self.path(rel)?;
+            self.scan_file(rel, &mut source)?;
             let current = self.current(rel);
             if same_contents(&mut source, &current)? {
                 return match self.live {
@@ -345,10 +403,22 @@ pub fn write_streamed(
         dest.file_name().unwrap_or_default().to_string_lossy()
     ));
     let result = (|| {
-        let mut writer = std::io::BufWriter::with_capacity(256 * 1024, create_new(&tmp)?);
+        let stream = out.lint.as_ref().map(|lint| {
+            lint.scan(rel, rel.as_bytes());
+            anonymity::Stream::new(lint.clone(), rel)
+        });
+        let stream = stream.filter(|_| anonymity::is_text_file(rel));
+        let scanned = anonymity::ScanWriter {
+            inner: create_new(&tmp)?,
+            stream,
+        };
+        let mut writer = std::io::BufWriter::with_capacity(256 * 1024, scanned);
         produce(&mut writer)?;
         writer.flush()?;
-        drop(writer);
+        let scanned = writer.into_inner().map_err(|e| e.into_error())?;
+        if let Some(stream) = scanned.stream {
+            stream.finish();
+        }
         let current = out.current(rel);
         if !same_contents(&mut std::fs::File::open(&tmp)?, &current)? {
             return std::fs::rename(&tmp, &dest);

@@ -14,6 +14,7 @@
 mod common;
 
 mod accessibility_statement;
+mod anonymity;
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;

@@ -60,7 +60,11 @@ pub fn write_all(site: &Site, out: &Output) -> Result<Vec<String>, Diagnostic> {
     };
     let workbook = || {
         site.has_xlsx()
-            .then(|| super::write_streamed(out, FILES[7], |w| xlsx::write(site, w)))
+            .then(|| {
+                super::write_streamed(out, FILES[7], |w| {
+                    xlsx::write(site, w, &|text| out.scan_text(FILES[7], text))
+                })
+            })
             .transpose()
     };
     let (a, ((c, d), (e, f))) = rayon::join(cmo_files, || {

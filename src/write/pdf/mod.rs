@@ -62,7 +62,7 @@ pub fn write_all(
     let results: Vec<Result<(String, Vec<Diagnostic>), Diagnostic>> = reports
         .into_par_iter()
         .map(|(index, id)| {
-            let (pdf, warnings) = report_pdf(site, bibliography, &template, index)?;
+            let (pdf, warnings) = report_pdf(site, bibliography, &template, index, out)?;
             Ok((super::write_file(out, &Site::pdf_file(id), &pdf)?, warnings))
         })
         .collect();
@@ -99,6 +99,7 @@ fn report_pdf(
     bibliography: &Bibliography,
     template: &str,
     index: usize,
+    out: &super::Output,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Diagnostic> {
     let doc = &site.content.reports[index];
     let body = match doc.body.text() {
@@ -107,6 +108,7 @@ fn report_pdf(
     };
     let prepared = data::report_data(site, bibliography, index, &body);
     let json = serde_json::to_vec(&prepared.data).unwrap_or_default();
+    scan_typst_input(out, &Site::pdf_file(&doc.id), template, &json);
     let mut warnings: Vec<Diagnostic> = (prepared.left_out.iter())
         .map(|(dest, why)| left_out_warning(doc, &body, dest, why))
         .collect();
@@ -154,6 +156,26 @@ fn report_pdf(
     .with_help("the PDF's fonts cover Latin, Greek and Cyrillic text: text in other scripts (Chinese, Japanese, Arabic) shows as boxes, and a skipped heading level breaks the outline. Write such text in a Latin transcription, or leave `pdf` off; the web page shows it as written");
     warnings.push(warning);
     Ok((amend(pdf), warnings))
+}
+
+/// Hands the anonymity lint what Typst typesets (the PDF itself is compressed): the template and
+/// each text of the report's data, read back from its JSON so that escapes (`\n`) are text again.
+fn scan_typst_input(out: &super::Output, rel: &str, template: &str, json: &[u8]) {
+    fn strings(value: &serde_json::Value, f: &mut dyn FnMut(&str)) {
+        match value {
+            serde_json::Value::String(s) => f(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, f)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, f)),
+            _ => {}
+        }
+    }
+    if out.lint().is_none() {
+        return;
+    }
+    out.scan_text(rel, template);
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(json) {
+        strings(&value, &mut |text| out.scan_text(rel, text));
+    }
 }
 
 /// The warning for a figure whose image the PDF leaves out, located at the image's address in

@@ -1,0 +1,744 @@
+//! The anonymity lint: no file the build writes may hold a name of site.yaml's deny-list
+//! (`crate::config::anonymity`).
+//!
+//! Every output goes through [`super::Output`], which hands this module the text of each file
+//! ([`Lint::scan`]): a text file's contents as written (pages, feeds, sitemap, CSV and JSON
+//! exports, citation files, copied SVG, CSS, JS and text static files), and, for a file whose
+//! bytes are compressed, the text handed to the library that writes it (each cell of the XLSX
+//! workbook, the data and template handed to Typst for a PDF). The search index is made from the
+//! pages' HTML, which is scanned as the pages. Each file's path is scanned too.
+//!
+//! 1. [`Lint::new`] builds the matcher: an Aho-Corasick automaton of the plain names' first
+//!    words (in any ASCII case, and each non-ASCII first word lower, upper and title cased), and
+//!    the set of hashed entries with the word counts they have.
+//! 2. [`Lint::scan`] reads the text as words ([`words`]): runs of letters and digits, lower-cased,
+//!    joined into one sequence across whitespace, line breaks, hyphens, apostrophes, full stops,
+//!    HTML character references and `\n` escapes (JSON), and broken by any other character, so a
+//!    name is found across a line break but not across `<`, `>`, `,` or `"`. With hashed entries
+//!    every sequence of a listed length is hashed; with plain entries only, the automaton finds
+//!    where a sequence may start and only those are read.
+//! 3. Each hit is recorded with the file and the text as written; [`Lint::problems`] turns them
+//!    into one error per input file that holds the name ([`locate`]), or one at the first output
+//!    file when no input does, naming the output files that carry it.
+//!
+//! A name split by markup (`Ex<em>ample</em>ton`) is not found: the lint reads text, not the
+//! rendered page. Unicode normalisation is not applied (`é` written as `e` and a combining accent
+//! is another word).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashSet;
+
+use crate::config::anonymity::{digest, Anonymity, DenyList};
+use crate::diagnostics::Diagnostic;
+
+/// How far past a first word the rest of a plain name is looked for, in bytes.
+const WINDOW: usize = 1024;
+
+/// How many output files a problem names before "and N more".
+const SHOWN_FILES: usize = 3;
+
+/// The matcher of one deny-list, and the hits found so far.
+pub struct Lint {
+    list: Arc<DenyList>,
+    /// Finds the plain names' first words.
+    starts: Option<AhoCorasick>,
+    plain: FxHashSet<String>,
+    hashed: FxHashSet<[u8; 32]>,
+    /// The longest sequence to read, in words.
+    longest: usize,
+    /// This lint's own start for the keys of [`CLEAN`], so that a thread never takes a sequence
+    /// another deny-list found clean for clean under this one.
+    salt: u128,
+    hits: Mutex<BTreeMap<Entry, Hits>>,
+}
+
+impl std::fmt::Debug for Lint {
+    /// Never the entries: a debug print must not publish the names.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Lint { .. }")
+    }
+}
+
+/// A deny-list entry: a plain name (by its normal form) or a hashed one (by its digest).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Entry {
+    Plain(String),
+    Hashed([u8; 32]),
+}
+
+/// Where one entry was found.
+#[derive(Default)]
+struct Hits {
+    /// The text as written in the first file it was found in.
+    written: String,
+    files: BTreeSet<String>,
+}
+
+impl Lint {
+    /// The lint of site.yaml's `anonymity:` block; None without one, or with an empty list.
+    pub fn for_config(anonymity: Option<&Anonymity>) -> Option<Arc<Lint>> {
+        let list = &anonymity?.entries;
+        (!list.is_empty()).then(|| Arc::new(Lint::new(list.clone())))
+    }
+
+    /// Step 1: the matcher of `list`.
+    pub fn new(list: Arc<DenyList>) -> Lint {
+        let mut patterns: Vec<String> = Vec::new();
+        for name in &list.plain {
+            let first = name.split(' ').next().unwrap_or_default();
+            for form in cased_forms(first) {
+                if !patterns.contains(&form) {
+                    patterns.push(form);
+                }
+            }
+        }
+        let starts = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .expect("a few short words always make an automaton")
+        });
+        let words = |n: &String| n.split(' ').count();
+        let longest = (list.plain.iter().map(words))
+            .chain(list.hashed_words.iter().copied())
+            .max()
+            .unwrap_or(1);
+        Lint {
+            plain: list.plain.iter().cloned().collect(),
+            hashed: list.hashed.iter().copied().collect(),
+            list,
+            starts,
+            longest,
+            salt: SALTS
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .into(),
+            hits: Mutex::default(),
+        }
+    }
+
+    /// Step 2: records every deny-listed name in `text` (UTF-8, or read as such), part of the
+    /// output file `rel`.
+    pub fn scan(&self, rel: &str, text: &[u8]) {
+        let mut found = Vec::new();
+        if self.list.hashed.is_empty() {
+            self.scan_plain(text, &mut found);
+        } else {
+            self.scan_all(&String::from_utf8_lossy(text), &mut found);
+        }
+        if found.is_empty() {
+            return;
+        }
+        let Ok(mut hits) = self.hits.lock() else {
+            return;
+        };
+        for (entry, written) in found {
+            let hit = hits.entry(entry).or_default();
+            if hit.written.is_empty() {
+                hit.written = written;
+            }
+            hit.files.insert(rel.to_string());
+        }
+    }
+
+    /// Plain names only: the automaton finds where a first word may start (on the bytes: no
+    /// decoding of the whole file), and only the words from there are read. A leftmost-longest
+    /// search misses no start: a first word is all letters and digits, so no match can hide a
+    /// word boundary inside it.
+    fn scan_plain(&self, text: &[u8], found: &mut Vec<(Entry, String)>) {
+        let Some(starts) = &self.starts else { return };
+        for m in starts.find_iter(text) {
+            let at = m.start();
+            let before = String::from_utf8_lossy(&text[at.saturating_sub(4)..at]);
+            if before
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let window = &text[at..text.len().min(at + WINDOW)];
+            let window = match std::str::from_utf8(window) {
+                Ok(w) => w,
+                Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default(),
+            };
+            let mut seq = Sequence::default();
+            words(window, |start, end, joined| {
+                if !joined && !seq.words.is_empty() || seq.words.len() == self.longest {
+                    return false;
+                }
+                seq.push(&window[start..end], start, end);
+                let phrase = seq.phrase(seq.words.len());
+                if self.plain.contains(&phrase) {
+                    found.push((Entry::Plain(phrase), window[..end].to_string()));
+                }
+                true
+            });
+        }
+    }
+
+    /// With hashed entries: every sequence of a listed length ends at each word; each is looked
+    /// up among the plain names and, at a hashed length, hashed. Pages repeat most of their
+    /// sequences (navigation, labels), so each thread remembers, by a 128-bit key of its words,
+    /// the sequences it has already found clean and hashes only new ones.
+    fn scan_all(&self, text: &str, found: &mut Vec<(Entry, String)>) {
+        let mut keys: Vec<u128> = Vec::with_capacity(self.longest);
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(self.longest);
+        CLEAN.with(|clean| {
+            let mut clean = clean.borrow_mut();
+            if clean.len() > CLEAN_MAX {
+                clean.clear();
+            }
+            words(text, |start, end, joined| {
+                if !joined {
+                    keys.clear();
+                    spans.clear();
+                }
+                if keys.len() == self.longest {
+                    keys.remove(0);
+                    spans.remove(0);
+                }
+                keys.push(word_key(&text[start..end]));
+                spans.push((start, end));
+                for n in 1..=keys.len() {
+                    let at = keys.len() - n;
+                    let key = keys[at..]
+                        .iter()
+                        .fold(mix(self.salt, n as u128), |k, w| mix(k, *w));
+                    if clean.contains(&key) {
+                        continue;
+                    }
+                    match self.check(text, &spans[at..]) {
+                        Some(entry) => found.push((entry, text[spans[at].0..end].to_string())),
+                        None => {
+                            clean.insert(key);
+                        }
+                    }
+                }
+                true
+            });
+        });
+    }
+
+    /// The entry the sequence of the words at `spans` of `text` is, if any.
+    fn check(&self, text: &str, spans: &[(usize, usize)]) -> Option<Entry> {
+        let hashed = self.list.hashed_words.contains(&spans.len());
+        if !hashed && self.plain.is_empty() {
+            return None;
+        }
+        let words: Vec<String> = spans
+            .iter()
+            .map(|&(s, e)| text[s..e].to_lowercase())
+            .collect();
+        let phrase = words.join(" ");
+        if self.plain.contains(&phrase) {
+            return Some(Entry::Plain(phrase));
+        }
+        let digest = digest(&phrase);
+        (hashed && self.hashed.contains(&digest)).then_some(Entry::Hashed(digest))
+    }
+
+    /// Whether anything was found.
+    pub fn found_any(&self) -> bool {
+        self.hits.lock().is_ok_and(|h| !h.is_empty())
+    }
+
+    /// Step 3: one error per input that holds a deny-listed name found in the output, or one at
+    /// the output file when no input does. `inputs` are the site's input files to search.
+    pub fn problems(&self, root: &Path, inputs: &[PathBuf]) -> Vec<Diagnostic> {
+        let Ok(hits) = self.hits.lock() else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for (entry, hit) in hits.iter() {
+            let carried = carried_by(&hit.files);
+            let at = locate(self, entry, root, inputs);
+            if at.is_empty() {
+                let first = hit.files.iter().next().cloned().unwrap_or_default();
+                problems.push(problem(&first, 0, 0, &hit.written, &carried, false));
+            }
+            for (file, line, column, written) in at {
+                problems.push(problem(&file, line, column, &written, &carried, true));
+            }
+        }
+        problems
+    }
+
+    /// Whether `text` holds `entry`, and where: the byte range of the first occurrence.
+    fn find(&self, entry: &Entry, text: &str) -> Option<(usize, usize)> {
+        let mut seq = Sequence::default();
+        let mut at = None;
+        let n = match entry {
+            Entry::Plain(name) => name.split(' ').count(),
+            Entry::Hashed(_) => 0,
+        };
+        words(text, |start, end, joined| {
+            if !joined {
+                seq.clear();
+            }
+            if seq.words.len() == self.longest {
+                seq.drop_first();
+            }
+            seq.push(&text[start..end], start, end);
+            let lengths = match entry {
+                Entry::Plain(_) => n..=n,
+                Entry::Hashed(_) => 1..=seq.words.len(),
+            };
+            for n in lengths.filter(|n| *n <= seq.words.len()) {
+                let phrase = seq.phrase(n);
+                let hit = match entry {
+                    Entry::Plain(name) => phrase == *name,
+                    Entry::Hashed(d) => digest(&phrase) == *d,
+                };
+                if hit {
+                    at = Some((seq.starts[seq.words.len() - n], end));
+                    return false;
+                }
+            }
+            true
+        });
+        at
+    }
+}
+
+thread_local! {
+    /// The keys of word sequences this thread found clean (see [`Lint::scan_all`]). Each key
+    /// starts from its lint's salt, so the sequences of another deny-list are never taken for
+    /// clean.
+    static CLEAN: std::cell::RefCell<FxHashSet<u128>> = Default::default();
+}
+
+/// The source of each [`Lint`]'s salt.
+static SALTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The most keys a thread remembers before it starts again (16 bytes each).
+const CLEAN_MAX: usize = 1 << 20;
+
+/// A 128-bit key of a word's lower-case form: two FNV-1a hashes with different bases, so that
+/// two different sequences share a key with a chance of about 2^-128.
+fn word_key(word: &str) -> u128 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let (mut a, mut b) = (0xcbf2_9ce4_8422_2325u64, 0x6c62_272e_07bb_0142u64);
+    let mut feed = |byte: u8| {
+        a = (a ^ byte as u64).wrapping_mul(PRIME);
+        b = (b ^ byte as u64).wrapping_mul(PRIME).rotate_left(29);
+    };
+    if word.is_ascii() {
+        word.bytes().for_each(|c| feed(c.to_ascii_lowercase()));
+    } else {
+        word.to_lowercase().bytes().for_each(&mut feed);
+    }
+    (a as u128) << 64 | b as u128
+}
+
+/// Adds a word's key to a sequence's key (order matters).
+fn mix(key: u128, word: u128) -> u128 {
+    const M: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+    (key.rotate_left(17) ^ word).wrapping_mul(M)
+}
+
+/// The forms a first word is searched in: the automaton folds ASCII case only, so a word with
+/// other letters is also searched upper- and title-cased.
+fn cased_forms(word: &str) -> Vec<String> {
+    if word.is_ascii() {
+        return vec![word.to_string()];
+    }
+    let mut title: String = word.chars().take(1).flat_map(char::to_uppercase).collect();
+    title.extend(word.chars().skip(1));
+    let mut forms = vec![word.to_string(), word.to_uppercase(), title];
+    forms.dedup();
+    forms
+}
+
+/// The last words read, lower-cased, with where each starts in the text.
+#[derive(Default)]
+struct Sequence {
+    words: Vec<String>,
+    starts: Vec<usize>,
+}
+
+impl Sequence {
+    fn push(&mut self, word: &str, start: usize, _end: usize) {
+        let lower = if word.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            word.to_lowercase()
+        } else {
+            word.to_string()
+        };
+        self.words.push(lower);
+        self.starts.push(start);
+    }
+
+    fn drop_first(&mut self) {
+        self.words.remove(0);
+        self.starts.remove(0);
+    }
+
+    fn clear(&mut self) {
+        self.words.clear();
+        self.starts.clear();
+    }
+
+    /// The last `n` words joined by one space: the normal form of the sequence.
+    fn phrase(&self, n: usize) -> String {
+        self.words[self.words.len() - n..].join(" ")
+    }
+}
+
+/// Calls `f(start, end, joined)` for each word of `text` (a maximal run of letters and digits),
+/// with whether it continues the sequence of the word before (only joiners between them, see the
+/// module's step 2), until `f` returns false. Written by hand: a regex cannot say which gaps join.
+pub(crate) fn words(text: &str, mut f: impl FnMut(usize, usize, bool) -> bool) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut joined = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (c, len) = if b < 0x80 {
+            (b as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        };
+        if c.is_alphanumeric() {
+            let start = i;
+            i += len;
+            while i < bytes.len() {
+                if bytes[i] < 0x80 {
+                    if !bytes[i].is_ascii_alphanumeric() {
+                        break;
+                    }
+                    i += 1;
+                    continue;
+                }
+                match text[i..].chars().next().filter(|c| c.is_alphanumeric()) {
+                    Some(c) => i += c.len_utf8(),
+                    None => break,
+                }
+            }
+            if !f(start, i, joined) {
+                return;
+            }
+            joined = true;
+            continue;
+        }
+        let skip = match c {
+            '\\' => escape_len(&bytes[i..]),
+            '&' => reference_len(&bytes[i..]),
+            _ => 0,
+        };
+        if skip > 0 {
+            i += skip;
+            continue;
+        }
+        joined &= is_joiner(c);
+        i += len;
+    }
+}
+
+/// Whether `c`, between two words, keeps them in one sequence: whitespace (with no-break
+/// spaces), hyphens and dashes, apostrophes, full stops.
+fn is_joiner(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '-' | '\'' | '.' | '\u{2018}' | '\u{2019}' | '\u{2010}'..='\u{2014}'
+        )
+}
+
+/// The length of a `\n`, `\r` or `\t` escape (JSON's line breaks) at the start of `b`, else 0.
+fn escape_len(b: &[u8]) -> usize {
+    match b {
+        [b'\\', b'n' | b'r' | b't', ..] => 2,
+        _ => 0,
+    }
+}
+
+/// The length of an HTML character reference (`&nbsp;`, `&#x27;`) at the start of `b`, else 0.
+fn reference_len(b: &[u8]) -> usize {
+    let body = b.iter().skip(1).take(10).position(|&c| c == b';');
+    match body {
+        Some(n)
+            if n > 0
+                && b[1..=n]
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || *c == b'#') =>
+        {
+            n + 2
+        }
+        _ => 0,
+    }
+}
+
+/// "7 files: `a`, `b`, `c` and 4 more": the output files that carry a name.
+fn carried_by(files: &BTreeSet<String>) -> String {
+    let shown: Vec<String> = files
+        .iter()
+        .take(SHOWN_FILES)
+        .map(|f| format!("`{f}`"))
+        .collect();
+    let more = files.len().saturating_sub(SHOWN_FILES);
+    let count = match files.len() {
+        1 => "1 file".to_string(),
+        n => format!("{n} files"),
+    };
+    match more {
+        0 => format!("{count}: {}", shown.join(", ")),
+        n => format!("{count}: {} and {n} more", shown.join(", ")),
+    }
+}
+
+/// The error for a deny-listed name written as `written`, at `file` (an input when `input`).
+fn problem(
+    file: &str,
+    line: usize,
+    column: usize,
+    written: &str,
+    carried: &str,
+    input: bool,
+) -> Diagnostic {
+    let shown = crate::diagnostics::printable_inline(written);
+    let origin = if input {
+        "this file holds it"
+    } else {
+        "no input holds it as written"
+    };
+    let message = format!(
+        "`{shown}` is on the site's deny-list (`anonymity:` in site.yaml): {origin}, and the output would carry it in {carried}"
+    );
+    Diagnostic::error(file, line, column, message).with_help(
+        "write the area's anonymised label (such as `Area A`) instead; if the name may be published, take it off the deny-list",
+    )
+}
+
+/// Every place among `inputs` (site-relative files) where `entry` is written: (file, line,
+/// column, the text as written), the first occurrence in each file. Files that cannot be read
+/// as text are skipped: they were read, and reported, by the stages that use them.
+fn locate(
+    lint: &Lint,
+    entry: &Entry,
+    root: &Path,
+    inputs: &[PathBuf],
+) -> Vec<(String, usize, usize, String)> {
+    let mut at = Vec::new();
+    for rel in inputs {
+        let Ok(bytes) = crate::paths::read(root, rel) else {
+            continue;
+        };
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        if let Some((start, end)) = lint.find(entry, text) {
+            let (line, column) = crate::text::yaml::Locator::new(text, 1).position(start);
+            let file = crate::paths::slash_name(rel);
+            at.push((file, line, column, text[start..end].to_string()));
+        }
+    }
+    at
+}
+
+/// The site's text inputs a published name can come from: site.yaml, everything under
+/// `content/`, `templates/` and `static/`, the bibliography, and the theme's templates and static
+/// files when the site has its own theme folder.
+pub fn inputs(root: &Path, bibliography: Option<&Path>, theme: &str) -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from("site.yaml")];
+    let theme = Path::new("themes").join(theme);
+    for dir in [
+        PathBuf::from("content"),
+        PathBuf::from("templates"),
+        PathBuf::from("static"),
+        theme.join("templates"),
+        theme.join("static"),
+        theme.join("pdf"),
+    ] {
+        files.extend(crate::paths::walk(root, &dir).files);
+    }
+    files.extend(bibliography.map(Path::to_path_buf));
+    files.retain(|f| is_text_file(&f.to_string_lossy()));
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// The file types whose bytes are text, read by the lint as written. Other files (images, PDF,
+/// XLSX, the search index's compressed parts) are scanned through the text handed to the
+/// library that writes them, or not at all.
+pub fn is_text_file(name: &str) -> bool {
+    const TEXT: &[&str] = &[
+        "html",
+        "htm",
+        "xml",
+        "json",
+        "csv",
+        "tsv",
+        "txt",
+        "svg",
+        "css",
+        "js",
+        "mjs",
+        "bib",
+        "ris",
+        "md",
+        "markdown",
+        "yaml",
+        "yml",
+        "webmanifest",
+        "ics",
+        "vtt",
+        "srt",
+        "tex",
+        "typ",
+        "rss",
+        "atom",
+    ];
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    ext.is_some_and(|e| TEXT.contains(&e.as_str()))
+}
+
+/// Scans a file written piece by piece: each piece up to its last character that ends a word
+/// sequence (such as `<`, `,` or `"`), the rest kept for the next piece, so no name is cut in
+/// two. A run of more than [`CARRY`] bytes without such a character is scanned as it is.
+pub struct Stream {
+    lint: Arc<Lint>,
+    rel: String,
+    carry: Vec<u8>,
+}
+
+/// The most a [`Stream`] keeps between pieces.
+const CARRY: usize = 64 * 1024;
+
+impl Stream {
+    pub fn new(lint: Arc<Lint>, rel: &str) -> Stream {
+        Stream {
+            lint,
+            rel: rel.to_string(),
+            carry: Vec::new(),
+        }
+    }
+
+    pub fn feed(&mut self, piece: &[u8]) {
+        self.carry.extend_from_slice(piece);
+        let cut = self
+            .carry
+            .iter()
+            .rposition(|b| ends_sequence(*b))
+            .map(|i| i + 1);
+        let cut = match cut {
+            Some(c) => c,
+            None if self.carry.len() > CARRY => self.carry.len(),
+            None => return,
+        };
+        self.lint.scan(&self.rel, &self.carry[..cut]);
+        self.carry.drain(..cut);
+    }
+
+    pub fn finish(mut self) {
+        let rest = std::mem::take(&mut self.carry);
+        self.lint.scan(&self.rel, &rest);
+    }
+}
+
+/// An ASCII byte that ends a word sequence (never part of a UTF-8 sequence, so a cut there is
+/// always between characters).
+fn ends_sequence(b: u8) -> bool {
+    b.is_ascii()
+        && !b.is_ascii_alphanumeric()
+        && !is_joiner(b as char)
+        && b != b'&'
+        && b != b'\\'
+        && b != b';'
+        && b != b'#'
+}
+
+/// A writer that scans what passes through it.
+pub struct ScanWriter<W> {
+    pub inner: W,
+    pub stream: Option<Stream>,
+}
+
+impl<W: std::io::Write> std::io::Write for ScanWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if let Some(stream) = &mut self.stream {
+            stream.feed(&buf[..n]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::anonymity::{hashed_entry, parse};
+
+    fn lint(list: &str) -> Lint {
+        Lint::new(Arc::new(parse(list).unwrap()))
+    }
+
+    fn found(lint: &Lint, text: &str) -> Vec<String> {
+        lint.scan("x.html", text.as_bytes());
+        let hits = lint.hits.lock().unwrap();
+        let mut all: Vec<String> = hits.values().map(|h| h.written.clone()).collect();
+        drop(hits);
+        lint.hits.lock().unwrap().clear();
+        all.sort();
+        all
+    }
+
+    #[test]
+    fn a_plain_name_is_found_in_any_case_on_word_boundaries_across_line_breaks() {
+        for lint in [
+            lint("Exampleton Borough\nOldtown"),
+            lint(&format!(
+                "{}\n{}",
+                hashed_entry("Exampleton Borough").unwrap(),
+                hashed_entry("Oldtown").unwrap()
+            )),
+        ] {
+            assert_eq!(
+                found(&lint, "<p>in EXAMPLETON\n   borough.</p>"),
+                ["EXAMPLETON\n   borough"]
+            );
+            assert_eq!(
+                found(&lint, "\"Exampleton\\nBorough\""),
+                ["Exampleton\\nBorough"]
+            );
+            assert_eq!(found(&lint, "Exampleton-Borough"), ["Exampleton-Borough"]);
+            assert_eq!(
+                found(&lint, "Exampleton&nbsp;Borough"),
+                ["Exampleton&nbsp;Borough"]
+            );
+            assert!(found(&lint, "Exampleton, Borough").is_empty());
+            assert!(found(&lint, "Exampleton <em>Borough</em>").is_empty());
+            assert!(found(&lint, "Exampletonborough NewOldtown Oldtowns").is_empty());
+            assert_eq!(found(&lint, "x oldtown's"), ["oldtown"]);
+            assert_eq!(found(&lint, "areas/oldtown/index.html"), ["oldtown"]);
+        }
+    }
+
+    #[test]
+    fn a_non_ascii_name_is_found_upper_and_title_cased() {
+        let lint = lint("ôldtown");
+        assert_eq!(found(&lint, "x Ôldtown y"), ["Ôldtown"]);
+        assert_eq!(found(&lint, "ÔLDTOWN"), ["ÔLDTOWN"]);
+    }
+
+    #[test]
+    fn a_stream_finds_a_name_cut_between_pieces() {
+        let lint = Arc::new(lint("Exampleton Borough"));
+        let mut s = Stream::new(lint.clone(), "a.csv");
+        for piece in ["a,b,Examp", "leton\n", " Borough,c"] {
+            s.feed(piece.as_bytes());
+        }
+        s.finish();
+        assert!(lint.found_any());
+    }
+}
