@@ -254,7 +254,7 @@ fn reads_as_person(group: &Author) -> bool {
         group: false,
         ..group.clone()
     };
-    matches!(person.cited_name(), CitedName::Person { family, given } if !family.trim().is_empty() && !given.trim().is_empty())
+    matches!(person.cited_name(), CitedName::Person { family, given, .. } if !family.trim().is_empty() && !given.trim().is_empty())
 }
 
 /// [`same_person`] for entries of the same sort (two people, two groups).
