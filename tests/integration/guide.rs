@@ -192,13 +192,37 @@ fn without_time(line: &str) -> String {
     line.to_string()
 }
 
+/// A command's words as a POSIX shell splits them: at spaces, except inside double quotes (the
+/// only quoting the guide uses), which are removed.
+fn shell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let (mut word, mut quoted, mut started) = (String::new(), false, false);
+    for c in command.chars() {
+        match c {
+            '"' => (quoted, started) = (!quoted, true),
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            c => (word, started) = (word + &c.to_string(), true),
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
 /// Runs one command of the guide in `cwd` (which `cd` changes) and returns what it printed.
 fn run(cwd: &mut PathBuf, command: &str, chapter: &str) -> String {
     let (command, into) = match command.split_once(" > ") {
         Some((c, file)) => (c, Some(file.trim())),
         None => (command, None),
     };
-    let words: Vec<&str> = command.split_whitespace().collect();
+    let words = shell_words(command);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     match words.as_slice() {
         ["cd", dir] => {
             *cwd = cwd.join(dir);

@@ -123,7 +123,7 @@ fn a_role_only_id_is_refused_in_any_field_and_any_case() {
     site.write("content/reports/r1.md", &body);
     site.write(
         "content/theories/pt.md",
-        &format!("{THEORY}A theory quoting Ccg-manager-3.\n"),
+        format!("{THEORY}A theory quoting Ccg-manager-3.\n"),
     );
     let run = site.check(&[]);
     let text = site.source("content/reports/r1.md");
