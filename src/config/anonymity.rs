@@ -117,6 +117,16 @@ impl Anonymity {
             return vec![d.with_help("save the file as UTF-8")];
         };
         match parse(&text) {
+            // An empty list checks nothing: most likely a file that a script failed to fill.
+            Ok(list) if list.plain.is_empty() && list.hashed.is_empty() => {
+                let message = format!(
+                    "the deny-list `{}` has no names in it, so nothing would be checked",
+                    crate::diagnostics::display_path(rel)
+                );
+                vec![Diagnostic::error(rel, 0, 0, message).with_help(
+                    "add the names that must never be published (one a line, or the `sha256:` entries `realist deny-hash` prints), or remove `anonymity:` from site.yaml",
+                )]
+            }
             Ok(list) => {
                 self.entries = Arc::new(list);
                 Vec::new()
@@ -179,8 +189,9 @@ pub fn parse(text: &str) -> Result<DenyList, Vec<(usize, &'static str)>> {
     let mut list = DenyList::default();
     let mut bad = Vec::new();
     for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+        // `#` starts a comment anywhere on a line: no name or hashed entry holds one.
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
             continue;
         }
         if let Some(entry) = strip_prefix_ignore_case(line, SHA256) {

@@ -428,6 +428,8 @@ pub(crate) fn words(text: &str, mut f: impl FnMut(usize, usize, bool) -> bool) {
         let skip = match c {
             '\\' => escape_len(&bytes[i..]),
             '&' => reference_len(&bytes[i..]),
+            // A space as a URL writes it: `Exampleton%20Borough`.
+            '%' if bytes[i..].starts_with(b"%20") => 3,
             _ => 0,
         };
         if skip > 0 {
@@ -440,12 +442,13 @@ pub(crate) fn words(text: &str, mut f: impl FnMut(usize, usize, bool) -> bool) {
 }
 
 /// Whether `c`, between two words, keeps them in one sequence: whitespace (with no-break
-/// spaces), hyphens and dashes, apostrophes, full stops.
+/// spaces), hyphens and dashes, apostrophes, full stops, and the underscore and `+` that file
+/// names and URLs write for a space.
 fn is_joiner(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '-' | '\'' | '.' | '\u{2018}' | '\u{2019}' | '\u{2010}'..='\u{2014}'
+            '-' | '\'' | '.' | '_' | '+' | '\u{2018}' | '\u{2019}' | '\u{2010}'..='\u{2014}'
         )
 }
 

@@ -120,6 +120,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startRealistServe } from './serve.mjs';
 
+// What a copy of the example site needs: site.yaml and every file and folder it names.
+const SITE_ENTRIES = ['site.yaml', 'content', 'themes', 'static', 'anonymity.sha256'];
+
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const LOAD_MS = 5000;
@@ -133,7 +136,7 @@ describe('realist serve in Chromium', () => {
   before(async () => {
     // A copy of the example site, so the test can edit it.
     siteTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'realist-serve-site-'));
-    for (const entry of ['site.yaml', 'content', 'themes', 'static'].filter((e) => fs.existsSync(path.join(repoRoot, e)))) {
+    for (const entry of SITE_ENTRIES.filter((e) => fs.existsSync(path.join(repoRoot, e)))) {
       fs.cpSync(path.join(repoRoot, entry), path.join(siteTmp, entry), { recursive: true });
     }
     live = await startRealistServe(siteTmp);
@@ -225,7 +228,7 @@ describe('realist serve in Chromium, with "__realist/client.js/" in the base pat
 
   before(async () => {
     siteTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'realist-serve-site-'));
-    for (const entry of ['site.yaml', 'content', 'themes', 'static'].filter((e) => fs.existsSync(path.join(repoRoot, e)))) {
+    for (const entry of SITE_ENTRIES.filter((e) => fs.existsSync(path.join(repoRoot, e)))) {
       fs.cpSync(path.join(repoRoot, entry), path.join(siteTmp, entry), { recursive: true });
     }
     const yaml = path.join(siteTmp, 'site.yaml');

@@ -213,3 +213,54 @@ fn without_an_anonymity_block_nothing_is_checked() {
     site.write(about, format!("{}\nIn {NAME}.\n", site.source(about)));
     site.build_ok(&[]);
 }
+
+/// A file name or a URL writes a space as `_`, `%20` or `+`: the name is found all the same.
+#[test]
+fn a_name_in_a_file_name_or_a_url_fails_the_build() {
+    each_entry(|site| {
+        fails_at(
+            site,
+            |s| s.write("static/files/Exampleton_Borough_plan.txt", "plan\n"),
+            |s| s.remove("static/files/Exampleton_Borough_plan.txt"),
+            "",
+        );
+        let page = site.source("content/reports/r1.md");
+        for url in [
+            "https://example.org/Exampleton%20Borough/plan.pdf",
+            "https://example.org/maps/Exampleton+Borough",
+        ] {
+            fails_at(
+                site,
+                |s| s.write("content/reports/r1.md", format!("{page}\n[plan]({url})\n")),
+                |s| s.write("content/reports/r1.md", &page),
+                "content/reports/r1.md:",
+            );
+        }
+    });
+}
+
+/// A list with no names (only comments, or a file a script failed to fill) is an error, and a
+/// `#` after a name starts a comment rather than joining the name.
+#[test]
+fn an_empty_deny_list_is_an_error_and_a_comment_may_follow_a_name() {
+    let site = site_with("# nothing yet", "");
+    site.write("private/deny.txt", "# only a comment\n\n");
+    let run = site.build(&[]);
+    run.assert_site_errors();
+    assert!(
+        run.errors()
+            .iter()
+            .any(|d| d.message.contains("has no names in it")),
+        "{run:?}"
+    );
+    site.write(
+        "private/deny.txt",
+        format!("{NAME}  # the area's real name\n"),
+    );
+    fails_at(
+        &site,
+        |s| s.write("static/n.txt", format!("{NAME}\n")),
+        |s| s.remove("static/n.txt"),
+        "static/n.txt:1:",
+    );
+}
