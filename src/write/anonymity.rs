@@ -560,10 +560,30 @@ pub fn inputs(root: &Path, bibliography: Option<&Path>, theme: &str) -> Vec<Path
         files.extend(crate::paths::walk(root, &dir).files);
     }
     files.extend(bibliography.map(Path::to_path_buf));
-    files.retain(|f| is_text_file(&f.to_string_lossy()));
+    files.retain(|f| {
+        is_text_file(&f.to_string_lossy())
+            || std::fs::File::open(root.join(f))
+                .and_then(|mut file| starts_as_text(&mut file))
+                .unwrap_or(false)
+    });
     files.sort();
     files.dedup();
     files
+}
+
+/// Whether the file begins as UTF-8 text: its first 8 KiB have no NUL and no invalid UTF-8
+/// (a character cut at the end aside). Binary files (images, fonts, PDF, Office files) fail at
+/// once; their text is compressed or encoded, so the lint cannot read it.
+pub fn starts_as_text(source: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek};
+    let mut head = Vec::with_capacity(8192);
+    Read::by_ref(source).take(8192).read_to_end(&mut head)?;
+    source.rewind()?;
+    let utf8 = match std::str::from_utf8(&head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    Ok(utf8 && !head.contains(&0))
 }
 
 /// The file types whose bytes are text, read by the lint as written. Other files (images, PDF,

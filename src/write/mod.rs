@@ -176,14 +176,16 @@ impl Output {
         }
     }
 
-    /// Scans the path of `rel`, and the file `source` if it is a text file, streamed.
+    /// Scans the path of `rel`, and the file `source` if it is a text file (by its name, or for
+    /// a name the lint does not know, such as a map's `.geojson` or a `README`, by its first
+    /// bytes), streamed.
     fn scan_file(&self, rel: &str, source: &mut std::fs::File) -> std::io::Result<()> {
         use std::io::{Read, Seek};
         let Some(lint) = &self.lint else {
             return Ok(());
         };
         lint.scan(rel, rel.as_bytes());
-        if !anonymity::is_text_file(rel) {
+        if !anonymity::is_text_file(rel) && !anonymity::starts_as_text(source)? {
             return Ok(());
         }
         let mut stream = anonymity::Stream::new(lint.clone(), rel);

@@ -264,3 +264,20 @@ fn an_empty_deny_list_is_an_error_and_a_comment_may_follow_a_name() {
         "static/n.txt:1:",
     );
 }
+
+/// A static file whose type the lint does not know by its name (a map's GeoJSON, a README) is
+/// read as text when it is text.
+#[test]
+fn a_name_in_a_static_file_of_an_unknown_type_fails_the_build() {
+    each_entry(|site| {
+        for file in ["static/areas.geojson", "static/README"] {
+            let text = format!("{{\"name\": \"{NAME}\"}}\n");
+            fails_at(
+                site,
+                |s| s.write(file, &text),
+                |s| s.remove(file),
+                &format!("{file}:1:"),
+            );
+        }
+    });
+}
