@@ -98,7 +98,7 @@ pub(crate) fn parse(yaml: &str) -> Result<Node, Slip> {
 fn node(spanned: Spanned<Value>, yaml: &str) -> Node {
     let at = spanned.referenced;
     let (line, column) = (at.line() as usize, at.column() as usize);
-    let offset = byte_offset(yaml, line, column);
+    let offset = byte_offset(yaml, &line_starts(yaml), line, column);
     Node {
         value: spanned.value,
         line: line.max(1),
@@ -107,19 +107,26 @@ fn node(spanned: Spanned<Value>, yaml: &str) -> Node {
     }
 }
 
-/// The byte offset of 1-based `line` and `column` (in characters).
-fn byte_offset(yaml: &str, line: usize, column: usize) -> usize {
-    let start: usize = yaml
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
+/// The byte offset of 1-based `line` and `column` (in characters), with `starts` the byte
+/// offsets of the text's lines ([`line_starts`]), so that locating every node of a long file is
+/// linear, not a scan from the top for each node.
+fn byte_offset(yaml: &str, starts: &[usize], line: usize, column: usize) -> usize {
+    let start = match line.saturating_sub(1) {
+        0 => 0,
+        n => starts.get(n).copied().unwrap_or(yaml.len()),
+    };
     let rest = &yaml[start.min(yaml.len())..];
     start
         + rest
             .char_indices()
             .nth(column.saturating_sub(1))
             .map_or(rest.len(), |(i, _)| i)
+}
+
+/// The byte offset at which each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    let ends = text.match_indices('\n').map(|(i, _)| i + 1);
+    std::iter::once(0).chain(ends).collect()
 }
 
 /// The tree's nodes are built while serde-saphyr deserialises; positions are filled in by
@@ -205,10 +212,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// A quoted value is located at its first character inside the quote, where its text starts (as
 /// [`super::Locator::value_of_key`] does), not at the quote.
 pub(crate) fn fill(root: &mut Node, yaml: &str) {
+    let starts = line_starts(yaml);
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if n.offset == usize::MAX {
-            n.offset = byte_offset(yaml, n.line, n.column);
+            n.offset = byte_offset(yaml, &starts, n.line, n.column);
             n.line = n.line.max(1);
             n.column = n.column.max(1);
             let quoted = matches!(n.value, Value::Str(_) | Value::Number(_) | Value::Bool(_))
