@@ -1424,3 +1424,23 @@ fn a_large_matrix_links_every_cmo_once_and_lists_only_the_unplaced_ones_in_full(
     let listed = attrs(between(below, "<tbody>", "</tbody>"), "href");
     assert_eq!(listed, ["../cmos/loose/", "../tracers/tr/"], "{listed:?}");
 }
+
+/// A front matter with thousands of entries (20,000 authors, one a line) builds in a time that
+/// grows with its length, not with its square (locating each value used to scan the file from its top).
+#[test]
+fn a_report_with_twenty_thousand_authors_builds_quickly() {
+    let site = Site::minimal();
+    let authors: String = (0..20000)
+        .map(|i| format!("  - name: \"Author Number{i}\"\n"))
+        .collect();
+    site.edit(
+        "content/reports/r1.md",
+        "authors: [{name: A}]\n",
+        &format!("authors:\n{authors}"),
+    );
+    let started = std::time::Instant::now();
+    site.build_ok(&[]);
+    let took = started.elapsed();
+    assert!(took.as_secs_f64() < 5.0, "took {took:?}");
+    assert!(site.page("reports/r1/index.html").contains("Author Number19999"));
+}
