@@ -1442,5 +1442,7 @@ fn a_report_with_twenty_thousand_authors_builds_quickly() {
     site.build_ok(&[]);
     let took = started.elapsed();
     assert!(took.as_secs_f64() < 5.0, "took {took:?}");
-    assert!(site.page("reports/r1/index.html").contains("Author Number19999"));
+    assert!(site
+        .page("reports/r1/index.html")
+        .contains("Author Number19999"));
 }
