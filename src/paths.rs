@@ -457,6 +457,85 @@ fn walk_error(e: &walkdir::Error, relative: &impl Fn(&Path) -> PathBuf, dir: &Pa
     }
 }
 
+/// The site's text inputs a published name can come from: site.yaml, everything under
+/// `content/`, `templates/` and `static/`, the bibliography, and the theme's templates and static
+/// files when the site has its own theme folder.
+pub fn text_inputs(root: &Path, bibliography: Option<&Path>, theme: &str) -> Vec<PathBuf> {
+    let mut files = vec![PathBuf::from("site.yaml")];
+    let theme = Path::new("themes").join(theme);
+    for dir in [
+        PathBuf::from("content"),
+        PathBuf::from("templates"),
+        PathBuf::from("static"),
+        theme.join("templates"),
+        theme.join("static"),
+        theme.join("pdf"),
+    ] {
+        files.extend(walk(root, &dir).files);
+    }
+    files.extend(bibliography.map(Path::to_path_buf));
+    files.retain(|f| {
+        is_text_file(&f.to_string_lossy())
+            || std::fs::File::open(root.join(f))
+                .and_then(|mut file| starts_as_text(&mut file))
+                .unwrap_or(false)
+    });
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// Whether the file begins as UTF-8 text: its first 8 KiB have no NUL and no invalid UTF-8
+/// (a character cut at the end aside). Binary files (images, fonts, PDF, Office files) fail at
+/// once; their text is compressed or encoded, so the lint cannot read it.
+pub fn starts_as_text(source: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek};
+    let mut head = Vec::with_capacity(8192);
+    Read::by_ref(source).take(8192).read_to_end(&mut head)?;
+    source.rewind()?;
+    let utf8 = match std::str::from_utf8(&head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    Ok(utf8 && !head.contains(&0))
+}
+
+/// The file types whose bytes are text, read by the lint as written. Other files (images, PDF,
+/// XLSX, the search index's compressed parts) are scanned through the text handed to the
+/// library that writes them, or not at all.
+pub fn is_text_file(name: &str) -> bool {
+    const TEXT: &[&str] = &[
+        "html",
+        "htm",
+        "xml",
+        "json",
+        "csv",
+        "tsv",
+        "txt",
+        "svg",
+        "css",
+        "js",
+        "mjs",
+        "bib",
+        "ris",
+        "md",
+        "markdown",
+        "yaml",
+        "yml",
+        "webmanifest",
+        "ics",
+        "vtt",
+        "srt",
+        "tex",
+        "typ",
+        "rss",
+        "atom",
+    ];
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let ext = file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    ext.is_some_and(|e| TEXT.contains(&e.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -226,3 +226,54 @@ fn a_registry_that_repeats_an_id_or_names_a_missing_area_is_refused() {
     run.error("informant `ccg-manager-3` is listed twice in `informants`");
     run.error("area/a9");
 }
+
+/// A role-only id is refused in every input a page is made from, not only in content files:
+/// site.yaml, the glossary, the bibliography, a template, a text static file, a file's name and
+/// the anchor a heading becomes. A YAML comment may still hold it.
+#[test]
+fn a_role_only_id_is_refused_in_every_input_its_name_and_a_heading_anchor() {
+    let site = site(
+        &study("attribution: role-only\n"),
+        ", informant: ccg-manager-3",
+    );
+    site.edit(
+        "site.yaml",
+        "title:",
+        "description: \"Views of Ccg-Manager-3\"  # ccg-manager-3 is fine here\ntitle:",
+    );
+    site.write(
+        "content/glossary.yaml",
+        "# ccg-manager-3 in a comment is fine\n- term: PbR\n  definition: \"As CCG-MANAGER-3 defined it\"\n",
+    );
+    site.write("static/notes.txt", "Notes from ccg-manager-3's interview\n");
+    site.write(
+        "static/ccg-manager-3_transcript.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    let report = site.source("content/reports/r1.md");
+    site.write(
+        "content/reports/r1.md",
+        &format!("{report}\n## CCG manager 3: a view\n\nText.\n"),
+    );
+    let run = site.check(&[]);
+    let message =
+        "informant id `ccg-manager-3` would be published, but study `s` has `attribution: role-only`";
+    let at: Vec<String> = (run.errors().into_iter())
+        .filter(|d| d.message == message)
+        .map(|d| d.location)
+        .collect();
+    let yaml = site.source("site.yaml");
+    let glossary = site.source("content/glossary.yaml");
+    let report = site.source("content/reports/r1.md");
+    let expected = [
+        loc("site.yaml", &yaml, "Ccg-Manager-3\""),
+        loc("content/glossary.yaml", &glossary, "CCG-MANAGER-3"),
+        "static/notes.txt:1:12".to_string(),
+        "static/ccg-manager-3_transcript.svg:1:1".to_string(),
+        loc("content/reports/r1.md", &report, "CCG manager 3: a view"),
+    ];
+    for e in &expected {
+        assert!(at.contains(e), "{e} not in {at:?}");
+    }
+    assert_eq!(at.len(), expected.len(), "{at:?}");
+}
