@@ -545,7 +545,7 @@ fn declared_links(site: &Site) -> crate::check::links::Declared {
             let d = Diagnostic::error(Path::new("site.yaml"), line, column, message).with_help(
                 "name a heading's id (`## Findings {#findings}` has the id `findings`), or leave out the `#…`",
             );
-            out.insert((file, anchor.clone()), d);
+            out.insert((file, anchor.clone(), String::new()), d);
         }
     }
     let mut out = crate::check::links::Declared::default();
@@ -557,7 +557,7 @@ fn declared_links(site: &Site) -> crate::check::links::Declared {
 
 /// The anchored `prompted_by` references of theories' refinements, declared like site.yaml's
 /// links: the theory page's template writes the link, but the anchor is the theory file's, so a
-/// missing one is reported there, at the reference.
+/// missing one is reported there, at the reference (each theory at its own, for its own page).
 fn prompts(site: &Site, out: &mut crate::check::links::Declared) {
     for doc in site.content.entities(crate::model::Kind::Theory) {
         let crate::model::Entity::Theory(t) = &doc.meta else {
@@ -574,7 +574,8 @@ fn prompts(site: &Site, out: &mut crate::check::links::Declared) {
             let d = doc
                 .error_in_field(&r.to_string(), "prompted_by", None, message)
                 .with_help("name a heading's id (`## Findings {#findings}` has the id `findings`), or leave out the `#…`");
-            out.entry((file, anchor.clone())).or_insert(d);
+            let on = crate::url::page_file(&Site::url(crate::model::Kind::Theory, &doc.id));
+            out.entry((file, anchor.clone(), on)).or_insert(d);
         }
     }
 }

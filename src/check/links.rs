@@ -27,10 +27,11 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::SourceLink;
 use crate::url::links::is_external;
 
-/// Links that site.yaml declares (menu entries, highlights), by the page file and the anchor they
-/// name, each with the problem to report if that anchor is missing: the link is on every page,
-/// so it is reported once, where it is written, rather than once per page at a template.
-pub type Declared = FxHashMap<(String, String), Diagnostic>;
+/// Links written in an input but put on pages by a template (site.yaml's menu entries and
+/// highlights, a theory's `prompted_by`), by the page file and the anchor they name and the page
+/// that carries them (empty for a link on every page), each with the problem to report if that
+/// anchor is missing: it is reported once, where it is written, rather than at a template.
+pub type Declared = FxHashMap<(String, String, String), Diagnostic>;
 
 /// What the link checker keeps of a rendered page.
 #[derive(Debug, Default)]
@@ -495,13 +496,17 @@ pub fn check_pages<'r>(
                         Finding::NoAnchor { target, fragment } => {
                             let own = || page.ids.get_or_init(|| record_ids(record));
                             let target_ids = ids.get(target.as_str()).unwrap_or_else(own);
-                            let key = (target, fragment);
-                            if let Some(d) =
-                                declared.get(&key).filter(|_| page.md_link(href).is_none())
-                            {
-                                return Some(declared_anchor(d, &key.1, target_ids));
+                            // A declared link is on every page (site.yaml) or on one.
+                            let d = [String::new(), record.path.clone()]
+                                .into_iter()
+                                .find_map(|on| {
+                                    declared.get(&(target.clone(), fragment.clone(), on))
+                                })
+                                .filter(|_| page.md_link(href).is_none());
+                            if let Some(d) = d {
+                                return Some(declared_anchor(d, &fragment, target_ids));
                             }
-                            Some(page.broken_anchor(href, &key.0, &key.1, target_ids))
+                            Some(page.broken_anchor(href, &target, &fragment, target_ids))
                         }
                         Finding::Fine | Finding::NotYet => None,
                     },

@@ -308,6 +308,32 @@ fn a_missing_anchor_of_a_prompt_is_reported_in_the_theory_file() {
     assert!(!run.stderr.contains("templates/entity.html"), "{run:?}");
 }
 
+/// Two theories naming the same missing anchor are each reported at their own file.
+#[test]
+fn two_theories_naming_one_missing_anchor_are_each_reported_at_their_own_file() {
+    let site = refined_site();
+    let with_anchor = site.source(THEORY_PATH).replace(
+        "prompted_by: [cmo/c1]",
+        "prompted_by: [cmo/c1, report/r1#no-anchor]",
+    );
+    site.write(THEORY_PATH, &with_anchor);
+    site.write(
+        "content/theories/pt2.md",
+        &with_anchor.replace("title: ", "title: Second "),
+    );
+    let run = site.build(&[]);
+    let message = "`prompted_by` names the anchor `#no-anchor` of `report/r1`, but `reports/r1/index.html` has no element with that id";
+    let mut at: Vec<String> = (run.errors().into_iter())
+        .filter(|d| d.message == message)
+        .map(|d| d.location)
+        .collect();
+    at.sort();
+    let text = site.source(THEORY_PATH);
+    let first = loc(THEORY_PATH, &text, "report/r1#no-anchor");
+    let second = first.replace("pt.md", "pt2.md");
+    assert_eq!(at, [first, second], "{run:?}");
+}
+
 #[test]
 fn realist_new_pattern_makes_a_pattern_that_builds() {
     let site = Site::minimal();
