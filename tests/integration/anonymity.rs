@@ -281,3 +281,37 @@ fn a_name_in_a_static_file_of_an_unknown_type_fails_the_build() {
         }
     });
 }
+
+/// `realist serve` runs the lint too: a name planted by an edit that `serve` renders
+/// incrementally is an error and is not served; a full build started by the next update clears
+/// it once the name is gone.
+#[test]
+fn serve_finds_a_name_an_incremental_update_writes_and_clears_it_when_removed() {
+    use realist::serve::incremental::{Session, UpdateKind};
+    use std::path::PathBuf;
+    for entry in [NAME.to_string(), hashed()] {
+        let site = site_with(&entry, "");
+        let tmp = tempfile::tempdir().unwrap();
+        let mut session = Session::new(site.root(), &tmp.path().join("serve"));
+        let first = session.full("test");
+        assert!(first.ok, "{:?}", first.diagnostics);
+        let report = "content/reports/r1.md";
+        let clean = site.source(report);
+        site.write(report, format!("{clean}\nA visit to {NAME}.\n"));
+        let update = session.refresh(&[PathBuf::from(report)]);
+        assert_eq!(update.kind, UpdateKind::Incremental, "{:?}", update.reasons);
+        assert!(!update.ok, "the name is an error in serve too");
+        assert!(
+            (update.diagnostics.iter())
+                .any(|d| d.message.contains("deny-list") && d.path.ends_with(report)),
+            "{:?}",
+            update.diagnostics
+        );
+        let served = session.live_dir().unwrap().join("reports/r1/index.html");
+        let page = std::fs::read_to_string(served).unwrap();
+        assert!(!page.contains("Exampleton"), "the name is not served");
+        site.write(report, &clean);
+        let update = session.refresh(&[PathBuf::from(report)]);
+        assert!(update.ok, "{:?}", update.diagnostics);
+    }
+}

@@ -1,5 +1,6 @@
-//! Carrying out a plan: the pipeline's stages on the planned pages, into a scratch folder, then
-//! into the served folder when the site has no errors.
+//! Carrying out a plan: the pipeline's stages on the planned pages, into a scratch folder (each
+//! file scanned by the anonymity lint, as a full build's are), then into the served folder when
+//! the site has no errors.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
@@ -25,7 +26,13 @@ impl State {
         live: &Path,
     ) -> Result<Update, String> {
         let keys: Vec<String> = plan.pages.keys().cloned().collect();
-        let search = self.write_changes(root, &plan, &keys, &Output::new(scratch.into()), live)?;
+        let site = &self.model.site;
+        let lint = crate::write::anonymity::Lint::for_config(site.config.anonymity.as_ref());
+        let out = Output::new(scratch.into()).with_lint(lint.clone());
+        let search = self.write_changes(root, &plan, &keys, &out, live)?;
+        if let Some(lint) = lint.filter(|l| l.found_any()) {
+            self.anonymity_diags = pipeline::anonymity_problems(&lint, root, &self.model.site);
+        }
         self.check_links_of(&keys);
         let mut update = self.finish(Update::new(UpdateKind::Incremental));
         update.rendered = keys.len();

@@ -190,6 +190,8 @@ struct State {
     deps: Deps,
     /// Pages whose served file may be out of date (rendered by a failed build).
     dirty: BTreeSet<String>,
+    /// The deny-listed names the last build or update found (site.yaml `anonymity`).
+    anonymity_diags: Vec<Diagnostic>,
 }
 
 impl State {
@@ -225,6 +227,7 @@ impl State {
             pages,
             deps,
             dirty: BTreeSet::new(),
+            anonymity_diags: written.anonymity,
         }
     }
 
@@ -238,6 +241,7 @@ impl State {
             .chain(pages().flat_map(|p| &p.problems))
             .chain(&self.extras_diags)
             .chain(&self.search_diags)
+            .chain(&self.anonymity_diags)
             .chain(pages().flat_map(|p| &p.link_problems))
             .cloned()
             .collect();
@@ -473,6 +477,11 @@ impl Session {
         }
         if diff.modified.is_empty() && !state.has_dirty() {
             return Ok(state.finish(Update::new(UpdateKind::Unchanged)));
+        }
+        // An update scans only the files it writes, so it cannot tell that a name found in
+        // another file is gone: only a full build can clear the lint's errors.
+        if !state.anonymity_diags.is_empty() {
+            return Err("the last build found names of the deny-list".into());
         }
         let theme = state.model.site.config.theme.clone();
         let (parsed, static_changed) = parse_changes(&root, &theme, &diff.modified)?;
