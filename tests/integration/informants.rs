@@ -253,7 +253,7 @@ fn a_role_only_id_is_refused_in_every_input_its_name_and_a_heading_anchor() {
     let report = site.source("content/reports/r1.md");
     site.write(
         "content/reports/r1.md",
-        &format!("{report}\n## CCG manager 3: a view\n\nText.\n"),
+        format!("{report}\n## CCG manager 3: a view\n\nText.\n"),
     );
     let run = site.check(&[]);
     let message =

@@ -319,7 +319,7 @@ fn two_theories_naming_one_missing_anchor_are_each_reported_at_their_own_file() 
     site.write(THEORY_PATH, &with_anchor);
     site.write(
         "content/theories/pt2.md",
-        &with_anchor.replace("title: ", "title: Second "),
+        with_anchor.replace("title: ", "title: Second "),
     );
     let run = site.build(&[]);
     let message = "`prompted_by` names the anchor `#no-anchor` of `report/r1`, but `reports/r1/index.html` has no element with that id";
