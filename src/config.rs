@@ -293,10 +293,17 @@ impl SiteConfig {
 fn site_paths(root: &Path, theme: &str) -> Vec<String> {
     let theme_static = Path::new("themes").join(theme).join("static");
     let mut paths = Vec::new();
-    for dir in [Path::new("content"), Path::new("static"), theme_static.as_path()] {
+    for dir in [
+        Path::new("content"),
+        Path::new("static"),
+        theme_static.as_path(),
+    ] {
         let walk = crate::paths::walk(root, dir);
         paths.extend(walk.files.iter().map(|f| crate::paths::slash_name(f)));
-        let folders = walk.folders.iter().map(|f| crate::paths::slash_name(f) + "/");
+        let folders = walk
+            .folders
+            .iter()
+            .map(|f| crate::paths::slash_name(f) + "/");
         paths.extend(folders);
     }
     paths

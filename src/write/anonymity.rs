@@ -362,7 +362,8 @@ impl Lint {
         let Ok(binary) = self.binary.lock() else {
             return Vec::new();
         };
-        let inputs: BTreeSet<&String> = files.iter().filter_map(|f| binary.read_as.get(f)).collect();
+        let inputs: BTreeSet<&String> =
+            files.iter().filter_map(|f| binary.read_as.get(f)).collect();
         inputs
             .into_iter()
             .map(|input| (input.clone(), 1, 1, written.to_string()))

@@ -72,7 +72,11 @@ pub fn read(name: &str, file: &mut std::fs::File) -> Carried {
         return Carried::Unreadable(why);
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    if file.rewind().and_then(|_| file.read_to_end(&mut bytes)).is_err() {
+    if file
+        .rewind()
+        .and_then(|_| file.read_to_end(&mut bytes))
+        .is_err()
+    {
         return Carried::Unreadable("it could not be read".into());
     }
     let _ = file.rewind();
@@ -228,7 +232,9 @@ impl Reader {
         while at + 8 <= bytes.len() {
             let len = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap_or_default());
             let kind = &bytes[at + 4..at + 8];
-            let end = (at + 8).checked_add(len as usize).filter(|e| *e <= bytes.len());
+            let end = (at + 8)
+                .checked_add(len as usize)
+                .filter(|e| *e <= bytes.len());
             let Some(end) = end else {
                 return Err("the PNG image is cut short".into());
             };
@@ -255,7 +261,9 @@ impl Reader {
         self.push(latin1(keyword));
         if !international {
             let text = match compressed {
-                true => self.inflate(flate2::read::ZlibDecoder::new(rest.get(1..).unwrap_or_default()))?,
+                true => self.inflate(flate2::read::ZlibDecoder::new(
+                    rest.get(1..).unwrap_or_default(),
+                ))?,
                 false => rest.to_vec(),
             };
             self.push(latin1(&text));
@@ -338,20 +346,28 @@ impl Reader {
             let name_len = data[6] as usize;
             // The name is a Pascal string padded to an even length.
             let skip = 6 + (1 + name_len).next_multiple_of(2);
-            let Some(size) = data.get(skip..skip + 4) else { return };
+            let Some(size) = data.get(skip..skip + 4) else {
+                return;
+            };
             let size = u32::from_be_bytes(size.try_into().unwrap_or_default()) as usize;
-            let Some(body) = data.get(skip + 4..skip + 4 + size) else { return };
+            let Some(body) = data.get(skip + 4..skip + 4 + size) else {
+                return;
+            };
             if id == 0x0404 {
                 self.iptc(body);
             }
-            data = data.get(skip + 4 + size.next_multiple_of(2)..).unwrap_or_default();
+            data = data
+                .get(skip + 4 + size.next_multiple_of(2)..)
+                .unwrap_or_default();
         }
     }
 
     fn iptc(&mut self, mut data: &[u8]) {
         while data.len() >= 5 && data[0] == 0x1c {
             let len = u16::from_be_bytes([data[3], data[4]]) as usize;
-            let Some(value) = data.get(5..5 + len) else { return };
+            let Some(value) = data.get(5..5 + len) else {
+                return;
+            };
             self.push(String::from_utf8_lossy(value));
             data = &data[5 + len..];
         }
@@ -491,9 +507,7 @@ impl Reader {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|_| "it looks like a zip archive but cannot be opened as one".to_string())?;
         if archive.len() > MAX_MEMBERS {
-            return Err(format!(
-                "it is an archive of more than {MAX_MEMBERS} files"
-            ));
+            return Err(format!("it is an archive of more than {MAX_MEMBERS} files"));
         }
         // The sizes the archive declares, before anything is inflated.
         let declared: u64 = (0..archive.len())
@@ -525,12 +539,20 @@ impl Reader {
     fn member(&mut self, name: &str, data: &[u8], depth: usize) -> Step {
         let lower = name.to_ascii_lowercase();
         let text = std::str::from_utf8(data).ok().filter(|t| !t.contains('\0'));
-        let xml_name = [".xml", ".rels", ".xhtml", ".html", ".htm", ".opf", ".ncx", ".svg", ".xmp", ".rdf"]
-            .iter()
-            .any(|e| lower.ends_with(e));
-        let starts_xml = text.is_some_and(|t| t.trim_start_matches('\u{feff}').trim_start().starts_with('<'));
+        let xml_name = [
+            ".xml", ".rels", ".xhtml", ".html", ".htm", ".opf", ".ncx", ".svg", ".xmp", ".rdf",
+        ]
+        .iter()
+        .any(|e| lower.ends_with(e));
+        let starts_xml = text.is_some_and(|t| {
+            t.trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('<')
+        });
         if xml_name || starts_xml {
-            return self.xml(data, true).map_err(|why| format!("its part `{name}` {why}"));
+            return self
+                .xml(data, true)
+                .map_err(|why| format!("its part `{name}` {why}"));
         }
         if let Some(text) = text {
             self.push(Cow::Borrowed(text));
@@ -551,7 +573,10 @@ impl Reader {
                 .any(name, data, depth + 1)
                 .map_err(|why| format!("its part `{name}` cannot be read: {why}"));
         }
-        Err(format!("its part `{name}` cannot be read: {}", why_unknown(name, head)))
+        Err(format!(
+            "its part `{name}` cannot be read: {}",
+            why_unknown(name, head)
+        ))
     }
 }
 
@@ -570,8 +595,21 @@ const SPACERS: &[&[u8]] = &[b"tab", b"br", b"cr", b"s", b"line-break", b"ptab"];
 /// values of pivot caches and cells. Other attributes hold codes (`ar-SA`, `ctr`) that would
 /// give false hits on short entries.
 const TEXT_ATTRIBUTES: &[&[u8]] = &[
-    b"author", b"initials", b"name", b"descr", b"title", b"target", b"href", b"tooltip",
-    b"display", b"location", b"v", b"string-value", b"formula", b"creator", b"label",
+    b"author",
+    b"initials",
+    b"name",
+    b"descr",
+    b"title",
+    b"target",
+    b"href",
+    b"tooltip",
+    b"display",
+    b"location",
+    b"v",
+    b"string-value",
+    b"formula",
+    b"creator",
+    b"label",
 ];
 
 /// Step 3, XML.
@@ -683,6 +721,10 @@ impl Reader {
                 format!("the text of its page {number} cannot be read (a font without a map to Unicode, or a damaged page)")
             })?;
             self.budget = self.budget.saturating_sub(text.len() as u64);
+            let joined = join_glyph_runs(&text);
+            if joined != text {
+                self.push(Cow::Owned(joined));
+            }
             self.push(Cow::Owned(text));
         }
         for object in doc.objects.values() {
@@ -700,7 +742,9 @@ impl Reader {
             return Ok(());
         }
         match object {
-            Object::String(..) if !matches!(key, Some(b"ID" | b"O" | b"U" | b"OE" | b"UE" | b"Perms")) => {
+            Object::String(..)
+                if !matches!(key, Some(b"ID" | b"O" | b"U" | b"OE" | b"UE" | b"Perms")) =>
+            {
                 if let Ok(text) = lopdf::decode_text_string(object) {
                     self.push(Cow::Owned(text));
                 }
@@ -719,7 +763,13 @@ impl Reader {
                 for (k, v) in stream.dict.iter() {
                     self.pdf_object(v, Some(k), depth + 1)?;
                 }
-                let is = |k: &[u8], v: &[u8]| stream.dict.get(k).and_then(|o| o.as_name()).is_ok_and(|n| n == v);
+                let is = |k: &[u8], v: &[u8]| {
+                    stream
+                        .dict
+                        .get(k)
+                        .and_then(|o| o.as_name())
+                        .is_ok_and(|n| n == v)
+                };
                 if is(b"Type", b"Metadata") || is(b"Subtype", b"XML") {
                     let limit = usize::try_from(self.budget).unwrap_or(usize::MAX);
                     let xml = match stream.dict.get(b"Filter") {
@@ -728,13 +778,60 @@ impl Reader {
                     };
                     let xml = xml.map_err(|_| "its metadata (XMP) cannot be read".to_string())?;
                     self.budget = self.budget.saturating_sub(xml.len() as u64);
-                    self.xml(&xml, false).map_err(|why| format!("its metadata (XMP) {why}"))?;
+                    self.xml(&xml, false)
+                        .map_err(|why| format!("its metadata (XMP) {why}"))?;
                 }
             }
             _ => {}
         }
         Ok(())
     }
+}
+
+/// The page text with words whose letters were placed one by one made whole again. lopdf ends
+/// a line at each text object and spaces each `TJ` array, and a PDF writer may place each
+/// letter of a word in its own (spacing it out in a table cell, say): `C \no\nm\ne` is
+/// `Come`. A one-character line joins the line before when that ended in one character too,
+/// and the line after a run of them joins it; the text as read is scanned as well.
+fn join_glyph_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_run = false;
+    let single =
+        |t: &str| t.chars().count() == 1 && t.chars().all(|c| c.is_alphanumeric() || c == '-');
+    let last_token_single = |out: &str| {
+        let token = out
+            .trim_end()
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("");
+        token.chars().count() == 1
+    };
+    let ends_alnum = |out: &str| {
+        out.trim_end()
+            .ends_with(|c: char| c.is_alphanumeric() || c == '-')
+    };
+    for line in text.split('\n') {
+        let t = line.trim_end();
+        let joins = !out.is_empty()
+            && ends_alnum(&out)
+            && if single(t) {
+                in_run || last_token_single(&out)
+            } else {
+                in_run && t.starts_with(char::is_alphanumeric)
+            };
+        if joins {
+            out.truncate(out.trim_end().len());
+            out.push_str(line);
+            in_run = single(t);
+        } else {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line);
+            in_run = false;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -750,11 +847,17 @@ mod tests {
 
     #[test]
     fn a_word_split_across_runs_is_joined_and_paragraphs_are_apart() {
-        let mut r = Reader { texts: Vec::new(), budget: 1 << 20 };
+        let mut r = Reader {
+            texts: Vec::new(),
+            budget: 1 << 20,
+        };
         let xml = br#"<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>In Ex</w:t></w:r><w:r><w:t>ampleton</w:t></w:r><w:r><w:tab/><w:t>Borough</w:t></w:r></w:p><w:p w:rsidR="00AB"><w:r><w:t>next</w:t></w:r></w:p><w:lang w:bidi="ar-SA"/></w:body></w:document>"#;
         r.xml(xml, true).unwrap();
         assert_eq!(r.texts, ["In Exampleton Borough", "next"]);
-        let mut r = Reader { texts: Vec::new(), budget: 1 << 20 };
+        let mut r = Reader {
+            texts: Vec::new(),
+            budget: 1 << 20,
+        };
         r.xml(br#"<x:xmpmeta><rdf:Description photoshop:City="Oldtown"><dc:title>T &amp; U&#x41;</dc:title></rdf:Description></x:xmpmeta>"#, false).unwrap();
         assert_eq!(r.texts, ["Oldtown", "T & UA"]);
     }
@@ -772,6 +875,15 @@ mod tests {
         chunk(b"tEXt", b"Author\0Oldtown");
         chunk(b"IEND", b"");
         assert_eq!(texts("a.png", &png), ["Author", "Oldtown"]);
+    }
+
+    #[test]
+    fn letters_placed_one_by_one_are_joined() {
+        let text = "not supported \nC\no\nm\ne\nb for x \nPrimary care c \no\n-\nc\no\nm\nb\n—\npartly \nA\nB \n";
+        assert_eq!(
+            join_glyph_runs(text),
+            "not supported \nComeb for x \nPrimary care co-comb\n—\npartly \nAB \n"
+        );
     }
 
     #[test]
