@@ -85,13 +85,19 @@ pub fn read(name: &str, file: &mut std::fs::File) -> Carried {
 
 /// The texts the file `name` with contents `bytes` carries.
 pub fn carried(name: &str, bytes: &[u8]) -> Carried {
-    let mut reader = Reader {
-        texts: Vec::new(),
-        budget: MAX_INFLATED,
-    };
-    match reader.any(name, bytes, 0) {
-        Ok(()) => Carried::Texts(reader.texts),
-        Err(why) => Carried::Unreadable(why),
+    // The parsers of other crates read hostile bytes here: should one of them panic, the file is
+    // one the build cannot read, not a failed build.
+    let read = std::panic::catch_unwind(|| {
+        let mut reader = Reader {
+            texts: Vec::new(),
+            budget: MAX_INFLATED,
+        };
+        reader.any(name, bytes, 0).map(|()| reader.texts)
+    });
+    match read {
+        Ok(Ok(texts)) => Carried::Texts(texts),
+        Ok(Err(why)) => Carried::Unreadable(why),
+        Err(_) => Carried::Unreadable("its reader failed on it (the file may be damaged)".into()),
     }
 }
 
@@ -884,6 +890,26 @@ mod tests {
             join_glyph_runs(text),
             "not supported \nComeb for x \nPrimary care co-comb\n—\npartly \nAB \n"
         );
+    }
+
+    #[test]
+    fn a_damaged_pdf_and_an_archive_with_a_binary_part_are_unreadable() {
+        let Carried::Unreadable(why) = carried("a.pdf", b"%PDF-1.7\n1 0 obj << /Ty") else {
+            panic!()
+        };
+        assert!(why.contains("PDF"), "{why}");
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        w.start_file("word/Oldtown.xml", options).unwrap();
+        std::io::Write::write_all(&mut w, b"<a>x</a>").unwrap();
+        w.start_file("word/embeddings/oleObject1.bin", options)
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"\xd0\xcf\x11\xe0\0\0\xff").unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        let Carried::Unreadable(why) = carried("a.docx", &bytes) else {
+            panic!()
+        };
+        assert!(why.contains("`word/embeddings/oleObject1.bin`"), "{why}");
     }
 
     #[test]

@@ -512,3 +512,27 @@ fn short_entries_give_no_false_hits_on_photo_sized_pictures_of_random_pixels() {
     run.assert_site_errors();
     run.assert_error("is on the site's deny-list", "static/photos/random.png:1:1");
 }
+
+/// An image kept beside a report's Markdown is copied beside its page: read the same way, and
+/// the error names the image under content/.
+#[test]
+fn a_name_in_an_image_beside_a_report_fails_at_the_image() {
+    let make = |name: &str| {
+        let text = [b"Title\0".as_slice(), name.as_bytes()].concat();
+        png(4, 4, noise(5), &[(b"tEXt", text)])
+    };
+    let image = "content/reports/figures/map.png";
+    let site = site_with(NAME, "");
+    let report = "content/reports/r1.md";
+    site.write(
+        report,
+        format!("{}\n![A map](figures/map.png)\n", site.source(report)),
+    );
+    site.write(image, make(CLEAN));
+    fails_at(
+        &site,
+        |s| s.write(image, make(NAME)),
+        |s| s.write(image, make(CLEAN)),
+        &format!("{image}:1:1"),
+    );
+}
