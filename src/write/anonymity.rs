@@ -6,7 +6,9 @@
 //! exports, citation files, copied SVG, CSS, JS and text static files), and, for a file whose
 //! bytes are compressed, the text handed to the library that writes it (each cell of the XLSX
 //! workbook, the data and template handed to Typst for a PDF). The search index is made from the
-//! pages' HTML, which is scanned as the pages. Each file's path is scanned too.
+//! pages' HTML, which is scanned as the pages. Each file's path is scanned too. A binary input
+//! (picture, PDF, Office file) is scanned through the texts it carries (`super::carried_text`);
+//! one that cannot be read is recorded ([`Lint::cannot_read`]) and reported with the hits.
 //!
 //! 1. [`Lint::new`] builds the matcher: an Aho-Corasick automaton of the plain names' first
 //!    words (in any ASCII case, and each non-ASCII first word lower, upper and title cased), and
