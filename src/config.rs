@@ -143,6 +143,10 @@ impl SiteConfig {
                 .value_of_key("deny_list")
                 .unwrap_or((0, 0));
             problems.extend(anonymity.load(root, &config.theme, at));
+            if !anonymity.unchecked.is_empty() {
+                let files = site_paths(root, &config.theme);
+                problems.extend(anonymity.check_unchecked(root, &text, &files));
+            }
         }
         if problems.is_empty() {
             Ok(config)
@@ -283,6 +287,28 @@ impl SiteConfig {
 /// `name@host.domain`: letters, digits and `.`, `_`, `+`, `-`, `'` before the `@`, dot-separated
 /// labels of letters, digits and inner hyphens after it. Nothing that could add to a `mailto:` URL
 /// (`?`, `&`, `,`, `%`), break out of an attribute or a Markdown link, or hold a space.
+/// The site's published inputs, as `unchecked:` names them: every file and folder (a folder
+/// with a `/` at its end) under `content/`, `static/` and the theme's `static/`, for "did you
+/// mean".
+fn site_paths(root: &Path, theme: &str) -> Vec<String> {
+    let theme_static = Path::new("themes").join(theme).join("static");
+    let mut paths = Vec::new();
+    for dir in [
+        Path::new("content"),
+        Path::new("static"),
+        theme_static.as_path(),
+    ] {
+        let walk = crate::paths::walk(root, dir);
+        paths.extend(walk.files.iter().map(|f| crate::paths::slash_name(f)));
+        let folders = walk
+            .folders
+            .iter()
+            .map(|f| crate::paths::slash_name(f) + "/");
+        paths.extend(folders);
+    }
+    paths
+}
+
 pub fn is_email_address(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;

@@ -13,6 +13,10 @@
 //!    N-word name; `sha256:<64 hex digits>` also works, looked for at 1 to [`BARE_WORDS`] words),
 //!    or a plain name; a line that is neither is an error at its line, which never quotes it.
 //!
+//! [`Anonymity::check_unchecked`] checks `unchecked:`: each entry must name a file (or, ending
+//! with `/`, a folder) of the site; one that names nothing is an error at its line in site.yaml,
+//! with a "did you mean" from the site's files.
+//!
 //! Names are compared in their normal form ([`normalise`]): lower case, the words (runs of letters
 //! and digits) joined by one space. A hashed entry is the SHA-256 of that form, written in hex
 //! ([`hashed_entry`]), so a team can commit its list without publishing the names.
@@ -31,6 +35,13 @@ use crate::diagnostics::Diagnostic;
 pub struct Anonymity {
     /// The deny-list file, relative to the site root, outside every published folder.
     pub deny_list: PathBuf,
+    /// Binary files a person has checked by hand, published without being read: source paths
+    /// relative to the site root (`static/video/intro.mp4`), or folders ending with `/`
+    /// (`static/media/`) for every file under them. The build reads the text that PNG, JPEG,
+    /// GIF, WebP, TIFF, PDF and Office or OpenDocument files carry; any other binary file it
+    /// publishes is an error until it is listed here.
+    #[serde(default)]
+    pub unchecked: Vec<String>,
     /// The entries of the file, filled by [`Anonymity::load`].
     #[serde(skip)]
     pub entries: Arc<DenyList>,
@@ -135,6 +146,43 @@ impl Anonymity {
         }
     }
 
+    /// Whether the site-relative input file `input` (written with `/`) is listed under
+    /// `unchecked:`, itself or by a folder that holds it.
+    pub fn is_unchecked(&self, input: &str) -> bool {
+        is_listed(&self.unchecked, input)
+    }
+
+    /// Every `unchecked:` entry that names no file (or no folder, for one ending with `/`) of
+    /// the site, as an error at its line of site.yaml (`text`), with the closest of `files`
+    /// (the site's files and folders, site-relative) as a suggestion.
+    pub fn check_unchecked(&self, root: &Path, text: &str, files: &[String]) -> Vec<Diagnostic> {
+        let locator = crate::text::yaml::Locator::new(text, 1);
+        let mut problems = Vec::new();
+        for entry in &self.unchecked {
+            let at = locator.locate(entry, Some("unchecked"));
+            let rel = entry.trim_start_matches("./");
+            let (want_dir, path) = match rel.strip_suffix('/') {
+                Some(folder) => (true, folder),
+                None => (false, rel),
+            };
+            let found = !crate::paths::escapes_root(Path::new(path))
+                && std::fs::metadata(root.join(path)).is_ok_and(|m| m.is_dir() == want_dir);
+            if found {
+                continue;
+            }
+            let what = if want_dir { "folder" } else { "file" };
+            let shown = crate::diagnostics::printable_inline(entry);
+            let message = format!("`unchecked` lists `{shown}`, but the site has no such {what}");
+            let candidates = files.iter().map(String::as_str);
+            let help = match crate::text::suggest::suggestion(rel, candidates) {
+                Some(s) => format!("{s} (paths are relative to the site's folder; a folder ends with `/`)"),
+                None => "write the file's path relative to the site's folder (`static/video/intro.mp4`), or a folder ending with `/` (`static/media/`)".to_string(),
+            };
+            problems.push(site_yaml(at, message).with_help(help));
+        }
+        problems
+    }
+
     /// The path's problem: outside the site, or inside a folder the site publishes. The real
     /// path counts too, so a link into `content/` is refused as well.
     fn refuse_path(&self, theme: &str, at: (usize, usize)) -> Option<Diagnostic> {
@@ -154,6 +202,20 @@ impl Anonymity {
             "keep the list outside content/ and static/, for example `private/deny.txt` (listed in .gitignore) or `anonymity.sha256` at the site root",
         ))
     }
+}
+
+/// Whether `input` (site-relative, written with `/`) is one of `unchecked`'s entries, or under
+/// one ending with `/`.
+pub fn is_listed(unchecked: &[String], input: &str) -> bool {
+    unchecked.iter().any(|entry| {
+        let entry = entry.trim_start_matches("./");
+        match entry.strip_suffix('/') {
+            Some(folder) => input
+                .strip_prefix(folder)
+                .is_some_and(|r| r.starts_with('/')),
+            None => input == entry,
+        }
+    })
 }
 
 /// The published folder `rel` is inside, if any: `content/`, `static/` or the theme's `static/`.

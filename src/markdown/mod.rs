@@ -134,6 +134,8 @@ pub trait Resolver {
 pub struct Asset {
     pub rel: String,
     pub file: std::fs::File,
+    /// The image's site-relative path (`content/reports/figures/x.png`).
+    pub source: std::path::PathBuf,
 }
 
 /// Where the Markdown comes from and where its HTML will live.
@@ -910,7 +912,7 @@ impl<'a> State<'a> {
             Ok(Some(opened)) => match self.check_svg(&rel, opened) {
                 Ok(opened) => {
                     if !self.out.assets.iter().any(|a| a.rel == rel) {
-                        self.out.assets.push(Asset { rel: rel.clone(), file: opened });
+                        self.out.assets.push(Asset { rel: rel.clone(), file: opened, source: file.clone() });
                     }
                     return Some(Target::Href(rel));
                 }

@@ -6,7 +6,9 @@
 //! exports, citation files, copied SVG, CSS, JS and text static files), and, for a file whose
 //! bytes are compressed, the text handed to the library that writes it (each cell of the XLSX
 //! workbook, the data and template handed to Typst for a PDF). The search index is made from the
-//! pages' HTML, which is scanned as the pages. Each file's path is scanned too.
+//! pages' HTML, which is scanned as the pages. Each file's path is scanned too. A binary input
+//! (picture, PDF, Office file) is scanned through the texts it carries (`super::carried_text`);
+//! one that cannot be read is recorded ([`Lint::cannot_read`]) and reported with the hits.
 //!
 //! 1. [`Lint::new`] builds the matcher: an Aho-Corasick automaton of the plain names' first
 //!    words (in any ASCII case, and each non-ASCII first word lower, upper and title cased), and
@@ -55,6 +57,20 @@ pub struct Lint {
     /// another deny-list found clean for clean under this one.
     salt: u128,
     hits: Mutex<BTreeMap<Entry, Hits>>,
+    /// The binary inputs read for the text they carry, and those that could not be read
+    /// ([`Lint::read_binary`], [`Lint::cannot_read`]).
+    binary: Mutex<Binary>,
+    /// site.yaml's `unchecked:` entries: binary inputs published unread.
+    unchecked: Vec<String>,
+}
+
+/// What the lint knows of the binary inputs (`super::carried_text`).
+#[derive(Default)]
+struct Binary {
+    /// The output file each binary input's texts were scanned as → that input.
+    read_as: BTreeMap<String, String>,
+    /// Each input that could not be read → why.
+    unreadable: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for Lint {
@@ -82,8 +98,11 @@ struct Hits {
 impl Lint {
     /// The lint of site.yaml's `anonymity:` block; None without one, or with an empty list.
     pub fn for_config(anonymity: Option<&Anonymity>) -> Option<Arc<Lint>> {
-        let list = &anonymity?.entries;
-        (!list.is_empty()).then(|| Arc::new(Lint::new(list.clone())))
+        let anonymity = anonymity?;
+        let list = &anonymity.entries;
+        let mut lint = Lint::new(list.clone());
+        lint.unchecked = anonymity.unchecked.clone();
+        (!list.is_empty()).then(|| Arc::new(lint))
     }
 
     /// Step 1: the matcher of `list`.
@@ -119,6 +138,8 @@ impl Lint {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                 .into(),
             hits: Mutex::default(),
+            binary: Mutex::default(),
+            unchecked: Vec::new(),
         }
     }
 
@@ -246,6 +267,7 @@ impl Lint {
     /// Whether anything was found.
     pub fn found_any(&self) -> bool {
         self.hits.lock().is_ok_and(|h| !h.is_empty())
+            || self.binary.lock().is_ok_and(|b| !b.unreadable.is_empty())
     }
 
     /// Step 3: one error per input that holds a deny-listed name found in the output, or one at
@@ -257,7 +279,10 @@ impl Lint {
         let mut problems = Vec::new();
         for (entry, hit) in hits.iter() {
             let carried = carried_by(&hit.files);
-            let at = locate(self, entry, root, inputs);
+            let mut at = locate(self, entry, root, inputs);
+            if at.is_empty() {
+                at = self.binary_inputs(&hit.files, &hit.written);
+            }
             if at.is_empty() {
                 let first = hit.files.iter().next().cloned().unwrap_or_default();
                 problems.push(problem(&first, 0, 0, &hit.written, &carried, false));
@@ -266,6 +291,8 @@ impl Lint {
                 problems.push(problem(&file, line, column, &written, &carried, true));
             }
         }
+        drop(hits);
+        problems.extend(self.unreadable_problems());
         problems
     }
 
@@ -303,6 +330,64 @@ impl Lint {
             true
         });
         at
+    }
+}
+
+/// The binary inputs (pictures, PDFs, Office files) whose carried text the build reads
+/// (`super::carried_text`): kept apart from the scanning above.
+impl Lint {
+    /// Whether the input `input` (site-relative, with `/`) is listed under `unchecked:`.
+    pub fn is_unchecked(&self, input: &str) -> bool {
+        crate::config::anonymity::is_listed(&self.unchecked, input)
+    }
+
+    /// Records that the texts scanned as the output file `rel` were carried by the binary
+    /// input `input`, so a hit there is located at that input.
+    pub fn read_binary(&self, rel: &str, input: &str) {
+        if let Ok(mut binary) = self.binary.lock() {
+            binary.read_as.insert(rel.to_string(), input.to_string());
+        }
+    }
+
+    /// Records that the binary input `input` could not be checked, and `why`.
+    pub fn cannot_read(&self, input: &str, why: String) {
+        if let Ok(mut binary) = self.binary.lock() {
+            binary.unreadable.insert(input.to_string(), why);
+        }
+    }
+
+    /// The binary inputs among the output `files` that carry a name, each at its line 1.
+    fn binary_inputs(
+        &self,
+        files: &BTreeSet<String>,
+        written: &str,
+    ) -> Vec<(String, usize, usize, String)> {
+        let Ok(binary) = self.binary.lock() else {
+            return Vec::new();
+        };
+        let inputs: BTreeSet<&String> =
+            files.iter().filter_map(|f| binary.read_as.get(f)).collect();
+        inputs
+            .into_iter()
+            .map(|input| (input.clone(), 1, 1, written.to_string()))
+            .collect()
+    }
+
+    /// One error for each binary input that could not be read.
+    fn unreadable_problems(&self) -> Vec<Diagnostic> {
+        let Ok(binary) = self.binary.lock() else {
+            return Vec::new();
+        };
+        let problem = |(input, why): (&String, &String)| {
+            let message = format!(
+                "`{input}` could not be checked for the names on the site's deny-list (`anonymity:` in site.yaml), because {why}"
+            );
+            let help = format!(
+                "remove the file; or, once a person has checked it holds none of the names (in its text, metadata and pictures), list it in site.yaml under `anonymity: {{ unchecked: [{input}] }}` (a folder ending with `/` lists every file under it)"
+            );
+            Diagnostic::error(input.as_str(), 1, 1, message).with_help(help)
+        };
+        binary.unreadable.iter().map(problem).collect()
     }
 }
 

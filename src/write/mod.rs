@@ -11,7 +11,8 @@
 //!    links;
 //! 4. [`extras`] writes the sitemap, feed, robots.txt and exports, and [`search`] its index;
 //! 5. every file written in steps 2–4 passes through [`Output`], which hands its text to the
-//!    [`anonymity`] lint when site.yaml has a deny-list;
+//!    [`anonymity`] lint when site.yaml has a deny-list (for a binary input, the text it carries,
+//!    read by [`carried_text`]);
 //! 6. [`staging::Staging::commit`] writes the manifest and switches the folder into place.
 //!
 //! [`Output`] is where pages, feeds, exports and static files are written; [`PageWriter`] is the
@@ -31,6 +32,8 @@
 //! internal error, never a write, so no name can reach outside the output, whatever let it through.
 
 pub mod anonymity;
+/// The text a binary static file carries, for the anonymity lint.
+pub mod carried_text;
 /// Each report's and CMO's citation files, and the whole site's.
 pub mod citations;
 mod css_check;
@@ -87,7 +90,7 @@ impl PageSink for PageWriter<'_> {
                 "" => asset.rel.clone(),
                 f => format!("{f}/{}", asset.rel),
             };
-            if let Err(e) = self.out.put_file(&rel, asset.file) {
+            if let Err(e) = self.out.put_file(&rel, &asset.source, asset.file) {
                 let message = format!("cannot write output: {e}");
                 return Err(Diagnostic::error(&rel, 0, 0, message));
             }
@@ -176,17 +179,24 @@ impl Output {
         }
     }
 
-    /// Scans the path of `rel`, and the file `source` if it is a text file (by its name, or for
-    /// a name the lint does not know, such as a map's `.geojson` or a `README`, by its first
-    /// bytes), streamed.
-    fn scan_file(&self, rel: &str, source: &mut std::fs::File) -> std::io::Result<()> {
+    /// Scans the path of `rel`, and the file `source` (copied from the input `origin`): a text
+    /// file (by its name, or for a name the lint does not know, such as a map's `.geojson` or a
+    /// `README`, by its first bytes) streamed, any other file through the texts it carries
+    /// ([`Output::scan_carried`]).
+    fn scan_file(
+        &self,
+        rel: &str,
+        origin: &Path,
+        source: &mut std::fs::File,
+    ) -> std::io::Result<()> {
         use std::io::{Read, Seek};
         let Some(lint) = &self.lint else {
             return Ok(());
         };
         lint.scan(rel, rel.as_bytes());
         if !anonymity::is_text_file(rel) && !anonymity::starts_as_text(source)? {
-            return Ok(());
+            self.scan_carried(rel, origin, || carried_text::read(rel, source));
+            return source.rewind();
         }
         let mut stream = anonymity::Stream::new(lint.clone(), rel);
         let mut buf = vec![0u8; 64 * 1024];
@@ -198,6 +208,36 @@ impl Output {
         }
         stream.finish();
         source.rewind()
+    }
+
+    /// With a lint, scans the texts that the binary input `origin`, published as `rel`, carries
+    /// (`read` reads them); a file that cannot be read is recorded as a problem of `origin`,
+    /// unless site.yaml lists it under `unchecked:`.
+    fn scan_carried(&self, rel: &str, origin: &Path, read: impl FnOnce() -> carried_text::Carried) {
+        let Some(lint) = &self.lint else { return };
+        let input = crate::paths::slash_name(origin);
+        if lint.is_unchecked(&input) {
+            return;
+        }
+        match read() {
+            carried_text::Carried::Texts(texts) => {
+                lint.read_binary(rel, &input);
+                for text in texts {
+                    lint.scan(rel, text.as_bytes());
+                }
+            }
+            carried_text::Carried::Unreadable(why) => lint.cannot_read(&input, why),
+        }
+    }
+
+    /// Writes `contents`, the input file `origin` (a theme's static file), as the site-relative
+    /// file `rel`, as [`Output::put`] does; with a lint, a binary file is read for the texts it
+    /// carries.
+    pub fn put_input(&self, rel: &str, origin: &Path, contents: &[u8]) -> std::io::Result<()> {
+        if self.lint.is_some() && !anonymity::is_text_file(rel) && !looks_like_text(contents) {
+            self.scan_carried(rel, origin, || carried_text::carried(rel, contents));
+        }
+        self.put(rel, contents)
     }
 
     /// Writes `contents` as the site-relative file `rel`, unless it is already there (in the live
@@ -218,13 +258,19 @@ impl Output {
         self.note(result)
     }
 
-    /// Copies the file `src` as the site-relative file `rel`, streamed (never held in memory
-    /// whole), unless its bytes are already there, as with [`Output::put`].
-    pub fn put_file(&self, rel: &str, mut source: std::fs::File) -> std::io::Result<()> {
+    /// Copies the file `source`, opened from the input `origin`, as the site-relative file
+    /// `rel`, streamed (never held in memory whole), unless its bytes are already there, as with
+    /// [`Output::put`].
+    pub fn put_file(
+        &self,
+        rel: &str,
+        origin: &Path,
+        mut source: std::fs::File,
+    ) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
         let result = (|| {
             let dest = self.path(rel)?;
-            self.scan_file(rel, &mut source)?;
+            self.scan_file(rel, origin, &mut source)?;
             let current = self.current(rel);
             if same_contents(&mut source, &current)? {
                 return match self.live {
@@ -267,6 +313,16 @@ impl Output {
     pub fn write_failure(&self) -> Option<String> {
         self.failure.lock().ok().and_then(|f| f.clone())
     }
+}
+
+/// Whether `contents` begin as UTF-8 text, as [`anonymity::starts_as_text`] judges a file.
+fn looks_like_text(contents: &[u8]) -> bool {
+    let head = &contents[..contents.len().min(8192)];
+    let utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    utf8 && !head.contains(&0)
 }
 
 /// Whether `rel` is a relative path of plain names joined by `/`: not absolute, no empty, `.` or
@@ -348,13 +404,13 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
         })
         .collect();
     let mut written = Vec::new();
-    for (name, (_, bytes)) in themed.iter().filter(|(name, _)| !own.contains_key(*name)) {
+    for (name, (origin, bytes)) in themed.iter().filter(|(name, _)| !own.contains_key(*name)) {
         let rel = format!("static/{name}");
         if let Some(d) = css_problem(name, bytes, &rel) {
             problems.push(d);
             continue;
         }
-        match out.put(&rel, bytes) {
+        match out.put_input(&rel, origin, bytes) {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(output_error(&rel, e)),
         }
@@ -383,7 +439,7 @@ pub fn copy_static(root: &Path, theme: &str, out: &Output) -> (Vec<String>, Vec<
                 continue;
             }
         };
-        match out.put_file(&rel, source) {
+        match out.put_file(&rel, origin, source) {
             Ok(()) => written.push(rel),
             Err(e) => problems.push(output_error(&rel, e)),
         }
@@ -565,7 +621,7 @@ mod tests {
         ] {
             assert!(out.put(rel, b"x").is_err(), "{rel:?}");
             assert!(out
-                .put_file(rel, std::fs::File::open(&source).unwrap())
+                .put_file(rel, &source, std::fs::File::open(&source).unwrap())
                 .is_err());
             assert!(write_streamed(&out, rel, |w| w.write_all(b"x")).is_err());
         }

@@ -7,10 +7,10 @@
 use crate::common::{self, realist, Site};
 
 /// A name no fixture holds, of two words, so a match across a line break is exercised.
-const NAME: &str = "Exampleton Borough";
+pub(crate) const NAME: &str = "Exampleton Borough";
 
 /// The rich site with `anonymity:` naming `private/deny.txt`, which holds `entry`.
-fn site_with(entry: &str, extra_yaml: &str) -> Site {
+pub(crate) fn site_with(entry: &str, extra_yaml: &str) -> Site {
     let site = Site::rich();
     let yaml = site.source("site.yaml");
     site.write(
@@ -21,7 +21,7 @@ fn site_with(entry: &str, extra_yaml: &str) -> Site {
     site
 }
 
-fn hashed() -> String {
+pub(crate) fn hashed() -> String {
     let run = realist(&["deny-hash", NAME]);
     run.assert_ok();
     run.stdout.trim().to_string()
@@ -30,7 +30,12 @@ fn hashed() -> String {
 /// Plants `planted` (by `plant`), builds, and checks: the build fails with the deny-list error
 /// at `location` (a prefix: file, or file:line:col), the previous output is unchanged, and the
 /// build passes once `unplant` has run.
-fn fails_at(site: &Site, plant: impl Fn(&Site), unplant: impl Fn(&Site), location: &str) {
+pub(crate) fn fails_at(
+    site: &Site,
+    plant: impl Fn(&Site),
+    unplant: impl Fn(&Site),
+    location: &str,
+) {
     site.build_ok(&[]);
     let before = common::tree(&site.out());
     plant(site);

@@ -15,6 +15,7 @@ mod common;
 
 mod accessibility_statement;
 mod anonymity;
+mod anonymity_files;
 mod authoring_causes;
 mod authoring_frontmatter;
 mod authoring_markdown;
