@@ -19,11 +19,12 @@
 //!    `ß` is `ss`. ASCII words are only lower-cased, without a copy of the text.
 //! 4. Between runs, whitespace, hyphens and dashes, apostrophes, full stops, `_`, `+`, `%20`, the
 //!    `\n` `\r` `\t` escapes and other character references keep the words in one *sequence*
-//!    ([`Word::joined`]); any other character (`<`, `,`, `"`, a block tag) ends it.
+//!    ([`Word::joined`]), and so does an inline tag in markup (`Exampleton <em>Borough</em>`);
+//!    any other character (`<`, `,`, `"`, a block tag) ends it.
 //! 5. Two *alternative readings* are given as words of a second channel ([`Word::alt`]), each a
 //!    sequence of its own: a run's words cut again where a lower-case letter meets an upper-case
-//!    one (`ZorbingtonSmith` is also `zorbington smith`), and the text inside each inline tag a
-//!    run was joined across, so a name in its `title` or `href` is still read.
+//!    one (`ZorbingtonSmith` is also `zorbington smith`), and the text inside each inline tag,
+//!    so a name in its `title` or `href` is still read.
 //!
 //! Not read: text split by a space or a block tag (`<td>Q</td><td>Z</td>` is two words), a
 //! named character reference of a letter (`&eacute;`), and letters written as images or CSS.
@@ -190,8 +191,22 @@ impl<'t, 'f> Reader<'t, 'f> {
                     joined = true;
                 }
                 Unit::Break => {
-                    joined = false;
-                    self.at += len;
+                    // An inline tag elsewhere (`Exampleton <em>Borough</em>`) is read as
+                    // nothing too: it breaks no sequence, and its text is read apart.
+                    let tag = (self.mode.markup && self.bytes[self.at] == b'<')
+                        .then(|| inline_tag(&self.bytes[self.at..self.end]))
+                        .flatten();
+                    match tag {
+                        Some(tag) => {
+                            let start = self.at;
+                            self.at += tag;
+                            self.alternative(start, self.at);
+                        }
+                        None => {
+                            joined = false;
+                            self.at += len;
+                        }
+                    }
                 }
                 Unit::Mark(_) | Unit::Invisible | Unit::Join => self.at += len,
             }
@@ -624,9 +639,14 @@ mod tests {
         let (joined, alt) = read("Ex<abbr title=\"Zorb ington\">ample</abbr>ton", MARKUP);
         assert_eq!(joined, "exampleton");
         assert_eq!(alt, "abbr+title zorb+ington abbr");
+        assert_eq!(
+            read("<p>Ex<em class=\"x\">ampleton</em> Borough</p>", MARKUP),
+            ("p exampleton+borough p".into(), "em+class x em".into())
+        );
         // Block tags, spaces and text that is not markup keep breaking.
         assert_eq!(read("<td>Q</td><td>Z</td>", MARKUP).0, "td q td td z td");
-        assert_eq!(read("Ex <em>ample", MARKUP).0, "ex em ample");
+        assert_eq!(read("Ex <em>ample", MARKUP), ("ex+ample".into(), "em".into()));
+        assert_eq!(read("Ex</p><p>ample", MARKUP).0, "ex p p ample");
         assert_eq!(main("Ex<em>ample"), "ex em ample");
         let emphasis = Mode {
             markup: true,

@@ -757,7 +757,11 @@ mod tests {
                 ["Exampleton&nbsp;Borough"]
             );
             assert!(found(&lint, "Exampleton, Borough").is_empty());
-            assert!(found(&lint, "Exampleton <em>Borough</em>").is_empty());
+            assert!(found(&lint, "Exampleton</p><p>Borough").is_empty());
+            assert_eq!(
+                found(&lint, "Exampleton <em>Borough</em>"),
+                ["Exampleton <em>Borough"]
+            );
             assert!(found(&lint, "Exampletonborough Newoldtown Oldtowns").is_empty());
             // The camel-case reading, and a citation key.
             assert_eq!(found(&lint, "NewOldtown"), ["Oldtown"]);
@@ -765,6 +769,10 @@ mod tests {
             assert_eq!(
                 found(&lint, "<p>Ex<em>ample</em>ton Bor&shy;ough</p>"),
                 ["Ex<em>ample</em>ton Bor&shy;ough"]
+            );
+            assert_eq!(
+                found(&lint, "<p>Ex<em class=\"x\">ampleton</em> Borough</p>"),
+                ["Ex<em class=\"x\">ampleton</em> Borough"]
             );
             assert_eq!(found(&lint, "x oldtown's"), ["oldtown"]);
             assert_eq!(found(&lint, "areas/oldtown/index.html"), ["oldtown"]);
