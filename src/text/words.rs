@@ -214,6 +214,7 @@ impl<'t, 'f> Reader<'t, 'f> {
     }
 
     /// The unit at `i` and its length in bytes.
+    #[inline(always)]
     fn unit(&self, i: usize) -> (Unit, usize) {
         let b = self.bytes[i];
         match CLASS[b as usize] {
@@ -226,6 +227,7 @@ impl<'t, 'f> Reader<'t, 'f> {
         }
     }
 
+    #[inline(never)]
     fn other(&self, i: usize) -> (Unit, usize) {
         let rest = &self.bytes[i..self.end];
         match rest[0] {
@@ -312,6 +314,7 @@ impl<'t, 'f> Reader<'t, 'f> {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, c: char) {
         if c.is_ascii() {
             self.buf.push(c.to_ascii_lowercase());
@@ -329,7 +332,10 @@ impl<'t, 'f> Reader<'t, 'f> {
             at = match self.bytes[at] {
                 b'<' if self.mode.markup => inline_tag(&self.bytes[at..self.end])? + at,
                 b'*' if self.mode.emphasis && at == i => {
-                    at + self.bytes[at..self.end].iter().take_while(|b| **b == b'*').count()
+                    at + self.bytes[at..self.end]
+                        .iter()
+                        .take_while(|b| **b == b'*')
+                        .count()
                 }
                 _ => return None,
             };
@@ -460,7 +466,10 @@ fn inline_tag(b: &[u8]) -> Option<usize> {
 pub fn starts_block_tag(b: &[u8]) -> bool {
     let name_at = if b.get(1) == Some(&b'/') { 2 } else { 1 };
     let rest = b.get(name_at..).unwrap_or_default();
-    let name_len = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let name_len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
     let ended = rest
         .get(name_len)
         .is_some_and(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'));
@@ -497,8 +506,11 @@ fn reference(b: &[u8]) -> Option<(Option<char>, usize)> {
 fn named(name: &str) -> Option<char> {
     Some(match name {
         "shy" => '\u{00AD}',
-        "ZeroWidthSpace" | "NegativeVeryThinSpace" | "NegativeThinSpace"
-        | "NegativeMediumSpace" | "NegativeThickSpace" => '\u{200B}',
+        "ZeroWidthSpace"
+        | "NegativeVeryThinSpace"
+        | "NegativeThinSpace"
+        | "NegativeMediumSpace"
+        | "NegativeThickSpace" => '\u{200B}',
         "zwnj" => '\u{200C}',
         "zwj" => '\u{200D}',
         "lrm" => '\u{200E}',
@@ -645,7 +657,10 @@ mod tests {
         );
         // Block tags, spaces and text that is not markup keep breaking.
         assert_eq!(read("<td>Q</td><td>Z</td>", MARKUP).0, "td q td td z td");
-        assert_eq!(read("Ex <em>ample", MARKUP), ("ex+ample".into(), "em".into()));
+        assert_eq!(
+            read("Ex <em>ample", MARKUP),
+            ("ex+ample".into(), "em".into())
+        );
         assert_eq!(read("Ex</p><p>ample", MARKUP).0, "ex p p ample");
         assert_eq!(main("Ex<em>ample"), "ex em ample");
         let emphasis = Mode {

@@ -30,7 +30,7 @@
 //! file that is not HTML, or drawn (an image, a PDF's embedded font). See
 //! [`crate::text::words`] for what a word is.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -172,7 +172,9 @@ impl Lint {
                 places.push((m.start(), m.start() + 1));
             }
         }
-        hiding_places(text, mode, |start, end| places.push((run_start(text, start), end)));
+        hiding_places(text, mode, |start, end| {
+            places.push((run_start(text, start), end))
+        });
         places.sort_unstable();
         let mut merged: Vec<(usize, usize)> = Vec::with_capacity(places.len());
         for (start, end) in places {
@@ -206,7 +208,11 @@ impl Lint {
         let mut after = 0;
         words(part, mode, |w| {
             if !w.alt && w.start >= limit {
-                after = if w.joined { after + 1 } else { self.longest + 1 };
+                after = if w.joined {
+                    after + 1
+                } else {
+                    self.longest + 1
+                };
                 if after > self.longest {
                     return false;
                 }
@@ -249,9 +255,7 @@ impl Lint {
                         continue;
                     }
                     let at = window.len() - n;
-                    let key = window.keys[at..]
-                        .iter()
-                        .fold(mix(self.salt, n as u128), |k, w| mix(k, *w));
+                    let key = window.key(self.salt, n);
                     if clean.contains(&key) {
                         continue;
                     }
@@ -277,7 +281,9 @@ impl Lint {
             return None;
         }
         let digest = digest(phrase);
-        self.hashed.contains(&digest).then_some(Entry::Hashed(digest))
+        self.hashed
+            .contains(&digest)
+            .then_some(Entry::Hashed(digest))
     }
 
     /// Whether anything was found.
@@ -438,12 +444,13 @@ fn cased_forms(word: &str) -> Vec<String> {
     forms
 }
 
-/// The last words read on one channel, in normal form, with where each is written and its key.
+/// The last words read on one channel, in normal form, with where each is written and its key;
+/// queues, so that dropping the first word moves nothing.
 #[derive(Default)]
 struct Window {
-    words: Vec<String>,
-    spans: Vec<(usize, usize)>,
-    keys: Vec<u128>,
+    words: VecDeque<String>,
+    spans: VecDeque<(usize, usize)>,
+    keys: VecDeque<u128>,
     /// Strings to reuse, and the phrase's buffer: no allocation per word.
     spare: Vec<String>,
     phrase: String,
@@ -453,31 +460,39 @@ impl Window {
     /// Adds `w`, after the words before it if it continues their sequence, keeping `longest`.
     fn push(&mut self, w: &Word, longest: usize) {
         if !w.joined {
-            self.spare.append(&mut self.words);
+            self.spare.extend(self.words.drain(..));
             self.spans.clear();
             self.keys.clear();
         }
         if self.words.len() == longest {
-            self.spare.push(self.words.remove(0));
-            self.spans.remove(0);
-            self.keys.remove(0);
+            self.spare.extend(self.words.pop_front());
+            self.spans.pop_front();
+            self.keys.pop_front();
         }
         let mut word = self.spare.pop().unwrap_or_default();
         word.clear();
         word.push_str(w.text);
-        self.words.push(word);
-        self.spans.push((w.start, w.end));
-        self.keys.push(word_key(w.text));
+        self.words.push_back(word);
+        self.spans.push_back((w.start, w.end));
+        self.keys.push_back(word_key(w.text));
     }
 
     fn len(&self) -> usize {
         self.words.len()
     }
 
+    /// The key of the last `n` words, from `salt`.
+    fn key(&self, salt: u128, n: usize) -> u128 {
+        let at = self.keys.len() - n;
+        self.keys
+            .range(at..)
+            .fold(mix(salt, n as u128), |k, w| mix(k, *w))
+    }
+
     /// The last `n` words joined by one space: the normal form of the sequence.
     fn phrase(&mut self, n: usize) -> &str {
         self.phrase.clear();
-        for (i, word) in self.words[self.words.len() - n..].iter().enumerate() {
+        for (i, word) in self.words.range(self.words.len() - n..).enumerate() {
             if i > 0 {
                 self.phrase.push(' ');
             }

@@ -374,7 +374,10 @@ fn a_name_in_a_citation_key_fails_the_build() {
 #[test]
 fn a_name_split_by_inline_markup_fails_the_build() {
     each_entry(|site| {
-        for body in ["In *Ex*ampleton Borough.", "In Ex<!-- x -->ampleton Borough."] {
+        for body in [
+            "In *Ex*ampleton Borough.",
+            "In Ex<!-- x -->ampleton Borough.",
+        ] {
             fails_in_about(site, body);
         }
         for text in [
