@@ -242,9 +242,10 @@ impl Lint {
     fn scan_all(&self, text: &str, mode: Mode, found: &mut Vec<(Entry, String)>) {
         let mut windows = [Window::default(), Window::default()];
         CLEAN.with(|clean| {
-            let mut clean = clean.borrow_mut();
+            let (clean, recent) = &mut *clean.borrow_mut();
             if clean.len() > CLEAN_MAX {
                 clean.clear();
+                recent.fill(0);
             }
             words(text, mode, |w| {
                 let window = &mut windows[usize::from(w.alt)];
@@ -256,7 +257,14 @@ impl Lint {
                     }
                     let at = window.len() - n;
                     let key = window.key(self.salt, n);
+                    // Most sequences were seen a moment ago (a page's navigation, the page
+                    // before): a small table in the cache answers those without the set.
+                    let slot = &mut recent[key as usize % RECENT];
+                    if *slot == key {
+                        continue;
+                    }
                     if clean.contains(&key) {
+                        *slot = key;
                         continue;
                     }
                     let start = window.spans[at].0;
@@ -264,6 +272,7 @@ impl Lint {
                         Some(entry) => found.push((entry, text[start..w.end].to_string())),
                         None => {
                             clean.insert(key);
+                            recent[key as usize % RECENT] = key;
                         }
                     }
                 }
@@ -403,11 +412,16 @@ thread_local! {
     /// The keys of word sequences this thread found clean (see [`Lint::scan_all`]). Each key
     /// starts from its lint's salt, so the sequences of another deny-list are never taken for
     /// clean.
-    static CLEAN: std::cell::RefCell<FxHashSet<u128>> = Default::default();
+    /// With a direct-mapped table of the most recent keys in front of the set.
+    static CLEAN: std::cell::RefCell<(FxHashSet<u128>, Vec<u128>)> =
+        std::cell::RefCell::new((FxHashSet::default(), vec![0; RECENT]));
 }
 
 /// The source of each [`Lint`]'s salt.
 static SALTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The slots of the table of recent keys (16 bytes each).
+const RECENT: usize = 1 << 12;
 
 /// The most keys a thread remembers before it starts again (16 bytes each).
 const CLEAN_MAX: usize = 1 << 20;
