@@ -17,7 +17,8 @@
 //! with `/`, a folder) of the site; one that names nothing is an error at its line in site.yaml,
 //! with a "did you mean" from the site's files.
 //!
-//! Names are compared in their normal form ([`normalise`]): lower case, the words (runs of letters
+//! Names are compared in their normal form ([`normalise`]): the words as the lint reads them
+//! (`crate::text::words`: lower case, NFKC, invisible characters left out, cut between letters
 //! and digits) joined by one space. A hashed entry is the SHA-256 of that form, written in hex
 //! ([`hashed_entry`]), so a team can commit its list without publishing the names.
 
@@ -72,17 +73,13 @@ pub const SHA256: &str = "sha256:";
 /// for as: its word count is unknown, so sequences of 1 to this many words are hashed.
 pub const BARE_WORDS: usize = 4;
 
-/// The normal form of a name: lower case (Unicode), the words (maximal runs of letters and
-/// digits, Unicode's alphabetic and numeric characters) joined by one space; every other
-/// character only separates words. `Exampleton-on-Sea` and `EXAMPLETON ON  SEA` are both
-/// `exampleton on sea`.
+/// The normal form of a name: its words, by the rules the lint reads every output file with
+/// ([`crate::text::words`]), joined by one space: lower case, NFKC, invisible characters left
+/// out, cut between letters and digits; every other character only separates words.
+/// `Exampleton-on-Sea` and `EXAMPLETON ON  SEA` are both `exampleton on sea`, `Area51` is
+/// `area 51`.
 pub fn normalise(name: &str) -> String {
-    let lower = name.to_lowercase();
-    let words = lower.split(|c: char| !c.is_alphanumeric());
-    words
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::text::words::normal_form(name)
 }
 
 /// The SHA-256 of a normalised name.

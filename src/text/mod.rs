@@ -7,7 +7,8 @@
 //! 4. [`slug`]: stable heading ids, and [`suggest`]: "did you mean";
 //! 5. [`escape`]: escaping for HTML and Markdown, [`utf8_position`] for invalid UTF-8, and
 //!    [`upper_first`] for a sentence's first letter;
-//! 6. [`pages`]: page ranges, however they are dashed.
+//! 6. [`pages`]: page ranges, however they are dashed;
+//! 7. [`words`]: words as the anonymity deny-list compares them.
 
 pub mod chars;
 pub mod escape;
@@ -15,6 +16,7 @@ pub mod frontmatter;
 pub mod pages;
 pub mod slug;
 pub mod suggest;
+pub mod words;
 pub mod yaml;
 
 /// The 1-based line and column of byte `offset`, counting only the valid UTF-8 before it.

@@ -320,3 +320,154 @@ fn serve_finds_a_name_an_incremental_update_writes_and_clears_it_when_removed() 
         assert!(update.ok, "{:?}", update.diagnostics);
     }
 }
+
+/// Each of `names`' entries, plain and hashed (by `realist deny-hash`), in a site of its own.
+fn each_entry_of(name: &str, test: impl Fn(&Site)) {
+    let run = realist(&["deny-hash", name]);
+    run.assert_ok();
+    for entry in [name.to_string(), run.stdout.trim().to_string()] {
+        test(&site_with(&entry, ""));
+    }
+}
+
+/// Appends `body` to the about page, builds, and checks the error is located in that page.
+fn fails_in_about(site: &Site, body: &str) {
+    let about = "content/pages/about.md";
+    let text = site.source(about);
+    let planted = format!("{text}\n{body}\n");
+    fails_at(
+        site,
+        |s| s.write(about, &planted),
+        |s| s.write(about, &text),
+        &format!("{about}:"),
+    );
+}
+
+/// A decomposed accent is the composed one, and fullwidth letters are ASCII (Unicode NFKC).
+#[test]
+fn a_name_in_another_unicode_form_fails_the_build() {
+    each_entry_of("Ämbleton Borough", |site| {
+        fails_in_about(site, "We met in A\u{308}mbleton Borough.");
+    });
+    each_entry(|site| {
+        fails_in_about(site, "We met in ＥＸＡＭＰＬＥＴＯＮ Ｂｏｒｏｕｇｈ.");
+    });
+    each_entry_of("A\u{308}mbleton", |site| {
+        fails_in_about(site, "We met in ämbleton.");
+    });
+}
+
+/// Invisible characters inside a name are skipped: raw, as character references, in the body
+/// and in front matter.
+#[test]
+fn a_name_with_invisible_characters_fails_the_build() {
+    each_entry(|site| {
+        for body in [
+            "In Exam\u{ad}pleton Borough.",
+            "In Exam&shy;ple&#x200B;ton Bor&#173;ough.",
+            "In Exam&ZeroWidthSpace;pleton\u{2060} Borough.",
+        ] {
+            fails_in_about(site, body);
+        }
+        let file = "content/reports/r2.md";
+        let text = site.source(file);
+        let title = text.lines().find(|l| l.starts_with("title:")).unwrap();
+        let planted = text.replacen(title, "title: \"Exam\\u200Bpleton\u{200d} Borough\"", 1);
+        fails_at(
+            site,
+            |s| s.write(file, &planted),
+            |s| s.write(file, &text),
+            &format!("{file}:"),
+        );
+    });
+}
+
+/// A citation key runs the name and the year together: words are cut between letters and
+/// digits, so the key holds the name.
+#[test]
+fn a_name_in_a_citation_key_fails_the_build() {
+    each_entry_of("Zorbington", |site| {
+        let bib = "content/references.bib";
+        let page = "content/reports/r1.md";
+        let (bib_text, page_text) = (site.source(bib), site.source(page));
+        let key = |t: &str| t.replace("smith2013", "Zorbington2015a");
+        fails_at(
+            site,
+            |s| {
+                s.write(bib, key(&bib_text));
+                s.write(page, key(&page_text));
+            },
+            |s| {
+                s.write(bib, &bib_text);
+                s.write(page, &page_text);
+            },
+            "content/",
+        );
+    });
+}
+
+/// Inline markup between two letters does not split a name: Markdown emphasis (which the page
+/// carries as `<em>Ex</em>ampleton`), a comment, and inline tags in a static SVG drawing (raw
+/// HTML in Markdown is published as text, so it splits nothing there). A name in an attribute of
+/// such a tag is still found.
+#[test]
+fn a_name_split_by_inline_markup_fails_the_build() {
+    each_entry(|site| {
+        for body in [
+            "In *Ex*ampleton Borough.",
+            "In Ex<!-- x -->ampleton Borough.",
+        ] {
+            fails_in_about(site, body);
+        }
+        for text in [
+            "Ex<tspan>ample</tspan>ton Borough",
+            "Ex<tspan class=\"x\">ampleton</tspan> Bor<!-- -->ough",
+            "Ex<tspan class=\"Exampleton Borough\">a</tspan>b",
+        ] {
+            let svg = format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><text>{text}</text></svg>\n"
+            );
+            fails_at(
+                site,
+                |s| s.write("static/map.svg", &svg),
+                |s| s.remove("static/map.svg"),
+                "static/map.svg:1:",
+            );
+        }
+    });
+}
+
+/// A short entry is not found in letters a space or a block tag separates; a digit after it
+/// (`Qz2`) is another word, so that one is found, as a citation key would be.
+#[test]
+fn a_short_entry_is_not_found_across_spaces_or_block_tags() {
+    each_entry_of("QZ", |site| {
+        let about = "content/pages/about.md";
+        let text = site.source(about);
+        site.write(
+            about,
+            format!("{text}\n| A | B |\n|---|---|\n| Q | Z |\n\nQ Z, Q-Zed, QZA.\n"),
+        );
+        site.build_ok(&[]);
+        fails_in_about(site, "Site Qz2.");
+    });
+}
+
+#[test]
+fn deny_hash_reads_a_name_however_it_is_written() {
+    let want = realist(&["deny-hash", "Zörbington"]);
+    want.assert_ok();
+    for written in [
+        "ZÖRBINGTON",
+        "Zör\u{200b}bington",
+        "Zo\u{308}rbington",
+        "Ｚöｒｂｉｎｇｔｏｎ",
+    ] {
+        let run = realist(&["deny-hash", written]);
+        run.assert_ok();
+        assert_eq!(run.stdout, want.stdout, "{written:?}");
+    }
+    let area = realist(&["deny-hash", "Area51"]);
+    assert_eq!(area.stdout, realist(&["deny-hash", "area 51"]).stdout);
+    assert!(area.stdout.starts_with("sha256:2:"), "{area:?}");
+}
