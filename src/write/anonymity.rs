@@ -331,22 +331,40 @@ impl Lint {
         };
         let mut problems = Vec::new();
         for (entry, hit) in hits.iter() {
-            let carried = carried_by(&hit.files);
+            // A path that holds the name is printed with the name left out, as the name itself
+            // never is: build logs are often public.
+            let redact = |path: &str| self.redact(entry, path);
+            let files: BTreeSet<String> = hit.files.iter().map(|f| redact(f)).collect();
+            let carried = carried_by(&files);
             let mut at = locate(self, entry, root, inputs);
             if at.is_empty() {
                 at = self.binary_inputs(&hit.files, &hit.written);
             }
             if at.is_empty() {
-                let first = hit.files.iter().next().cloned().unwrap_or_default();
+                let first = files.iter().next().cloned().unwrap_or_default();
                 problems.push(problem(&first, 0, 0, &hit.written, &carried, false));
             }
             for (file, line, column, written) in at {
+                let file = redact(&file);
                 problems.push(problem(&file, line, column, &written, &carried, true));
             }
         }
         drop(hits);
         problems.extend(self.unreadable_problems());
         problems
+    }
+
+    /// `path` with every place that holds `entry` written as `[deny-listed name]`.
+    fn redact(&self, entry: &Entry, path: &str) -> String {
+        let mut out = String::new();
+        let mut rest = path;
+        while let Some((start, end)) = self.find(entry, rest) {
+            out.push_str(&rest[..start]);
+            out.push_str("[deny-listed name]");
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
     }
 
     /// Whether `text` (an input file) holds `entry`, and where: the byte range of the first
@@ -621,6 +639,8 @@ fn carried_by(files: &BTreeSet<String>) -> String {
 }
 
 /// The error for a deny-listed name written as `written`, at `file` (an input when `input`).
+/// The name is never printed, only its length: a build's log is often public (a CI job's), and
+/// the location is enough to find it.
 fn problem(
     file: &str,
     line: usize,
@@ -629,14 +649,14 @@ fn problem(
     carried: &str,
     input: bool,
 ) -> Diagnostic {
-    let shown = crate::diagnostics::printable_inline(written);
+    let length = written.chars().count();
     let origin = if input {
         "this file holds it"
     } else {
         "no input holds it as written"
     };
     let message = format!(
-        "`{shown}` is on the site's deny-list (`anonymity:` in site.yaml): {origin}, and the output would carry it in {carried}"
+        "a name that is on the site's deny-list (`anonymity:` in site.yaml) is written here ({length} characters from this point; the name is not printed, so that build logs never publish it): {origin}, and the output would carry it in {carried}"
     );
     Diagnostic::error(file, line, column, message).with_help(
         "write the area's anonymised label (such as `Area A`) instead; if the name may be published, take it off the deny-list",

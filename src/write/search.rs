@@ -150,6 +150,10 @@ impl SearchIndexer {
     /// index could not be built.
     pub fn write_to(self, out: &super::Output) -> Result<(Vec<String>, Vec<Diagnostic>), String> {
         let index = self.finish()?;
+        // Not handed to the anonymity lint: the index's names are hashes and its data is
+        // compressed, made from the pages, which the lint reads; its scripts are Pagefind's own.
+        // Hex in a hashed name would otherwise match a short entry such as `fe`.
+        let out = &out.clone().with_lint(None);
         let results: Vec<Result<String, Diagnostic>> = index
             .par_iter()
             .map(|(rel, bytes)| super::write_file(out, rel, bytes))
