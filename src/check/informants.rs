@@ -130,7 +130,7 @@ impl<'a> HiddenIds<'a> {
             .flat_map(|(_, s)| s.informants.iter().map(|i| i.id.as_str()))
             .collect();
         let known = (studies.iter())
-            .flat_map(|(_, s)| s.informants.iter().map(|i| i.id.to_ascii_lowercase()))
+            .flat_map(|(_, s)| s.informants.iter().map(|i| id_text(&i.id).0))
             .collect();
         let mut hidden = HiddenIds {
             everywhere: HashMap::new(),
@@ -247,9 +247,9 @@ fn hidden_in_file_names(site: &Site, hidden: &HiddenIds, ids: &[(&str, &str)]) -
         .flat_map(|dir| crate::paths::walk(root, &dir).files);
     let mut problems = Vec::new();
     for file in files {
-        let name = file.to_string_lossy().to_ascii_lowercase();
+        let name = id_text(&file.to_string_lossy()).0;
         for &(id, study) in ids {
-            if !word_positions(&name, id, &hidden.known).is_empty() {
+            if !word_positions(&name, &id_text(id).0, &hidden.known).is_empty() {
                 problems.push(
                     Diagnostic::error(&file, 1, 1, hidden_message(study, id))
                         .with_help("rename the file; its name is part of a published path"),
@@ -276,51 +276,174 @@ fn study_of<'a>(site: &'a Site, kind: Kind, id: &'a str) -> Option<&'a str> {
     }
 }
 
-/// Each of `ids` (with its study) written in `text` as a word of its own, in any case, as (line,
-/// column, id, study), except where `form` lets an id stand unpublished. A Markdown heading of a
-/// content file's body is also read as the anchor it becomes (`## Site 1 manager` is
-/// `#site-1-manager`).
+/// Each of `ids` (with its study) written in `text` as a word of its own, in any case and
+/// however it is spelled ([`id_text`]), as (line, column, id, study), except where `form` lets
+/// an id stand unpublished. A Markdown heading of a content file's body is also read as the
+/// anchor it becomes (`## Site 1 manager` is `#site-1-manager`).
 fn ids_written<'a>(
     text: &str,
     ids: &[(&'a str, &'a str)],
     known: &HashSet<String>,
     form: Form,
 ) -> Vec<(usize, usize, &'a str, &'a str)> {
-    let lower = text.to_ascii_lowercase();
-    let mut found = Vec::new();
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     // The front matter runs from a first line `---` to the next; only there do keys and comments
     // tell a place the id belongs.
-    let mut front_matter = false;
-    for (n, line) in lower.lines().enumerate() {
-        if form == Form::Content && line.trim_end() == "---" && (n == 0 || front_matter) {
-            front_matter = n == 0;
-            continue;
-        }
-        let unpublished = |at: usize| match form {
-            Form::Content => front_matter && meant_place(&line[..at]),
-            Form::Yaml => line[..at].trim_start().starts_with('#') || line[..at].contains(" #"),
-            Form::Other => false,
-        };
-        let heading = (form == Form::Content && !front_matter && line.starts_with('#'))
-            .then(|| crate::text::slug::slugify(line.trim_start_matches('#')));
-        for &(id, study) in ids {
-            let mut at: Vec<usize> = word_positions(line, id, known);
-            at.retain(|&at| !unpublished(at));
-            if at.is_empty()
-                && heading
-                    .as_deref()
-                    .is_some_and(|h| !word_positions(h, id, known).is_empty())
-            {
-                at.push(line.len() - line.trim_start_matches('#').trim_start().len());
+    let front_end = (form == Form::Content
+        && text.lines().next().map(str::trim_end) == Some("---"))
+    .then(|| {
+        text.lines()
+            .skip(1)
+            .position(|l| l.trim_end() == "---")
+            .map(|n| n + 1)
+    })
+    .flatten()
+    .unwrap_or(0);
+    let (spelled, from) = id_text(text);
+    let mut found = Vec::new();
+    for &(id, study) in ids {
+        for at in word_positions(&spelled, &id_text(id).0, known) {
+            let at = from[at];
+            let n = starts.partition_point(|&s| s <= at) - 1;
+            let before = &text[starts[n]..at];
+            let unpublished = match form {
+                Form::Content => {
+                    n > 0 && n < front_end && meant_place(&before.to_ascii_lowercase())
+                }
+                Form::Yaml => before.trim_start().starts_with('#') || before.contains(" #"),
+                Form::Other => false,
+            };
+            if !unpublished {
+                found.push((n + 1, before.chars().count() + 1, id, study));
             }
-            found.extend(
-                at.into_iter()
-                    .map(|at| (n + 1, line[..at].chars().count() + 1, id, study)),
-            );
         }
     }
+    if form == Form::Content {
+        found.extend(heading_anchors(text, front_end, ids, known));
+    }
     found.sort_unstable();
+    found.dedup();
     found
+}
+
+/// The ids written in the anchors the body's headings become, at each heading's text.
+fn heading_anchors<'a>(
+    text: &str,
+    front_end: usize,
+    ids: &[(&'a str, &'a str)],
+    known: &HashSet<String>,
+) -> Vec<(usize, usize, &'a str, &'a str)> {
+    let mut found = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .skip(front_end + usize::from(front_end > 0))
+    {
+        if !line.starts_with('#') {
+            continue;
+        }
+        let heading = line.trim_start_matches('#');
+        let anchor = crate::text::slug::slugify(heading);
+        let column = line.len() - heading.trim_start().len() + 1;
+        for &(id, study) in ids {
+            if !word_positions(&anchor, &id_text(id).0, known).is_empty() {
+                found.push((n + 1, column, id, study));
+            }
+        }
+    }
+    found
+}
+
+/// `text` as an id is looked for in it, with, for each byte, the byte of `text` it came from:
+/// lower case (and compatibility forms, such as fullwidth letters, as plain ones); any dash or
+/// `_` as `-`, runs of them as one; a dash at a line's end joined to the next line's first word;
+/// invisible characters, and Markdown's `*`, `~` and `` ` `` between two characters of an id,
+/// left out; and character references (`&#45;`, `&hyphen;`) and `%XX` escapes as the
+/// characters they stand for. So `gp&#45;com*miss*ioner` is the id `gp-commissioner`.
+fn id_text(text: &str) -> (String, Vec<usize>) {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    let mut from = Vec::with_capacity(text.len());
+    let push = |out: &mut String, from: &mut Vec<usize>, c: char, at: usize| {
+        let c = if c == '_' || is_dash(c) { '-' } else { c };
+        if c == '-' && out.ends_with('-') {
+            return;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            from.push(at);
+            return;
+        }
+        for c in c.to_string().nfkc().flat_map(char::to_lowercase) {
+            let before = out.len();
+            out.push(c);
+            from.extend(std::iter::repeat_n(at, out.len() - before));
+        }
+    };
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next().unwrap_or(' ');
+        if let Some((decoded, len)) = decoded_at(rest) {
+            if !crate::text::words::is_invisible(decoded) {
+                push(&mut out, &mut from, decoded, i);
+            }
+            i += len;
+            continue;
+        }
+        let between = out
+            .chars()
+            .next_back()
+            .is_some_and(|p| p.is_alphanumeric() || p == '-');
+        let skipped = crate::text::words::is_invisible(c)
+            || (matches!(c, '*' | '~' | '`') && between)
+            || (c == '\n' && out.ends_with('-'))
+            || (c.is_whitespace()
+                && out.ends_with('-')
+                && text[..i].trim_end_matches([' ', '\t']).ends_with('\n'));
+        if !skipped {
+            push(&mut out, &mut from, c, i);
+        }
+        i += c.len_utf8();
+    }
+    from.push(text.len());
+    (out, from)
+}
+
+/// Whether `c` is a dash or hyphen: `-` and the Unicode dashes and minus signs.
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}'
+    )
+}
+
+/// The character a reference (`&#45;`, `&#x2D;`, `&hyphen;`) or `%XX` escape at the start of
+/// `s` stands for, and the escape's length.
+fn decoded_at(s: &str) -> Option<(char, usize)> {
+    if let Some(hex) = s.strip_prefix('%').and_then(|h| h.get(..2)) {
+        let c = u8::from_str_radix(hex, 16).ok().filter(u8::is_ascii)?;
+        return Some((c as char, 3));
+    }
+    let body = s.strip_prefix('&')?;
+    let end = body.get(..body.len().min(24))?.find(';')?;
+    let name = &body[..end];
+    let c = match name.strip_prefix('#') {
+        Some(n) => match n.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => n.parse().ok(),
+        }
+        .and_then(char::from_u32)?,
+        None => match name {
+            "hyphen" | "dash" | "ndash" | "mdash" | "minus" => '-',
+            "lowbar" | "UnderBar" => '_',
+            "shy" | "zwj" | "zwnj" | "ZeroWidthSpace" | "NoBreak" => '\u{AD}',
+            _ => return None,
+        },
+    };
+    Some((c, end + 2))
 }
 
 /// Whether the text before an id on its line makes it a place the id belongs: the value of
@@ -408,6 +531,39 @@ mod tests {
             .map(|(l, c, _, _)| (l, c))
             .collect();
         assert_eq!(found, [(4, 13), (5, 3), (9, 8), (9, 25)]);
+    }
+
+    #[test]
+    fn an_id_is_found_however_it_is_spelled() {
+        let ids = [("gp-commissioner", "s")];
+        for text in [
+            "said gp&#45;commissioner.",
+            "said gp\u{2011}commissioner.",
+            "said gp\u{2013}commissioner.",
+            "said gp_commissioner.",
+            "said gp-\u{ad}commissioner.",
+            "said gp-com\u{200b}missioner.",
+            "said gp-\n  commissioner.",
+            "said gp-*commissioner*.",
+            "said gp-com*miss*ioner.",
+            "said \u{ff47}\u{ff50}\u{ff0d}commissioner.",
+            "said gp%2Dcommissioner.",
+            "said GP&hyphen;Commissioner.",
+        ] {
+            let found = ids_written(text, &ids, &known(&[]), Form::Other);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            assert_eq!((found[0].0, found[0].1), (1, 6), "{text:?}");
+        }
+        for text in [
+            "a GP commissioner said",
+            "gp-commissioners",
+            "gp-commissioner2",
+        ] {
+            assert!(
+                ids_written(text, &ids, &known(&[]), Form::Other).is_empty(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -483,7 +483,9 @@ fn deny_hash_reads_a_name_however_it_is_written() {
 /// input writes and which change with every edit.
 #[test]
 fn short_hex_like_entries_do_not_hit_the_search_index_file_names() {
-    let entries = ["fe", "cd", "ab", "bf", "dcf", "fbb", "ae", "ec", "fa", "bd", "cf", "db"];
+    let entries = [
+        "fe", "cd", "ab", "bf", "dcf", "fbb", "ae", "ec", "fa", "bd", "cf", "db",
+    ];
     let site = site_with(&entries.join("\n"), "search: true\n");
     site.build_ok(&[]);
     let hashed = common::tree(&site.out())
