@@ -334,7 +334,8 @@ mod tests {
             normalise("  Exampleton-on-SEA\n Borough "),
             "exampleton on sea borough"
         );
-        assert_eq!(normalise("Ynys Môn"), "ynys môn");
+        // Diacritics are dropped: a deny-list errs on the side of more matches.
+        assert_eq!(normalise("Ynys Môn"), "ynys mon");
         assert_eq!(normalise("St. Example's"), "st example s");
         assert_eq!(normalise("--"), "");
     }
