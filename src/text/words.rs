@@ -558,6 +558,7 @@ fn tag(b: &[u8], mut value: impl FnMut(usize, usize)) -> Option<(usize, TagKind)
     let declaration = b[1] == b'!';
     let space = |c: &u8| c.is_ascii_whitespace() || matches!(c, b'/' | b'?');
     let mut i = after;
+    let mut namespace;
     loop {
         i += b[i..].iter().take_while(|c| space(c)).count();
         match *b.get(i)? {
@@ -565,11 +566,14 @@ fn tag(b: &[u8], mut value: impl FnMut(usize, usize)) -> Option<(usize, TagKind)
             b'<' => return None,
             _ => {}
         }
-        // An attribute's name, then its value if it has one.
-        i += b[i..]
+        // An attribute's name, then its value if it has one. A namespace (`xmlns="…/svg"`)
+        // is a fixed identifier, not text: its value is not read either.
+        let name_len = b[i..]
             .iter()
             .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'=' | b'>' | b'/' | b'<'))
             .count();
+        namespace = b[i..i + name_len].starts_with(b"xmlns");
+        i += name_len;
         i += b[i..]
             .iter()
             .take_while(|c| c.is_ascii_whitespace())
@@ -595,7 +599,7 @@ fn tag(b: &[u8], mut value: impl FnMut(usize, usize)) -> Option<(usize, TagKind)
                 (i, i + n, i + n)
             }
         };
-        if !declaration {
+        if !declaration && !namespace {
             value(start, end);
         }
         i = next;
@@ -607,6 +611,21 @@ fn inline_tag(b: &[u8]) -> Option<usize> {
     match tag(b, |_, _| {})? {
         (len, TagKind::Inline) => Some(len),
         _ => None,
+    }
+}
+
+/// Where to start reading so that the words at `at` are read in their place: in markup, the
+/// start of the tag `at` is inside, if any (its names are not words), looked for at most
+/// 64 KiB back; else `at`.
+pub fn context_start(text: &str, at: usize, mode: Mode) -> usize {
+    if !mode.markup {
+        return at;
+    }
+    let floor = at.saturating_sub(64 * 1024);
+    let b = &text.as_bytes()[floor..at];
+    match (memchr::memrchr(b'<', b), memchr::memrchr(b'>', b)) {
+        (Some(open), close) if close.is_none_or(|c| c < open) => floor + open,
+        _ => at,
     }
 }
 

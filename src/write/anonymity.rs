@@ -42,7 +42,9 @@ use rustc_hash::FxHashSet;
 use crate::config::anonymity::{digest, Anonymity, DenyList};
 use crate::diagnostics::Diagnostic;
 pub use crate::paths::{is_text_file, starts_as_text, text_inputs as inputs};
-use crate::text::words::{hiding_places, is_joiner, starts_block_tag, words, Mode, Word};
+use crate::text::words::{
+    context_start, hiding_places, is_joiner, starts_block_tag, words, Mode, Word,
+};
 
 /// How far past a first word the rest of a plain name is looked for, in bytes.
 const WINDOW: usize = 1024;
@@ -206,6 +208,7 @@ impl Lint {
             }
         }
         for (start, limit) in merged {
+            let start = context_start(text, start, mode);
             self.read_from(text, start, limit, mode, found);
         }
     }
