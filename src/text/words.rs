@@ -26,6 +26,12 @@
 //!    one (`ZorbingtonSmith` is also `zorbington smith`), and the text inside each inline tag,
 //!    so a name in its `title` or `href` is still read.
 //!
+//! 6. In markup only text, attribute values and comments are read: tag and attribute names,
+//!    `<!DOCTYPE …>` and namespace values (`xmlns`) are not words. A `<br>` joins like a space.
+//! 7. A hyphen (any dash; `_` in Markdown) between two letters, directly or before a line
+//!    break, is also read as joining them ([`Word::hyphen`]); `%XX` escapes of ASCII are read as
+//!    their characters; diacritics are dropped in step 3.
+//!
 //! Not read: text split by a space or a block tag (`<td>Q</td><td>Z</td>` is two words), a
 //! named character reference of a letter (`&eacute;`), and letters written as images or CSS.
 
