@@ -921,7 +921,7 @@ mod tests {
         assert_eq!(main, "logo");
         assert!(!alt.contains("svg+") && !alt.contains("xmlns") && !alt.contains("doctype"));
         assert!(alt.contains("made+by+zorbington"), "{alt}");
-        assert!(alt.contains("www+w+3+org"), "{alt}");
+        assert!(alt.contains("0+0+1+1") && !alt.contains("www"), "{alt}");
         // A `<br>` joins like a space; an autolink and a `<` in text are not tags.
         assert_eq!(
             read("Exampleton<br/>Borough", MARKUP).0,
