@@ -26,9 +26,17 @@
 //!    one (`ZorbingtonSmith` is also `zorbington smith`), and the text inside each inline tag,
 //!    so a name in its `title` or `href` is still read.
 //!
+//! 6. In markup only text, attribute values and comments are read: tag and attribute names,
+//!    `<!DOCTYPE …>` and namespace values (`xmlns`) are not words. A `<br>` joins like a space.
+//! 7. A hyphen (any dash; `_` in Markdown) between two letters, directly or before a line
+//!    break, is also read as joining them ([`Word::hyphen`]); `%XX` escapes of ASCII are read as
+//!    their characters; diacritics are dropped in step 3.
+//!
 //! Not read: text split by a space or a block tag (`<td>Q</td><td>Z</td>` is two words), a
 //! named character reference of a letter (`&eacute;`), and letters written as images or CSS.
 
+use icu_properties::props::DefaultIgnorableCodePoint;
+use icu_properties::CodePointSetData;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -53,6 +61,9 @@ pub struct Word<'a> {
     pub joined: bool,
     /// Whether it belongs to an alternative reading (module step 5).
     pub alt: bool,
+    /// Whether a hyphen between two letters (`Zor-bington`, `Zor-` at a line's end) comes
+    /// before it: the *hyphen reading* reads it as one word with the word before it.
+    pub hyphen: bool,
 }
 
 /// Calls `f` with each word of `text` (module steps 1 to 5), until `f` returns false.
@@ -76,18 +87,12 @@ pub fn normal_form(name: &str) -> String {
     out
 }
 
-/// Whether `c` is skipped inside a word as if absent (module step 1).
+/// Whether `c` is skipped inside a word as if absent (module step 1): every Unicode
+/// Default_Ignorable_Code_Point (soft hyphen, zero-width characters, bidi controls, variation
+/// selectors, tag characters, the Hangul fillers, the Mongolian vowel separator), by the
+/// table ICU keeps, not a list of our own that a new character would slip past.
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{034F}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{FEFF}'
-    )
+    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
 }
 
 /// Whether `c`, between two runs, keeps them in one sequence: whitespace (with no-break
@@ -155,6 +160,10 @@ struct Reader<'t, 'f> {
     buf: String,
     ascii: bool,
     norm: String,
+    /// Whether the next run follows a hyphen between two letters ([`Word::hyphen`]).
+    hyphen: bool,
+    /// The attribute values of a tag, reused.
+    values: Vec<(usize, usize)>,
 }
 
 impl<'t, 'f> Reader<'t, 'f> {
@@ -178,6 +187,8 @@ impl<'t, 'f> Reader<'t, 'f> {
             buf: String::new(),
             ascii: true,
             norm: String::new(),
+            hyphen: false,
+            values: Vec::new(),
         }
     }
 
@@ -187,19 +198,23 @@ impl<'t, 'f> Reader<'t, 'f> {
             let (unit, len) = self.unit(self.at);
             match unit {
                 Unit::Letter(..) | Unit::Digit(_) => {
-                    self.run(joined);
+                    let letter = self.run(joined);
+                    self.hyphen = letter && self.hyphen_gap(self.at).is_some();
                     joined = true;
                 }
                 Unit::Break => {
-                    // An inline tag elsewhere (`Exampleton <em>Borough</em>`) is read as
-                    // nothing too: it breaks no sequence, and its text is read apart.
+                    self.hyphen = false;
                     let tag = (self.mode.markup && self.bytes[self.at] == b'<')
-                        .then(|| inline_tag(&self.bytes[self.at..self.end]))
+                        .then(|| tag(&self.bytes[self.at..self.end], |_, _| {}))
                         .flatten();
                     match tag {
-                        Some(tag) => {
+                        // An inline tag (`Exampleton <em>Borough</em>`), a `<br>` or a comment
+                        // breaks no sequence; a block tag does. Only the values of its
+                        // attributes are read, apart.
+                        Some((tag_len, kind)) => {
                             let start = self.at;
-                            self.at += tag;
+                            self.at += tag_len;
+                            joined &= kind != TagKind::Block;
                             self.alternative(start, self.at);
                         }
                         None => {
@@ -211,6 +226,26 @@ impl<'t, 'f> Reader<'t, 'f> {
                 Unit::Mark(_) | Unit::Invisible | Unit::Join => self.at += len,
             }
         }
+    }
+
+    /// Where the next run starts, if the text at `i` is a hyphen (any dash, or in Markdown a
+    /// `_`) between two letters, directly or before a line break: the hyphen reading joins
+    /// them ([`Word::hyphen`]).
+    fn hyphen_gap(&self, i: usize) -> Option<usize> {
+        let rest = &self.bytes[i..self.end];
+        let dash = match rest {
+            [b'-', ..] => 1,
+            [0xE2, 0x80, 0x90 | 0x91, ..] => 3,
+            [b'_', ..] if self.mode.emphasis => 1,
+            _ => return None,
+        };
+        let space = rest[dash..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let at = i + dash + space;
+        let broken = space == 0 || rest[dash..dash + space].contains(&b'\n');
+        (broken && at < self.end && matches!(self.unit(at).0, Unit::Letter(..))).then_some(at)
     }
 
     /// The unit at `i` and its length in bytes.
@@ -240,8 +275,10 @@ impl<'t, 'f> Reader<'t, 'f> {
                 Some((c, len)) => (char_unit(c, true), len),
                 None => (Unit::Break, 1),
             },
-            b'%' if rest.starts_with(b"%20") => (Unit::Join, 3),
-            b'%' => (Unit::Break, 1),
+            b'%' => match percent(rest) {
+                Some(c) => (char_unit(c, true), 3),
+                None => (Unit::Break, 1),
+            },
             _ => {
                 let c = self.text[i..].chars().next().unwrap_or(' ');
                 (char_unit(c, false), c.len_utf8())
@@ -250,7 +287,8 @@ impl<'t, 'f> Reader<'t, 'f> {
     }
 
     /// Reads the run at `self.at` (module steps 1 to 3), its first word `joined` or not.
-    fn run(&mut self, joined: bool) {
+    /// Returns whether its last word is letters.
+    fn run(&mut self, joined: bool) -> bool {
         let mut joined = joined;
         let mut piece_start = self.at;
         let mut piece_end = self.at;
@@ -289,7 +327,7 @@ impl<'t, 'f> Reader<'t, 'f> {
             };
             if digits.is_some_and(|d| d != digit) {
                 if !self.piece(piece_start, piece_end, joined, &camel) {
-                    return;
+                    return false;
                 }
                 joined = true;
                 camel.clear();
@@ -307,11 +345,12 @@ impl<'t, 'f> Reader<'t, 'f> {
             piece_end = self.at;
         }
         if !self.piece(piece_start, piece_end, joined, &camel) {
-            return;
+            return false;
         }
         for (start, end) in tags {
             self.alternative(start, end);
         }
+        digits == Some(false)
     }
 
     #[inline(always)]
@@ -325,16 +364,17 @@ impl<'t, 'f> Reader<'t, 'f> {
     }
 
     /// Where the run goes on after the markup at `i` that joins two letters (an inline tag or
-    /// comment, or a `*` in Markdown), if the markup is such and a letter follows it.
+    /// comment, or in Markdown the `*`, `~` or `` ` `` of emphasis, strike-through or code), if
+    /// the markup is such and a letter follows it.
     fn joint(&self, i: usize) -> Option<usize> {
         let mut at = i;
         loop {
             at = match self.bytes[at] {
                 b'<' if self.mode.markup => inline_tag(&self.bytes[at..self.end])? + at,
-                b'*' if self.mode.emphasis && at == i => {
+                c @ (b'*' | b'~' | b'`') if self.mode.emphasis && at == i => {
                     at + self.bytes[at..self.end]
                         .iter()
-                        .take_while(|b| **b == b'*')
+                        .take_while(|b| **b == c)
                         .count()
                 }
                 _ => return None,
@@ -353,12 +393,13 @@ impl<'t, 'f> Reader<'t, 'f> {
     /// Hands on the word in `buf` (module step 3), then its camel-case reading.
     fn piece(&mut self, start: usize, end: usize, joined: bool, camel: &[(usize, usize)]) -> bool {
         let buf = std::mem::take(&mut self.buf);
-        let mut go = self.emit(&buf, start, end, joined, self.alt);
+        let hyphen = std::mem::take(&mut self.hyphen);
+        let mut go = self.emit(&buf, start, end, joined, self.alt, hyphen);
         let mut cuts = camel.iter().copied().peekable();
         let (mut from, mut from_at) = (0, start);
         while go && !camel.is_empty() {
             let (to, to_at) = cuts.next().unwrap_or((buf.len(), end));
-            go = self.emit(&buf[from..to], from_at, to_at, from > 0, true);
+            go = self.emit(&buf[from..to], from_at, to_at, from > 0, true, false);
             if to == buf.len() {
                 break;
             }
@@ -369,7 +410,16 @@ impl<'t, 'f> Reader<'t, 'f> {
         go
     }
 
-    fn emit(&mut self, word: &str, start: usize, end: usize, joined: bool, alt: bool) -> bool {
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        word: &str,
+        start: usize,
+        end: usize,
+        joined: bool,
+        alt: bool,
+        hyphen: bool,
+    ) -> bool {
         let text = if self.ascii {
             word
         } else {
@@ -382,25 +432,41 @@ impl<'t, 'f> Reader<'t, 'f> {
             text,
             joined,
             alt,
+            hyphen,
         })
     }
 
-    /// Reads the text of a tag a run was joined across as an alternative reading.
+    /// Reads the attribute values (and comments' text) of the tags from `start` to `end` as
+    /// alternative readings, each a sequence of its own; tag and attribute names are not read.
     fn alternative(&mut self, start: usize, end: usize) {
-        let mut reader = Reader::new(self.text, start, end, Mode::default(), true, self.f);
-        reader.read();
-        self.stopped |= reader.stopped;
+        let mut values = std::mem::take(&mut self.values);
+        values.clear();
+        let mut at = start;
+        while at < end {
+            let b = &self.bytes[at..end];
+            match tag(b, |s, e| values.push((at + s, at + e))) {
+                Some((len, _)) => at += len,
+                None => break,
+            }
+        }
+        for &(start, end) in &values {
+            let mut reader = Reader::new(self.text, start, end, Mode::default(), true, self.f);
+            reader.read();
+            self.stopped |= reader.stopped;
+        }
+        self.values = values;
     }
 }
 
 /// The unit a character is; `decoded` when it was written as a reference or escape.
 fn char_unit(c: char, decoded: bool) -> Unit {
-    if c.is_numeric() {
+    // First: some invisible characters are letters (the Hangul fillers).
+    if is_invisible(c) {
+        Unit::Invisible
+    } else if c.is_numeric() {
         Unit::Digit(c)
     } else if c.is_alphabetic() {
         Unit::Letter(c, c.is_uppercase())
-    } else if is_invisible(c) {
-        Unit::Invisible
     } else if is_combining_mark(c) && !decoded {
         Unit::Mark(c)
     } else if is_joiner(c) {
@@ -410,15 +476,20 @@ fn char_unit(c: char, decoded: bool) -> Unit {
     }
 }
 
-/// A word with non-ASCII characters in normal form: NFKC, lower case, `ß` as `ss`, only its
-/// letters, digits and marks.
+/// A word with non-ASCII characters in normal form: NFKC, lower case, diacritics dropped (NFD
+/// without combining marks, composed again), `ß` as `ss`, only its letters and digits. A
+/// deny-list errs on the side of more matches: `Zörbington` is `zorbington`, and a capital
+/// `İ`, whose lower case is `i` and a combining dot, is `i`.
 fn normalise_into(word: &str, out: &mut String) {
     out.clear();
-    for c in word.nfkc().flat_map(char::to_lowercase) {
+    let folded = (word.nfkc().flat_map(char::to_lowercase).nfd())
+        .filter(|c| !is_combining_mark(*c))
+        .nfc();
+    for c in folded {
         match c {
             'ß' => out.push_str("ss"),
             'ς' => out.push('σ'),
-            c if c.is_alphanumeric() || is_combining_mark(c) => out.push(c),
+            c if c.is_alphanumeric() && !is_invisible(c) => out.push(c),
             _ => {}
         }
     }
@@ -432,36 +503,139 @@ const INLINE: &[&str] = &[
     "var", "wbr",
 ];
 
-/// The length of the inline tag or comment at the start of `b`, else None.
-fn inline_tag(b: &[u8]) -> Option<usize> {
-    const MAX: usize = 4096;
-    let b = &b[..b.len().min(MAX)];
-    if b.starts_with(b"<!--") {
-        return memchr::memmem::find(&b[4..], b"-->").map(|n| n + 7);
-    }
-    let name_at = if b.get(1) == Some(&b'/') { 2 } else { 1 };
-    let name_len = b[name_at..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count();
-    let name = std::str::from_utf8(&b[name_at..name_at + name_len]).ok()?;
-    if !INLINE.iter().any(|t| t.eq_ignore_ascii_case(name)) {
-        return None;
-    }
-    let mut quote = None;
-    for (i, &c) in b.iter().enumerate().skip(name_at + name_len) {
-        match (quote, c) {
-            (None, b'>') => return Some(i + 1),
-            (None, b'"' | b'\'') => quote = Some(c),
-            (Some(q), _) if q == c => quote = None,
-            (None, b'<') => return None,
-            _ => {}
-        }
-    }
-    None
+/// What a tag is to the words around it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TagKind {
+    /// An inline element's tag, or a comment: it joins two letters it stands between.
+    Inline,
+    /// `<br>`: it joins two words like a space.
+    LineBreak,
+    /// Any other tag, declaration or processing instruction: it ends a sequence.
+    Block,
 }
 
-/// Whether `b` starts with the start of a tag that is not inline (`<p`, `</td`), whose name
+/// The tag, comment, `<!DOCTYPE …>` or `<?xml …?>` at the start of `b`: its length and what
+/// it is, calling `value` with the range of each attribute value and of a comment's text (the
+/// only parts of markup read as words). None if `b` starts none, as a `<` in text or an
+/// autolink (`<https://…>`) does, or if it does not end. By hand: the tokeniser reads a page
+/// once, and an HTML parser would build what it never needs.
+fn tag(b: &[u8], mut value: impl FnMut(usize, usize)) -> Option<(usize, TagKind)> {
+    if b.starts_with(b"<!--") {
+        let n = memchr::memmem::find(&b[4..], b"-->")?;
+        value(4, 4 + n);
+        return Some((n + 7, TagKind::Inline));
+    }
+    if b.starts_with(b"<![CDATA[") {
+        return Some((9, TagKind::Block));
+    }
+    let name_at = if matches!(b.get(1), Some(b'/' | b'!' | b'?')) {
+        2
+    } else {
+        1
+    };
+    let name_len = b[name_at.min(b.len())..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.'))
+        .count();
+    let after = name_at + name_len;
+    let ended = match b.get(after)? {
+        c if c.is_ascii_whitespace() => true,
+        b'>' => true,
+        b'/' | b'?' => matches!(b.get(after + 1), Some(b'>')),
+        _ => false,
+    };
+    if name_len == 0 || !b[name_at].is_ascii_alphabetic() || !ended {
+        return None;
+    }
+    let name = &b[name_at..after];
+    let kind = if b[1] == b'!' || b[1] == b'?' {
+        TagKind::Block
+    } else if name.eq_ignore_ascii_case(b"br") {
+        TagKind::LineBreak
+    } else if INLINE
+        .iter()
+        .any(|t| t.as_bytes().eq_ignore_ascii_case(name))
+    {
+        TagKind::Inline
+    } else {
+        TagKind::Block
+    };
+    // A declaration's words (`<!DOCTYPE html>`) are all names.
+    let declaration = b[1] == b'!';
+    let space = |c: &u8| c.is_ascii_whitespace() || matches!(c, b'/' | b'?');
+    let mut i = after;
+    let mut namespace;
+    loop {
+        i += b[i..].iter().take_while(|c| space(c)).count();
+        match *b.get(i)? {
+            b'>' => return Some((i + 1, kind)),
+            b'<' => return None,
+            _ => {}
+        }
+        // An attribute's name, then its value if it has one. A namespace (`xmlns="…/svg"`)
+        // is a fixed identifier, not text: its value is not read either.
+        let name_len = b[i..]
+            .iter()
+            .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'=' | b'>' | b'/' | b'<'))
+            .count();
+        namespace = b[i..i + name_len].starts_with(b"xmlns");
+        i += name_len;
+        i += b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        if b.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        i += b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        let (start, end, next) = match *b.get(i)? {
+            q @ (b'"' | b'\'') => {
+                let n = memchr::memchr(q, &b[i + 1..])?;
+                (i + 1, i + 1 + n, i + n + 2)
+            }
+            _ => {
+                let n = b[i..]
+                    .iter()
+                    .take_while(|c| !c.is_ascii_whitespace() && **c != b'>')
+                    .count();
+                (i, i + n, i + n)
+            }
+        };
+        if !declaration && !namespace {
+            value(start, end);
+        }
+        i = next;
+    }
+}
+
+/// The length of the inline tag or comment at the start of `b`, else None.
+fn inline_tag(b: &[u8]) -> Option<usize> {
+    match tag(b, |_, _| {})? {
+        (len, TagKind::Inline) => Some(len),
+        _ => None,
+    }
+}
+
+/// Where to start reading so that the words at `at` are read in their place: in markup, the
+/// start of the tag `at` is inside, if any (its names are not words), looked for at most
+/// 64 KiB back; else `at`.
+pub fn context_start(text: &str, at: usize, mode: Mode) -> usize {
+    if !mode.markup {
+        return at;
+    }
+    let floor = at.saturating_sub(64 * 1024);
+    let b = &text.as_bytes()[floor..at];
+    match (memchr::memrchr(b'<', b), memchr::memrchr(b'>', b)) {
+        (Some(open), close) if close.is_none_or(|c| c < open) => floor + open,
+        _ => at,
+    }
+}
+
+/// Whether `b` starts with the start of a tag that is not inline nor `<br>` (`<p`, `</td`), whose name
 /// is complete in `b`: the text may be cut before it without cutting a word.
 pub fn starts_block_tag(b: &[u8]) -> bool {
     let name_at = if b.get(1) == Some(&b'/') { 2 } else { 1 };
@@ -477,6 +651,7 @@ pub fn starts_block_tag(b: &[u8]) -> bool {
     b.first() == Some(&b'<')
         && name_len > 0
         && ended
+        && !name.eq_ignore_ascii_case("br")
         && !INLINE.iter().any(|t| t.eq_ignore_ascii_case(name))
 }
 
@@ -523,6 +698,14 @@ fn named(name: &str) -> Option<char> {
     })
 }
 
+/// The character of the URL escape at the start of `b` (`%62`, `%20`), if it is ASCII: what a
+/// URL writes as an escape is read as the character.
+fn percent(b: &[u8]) -> Option<char> {
+    let hex = std::str::from_utf8(b.get(1..3)?).ok()?;
+    let n = u8::from_str_radix(hex, 16).ok()?;
+    n.is_ascii().then_some(n as char)
+}
+
 /// The JSON escape at the start of `b`: `\n`, `\r`, `\t` as a space, `\uXXXX` as its character
 /// (a surrogate as U+FFFD), with its length. None if `b` starts no such escape.
 fn escape(b: &[u8]) -> Option<(char, usize)> {
@@ -539,17 +722,19 @@ fn escape(b: &[u8]) -> Option<(char, usize)> {
 
 /// Calls `f(start, end)` for each place in `text` that could hide a word from a search for its
 /// plain letters: a non-ASCII letter, digit, mark or invisible character, a reference or escape
-/// of one, or (in markup) an inline tag between two letters. The lint reads the words around
-/// such a place in full (`crate::write::anonymity`); ASCII prose has none.
+/// of one (`&#98;`, `%62`), a hyphen between two letters, or (in markup) an inline tag between
+/// two letters. The lint reads the words around such a place in full
+/// (`crate::write::anonymity`); ASCII prose without hyphenated words has none.
 pub fn hiding_places(text: &str, mode: Mode, mut f: impl FnMut(usize, usize)) {
     let mut nothing = |_: &Word| true;
     let reader = Reader::new(text, 0, text.len(), mode, false, &mut nothing);
     let b = text.as_bytes();
+    let letter_before = |i: usize| i > 0 && (b[i - 1].is_ascii_alphabetic() || b[i - 1] >= 0x80);
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let special = CLASS[c as usize] == OTHER || (c == b'<' && mode.markup);
-        if !special || c == b'%' {
+        let special = CLASS[c as usize] == OTHER || (c == b'<' && mode.markup) || c == b'-';
+        if !special {
             i += 1;
             continue;
         }
@@ -563,8 +748,13 @@ pub fn hiding_places(text: &str, mode: Mode, mut f: impl FnMut(usize, usize)) {
             continue;
         }
         let (unit, len) = reader.unit(i);
-        if !matches!(unit, Unit::Join | Unit::Break) {
-            f(i, i + len);
+        match unit {
+            Unit::Join | Unit::Break => {
+                if let Some(after) = letter_before(i).then(|| reader.hyphen_gap(i)).flatten() {
+                    f(i, after + 1);
+                }
+            }
+            _ => f(i, i + len),
         }
         i += len;
     }
@@ -597,8 +787,11 @@ mod tests {
 
     #[test]
     fn unicode_forms_read_as_their_nfkc_lower_case() {
-        assert_eq!(main("Ma\u{308}rz"), "märz");
-        assert_eq!(main("MÄRZ"), "märz");
+        assert_eq!(main("Ma\u{308}rz"), "marz");
+        assert_eq!(main("MÄRZ"), "marz");
+        assert_eq!(main("Zörbington"), "zorbington");
+        // Capital I with dot: its lower case is `i` and a combining dot.
+        assert_eq!(main("ZORB\u{130}NGTON"), "zorbington");
         assert_eq!(main("Ｚｏｒｂｉｎｇｔｏｎ"), "zorbington");
         assert_eq!(main("ﬁeld Straße"), "field+strasse");
         assert_eq!(normal_form("Ma\u{308}rz"), normal_form("März"));
@@ -650,25 +843,112 @@ mod tests {
         }
         let (joined, alt) = read("Ex<abbr title=\"Zorb ington\">ample</abbr>ton", MARKUP);
         assert_eq!(joined, "exampleton");
-        assert_eq!(alt, "abbr+title zorb+ington abbr");
+        assert_eq!(alt, "zorb+ington");
         assert_eq!(
             read("<p>Ex<em class=\"x\">ampleton</em> Borough</p>", MARKUP),
-            ("p exampleton+borough p".into(), "em+class x em".into())
+            ("exampleton+borough".into(), "x".into())
         );
         // Block tags, spaces and text that is not markup keep breaking.
-        assert_eq!(read("<td>Q</td><td>Z</td>", MARKUP).0, "td q td td z td");
-        assert_eq!(
-            read("Ex <em>ample", MARKUP),
-            ("ex+ample".into(), "em".into())
-        );
-        assert_eq!(read("Ex</p><p>ample", MARKUP).0, "ex p p ample");
+        assert_eq!(read("<td>Q</td><td>Z</td>", MARKUP).0, "q z");
+        assert_eq!(read("Ex <em>ample", MARKUP), ("ex+ample".into(), "".into()));
+        assert_eq!(read("Ex</p><p>ample", MARKUP).0, "ex ample");
         assert_eq!(main("Ex<em>ample"), "ex em ample");
         let emphasis = Mode {
             markup: true,
             emphasis: true,
         };
         assert_eq!(read("*Ex*ampleton", emphasis).0, "exampleton");
+        assert_eq!(
+            read("Zor~~bing~~ton Zor`bing`ton", emphasis).0,
+            "zorbington+zorbington"
+        );
         assert_eq!(read("a * b", emphasis).0, "a b");
+    }
+
+    #[test]
+    fn every_default_ignorable_code_point_is_skipped() {
+        for written in [
+            "Zor\u{FE0F}bington",
+            "Zor\u{E0041}bington",
+            "Zor\u{180E}bington",
+            "Zor\u{3164}bington",
+            "Zor\u{115F}bing\u{FFA0}ton",
+            "Zor&#xFE0F;bington",
+        ] {
+            assert_eq!(main(written), "zorbington", "{written:?}");
+        }
+        assert!(is_invisible('\u{AD}') && is_invisible('\u{200B}') && !is_invisible('a'));
+    }
+
+    /// The words of `text` with `-` before a word of the hyphen reading.
+    fn hyphens(text: &str, mode: Mode) -> String {
+        let mut out = String::new();
+        words(text, mode, |w| {
+            out.push_str(if w.hyphen { "-" } else { " " });
+            out.push_str(w.text);
+            true
+        });
+        out.trim().to_string()
+    }
+
+    #[test]
+    fn a_hyphen_between_two_letters_is_also_read_as_joining_them() {
+        let plain = Mode::default();
+        assert_eq!(hyphens("Zor-bington", plain), "zor-bington");
+        assert_eq!(hyphens("Zor\u{2011}bing\u{2010}ton", plain), "zor-bing-ton");
+        assert_eq!(hyphens("Zor-\n   bington", plain), "zor-bington");
+        // Not across a space on one line, nor between digits, nor `_` outside Markdown.
+        assert_eq!(
+            hyphens("Zor - bington Zor- bington", plain),
+            "zor bington zor bington"
+        );
+        assert_eq!(hyphens("2015-16 a-1", plain), "2015 16 a 1");
+        assert_eq!(hyphens("Zor_bington", plain), "zor bington");
+        let markdown = Mode {
+            markup: true,
+            emphasis: true,
+        };
+        assert_eq!(hyphens("Zor_bing_ton", markdown), "zor-bing-ton");
+        // The main reading keeps the words apart: the list's normal form is unchanged.
+        assert_eq!(normal_form("Exampleton-on-Sea"), "exampleton on sea");
+    }
+
+    #[test]
+    fn markup_reads_text_and_attribute_values_only() {
+        let svg = "<?xml version=\"1.0\"?><!DOCTYPE svg><svg xmlns=\"http://www.w3.org/2000/svg\" \
+                   viewBox='0 0 1 1'><title>Logo</title><!-- made by Zorbington --></svg>";
+        let (main, alt) = read(svg, MARKUP);
+        assert_eq!(main, "logo");
+        assert!(!alt.contains("svg+") && !alt.contains("xmlns") && !alt.contains("doctype"));
+        assert!(alt.contains("made+by+zorbington"), "{alt}");
+        assert!(alt.contains("0+0+1+1") && !alt.contains("www"), "{alt}");
+        // A `<br>` joins like a space; an autolink and a `<` in text are not tags.
+        assert_eq!(
+            read("Exampleton<br/>Borough", MARKUP).0,
+            "exampleton+borough"
+        );
+        assert_eq!(read("Ex<br>ample", MARKUP).0, "ex+ample");
+        assert_eq!(
+            read("<https://zorbington.org>", MARKUP).0,
+            "https zorbington+org"
+        );
+        assert_eq!(read("a <b c", MARKUP).0, "a b+c");
+        assert!(!starts_block_tag(b"<br/>"));
+    }
+
+    #[test]
+    fn percent_escapes_of_ascii_read_as_their_characters() {
+        assert_eq!(main("q=Zor%62ington"), "q zorbington");
+        assert_eq!(
+            main("Exampleton%20Borough Exampleton%2DBorough"),
+            "exampleton+borough+exampleton+borough"
+        );
+        assert_eq!(main("100% sure"), "100 sure");
+        let mut places = Vec::new();
+        hiding_places("x Zor%62ington Zor-bington", Mode::default(), |s, e| {
+            places.push((s, e))
+        });
+        assert_eq!(places, [(5, 8), (18, 20)]);
     }
 
     #[test]

@@ -42,7 +42,9 @@ use rustc_hash::FxHashSet;
 use crate::config::anonymity::{digest, Anonymity, DenyList};
 use crate::diagnostics::Diagnostic;
 pub use crate::paths::{is_text_file, starts_as_text, text_inputs as inputs};
-use crate::text::words::{hiding_places, is_joiner, starts_block_tag, words, Mode, Word};
+use crate::text::words::{
+    context_start, hiding_places, is_joiner, starts_block_tag, words, Mode, Word,
+};
 
 /// How far past a first word the rest of a plain name is looked for, in bytes.
 const WINDOW: usize = 1024;
@@ -206,6 +208,7 @@ impl Lint {
             }
         }
         for (start, limit) in merged {
+            let start = context_start(text, start, mode);
             self.read_from(text, start, limit, mode, found);
         }
     }
@@ -226,7 +229,7 @@ impl Lint {
         }
         let part = &text[start..end];
         let limit = limit - start;
-        let mut windows = [Window::default(), Window::default()];
+        let mut readings = Readings::default();
         let mut after = 0;
         words(part, mode, |w| {
             if !w.alt && w.start >= limit {
@@ -239,18 +242,19 @@ impl Lint {
                     return false;
                 }
             }
-            let window = &mut windows[usize::from(w.alt)];
-            window.push(w, self.longest);
-            for n in 1..=window.len() {
-                let first = window.len() - n;
-                if window.spans[first].0 >= limit || !self.plain_words.contains(&n) {
-                    continue;
-                }
-                let from = window.spans[first].0;
-                let phrase = window.phrase(n);
-                if self.plain.contains(phrase) {
-                    let written = part[from..w.end].to_string();
-                    found.push((Entry::Plain(phrase.to_string()), written));
+            for (channel, fewest) in readings.push(w, self.longest).into_iter().flatten() {
+                let window = &mut readings.windows[channel];
+                for n in fewest..=window.len() {
+                    let first = window.len() - n;
+                    if window.spans[first].0 >= limit || !self.plain_words.contains(&n) {
+                        continue;
+                    }
+                    let from = window.spans[first].0;
+                    let phrase = window.phrase(n);
+                    if self.plain.contains(phrase) {
+                        let written = part[from..w.end].to_string();
+                        found.push((Entry::Plain(phrase.to_string()), written));
+                    }
                 }
             }
             true
@@ -262,7 +266,7 @@ impl Lint {
     /// sequences (navigation, labels), so each thread remembers, by a 128-bit key of its words,
     /// the sequences it has already found clean and hashes only new ones.
     fn scan_all(&self, text: &str, mode: Mode, found: &mut Vec<(Entry, String)>) {
-        let mut windows = [Window::default(), Window::default()];
+        let mut readings = Readings::default();
         CLEAN.with(|clean| {
             let (clean, recent) = &mut *clean.borrow_mut();
             if clean.len() > CLEAN_MAX {
@@ -270,37 +274,54 @@ impl Lint {
                 recent.fill(0);
             }
             words(text, mode, |w| {
-                let window = &mut windows[usize::from(w.alt)];
-                window.push(w, self.longest);
-                for n in 1..=window.len() {
-                    let hashed = self.list.hashed_words.contains(&n);
-                    if !hashed && !self.plain_words.contains(&n) {
-                        continue;
-                    }
-                    let at = window.len() - n;
-                    let key = window.key(self.salt, n);
-                    // Most sequences were seen a moment ago (a page's navigation, the page
-                    // before): a small table in the cache answers those without the set.
-                    let slot = &mut recent[key as usize % RECENT];
-                    if *slot == key {
-                        continue;
-                    }
-                    if clean.contains(&key) {
-                        *slot = key;
-                        continue;
-                    }
-                    let start = window.spans[at].0;
-                    match self.check(window.phrase(n), hashed) {
-                        Some(entry) => found.push((entry, text[start..w.end].to_string())),
-                        None => {
-                            clean.insert(key);
-                            recent[key as usize % RECENT] = key;
-                        }
-                    }
+                for (channel, fewest) in readings.push(w, self.longest).into_iter().flatten() {
+                    let window = &mut readings.windows[channel];
+                    self.check_ending(window, fewest, text, w.end, clean, recent, found);
                 }
                 true
             });
         });
+    }
+
+    /// Looks up the sequences of `fewest` words and more that end the window, text ending at
+    /// `end` (see [`Lint::scan_all`]).
+    #[allow(clippy::too_many_arguments)]
+    fn check_ending(
+        &self,
+        window: &mut Window,
+        fewest: usize,
+        text: &str,
+        end: usize,
+        clean: &mut FxHashSet<u128>,
+        recent: &mut [u128],
+        found: &mut Vec<(Entry, String)>,
+    ) {
+        for n in fewest..=window.len() {
+            let hashed = self.list.hashed_words.contains(&n);
+            if !hashed && !self.plain_words.contains(&n) {
+                continue;
+            }
+            let at = window.len() - n;
+            let key = window.key(self.salt, n);
+            // Most sequences were seen a moment ago (a page's navigation, the page
+            // before): a small table in the cache answers those without the set.
+            let slot = &mut recent[key as usize % RECENT];
+            if *slot == key {
+                continue;
+            }
+            if clean.contains(&key) {
+                *slot = key;
+                continue;
+            }
+            let start = window.spans[at].0;
+            match self.check(window.phrase(n), hashed) {
+                Some(entry) => found.push((entry, text[start..end].to_string())),
+                None => {
+                    clean.insert(key);
+                    recent[key as usize % RECENT] = key;
+                }
+            }
+        }
     }
 
     /// The entry the sequence `phrase` (in normal form) is, if any; hashed if `hashed`.
@@ -375,30 +396,31 @@ impl Lint {
             markup: true,
             emphasis: true,
         };
-        let mut windows = [Window::default(), Window::default()];
+        let mut readings = Readings::default();
         let mut at = None;
         let n = match entry {
             Entry::Plain(name) => name.split(' ').count(),
             Entry::Hashed(_) => 0,
         };
         words(text, mode, |w| {
-            let window = &mut windows[usize::from(w.alt)];
-            window.push(w, self.longest);
-            let lengths = match entry {
-                Entry::Plain(_) => n..=n,
-                Entry::Hashed(_) => 1..=window.len(),
-            };
-            let len = window.len();
-            for n in lengths.filter(|n| *n <= len) {
-                let first = window.spans[window.len() - n].0;
-                let phrase = window.phrase(n);
-                let hit = match entry {
-                    Entry::Plain(name) => phrase == name,
-                    Entry::Hashed(d) => digest(phrase) == *d,
+            for (channel, fewest) in readings.push(w, self.longest).into_iter().flatten() {
+                let window = &mut readings.windows[channel];
+                let len = window.len();
+                let lengths = match entry {
+                    Entry::Plain(_) => n..=n,
+                    Entry::Hashed(_) => fewest..=len,
                 };
-                if hit {
-                    at = Some((first, w.end));
-                    return false;
+                for n in lengths.filter(|n| *n <= len && *n >= fewest) {
+                    let first = window.spans[len - n].0;
+                    let phrase = window.phrase(n);
+                    let hit = match entry {
+                        Entry::Plain(name) => phrase == name,
+                        Entry::Hashed(d) => digest(phrase) == *d,
+                    };
+                    if hit {
+                        at = Some((first, w.end));
+                        return false;
+                    }
                 }
             }
             true
@@ -569,6 +591,8 @@ struct Window {
     words: VecDeque<String>,
     spans: VecDeque<(usize, usize)>,
     keys: VecDeque<u128>,
+    /// Of the hyphen reading: whether each word joins words across a hyphen.
+    merged: VecDeque<bool>,
     /// Strings to reuse, and the phrase's buffer: no allocation per word.
     spare: Vec<String>,
     phrase: String,
@@ -578,15 +602,15 @@ impl Window {
     /// Adds `w`, after the words before it if it continues their sequence, keeping `longest`.
     fn push(&mut self, w: &Word, longest: usize) {
         if !w.joined {
-            self.spare.extend(self.words.drain(..));
-            self.spans.clear();
-            self.keys.clear();
+            self.clear();
         }
         if self.words.len() == longest {
             self.spare.extend(self.words.pop_front());
             self.spans.pop_front();
             self.keys.pop_front();
+            self.merged.pop_front();
         }
+        self.merged.push_back(false);
         let mut word = self.spare.pop().unwrap_or_default();
         word.clear();
         word.push_str(w.text);
@@ -597,6 +621,43 @@ impl Window {
 
     fn len(&self) -> usize {
         self.words.len()
+    }
+
+    fn clear(&mut self) {
+        self.spare.extend(self.words.drain(..));
+        self.spans.clear();
+        self.keys.clear();
+        self.merged.clear();
+    }
+
+    /// Appends `w` to the last word (the hyphen reading of `Zor-bington`).
+    fn join_last(&mut self, w: &Word) {
+        let (Some(word), Some(span), Some(key), Some(merged)) = (
+            self.words.back_mut(),
+            self.spans.back_mut(),
+            self.keys.back_mut(),
+            self.merged.back_mut(),
+        ) else {
+            return;
+        };
+        word.push_str(w.text);
+        span.1 = w.end;
+        *key = word_key(word);
+        *merged = true;
+    }
+
+    /// Makes this window a copy of `other`.
+    fn copy(&mut self, other: &Window) {
+        self.clear();
+        for word in &other.words {
+            let mut copy = self.spare.pop().unwrap_or_default();
+            copy.clear();
+            copy.push_str(word);
+            self.words.push_back(copy);
+        }
+        self.spans.extend(other.spans.iter().copied());
+        self.keys.extend(other.keys.iter().copied());
+        self.merged.extend(other.words.iter().map(|_| false));
     }
 
     /// The key of the last `n` words, from `salt`.
@@ -617,6 +678,42 @@ impl Window {
             self.phrase.push_str(word);
         }
         &self.phrase
+    }
+}
+
+/// The windows of a text's three readings: the main one, the alternative ones
+/// ([`Word::alt`]), and the hyphen reading ([`Word::hyphen`]), which is kept only while its
+/// last words hold a hyphen join, for it is the main reading otherwise.
+#[derive(Default)]
+struct Readings {
+    windows: [Window; 3],
+}
+
+impl Readings {
+    /// Adds `w`; returns the windows that now end in a sequence to look up, each with the
+    /// fewest words such a sequence has (in the hyphen reading, enough to hold a join).
+    fn push(&mut self, w: &Word, longest: usize) -> [Option<(usize, usize)>; 2] {
+        if w.alt {
+            self.windows[1].push(w, longest);
+            return [Some((1, 1)), None];
+        }
+        let [main, _, hyphen] = &mut self.windows;
+        let mut found = None;
+        if w.hyphen && main.len() > 0 {
+            if hyphen.len() == 0 {
+                hyphen.copy(main);
+            }
+            hyphen.join_last(w);
+        } else if hyphen.len() > 0 {
+            hyphen.push(w, longest);
+        }
+        if let Some(last) = hyphen.merged.iter().rposition(|m| *m) {
+            found = Some((2, hyphen.len() - last));
+        } else {
+            hyphen.clear();
+        }
+        main.push(w, longest);
+        [Some((0, 1)), found]
     }
 }
 

@@ -493,4 +493,106 @@ fn short_hex_like_entries_do_not_hit_the_search_index_file_names() {
         .filter(|p| p.starts_with("pagefind/fragment/"))
         .count();
     assert!(hashed > 0, "the site has a search index");
+
+/// Every Unicode default-ignorable character inside a name is skipped, as a class: variation
+/// selectors, tag characters, the Mongolian vowel separator and the Hangul filler among them.
+#[test]
+fn a_name_with_any_default_ignorable_character_fails_the_build() {
+    each_entry_of("Zorbington", |site| {
+        for body in [
+            "In Zor\u{FE0F}bington.",
+            "In Zor\u{E0041}bington.",
+            "In Zor\u{180E}bington.",
+            "In Zor\u{3164}bington.",
+        ] {
+            fails_in_about(site, body);
+        }
+    });
+}
+
+/// Diacritics are dropped after lower-casing, in the text and the list alike: a capital I with
+/// a dot is `i`, and an accented spelling is the plain name.
+#[test]
+fn a_name_with_other_diacritics_fails_the_build() {
+    each_entry_of("Zorbington", |site| {
+        for body in ["In ZORB\u{130}NGTON.", "In Zörbington."] {
+            fails_in_about(site, body);
+        }
+    });
+}
+
+/// A hyphen between two letters is also read as joining them, on one line and at a line end.
+#[test]
+fn a_name_split_by_a_hyphen_fails_the_build() {
+    each_entry_of("Zorbington", |site| {
+        for body in [
+            "In Zor-bington.",
+            "In Zor-\nbington.",
+            "In Zor\u{2011}bington.",
+        ] {
+            fails_in_about(site, body);
+        }
+    });
+}
+
+/// A `<br>` joins two words like a space, in a static SVG or HTML file.
+#[test]
+fn a_name_across_a_line_break_tag_fails_the_build() {
+    each_entry(|site| {
+        let svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>Exampleton<br/>Borough</text></svg>\n";
+        fails_at(
+            site,
+            |s| s.write("static/map.svg", svg),
+            |s| s.remove("static/map.svg"),
+            "static/map.svg:1:",
+        );
+    });
+}
+
+/// In markup only text and attribute values are read: entries that are tag or attribute names
+/// (`xmlns`, `viewBox`, `DOCTYPE`) do not fail a site with the example's SVG logo, but one in a
+/// value still does. (`svg` itself is still found: the pages link `logo.svg` by its name.)
+#[test]
+fn tag_and_attribute_names_are_not_read_as_words() {
+    let logo = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/logo.svg"),
+    )
+    .unwrap();
+    for entry in ["xmlns\nDOCTYPE\nviewBox", &hashed_of("xmlns")] {
+        let site = site_with(entry, "");
+        site.write("static/logo.svg", &logo);
+        site.build_ok(&[]);
+        let planted = logo.replacen("<svg", "<svg data-x=\"xmlns\"", 1);
+        fails_at(
+            &site,
+            |s| s.write("static/logo.svg", &planted),
+            |s| s.write("static/logo.svg", &logo),
+            "static/logo.svg:",
+        );
+    }
+}
+
+fn hashed_of(name: &str) -> String {
+    let run = realist(&["deny-hash", name]);
+    run.assert_ok();
+    run.stdout.trim().to_string()
+}
+
+/// A name split by Markdown strike-through or code is located at the input line that writes it.
+#[test]
+fn a_name_split_by_strike_through_or_code_is_located_at_its_input() {
+    each_entry_of("Zorbington", |site| {
+        for body in ["In Zor~~bing~~ton.", "In Zor`bing`ton."] {
+            fails_in_about(site, body);
+        }
+    });
+}
+
+/// A URL's `%XX` escape of a letter is read as the letter.
+#[test]
+fn a_name_with_percent_escaped_letters_fails_the_build() {
+    each_entry_of("Zorbington", |site| {
+        fails_in_about(site, "See [the map](https://example.org/?q=Zor%62ington).");
+    });
 }
