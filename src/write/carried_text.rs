@@ -112,6 +112,8 @@ enum Kind {
     Bmp,
     Pdf,
     Zip,
+    /// Text in UTF-16, little-endian when true, told by its byte order mark.
+    Utf16(bool),
 }
 
 impl Kind {
@@ -125,6 +127,8 @@ impl Kind {
             [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Kind::Tiff,
             [b'B', b'M', ..] if head.len() >= 26 => Kind::Bmp,
             [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Kind::Zip,
+            [0xff, 0xfe, ..] => Kind::Utf16(true),
+            [0xfe, 0xff, ..] => Kind::Utf16(false),
             // A PDF's header may follow some bytes of junk, as readers allow.
             _ if memchr::memmem::find(head, b"%PDF-").is_some() => Kind::Pdf,
             _ => return None,
@@ -142,6 +146,7 @@ impl Kind {
             Kind::Bmp => "BMP image",
             Kind::Pdf => "PDF",
             Kind::Zip => "zip archive (or Office document)",
+            Kind::Utf16(_) => "text file in UTF-16",
         }
     }
 }
@@ -200,6 +205,10 @@ impl Reader {
             Some(Kind::Pdf) => self.pdf(bytes),
             Some(Kind::Zip) if depth < MAX_DEPTH => self.zip(bytes, depth),
             Some(Kind::Zip) => Err("it holds a zip archive inside a zip archive".into()),
+            Some(Kind::Utf16(le)) => {
+                self.push(utf16_text(&bytes[2..], le).into());
+                Ok(())
+            }
             None => Err(why_unknown(name, head)),
         }
     }
@@ -497,6 +506,17 @@ fn sub_blocks(bytes: &[u8], mut at: usize) -> Option<(Vec<u8>, usize)> {
     }
 }
 
+/// UTF-16 (little-endian when `le`), every unit of it.
+fn utf16_text(bytes: &[u8], le: bool) -> String {
+    let units = bytes.chunks_exact(2).map(|c| match le {
+        true => u16::from_le_bytes([c[0], c[1]]),
+        false => u16::from_be_bytes([c[0], c[1]]),
+    });
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
 /// UTF-16 (little-endian when `le`) up to its first NUL.
 fn utf16(bytes: &[u8], le: bool) -> String {
     let units = bytes.chunks_exact(2).map(|c| match le {
@@ -625,7 +645,8 @@ impl Reader {
     /// Office document's parts. Err: why it cannot be read, to follow the part's name.
     fn xml(&mut self, xml: &[u8], office: bool) -> Step {
         use quick_xml::events::Event;
-        let mut reader = quick_xml::Reader::from_reader(xml);
+        let xml = utf8_xml(xml);
+        let mut reader = quick_xml::Reader::from_reader(&xml[..]);
         reader.config_mut().check_end_names = false;
         let (mut buf, mut current, mut depth) = (Vec::new(), String::new(), 0usize);
         loop {
@@ -697,6 +718,21 @@ impl Reader {
             self.push(Cow::Owned(text));
         }
     }
+}
+
+/// An XML document in UTF-8: one in UTF-16 (by its byte order mark, or by its first `<` being
+/// two bytes) decoded, as quick-xml reads UTF-8 only (its `encoding` feature is not on).
+fn utf8_xml(xml: &[u8]) -> Cow<'_, [u8]> {
+    let le = match xml {
+        [0xff, 0xfe, ..] | [b'<', 0, ..] => true,
+        [0xfe, 0xff, ..] | [0, b'<', ..] => false,
+        _ => return Cow::Borrowed(xml),
+    };
+    let body = match xml.starts_with(&[0xff, 0xfe]) || xml.starts_with(&[0xfe, 0xff]) {
+        true => &xml[2..],
+        false => xml,
+    };
+    Cow::Owned(utf16_text(body, le).into_bytes())
 }
 
 /// The character of one of XML's five predefined entities.

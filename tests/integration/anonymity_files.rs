@@ -536,3 +536,100 @@ fn a_name_in_an_image_beside_a_report_fails_at_the_image() {
         &format!("{image}:1:1"),
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Files told by their first bytes, not by their name or by whether their bytes are ASCII.
+
+/// A PDF written in ASCII only (uncompressed streams, no binary comment line), whose page draws
+/// `content` with Helvetica, and whose Info title is `title` (a PDF string, with its delimiters).
+fn ascii_pdf(content: &str, title: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        format!("<< /Title {title} >>"),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for offset in offsets {
+        out.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    assert!(out.is_ascii());
+    out.into_bytes()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+#[test]
+fn a_pdf_in_plain_ascii_is_read_as_a_pdf_whatever_its_name() {
+    // A hex string, a name split across a TJ array, and an escaped letter: the raw bytes never
+    // spell the name.
+    planted("static/files/hex.pdf", |name| {
+        let page = format!("BT /F1 12 Tf 20 100 Td [<{}>] TJ ET", hex(name.as_bytes()));
+        ascii_pdf(&page, "(Notes)")
+    });
+    planted("static/files/split.pdf", |name| {
+        let (head, tail) = name.split_at(3);
+        let page = format!("BT /F1 12 Tf 20 100 Td [({head}) -10 ({tail})] TJ ET");
+        ascii_pdf(&page, "(Notes)")
+    });
+    planted("static/files/octal.pdf", |name| {
+        let escaped = format!("\\{:03o}{}", name.as_bytes()[0], &name[1..]);
+        ascii_pdf(
+            "BT /F1 12 Tf 20 100 Td (Notes) Tj ET",
+            &format!("({escaped})"),
+        )
+    });
+    // A UTF-16 title, in a file whose name says text.
+    planted("static/files/notes.txt", |name| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let title = format!("<FEFF{}>", hex(&utf16));
+        ascii_pdf("BT /F1 12 Tf 20 100 Td (Notes) Tj ET", &title)
+    });
+}
+
+fn utf16(text: &str, le: bool) -> Vec<u8> {
+    let bom = "\u{feff}".encode_utf16();
+    let units = bom.chain(text.encode_utf16());
+    match le {
+        true => units.flat_map(u16::to_le_bytes).collect(),
+        false => units.flat_map(u16::to_be_bytes).collect(),
+    }
+}
+
+#[test]
+fn a_text_file_in_utf16_is_read_by_its_byte_order_mark() {
+    planted("static/notes.txt", |name| {
+        utf16(&format!("Visits\nWe met in {name}.\n"), true)
+    });
+    planted("static/data/places.dat", |name| {
+        utf16(&format!("site,area\n1,{name}\n"), false)
+    });
+    // A Word document whose body is a UTF-16 part.
+    planted("static/files/notes.docx", |name| {
+        let document = format!(
+            r#"<?xml version="1.0" encoding="UTF-16"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>We met in {name}.</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        zip_of(&[
+            ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#),
+            ("word/document.xml", &utf16(&document, true)),
+        ])
+    });
+}
