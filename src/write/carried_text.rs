@@ -8,14 +8,18 @@
 //! 1. tell the format from the first bytes (never by the name alone); a format this module does
 //!    not read is [`Carried::Unreadable`], with why in plain words (a video's frames are not
 //!    text), and so is a file over [`MAX_FILE`] bytes;
-//! 2. PNG: the keywords and values of the `tEXt`, `zTXt` and `iTXt` chunks, and the `eXIf`
-//!    chunk; JPEG: the EXIF (`APP1`), XMP (`APP1`, extended XMP too), comment (`COM`) and IPTC
+//! 2. PNG: the keywords and values of the `tEXt`, `zTXt` and `iTXt` chunks, the `eXIf`
+//!    chunk, and any chunk of a kind not known to hold no text and any bytes after the image's
+//!    end, as text (unreadable when they are not text); JPEG: the EXIF (`APP1`), XMP (`APP1`, extended XMP too), comment (`COM`) and IPTC
 //!    (`APP13`) segments; GIF: comment and XMP extensions; WebP: the `EXIF` and `XMP ` chunks;
-//!    TIFF: its EXIF fields (ImageDescription, Artist, Copyright, XP* tags, user comment, XMP);
-//! 3. zip archives (docx, xlsx, pptx, odt, ods, odp, epub): every member's name, the text of
+//!    TIFF: its EXIF fields (every ASCII field, XP* tags, user comment, XMP, and every other
+//!    field of bytes that are text); a text file in UTF-16 (by its byte order mark): its text;
+//! 3. zip archives (docx, xlsx, pptx, odt, ods, odp, epub): the archive's comment, every
+//!    member's name and comment, the text of
 //!    every XML member ([`Reader::xml`]: the text nodes of one paragraph joined without a
 //!    separator, so a name that Word splits across runs is whole again), the text of every text
-//!    member, the carried text of every picture; any other member makes the file unreadable;
+//!    member (comments too, attribute values percent-decoded as well, UTF-16 parts decoded), the
+//!    carried text of every picture; any other member makes the file unreadable;
 //! 4. PDF (lopdf): the text of every page (decoded through each font's ToUnicode map), every
 //!    text string of every object (the Info dictionary, annotations and their URIs, bookmarks,
 //!    form fields) and every XMP metadata stream; an encrypted PDF is unreadable;
@@ -259,12 +263,34 @@ impl Reader {
                 b"zTXt" => self.png_text(data, true, false)?,
                 b"iTXt" => self.png_text(data, false, true)?,
                 b"eXIf" => self.exif(data.to_vec()),
-                b"IEND" => break,
-                _ => {}
+                b"IEND" => return self.png_extra("bytes after its end", bytes.get(end + 4..)),
+                _ if PNG_BINARY.contains(&kind) => {}
+                _ => {
+                    let what = format!("chunk `{}`", String::from_utf8_lossy(kind));
+                    self.png_extra(&what, Some(data))?
+                }
             }
             at = end + 4;
         }
         Ok(())
+    }
+
+    /// A chunk of a kind not known to hold no text, or bytes after the image's end: read as
+    /// text when they are text, else the file is unreadable (they could hold anything).
+    fn png_extra(&mut self, what: &str, data: Option<&[u8]>) -> Step {
+        let data = data.unwrap_or_default();
+        if data.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+            return Ok(());
+        }
+        match field_text(data) {
+            Some(text) => {
+                self.push(text.into());
+                Ok(())
+            }
+            None => Err(format!(
+                "its PNG {what} is neither text nor a part the build knows"
+            )),
+        }
     }
 
     /// A `tEXt` (Latin-1), `zTXt` (Latin-1, compressed) or `iTXt` (UTF-8, maybe compressed) chunk:
@@ -298,6 +324,48 @@ impl Reader {
         };
         self.push(String::from_utf8_lossy(&text));
         Ok(())
+    }
+}
+
+/// The PNG chunks that hold pixels, colour or layout and no text (the PNG and APNG
+/// specifications', and Apple's `iDOT` and `CgBI`, which macOS screenshots carry).
+const PNG_BINARY: &[&[u8]] = &[
+    b"IHDR", b"PLTE", b"IDAT", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP",
+    b"mDCV", b"cLLI", b"mDCv", b"cLLi", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"tIME", b"acTL",
+    b"fcTL", b"fdAT", b"oFFs", b"sCAL", b"sTER", b"iDOT", b"CgBI", b"vpAg", b"dSIG",
+];
+
+/// The text of a metadata value whose encoding is not declared: UTF-16 (little- or
+/// big-endian) when every other byte is zero, else UTF-8 with no control characters; `None`
+/// for anything else (binary data, whose letters would give false hits).
+fn field_text(bytes: &[u8]) -> Option<String> {
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    let bytes = &bytes[..end];
+    if bytes.is_empty() {
+        return None;
+    }
+    let pairs = bytes.len().div_ceil(2);
+    let zeros = |odd: usize| {
+        bytes
+            .iter()
+            .skip(odd)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let mut padded = bytes.to_vec();
+    padded.resize(pairs * 2, 0);
+    if pairs >= 2 && zeros(1) * 10 >= pairs * 9 {
+        return Some(utf16_text(&padded, true));
+    }
+    if pairs >= 2 && zeros(0) * 10 >= pairs * 9 {
+        return Some(utf16_text(bytes, false));
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\0');
+    match text.chars().any(control) {
+        true => None,
+        false => Some(text.replace('\0', " ")),
     }
 }
 
@@ -415,9 +483,14 @@ impl Reader {
         };
         for field in exif.fields() {
             match (&field.value, field.tag.number()) {
+                // Any ASCII field; one that holds UTF-16 (as some writers put the XP* fields)
+                // is split at each NUL by the crate, so its parts are read joined too.
                 (exif::Value::Ascii(parts), _) => {
                     for part in parts {
                         self.push(String::from_utf8_lossy(part));
+                    }
+                    if parts.len() > 1 {
+                        self.push(String::from_utf8_lossy(&parts.concat()));
                     }
                 }
                 // UserComment: an 8-byte character code, then the text.
@@ -431,6 +504,13 @@ impl Reader {
                 (exif::Value::Byte(bytes), 0x9c9b..=0x9c9f) => self.push(utf16(bytes, true).into()),
                 (exif::Value::Byte(bytes) | exif::Value::Undefined(bytes, _), 700) => {
                     let _ = self.xml(bytes, false);
+                }
+                // Any other field of bytes that are text (a maker's note may hold the owner's
+                // name); binary ones are left, their letters would give false hits.
+                (exif::Value::Byte(bytes) | exif::Value::Undefined(bytes, _), _) => {
+                    if let Some(text) = field_text(bytes) {
+                        self.push(text.into());
+                    }
                 }
                 _ => {}
             }
@@ -532,6 +612,7 @@ impl Reader {
     fn zip(&mut self, bytes: &[u8], depth: usize) -> Step {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|_| "it looks like a zip archive but cannot be opened as one".to_string())?;
+        self.push(String::from_utf8_lossy(archive.comment()));
         if archive.len() > MAX_MEMBERS {
             return Err(format!("it is an archive of more than {MAX_MEMBERS} files"));
         }
@@ -551,6 +632,7 @@ impl Reader {
                 Err(_) => String::from_utf8_lossy(member.name_raw()).into_owned(),
             };
             self.push(Cow::Borrowed(&name));
+            self.push(Cow::Owned(member.comment().to_string()));
             if member.is_dir() {
                 continue;
             }
@@ -674,6 +756,9 @@ impl Reader {
                 }
                 Event::Text(t) => current.push_str(&t.decode().unwrap_or_default()),
                 Event::CData(t) => current.push_str(&String::from_utf8_lossy(t)),
+                // A comment is not shown, but it is published with the file.
+                Event::Comment(t) => self.push(String::from_utf8_lossy(t)),
+                Event::PI(t) => self.push(String::from_utf8_lossy(t)),
                 Event::GeneralRef(r) => current.push(match r.resolve_char_ref() {
                     Ok(Some(c)) => c,
                     _ => predefined(r).unwrap_or(' '),
@@ -698,10 +783,16 @@ impl Reader {
             if office && !TEXT_ATTRIBUTES.contains(&local.as_slice()) {
                 continue;
             }
-            match attr.normalized_value(quick_xml::XmlVersion::default()) {
-                Ok(value) => self.push(value),
-                Err(_) => self.push(String::from_utf8_lossy(&attr.value)),
+            let value = match attr.normalized_value(quick_xml::XmlVersion::default()) {
+                Ok(value) => value.into_owned(),
+                Err(_) => String::from_utf8_lossy(&attr.value).into_owned(),
+            };
+            // A link target may spell letters as percent-escapes (`%62` for `b`).
+            if value.contains('%') {
+                let decoded = percent_encoding::percent_decode_str(&value).decode_utf8_lossy();
+                self.push(decoded.into_owned().into());
             }
+            self.push(value.into());
         }
     }
 

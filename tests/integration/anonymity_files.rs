@@ -633,3 +633,90 @@ fn a_text_file_in_utf16_is_read_by_its_byte_order_mark() {
         ])
     });
 }
+
+/// An EXIF block (little-endian TIFF) with one field `tag` of type ASCII holding `value` as is.
+fn tiff_raw(tag: u16, value: &[u8]) -> Vec<u8> {
+    let mut out = b"II*\0".to_vec();
+    out.extend(8u32.to_le_bytes());
+    out.extend(1u16.to_le_bytes());
+    out.extend(tag.to_le_bytes());
+    out.extend(2u16.to_le_bytes());
+    out.extend((value.len() as u32).to_le_bytes());
+    out.extend(26u32.to_le_bytes());
+    out.extend(0u32.to_le_bytes());
+    out.extend(value);
+    out
+}
+
+#[test]
+fn a_name_in_any_png_metadata_fails_at_the_png() {
+    // Windows' subject field, written as UTF-16 in a field typed ASCII.
+    planted("static/figures/a.png", |name| {
+        let mut subject: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        subject.extend([0, 0]);
+        png(2, 2, noise(3), &[(b"eXIf", tiff_raw(0x9c9f, &subject))])
+    });
+    // A private chunk, and bytes after the image's end.
+    planted("static/figures/b.png", |name| {
+        png(2, 2, noise(4), &[(b"prVt", name.as_bytes().to_vec())])
+    });
+    planted("static/figures/c.png", |name| {
+        [png(2, 2, noise(5), &[]), name.as_bytes().to_vec()].concat()
+    });
+}
+
+#[test]
+fn a_private_png_chunk_that_is_not_text_makes_the_png_unreadable() {
+    let site = site_with(NAME, "");
+    let chunk = vec![0x01, 0x9c, 0xfe, 0x00, 0x17, 0x80];
+    site.write(
+        "static/figures/d.png",
+        png(2, 2, noise(6), &[(b"prVt", chunk)]),
+    );
+    let run = site.build(&[]);
+    let d = run.assert_error(
+        "could not be checked for the names on the site's deny-list",
+        "static/figures/d.png:1:1",
+    );
+    assert!(d.message.contains("chunk `prVt`"), "{d:?}");
+}
+
+#[test]
+fn a_name_in_a_comment_or_an_escaped_link_of_a_word_document_fails_at_the_docx() {
+    let types = br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
+    let body = |inner: &str| {
+        format!(
+            r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{inner}<w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>"#
+        )
+    };
+    planted("static/files/comment.docx", |name| {
+        let document = body(&format!("<!-- {name} -->"));
+        zip_of(&[
+            ("[Content_Types].xml", types),
+            ("word/document.xml", document.as_bytes()),
+        ])
+    });
+    planted("static/files/link.docx", |name| {
+        let escaped = format!("%{:02X}{}", name.as_bytes()[0], &name[1..]).replace(' ', "%20");
+        let rels = format!(
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Target="https://x.example/{escaped}" TargetMode="External"/></Relationships>"#
+        );
+        let document = body("");
+        zip_of(&[
+            ("[Content_Types].xml", types),
+            ("word/document.xml", document.as_bytes()),
+            ("word/_rels/document.xml.rels", rels.as_bytes()),
+        ])
+    });
+    planted("static/files/archive.docx", |name| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(body("").as_bytes()).unwrap();
+        w.set_comment(format!("Made in {name}"));
+        w.finish().unwrap().into_inner()
+    });
+}
