@@ -44,8 +44,9 @@ pub enum Carried {
 pub const MAX_FILE: u64 = 256 << 20;
 
 /// The most bytes inflated from one file (zip members, PNG and PDF streams) before it is called
-/// unreadable.
-pub const MAX_INFLATED: u64 = 256 << 20;
+/// unreadable. A member is held whole while it is read, and its texts beside it, so this bounds
+/// the memory a file takes: a large real document unpacks to a few MiB of XML.
+pub const MAX_INFLATED: u64 = 64 << 20;
 
 /// The most members a zip archive may have.
 pub const MAX_MEMBERS: usize = 10_000;
@@ -225,7 +226,14 @@ impl Reader {
 
     /// Reads `source` to its end within the budget of inflated bytes.
     fn inflate(&mut self, source: impl Read) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
+        self.inflate_sized(source, 0)
+    }
+
+    /// [`Reader::inflate`], with room made at once for the `declared` size (within the budget),
+    /// so a large member is not copied as its buffer grows.
+    fn inflate_sized(&mut self, source: impl Read, declared: u64) -> Result<Vec<u8>, String> {
+        let room = declared.min(self.budget.saturating_add(1));
+        let mut out = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
         let read = source.take(self.budget + 1).read_to_end(&mut out);
         read.map_err(|_| "its compressed data cannot be read".to_string())?;
         if out.len() as u64 > self.budget {
@@ -636,7 +644,8 @@ impl Reader {
             if member.is_dir() {
                 continue;
             }
-            let data = self.inflate(member)?;
+            let declared = member.size();
+            let data = self.inflate_sized(member, declared)?;
             self.member(&name, &data, depth)?;
         }
         Ok(())
