@@ -10,14 +10,15 @@
 //!    text), and so is a file over [`MAX_FILE`] bytes;
 //! 2. PNG: the keywords and values of the `tEXt`, `zTXt` and `iTXt` chunks, the `eXIf`
 //!    chunk, and any chunk of a kind not known to hold no text and any bytes after the image's
-//!    end, as text (unreadable when they are not text); JPEG: the EXIF (`APP1`), XMP (`APP1`, extended XMP too), comment (`COM`) and IPTC
-//!    (`APP13`) segments; GIF: comment and XMP extensions; WebP: the `EXIF` and `XMP ` chunks;
+//!    end, as text (unreadable when they are not text); JPEG: the EXIF (`APP1`), XMP (`APP1`,
+//!    extended XMP too), comment (`COM`) and IPTC (`APP13`) segments; GIF: comment and XMP
+//!    extensions; WebP: the `EXIF` and `XMP ` chunks;
 //!    TIFF: its EXIF fields (every ASCII field, XP* tags, user comment, XMP, and every other
 //!    field of bytes that are text); a text file in UTF-16 (by its byte order mark): its text;
 //! 3. zip archives (docx, xlsx, pptx, odt, ods, odp, epub): the archive's comment, every
-//!    member's name and comment, the text of
-//!    every XML member ([`Reader::xml`]: the text nodes of one paragraph joined without a
-//!    separator, so a name that Word splits across runs is whole again), the text of every text
+//!    member's name and comment, the text of every XML member ([`Reader::xml`]: the text nodes
+//!    of one paragraph joined without a separator, so a name that Word splits across runs is
+//!    whole again), the text of every text
 //!    member (comments too, attribute values percent-decoded as well, UTF-16 parts decoded), the
 //!    carried text of every picture; any other member makes the file unreadable;
 //! 4. PDF (lopdf): the text of every page (decoded through each font's ToUnicode map), every

@@ -716,7 +716,7 @@ fn a_name_in_a_comment_or_an_escaped_link_of_a_word_document_fails_at_the_docx()
         )
         .unwrap();
         w.write_all(body("").as_bytes()).unwrap();
-        w.set_comment(format!("Made in {name}"));
+        w.set_comment(format!("Made in {name}")).unwrap();
         w.finish().unwrap().into_inner()
     });
 }
