@@ -1050,6 +1050,16 @@ mod tests {
     }
 
     #[test]
+    fn a_metadata_value_is_text_in_utf8_or_utf16_and_binary_is_not() {
+        let le: Vec<u8> = "Area A".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "Area A".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(field_text(&le).as_deref(), Some("Area A"));
+        assert_eq!(field_text(&be).as_deref(), Some("Area A"));
+        assert_eq!(field_text(b"Area A\0\0").as_deref(), Some("Area A"));
+        assert_eq!(field_text(&[0x01, 0x9c, 0xfe, 0x41, 0x17]), None);
+    }
+
+    #[test]
     fn unknown_files_are_unreadable_with_a_reason() {
         let Carried::Unreadable(why) = carried("v/intro.mp4", b"\0\0\0\x18ftypmp42") else {
             panic!()
