@@ -364,7 +364,8 @@ fn field_text(bytes: &[u8]) -> Option<String> {
     };
     let mut padded = bytes.to_vec();
     padded.resize(pairs * 2, 0);
-    if pairs >= 2 && zeros(1) * 10 >= pairs * 9 {
+    // Trimming took the last unit's zero byte of little-endian ASCII: count the odd bytes left.
+    if pairs >= 2 && zeros(1) * 10 >= (bytes.len() / 2) * 9 {
         return Some(utf16_text(&padded, true));
     }
     if pairs >= 2 && zeros(0) * 10 >= pairs * 9 {
