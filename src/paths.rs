@@ -486,18 +486,47 @@ pub fn text_inputs(root: &Path, bibliography: Option<&Path>, theme: &str) -> Vec
 }
 
 /// Whether the file begins as UTF-8 text: its first 8 KiB have no NUL and no invalid UTF-8
-/// (a character cut at the end aside). Binary files (images, fonts, PDF, Office files) fail at
-/// once; their text is compressed or encoded, so the lint cannot read it.
+/// (a character cut at the end aside), and it is not a format [`is_carrier`] knows. Binary files
+/// (images, fonts, PDF, Office files) fail at once; their text is compressed or encoded, so the
+/// lint cannot read it as written.
 pub fn starts_as_text(source: &mut std::fs::File) -> std::io::Result<bool> {
     use std::io::{Read, Seek};
     let mut head = Vec::with_capacity(8192);
     Read::by_ref(source).take(8192).read_to_end(&mut head)?;
     source.rewind()?;
-    let utf8 = match std::str::from_utf8(&head) {
+    Ok(is_text_head(&head) && !is_carrier(&head))
+}
+
+/// Whether `head`, the first bytes of a file, is UTF-8 (a character cut at the end aside) with
+/// no NUL.
+pub fn is_text_head(head: &[u8]) -> bool {
+    let utf8 = match std::str::from_utf8(head) {
         Ok(_) => true,
         Err(e) => e.error_len().is_none(),
     };
-    Ok(utf8 && !head.contains(&0))
+    utf8 && !head.contains(&0)
+}
+
+/// Whether a file that begins with `head` is, by its first bytes, a format that carries its text
+/// in a form of its own whatever its name and whether its bytes are ASCII: a PDF (whose streams
+/// may be uncompressed), PNG, JPEG, GIF, WebP, TIFF, a zip archive, or text in UTF-16 (by its
+/// byte order mark). The lint reads these through `write::carried_text`, never as raw bytes.
+pub fn is_carrier(head: &[u8]) -> bool {
+    const MAGIC: &[&[u8]] = &[
+        b"%PDF-",
+        b"\x89PNG\r\n\x1a\n",
+        b"\xff\xd8\xff",
+        b"GIF87a",
+        b"GIF89a",
+        b"II*\0",
+        b"MM\0*",
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        b"\xff\xfe",
+        b"\xfe\xff",
+    ];
+    let webp = head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP");
+    webp || MAGIC.iter().any(|m| head.starts_with(m))
 }
 
 /// The file types whose bytes are text, read by the lint as written. Other files (images, PDF,

@@ -8,14 +8,19 @@
 //! 1. tell the format from the first bytes (never by the name alone); a format this module does
 //!    not read is [`Carried::Unreadable`], with why in plain words (a video's frames are not
 //!    text), and so is a file over [`MAX_FILE`] bytes;
-//! 2. PNG: the keywords and values of the `tEXt`, `zTXt` and `iTXt` chunks, and the `eXIf`
-//!    chunk; JPEG: the EXIF (`APP1`), XMP (`APP1`, extended XMP too), comment (`COM`) and IPTC
-//!    (`APP13`) segments; GIF: comment and XMP extensions; WebP: the `EXIF` and `XMP ` chunks;
-//!    TIFF: its EXIF fields (ImageDescription, Artist, Copyright, XP* tags, user comment, XMP);
-//! 3. zip archives (docx, xlsx, pptx, odt, ods, odp, epub): every member's name, the text of
-//!    every XML member ([`Reader::xml`]: the text nodes of one paragraph joined without a
-//!    separator, so a name that Word splits across runs is whole again), the text of every text
-//!    member, the carried text of every picture; any other member makes the file unreadable;
+//! 2. PNG: the keywords and values of the `tEXt`, `zTXt` and `iTXt` chunks, the `eXIf`
+//!    chunk, and any chunk of a kind not known to hold no text and any bytes after the image's
+//!    end, as text (unreadable when they are not text); JPEG: the EXIF (`APP1`), XMP (`APP1`,
+//!    extended XMP too), comment (`COM`) and IPTC (`APP13`) segments; GIF: comment and XMP
+//!    extensions; WebP: the `EXIF` and `XMP ` chunks;
+//!    TIFF: its EXIF fields (every ASCII field, XP* tags, user comment, XMP, and every other
+//!    field of bytes that are text); a text file in UTF-16 (by its byte order mark): its text;
+//! 3. zip archives (docx, xlsx, pptx, odt, ods, odp, epub): the archive's comment, every
+//!    member's name and comment, the text of every XML member ([`Reader::xml`]: the text nodes
+//!    of one paragraph joined without a separator, so a name that Word splits across runs is
+//!    whole again), the text of every text
+//!    member (comments too, attribute values percent-decoded as well, UTF-16 parts decoded), the
+//!    carried text of every picture; any other member makes the file unreadable;
 //! 4. PDF (lopdf): the text of every page (decoded through each font's ToUnicode map), every
 //!    text string of every object (the Info dictionary, annotations and their URIs, bookmarks,
 //!    form fields) and every XMP metadata stream; an encrypted PDF is unreadable;
@@ -40,8 +45,9 @@ pub enum Carried {
 pub const MAX_FILE: u64 = 256 << 20;
 
 /// The most bytes inflated from one file (zip members, PNG and PDF streams) before it is called
-/// unreadable.
-pub const MAX_INFLATED: u64 = 256 << 20;
+/// unreadable. A member is held whole while it is read, and its texts beside it, so this bounds
+/// the memory a file takes: a large real document unpacks to a few MiB of XML.
+pub const MAX_INFLATED: u64 = 64 << 20;
 
 /// The most members a zip archive may have.
 pub const MAX_MEMBERS: usize = 10_000;
@@ -112,6 +118,8 @@ enum Kind {
     Bmp,
     Pdf,
     Zip,
+    /// Text in UTF-16, little-endian when true, told by its byte order mark.
+    Utf16(bool),
 }
 
 impl Kind {
@@ -125,6 +133,8 @@ impl Kind {
             [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => Kind::Tiff,
             [b'B', b'M', ..] if head.len() >= 26 => Kind::Bmp,
             [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Kind::Zip,
+            [0xff, 0xfe, ..] => Kind::Utf16(true),
+            [0xfe, 0xff, ..] => Kind::Utf16(false),
             // A PDF's header may follow some bytes of junk, as readers allow.
             _ if memchr::memmem::find(head, b"%PDF-").is_some() => Kind::Pdf,
             _ => return None,
@@ -142,6 +152,7 @@ impl Kind {
             Kind::Bmp => "BMP image",
             Kind::Pdf => "PDF",
             Kind::Zip => "zip archive (or Office document)",
+            Kind::Utf16(_) => "text file in UTF-16",
         }
     }
 }
@@ -200,6 +211,10 @@ impl Reader {
             Some(Kind::Pdf) => self.pdf(bytes),
             Some(Kind::Zip) if depth < MAX_DEPTH => self.zip(bytes, depth),
             Some(Kind::Zip) => Err("it holds a zip archive inside a zip archive".into()),
+            Some(Kind::Utf16(le)) => {
+                self.push(utf16_text(&bytes[2..], le).into());
+                Ok(())
+            }
             None => Err(why_unknown(name, head)),
         }
     }
@@ -212,7 +227,14 @@ impl Reader {
 
     /// Reads `source` to its end within the budget of inflated bytes.
     fn inflate(&mut self, source: impl Read) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
+        self.inflate_sized(source, 0)
+    }
+
+    /// [`Reader::inflate`], with room made at once for the `declared` size (within the budget),
+    /// so a large member is not copied as its buffer grows.
+    fn inflate_sized(&mut self, source: impl Read, declared: u64) -> Result<Vec<u8>, String> {
+        let room = declared.min(self.budget.saturating_add(1));
+        let mut out = Vec::with_capacity(usize::try_from(room).unwrap_or(0));
         let read = source.take(self.budget + 1).read_to_end(&mut out);
         read.map_err(|_| "its compressed data cannot be read".to_string())?;
         if out.len() as u64 > self.budget {
@@ -250,12 +272,34 @@ impl Reader {
                 b"zTXt" => self.png_text(data, true, false)?,
                 b"iTXt" => self.png_text(data, false, true)?,
                 b"eXIf" => self.exif(data.to_vec()),
-                b"IEND" => break,
-                _ => {}
+                b"IEND" => return self.png_extra("bytes after its end", bytes.get(end + 4..)),
+                _ if PNG_BINARY.contains(&kind) => {}
+                _ => {
+                    let what = format!("chunk `{}`", String::from_utf8_lossy(kind));
+                    self.png_extra(&what, Some(data))?
+                }
             }
             at = end + 4;
         }
         Ok(())
+    }
+
+    /// A chunk of a kind not known to hold no text, or bytes after the image's end: read as
+    /// text when they are text, else the file is unreadable (they could hold anything).
+    fn png_extra(&mut self, what: &str, data: Option<&[u8]>) -> Step {
+        let data = data.unwrap_or_default();
+        if data.iter().all(|b| *b == 0 || b.is_ascii_whitespace()) {
+            return Ok(());
+        }
+        match field_text(data) {
+            Some(text) => {
+                self.push(text.into());
+                Ok(())
+            }
+            None => Err(format!(
+                "its PNG {what} is neither text nor a part the build knows"
+            )),
+        }
     }
 
     /// A `tEXt` (Latin-1), `zTXt` (Latin-1, compressed) or `iTXt` (UTF-8, maybe compressed) chunk:
@@ -289,6 +333,49 @@ impl Reader {
         };
         self.push(String::from_utf8_lossy(&text));
         Ok(())
+    }
+}
+
+/// The PNG chunks that hold pixels, colour or layout and no text (the PNG and APNG
+/// specifications', and Apple's `iDOT` and `CgBI`, which macOS screenshots carry).
+const PNG_BINARY: &[&[u8]] = &[
+    b"IHDR", b"PLTE", b"IDAT", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB", b"cICP",
+    b"mDCV", b"cLLI", b"mDCv", b"cLLi", b"bKGD", b"hIST", b"pHYs", b"sPLT", b"tIME", b"acTL",
+    b"fcTL", b"fdAT", b"oFFs", b"sCAL", b"sTER", b"iDOT", b"CgBI", b"vpAg", b"dSIG",
+];
+
+/// The text of a metadata value whose encoding is not declared: UTF-16 (little- or
+/// big-endian) when every other byte is zero, else UTF-8 with no control characters; `None`
+/// for anything else (binary data, whose letters would give false hits).
+fn field_text(bytes: &[u8]) -> Option<String> {
+    let end = bytes.iter().rposition(|b| *b != 0).map_or(0, |i| i + 1);
+    let bytes = &bytes[..end];
+    if bytes.is_empty() {
+        return None;
+    }
+    let pairs = bytes.len().div_ceil(2);
+    let zeros = |odd: usize| {
+        bytes
+            .iter()
+            .skip(odd)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let mut padded = bytes.to_vec();
+    padded.resize(pairs * 2, 0);
+    // Trimming took the last unit's zero byte of little-endian ASCII: count the odd bytes left.
+    if pairs >= 2 && zeros(1) * 10 >= (bytes.len() / 2) * 9 {
+        return Some(utf16_text(&padded, true));
+    }
+    if pairs >= 2 && zeros(0) * 10 >= pairs * 9 {
+        return Some(utf16_text(bytes, false));
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\0');
+    match text.chars().any(control) {
+        true => None,
+        false => Some(text.replace('\0', " ")),
     }
 }
 
@@ -406,9 +493,14 @@ impl Reader {
         };
         for field in exif.fields() {
             match (&field.value, field.tag.number()) {
+                // Any ASCII field; one that holds UTF-16 (as some writers put the XP* fields)
+                // is split at each NUL by the crate, so its parts are read joined too.
                 (exif::Value::Ascii(parts), _) => {
                     for part in parts {
                         self.push(String::from_utf8_lossy(part));
+                    }
+                    if parts.len() > 1 {
+                        self.push(String::from_utf8_lossy(&parts.concat()));
                     }
                 }
                 // UserComment: an 8-byte character code, then the text.
@@ -422,6 +514,13 @@ impl Reader {
                 (exif::Value::Byte(bytes), 0x9c9b..=0x9c9f) => self.push(utf16(bytes, true).into()),
                 (exif::Value::Byte(bytes) | exif::Value::Undefined(bytes, _), 700) => {
                     let _ = self.xml(bytes, false);
+                }
+                // Any other field of bytes that are text (a maker's note may hold the owner's
+                // name); binary ones are left, their letters would give false hits.
+                (exif::Value::Byte(bytes) | exif::Value::Undefined(bytes, _), _) => {
+                    if let Some(text) = field_text(bytes) {
+                        self.push(text.into());
+                    }
                 }
                 _ => {}
             }
@@ -497,6 +596,17 @@ fn sub_blocks(bytes: &[u8], mut at: usize) -> Option<(Vec<u8>, usize)> {
     }
 }
 
+/// UTF-16 (little-endian when `le`), every unit of it.
+fn utf16_text(bytes: &[u8], le: bool) -> String {
+    let units = bytes.chunks_exact(2).map(|c| match le {
+        true => u16::from_le_bytes([c[0], c[1]]),
+        false => u16::from_be_bytes([c[0], c[1]]),
+    });
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
 /// UTF-16 (little-endian when `le`) up to its first NUL.
 fn utf16(bytes: &[u8], le: bool) -> String {
     let units = bytes.chunks_exact(2).map(|c| match le {
@@ -512,6 +622,7 @@ impl Reader {
     fn zip(&mut self, bytes: &[u8], depth: usize) -> Step {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
             .map_err(|_| "it looks like a zip archive but cannot be opened as one".to_string())?;
+        self.push(String::from_utf8_lossy(archive.comment()));
         if archive.len() > MAX_MEMBERS {
             return Err(format!("it is an archive of more than {MAX_MEMBERS} files"));
         }
@@ -531,10 +642,12 @@ impl Reader {
                 Err(_) => String::from_utf8_lossy(member.name_raw()).into_owned(),
             };
             self.push(Cow::Borrowed(&name));
+            self.push(Cow::Owned(member.comment().to_string()));
             if member.is_dir() {
                 continue;
             }
-            let data = self.inflate(member)?;
+            let declared = member.size();
+            let data = self.inflate_sized(member, declared)?;
             self.member(&name, &data, depth)?;
         }
         Ok(())
@@ -625,7 +738,8 @@ impl Reader {
     /// Office document's parts. Err: why it cannot be read, to follow the part's name.
     fn xml(&mut self, xml: &[u8], office: bool) -> Step {
         use quick_xml::events::Event;
-        let mut reader = quick_xml::Reader::from_reader(xml);
+        let xml = utf8_xml(xml);
+        let mut reader = quick_xml::Reader::from_reader(&xml[..]);
         reader.config_mut().check_end_names = false;
         let (mut buf, mut current, mut depth) = (Vec::new(), String::new(), 0usize);
         loop {
@@ -653,6 +767,9 @@ impl Reader {
                 }
                 Event::Text(t) => current.push_str(&t.decode().unwrap_or_default()),
                 Event::CData(t) => current.push_str(&String::from_utf8_lossy(t)),
+                // A comment is not shown, but it is published with the file.
+                Event::Comment(t) => self.push(String::from_utf8_lossy(t)),
+                Event::PI(t) => self.push(String::from_utf8_lossy(t)),
                 Event::GeneralRef(r) => current.push(match r.resolve_char_ref() {
                     Ok(Some(c)) => c,
                     _ => predefined(r).unwrap_or(' '),
@@ -677,10 +794,16 @@ impl Reader {
             if office && !TEXT_ATTRIBUTES.contains(&local.as_slice()) {
                 continue;
             }
-            match attr.normalized_value(quick_xml::XmlVersion::default()) {
-                Ok(value) => self.push(value),
-                Err(_) => self.push(String::from_utf8_lossy(&attr.value)),
+            let value = match attr.normalized_value(quick_xml::XmlVersion::default()) {
+                Ok(value) => value.into_owned(),
+                Err(_) => String::from_utf8_lossy(&attr.value).into_owned(),
+            };
+            // A link target may spell letters as percent-escapes (`%62` for `b`).
+            if value.contains('%') {
+                let decoded = percent_encoding::percent_decode_str(&value).decode_utf8_lossy();
+                self.push(decoded.into_owned().into());
             }
+            self.push(value.into());
         }
     }
 
@@ -697,6 +820,21 @@ impl Reader {
             self.push(Cow::Owned(text));
         }
     }
+}
+
+/// An XML document in UTF-8: one in UTF-16 (by its byte order mark, or by its first `<` being
+/// two bytes) decoded, as quick-xml reads UTF-8 only (its `encoding` feature is not on).
+fn utf8_xml(xml: &[u8]) -> Cow<'_, [u8]> {
+    let le = match xml {
+        [0xff, 0xfe, ..] | [b'<', 0, ..] => true,
+        [0xfe, 0xff, ..] | [0, b'<', ..] => false,
+        _ => return Cow::Borrowed(xml),
+    };
+    let body = match xml.starts_with(&[0xff, 0xfe]) || xml.starts_with(&[0xfe, 0xff]) {
+        true => &xml[2..],
+        false => xml,
+    };
+    Cow::Owned(utf16_text(body, le).into_bytes())
 }
 
 /// The character of one of XML's five predefined entities.
@@ -910,6 +1048,16 @@ mod tests {
             panic!()
         };
         assert!(why.contains("`word/embeddings/oleObject1.bin`"), "{why}");
+    }
+
+    #[test]
+    fn a_metadata_value_is_text_in_utf8_or_utf16_and_binary_is_not() {
+        let le: Vec<u8> = "Area A".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "Area A".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(field_text(&le).as_deref(), Some("Area A"));
+        assert_eq!(field_text(&be).as_deref(), Some("Area A"));
+        assert_eq!(field_text(b"Area A\0\0").as_deref(), Some("Area A"));
+        assert_eq!(field_text(&[0x01, 0x9c, 0xfe, 0x41, 0x17]), None);
     }
 
     #[test]

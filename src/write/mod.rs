@@ -52,6 +52,7 @@ use rustc_hash::FxHashSet;
 
 use crate::check::links::{check_now, scan_html, PageRecord};
 use crate::diagnostics::Diagnostic;
+use crate::paths;
 use crate::render::{PageSink, RenderedPage};
 
 pub use staging::Staging;
@@ -194,9 +195,19 @@ impl Output {
             return Ok(());
         };
         lint.scan(rel, rel.as_bytes());
-        if !anonymity::is_text_file(rel) && !anonymity::starts_as_text(source)? {
+        let mut head = Vec::with_capacity(8192);
+        Read::by_ref(source).take(8192).read_to_end(&mut head)?;
+        source.rewind()?;
+        let (text_name, text) = (anonymity::is_text_file(rel), paths::is_text_head(&head));
+        if paths::is_carrier(&head) || !(text_name || text) {
             self.scan_carried(rel, origin, || carried_text::read(rel, source));
-            return source.rewind();
+            source.rewind()?;
+            // A file named as text but made as a PDF (say) is read both ways: its raw bytes were
+            // all the lint read before. Other binary files are not: a PDF's operators (`ET`,
+            // `Tf`) would give false hits on short entries.
+            if !(text_name && text) {
+                return Ok(());
+            }
         }
         let mut stream = anonymity::Stream::new(lint.clone(), rel);
         let mut buf = vec![0u8; 64 * 1024];
@@ -234,7 +245,9 @@ impl Output {
     /// file `rel`, as [`Output::put`] does; with a lint, a binary file is read for the texts it
     /// carries.
     pub fn put_input(&self, rel: &str, origin: &Path, contents: &[u8]) -> std::io::Result<()> {
-        if self.lint.is_some() && !anonymity::is_text_file(rel) && !looks_like_text(contents) {
+        let head = &contents[..contents.len().min(8192)];
+        let text = anonymity::is_text_file(rel) || paths::is_text_head(head);
+        if self.lint.is_some() && (paths::is_carrier(head) || !text) {
             self.scan_carried(rel, origin, || carried_text::carried(rel, contents));
         }
         self.put(rel, contents)
@@ -313,16 +326,6 @@ impl Output {
     pub fn write_failure(&self) -> Option<String> {
         self.failure.lock().ok().and_then(|f| f.clone())
     }
-}
-
-/// Whether `contents` begin as UTF-8 text, as [`anonymity::starts_as_text`] judges a file.
-fn looks_like_text(contents: &[u8]) -> bool {
-    let head = &contents[..contents.len().min(8192)];
-    let utf8 = match std::str::from_utf8(head) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
-    };
-    utf8 && !head.contains(&0)
 }
 
 /// Whether `rel` is a relative path of plain names joined by `/`: not absolute, no empty, `.` or

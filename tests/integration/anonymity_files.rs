@@ -536,3 +536,187 @@ fn a_name_in_an_image_beside_a_report_fails_at_the_image() {
         &format!("{image}:1:1"),
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Files told by their first bytes, not by their name or by whether their bytes are ASCII.
+
+/// A PDF written in ASCII only (uncompressed streams, no binary comment line), whose page draws
+/// `content` with Helvetica, and whose Info title is `title` (a PDF string, with its delimiters).
+fn ascii_pdf(content: &str, title: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len() + 1),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        format!("<< /Title {title} >>"),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!(
+        "xref\n0 {}\n0000000000 65535 f \n",
+        objects.len() + 1
+    ));
+    for offset in offsets {
+        out.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    out.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    assert!(out.is_ascii());
+    out.into_bytes()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+#[test]
+fn a_pdf_in_plain_ascii_is_read_as_a_pdf_whatever_its_name() {
+    // A hex string, a name split across a TJ array, and an escaped letter: the raw bytes never
+    // spell the name.
+    planted("static/files/hex.pdf", |name| {
+        let page = format!("BT /F1 12 Tf 20 100 Td [<{}>] TJ ET", hex(name.as_bytes()));
+        ascii_pdf(&page, "(Notes)")
+    });
+    planted("static/files/split.pdf", |name| {
+        let (head, tail) = name.split_at(3);
+        let page = format!("BT /F1 12 Tf 20 100 Td [({head}) -10 ({tail})] TJ ET");
+        ascii_pdf(&page, "(Notes)")
+    });
+    planted("static/files/octal.pdf", |name| {
+        let escaped = format!("\\{:03o}{}", name.as_bytes()[0], &name[1..]);
+        ascii_pdf(
+            "BT /F1 12 Tf 20 100 Td (Notes) Tj ET",
+            &format!("({escaped})"),
+        )
+    });
+    // A UTF-16 title, in a file whose name says text.
+    planted("static/files/notes.txt", |name| {
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let title = format!("<FEFF{}>", hex(&utf16));
+        ascii_pdf("BT /F1 12 Tf 20 100 Td (Notes) Tj ET", &title)
+    });
+}
+
+fn utf16(text: &str, le: bool) -> Vec<u8> {
+    let bom = "\u{feff}".encode_utf16();
+    let units = bom.chain(text.encode_utf16());
+    match le {
+        true => units.flat_map(u16::to_le_bytes).collect(),
+        false => units.flat_map(u16::to_be_bytes).collect(),
+    }
+}
+
+#[test]
+fn a_text_file_in_utf16_is_read_by_its_byte_order_mark() {
+    planted("static/notes.txt", |name| {
+        utf16(&format!("Visits\nWe met in {name}.\n"), true)
+    });
+    planted("static/data/places.dat", |name| {
+        utf16(&format!("site,area\n1,{name}\n"), false)
+    });
+    // A Word document whose body is a UTF-16 part.
+    planted("static/files/notes.docx", |name| {
+        let document = format!(
+            r#"<?xml version="1.0" encoding="UTF-16"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>We met in {name}.</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        zip_of(&[
+            ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#),
+            ("word/document.xml", &utf16(&document, true)),
+        ])
+    });
+}
+
+/// An EXIF block (little-endian TIFF) with one field `tag` of type ASCII holding `value` as is.
+fn tiff_raw(tag: u16, value: &[u8]) -> Vec<u8> {
+    let mut out = b"II*\0".to_vec();
+    out.extend(8u32.to_le_bytes());
+    out.extend(1u16.to_le_bytes());
+    out.extend(tag.to_le_bytes());
+    out.extend(2u16.to_le_bytes());
+    out.extend((value.len() as u32).to_le_bytes());
+    out.extend(26u32.to_le_bytes());
+    out.extend(0u32.to_le_bytes());
+    out.extend(value);
+    out
+}
+
+#[test]
+fn a_name_in_any_png_metadata_fails_at_the_png() {
+    // Windows' subject field, written as UTF-16 in a field typed ASCII.
+    planted("static/figures/a.png", |name| {
+        let mut subject: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        subject.extend([0, 0]);
+        png(2, 2, noise(3), &[(b"eXIf", tiff_raw(0x9c9f, &subject))])
+    });
+    // A private chunk, and bytes after the image's end.
+    planted("static/figures/b.png", |name| {
+        png(2, 2, noise(4), &[(b"prVt", name.as_bytes().to_vec())])
+    });
+    planted("static/figures/c.png", |name| {
+        [png(2, 2, noise(5), &[]), name.as_bytes().to_vec()].concat()
+    });
+}
+
+#[test]
+fn a_private_png_chunk_that_is_not_text_makes_the_png_unreadable() {
+    let site = site_with(NAME, "");
+    let chunk = vec![0x01, 0x9c, 0xfe, 0x00, 0x17, 0x80];
+    site.write(
+        "static/figures/d.png",
+        png(2, 2, noise(6), &[(b"prVt", chunk)]),
+    );
+    let run = site.build(&[]);
+    let d = run.assert_error(
+        "could not be checked for the names on the site's deny-list",
+        "static/figures/d.png:1:1",
+    );
+    assert!(d.message.contains("chunk `prVt`"), "{d:?}");
+}
+
+#[test]
+fn a_name_in_a_comment_or_an_escaped_link_of_a_word_document_fails_at_the_docx() {
+    let types = br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
+    let body = |inner: &str| {
+        format!(
+            r#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{inner}<w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>"#
+        )
+    };
+    planted("static/files/comment.docx", |name| {
+        let document = body(&format!("<!-- {name} -->"));
+        zip_of(&[
+            ("[Content_Types].xml", types),
+            ("word/document.xml", document.as_bytes()),
+        ])
+    });
+    planted("static/files/link.docx", |name| {
+        let escaped = format!("%{:02X}{}", name.as_bytes()[0], &name[1..]).replace(' ', "%20");
+        let rels = format!(
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Target="https://x.example/{escaped}" TargetMode="External"/></Relationships>"#
+        );
+        let document = body("");
+        zip_of(&[
+            ("[Content_Types].xml", types),
+            ("word/document.xml", document.as_bytes()),
+            ("word/_rels/document.xml.rels", rels.as_bytes()),
+        ])
+    });
+    planted("static/files/archive.docx", |name| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(body("").as_bytes()).unwrap();
+        w.set_comment(format!("Made in {name}")).unwrap();
+        w.finish().unwrap().into_inner()
+    });
+}
