@@ -297,6 +297,7 @@ impl<'t, 'f> Reader<'t, 'f> {
         // Where the camel-case reading cuts the piece: (byte in `buf`, byte in the text).
         let mut camel: Vec<(usize, usize)> = Vec::new();
         let mut tags: Vec<(usize, usize)> = Vec::new();
+        let hex = hex_like(&self.bytes[..self.end], self.at);
         self.buf.clear();
         self.ascii = true;
         while self.at < self.end {
@@ -325,7 +326,7 @@ impl<'t, 'f> Reader<'t, 'f> {
                     None => break,
                 },
             };
-            if digits.is_some_and(|d| d != digit) {
+            if !hex && digits.is_some_and(|d| d != digit) {
                 if !self.piece(piece_start, piece_end, joined, &camel) {
                     return false;
                 }
@@ -335,7 +336,10 @@ impl<'t, 'f> Reader<'t, 'f> {
                 self.ascii = true;
                 piece_start = self.at;
             }
-            if upper && lower_before && !digit {
+            // A camel-case cut leaves at least three letters before it, so that SVG's
+            // `feGaussianBlur` or `xmlSpace` hold no two-letter word.
+            let since_cut = self.buf.len() - camel.last().map_or(0, |c| c.0);
+            if upper && lower_before && !digit && since_cut >= 3 {
                 camel.push((self.buf.len(), self.at));
             }
             lower_before = !digit && !upper && c.is_lowercase();
@@ -456,6 +460,26 @@ impl<'t, 'f> Reader<'t, 'f> {
         }
         self.values = values;
     }
+}
+
+/// Whether the run of ASCII letters and digits at `b[at..]` looks like a hexadecimal number:
+/// only hex digits, with both letters and digits, and either a colour (after `#`) or ten
+/// characters or more (a hash, a file's fingerprint). Such a run is one word, not cut between
+/// letters and digits: cut, `#1fe3a0` would hold the two-letter word `fe`, which no one wrote.
+/// A citation key (`dee2015`) is shorter and still cut.
+fn hex_like(b: &[u8], at: usize) -> bool {
+    let rest = &b[at..];
+    let len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    let run = &rest[..len];
+    let colour = at > 0 && b[at - 1] == b'#';
+    (colour || len >= 10)
+        && run.iter().all(u8::is_ascii_hexdigit)
+        && run.iter().any(u8::is_ascii_digit)
+        && run.iter().any(u8::is_ascii_alphabetic)
+        && rest.get(len).is_none_or(|c| c.is_ascii())
 }
 
 /// The unit a character is; `decoded` when it was written as a reference or escape.
@@ -620,21 +644,6 @@ fn inline_tag(b: &[u8]) -> Option<usize> {
     }
 }
 
-/// Where to start reading so that the words at `at` are read in their place: in markup, the
-/// start of the tag `at` is inside, if any (its names are not words), looked for at most
-/// 64 KiB back; else `at`.
-pub fn context_start(text: &str, at: usize, mode: Mode) -> usize {
-    if !mode.markup {
-        return at;
-    }
-    let floor = at.saturating_sub(64 * 1024);
-    let b = &text.as_bytes()[floor..at];
-    match (memchr::memrchr(b'<', b), memchr::memrchr(b'>', b)) {
-        (Some(open), close) if close.is_none_or(|c| c < open) => floor + open,
-        _ => at,
-    }
-}
-
 /// Whether `b` starts with the start of a tag that is not inline nor `<br>` (`<p`, `</td`), whose name
 /// is complete in `b`: the text may be cut before it without cutting a word.
 pub fn starts_block_tag(b: &[u8]) -> bool {
@@ -720,46 +729,6 @@ fn escape(b: &[u8]) -> Option<(char, usize)> {
     }
 }
 
-/// Calls `f(start, end)` for each place in `text` that could hide a word from a search for its
-/// plain letters: a non-ASCII letter, digit, mark or invisible character, a reference or escape
-/// of one (`&#98;`, `%62`), a hyphen between two letters, or (in markup) an inline tag between
-/// two letters. The lint reads the words around such a place in full
-/// (`crate::write::anonymity`); ASCII prose without hyphenated words has none.
-pub fn hiding_places(text: &str, mode: Mode, mut f: impl FnMut(usize, usize)) {
-    let mut nothing = |_: &Word| true;
-    let reader = Reader::new(text, 0, text.len(), mode, false, &mut nothing);
-    let b = text.as_bytes();
-    let letter_before = |i: usize| i > 0 && (b[i - 1].is_ascii_alphabetic() || b[i - 1] >= 0x80);
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let special = CLASS[c as usize] == OTHER || (c == b'<' && mode.markup) || c == b'-';
-        if !special {
-            i += 1;
-            continue;
-        }
-        if c == b'<' {
-            if i > 0 && b[i - 1].is_ascii_alphanumeric() {
-                if let Some(after) = reader.joint(i) {
-                    f(i, after);
-                }
-            }
-            i += 1;
-            continue;
-        }
-        let (unit, len) = reader.unit(i);
-        match unit {
-            Unit::Join | Unit::Break => {
-                if let Some(after) = letter_before(i).then(|| reader.hyphen_gap(i)).flatten() {
-                    f(i, after + 1);
-                }
-            }
-            _ => f(i, i + len),
-        }
-        i += len;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -825,8 +794,23 @@ mod tests {
             read("ZorbingtonSmith2015", Mode::default()),
             ("zorbingtonsmith+2015".into(), "zorbington+smith".into())
         );
-        assert_eq!(read("McDonald x", Mode::default()).1, "mc+donald");
+        // A cut leaves three letters or more before it: `McDonald` is still the word
+        // `mcdonald`, and SVG's `feGaussianBlur` holds no word `fe`.
+        assert_eq!(
+            read("McDonald x", Mode::default()),
+            ("mcdonald+x".into(), "".into())
+        );
+        assert_eq!(read("feGaussianBlur", Mode::default()).1, "fegaussian+blur");
         assert_eq!(read("HTML TEXT", Mode::default()).1, "");
+    }
+
+    #[test]
+    fn a_colour_or_a_hash_is_one_word_but_a_citation_key_is_cut() {
+        assert_eq!(main("color: #1fe3a0;"), "color 1fe3a0");
+        assert_eq!(main("#ab12cd"), "ab12cd");
+        assert_eq!(main("en-gb_5cd0fbb12a9e.pf"), "en+gb+5cd0fbb12a9e+pf");
+        assert_eq!(main("dee2015a"), "dee+2015+a");
+        assert_eq!(main("ab12cd"), "ab+12+cd");
     }
 
     #[test]
@@ -944,11 +928,6 @@ mod tests {
             "exampleton+borough+exampleton+borough"
         );
         assert_eq!(main("100% sure"), "100 sure");
-        let mut places = Vec::new();
-        hiding_places("x Zor%62ington Zor-bington", Mode::default(), |s, e| {
-            places.push((s, e))
-        });
-        assert_eq!(places, [(5, 8), (18, 20)]);
     }
 
     #[test]

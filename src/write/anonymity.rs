@@ -10,20 +10,19 @@
 //! (picture, PDF, Office file) is scanned through the texts it carries (`super::carried_text`);
 //! one that cannot be read is recorded ([`Lint::cannot_read`]) and reported with the hits.
 //!
-//! 1. [`Lint::new`] builds the matcher: an Aho-Corasick automaton of the plain names' first
-//!    words (in any ASCII case, and each non-ASCII first word lower, upper and title cased), and
-//!    the set of hashed entries with the word counts they have.
+//! 1. [`Lint::new`] builds the matcher: the set of plain names and the set of hashed entries,
+//!    with the word counts each has.
 //! 2. [`Lint::scan`] reads the text as words ([`crate::text::words`], the rules the list's normal
 //!    form is made by): runs of letters, digits and marks, invisible characters and (in HTML, XML
 //!    and SVG) inline tags between letters skipped, cut between letters and digits, NFKC and
 //!    lower-cased, joined into one sequence across whitespace, line breaks, hyphens, apostrophes,
 //!    full stops, character references and `\n` escapes (JSON), and broken by any other
 //!    character, so a name is found across a line break but not across `<p>`, `,` or `"`; with a
-//!    second reading of camel-case runs and of the joined tags' attributes. With hashed entries
-//!    every sequence of a listed length is read and, at a hashed length, hashed; with plain
-//!    entries only, the automaton finds where a sequence may start, [`hiding_places`] where
-//!    a name's letters may be hidden (non-ASCII, references, escapes, inline tags), and only the
-//!    words around those are read.
+//!    second reading of camel-case runs and of the joined tags' attributes. Every sequence of a
+//!    listed length is read, looked up among the plain names and, at a hashed length, hashed
+//!    (once per thread: sequences found clean are remembered). Reading every word costs less
+//!    than finding where a plain name might start and reading around it, once names can hide
+//!    behind hyphens, escapes and markup.
 //! 3. Each hit is recorded with the file and the text as written; [`Lint::problems`] turns them
 //!    into one error per input file that holds the name ([`locate`]), or one at the first output
 //!    file when no input does, naming the output files that carry it.
@@ -36,18 +35,12 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashSet;
 
 use crate::config::anonymity::{digest, Anonymity, DenyList};
 use crate::diagnostics::Diagnostic;
 pub use crate::paths::{is_text_file, starts_as_text, text_inputs as inputs};
-use crate::text::words::{
-    context_start, hiding_places, is_joiner, starts_block_tag, words, Mode, Word,
-};
-
-/// How far past a first word the rest of a plain name is looked for, in bytes.
-const WINDOW: usize = 1024;
+use crate::text::words::{is_joiner, starts_block_tag, words, Mode, Word};
 
 /// How many output files a problem names before "and N more".
 const SHOWN_FILES: usize = 3;
@@ -55,8 +48,6 @@ const SHOWN_FILES: usize = 3;
 /// The matcher of one deny-list, and the hits found so far.
 pub struct Lint {
     list: Arc<DenyList>,
-    /// Finds the plain names' first words.
-    starts: Option<AhoCorasick>,
     plain: FxHashSet<String>,
     hashed: FxHashSet<[u8; 32]>,
     /// The longest sequence to read, in words.
@@ -117,22 +108,6 @@ impl Lint {
 
     /// Step 1: the matcher of `list`.
     pub fn new(list: Arc<DenyList>) -> Lint {
-        let mut patterns: Vec<String> = Vec::new();
-        for name in &list.plain {
-            let first = name.split(' ').next().unwrap_or_default();
-            for form in cased_forms(first) {
-                if !patterns.contains(&form) {
-                    patterns.push(form);
-                }
-            }
-        }
-        let starts = (!patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&patterns)
-                .expect("a few short words always make an automaton")
-        });
         let words = |n: &String| n.split(' ').count();
         let longest = (list.plain.iter().map(words))
             .chain(list.hashed_words.iter().copied())
@@ -146,7 +121,6 @@ impl Lint {
             plain: list.plain.iter().cloned().collect(),
             hashed: list.hashed.iter().copied().collect(),
             list,
-            starts,
             longest,
             salt: SALTS
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
@@ -163,11 +137,7 @@ impl Lint {
         let mut found = Vec::new();
         let text = String::from_utf8_lossy(text);
         let mode = mode_of(rel);
-        if self.list.hashed.is_empty() {
-            self.scan_plain(&text, mode, &mut found);
-        } else {
-            self.scan_all(&text, mode, &mut found);
-        }
+        self.scan_all(&text, mode, &mut found);
         if found.is_empty() {
             return;
         }
@@ -181,84 +151,6 @@ impl Lint {
             }
             hit.files.insert(rel.to_string());
         }
-    }
-
-    /// Plain names only: the automaton finds where a first word may start (on the bytes), and
-    /// [`hiding_places`] where a word's letters may be hidden from it; only the words from
-    /// there are read, and only sequences that start before the place's end are looked up.
-    /// A leftmost-longest search misses no start: a first word is all letters or all digits,
-    /// so no match can hide a word boundary inside it.
-    fn scan_plain(&self, text: &str, mode: Mode, found: &mut Vec<(Entry, String)>) {
-        let Some(starts) = &self.starts else { return };
-        let mut places: Vec<(usize, usize)> = Vec::new();
-        for m in starts.find_iter(text.as_bytes()) {
-            if starts_word(text, m.start()) {
-                places.push((m.start(), m.start() + 1));
-            }
-        }
-        hiding_places(text, mode, |start, end| {
-            places.push((run_start(text, start), end))
-        });
-        places.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(places.len());
-        for (start, end) in places {
-            match merged.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => merged.push((start, end)),
-            }
-        }
-        for (start, limit) in merged {
-            let start = context_start(text, start, mode);
-            self.read_from(text, start, limit, mode, found);
-        }
-    }
-
-    /// Looks up the plain names among the sequences of `text` from `start` whose first word
-    /// starts before `limit`.
-    fn read_from(
-        &self,
-        text: &str,
-        start: usize,
-        limit: usize,
-        mode: Mode,
-        found: &mut Vec<(Entry, String)>,
-    ) {
-        let mut end = text.len().min(limit + WINDOW);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let part = &text[start..end];
-        let limit = limit - start;
-        let mut readings = Readings::default();
-        let mut after = 0;
-        words(part, mode, |w| {
-            if !w.alt && w.start >= limit {
-                after = if w.joined {
-                    after + 1
-                } else {
-                    self.longest + 1
-                };
-                if after > self.longest {
-                    return false;
-                }
-            }
-            for (channel, fewest) in readings.push(w, self.longest).into_iter().flatten() {
-                let window = &mut readings.windows[channel];
-                for n in fewest..=window.len() {
-                    let first = window.len() - n;
-                    if window.spans[first].0 >= limit || !self.plain_words.contains(&n) {
-                        continue;
-                    }
-                    let from = window.spans[first].0;
-                    let phrase = window.phrase(n);
-                    if self.plain.contains(phrase) {
-                        let written = part[from..w.end].to_string();
-                        found.push((Entry::Plain(phrase.to_string()), written));
-                    }
-                }
-            }
-            true
-        });
     }
 
     /// With hashed entries: every sequence of a listed length ends at each word; each is looked
@@ -502,38 +394,6 @@ fn mode_of(rel: &str) -> Mode {
     }
 }
 
-/// Whether an automaton match at `at` can be where a word starts: not after a letter (unless a
-/// lower-case letter before an upper-case one, the camel-case reading), a mark, or a digit
-/// before a digit.
-fn starts_word(text: &str, at: usize) -> bool {
-    let Some(before) = text[..at].chars().next_back() else {
-        return true;
-    };
-    let first = text.as_bytes()[at];
-    if before.is_numeric() {
-        return !first.is_ascii_digit();
-    }
-    if before.is_alphabetic() {
-        return before.is_lowercase() && first.is_ascii_uppercase();
-    }
-    !unicode_normalization::char::is_combining_mark(before)
-}
-
-/// Where the run of letters around byte `at` may start: back over ASCII letters and digits and
-/// non-ASCII bytes, at most 64 bytes, to a character boundary.
-fn run_start(text: &str, at: usize) -> usize {
-    let bytes = text.as_bytes();
-    let floor = at.saturating_sub(64);
-    let mut start = at;
-    while start > floor && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] >= 0x80) {
-        start -= 1;
-    }
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    start
-}
-
 thread_local! {
     /// The keys of word sequences this thread found clean (see [`Lint::scan_all`]). Each key
     /// starts from its lint's salt, so the sequences of another deny-list are never taken for
@@ -569,19 +429,6 @@ fn word_key(word: &str) -> u128 {
 fn mix(key: u128, word: u128) -> u128 {
     const M: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
     (key.rotate_left(17) ^ word).wrapping_mul(M)
-}
-
-/// The forms a first word is searched in: the automaton folds ASCII case only, so a word with
-/// other letters is also searched upper- and title-cased.
-fn cased_forms(word: &str) -> Vec<String> {
-    if word.is_ascii() {
-        return vec![word.to_string()];
-    }
-    let mut title: String = word.chars().take(1).flat_map(char::to_uppercase).collect();
-    title.extend(word.chars().skip(1));
-    let mut forms = vec![word.to_string(), word.to_uppercase(), title];
-    forms.dedup();
-    forms
 }
 
 /// The last words read on one channel, in normal form, with where each is written and its key;

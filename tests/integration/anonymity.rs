@@ -493,6 +493,7 @@ fn short_hex_like_entries_do_not_hit_the_search_index_file_names() {
         .filter(|p| p.starts_with("pagefind/fragment/"))
         .count();
     assert!(hashed > 0, "the site has a search index");
+}
 
 /// Every Unicode default-ignorable character inside a name is skipped, as a class: variation
 /// selectors, tag characters, the Mongolian vowel separator and the Hangul filler among them.
