@@ -56,8 +56,55 @@ pub fn html_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// `css` with its escapes read (`\5A ` and `\00005a` are `Z`, `\"` is `"`), as a browser
+/// reads a stylesheet: a hex escape is one to six hex digits, then one optional space. None if
+/// `css` has no backslash. Written by hand: no maintained crate decodes CSS escapes alone (the
+/// CSS parsers tokenise whole stylesheets).
+pub fn css_unescaped(css: &str) -> Option<String> {
+    if !css.contains('\\') {
+        return None;
+    }
+    let mut out = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let mut hex = String::new();
+        while hex.len() < 6 && chars.peek().is_some_and(char::is_ascii_hexdigit) {
+            hex.extend(chars.next());
+        }
+        if hex.is_empty() {
+            out.extend(chars.next().filter(|c| *c != '\n'));
+            continue;
+        }
+        let n = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
+        out.push(
+            char::from_u32(n)
+                .filter(|c| *c != '\0')
+                .unwrap_or('\u{FFFD}'),
+        );
+        if chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+            chars.next();
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn css_escapes_are_read_as_a_browser_reads_them() {
+        use super::css_unescaped;
+        assert_eq!(css_unescaped("a"), None);
+        assert_eq!(
+            css_unescaped("\"\\5A orb\\69ngton\"").unwrap(),
+            "\"Zorbington\""
+        );
+        assert_eq!(css_unescaped("\\00005a\\\"x").unwrap(), "Z\"x");
+    }
+
     use super::*;
 
     #[test]

@@ -218,7 +218,19 @@ impl Output {
             }
         }
         stream.finish();
-        source.rewind()
+        source.rewind()?;
+        // A stylesheet can write a name with escapes (`content: "\\5A orbington"`), which a
+        // browser shows as letters; stylesheets are small, so read it again whole, unescaped.
+        if rel.to_ascii_lowercase().ends_with(".css") {
+            let mut css = String::new();
+            if source.read_to_string(&mut css).is_ok() {
+                if let Some(text) = crate::text::escape::css_unescaped(&css) {
+                    lint.scan(rel, text.as_bytes());
+                }
+            }
+            source.rewind()?;
+        }
+        Ok(())
     }
 
     /// With a lint, scans the texts that the binary input `origin`, published as `rel`, carries

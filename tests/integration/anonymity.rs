@@ -597,3 +597,22 @@ fn a_name_with_percent_escaped_letters_fails_the_build() {
         fails_in_about(site, "See [the map](https://example.org/?q=Zor%62ington).");
     });
 }
+
+/// A stylesheet that writes a name with CSS escapes, which a browser shows as letters, fails at
+/// the stylesheet.
+#[test]
+fn a_name_written_with_css_escapes_fails_at_the_stylesheet() {
+    each_entry_of("Zorbington", |site| {
+        fails_at(
+            site,
+            |s| {
+                s.write(
+                    "static/x.css",
+                    "h1::after { content: \"\\5A orb\\69ngton\"; }\n",
+                )
+            },
+            |s| s.remove("static/x.css"),
+            "static/x.css",
+        );
+    });
+}
