@@ -22,7 +22,12 @@ pub(crate) fn site_with(entry: &str, extra_yaml: &str) -> Site {
 }
 
 pub(crate) fn hashed() -> String {
-    let run = realist(&["deny-hash", NAME]);
+    hashed_of(NAME)
+}
+
+/// The hashed entry `realist deny-hash` prints for `name`.
+fn hashed_of(name: &str) -> String {
+    let run = realist(&["deny-hash", name]);
     run.assert_ok();
     run.stdout.trim().to_string()
 }
@@ -71,9 +76,20 @@ pub(crate) fn fails_at(
 }
 
 fn each_entry(test: impl Fn(&Site)) {
-    for entry in [NAME.to_string(), hashed()] {
-        test(&site_with(&entry, ""));
-    }
+    each_entry_of(NAME, test);
+}
+
+/// Plants a static SVG whose `<text>` holds `text`, and checks the build fails at the SVG.
+fn fails_in_svg(site: &Site, text: &str) {
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><text>{text}</text></svg>\n"
+    );
+    fails_at(
+        site,
+        |s| s.write("static/map.svg", &svg),
+        |s| s.remove("static/map.svg"),
+        "static/map.svg:1:",
+    );
 }
 
 #[test]
@@ -119,17 +135,7 @@ fn a_name_in_a_front_matter_title_fails_at_the_title() {
 
 #[test]
 fn a_name_in_a_static_svg_fails_at_the_svg() {
-    each_entry(|site| {
-        let svg = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><text>{NAME}</text></svg>\n"
-        );
-        fails_at(
-            site,
-            |s| s.write("static/map.svg", &svg),
-            |s| s.remove("static/map.svg"),
-            "static/map.svg:1:",
-        );
-    });
+    each_entry(|site| fails_in_svg(site, NAME));
 }
 
 #[test]
@@ -330,9 +336,7 @@ fn serve_finds_a_name_an_incremental_update_writes_and_clears_it_when_removed() 
 
 /// Each of `names`' entries, plain and hashed (by `realist deny-hash`), in a site of its own.
 fn each_entry_of(name: &str, test: impl Fn(&Site)) {
-    let run = realist(&["deny-hash", name]);
-    run.assert_ok();
-    for entry in [name.to_string(), run.stdout.trim().to_string()] {
+    for entry in [name.to_string(), hashed_of(name)] {
         test(&site_with(&entry, ""));
     }
 }
@@ -431,15 +435,7 @@ fn a_name_split_by_inline_markup_fails_the_build() {
             "Ex<tspan class=\"x\">ampleton</tspan> Bor<!-- -->ough",
             "Ex<tspan class=\"Exampleton Borough\">a</tspan>b",
         ] {
-            let svg = format!(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><text>{text}</text></svg>\n"
-            );
-            fails_at(
-                site,
-                |s| s.write("static/map.svg", &svg),
-                |s| s.remove("static/map.svg"),
-                "static/map.svg:1:",
-            );
+            fails_in_svg(site, text);
         }
     });
 }
@@ -572,12 +568,6 @@ fn tag_and_attribute_names_are_not_read_as_words() {
             "static/logo.svg:",
         );
     }
-}
-
-fn hashed_of(name: &str) -> String {
-    let run = realist(&["deny-hash", name]);
-    run.assert_ok();
-    run.stdout.trim().to_string()
 }
 
 /// A name split by Markdown strike-through or code is located at the input line that writes it.
